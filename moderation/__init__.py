@@ -1,0 +1,1 @@
+"""Comment moderation and aggregation for the newsroom."""
