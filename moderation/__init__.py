@@ -1,1 +1,25 @@
 """Comment moderation and aggregation for the newsroom."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def create_app(settings=None, **overrides):
+    """Build the Flask app: settings, per-request database, blueprints. No scheduler, no model.
+
+    `settings` is a moderation.settings.Settings (default: read config.toml); `overrides`
+    go into Flask's config (tests use them, e.g. TESTING=True).
+    """
+    from flask import Flask
+
+    from moderation import web
+    from moderation.settings import load_settings
+
+    app = Flask(__name__, template_folder=str(TEMPLATES))
+    app.config["SETTINGS"] = settings or load_settings()
+    app.config.update(overrides)
+    web.init_app(app)
+    return app

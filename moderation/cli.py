@@ -1,0 +1,184 @@
+"""The `moderation` command: init, collect, serve, export and friends.
+
+Commands import their heavy dependencies inside the function, so `moderation --help`
+answers at once and never loads the sentiment model.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from moderation.settings import SettingsError, load_settings
+
+
+class Context:
+    """What every command receives: the config path, settings loaded on first use."""
+
+    def __init__(self, config: str | None):
+        self.config = config
+        self._settings = None
+
+    @property
+    def settings(self):
+        """The validated settings (exit 2 with one line if the config is bad)."""
+        if self._settings is None:
+            try:
+                self._settings = load_settings(self.config)
+            except SettingsError as error:
+                fail(str(error))
+        return self._settings
+
+    def db(self):
+        """A database connection with migrations applied."""
+        from moderation.db import open_db
+
+        return open_db(self.settings)
+
+
+def fail(message: str) -> None:
+    """Print one clear line and exit with status 2."""
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "-c",
+    envvar="MODERATION_CONFIG",
+    type=click.Path(dir_okay=False),
+    help="Config file (default: config.toml; env MODERATION_CONFIG).",
+)
+@click.pass_context
+def main(ctx: click.Context, config: str | None) -> None:
+    """Collect, score and moderate readers' comments; export the 融媒·观察 column."""
+    ctx.obj = Context(config)
+
+
+@main.command()
+@click.pass_obj
+def init(obj: Context) -> None:
+    """Create the database (or bring its schema up to date)."""
+    db = obj.db()
+    click.echo(f"database ready: {obj.settings.database_path} ({len(db.table_names())} tables)")
+
+
+@main.command()
+@click.argument("channel", required=False)
+@click.option("--no-score", is_flag=True, help="Store only; score later.")
+@click.pass_obj
+def collect(obj: Context, channel: str | None, no_score: bool) -> None:
+    """Collect comments from CHANNEL (default: every enabled channel), then score them."""
+    from moderation import pipeline
+
+    settings = obj.settings
+    try:
+        channels = (
+            [settings.channel(channel)] if channel else [c for c in settings.channels if c.enabled]
+        )
+    except SettingsError as error:
+        fail(str(error))
+    db = obj.db()
+    failed = False
+    for entry in channels:
+        click.echo(f"collecting {entry.name} ({entry.type}) …", err=True)
+        summary = pipeline.collect_channel(db, settings, entry, progress=_page_progress)
+        click.echo(
+            f"{entry.name}: {summary.status} — fetched {summary.fetched}, new {summary.new}, "
+            f"updated {summary.updated}, skipped {summary.skipped}, pages {summary.pages}"
+        )
+        for message in summary.errors + summary.notes:
+            click.echo(f"  {message}", err=True)
+        failed |= summary.status == "failed"
+    if not no_score:
+        _score(db, settings)
+    if failed:
+        sys.exit(1)
+
+
+def _page_progress(summary) -> None:
+    click.echo(f"  page {summary.pages}: {summary.fetched} fetched, {summary.new} new", err=True)
+
+
+def _score(db, settings) -> None:
+    from moderation import pipeline
+    from moderation.storage import scores
+
+    total = scores.count_unscored(db)
+    if not total:
+        return
+    with click.progressbar(length=total, label="scoring", file=sys.stderr) as bar:
+        last = [0]
+
+        def advance(done: int, _total: int) -> None:
+            bar.update(done - last[0])
+            last[0] = done
+
+        pipeline.score_pending(db, settings, progress=advance)
+
+
+@main.command()
+@click.option("--host", help="Address to bind (default from config: 127.0.0.1).")
+@click.option("--port", type=int, help="Port (default from config: 5000).")
+@click.option("--no-scheduler", is_flag=True, help="Serve the dashboard only.")
+@click.pass_obj
+def serve(obj: Context, host: str | None, port: int | None, no_scheduler: bool) -> None:
+    """Serve the dashboard and run scheduled collection of enabled channels."""
+    import threading
+
+    from waitress import serve as waitress_serve
+
+    from moderation import create_app
+    from moderation.scheduler import build_scheduler
+
+    settings = obj.settings
+    obj.db().close()
+    app = create_app(settings)
+    scheduler = None
+    if not no_scheduler:
+        scheduler = build_scheduler(settings, stop=threading.Event())
+        scheduler.start()
+    host = host or settings.server.host
+    port = port or settings.server.port
+    click.echo(f"dashboard: http://{host}:{port}/", err=True)
+    try:
+        waitress_serve(app, host=host, port=port, threads=8)
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=True)
+
+
+@main.command()
+@click.option("--edition", required=True, help="Edition date, YYYY-MM-DD.")
+@click.option("--format", "fmt", type=click.Choice(["txt"]), default="txt", show_default=True)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write here instead of standard output.",
+)
+@click.pass_obj
+def export(obj: Context, edition: str, fmt: str, output: Path | None) -> None:
+    """Export the column of an edition for print."""
+    from datetime import date
+
+    from moderation.export.column_builder import approved_column_text
+
+    try:
+        date.fromisoformat(edition)
+    except ValueError:
+        fail(f"--edition {edition!r}: expected a date like 2024-01-25")
+    text = approved_column_text(obj.db(), obj.settings.export.column_title, until=edition)
+    data = text.encode("utf-8")
+    if output:
+        output.write_bytes(data)
+        click.echo(f"wrote {output} ({len(data)} bytes)", err=True)
+    else:
+        sys.stdout.buffer.write(data)
+
+
+if __name__ == "__main__":
+    main()

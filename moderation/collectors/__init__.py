@@ -1,0 +1,35 @@
+"""The collector registry: channel type -> (settings dataclass, collector class).
+
+Modules are imported only when a type is used, so `moderation --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+REGISTRY: dict[str, str] = {
+    "demo": "moderation.collectors.demo",
+}
+
+
+def known_types() -> list[str]:
+    """Every channel type a config may name."""
+    return sorted(REGISTRY)
+
+
+def _module(channel_type: str):
+    return importlib.import_module(REGISTRY[channel_type])
+
+
+def collector_settings_class(channel_type: str) -> type:
+    """The dataclass that validates a channel type's own config keys."""
+    return _module(channel_type).Options
+
+
+def make_collector(channel, settings=None):
+    """Build the collector for a configured channel (validated options, secrets from env)."""
+    from moderation.settings import build_options
+
+    module = _module(channel.type)
+    options = build_options(module.Options, channel.options, f"channels.{channel.name}")
+    return module.Collector(channel=channel, options=options, settings=settings)

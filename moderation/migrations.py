@@ -1,0 +1,155 @@
+"""Schema changes, append-only: one function per change, applied in order on start.
+
+Each area of the service owns one `Migrations` set, so changes to editions never reorder
+the core schema. Never edit an applied migration: add a new one.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils.migrations import Migrations
+
+core = Migrations("moderation")
+
+
+@core()
+def m001_core_tables(db):
+    """Channels, stories, comments, scores, the append-only decision log and collection runs."""
+    run_statements(
+        db,
+        """
+        CREATE TABLE channels (
+            name TEXT PRIMARY KEY,
+            type TEXT NOT NULL,
+            paused INTEGER NOT NULL DEFAULT 0,
+            cursor TEXT,
+            failures INTEGER NOT NULL DEFAULT 0,
+            backoff_until TEXT,
+            last_error TEXT,
+            updated_at TEXT
+        );
+        CREATE TABLE stories (
+            id INTEGER PRIMARY KEY,
+            channel TEXT NOT NULL,
+            native_id TEXT NOT NULL,
+            title TEXT NOT NULL,
+            url TEXT,
+            published_at TEXT,
+            reporter TEXT,
+            intro TEXT,
+            origin TEXT,
+            page_views INTEGER,
+            link_key TEXT,
+            canonical_id INTEGER REFERENCES stories(id),
+            linked_by TEXT,
+            collected_at TEXT NOT NULL,
+            UNIQUE (channel, native_id)
+        );
+        CREATE INDEX stories_link_key ON stories(link_key);
+        CREATE INDEX stories_canonical ON stories(canonical_id);
+        CREATE TABLE story_reads (
+            story_id INTEGER NOT NULL REFERENCES stories(id),
+            date TEXT NOT NULL,
+            reads INTEGER NOT NULL,
+            shares INTEGER,
+            PRIMARY KEY (story_id, date)
+        );
+        CREATE TABLE comments (
+            id INTEGER PRIMARY KEY,
+            channel TEXT NOT NULL,
+            native_id TEXT NOT NULL,
+            story_id INTEGER REFERENCES stories(id),
+            author_key TEXT NOT NULL,
+            author_name TEXT,
+            text TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            collected_at TEXT NOT NULL,
+            likes INTEGER NOT NULL DEFAULT 0,
+            reply_to TEXT,
+            origin TEXT,
+            featured INTEGER NOT NULL DEFAULT 0,
+            status TEXT NOT NULL DEFAULT 'pending',
+            status_at TEXT,
+            edits INTEGER NOT NULL DEFAULT 0,
+            UNIQUE (channel, native_id)
+        );
+        CREATE INDEX comments_status_created ON comments(status, created_at);
+        CREATE INDEX comments_story ON comments(story_id, created_at);
+        CREATE INDEX comments_author ON comments(author_key);
+        CREATE TABLE comment_edits (
+            id INTEGER PRIMARY KEY,
+            comment_id INTEGER NOT NULL REFERENCES comments(id),
+            old_text TEXT NOT NULL,
+            new_text TEXT NOT NULL,
+            detected_at TEXT NOT NULL
+        );
+        CREATE INDEX comment_edits_comment ON comment_edits(comment_id);
+        CREATE TABLE scores (
+            comment_id INTEGER PRIMARY KEY REFERENCES comments(id),
+            sentiment REAL NOT NULL,
+            label TEXT NOT NULL,
+            model_version TEXT NOT NULL,
+            flags TEXT NOT NULL DEFAULT '[]',
+            flag_codes TEXT NOT NULL DEFAULT '',
+            dup_group INTEGER,
+            scored_at TEXT NOT NULL
+        );
+        CREATE INDEX scores_sentiment ON scores(sentiment);
+        CREATE INDEX scores_dup_group ON scores(dup_group);
+        CREATE TABLE decisions (
+            id INTEGER PRIMARY KEY,
+            comment_id INTEGER NOT NULL REFERENCES comments(id),
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            from_state TEXT,
+            to_state TEXT,
+            reason TEXT,
+            at TEXT NOT NULL
+        );
+        CREATE INDEX decisions_comment ON decisions(comment_id);
+        CREATE INDEX decisions_actor_at ON decisions(actor, at);
+        CREATE TRIGGER decisions_no_update BEFORE UPDATE ON decisions
+        BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
+        CREATE TRIGGER decisions_no_delete BEFORE DELETE ON decisions
+        BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            channel TEXT NOT NULL,
+            trigger TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            status TEXT NOT NULL,
+            fetched INTEGER NOT NULL DEFAULT 0,
+            new INTEGER NOT NULL DEFAULT 0,
+            updated INTEGER NOT NULL DEFAULT 0,
+            skipped INTEGER NOT NULL DEFAULT 0,
+            errors TEXT NOT NULL DEFAULT '[]'
+        );
+        CREATE INDEX runs_channel_started ON runs(channel, started_at);
+        """,
+    )
+
+
+def run_statements(db, script: str) -> None:
+    """Run `;`-separated statements one by one, inside the migration's transaction.
+
+    (sqlite3's executescript would COMMIT first and break the migration's atomicity.)
+    """
+    for statement in script.split(";\n"):
+        if statement.strip():
+            db.execute(statement)
+
+
+MIGRATION_SETS = [core]
+
+
+def register(migrations: Migrations) -> Migrations:
+    """Add an area's migration set; sets apply in registration order."""
+    if migrations not in MIGRATION_SETS:
+        MIGRATION_SETS.append(migrations)
+    return migrations
+
+
+def apply_migrations(db) -> None:
+    """Apply every pending migration of every set."""
+    for migrations in MIGRATION_SETS:
+        migrations.apply(db)

@@ -1,0 +1,140 @@
+"""collect -> store -> score, used by the CLI and the scheduler alike."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from moderation.collectors import make_collector
+from moderation.collectors.base import CollectorError
+from moderation.scoring import sentiment
+from moderation.storage import channels as channel_store
+from moderation.storage import comments as comment_store
+from moderation.storage import scores as score_store
+from moderation.storage import stories as story_store
+
+
+@dataclass
+class RunSummary:
+    """What one collection run did."""
+
+    channel: str
+    run_id: int = 0
+    status: str = channel_store.RUNNING
+    fetched: int = 0
+    new: int = 0
+    updated: int = 0
+    skipped: int = 0
+    pages: int = 0
+    errors: list[str] = field(default_factory=list)  # what stopped the run
+    notes: list[str] = field(default_factory=list)  # items skipped, with the channel's reason
+    retry_later: bool = False
+
+    def counts(self) -> dict:
+        """The counters stored on the run row."""
+        return {
+            "fetched": self.fetched,
+            "new": self.new,
+            "updated": self.updated,
+            "skipped": self.skipped,
+        }
+
+
+def collect_channel(
+    db,
+    settings,
+    channel,
+    trigger: str = "manual",
+    stop: threading.Event | None = None,
+    progress: Callable[[RunSummary], None] | None = None,
+) -> RunSummary:
+    """Run one channel's collector, storing each page and its cursor atomically.
+
+    A failure keeps every page stored before it; the run is recorded as failed (nothing
+    stored) or partial (some pages stored), with the channel's own error text.
+    """
+    state = channel_store.ensure_channel(db, channel.name, channel.type)
+    summary = RunSummary(channel=channel.name)
+    summary.run_id = channel_store.start_run(db, channel.name, trigger)
+    try:
+        collector = make_collector(channel, settings)
+        for page in collector.pages(state["cursor"]):
+            _store_page(db, channel.name, page, summary)
+            if progress:
+                progress(summary)
+            if stop is not None and stop.is_set():
+                summary.notes.append("stopped before the end: resumes from the saved cursor")
+                summary.status = channel_store.PARTIAL
+                break
+    except CollectorError as error:
+        summary.errors.append(f"{type(error).__name__}: {error}")
+        summary.retry_later = error.retry_later
+    except Exception as error:  # noqa: BLE001 - record any collector bug, never lose the run
+        summary.errors.append(f"{type(error).__name__}: {error}")
+    summary.status = _final_status(summary)
+    channel_store.finish_run(
+        db, summary.run_id, summary.status, summary.counts(), summary.errors + summary.notes
+    )
+    return summary
+
+
+def _final_status(summary: RunSummary) -> str:
+    if not summary.errors:
+        return (
+            channel_store.PARTIAL if summary.status == channel_store.PARTIAL else channel_store.OK
+        )
+    return channel_store.PARTIAL if summary.pages else channel_store.FAILED
+
+
+def _store_page(db, channel_name: str, page, summary: RunSummary) -> None:
+    with db.atomic():
+        story_ids = story_store.upsert_stories(db, channel_name, page.stories)
+        counts = comment_store.save_comments(db, channel_name, page.comments, story_ids)
+        if page.cursor is not None:
+            channel_store.save_cursor(db, channel_name, page.cursor)
+    summary.pages += 1
+    summary.fetched += len(page.comments)
+    summary.new += counts.new
+    summary.updated += counts.updated
+    summary.skipped += len(page.skipped)
+    summary.notes.extend(page.skipped)
+
+
+def score_pending(
+    db, settings, batch_size: int | None = None, progress: Callable[[int, int], None] | None = None
+) -> int:
+    """Score every comment that has no score yet, in batches; return how many were scored."""
+    batch_size = batch_size or settings.scoring.batch_size
+    total = score_store.count_unscored(db)
+    done = 0
+    while True:
+        batch = score_store.unscored(db, batch_size)
+        if not batch:
+            return done
+        score_batch(db, settings, batch)
+        done += len(batch)
+        if progress:
+            progress(done, total)
+
+
+def score_batch(db, settings, batch: list[dict]) -> None:
+    """Compute and store the scores of one batch of comments."""
+    scoring = settings.scoring
+    version = sentiment.model_version()
+    rows = []
+    for comment in batch:
+        probability = sentiment.score(comment["text"])
+        rows.append(
+            {
+                "comment_id": comment["id"],
+                "sentiment": probability,
+                "label": sentiment.label(
+                    probability, scoring.negative_below, scoring.positive_above
+                ),
+                "model_version": version,
+                "flags": [],
+            }
+        )
+    with db.atomic():
+        score_store.save_scores(db, rows)

@@ -1,0 +1,1 @@
+"""Signals computed from comment text: sentiment, flags and groups (pure functions)."""

@@ -1,0 +1,218 @@
+"""Comments: storing collected ones without duplicates, and moderation decisions."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from moderation.states import APPROVED, PENDING, REJECTED, SYSTEM_ACTOR
+from moderation.storage import decisions, stories
+from moderation.timeutil import now_iso
+
+ACTIONS = {"approve": APPROVED, "reject": REJECTED, "reopen": PENDING}
+
+
+class DecisionError(ValueError):
+    """A decision that cannot apply (unknown comment or action)."""
+
+
+@dataclass
+class StoreCounts:
+    """What storing one page did."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def save_comments(db, channel: str, comments: Iterable, story_ids: dict[str, int]) -> StoreCounts:
+    """Store collected comments: new ones as pending, changed text as an edit.
+
+    Re-collection never resets a decision; an edited approved comment goes back to pending
+    (recorded as a system decision) so nothing changed is printed unseen.
+    """
+    comments = list(comments)
+    counts = StoreCounts()
+    if not comments:
+        return counts
+    existing = _existing(db, channel, [c.native_id for c in comments])
+    missing_story = {c.story_native_id for c in comments} - set(story_ids)
+    story_ids = {**story_ids, **stories.stories_for(db, sorted(missing_story), channel)}
+    now = now_iso()
+    fresh = []
+    seen = set()
+    for comment in comments:
+        if comment.native_id in seen:
+            continue  # a page repeating itself
+        seen.add(comment.native_id)
+        if comment.story_native_id not in story_ids:
+            story_ids[comment.story_native_id] = stories.placeholder_story(
+                db, channel, comment.story_native_id
+            )
+        old = existing.get(comment.native_id)
+        if old is None:
+            fresh.append(_row(channel, comment, story_ids[comment.story_native_id], now))
+        elif old["text"] != comment.text:
+            _store_edit(db, old, comment, now)
+            counts.updated += 1
+        else:
+            _refresh(db, old, comment)
+            counts.unchanged += 1
+    if fresh:
+        db.table("comments").insert_all(fresh, ignore=True)
+    counts.new = len(fresh)
+    return counts
+
+
+def _existing(db, channel: str, native_ids: list[str]) -> dict[str, dict]:
+    found = {}
+    for start in range(0, len(native_ids), 500):
+        chunk = native_ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        for row in db.query(
+            f"SELECT id, native_id, text, status, likes FROM comments "
+            f"WHERE channel = ? AND native_id IN ({marks})",
+            [channel, *chunk],
+        ):
+            found[row["native_id"]] = row
+    return found
+
+
+def _row(channel: str, comment, story_id: int, now: str) -> dict:
+    return {
+        "channel": channel,
+        "native_id": comment.native_id,
+        "story_id": story_id,
+        "author_key": comment.author_key,
+        "author_name": comment.author_name,
+        "text": comment.text,
+        "created_at": comment.created_at,
+        "collected_at": now,
+        "likes": comment.likes,
+        "reply_to": comment.reply_to,
+        "origin": comment.origin,
+        "featured": int(comment.featured),
+        "status": PENDING,
+        "status_at": now,
+    }
+
+
+def _store_edit(db, old: dict, comment, now: str) -> None:
+    db.table("comment_edits").insert(
+        {
+            "comment_id": old["id"],
+            "old_text": old["text"],
+            "new_text": comment.text,
+            "detected_at": now,
+        }
+    )
+    db.execute(
+        "UPDATE comments SET text = ?, likes = ?, edits = edits + 1 WHERE id = ?",
+        [comment.text, comment.likes, old["id"]],
+    )
+    db.execute("DELETE FROM scores WHERE comment_id = ?", [old["id"]])
+    if old["status"] != PENDING:
+        db.execute(
+            "UPDATE comments SET status = ?, status_at = ? WHERE id = ?",
+            [PENDING, now, old["id"]],
+        )
+        decisions.record(
+            db,
+            old["id"],
+            SYSTEM_ACTOR,
+            "reopen",
+            old["status"],
+            PENDING,
+            "读者修改了评论内容，需重新审核",
+        )
+
+
+def _refresh(db, old: dict, comment) -> None:
+    if old["likes"] != comment.likes:
+        db.execute("UPDATE comments SET likes = ? WHERE id = ?", [comment.likes, old["id"]])
+
+
+def decide(db, comment_id: int, action: str, actor: str, reason: str | None = None) -> dict:
+    """Apply one moderation action and record it; deciding the same way twice is a no-op."""
+    with db.atomic():
+        return _decide(db, comment_id, action, actor, reason)
+
+
+def decide_many(db, comment_ids: Iterable[int], action: str, actor: str, reason=None) -> int:
+    """Apply one action to many comments in one transaction: all of them or none."""
+    changed = 0
+    with db.atomic():
+        for comment_id in comment_ids:
+            before = get_status(db, comment_id)
+            _decide(db, comment_id, action, actor, reason)
+            changed += before != ACTIONS[action]
+    return changed
+
+
+def _decide(db, comment_id: int, action: str, actor: str, reason: str | None) -> dict:
+    if action not in ACTIONS:
+        raise DecisionError(f"unknown action {action!r}")
+    current = get_status(db, comment_id)
+    target = ACTIONS[action]
+    if current != target:
+        db.execute(
+            "UPDATE comments SET status = ?, status_at = ? WHERE id = ?",
+            [target, now_iso(), comment_id],
+        )
+        decisions.record(db, comment_id, actor, action, current, target, reason)
+    return {"id": comment_id, "from": current, "to": target}
+
+
+def get_status(db, comment_id: int) -> str:
+    """A comment's current state; DecisionError if there is no such comment."""
+    row = db.execute("SELECT status FROM comments WHERE id = ?", [comment_id]).fetchone()
+    if row is None:
+        raise DecisionError(f"no comment {comment_id}")
+    return row[0]
+
+
+def get_comment(db, comment_id: int) -> dict | None:
+    """One comment with its story title and score, or None."""
+    rows = list(db.query(COMMENT_SELECT + " WHERE c.id = ?", [comment_id]))
+    return _decode(rows[0]) if rows else None
+
+
+COMMENT_SELECT = """
+SELECT c.*, s.title AS story_title, s.canonical_id AS story_canonical_id,
+       sc.sentiment, sc.label AS sentiment_label, sc.model_version, sc.flags,
+       sc.flag_codes, sc.dup_group
+FROM comments c
+LEFT JOIN stories s ON s.id = c.story_id
+LEFT JOIN scores sc ON sc.comment_id = c.id
+"""
+
+
+def _decode(row: dict) -> dict:
+    row["flags"] = json.loads(row["flags"]) if row.get("flags") else []
+    return row
+
+
+def list_comments(
+    db, status: str | None = None, limit: int = 50, offset: int = 0, order: str = "newest"
+) -> list[dict]:
+    """Comments in a state (or all), newest first by default."""
+    orders = {"newest": "c.created_at DESC, c.id DESC", "oldest": "c.created_at, c.id"}
+    where, params = ("WHERE c.status = ?", [status]) if status else ("", [])
+    sql = f"{COMMENT_SELECT} {where} ORDER BY {orders[order]} LIMIT ? OFFSET ?"
+    return [_decode(row) for row in db.query(sql, [*params, limit, offset])]
+
+
+def count_by_status(db) -> dict[str, int]:
+    """How many comments are in each state."""
+    counts = dict.fromkeys((PENDING, APPROVED, REJECTED), 0)
+    for status, number in db.execute("SELECT status, COUNT(*) FROM comments GROUP BY status"):
+        counts[status] = number
+    return counts
+
+
+def edits(db, comment_id: int) -> list[dict]:
+    """Earlier texts of an edited comment, oldest first."""
+    return list(
+        db.query("SELECT * FROM comment_edits WHERE comment_id = ? ORDER BY id", [comment_id])
+    )

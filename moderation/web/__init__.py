@@ -1,0 +1,54 @@
+"""The moderators' dashboard: one blueprint per area."""
+
+from __future__ import annotations
+
+import os
+import secrets
+
+from flask import Flask, g
+from flask_wtf.csrf import CSRFProtect
+
+from moderation.db import open_db
+
+csrf = CSRFProtect()
+
+
+def get_db():
+    """The request's database connection, opened on first use."""
+    if "db" not in g:
+        from flask import current_app
+
+        g.db = open_db(current_app.config["SETTINGS"], migrate=False)
+    return g.db
+
+
+def close_db(exception=None):
+    """Close the request's connection."""
+    db = g.pop("db", None)
+    if db is not None:
+        db.close()
+
+
+def secret_key(settings) -> str:
+    """The session signing key from the environment; a random one outside production."""
+    key = os.environ.get(settings.server.secret_key_env)
+    if key:
+        return key
+    if settings.server.production:
+        raise RuntimeError(
+            f"set {settings.server.secret_key_env} to a long random value: production "
+            "refuses to start without a configured secret key"
+        )
+    return secrets.token_hex(32)
+
+
+def init_app(app: Flask) -> None:
+    """Register blueprints, CSRF protection and the database teardown."""
+    from moderation.web import queue
+
+    settings = app.config["SETTINGS"]
+    app.config.setdefault("SECRET_KEY", secret_key(settings))
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    csrf.init_app(app)
+    app.teardown_appcontext(close_db)
+    app.register_blueprint(queue.bp)

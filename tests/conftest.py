@@ -1,0 +1,68 @@
+"""Shared fixtures: a settings object on a temp folder, the app, a client, a fresh database."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from moderation import create_app
+from moderation.db import connect
+from moderation.settings import load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_PAGE = ROOT.parent / "shared" / "seed" / "zhuzhou-daily-page.txt"
+
+
+def write_config(folder: Path, extra: str = "", channels: str | None = None) -> Path:
+    """A config file in `folder` with the demo channel (or the given channel tables)."""
+    if channels is None:
+        channels = '[[channels]]\nname = "demo"\ntype = "demo"\nschedule = "10m"\n'
+    path = folder / "config.toml"
+    path.write_text(
+        textwrap.dedent(
+            """
+            data_dir = "data"
+            [database]
+            path = "test.db"
+            """
+        )
+        + extra
+        + "\n"
+        + channels,
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.fixture
+def config_file(tmp_path) -> Path:
+    """A config file with the demo channel, on a temp folder."""
+    return write_config(tmp_path)
+
+
+@pytest.fixture
+def settings(config_file):
+    """Validated settings on a temp folder."""
+    return load_settings(config_file)
+
+
+@pytest.fixture
+def db(settings):
+    """A fresh migrated database file."""
+    database = connect(settings.database_path)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def app(settings, db):
+    """The Flask app on the temp settings, CSRF off (CSRF has its own tests)."""
+    return create_app(settings, TESTING=True, WTF_CSRF_ENABLED=False, SECRET_KEY="test")
+
+
+@pytest.fixture
+def client(app):
+    """A test client."""
+    return app.test_client()

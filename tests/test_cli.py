@@ -1,0 +1,93 @@
+"""The `moderation` command: help, config errors, collect, export."""
+
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from moderation.cli import main
+from tests.conftest import write_config
+from tests.seed import SEED_PAGE, seed_snow_lines
+
+
+def run(config, *args):
+    """Invoke the CLI with a config file."""
+    return CliRunner().invoke(main, ["--config", str(config), *args], catch_exceptions=False)
+
+
+def test_help_does_not_load_sentiment_model():
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from moderation.cli import main\n"
+        "result = CliRunner().invoke(main, ['--help'])\n"
+        "assert result.exit_code == 0, result.output\n"
+        "for command in main.commands:\n"
+        "    assert CliRunner().invoke(main, [command, '--help']).exit_code == 0, command\n"
+        "print('snownlp' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_every_command_has_help_text():
+    for name, command in main.commands.items():
+        assert command.help and command.help.strip(), f"{name} has no help"
+
+
+@pytest.mark.parametrize(
+    "extra, key",
+    [('[server]\nport = "x"\n', "server.port"), ("[export]\nfile = 'a'\n", "export.file")],
+)
+def test_bad_config_fails_with_one_line_and_status_2(tmp_path, extra, key):
+    config = write_config(tmp_path, extra=extra)
+    result = CliRunner().invoke(main, ["--config", str(config), "init"])
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and key in lines[0] and lines[0].startswith("error: ")
+
+
+def test_bad_config_through_real_process(tmp_path):
+    config = write_config(tmp_path, extra="[scoring]\nnegative_below = 'low'\n")
+    out = subprocess.run(
+        [sys.executable, "-m", "moderation.cli", "--config", str(config), "init"],
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 2
+    assert out.stderr.count("\n") == 1 and "scoring.negative_below" in out.stderr
+
+
+def test_collect_twice_then_export(tmp_path):
+    config = write_config(tmp_path)
+    first = run(config, "collect", "demo")
+    assert first.exit_code == 0, first.output
+    second = run(config, "collect", "demo")
+    assert "new 0" in second.output
+    from moderation.db import connect
+
+    db = connect(tmp_path / "test.db")
+    total = db.table("comments").count
+    assert total > 0 and db.table("scores").count == total
+
+
+@pytest.mark.skipif(not SEED_PAGE.exists(), reason="seed page not present")
+def test_export_writes_utf8_column(tmp_path):
+    config = write_config(tmp_path)
+    run(config, "collect", "demo", "--no-score")
+    from moderation.db import connect
+    from moderation.storage import comments
+
+    db = connect(tmp_path / "test.db")
+    db.execute("UPDATE comments SET created_at = '2024-01-22T15:40:00+00:00'")
+    line = seed_snow_lines()[2]
+    name, text = line[3:].split("：", 1)
+    comment_id = db.execute("SELECT id FROM comments WHERE text = ?", [text]).fetchone()[0]
+    comments.decide(db, comment_id, "approve", actor="mod")
+    out = tmp_path / "column.txt"
+    result = run(config, "export", "--edition", "2024-01-25", "--output", str(out))
+    assert result.exit_code == 0, result.output
+    assert line.encode("utf-8") in out.read_bytes()
+    bad = run(config, "export", "--edition", "25/01/2024")
+    assert bad.exit_code == 2 and "expected a date" in bad.output

@@ -1,0 +1,68 @@
+"""Config loading: defaults, validation errors naming the key, path resolution."""
+
+import pytest
+
+from moderation.settings import DEFAULT_CONFIG, SettingsError, load_settings
+from tests.conftest import write_config
+
+
+def test_default_config_loads_with_demo_channel():
+    settings = load_settings(DEFAULT_CONFIG)
+    assert [c.name for c in settings.channels] == ["demo"]
+    assert settings.server.host == "127.0.0.1"
+    assert settings.database_path == DEFAULT_CONFIG.parent / "var" / "moderation.db"
+
+
+def test_default_config_comments_every_key():
+    lines = DEFAULT_CONFIG.read_text(encoding="utf-8").splitlines()
+    for number, line in enumerate(lines):
+        if "=" in line and not line.lstrip().startswith("#"):
+            assert lines[number - 1].lstrip().startswith("#") or line.startswith(
+                ("name", "type", "label", "schedule", "enabled")
+            ), f"config.toml line {number + 1} has no comment: {line}"
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        ("[database]\nbusy_timeout = 5\n", "database.busy_timeout: unknown key"),
+        ('[server]\nport = "80"\n', "server.port: expected int, got str"),
+        ('[scoring]\nbanned_words = "x"\n', "scoring.banned_words: expected a list"),
+        ("colour = 1\n", "colour: unknown key"),
+        ("[server]\nproduction = 1\n", "server.production: expected bool"),
+    ],
+)
+def test_bad_key_names_the_key(tmp_path, extra, message):
+    path = tmp_path / "config.toml"
+    path.write_text(extra, encoding="utf-8")
+    with pytest.raises(SettingsError, match=message.replace(".", r"\.").replace("(", r"\(")):
+        load_settings(path)
+
+
+def test_unknown_channel_type_and_key(tmp_path):
+    bad_type = write_config(tmp_path, channels='[[channels]]\nname = "x"\ntype = "fax"\n')
+    with pytest.raises(SettingsError, match="unknown channel type 'fax'"):
+        load_settings(bad_type)
+    bad_key = write_config(
+        tmp_path, channels='[[channels]]\nname = "d"\ntype = "demo"\npage_sise = 3\n'
+    )
+    with pytest.raises(SettingsError, match=r"channels\.d\.page_sise: unknown key"):
+        load_settings(bad_key)
+
+
+def test_bad_schedule_is_explained(tmp_path):
+    path = write_config(
+        tmp_path, channels='[[channels]]\nname = "d"\ntype = "demo"\nschedule = "often"\n'
+    )
+    with pytest.raises(SettingsError, match="schedule: 'often' is neither an interval"):
+        load_settings(path)
+
+
+def test_missing_file_is_explained(tmp_path):
+    with pytest.raises(SettingsError, match="config file not found"):
+        load_settings(tmp_path / "nope.toml")
+
+
+def test_relative_paths_resolve_against_config_folder(settings, config_file):
+    assert settings.database_path == config_file.parent / "test.db"
+    assert settings.data_path == config_file.parent / "data"

@@ -1,0 +1,85 @@
+"""The queue over HTTP: listing, approving, rejecting, exporting the column."""
+
+import pytest
+from markupsafe import escape
+
+from moderation import pipeline
+from moderation.states import APPROVED, REJECTED
+from moderation.storage import comments as comment_store
+from moderation.storage import decisions
+from tests.seed import QUOTE, SEED_PAGE, seed_snow_lines
+
+pytestmark = pytest.mark.skipif(not SEED_PAGE.exists(), reason="seed page not present")
+
+
+@pytest.fixture
+def collected(db, settings):
+    """The demo channel collected into the test database."""
+    pipeline.collect_channel(db, settings, settings.channel("demo"))
+    return db
+
+
+def comment_id_for(db, line: str) -> int:
+    """The stored comment whose author and text make this printed line."""
+    match = QUOTE.match(line)
+    row = db.execute(
+        "SELECT id FROM comments WHERE author_name = ? AND text = ?",
+        [match["name"], match["text"]],
+    ).fetchone()
+    assert row, f"demo channel lacks the seed comment {line}"
+    return row[0]
+
+
+def test_queue_lists_pending_comments(client, collected):
+    newest = collected.execute(
+        "SELECT text FROM comments ORDER BY created_at DESC, id DESC LIMIT 1"
+    ).fetchone()[0]
+    page = client.get("/").get_data(as_text=True)
+    assert "待审评论" in page
+    assert str(escape(newest)) in page
+    total = collected.table("comments").count
+    assert f'<span class="count">{total}</span>' in page
+
+
+def test_approve_seed_snow_comments_and_export_them_byte_for_byte(client, collected):
+    lines = seed_snow_lines()
+    assert len(lines) == 6
+    for line in lines:
+        response = client.post(f"/comments/{comment_id_for(collected, line)}/approve")
+        assert response.status_code == 302
+    exported = client.get("/export/column.txt")
+    assert exported.headers["Content-Type"] == "text/plain; charset=utf-8"
+    body = exported.get_data()
+    for line in lines:
+        assert ("\n" + line + "\n").encode("utf-8") in body
+    assert "网友@心如莲花：感动！致敬！雪夜里还在坚守的你们辛苦啦，为你们点赞！".encode() in body
+    positions = [body.index(line.encode("utf-8")) for line in lines]
+    assert positions == sorted(positions)
+
+
+def test_reject_records_reason_and_leaves_queue(client, collected):
+    comment_id = comment_id_for(collected, seed_snow_lines()[0])
+    client.post(f"/comments/{comment_id}/reject", data={"reason": "off_topic"})
+    assert comment_store.get_status(collected, comment_id) == REJECTED
+    decision = decisions.history(collected, comment_id)[-1]
+    assert (decision["from_state"], decision["to_state"], decision["reason"]) == (
+        "pending",
+        "rejected",
+        "off_topic",
+    )
+
+
+def test_unknown_comment_and_reason_are_refused(client, collected):
+    assert client.post("/comments/999999/approve").status_code == 404
+    assert client.post("/comments/1/reject", data={"reason": "bogus"}).status_code == 400
+
+
+def test_approve_is_idempotent(client, collected):
+    client.post("/comments/1/approve")
+    client.post("/comments/1/approve")
+    assert comment_store.get_status(collected, 1) == APPROVED
+    assert len(decisions.history(collected, 1)) == 1
+
+
+def test_approve_requires_post(client, collected):
+    assert client.get("/comments/1/approve").status_code == 405
