@@ -30,7 +30,11 @@ def close_db(exception=None):
 
 
 def secret_key(settings) -> str:
-    """The session signing key from the environment; a random one outside production."""
+    """The session signing key from the environment.
+
+    Outside production a random key is generated once and kept in the data folder, so that
+    logins survive a restart; production refuses to start without a configured key.
+    """
     key = os.environ.get(settings.server.secret_key_env)
     if key:
         return key
@@ -39,7 +43,12 @@ def secret_key(settings) -> str:
             f"set {settings.server.secret_key_env} to a long random value: production "
             "refuses to start without a configured secret key"
         )
-    return secrets.token_hex(32)
+    path = settings.data_path / "dev-secret-key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
 
 
 def init_app(app: Flask) -> None:
@@ -47,7 +56,8 @@ def init_app(app: Flask) -> None:
     from moderation.web import queue
 
     settings = app.config["SETTINGS"]
-    app.config.setdefault("SECRET_KEY", secret_key(settings))
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = secret_key(settings)
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     csrf.init_app(app)
     app.teardown_appcontext(close_db)

@@ -83,3 +83,12 @@ def test_approve_is_idempotent(client, collected):
 
 def test_approve_requires_post(client, collected):
     assert client.get("/comments/1/approve").status_code == 405
+
+
+def test_real_csrf_refuses_post_without_token(settings, db):
+    from moderation import create_app
+
+    app = create_app(settings)
+    assert app.config["SECRET_KEY"]
+    response = app.test_client().post("/comments/1/approve")
+    assert response.status_code == 400
