@@ -20,6 +20,8 @@ def create_app(settings=None, **overrides):
 
     app = Flask(__name__, template_folder=str(TEMPLATES))
     app.config["SETTINGS"] = settings or load_settings()
-    app.config.update(overrides)
+    if "SECRET_KEY" in overrides:
+        app.config["SECRET_KEY"] = overrides["SECRET_KEY"]
     web.init_app(app)
+    app.config.update(overrides)
     return app

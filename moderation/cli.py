@@ -135,7 +135,9 @@ def serve(obj: Context, host: str | None, port: int | None, no_scheduler: bool) 
     from moderation.scheduler import build_scheduler
 
     settings = obj.settings
-    obj.db().close()
+    db = obj.db()
+    _first_admin(db, settings)
+    db.close()
     app = create_app(settings)
     scheduler = None
     if not no_scheduler:
@@ -149,6 +151,26 @@ def serve(obj: Context, host: str | None, port: int | None, no_scheduler: bool) 
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=True)
+
+
+def _first_admin(db, settings) -> None:
+    """On a first start outside production, create `admin` and say how to log in."""
+    import secrets
+
+    from moderation.storage import users
+
+    if settings.server.production or users.list_users(db):
+        return
+    password = secrets.token_urlsafe(12)
+    users.add_user(db, "admin", "admin", password)
+    path = settings.data_path / "initial-admin-password"
+    path.write_text(password + "\n", encoding="utf-8")
+    path.chmod(0o600)
+    click.echo(
+        f"first start: log in as admin with password {password} (also in {path}); "
+        "add accounts with `moderation user add NAME --role moderator`",
+        err=True,
+    )
 
 
 @main.command()
@@ -178,6 +200,43 @@ def export(obj: Context, edition: str, fmt: str, output: Path | None) -> None:
         click.echo(f"wrote {output} ({len(data)} bytes)", err=True)
     else:
         sys.stdout.buffer.write(data)
+
+
+@main.group()
+def user() -> None:
+    """Manage dashboard accounts."""
+
+
+@user.command("add")
+@click.argument("name")
+@click.option(
+    "--role",
+    type=click.Choice(["moderator", "editor", "chief_editor", "admin"]),
+    required=True,
+    help="What the user may do.",
+)
+@click.password_option(help="Prompted when not given (at least 8 characters).")
+@click.pass_obj
+def user_add(obj: Context, name: str, role: str, password: str) -> None:
+    """Create a dashboard account (the password is prompted)."""
+    from moderation.storage import users
+
+    try:
+        users.add_user(obj.db(), name, role, password)
+    except users.UserError as error:
+        fail(str(error))
+    click.echo(f"user {name} added as {role}")
+
+
+@user.command("list")
+@click.pass_obj
+def user_list(obj: Context) -> None:
+    """List dashboard accounts and their roles."""
+    from moderation.storage import users
+
+    for account in users.list_users(obj.db()):
+        state = " (disabled)" if account["disabled"] else ""
+        click.echo(f"{account['name']}\t{account['role']}\t{account['created_at']}{state}")
 
 
 if __name__ == "__main__":

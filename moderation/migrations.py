@@ -139,6 +139,33 @@ def run_statements(db, script: str) -> None:
             db.execute(statement)
 
 
+@core()
+def m002_users(db):
+    """Dashboard accounts and the login attempts used for throttling."""
+    run_statements(
+        db,
+        """
+        CREATE TABLE users (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            role TEXT NOT NULL,
+            password_hash TEXT NOT NULL,
+            disabled INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE login_attempts (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            address TEXT,
+            ok INTEGER NOT NULL,
+            at TEXT NOT NULL
+        );
+        CREATE INDEX login_attempts_name_at ON login_attempts(name, at);
+        CREATE INDEX login_attempts_address_at ON login_attempts(address, at)
+        """,
+    )
+
+
 MIGRATION_SETS = [core]
 
 

@@ -64,5 +64,37 @@ def app(settings, db):
 
 @pytest.fixture
 def client(app):
-    """A test client."""
+    """A test client, not logged in."""
     return app.test_client()
+
+
+PASSWORD = "correct horse battery"
+
+
+class Auth:
+    """Log the test client in as a user of a given role (the user is created on demand)."""
+
+    def __init__(self, client, db):
+        self.client = client
+        self.db = db
+
+    def login(self, role: str = "admin", name: str | None = None):
+        """Create `name` (default: the role's name) if needed and log in."""
+        from moderation.storage import users
+
+        name = name or role
+        if users.get_user(self.db, name) is None:
+            users.add_user(self.db, name, role, PASSWORD)
+        response = self.client.post("/login", data={"name": name, "password": PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+
+    def logout(self):
+        """Log out."""
+        return self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client, db):
+    """Logs the client in: `auth.login("moderator")`."""
+    return Auth(client, db)

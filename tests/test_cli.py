@@ -91,3 +91,30 @@ def test_export_writes_utf8_column(tmp_path):
     assert line.encode("utf-8") in out.read_bytes()
     bad = run(config, "export", "--edition", "25/01/2024")
     assert bad.exit_code == 2 and "expected a date" in bad.output
+
+
+def test_user_add_prompts_for_password_and_lists(tmp_path):
+    config = write_config(tmp_path)
+    added = CliRunner().invoke(
+        main,
+        ["--config", str(config), "user", "add", "lin", "--role", "editor"],
+        input="long enough pw\nlong enough pw\n",
+    )
+    assert added.exit_code == 0, added.output
+    listed = run(config, "user", "list")
+    assert "lin\teditor" in listed.output
+    again = CliRunner().invoke(
+        main,
+        [
+            "--config",
+            str(config),
+            "user",
+            "add",
+            "lin",
+            "--role",
+            "editor",
+            "--password",
+            "long enough pw",
+        ],
+    )
+    assert again.exit_code == 2 and "exists already" in again.output

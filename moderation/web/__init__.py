@@ -53,7 +53,7 @@ def secret_key(settings) -> str:
 
 def init_app(app: Flask) -> None:
     """Register blueprints, CSRF protection and the database teardown."""
-    from moderation.web import queue
+    from moderation.web import auth, queue
 
     settings = app.config["SETTINGS"]
     if not app.config.get("SECRET_KEY"):
@@ -61,4 +61,5 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     csrf.init_app(app)
     app.teardown_appcontext(close_db)
+    auth.init_app(app)
     app.register_blueprint(queue.bp)

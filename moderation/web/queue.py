@@ -14,9 +14,11 @@ from flask import (
 )
 
 from moderation.export.column_builder import approved_column_text
+from moderation.roles import EDITOR, MODERATOR
 from moderation.states import APPROVED, PENDING, REJECT_REASONS
 from moderation.storage import comments as comment_store
 from moderation.web import get_db
+from moderation.web.auth import current_actor, role_required
 
 bp = Blueprint("queue", __name__)
 PAGE_SIZE = 50
@@ -49,19 +51,21 @@ def _listing(status: str, template: str):
 
 
 @bp.post("/comments/<int:comment_id>/<any(approve, reject, reopen):action>")
+@role_required(MODERATOR)
 def decide(comment_id: int, action: str):
     """Approve or reject one comment, then go back to the list it came from."""
     reason = request.form.get("reason") or None
     if reason is not None and reason not in REJECT_REASONS:
         abort(400, "unknown reason")
     try:
-        comment_store.decide(get_db(), comment_id, action, actor="moderator", reason=reason)
+        comment_store.decide(get_db(), comment_id, action, actor=current_actor(), reason=reason)
     except comment_store.DecisionError:
         abort(404)
     return redirect(url_for("queue.approved" if action == "reopen" else "queue.index"))
 
 
 @bp.get("/export/column.txt")
+@role_required(EDITOR)
 def export_column():
     """Download the column text of everything approved."""
     settings = current_app.config["SETTINGS"]

@@ -13,9 +13,10 @@ pytestmark = pytest.mark.skipif(not SEED_PAGE.exists(), reason="seed page not pr
 
 
 @pytest.fixture
-def collected(db, settings):
-    """The demo channel collected into the test database."""
+def collected(db, settings, auth):
+    """The demo channel collected into the test database; the client logged in as editor."""
     pipeline.collect_channel(db, settings, settings.channel("demo"))
+    auth.login("editor")
     return db
 
 
@@ -90,5 +91,5 @@ def test_real_csrf_refuses_post_without_token(settings, db):
 
     app = create_app(settings)
     assert app.config["SECRET_KEY"]
-    response = app.test_client().post("/comments/1/approve")
+    response = app.test_client().post("/login", data={"name": "x", "password": "y"})
     assert response.status_code == 400
