@@ -52,9 +52,24 @@ def fail(message: str) -> None:
     type=click.Path(dir_okay=False),
     help="Config file (default: config.toml; env MODERATION_CONFIG).",
 )
+@click.option(
+    "--log-level",
+    default="info",
+    show_default=True,
+    type=click.Choice(["debug", "info", "warning", "error"]),
+)
+@click.option(
+    "--log-json",
+    is_flag=True,
+    envvar="MODERATION_LOG_JSON",
+    help="Log JSON lines (for log shippers) instead of text.",
+)
 @click.pass_context
-def main(ctx: click.Context, config: str | None) -> None:
+def main(ctx: click.Context, config: str | None, log_level: str, log_json: bool) -> None:
     """Collect, score and moderate readers' comments; export the 融媒·观察 column."""
+    from moderation import logs
+
+    logs.configure(log_level, log_json)
     ctx.obj = Context(config)
 
 
@@ -237,6 +252,67 @@ def user_list(obj: Context) -> None:
     for account in users.list_users(obj.db()):
         state = " (disabled)" if account["disabled"] else ""
         click.echo(f"{account['name']}\t{account['role']}\t{account['created_at']}{state}")
+
+
+@main.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def backup_command(obj: Context, target: Path) -> None:
+    """Copy the database to TARGET with SQLite's online backup (safe while running)."""
+    from moderation import operations
+
+    try:
+        with click.progressbar(length=100, label="backup", file=sys.stderr) as bar:
+            result = operations.backup(obj.settings.database_path, target, progress=_percent(bar))
+    except operations.OperationError as error:
+        fail(str(error))
+    click.echo(f"backup written to {target}: {_describe(result)}")
+
+
+@main.command("restore")
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_obj
+def restore_command(obj: Context, source: Path, yes: bool) -> None:
+    """Replace the database with the backup SOURCE (stop the service first)."""
+    from moderation import operations
+
+    target = obj.settings.database_path
+    if not yes:
+        click.confirm(f"replace {target} with {source}?", abort=True)
+    try:
+        with click.progressbar(length=100, label="restore", file=sys.stderr) as bar:
+            result = operations.restore(source, target, progress=_percent(bar))
+    except operations.OperationError as error:
+        fail(str(error))
+    click.echo(f"restored {target} from {source}: {_describe(result)}")
+
+
+def _percent(bar):
+    state = {"shown": 0}
+
+    def update(done: int, total: int) -> None:
+        percent = int(100 * done / total) if total else 100
+        bar.update(percent - state["shown"])
+        state["shown"] = percent
+
+    return update
+
+
+def _describe(result: dict) -> str:
+    return ", ".join(f"{key} {value}" for key, value in result.items())
+
+
+@main.command("purge")
+@click.option("--days", type=int, help="Override [retention] raw_payload_days.")
+@click.pass_obj
+def purge_command(obj: Context, days: int | None) -> None:
+    """Delete raw channel payloads past the retention period (comments stay)."""
+    from moderation.storage import raw_payloads
+
+    days = obj.settings.retention.raw_payload_days if days is None else days
+    removed = raw_payloads.purge_older_than(obj.db(), days)
+    click.echo(f"purged {removed} raw payloads older than {days} days")
 
 
 if __name__ == "__main__":

@@ -180,3 +180,24 @@ def apply_migrations(db) -> None:
     """Apply every pending migration of every set."""
     for migrations in MIGRATION_SETS:
         migrations.apply(db)
+
+
+ops = register(Migrations("moderation.ops"))
+
+
+@ops()
+def m001_raw_payloads(db):
+    """Raw channel payloads, kept for a while to debug a channel, then purged."""
+    run_statements(
+        db,
+        """
+        CREATE TABLE raw_payloads (
+            id INTEGER PRIMARY KEY,
+            channel TEXT NOT NULL,
+            native_id TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            collected_at TEXT NOT NULL
+        );
+        CREATE INDEX raw_payloads_collected ON raw_payloads(collected_at)
+        """,
+    )

@@ -11,6 +11,7 @@ from moderation.collectors.base import CollectorError
 from moderation.scoring import sentiment
 from moderation.storage import channels as channel_store
 from moderation.storage import comments as comment_store
+from moderation.storage import raw_payloads
 from moderation.storage import scores as score_store
 from moderation.storage import stories as story_store
 
@@ -91,6 +92,7 @@ def _store_page(db, channel_name: str, page, summary: RunSummary) -> None:
     with db.atomic():
         story_ids = story_store.upsert_stories(db, channel_name, page.stories)
         counts = comment_store.save_comments(db, channel_name, page.comments, story_ids)
+        raw_payloads.save_raw(db, channel_name, page.comments)
         if page.cursor is not None:
             channel_store.save_cursor(db, channel_name, page.cursor)
     summary.pages += 1

@@ -1,0 +1,109 @@
+"""Backup while collecting, restore, purge of raw payloads, health report, JSON logs."""
+
+import json
+import logging
+import sqlite3
+import threading
+import time
+
+import pytest
+
+from moderation import operations, pipeline
+from moderation.collectors import demo
+from moderation.db import connect
+from moderation.storage import raw_payloads
+
+
+@pytest.fixture
+def slow_demo(monkeypatch):
+    """The demo collector, one comment a page, pausing between pages."""
+    original = demo.Collector.pages
+
+    def slow_pages(self, cursor):
+        for page in original(self, cursor):
+            time.sleep(0.01)
+            yield page
+
+    monkeypatch.setattr(demo.Collector, "pages", slow_pages)
+
+
+def test_backup_during_collection_restores_everything_committed_before(
+    settings, db, slow_demo, tmp_path
+):
+    channel = settings.channel("demo").__class__(name="demo", type="demo", options={"page_size": 1})
+
+    def collect():
+        own = connect(settings.database_path)
+        pipeline.collect_channel(own, settings, channel)
+        own.close()
+
+    worker = threading.Thread(target=collect)
+    worker.start()
+    while db.table("comments").count < 20:
+        time.sleep(0.01)
+    committed = {row[0] for row in db.execute("SELECT native_id FROM comments")}
+    result = operations.backup(settings.database_path, tmp_path / "snap.db")
+    worker.join()
+    assert result["integrity"] == "ok"
+    restored_path = tmp_path / "restored" / "moderation.db"
+    operations.restore(tmp_path / "snap.db", restored_path)
+    restored = sqlite3.connect(restored_path)
+    assert restored.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    in_restore = {row[0] for row in restored.execute("SELECT native_id FROM comments")}
+    assert committed <= in_restore
+    assert len(in_restore) < db.table("comments").count  # it really ran mid-collection
+
+
+def test_backup_refuses_to_overwrite(settings, db, tmp_path):
+    target = tmp_path / "exists.db"
+    target.write_text("x")
+    with pytest.raises(operations.OperationError, match="exists already"):
+        operations.backup(settings.database_path, target)
+
+
+def test_restore_refuses_a_corrupt_backup(tmp_path):
+    broken = tmp_path / "broken.db"
+    broken.write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)
+    with pytest.raises((operations.OperationError, sqlite3.DatabaseError)):
+        operations.restore(broken, tmp_path / "target.db")
+
+
+def test_purge_removes_old_payloads_and_keeps_comments(db, settings):
+    from moderation.collectors.base import CollectedComment
+
+    comment = CollectedComment(
+        native_id="n1",
+        story_native_id="s",
+        text="好",
+        created_at="2024-01-22T00:00:00+00:00",
+        author_key="a",
+        raw={"content": "好"},
+    )
+    raw_payloads.save_raw(db, "demo", [comment])
+    db.execute("UPDATE raw_payloads SET collected_at = '2020-01-01T00:00:00+00:00'")
+    raw_payloads.save_raw(db, "demo", [comment])
+    pipeline.collect_channel(db, settings, settings.channel("demo"))
+    comments_before = db.table("comments").count
+    assert raw_payloads.purge_older_than(db, 30) == 1
+    assert db.table("raw_payloads").count == 1
+    assert db.table("comments").count == comments_before
+
+
+def test_healthz_reports_database_and_channels(client, db, settings):
+    pipeline.collect_channel(db, settings, settings.channel("demo"))
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["database"] == "ok"
+    assert "demo" in body["channels"]
+
+
+def test_json_logs_carry_extra_fields(capsys):
+    from moderation import logs
+
+    logs.configure("info", json_lines=True)
+    logging.getLogger("moderation.test").info("collected", extra={"channel": "demo", "new": 3})
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    entry = json.loads(line)
+    assert entry["message"] == "collected" and entry["channel"] == "demo" and entry["new"] == 3
+    logging.getLogger().handlers.clear()
