@@ -4,12 +4,49 @@ makes writers wait instead of failing with "database is locked"."""
 
 from __future__ import annotations
 
+import contextlib
+import secrets
 import sqlite3
 from pathlib import Path
 
 import sqlite_utils
 
 from moderation.migrations import apply_migrations
+
+
+class Database(sqlite_utils.Database):
+    """sqlite_utils.Database whose transactions take the write lock up front.
+
+    A deferred transaction that reads and then writes cannot wait for another writer in
+    WAL mode: SQLite answers "database is locked" at once. BEGIN IMMEDIATE waits (up to the
+    busy timeout) for the lock instead, so concurrent moderators and the collector queue up.
+    """
+
+    @contextlib.contextmanager
+    def atomic(self):
+        """A write transaction (a savepoint when nested); rolled back on any exception."""
+        if self.conn.in_transaction:
+            savepoint = f"sp_{secrets.token_hex(8)}"
+            self.conn.execute(f"SAVEPOINT {savepoint}")
+            try:
+                yield self
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute(f"ROLLBACK TO SAVEPOINT {savepoint}")
+                    self.conn.execute(f"RELEASE SAVEPOINT {savepoint}")
+                raise
+            else:
+                self.conn.execute(f"RELEASE SAVEPOINT {savepoint}")
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
 
 
 def connect(path: str | Path, busy_timeout_ms: int = 10000, migrate: bool = True):
@@ -19,7 +56,7 @@ def connect(path: str | Path, busy_timeout_ms: int = 10000, migrate: bool = True
     conn = sqlite3.connect(
         str(path), timeout=busy_timeout_ms / 1000, check_same_thread=False, isolation_level=None
     )
-    db = sqlite_utils.Database(conn)
+    db = Database(conn)
     db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
     if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
         db.execute("PRAGMA journal_mode = WAL")
