@@ -1,0 +1,85 @@
+"""End-to-end ingest: parse JSON pages -> upsert into SQLite -> score, in comments/s.
+
+    python bench/bench_ingest.py [--n 100000] [--page 500]
+
+One core (scoring in process). Prints store-only, score-only and end-to-end rates.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import tempfile
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.synthetic import comments, stories  # noqa: E402
+from moderation import pipeline  # noqa: E402
+from moderation.collectors.base import CollectedComment, Page  # noqa: E402
+from moderation.db import connect  # noqa: E402
+from moderation.settings import settings_from_mapping  # noqa: E402
+from moderation.storage import stories as story_store  # noqa: E402
+
+
+def json_pages(count: int, page_size: int) -> list[bytes]:
+    """The synthetic comments as JSON pages, as a channel would send them."""
+    pages, batch = [], []
+    for channel, comment in comments(count):
+        batch.append((channel, asdict(comment)))
+        if len(batch) == page_size:
+            pages.append(json.dumps(batch, ensure_ascii=False).encode("utf-8"))
+            batch = []
+    if batch:
+        pages.append(json.dumps(batch, ensure_ascii=False).encode("utf-8"))
+    return pages
+
+
+def ingest(db, settings, pages: list[bytes]) -> tuple[float, float]:
+    """Parse and store every page, then score; return (store seconds, score seconds)."""
+    started = time.perf_counter()
+    for body in pages:
+        by_channel: dict[str, list[CollectedComment]] = {}
+        for channel, item in json.loads(body):
+            by_channel.setdefault(channel, []).append(CollectedComment(**item))
+        for channel, items in by_channel.items():
+            summary = pipeline.RunSummary(channel=channel)
+            pipeline._store_page(db, channel, Page(comments=items), summary)
+    stored = time.perf_counter()
+    pipeline.score_pending(db, settings)
+    return stored - started, time.perf_counter() - stored
+
+
+def main() -> None:
+    """Run the ingest benchmark and print its figures."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--page", type=int, default=500)
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
+    settings = settings_from_mapping({"data_dir": str(folder)}, base_dir=folder)
+    db = connect(folder / "bench.db")
+    with db.atomic():
+        for channel, story in stories(2000):
+            story_store.upsert_story(db, channel, story)
+    pages = json_pages(args.n, args.page)
+    from moderation.scoring import sentiment
+
+    sentiment.score("预热模型")  # model load is not ingest
+    store_seconds, score_seconds = ingest(db, settings, pages)
+    total = store_seconds + score_seconds
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"ingest of {args.n:,} comments ({args.page} a page), one core")
+    print(f"  parse+store : {args.n / store_seconds:10,.0f} comments/s ({store_seconds:.1f} s)")
+    print(f"  score       : {args.n / score_seconds:10,.0f} comments/s ({score_seconds:.1f} s)")
+    print(f"  end to end  : {args.n / total:10,.0f} comments/s ({total:.1f} s)")
+    size = (folder / "bench.db").stat().st_size / 1e6
+    print(f"  peak RSS    : {peak:,.0f} MB; database {size:,.1f} MB")
+
+
+if __name__ == "__main__":
+    main()
