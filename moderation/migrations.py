@@ -166,6 +166,31 @@ def m002_users(db):
     )
 
 
+@core()
+def m003_duplicate_keys(db):
+    """Per-comment keys for finding duplicates incrementally: exact key and SimHash bands."""
+    run_statements(
+        db,
+        """
+        CREATE TABLE dup_keys (
+            comment_id INTEGER PRIMARY KEY REFERENCES comments(id),
+            exact_key TEXT NOT NULL,
+            simhash INTEGER NOT NULL,
+            band0 INTEGER NOT NULL,
+            band1 INTEGER NOT NULL,
+            band2 INTEGER NOT NULL,
+            band3 INTEGER NOT NULL,
+            short INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX dup_keys_exact ON dup_keys(exact_key);
+        CREATE INDEX dup_keys_band0 ON dup_keys(band0);
+        CREATE INDEX dup_keys_band1 ON dup_keys(band1);
+        CREATE INDEX dup_keys_band2 ON dup_keys(band2);
+        CREATE INDEX dup_keys_band3 ON dup_keys(band3)
+        """,
+    )
+
+
 MIGRATION_SETS = [core]
 
 
