@@ -1,0 +1,1 @@
+"""Pure scoring functions over comment text: normalisation, flags, personal data, groups."""
