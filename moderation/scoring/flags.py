@@ -10,7 +10,9 @@ last character. Only ``banned`` rejects automatically; every other flag asks for
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 
 import ahocorasick
 
@@ -56,6 +58,10 @@ _LINK_RE = re.compile(
     rf"(?:{_TLDS})(?![a-z0-9\-])(?:/[a-z0-9\-._~/?=&%#]*)?"
 )
 _MODIFIERS = "\ufe0f\U0001f3fb-\U0001f3ff"
+# Runs of these are layout (ellipses, rules), not floods.
+_NOT_FLOOD = r"\s\d….。·\-—_~～=*"
+# The UI highlights; it does not need every one of 500 000 hits.
+MAX_SPANS = 100
 
 
 @dataclass(frozen=True)
@@ -118,17 +124,14 @@ class _WordMatcher:
         if not self.empty:
             self.automaton.make_automaton()
 
-    def matches(self, normalized: NormalizedText, original: str) -> list[_Match]:
+    def matches(self, normalized: NormalizedText, original: str) -> Iterator[_Match]:
         """Find every listed word; Latin words must not touch other Latin letters (USB ≠ SB)."""
         if self.empty:
-            return []
-        found = []
+            return
         for last, (word, key) in self.automaton.iter(normalized.text):
             start = last - len(key) + 1
-            if _touches_letters(key, normalized.span(start, last + 1), original):
-                continue
-            found.append(_Match(word, start, last + 1))
-        return found
+            if not _touches_letters(key, normalized.span(start, last + 1), original):
+                yield _Match(word, start, last + 1)
 
 
 def _touches_letters(key: str, span: tuple[int, int], original: str) -> bool:
@@ -151,7 +154,7 @@ class FlagChecker:
         self._solicit = _WordMatcher(rules.solicit_words)
         self._allowed = _WordMatcher(rules.allowed_words)
         self._repeat = re.compile(
-            rf"([^\s\d][{_MODIFIERS}]?)(?:[ \u3000]?\1){{{max(rules.max_repeat, 1)},}}"
+            rf"([^{_NOT_FLOOD}][{_MODIFIERS}]?)(?:[ \u3000]?\1){{{max(rules.max_repeat, 1)},}}"
         )
 
     def check(self, text: str, sentiment: float | None = None) -> list[Flag]:
@@ -169,27 +172,32 @@ class FlagChecker:
 
     def _word_flags(self, text: str, normalized: NormalizedText) -> list[Flag]:
         """Banned words reject, suspect words ask for review; allowed compounds excuse both."""
-        allowed = self._allowed.matches(normalized, text)
+        allowed: dict[int, int] = {}
+        for ok in self._allowed.matches(normalized, text):
+            allowed[ok.start] = max(ok.end, allowed.get(ok.start, 0))
+        longest = max((len(word) for word in self.rules.allowed_words), default=0)
         flags = []
         for code, matcher, label, action in (
             (BANNED, self._banned, "含禁用词", REJECT),
             (SUSPECT, self._suspect, "含可疑词", REVIEW),
         ):
-            hits = [hit for hit in matcher.matches(normalized, text) if not _excused(hit, allowed)]
+            found = matcher.matches(normalized, text)
+            hits = list(islice((h for h in found if not _excused(h, allowed, longest)), MAX_SPANS))
             if hits:
                 flags.append(_word_flag(code, label, hits, text, normalized, action))
         return flags
 
     def _solicit_flags(self, text: str, normalized: NormalizedText) -> list[Flag]:
         """Flag phrases that pull readers to private channels or sell something."""
-        hits = self._solicit.matches(normalized, text)
+        hits = list(islice(self._solicit.matches(normalized, text), MAX_SPANS))
         if not hits:
             return []
         return [_word_flag(SPAM_SOLICIT, "含引流或广告用语", hits, text, normalized, REVIEW)]
 
     def _repeat_flags(self, text: str) -> list[Flag]:
         """Flag one character or emoji repeated more than ``max_repeat`` times in a row."""
-        spans = [_span(text, m.start(), m.end()) for m in self._repeat.finditer(text)]
+        found = islice(self._repeat.finditer(text), MAX_SPANS)
+        spans = [_span(text, m.start(), m.end()) for m in found]
         if not spans:
             return []
         units = "、".join(dict.fromkeys(span.text.strip()[:1] for span in spans))
@@ -220,9 +228,10 @@ def _span(text: str, start: int, end: int) -> Span:
     return Span(start, end, text[start:end])
 
 
-def _excused(hit: _Match, allowed: list[_Match]) -> bool:
+def _excused(hit: _Match, allowed: dict[int, int], longest: int) -> bool:
     """Tell whether a hit lies inside an allowed compound (滚 inside 滚动)."""
-    return any(ok.start <= hit.start and hit.end <= ok.end for ok in allowed)
+    first = max(0, hit.end - longest)
+    return any(allowed.get(start, -1) >= hit.end for start in range(first, hit.start + 1))
 
 
 def _word_flag(code, label, hits, text, normalized, action) -> Flag:
@@ -238,7 +247,7 @@ def _personal_data_flags(text: str) -> list[Flag]:
     for item in find_personal_data(text):
         by_kind.setdefault(item.kind, []).append(Span(item.start, item.end, item.text))
     return [
-        Flag(PERSONAL_DATA, f"含个人信息：{kind}", tuple(spans), REVIEW)
+        Flag(PERSONAL_DATA, f"含个人信息：{kind}", tuple(spans[:MAX_SPANS]), REVIEW)
         for kind, spans in by_kind.items()
     ]
 
@@ -246,7 +255,8 @@ def _personal_data_flags(text: str) -> list[Flag]:
 def _link_flags(text: str) -> list[Flag]:
     """Flag URLs and bare domains, also when written in full-width characters."""
     folded = normalize(text, keep_separators=True)
-    spans = [_span(text, *folded.span(m.start(), m.end())) for m in _LINK_RE.finditer(folded.text)]
+    found = islice(_LINK_RE.finditer(folded.text), MAX_SPANS)
+    spans = [_span(text, *folded.span(m.start(), m.end())) for m in found]
     if not spans:
         return []
     return [Flag(SPAM_LINK, "含链接或网址", tuple(spans), REVIEW)]
