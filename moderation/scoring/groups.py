@@ -6,9 +6,9 @@ through hash buckets, never by comparing every pair:
 - SimHash (64 bits, character bigram shingles, weighted by count) within ``max_distance``
   bits (default 3), looked up in ``max_distance + 1`` bands: two hashes within d bits agree
   exactly on at least one of d + 1 bands. This catches reworded longer comments.
-- one inserted, deleted or replaced character, looked up by the unchanged half (prefix or
-  suffix). SimHash cannot see that in a short comment: one changed character in a
-  20-character comment flips 6–12 of 64 bits, far past any safe threshold.
+- one inserted, deleted or replaced character, looked up by the two thirds it leaves alone.
+  SimHash cannot see that in a short comment: one changed character in a 20-character
+  comment flips 6–12 of 64 bits, far past any safe threshold.
 
 Comments under ``MIN_NEAR_CHARS`` normalised characters only group on exact equality.
 """
@@ -186,11 +186,17 @@ def _one_edit_apart(a: str, b: str) -> bool:
 
 
 def _edit_keys(key: str):
-    """Bucket keys such that texts one edit apart share at least one bucket."""
+    """Bucket keys such that texts one edit apart share at least one bucket.
+
+    Cut the shorter length ``m`` in thirds at ``p1`` and ``p2``; one edit leaves two thirds
+    alone: the first two thirds, or the first and last thirds, or the last two thirds (the
+    last ones counted from the end, so an insertion does not shift them).
+    """
     for shorter in (len(key) - 1, len(key)):
-        half = shorter // 2
-        yield shorter, "head", hash(key[:half])
-        yield shorter, "tail", hash(key[len(key) - (shorter - half) :])
+        cut1, cut2 = shorter // 3, 2 * shorter // 3
+        yield shorter, 0, hash(key[:cut2])
+        yield shorter, 1, hash((key[:cut1], key[len(key) - (shorter - cut2) :]))
+        yield shorter, 2, hash(key[len(key) - (shorter - cut1) :])
 
 
 def _link_one_edit(keys: list[str], sets: _UnionFind) -> None:
