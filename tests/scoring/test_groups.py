@@ -122,6 +122,7 @@ def _random_comment(rng, clauses):
     return "，".join(rng.choice(clauses) for _ in range(rng.randint(1, 4)))
 
 
+@pytest.mark.slow
 def test_duplicate_groups_50k_items_completes():
     clauses = [c for c in (SNOW + TRIP + YOUTH + HEAT + PROUD).replace("。", "，").split("，") if c]
     rng = random.Random(11)
@@ -215,3 +216,11 @@ def test_topic_groups_with_snownlp_segmenter():
     topics = topic_groups(items, lambda text: snownlp.SnowNLP(text).words)
     by_keyword = {topic.keywords[0]: topic.member_ids for topic in topics if topic.keywords}
     assert by_keyword == {"雪景": (1, 2), "瓷器": (3, 4)}
+
+
+def test_mass_posting_and_topics_hostile_input():
+    hostile = ["\x00\ud800<script>alert(1)</script>", "\udfff" * 10, "垃圾" * 500_000, ""]
+    items = [(i, f"author{i % 3}", text) for i, text in enumerate(hostile * 3)]
+    assert mass_posting(items) == {0, 4, 8, 2, 6, 10}  # script text and the flood
+    topics = topic_groups([(i, text) for i, _, text in items], bigrams)
+    assert sorted(i for topic in topics for i in topic.member_ids) == list(range(12))
