@@ -1,0 +1,262 @@
+"""Moderation flags for one comment: banned and suspect words, personal data, spam, noise.
+
+Word lists are matched with Aho-Corasick over ``textnorm.normalize`` output, so they work
+inside Chinese sentences (no word boundaries) and see through full-width/half-width,
+traditional/simplified, case and inserted separators (``垃 圾``, ``垃*圾``, ``ＳＢ``, ``發票``).
+Every span points into the ORIGINAL text; a split word's span runs from its first to its
+last character. Only ``banned`` rejects automatically; every other flag asks for review.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+
+import ahocorasick
+
+from .personal_data import find_personal_data
+from .textnorm import NormalizedText, normalize, normalize_text
+
+BANNED = "banned"
+SUSPECT = "suspect"
+PERSONAL_DATA = "personal_data"
+SPAM_LINK = "spam_link"
+SPAM_SOLICIT = "spam_solicit"
+SPAM_REPEAT = "spam_repeat"
+LOW_INFORMATION = "low_information"
+NEGATIVE = "negative"
+CODES = (
+    BANNED,
+    SUSPECT,
+    PERSONAL_DATA,
+    SPAM_LINK,
+    SPAM_SOLICIT,
+    SPAM_REPEAT,
+    LOW_INFORMATION,
+    NEGATIVE,
+)
+
+REJECT = "reject"
+REVIEW = "review"
+
+# Phrases that invite readers off the platform or advertise; matched like the word lists.
+DEFAULT_SOLICIT_WORDS = (
+    "加微信", "加威信", "加薇信", "加v信", "加v", "加vx", "加wx", "加qq", "加扣扣",
+    "私聊", "私信我", "扫码", "扫二维码", "代开发票", "兼职日结", "日结兼职", "招代理",
+    "点击链接", "加群", "进群",
+)  # fmt: skip
+
+_TLDS = (
+    "com|cn|net|org|top|xyz|vip|cc|info|io|me|ly|app|site|shop|club|link|tk|co|biz|ltd|"
+    "wang|ink|pro|fun|icu|online|store|live|tv"
+)
+_LINK_RE = re.compile(
+    r"(?:https?|ftp)://[a-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+"
+    r"|(?<![a-z0-9\-.@])(?:[a-z0-9][a-z0-9\-]{0,62}[.。])+"
+    rf"(?:{_TLDS})(?![a-z0-9\-])(?:/[a-z0-9\-._~/?=&%#]*)?"
+)
+_MODIFIERS = "\ufe0f\U0001f3fb-\U0001f3ff"
+# Runs of these are layout (ellipses, rules), not floods.
+_NOT_FLOOD = r"\s\d….。·\-—_~～=*"
+# The UI highlights; it does not need every one of 500 000 hits.
+MAX_SPANS = 100
+
+
+@dataclass(frozen=True)
+class Span:
+    """A ``[start, end)`` range of the original text and the characters it covers."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One reason to look at a comment: stable ``code``, Chinese ``reason``, where, and action."""
+
+    code: str
+    reason: str
+    spans: tuple[Span, ...]
+    action: str
+
+
+@dataclass(frozen=True)
+class FlagRules:
+    """The newsroom's word lists and thresholds; plain data so it can come from config."""
+
+    banned_words: tuple[str, ...] = ()
+    suspect_words: tuple[str, ...] = ()
+    min_length: int = 4
+    negative_threshold: float = 0.3
+    max_repeat: int = 6
+    solicit_words: tuple[str, ...] = DEFAULT_SOLICIT_WORDS
+    # Compounds that contain a listed word but are harmless, e.g. 滚动 for 滚.
+    allowed_words: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class _Match:
+    """A word-list hit: the listed word and its normalised ``[start, end)`` range."""
+
+    word: str
+    start: int
+    end: int
+
+
+def _is_ascii_letter(char: str) -> bool:
+    """Tell whether a (folded) character is an ASCII letter, for word edges of Latin words."""
+    return char.isascii() and char.isalpha()
+
+
+class _WordMatcher:
+    """One Aho-Corasick automaton over the normalised forms of a word list."""
+
+    def __init__(self, words: tuple[str, ...]):
+        self.automaton = ahocorasick.Automaton()
+        for word in words:
+            key = normalize_text(word)
+            if key:
+                self.automaton.add_word(key, (word, key))
+        self.empty = len(self.automaton) == 0
+        if not self.empty:
+            self.automaton.make_automaton()
+
+    def matches(self, normalized: NormalizedText, original: str) -> Iterator[_Match]:
+        """Find every listed word; Latin words must not touch other Latin letters (USB ≠ SB)."""
+        if self.empty:
+            return
+        for last, (word, key) in self.automaton.iter(normalized.text):
+            start = last - len(key) + 1
+            if not _touches_letters(key, normalized.span(start, last + 1), original):
+                yield _Match(word, start, last + 1)
+
+
+def _touches_letters(key: str, span: tuple[int, int], original: str) -> bool:
+    """Tell whether a match of a Latin-edged word sits inside a longer Latin word."""
+    start, end = span
+    before = normalize_text(original[start - 1], keep_separators=True) if start > 0 else ""
+    after = normalize_text(original[end], keep_separators=True) if end < len(original) else ""
+    return (_is_ascii_letter(key[0]) and _is_ascii_letter(before[-1:])) or (
+        _is_ascii_letter(key[-1]) and _is_ascii_letter(after[:1])
+    )
+
+
+class FlagChecker:
+    """Checks comments against one rule set; build it once with ``build_checker``."""
+
+    def __init__(self, rules: FlagRules):
+        self.rules = rules
+        self._banned = _WordMatcher(rules.banned_words)
+        self._suspect = _WordMatcher(rules.suspect_words)
+        self._solicit = _WordMatcher(rules.solicit_words)
+        self._allowed = _WordMatcher(rules.allowed_words)
+        self._repeat = re.compile(
+            rf"([^{_NOT_FLOOD}][{_MODIFIERS}]?)(?:[ \u3000]?\1){{{max(rules.max_repeat, 1)},}}"
+        )
+
+    def check(self, text: str, sentiment: float | None = None) -> list[Flag]:
+        """Return every flag raised by ``text`` (and its sentiment score, if known)."""
+        normalized = normalize(text)
+        flags = self._word_flags(text, normalized)
+        flags += _personal_data_flags(text)
+        flags += _link_flags(text)
+        flags += self._solicit_flags(text, normalized)
+        flags += self._repeat_flags(text)
+        flags += self._low_information_flags(text, normalized)
+        if sentiment is not None and sentiment < self.rules.negative_threshold:
+            flags.append(Flag(NEGATIVE, f"情绪偏负面（{sentiment:.2f}）", (), REVIEW))
+        return flags
+
+    def _word_flags(self, text: str, normalized: NormalizedText) -> list[Flag]:
+        """Banned words reject, suspect words ask for review; allowed compounds excuse both."""
+        allowed: dict[int, int] = {}
+        for ok in self._allowed.matches(normalized, text):
+            allowed[ok.start] = max(ok.end, allowed.get(ok.start, 0))
+        longest = max((len(word) for word in self.rules.allowed_words), default=0)
+        flags = []
+        for code, matcher, label, action in (
+            (BANNED, self._banned, "含禁用词", REJECT),
+            (SUSPECT, self._suspect, "含可疑词", REVIEW),
+        ):
+            found = matcher.matches(normalized, text)
+            hits = list(islice((h for h in found if not _excused(h, allowed, longest)), MAX_SPANS))
+            if hits:
+                flags.append(_word_flag(code, label, hits, text, normalized, action))
+        return flags
+
+    def _solicit_flags(self, text: str, normalized: NormalizedText) -> list[Flag]:
+        """Flag phrases that pull readers to private channels or sell something."""
+        hits = list(islice(self._solicit.matches(normalized, text), MAX_SPANS))
+        if not hits:
+            return []
+        return [_word_flag(SPAM_SOLICIT, "含引流或广告用语", hits, text, normalized, REVIEW)]
+
+    def _repeat_flags(self, text: str) -> list[Flag]:
+        """Flag one character or emoji repeated more than ``max_repeat`` times in a row."""
+        found = islice(self._repeat.finditer(text), MAX_SPANS)
+        spans = [_span(text, m.start(), m.end()) for m in found]
+        if not spans:
+            return []
+        units = "、".join(dict.fromkeys(span.text.strip()[:1] for span in spans))
+        return [Flag(SPAM_REPEAT, f"字符或表情刷屏：{units}", tuple(spans), REVIEW)]
+
+    def _low_information_flags(self, text: str, normalized: NormalizedText) -> list[Flag]:
+        """Flag comments with too little to read: empty, symbols or emoji only, very short."""
+        meaningful = normalized.text
+        if not meaningful:
+            reason = "仅含符号或表情" if text.strip() else "内容为空"
+        elif len(meaningful) < self.rules.min_length:
+            reason = f"内容过短（{len(meaningful)}个有效字符）"
+        elif len(set(meaningful)) == 1:
+            reason = "内容为单字重复"
+        else:
+            return []
+        spans = (_span(text, 0, len(text)),) if text else ()
+        return [Flag(LOW_INFORMATION, reason, spans, REVIEW)]
+
+
+def build_checker(rules: FlagRules) -> FlagChecker:
+    """Build the Aho-Corasick automata once per rule set, not once per comment."""
+    return FlagChecker(rules)
+
+
+def _span(text: str, start: int, end: int) -> Span:
+    """Make a span of the original text."""
+    return Span(start, end, text[start:end])
+
+
+def _excused(hit: _Match, allowed: dict[int, int], longest: int) -> bool:
+    """Tell whether a hit lies inside an allowed compound (滚 inside 滚动)."""
+    first = max(0, hit.end - longest)
+    return any(allowed.get(start, -1) >= hit.end for start in range(first, hit.start + 1))
+
+
+def _word_flag(code, label, hits, text, normalized, action) -> Flag:
+    """Build one flag listing the distinct listed words and every original span."""
+    words = "、".join(dict.fromkeys(hit.word for hit in hits))
+    spans = sorted({normalized.span(hit.start, hit.end) for hit in hits})
+    return Flag(code, f"{label}：{words}", tuple(_span(text, s, e) for s, e in spans), action)
+
+
+def _personal_data_flags(text: str) -> list[Flag]:
+    """One review flag per kind of personal data (手机号, 身份证号, ...)."""
+    by_kind: dict[str, list[Span]] = {}
+    for item in find_personal_data(text):
+        by_kind.setdefault(item.kind, []).append(Span(item.start, item.end, item.text))
+    return [
+        Flag(PERSONAL_DATA, f"含个人信息：{kind}", tuple(spans[:MAX_SPANS]), REVIEW)
+        for kind, spans in by_kind.items()
+    ]
+
+
+def _link_flags(text: str) -> list[Flag]:
+    """Flag URLs and bare domains, also when written in full-width characters."""
+    folded = normalize(text, keep_separators=True)
+    found = islice(_LINK_RE.finditer(folded.text), MAX_SPANS)
+    spans = [_span(text, *folded.span(m.start(), m.end())) for m in found]
+    if not spans:
+        return []
+    return [Flag(SPAM_LINK, "含链接或网址", tuple(spans), REVIEW)]
