@@ -175,6 +175,7 @@ def m003_duplicate_keys(db):
         CREATE TABLE dup_keys (
             comment_id INTEGER PRIMARY KEY REFERENCES comments(id),
             exact_key TEXT NOT NULL,
+            norm TEXT NOT NULL,
             simhash INTEGER NOT NULL,
             band0 INTEGER NOT NULL,
             band1 INTEGER NOT NULL,
@@ -186,7 +187,13 @@ def m003_duplicate_keys(db):
         CREATE INDEX dup_keys_band0 ON dup_keys(band0);
         CREATE INDEX dup_keys_band1 ON dup_keys(band1);
         CREATE INDEX dup_keys_band2 ON dup_keys(band2);
-        CREATE INDEX dup_keys_band3 ON dup_keys(band3)
+        CREATE INDEX dup_keys_band3 ON dup_keys(band3);
+        CREATE TABLE dup_edit_keys (
+            key TEXT NOT NULL,
+            comment_id INTEGER NOT NULL REFERENCES comments(id),
+            PRIMARY KEY (key, comment_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX dup_edit_keys_comment ON dup_edit_keys(comment_id)
         """,
     )
 

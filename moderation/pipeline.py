@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from moderation.collectors import make_collector
 from moderation.collectors.base import CollectorError
 from moderation.scoring import sentiment
+from moderation.states import PENDING, SYSTEM_ACTOR
 from moderation.storage import channels as channel_store
 from moderation.storage import comments as comment_store
-from moderation.storage import raw_payloads
+from moderation.storage import duplicates, raw_payloads
 from moderation.storage import scores as score_store
 from moderation.storage import stories as story_store
 
@@ -121,22 +122,34 @@ def score_pending(
 
 
 def score_batch(db, settings, batch: list[dict]) -> None:
-    """Compute and store the scores of one batch of comments."""
-    scoring = settings.scoring
-    version = sentiment.model_version()
-    rows = []
-    for comment in batch:
-        probability = sentiment.score(comment["text"])
-        rows.append(
-            {
-                "comment_id": comment["id"],
-                "sentiment": probability,
-                "label": sentiment.label(
-                    probability, scoring.negative_below, scoring.positive_above
-                ),
-                "model_version": version,
-                "flags": [],
-            }
-        )
+    """Score one batch: sentiment and flags, then duplicate groups, campaigns, auto-rejects.
+
+    Everything is stored in one transaction, so a batch is scored wholly or not at all.
+    """
+    scorer = sentiment.scorer_for(settings)
+    results = {comment["id"]: scorer.score(comment["text"]) for comment in batch}
+    rows = [
+        {
+            "comment_id": comment_id,
+            "sentiment": result.sentiment,
+            "label": result.label,
+            "model_version": scorer.model_version,
+            "flags": result.flags,
+        }
+        for comment_id, result in results.items()
+    ]
     with db.atomic():
         score_store.save_scores(db, rows)
+        for comment in batch:
+            group = duplicates.assign_group(
+                db, comment["id"], comment["text"], settings.scoring.duplicate_distance
+            )
+            if group != comment["id"]:
+                score_store.flag_campaign(db, group, settings.scoring.mass_posting_authors)
+        for comment_id, result in results.items():
+            banned = [f for f in result.flags if f["action"] == "reject"]
+            if banned and comment_store.get_status(db, comment_id) == PENDING:
+                words = "、".join(span["text"] for f in banned for span in f["spans"])
+                comment_store.decide(
+                    db, comment_id, "reject", SYSTEM_ACTOR, reason=f"banned:{words}"[:200]
+                )

@@ -19,6 +19,11 @@ def write_config(folder: Path, extra: str = "", channels: str | None = None) -> 
     """A config file in `folder` with the demo channel (or the given channel tables)."""
     if channels is None:
         channels = '[[channels]]\nname = "demo"\ntype = "demo"\nschedule = "10m"\n'
+    if "[scoring]" not in extra:
+        extra += (
+            '\n[scoring]\nbanned_words = ["傻逼", "代开发票"]\n'
+            'suspect_words = ["垃圾", "脑残", "骗子"]\n'
+        )
     path = folder / "config.toml"
     path.write_text(
         textwrap.dedent(

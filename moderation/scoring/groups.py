@@ -167,7 +167,7 @@ def _link_simhash(keys: list[str], sets: _UnionFind, max_distance: int) -> None:
                 sets.union(first, second)
 
 
-def _one_edit_apart(a: str, b: str) -> bool:
+def one_edit_apart(a: str, b: str) -> bool:
     """Tell whether one character inserted, deleted or replaced turns ``a`` into ``b``."""
     if len(a) > len(b):
         a, b = b, a
@@ -211,7 +211,7 @@ def _link_one_edit(keys: list[str], sets: _UnionFind) -> None:
         for first, second in _bucket_pairs(members, keys.__getitem__):
             close = abs(len(keys[first]) - len(keys[second])) <= 1
             if close and sets.find(first) != sets.find(second):
-                if _one_edit_apart(keys[first], keys[second]):
+                if one_edit_apart(keys[first], keys[second]):
                     sets.union(first, second)
 
 

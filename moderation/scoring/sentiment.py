@@ -48,3 +48,18 @@ def label(probability: float, negative_below: float, positive_above: float) -> s
     if probability > positive_above:
         return POSITIVE
     return NEUTRAL
+
+
+_scorers: dict = {}
+
+
+def scorer_for(settings):
+    """The process's Scorer for these settings (built once: the model and word lists load once)."""
+    from moderation.scoring.scorer import Scorer
+
+    key = repr(settings.scoring)
+    with _lock:
+        if key not in _scorers:
+            classify = _snownlp_classifier(None)
+            _scorers[key] = Scorer(settings.scoring, classify, model_version())
+        return _scorers[key]

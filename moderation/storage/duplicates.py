@@ -1,12 +1,19 @@
 """Duplicate groups kept up to date as comments arrive, across channels.
 
-Each comment stores its exact key (hash of the normalised text) and its 64-bit SimHash cut
-into four 16-bit bands. Two hashes within Hamming distance 3 share at least one band
-(pigeonhole), so candidates come from four indexed look-ups instead of a scan. A group's id
-is the smallest comment id in it; `scores.dup_group` carries it for the dashboard.
+Each comment stores its exact key (a hash of the normalised text), its 64-bit SimHash cut
+into four 16-bit bands, and "one-edit" keys. Candidates come from indexed look-ups, never a
+scan: hashes within Hamming distance 3 share at least one band (pigeonhole), and texts one
+character apart share a one-edit key (two of three thirds are untouched by one edit; see
+moderation.scoring.groups). A group's id is the smallest comment id in it; scores.dup_group
+carries it for the dashboard.
 """
 
 from __future__ import annotations
+
+import hashlib
+
+from moderation.scoring.groups import MIN_NEAR_CHARS, one_edit_apart, simhash
+from moderation.scoring.textnorm import normalize_text
 
 CANDIDATE_LIMIT = 200
 MASK64 = (1 << 64) - 1
@@ -18,9 +25,15 @@ def _signed(value: int) -> int:
     return value - (1 << 64) if value >= 1 << 63 else value
 
 
-def bands(simhash: int) -> tuple[int, int, int, int]:
+def _digest(*parts: str) -> str:
+    return hashlib.blake2b(
+        "\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=10
+    ).hexdigest()
+
+
+def bands(value: int) -> tuple[int, int, int, int]:
     """The four 16-bit bands of a 64-bit SimHash."""
-    return tuple((simhash >> shift) & 0xFFFF for shift in (0, 16, 32, 48))  # type: ignore
+    return tuple((value >> shift) & 0xFFFF for shift in (0, 16, 32, 48))  # type: ignore
 
 
 def hamming(a: int, b: int) -> int:
@@ -28,25 +41,43 @@ def hamming(a: int, b: int) -> int:
     return ((a ^ b) & MASK64).bit_count()
 
 
-def assign_group(
-    db, comment_id: int, exact_key: str, simhash: int, short: bool, max_distance: int
-) -> int:
+def edit_keys(norm: str) -> set[str]:
+    """Stable bucket keys shared by any two texts one insert/delete/replace apart."""
+    keys = set()
+    for shorter in (len(norm) - 1, len(norm)):
+        cut1, cut2 = shorter // 3, 2 * shorter // 3
+        keys.add(_digest(str(shorter), "0", norm[:cut2]))
+        keys.add(_digest(str(shorter), "1", norm[:cut1], norm[len(norm) - (shorter - cut2) :]))
+        keys.add(_digest(str(shorter), "2", norm[len(norm) - (shorter - cut1) :]))
+    return keys
+
+
+def assign_group(db, comment_id: int, text: str, max_distance: int) -> int:
     """Record a comment's keys and return its duplicate group id, merging groups it joins."""
-    simhash &= MASK64
-    members = _matches(db, comment_id, exact_key, simhash, short, max_distance)
+    norm = normalize_text(text)
+    exact_key = _digest(norm if norm else "\0" + text.strip())
+    short = len(norm) < MIN_NEAR_CHARS
+    value = simhash(text) & MASK64 if not short else 0
+    members = _matches(db, comment_id, exact_key, norm, value, short, max_distance)
     db.table("dup_keys").upsert(
         {
             "comment_id": comment_id,
             "exact_key": exact_key,
-            "simhash": _signed(simhash),
-            **dict(zip(("band0", "band1", "band2", "band3"), bands(simhash), strict=True)),
+            "norm": norm,
+            "simhash": _signed(value),
+            **dict(zip(("band0", "band1", "band2", "band3"), bands(value), strict=True)),
             "short": int(short),
         },
         pk="comment_id",
     )
-    targets = (
-        set(_groups_of(db, members)) | set(members) | {comment_id} if members else {comment_id}
-    )
+    db.execute("DELETE FROM dup_edit_keys WHERE comment_id = ?", [comment_id])
+    if not short:
+        db.table("dup_edit_keys").insert_all(
+            ({"key": key, "comment_id": comment_id} for key in edit_keys(norm)), ignore=True
+        )
+    targets = {comment_id} | set(members)
+    if members:
+        targets |= set(_groups_of(db, members))
     group = min(targets)
     marks = ",".join("?" * len(targets))
     db.execute(
@@ -56,26 +87,35 @@ def assign_group(
     return group
 
 
-def _matches(db, comment_id, exact_key, simhash, short, max_distance) -> list[int]:
-    exact = [
+def _matches(db, comment_id, exact_key, norm, value, short, max_distance) -> list[int]:
+    found = {
         row[0]
         for row in db.execute(
             "SELECT comment_id FROM dup_keys WHERE exact_key = ? AND comment_id != ? LIMIT ?",
             [exact_key, comment_id, CANDIDATE_LIMIT],
         )
-    ]
+    }
     if short:
-        return exact
-    near = set(exact)
-    for number, band in enumerate(bands(simhash)):
+        return sorted(found)
+    for number, band in enumerate(bands(value)):
         for other_id, other_hash in db.execute(
             f"SELECT comment_id, simhash FROM dup_keys WHERE band{number} = ? AND short = 0 "
             "AND comment_id != ? LIMIT ?",
             [band, comment_id, CANDIDATE_LIMIT],
         ):
-            if hamming(simhash, other_hash) <= max_distance:
-                near.add(other_id)
-    return sorted(near)
+            if hamming(value, other_hash) <= max_distance:
+                found.add(other_id)
+    keys = sorted(edit_keys(norm))
+    marks = ",".join("?" * len(keys))
+    for other_id, other_norm in db.execute(
+        f"SELECT DISTINCT k.comment_id, d.norm FROM dup_edit_keys k "
+        f"JOIN dup_keys d ON d.comment_id = k.comment_id "
+        f"WHERE k.key IN ({marks}) AND k.comment_id != ? LIMIT ?",
+        [*keys, comment_id, CANDIDATE_LIMIT],
+    ):
+        if other_id not in found and one_edit_apart(norm, other_norm):
+            found.add(other_id)
+    return sorted(found)
 
 
 def _groups_of(db, comment_ids: list[int]) -> list[int]:

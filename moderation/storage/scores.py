@@ -46,3 +46,22 @@ def count_unscored(db) -> int:
         "SELECT COUNT(*) FROM comments c LEFT JOIN scores s ON s.comment_id = c.id "
         "WHERE s.comment_id IS NULL"
     ).fetchone()[0]
+
+
+def flag_campaign(db, group_id: int, min_authors: int) -> bool:
+    """Flag every comment of a duplicate group posted by at least `min_authors` authors."""
+    from moderation.scoring.scorer import MASS_POSTING, mass_posting_flag
+    from moderation.storage.duplicates import authors_in_group
+
+    authors = authors_in_group(db, group_id)
+    if authors < min_authors:
+        return False
+    flag = json.dumps(mass_posting_flag(authors), ensure_ascii=False)
+    db.execute(
+        "UPDATE scores SET flags = json_insert(flags, '$[#]', json(?)), "
+        "flag_codes = trim(flag_codes || ' ' || ?) "
+        "WHERE dup_group = ? AND instr(flag_codes, ?) = 0 "
+        "AND comment_id IN (SELECT d.comment_id FROM dup_keys d WHERE d.short = 0)",
+        [flag, MASS_POSTING, group_id, MASS_POSTING],
+    )
+    return True

@@ -1,0 +1,68 @@
+"""Everything known about one comment's text: sentiment, its label, and explained flags.
+
+Pure: no database. The pipeline stores the result and adds what needs other comments
+(duplicate groups, posting campaigns).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from moderation.scoring import sentiment
+from moderation.scoring.flags import FlagRules, build_checker
+
+MASS_POSTING = "mass_posting"
+
+
+@dataclass(frozen=True)
+class TextScore:
+    """The signals of one text, ready to store."""
+
+    sentiment: float
+    label: str
+    flags: list[dict]
+
+
+def rules_from(scoring) -> FlagRules:
+    """Flag rules from the `[scoring]` settings."""
+    return FlagRules(
+        banned_words=tuple(scoring.banned_words),
+        suspect_words=tuple(scoring.suspect_words),
+        min_length=scoring.min_length,
+        negative_threshold=scoring.negative_below,
+        max_repeat=scoring.max_repeat,
+    )
+
+
+class Scorer:
+    """Scores texts with one sentiment model and one set of flag rules."""
+
+    def __init__(self, scoring, classify: Callable[[str], float], model_version: str):
+        self.scoring = scoring
+        self.classify = classify
+        self.model_version = model_version
+        self.checker = build_checker(rules_from(scoring))
+
+    def score(self, text: str) -> TextScore:
+        """Sentiment, label and flags of one text."""
+        probability = self.classify(text) if text.strip() else 0.5
+        flags = self.checker.check(text, probability)
+        return TextScore(
+            sentiment=probability,
+            label=sentiment.label(
+                probability, self.scoring.negative_below, self.scoring.positive_above
+            ),
+            flags=[dataclasses.asdict(flag) for flag in flags],
+        )
+
+
+def mass_posting_flag(authors: int) -> dict:
+    """The flag added to every comment of a group posted by many authors."""
+    return {
+        "code": MASS_POSTING,
+        "reason": f"同一内容由{authors}个不同作者发布（疑似刷屏）",
+        "action": "review",
+        "spans": [],
+    }

@@ -1,0 +1,90 @@
+"""Scoring as stored: flags with spans, duplicate groups across channels, campaigns, bans."""
+
+import json
+
+from moderation import pipeline
+from moderation.collectors.base import CollectedComment, CollectedStory
+from moderation.states import REJECTED
+from moderation.storage import comments as comment_store
+from moderation.storage import decisions, duplicates, stories
+
+
+def add(db, channel: str, native_id: str, text: str, author: str = "a") -> int:
+    """Store one comment on a shared story and return its id."""
+    story = stories.upsert_story(db, channel, CollectedStory(native_id="s", title="下雪啦"))
+    comment_store.save_comments(
+        db,
+        channel,
+        [
+            CollectedComment(
+                native_id=native_id,
+                story_native_id="s",
+                text=text,
+                created_at="2024-01-22T10:00:00+00:00",
+                author_key=author,
+            )
+        ],
+        {"s": story},
+    )
+    return db.execute(
+        "SELECT id FROM comments WHERE channel = ? AND native_id = ?", [channel, native_id]
+    ).fetchone()[0]
+
+
+def score_row(db, comment_id: int) -> dict:
+    """The stored score of a comment."""
+    row = next(db.query("SELECT * FROM scores WHERE comment_id = ?", [comment_id]))
+    row["flags"] = json.loads(row["flags"])
+    return row
+
+
+def test_flags_are_stored_with_spans(db, settings):
+    comment_id = add(db, "web", "1", "有事请打13912345678找我")
+    pipeline.score_pending(db, settings)
+    row = score_row(db, comment_id)
+    assert "personal_data" in row["flag_codes"].split()
+    span = row["flags"][0]["spans"][0]
+    assert "有事请打13912345678找我"[span["start"] : span["end"]] == "13912345678"
+
+
+def test_duplicates_group_across_channels_and_batches(db, settings):
+    first = add(db, "web", "1", "雪夜里还在坚守的你们辛苦啦，为你们点赞！")
+    pipeline.score_pending(db, settings)
+    second = add(db, "wechat", "9", "雪夜里还在坚守的你们辛苦啦，为你们点赞！！")
+    third = add(db, "app", "5", "雪夜里还在坚守的你们辛苦了，为你们点赞！")
+    other = add(db, "app", "6", "公交车今天又晚点了半小时")
+    pipeline.score_pending(db, settings)
+    assert {score_row(db, i)["dup_group"] for i in (first, second, third)} == {first}
+    assert score_row(db, other)["dup_group"] == other
+    assert duplicates.group_members(db, first) == sorted([first, second, third])
+
+
+def test_same_text_from_many_authors_is_flagged_as_campaign(db, settings):
+    ids = [add(db, "web", str(n), "加入我们一起支持株洲建设发展", author=f"u{n}") for n in range(3)]
+    pipeline.score_pending(db, settings)
+    for comment_id in ids:
+        assert "mass_posting" in score_row(db, comment_id)["flag_codes"].split()
+
+
+def test_banned_word_rejects_as_system(db, settings):
+    comment_id = add(db, "web", "1", "代开发票，价格优惠")
+    pipeline.score_pending(db, settings)
+    assert comment_store.get_status(db, comment_id) == REJECTED
+    decision = decisions.history(db, comment_id)[-1]
+    assert decision["actor"] == "system" and decision["reason"].startswith("banned:")
+
+
+def test_seed_comments_raise_no_flags(db, settings):
+    from moderation.collectors.demo import load_sample
+
+    pipeline.collect_channel(db, settings, settings.channel("demo"))
+    pipeline.score_pending(db, settings)
+    seed_ids = [c["id"] for c in load_sample()["comments"][:10]]
+    marks = ",".join("?" * len(seed_ids))
+    rows = db.execute(
+        f"SELECT c.native_id, s.flag_codes FROM comments c JOIN scores s ON s.comment_id = c.id "
+        f"WHERE c.native_id IN ({marks})",
+        seed_ids,
+    ).fetchall()
+    assert len(rows) == 10
+    assert [(native, codes) for native, codes in rows if codes not in ("", "negative")] == []
