@@ -254,6 +254,34 @@ def user_list(obj: Context) -> None:
         click.echo(f"{account['name']}\t{account['role']}\t{account['created_at']}{state}")
 
 
+@main.command()
+@click.option("--since", help="Only comments created on or after this date (YYYY-MM-DD).")
+@click.pass_obj
+def rescore(obj: Context, since: str | None) -> None:
+    """Recompute sentiment, flags and duplicate groups with the current settings and model."""
+    from datetime import date
+
+    from moderation import pipeline
+
+    if since:
+        try:
+            date.fromisoformat(since)
+        except ValueError:
+            fail(f"--since {since!r}: expected a date like 2024-01-22")
+    db = obj.db()
+    where, params = ("WHERE created_at >= ?", [since]) if since else ("", [])
+    total = db.execute(f"SELECT COUNT(*) FROM comments {where}", params).fetchone()[0]
+    with click.progressbar(length=total, label="rescoring", file=sys.stderr) as bar:
+        shown = [0]
+
+        def advance(done: int, _total: int) -> None:
+            bar.update(done - shown[0])
+            shown[0] = done
+
+        count = pipeline.rescore(db, obj.settings, since=since, progress=advance)
+    click.echo(f"rescored {count} comments")
+
+
 @main.command("backup")
 @click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
 @click.pass_obj

@@ -153,3 +153,41 @@ def score_batch(db, settings, batch: list[dict]) -> None:
                 comment_store.decide(
                     db, comment_id, "reject", SYSTEM_ACTOR, reason=f"banned:{words}"[:200]
                 )
+
+
+def rescore(
+    db,
+    settings,
+    since: str | None = None,
+    batch_size: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Recompute scores, flags and groups (after new thresholds, word lists or model).
+
+    Without `since` every comment is rescored and duplicate groups are rebuilt from scratch;
+    with it, only comments created on or after that date.
+    """
+    batch_size = batch_size or settings.scoring.batch_size
+    where, params = ("WHERE created_at >= ?", [since]) if since else ("", [])
+    total = db.execute(f"SELECT COUNT(*) FROM comments {where}", params).fetchone()[0]
+    if since is None:
+        with db.atomic():
+            db.execute("DELETE FROM dup_edit_keys")
+            db.execute("DELETE FROM dup_keys")
+            db.execute("UPDATE scores SET dup_group = NULL")
+    done, last_id = 0, 0
+    while True:
+        batch = list(
+            db.query(
+                f"SELECT id, text, author_key FROM comments {where} {'AND' if where else 'WHERE'} "
+                "id > ? ORDER BY id LIMIT ?",
+                [*params, last_id, batch_size],
+            )
+        )
+        if not batch:
+            return done
+        score_batch(db, settings, batch)
+        done += len(batch)
+        last_id = batch[-1]["id"]
+        if progress:
+            progress(done, total)

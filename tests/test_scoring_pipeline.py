@@ -88,3 +88,39 @@ def test_seed_comments_raise_no_flags(db, settings):
     ).fetchall()
     assert len(rows) == 10
     assert [(native, codes) for native, codes in rows if codes not in ("", "negative")] == []
+
+
+def test_rescore_applies_new_word_lists(tmp_path):
+    from click.testing import CliRunner
+
+    from moderation.cli import main
+    from moderation.db import connect
+    from tests.conftest import write_config
+
+    config = write_config(tmp_path)
+    runner = CliRunner()
+    assert runner.invoke(main, ["--config", str(config), "collect", "demo"]).exit_code == 0
+    db = connect(tmp_path / "test.db")
+    flagged_snow = db.execute(
+        "SELECT COUNT(*) FROM scores s JOIN comments c ON c.id = s.comment_id "
+        "WHERE c.text LIKE '%下雪%' AND s.flag_codes LIKE '%suspect%'"
+    ).fetchone()[0]
+    assert flagged_snow == 0  # 下雪 is not on the default list yet
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            'suspect_words = ["垃圾", "脑残", "骗子"]', 'suspect_words = ["下雪"]'
+        ),
+        encoding="utf-8",
+    )
+    result = runner.invoke(main, ["--config", str(config), "rescore"])
+    assert result.exit_code == 0, result.output
+    assert f"rescored {db.table('comments').count} comments" in result.output
+    flagged = db.execute(
+        "SELECT COUNT(*) FROM scores s JOIN comments c ON c.id = s.comment_id "
+        "WHERE c.text LIKE '%下雪%' AND s.flag_codes NOT LIKE '%suspect%'"
+    ).fetchone()[0]
+    assert flagged == 0
+    groups = db.execute("SELECT COUNT(DISTINCT dup_group) FROM scores").fetchone()[0]
+    assert 0 < groups < db.table("comments").count  # duplicate groups rebuilt
+    bad = runner.invoke(main, ["--config", str(config), "rescore", "--since", "yesterday"])
+    assert bad.exit_code == 2
