@@ -9,6 +9,7 @@ import importlib
 
 REGISTRY: dict[str, str] = {
     "demo": "moderation.collectors.demo",
+    "jsonfeed": "moderation.collectors.jsonfeed",
     "wechat": "moderation.collectors.wechat",
 }
 
