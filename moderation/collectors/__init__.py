@@ -11,6 +11,7 @@ REGISTRY: dict[str, str] = {
     "demo": "moderation.collectors.demo",
     "jsonfeed": "moderation.collectors.jsonfeed",
     "wechat": "moderation.collectors.wechat",
+    "weibo": "moderation.collectors.weibo",
 }
 
 
