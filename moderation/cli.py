@@ -180,5 +180,9 @@ def export(obj: Context, edition: str, fmt: str, output: Path | None) -> None:
         sys.stdout.buffer.write(data)
 
 
+from moderation.collectors.commands import import_command  # noqa: E402
+
+main.add_command(import_command)
+
 if __name__ == "__main__":
     main()
