@@ -343,5 +343,9 @@ def purge_command(obj: Context, days: int | None) -> None:
     click.echo(f"purged {removed} raw payloads older than {days} days")
 
 
+from moderation.collectors.commands import import_command  # noqa: E402
+
+main.add_command(import_command)
+
 if __name__ == "__main__":
     main()

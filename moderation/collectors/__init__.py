@@ -9,6 +9,10 @@ import importlib
 
 REGISTRY: dict[str, str] = {
     "demo": "moderation.collectors.demo",
+    "file": "moderation.collectors.fileimport",
+    "jsonfeed": "moderation.collectors.jsonfeed",
+    "wechat": "moderation.collectors.wechat",
+    "weibo": "moderation.collectors.weibo",
 }
 
 

@@ -1,0 +1,61 @@
+"""`moderation import`: comments from CSV, JSONL or XLSX exports into a file channel."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import click
+
+
+@click.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--channel", "channel_name", help="The file channel to import into.")
+@click.pass_obj
+def import_command(obj, files: tuple[Path, ...], channel_name: str | None) -> None:
+    """Import comments from CSV, JSONL or XLSX files into a `type = "file"` channel."""
+    from moderation import pipeline
+    from moderation.cli import fail
+
+    for path in files:
+        if not path.is_file():
+            fail(f"{path}: no such file")
+    channel = _file_channel(obj.settings, channel_name, fail)
+    paths = [str(path.resolve()) for path in files]
+    channel = dataclasses.replace(
+        channel, options={**channel.options, "paths": paths, "folder": ""}
+    )
+    summary = pipeline.collect_channel(
+        obj.db(), obj.settings, channel, trigger="import", progress=_rows_read
+    )
+    click.echo(
+        f"{channel.name}: {summary.status} — rows read {summary.fetched + summary.skipped}, "
+        f"new {summary.new}, updated {summary.updated}, bad rows {summary.skipped}"
+    )
+    for message in summary.errors + summary.notes:
+        click.echo(f"  {message}", err=True)
+    if summary.status == "failed":
+        raise SystemExit(1)
+
+
+def _file_channel(settings, name: str | None, fail):
+    """The named file channel, or the only one configured."""
+    from moderation.settings import SettingsError
+
+    if name:
+        try:
+            channel = settings.channel(name)
+        except SettingsError as error:
+            fail(str(error))
+        if channel.type != "file":
+            fail(f"channel {name!r} is of type {channel.type!r}; import needs a file channel")
+        return channel
+    candidates = [c for c in settings.channels if c.type == "file"]
+    if len(candidates) != 1:
+        names = ", ".join(c.name for c in candidates) or "none configured"
+        fail(f"name the file channel with --channel (file channels: {names})")
+    return candidates[0]
+
+
+def _rows_read(summary) -> None:
+    click.echo(f"  rows read: {summary.fetched + summary.skipped}", err=True)

@@ -1,0 +1,232 @@
+"""The HTTP layer every channel collector shares.
+
+One `requests.Session` per collector; every call bounded by a connect and a read timeout
+and an overall deadline; bounded exponential backoff on 5xx, 429, connection errors and
+timeouts; a cap on the body size; JSON decoding that turns invalid JSON or a wrong shape
+into :class:`BadPayload` with a short excerpt. Channel-specific error codes (WeChat's
+errcode, Weibo's error_code) stay with each collector.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+from moderation.collectors.base import AuthFailed, BadPayload, ChannelUnavailable, RateLimited
+
+USER_AGENT = "zzrb-moderation/0.1 (+comment moderation collector)"
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True, kw_only=True)
+class HttpOptions:
+    """Connection keys every HTTP channel accepts (inherited by each channel's Options)."""
+
+    connect_timeout: float = 5.0  # seconds to open the connection
+    read_timeout: float = 20.0  # seconds between two bytes of the answer
+    call_timeout: float = 60.0  # seconds for one whole call, body included
+    max_attempts: int = 4  # tries per call on 5xx / 429 / timeouts / connection errors
+    backoff_seconds: float = 1.0  # first wait between tries; doubles each time
+    max_wait_seconds: float = 30.0  # total waiting across the retries of one call
+    max_body_mb: float = 20.0  # a larger answer is refused as BadPayload
+
+
+@dataclass(frozen=True)
+class Reply:
+    """An HTTP answer, read in full (within the size cap)."""
+
+    status: int
+    body: bytes
+    url: str
+
+    def excerpt(self, size: int = 120) -> str:
+        """The start of the body as text, for error messages."""
+        return excerpt(self.body, size)
+
+
+def excerpt(body: bytes | str, size: int = 120) -> str:
+    """A short, single-line start of a body for error messages."""
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    text = " ".join(text.split())
+    return text[:size] + ("…" if len(text) > size else "")
+
+
+def secret_from_env(name: str, what: str) -> str:
+    """The secret held in environment variable `name`, or AuthFailed saying what to set."""
+    value = os.environ.get(name, "").strip() if name else ""
+    if not value:
+        raise AuthFailed(f"set the environment variable {name or '(none configured)'} to {what}")
+    return value
+
+
+class HttpClient:
+    """A Session with timeouts, bounded retries and a body cap; `label` prefixes errors."""
+
+    def __init__(
+        self,
+        options: HttpOptions,
+        label: str,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        self.options = options
+        self.label = label
+        self.sleep = sleep
+        self.session = requests.Session()
+        self.session.headers["User-Agent"] = USER_AGENT
+
+    def close(self) -> None:
+        """Release the connection pool."""
+        self.session.close()
+
+    def send(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+    ) -> Reply:
+        """One call with retries; any status below 500 (and not 429) is returned to the caller.
+
+        Retries exhausted -> ChannelUnavailable (or RateLimited after repeated 429s).
+        """
+        waited = 0.0
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                reply = self._once(method, url, params, json_body)
+                problem = f"HTTP {reply.status}: {reply.excerpt(80)}"
+                if reply.status not in RETRY_STATUSES:
+                    return reply
+            except requests.Timeout:
+                problem = "timed out"
+                reply = None
+            except requests.ConnectionError as error:
+                problem = f"connection failed ({type(error).__name__})"
+                reply = None
+            pause = self.options.backoff_seconds * 2 ** (attempt - 1)
+            out_of_time = waited + pause > self.options.max_wait_seconds
+            if attempt >= self.options.max_attempts or out_of_time:
+                self._give_up(method, url, attempt, problem, reply)
+            self.sleep(pause)
+            waited += pause
+
+    def _give_up(self, method, url, attempts, problem, reply) -> None:
+        where = f"{self.label}: {method} {_path(url)}"
+        message = f"{where} failed after {attempts} attempt(s): {problem}"
+        if reply is not None and reply.status == 429:
+            raise RateLimited(message)
+        raise ChannelUnavailable(message)
+
+    def _once(self, method, url, params, json_body) -> Reply:
+        options = self.options
+        started = time.monotonic()
+        data = None
+        headers = {}
+        if json_body is not None:
+            # WeChat wants raw UTF-8, not \u escapes, in titles and content it echoes back.
+            data = json.dumps(json_body, ensure_ascii=False).encode("utf-8")
+            headers["Content-Type"] = "application/json; charset=utf-8"
+        with self.session.request(
+            method,
+            url,
+            params=params,
+            data=data,
+            headers=headers,
+            timeout=(options.connect_timeout, options.read_timeout),
+            stream=True,
+        ) as response:
+            body = self._read(response, started)
+            return Reply(status=response.status_code, body=body, url=response.url)
+
+    def _read(self, response, started: float) -> bytes:
+        limit = int(self.options.max_body_mb * 1024 * 1024)
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise BadPayload(self._too_big(response.url))
+        chunks = []
+        size = 0
+        for chunk in response.iter_content(64 * 1024):
+            size += len(chunk)
+            if size > limit:
+                raise BadPayload(self._too_big(response.url))
+            if time.monotonic() - started > self.options.call_timeout:
+                raise requests.Timeout("call took longer than call_timeout")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _too_big(self, url: str) -> str:
+        return f"{self.label}: {_path(url)} answered more than {self.options.max_body_mb:g} MB"
+
+    def json(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        expect: type = dict,
+    ) -> Any:
+        """A call whose answer must be JSON of type `expect` with a 2xx status."""
+        reply = self.send(method, url, params=params, json_body=json_body)
+        if reply.status >= 400:
+            problem = f"{self.label}: HTTP {reply.status} from {_path(url)}: {reply.excerpt()}"
+            raise (AuthFailed if reply.status in (401, 403) else ChannelUnavailable)(problem)
+        return self.decode(reply, expect)
+
+    def decode(self, reply: Reply, expect: type = dict) -> Any:
+        """The reply's body as JSON of type `expect`, or BadPayload with an excerpt."""
+        try:
+            payload = json.loads(reply.body)
+        except (ValueError, UnicodeDecodeError) as error:
+            raise BadPayload(
+                f"{self.label}: {_path(reply.url)} answered invalid JSON ({_reason(error)}): "
+                f"{reply.excerpt()!r}"
+            ) from None
+        if not isinstance(payload, expect):
+            raise BadPayload(
+                f"{self.label}: {_path(reply.url)} answered a JSON {type(payload).__name__}, "
+                f"expected {expect.__name__}: {reply.excerpt()!r}"
+            )
+        return payload
+
+
+def field(item: Mapping, key: str, kind: type | tuple[type, ...], where: str, default=...) -> Any:
+    """item[key] checked against `kind`; BadPayload naming the field if missing or mistyped.
+
+    `default` (when given) is returned for a missing or null field.
+    """
+    value = item.get(key)
+    if value is None and default is not ...:
+        return default
+    if value is None:
+        raise BadPayload(f"{where}: field {key!r} is missing")
+    if isinstance(value, bool) and bool not in _tuple(kind) or not isinstance(value, kind):
+        raise BadPayload(f"{where}: field {key!r} should be {_names(kind)}, got {_describe(value)}")
+    return value
+
+
+def _tuple(kind) -> tuple:
+    return kind if isinstance(kind, tuple) else (kind,)
+
+
+def _names(kind) -> str:
+    return " or ".join(k.__name__ for k in _tuple(kind))
+
+
+def _describe(value: Any) -> str:
+    return f"{type(value).__name__} {excerpt(json.dumps(value, ensure_ascii=False), 40)}"
+
+
+def _reason(error: Exception) -> str:
+    return str(error).split(":")[0]
+
+
+def _path(url: str) -> str:
+    """The URL without its query (which may hold an access token)."""
+    return url.split("?", 1)[0]

@@ -1,0 +1,380 @@
+"""WeChat official account (公众号): articles with their daily reads, and readers' comments.
+
+Protocol (all POST, JSON bodies, errors as `{"errcode": N, "errmsg": ...}` with HTTP 200):
+
+* ``/cgi-bin/stable_token`` -> ``{"access_token", "expires_in"}``; cached per account until
+  shortly before expiry; on errcode 40001/42001/40014 the token is refreshed once and the
+  call retried.
+* ``/datacube/getarticletotaldetail`` lists the articles of a date window with their
+  daily ``read_user``/``share_user``: each article becomes a story.
+* ``/cgi-bin/comment/list`` pages an article's comments by offset until ``begin >= total``.
+
+Cursor::
+
+    {"listed_until": "YYYY-MM-DD",            # last day whose article list was read
+     "articles": {"<msgid>": {"title": ..., "date": "YYYY-MM-DD"}},   # comments re-read
+     "resume": {"article": "<msgid>", "offset": N} | null}           # a pass in progress
+
+WeChat has no "since" for comments, so every run re-reads the comments of each article
+published in the last `track_days` days (dedupe is on the comment id); a run killed
+mid-pass resumes at the saved article and offset.
+
+Bad data: an article or comment item missing a field (or with a field of the wrong type)
+is skipped with the reason recorded; a response whose envelope is wrong (no ``list``,
+``total`` not a number) is a BadPayload that stops the run.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from moderation.collectors.base import (
+    AuthFailed,
+    BadPayload,
+    ChannelUnavailable,
+    CollectedComment,
+    CollectedStory,
+    Page,
+    RateLimited,
+)
+from moderation.collectors.common import (
+    local_today,
+    plain_text,
+    pseudonym,
+    story_time,
+    unix_to_utc,
+)
+from moderation.collectors.http import HttpClient, HttpOptions, field, secret_from_env
+
+TOKEN_ERRORS = frozenset({40001, 42001, 40014})  # invalid / expired / bad access_token
+QUOTA_ERRORS = frozenset({45009})  # the API's daily quota is spent
+SKIP_ERRORS = {
+    88000: "comments are not open for this article",
+    88001: "article not found",
+    88002: "article is restricted",
+}
+MAX_PAGE = 49  # comment/list refuses count >= 50
+
+# Tokens live per (base_url, appid) for the process: scheduled runs every few minutes
+# must not each spend a stable_token call (it has its own daily quota).
+_TOKENS: dict[tuple[str, str], tuple[str, float]] = {}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Options(HttpOptions):
+    """`type = "wechat"` keys (plus the HTTP keys of HttpOptions)."""
+
+    appid: str
+    appsecret_env: str = "ZZRB_WECHAT_SECRET"
+    base_url: str = "https://api.weixin.qq.com"
+    start_date: str = ""  # first article day to list (YYYY-MM-DD); empty = track_days ago
+    window_days: int = 1  # days per getarticletotaldetail call: the API takes one day
+    refresh_days: int = 2  # re-list the last N days each run so daily reads stay current
+    track_days: int = 7  # re-read an article's comments for N days after publication
+    comment_page_size: int = MAX_PAGE
+
+    def __post_init__(self):
+        from moderation.settings import SettingsError
+
+        if not 1 <= self.comment_page_size <= MAX_PAGE:
+            raise SettingsError(f"wechat comment_page_size: must be 1..{MAX_PAGE}")
+        if self.window_days < 1 or self.track_days < 1 or self.refresh_days < 0:
+            raise SettingsError("wechat window_days/track_days must be >= 1, refresh_days >= 0")
+        if self.start_date:
+            try:
+                date.fromisoformat(self.start_date)
+            except ValueError:
+                raise SettingsError(
+                    f"wechat start_date: {self.start_date!r} is not YYYY-MM-DD"
+                ) from None
+
+
+def pseudonym_key(channel, settings) -> str:
+    """The key for pseudonymous author ids: the env var named by export.pseudonym_key_env.
+
+    Without settings (unit tests only) the key is a fixed per-channel fallback, so ids are
+    stable but not secret.
+    """
+    if settings is None:
+        return f"moderation-fallback:{channel.name}"
+    return secret_from_env(
+        settings.export.pseudonym_key_env, "a long random key for pseudonymous author ids"
+    )
+
+
+class Collector:
+    """Lists an account's articles by day, then re-reads each tracked article's comments."""
+
+    def __init__(self, channel, options: Options, settings=None):
+        self.channel = channel
+        self.options = options
+        self.secret = secret_from_env(
+            options.appsecret_env, f"the AppSecret of WeChat account {options.appid}"
+        )
+        self.author_hash_key = pseudonym_key(channel, settings)
+        self.http = HttpClient(options, f"wechat {channel.name}")
+        self.origin = channel.label or channel.name
+        self.base = options.base_url.rstrip("/")
+
+    # -- protocol ---------------------------------------------------------------------
+
+    def access_token(self, refresh: bool = False) -> str:
+        """A valid access token, from the process cache unless `refresh`."""
+        key = (self.base, self.options.appid)
+        cached = _TOKENS.get(key)
+        if cached and not refresh and cached[1] > time.monotonic():
+            return cached[0]
+        payload = self.http.json(
+            "POST",
+            f"{self.base}/cgi-bin/stable_token",
+            json_body={
+                "grant_type": "client_credential",
+                "appid": self.options.appid,
+                "secret": self.secret,
+                "force_refresh": False,
+            },
+        )
+        code = payload.get("errcode") or 0
+        if code in QUOTA_ERRORS:
+            raise RateLimited(f"stable_token: errcode {code}: {payload.get('errmsg', '')}")
+        if code:
+            raise AuthFailed(
+                f"stable_token refused appid {self.options.appid}: "
+                f"errcode {code}: {payload.get('errmsg', '')}"
+            )
+        token = field(payload, "access_token", str, "stable_token")
+        expires_in = field(payload, "expires_in", int, "stable_token")
+        margin = min(300, expires_in // 10)  # refresh shortly before WeChat expires it
+        _TOKENS[key] = (token, time.monotonic() + expires_in - margin)
+        return token
+
+    def call(self, path: str, body: dict) -> dict:
+        """POST `body` to an API path with the token; refresh the token once if refused.
+
+        Returns the payload; quota and unknown errcodes raise, skip codes are returned.
+        """
+        for attempt in (1, 2):
+            token = self.access_token(refresh=attempt == 2)
+            payload = self.http.json(
+                "POST", f"{self.base}{path}", params={"access_token": token}, json_body=body
+            )
+            code = field(payload, "errcode", int, path, default=0)
+            if code in TOKEN_ERRORS and attempt == 1:
+                _TOKENS.pop((self.base, self.options.appid), None)
+                continue
+            if code in TOKEN_ERRORS:
+                raise AuthFailed(f"{path}: token refused twice: errcode {code}: {_msg(payload)}")
+            if code in QUOTA_ERRORS:
+                raise RateLimited(f"{path}: API quota spent: errcode {code}: {_msg(payload)}")
+            if code and code not in SKIP_ERRORS:
+                raise ChannelUnavailable(f"{path}: errcode {code}: {_msg(payload)}")
+            return payload
+        raise AssertionError("unreachable")
+
+    # -- pages ------------------------------------------------------------------------
+
+    def pages(self, cursor: dict | None) -> Iterator[Page]:
+        """Article windows first (stories + reads), then a comment pass over tracked articles."""
+        state = _State.load(cursor)
+        try:
+            yield from self.article_pages(state)
+            yield from self.comment_pages(state)
+        finally:
+            self.http.close()
+
+    def article_pages(self, state: _State) -> Iterator[Page]:
+        """One page per date window: the articles of those days, as stories."""
+        today = local_today()
+        last = today - timedelta(days=1)  # the datacube has no figures for today yet
+        start = (
+            date.fromisoformat(self.options.start_date)
+            if self.options.start_date
+            else today - timedelta(days=self.options.track_days)
+        )
+        first = state.next_day(start)
+        first = max(start, min(first, last - timedelta(days=self.options.refresh_days - 1)))
+        while first <= last:
+            end = min(last, first + timedelta(days=self.options.window_days - 1))
+            payload = self.call(
+                "/datacube/getarticletotaldetail",
+                {"begin_date": first.isoformat(), "end_date": end.isoformat()},
+            )
+            items = field(payload, "list", list, "getarticletotaldetail", default=[])
+            page = Page()
+            for item in items:
+                self.add_article(page, state, item, today)
+            state.listed_until = max(state.listed_until or "", end.isoformat())
+            page.cursor = state.dump()
+            yield page
+            first = end + timedelta(days=1)
+
+    def add_article(self, page: Page, state: _State, item: Any, today: date) -> None:
+        """Parse one article into a story (or a skip note) and track its comments."""
+        try:
+            story = self.story(item)
+        except (BadPayload, ValueError) as error:
+            page.skipped.append(f"article skipped: {error}")
+            return
+        page.stories.append(story)
+        day = story.published_at[:10]
+        if day >= (today - timedelta(days=self.options.track_days)).isoformat():
+            state.articles[story.native_id] = {"title": story.title, "date": day}
+
+    def story(self, item: Any) -> CollectedStory:
+        """One getarticletotaldetail item as a story with its daily reads."""
+        if not isinstance(item, dict):
+            raise BadPayload(f"article item is a {type(item).__name__}, expected an object")
+        msgid = field(item, "msgid", str, "article")
+        where = f"article {msgid}"
+        day = date.fromisoformat(field(item, "ref_date", str, where))
+        reads = []
+        for detail in field(item, "detail_list", list, where, default=[]):
+            if not isinstance(detail, dict):
+                raise BadPayload(f"{where}: detail_list holds a {type(detail).__name__}")
+            reads.append(
+                (
+                    date.fromisoformat(field(detail, "stat_date", str, where)).isoformat(),
+                    field(detail, "read_user", int, where, default=0),
+                    field(detail, "share_user", int, where, default=None),
+                )
+            )
+        return CollectedStory(
+            native_id=msgid,
+            title=plain_text(field(item, "title", str, where)),
+            published_at=story_time(day),
+            origin=self.origin,
+            page_views=sum(count for _day, count, _shares in reads) if reads else None,
+            daily_reads=tuple(reads),
+        )
+
+    def comment_pages(self, state: _State) -> Iterator[Page]:
+        """Page through the comments of every tracked article, resuming a killed pass."""
+        horizon = (local_today() - timedelta(days=self.options.track_days)).isoformat()
+        state.articles = {m: a for m, a in state.articles.items() if a["date"] >= horizon}
+        order = sorted(state.articles, key=lambda msgid: (state.articles[msgid]["date"], msgid))
+        start, offset = 0, 0
+        if state.resume and state.resume.get("article") in state.articles:
+            start, offset = order.index(state.resume["article"]), int(state.resume["offset"])
+        for position in range(start, len(order)):
+            after = order[position + 1] if position + 1 < len(order) else None
+            yield from self.article_comments(state, order[position], offset, after)
+            offset = 0
+        if state.resume is not None:  # the article to resume at is no longer tracked
+            state.resume = None
+            yield Page(cursor=state.dump())
+
+    def article_comments(
+        self, state: _State, msgid: str, offset: int, after: str | None
+    ) -> Iterator[Page]:
+        """One page per comment/list call for one article, from `offset` to the end."""
+        msg_data_id, _, index = msgid.rpartition("_")
+        title = state.articles[msgid]["title"]
+        next_article = {"article": after, "offset": 0} if after else None
+        seen: set[str] = set()
+        begin = offset
+        while True:
+            payload = self.call(
+                "/cgi-bin/comment/list",
+                {
+                    "msg_data_id": _number(msg_data_id),
+                    "index": _number(index),
+                    "begin": begin,
+                    "count": self.options.comment_page_size,
+                    "type": 0,
+                },
+            )
+            code = payload.get("errcode") or 0
+            if code in SKIP_ERRORS:
+                state.resume = next_article
+                reason = f"{SKIP_ERRORS[code]} (errcode {code}: {_msg(payload)})"
+                yield Page(cursor=state.dump(), skipped=[f"《{title}》 {msgid} skipped: {reason}"])
+                return
+            where = f"comment/list {msgid}"
+            total = field(payload, "total", int, where)
+            items = field(payload, "comment", list, where, default=[])
+            page = Page()
+            for item in items:
+                self.add_comment(page, msgid, item, seen)
+            begin += len(items)
+            done = begin >= total or not items
+            state.resume = next_article if done else {"article": msgid, "offset": begin}
+            page.cursor = state.dump()
+            yield page
+            if done:
+                return
+
+    def add_comment(self, page: Page, msgid: str, item: Any, seen: set[str]) -> None:
+        """Parse one comment into the page, skipping (with a reason) a malformed one."""
+        try:
+            comment = self.comment(msgid, item)
+        except (BadPayload, ValueError) as error:
+            page.skipped.append(f"comment on {msgid} skipped: {error}")
+            return
+        if comment.native_id in seen:
+            return  # offsets shifted under us: a comment repeated on the next page
+        seen.add(comment.native_id)
+        page.comments.append(comment)
+
+    def comment(self, msgid: str, item: Any) -> CollectedComment:
+        """One comment/list item, normalised; the openid becomes a keyed hash."""
+        if not isinstance(item, dict):
+            raise BadPayload(f"comment item is a {type(item).__name__}, expected an object")
+        comment_id = field(item, "user_comment_id", (int, str), f"comment on {msgid}")
+        where = f"comment {comment_id} on {msgid}"
+        openid = field(item, "openid", str, where)
+        author_key = pseudonym("wx", self.author_hash_key, openid)
+        return CollectedComment(
+            native_id=f"{msgid}:{comment_id}",
+            story_native_id=msgid,
+            text=plain_text(field(item, "content", str, where)),
+            created_at=unix_to_utc(field(item, "create_time", (int, float, str), where)),
+            author_key=author_key,
+            origin=self.origin,
+            featured=item.get("comment_type") == 1,
+            raw={**item, "openid": author_key},  # the raw openid is never kept
+        )
+
+
+@dataclass
+class _State:
+    """The cursor, as the collector works on it."""
+
+    listed_until: str | None
+    articles: dict[str, dict]
+    resume: dict | None
+
+    @classmethod
+    def load(cls, cursor: dict | None) -> _State:
+        """The state saved by the last page of an earlier run (or a fresh one)."""
+        cursor = cursor or {}
+        return cls(
+            listed_until=cursor.get("listed_until"),
+            articles=dict(cursor.get("articles") or {}),
+            resume=cursor.get("resume"),
+        )
+
+    def next_day(self, start: date) -> date:
+        """The first day not yet listed."""
+        if not self.listed_until:
+            return start
+        return date.fromisoformat(self.listed_until) + timedelta(days=1)
+
+    def dump(self) -> dict:
+        """A JSON-able copy to save with a page."""
+        return {
+            "listed_until": self.listed_until,
+            "articles": {msgid: dict(article) for msgid, article in self.articles.items()},
+            "resume": dict(self.resume) if self.resume else None,
+        }
+
+
+def _msg(payload: dict) -> str:
+    return str(payload.get("errmsg", ""))[:200]
+
+
+def _number(text: str) -> int | str:
+    return int(text) if text.isdigit() else text

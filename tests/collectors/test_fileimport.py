@@ -1,0 +1,206 @@
+"""File import: CSV, JSONL and XLSX rows, bad rows with line numbers, idempotence, the CLI."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import datetime
+
+import pytest
+from click.testing import CliRunner
+
+from moderation import pipeline
+from moderation.cli import main
+from moderation.collectors import fileimport
+from moderation.db import connect
+from tests.collectors.conftest import FIXTURES, channel_settings
+
+CHANNEL = (
+    '[[channels]]\nname = "exports"\ntype = "file"\nlabel = "掌上株洲导出"\nfolder = "inbox"\n'
+)
+
+
+@pytest.fixture
+def inbox(tmp_path):
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    return folder
+
+
+def setup(tmp_path, extra: str = ""):
+    settings = channel_settings(tmp_path, CHANNEL + extra)
+    return settings, connect(settings.database_path)
+
+
+def collect(db, settings):
+    return pipeline.collect_channel(db, settings, settings.channel("exports"))
+
+
+def drop(inbox, name: str, target: str | None = None):
+    shutil.copy(FIXTURES / "file" / name, inbox / (target or name))
+
+
+def test_file_csv_keeps_good_rows_and_reports_bad_lines(tmp_path, inbox):
+    drop(inbox, "comments.csv")
+    settings, db = setup(tmp_path)
+    summary = collect(db, settings)
+    assert summary.status == "ok"
+    assert (summary.new, summary.skipped) == (3, 2)
+    assert summary.notes == [
+        "comments.csv:5: missing created",
+        "comments.csv:6: likes: '很多' is not a whole number",
+    ]
+    texts = [r[0] for r in db.execute("SELECT text FROM comments ORDER BY native_id")]
+    assert texts[1] == "多行评论：\n第二行 𠀀 𪚥 龘 😀"
+    row = db.execute(
+        "SELECT created_at, reply_to, author_key FROM comments WHERE native_id = 'f-2'"
+    ).fetchone()
+    assert row == ("2024-01-24T01:30:45+00:00", "f-1", "exports:石峰区小李")
+    story = db.execute("SELECT title, published_at, origin FROM stories").fetchone()
+    assert story == (
+        "株洲市区新增3条公交线路，1月25日起开通",
+        "2024-01-24T00:00:00+08:00",
+        "掌上株洲导出",
+    )
+
+
+def test_file_same_file_twice_adds_nothing_even_renamed(tmp_path, inbox):
+    drop(inbox, "comments.csv")
+    settings, db = setup(tmp_path)
+    collect(db, settings)
+    drop(inbox, "comments.csv", "copy-of-comments.csv")
+    second = collect(db, settings)
+    assert (second.new, second.fetched, second.skipped) == (0, 0, 0)
+    assert db.table("comments").count == 3
+
+
+def test_file_jsonl_bad_lines_are_numbered(tmp_path, inbox):
+    drop(inbox, "comments.jsonl")
+    settings, db = setup(tmp_path)
+    summary = collect(db, settings)
+    assert summary.new == 2
+    assert [note.split(": ")[0] for note in summary.notes] == [
+        "comments.jsonl:2",
+        "comments.jsonl:3",
+        "comments.jsonl:6",
+    ]
+    assert "invalid JSON" in summary.notes[1] and "expected an object" in summary.notes[2]
+
+
+def test_file_xlsx_rows_with_excel_types(tmp_path, inbox):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["评论ID", "稿件ID", "稿件标题", "昵称", "评论内容", "评论时间", "点赞数"])
+    sheet.append(
+        [1001.0, 88, "神农城灯会今晚亮灯", "读者丙", "灯会真美 龘", datetime(2024, 1, 24, 20, 0), 5]
+    )
+    sheet.append([1002, 88, None, "读者丁", None, datetime(2024, 1, 24, 21, 0), 0])
+    sheet.append([None, None, None, None, None, None, None])
+    sheet.append([1003, 88, None, "读者戊", "人太多了", "2024-01-24 22:00", None])
+    book.save(inbox / "wechat-export.xlsx")
+    settings, db = setup(tmp_path)
+    summary = collect(db, settings)
+    assert summary.new == 2
+    assert summary.notes == ["wechat-export.xlsx:3: missing content"]
+    row = db.execute(
+        "SELECT native_id, created_at, likes FROM comments ORDER BY native_id"
+    ).fetchone()
+    assert row == ("1001", "2024-01-24T12:00:00+00:00", 5)
+    assert db.execute("SELECT native_id FROM stories").fetchone()[0] == "88"
+
+
+def test_file_rows_without_id_get_stable_ids(tmp_path, inbox):
+    head = "story_id,author,content,created\n"
+    second = "s1,乙,第二条,2024-01-24 09:00\n"
+    (inbox / "a.csv").write_text(head + "s1,甲,第一条,2024-01-24 08:00\n" + second, "utf-8")
+    (inbox / "b.csv").write_text(head + second + "s1,丙,第三条,2024-01-24 10:00\n", "utf-8")
+    settings, db = setup(tmp_path)
+    summary = collect(db, settings)
+    assert summary.new == 3  # the overlapping row is one comment
+    assert all(r[0].startswith("h:") for r in db.execute("SELECT native_id FROM comments"))
+
+
+def test_file_gb18030_csv_from_excel(tmp_path, inbox):
+    (inbox / "gbk.csv").write_bytes(
+        "稿件ID,评论内容,评论时间\ns1,醴陵瓷器真好看,2024-01-24 08:00\n".encode("gb18030")
+    )
+    settings, db = setup(tmp_path)
+    assert collect(db, settings).new == 1
+    assert db.execute("SELECT text FROM comments").fetchone()[0] == "醴陵瓷器真好看"
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("no-time.csv", b"story_id,content\ns1,x\n", "no column created in the header"),
+        ("broken.xlsx", b"PK\x03\x04 not really a zip", "not a readable XLSX file"),
+        ("empty.csv", b"", "empty file"),
+    ],
+)
+def test_file_unreadable_file_is_reported(tmp_path, inbox, name, content, message):
+    (inbox / name).write_bytes(content)
+    drop(inbox, "comments.csv")
+    settings, db = setup(tmp_path)
+    summary = collect(db, settings)
+    assert summary.status == "ok" and summary.new == 3
+    assert any(note.startswith(f"{name}: ") and message in note for note in summary.notes)
+
+
+def test_file_killed_import_resumes_after_the_stored_rows(tmp_path, inbox, monkeypatch):
+    rows = "\n".join(f"s1,评论{n},2024-01-24 08:{n:02d}" for n in range(10))
+    (inbox / "big.csv").write_text("story_id,content,created\n" + rows + "\n", encoding="utf-8")
+    settings, db = setup(tmp_path, "batch_rows = 3\n")
+    original = fileimport.Collector.comment
+    calls = []
+
+    def dies_on_the_eighth_row(self, row):
+        calls.append(row)
+        if len(calls) == 8:
+            raise RuntimeError("killed")
+        return original(self, row)
+
+    monkeypatch.setattr(fileimport.Collector, "comment", dies_on_the_eighth_row)
+    first = collect(db, settings)
+    assert first.status == "partial" and db.table("comments").count == 6
+    cursor = json.loads(db.execute("SELECT cursor FROM channels").fetchone()[0])
+    assert [entry["rows"] for entry in cursor["files"].values()] == [6]
+    second = collect(db, settings)
+    assert second.new == 4
+    texts = [r[0] for r in db.execute("SELECT text FROM comments")]
+    assert len(texts) == len(set(texts)) == 10
+    assert len(calls) == 8 + 4  # the second run read only the rows not stored
+
+
+def run_cli(config, *args):
+    return CliRunner().invoke(main, ["--config", str(config), *args])
+
+
+def test_import_command_reports_rows_and_bad_lines(tmp_path):
+    settings, _db = setup(tmp_path)
+    source = FIXTURES / "file" / "comments.csv"
+    result = run_cli(settings.source, "import", str(source), "--channel", "exports")
+    assert result.exit_code == 0, result.output
+    assert "rows read: 5" in result.output
+    assert "exports: ok — rows read 5, new 3, updated 0, bad rows 2" in result.output
+    assert "comments.csv:5: missing created" in result.output
+    again = run_cli(settings.source, "import", str(source))  # the only file channel
+    assert "new 0" in again.output and "already imported" in again.output
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["nothing.csv", "--channel", "exports"], "nothing.csv: no such file"),
+        (["{csv}", "--channel", "nope"], "unknown channel 'nope'"),
+        (["{csv}", "--channel", "demo"], "import needs a file channel"),
+    ],
+)
+def test_import_command_user_errors_exit_2(tmp_path, args, message):
+    channels = CHANNEL + '[[channels]]\nname = "demo"\ntype = "demo"\n'
+    config = channel_settings(tmp_path, channels).source
+    csv_path = str(FIXTURES / "file" / "comments.csv")
+    result = run_cli(config, "import", *[a.replace("{csv}", csv_path) for a in args])
+    assert result.exit_code == 2
+    assert message in result.output and result.output.startswith("error: ")
