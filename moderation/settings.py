@@ -260,7 +260,13 @@ def _build(cls: type, value: Any, where: str) -> Any:
     ]
     if missing:
         raise SettingsError(f"{where}.{missing[0]}: missing")
-    return cls(**kwargs)
+    try:
+        return cls(**kwargs)
+    except (SettingsError, ValueError) as error:  # checks in a dataclass's __post_init__
+        message = str(error)
+        raise SettingsError(
+            message if message.startswith(where) else f"{where}: {message}"
+        ) from None
 
 
 def _check_type(item: Any, hint: Any, where: str) -> Any:

@@ -1,4 +1,4 @@
-"""docs/channels.md documents every option key of every channel type."""
+"""README.md documents every option key of every channel type, with working examples."""
 
 import dataclasses
 from pathlib import Path
@@ -7,7 +7,7 @@ import pytest
 
 from moderation.collectors import collector_settings_class, known_types
 
-DOC = (Path(__file__).resolve().parents[2] / "docs" / "channels.md").read_text(encoding="utf-8")
+DOC = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("channel_type", [t for t in known_types() if t != "demo"])
