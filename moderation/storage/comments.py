@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,13 +27,42 @@ class StoreCounts:
     unchanged: int = 0
 
 
+def clean_text(value):
+    """Text SQLite can store: lone surrogates (from broken JSON escapes) become U+FFFD."""
+    if not isinstance(value, str):
+        return value
+    try:
+        value.encode("utf-8")
+        return value
+    except UnicodeEncodeError:
+        return "".join("\ufffd" if 0xD800 <= ord(ch) <= 0xDFFF else ch for ch in value)
+
+
+def clean_comment(comment):
+    """The comment with every text field storable."""
+    fields = (
+        "native_id",
+        "story_native_id",
+        "text",
+        "author_key",
+        "author_name",
+        "reply_to",
+        "origin",
+        "created_at",
+    )
+    changes = {name: clean_text(getattr(comment, name)) for name in fields}
+    if all(changes[name] is getattr(comment, name) for name in fields):
+        return comment
+    return dataclasses.replace(comment, **changes)
+
+
 def save_comments(db, channel: str, comments: Iterable, story_ids: dict[str, int]) -> StoreCounts:
     """Store collected comments: new ones as pending, changed text as an edit.
 
     Re-collection never resets a decision; an edited approved comment goes back to pending
     (recorded as a system decision) so nothing changed is printed unseen.
     """
-    comments = list(comments)
+    comments = [clean_comment(comment) for comment in comments]
     counts = StoreCounts()
     if not comments:
         return counts

@@ -27,6 +27,17 @@ def upsert_stories(db, channel: str, stories) -> dict[str, int]:
 
 def upsert_story(db, channel: str, story) -> int:
     """Insert or update one story and its daily reads; link it to the same story elsewhere."""
+    from dataclasses import replace
+
+    from moderation.storage.comments import clean_text
+
+    story = replace(
+        story,
+        **{
+            name: clean_text(getattr(story, name))
+            for name in ("native_id", "title", "url", "published_at", "reporter", "intro", "origin")
+        },
+    )
     key = link_key(story.title, story.published_at)
     row = {
         "channel": channel,
