@@ -48,6 +48,7 @@ def item_strategy(keys: dict[str, st.SearchStrategy]):
     """Items shaped like the channel's documented item, each field possibly of a wrong type."""
     return st.one_of(
         JSONISH,
+        st.fixed_dictionaries(keys),
         st.fixed_dictionaries({key: st.one_of(good, JSONISH) for key, good in keys.items()}),
     )
 
