@@ -5,9 +5,20 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-SEED_PAGE = (
-    Path(__file__).resolve().parent.parent.parent / "shared" / "seed" / ("zhuzhou-daily-page.txt")
-)
+SEED_RELATIVE = Path("shared") / "seed" / "zhuzhou-daily-page.txt"
+
+
+def find_seed_page() -> Path:
+    """The seed page in the nearest folder above the tests that has `shared/seed/` (the main
+    checkout and every worktree under /work/wt share the one at /work/shared)."""
+    here = Path(__file__).resolve()
+    for folder in here.parents:
+        if (folder / SEED_RELATIVE).exists():
+            return folder / SEED_RELATIVE
+    return here.parent.parent.parent / SEED_RELATIVE
+
+
+SEED_PAGE = find_seed_page()
 QUOTE = re.compile(r"^网友@(?P<name>[^：]+)：(?P<text>.+)$")
 
 
