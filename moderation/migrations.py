@@ -180,3 +180,6 @@ def apply_migrations(db) -> None:
     """Apply every pending migration of every set."""
     for migrations in MIGRATION_SETS:
         migrations.apply(db)
+
+
+from moderation.storage import editions_schema  # noqa: E402, F401  (registers its migrations)
