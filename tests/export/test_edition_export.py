@@ -4,43 +4,20 @@ import json
 
 import pytest
 
-from moderation import pipeline
 from moderation.export import formats
 from moderation.export.edition import ExportError, edition_from_approved
 from moderation.storage import comments, decisions
 from moderation.storage import editions as store
+from tests.export.conftest import DATE, build_seed_edition
 from tests.seed import (
     QUOTE,
     SEED_PAGE,
     comment_id_for,
     seed_quote_lines,
     seed_snow_lines,
-    seed_talent_lines,
 )
 
 pytestmark = pytest.mark.skipif(not SEED_PAGE.exists(), reason="seed page not present")
-DATE = "2024-01-26"
-
-
-@pytest.fixture
-def seeded(db, settings):
-    """The demo channel (which carries the seed page's comments) collected, seed approved."""
-    pipeline.collect_channel(db, settings, settings.channel("demo"))
-    for line in seed_quote_lines():
-        comments.decide(db, comment_id_for(db, line), "approve", actor="mod")
-    return db
-
-
-def build_seed_edition(db, date=DATE) -> dict:
-    """The seed's column: the snow story and the talent story, quotes in printed order."""
-    edition = store.create_edition(db, date, "融媒·观察", "editor")
-    for lines in (seed_snow_lines(), seed_talent_lines()):
-        ids = [comment_id_for(db, line) for line in lines]
-        story_id = db.execute("SELECT story_id FROM comments WHERE id = ?", [ids[0]]).fetchone()
-        section_id = store.add_section(db, edition, story_id[0], "editor")
-        for comment_id in ids:
-            store.select_quote(db, edition, section_id, comment_id, "editor")
-    return store.get_edition(db, date)
 
 
 def test_seed_column_lines_equal_the_printed_page_byte_for_byte(seeded):
