@@ -78,9 +78,8 @@ def create():
     """Start the edition of a date."""
     date = request.form.get("date", "")
     try:
-        edition = store.create_edition(
-            get_db(), date, request.form.get("title", ""), current_actor()
-        )
+        title = request.form.get("title", "").strip()[:40] or _settings().export.column_title
+        edition = store.create_edition(get_db(), date, title, current_actor())
     except store.EditionError as error:
         flash(str(error), "error")
         return redirect(url_for("column.index"))
