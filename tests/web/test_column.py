@@ -66,6 +66,23 @@ def test_build_sign_off_and_download_txt(client, auth, approved):
     body = client.get(f"/editions/{DATE}/export.txt").get_data()
     lines = [line for line in body.decode("utf-8").split("\n") if QUOTE.match(line)]
     assert lines == seed_quote_lines()
+    legacy = client.get(f"/editions/{DATE}/export.txt?encoding=gb18030")
+    assert legacy.headers["Content-Type"] == "text/plain; charset=gb18030"
+    assert legacy.get_data().decode("gb18030") == body.decode("utf-8")
+
+
+def test_builder_search_and_channel_filter(client, auth, approved):
+    auth.login("editor")
+    client.post("/editions/", data={"date": DATE, "title": ""})
+    assert store.get_edition(approved, DATE)["title"] == "融媒·观察"
+    page = client.get(f"/editions/{DATE}?q=建宁驿站").get_data(as_text=True)
+    assert page.count('class="candidate"') == 1 and "一只向上的熊" in page
+    assert (
+        client.get(f"/editions/{DATE}?channel=wechat")
+        .get_data(as_text=True)
+        .count('class="candidate"')
+        == 0
+    )
 
 
 def test_moderator_cannot_open_the_builder(client, auth, approved):
