@@ -63,11 +63,11 @@ ARCHIVED = (
 
 def archive_exports(db, edition: dict, actor: str) -> list[Export]:
     """Store every export of an edition in the archive (done when it goes to print)."""
-    from moderation.storage import editions as store
+    from moderation.storage import edition_exports as archive
 
     done = []
     for fmt, encoding in ARCHIVED:
         export = export_edition(db, edition, fmt, encoding)
-        store.store_export(db, edition, fmt, encoding, export.content, actor)
+        archive.store_export(db, edition, fmt, encoding, export.content, actor)
         done.append(export)
     return done

@@ -9,7 +9,6 @@ and cannot change any more.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date as Date
 
 from moderation.states import APPROVED
@@ -438,114 +437,6 @@ def printed_in(db, comment_ids: list[int]) -> dict[int, list[str]]:
         ):
             found.setdefault(comment_id, []).append(date)
     return found
-
-
-def candidates(
-    db,
-    edition: dict,
-    query: str = "",
-    story_id: int | None = None,
-    channel: str | None = None,
-    limit: int = 50,
-) -> list[dict]:
-    """Approved comments not yet in this edition, newest first, filtered like the queue;
-    each with `printed_in` (earlier printed editions) so the editor is warned."""
-    where = [
-        "c.status = ?",
-        "c.id NOT IN (SELECT comment_id FROM edition_quotes WHERE edition_id = ?)",
-    ]
-    params: list = [APPROVED, edition["id"]]
-    if query:
-        where.append("(c.text LIKE ? ESCAPE '\\' OR c.author_name LIKE ? ESCAPE '\\')")
-        pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        params += [pattern, pattern]
-    if story_id:
-        where.append(
-            "COALESCE(s.canonical_id, s.id) = "
-            "(SELECT COALESCE(canonical_id, id) FROM stories WHERE id = ?)"
-        )
-        params.append(story_id)
-    if channel:
-        where.append("c.channel = ?")
-        params.append(channel)
-    rows = list(
-        db.query(
-            "SELECT c.id, c.channel, c.origin, c.text, c.author_name, c.created_at, c.story_id, "
-            "s.title AS story_title FROM comments c LEFT JOIN stories s ON s.id = c.story_id "
-            f"WHERE {' AND '.join(where)} ORDER BY c.created_at DESC, c.id DESC LIMIT ?",
-            [*params, limit],
-        )
-    )
-    printed = printed_in(db, [row["id"] for row in rows])
-    for row in rows:
-        row["printed_in"] = printed.get(row["id"], [])
-    return rows
-
-
-def story_choices(db) -> list[dict]:
-    """Stories with approved comments (one per canonical story), newest first."""
-    return list(
-        db.query(
-            "SELECT s.id, s.title, s.published_at, COUNT(c.id) AS approved FROM stories s "
-            "JOIN stories m ON COALESCE(m.canonical_id, m.id) = s.id "
-            "JOIN comments c ON c.story_id = m.id AND c.status = ? "
-            "WHERE s.id = COALESCE(s.canonical_id, s.id) "
-            "GROUP BY s.id ORDER BY s.published_at DESC, s.id DESC",
-            [APPROVED],
-        )
-    )
-
-
-def channels_with_approved(db) -> list[str]:
-    """Channel names that have approved comments."""
-    return [
-        row[0]
-        for row in db.execute(
-            "SELECT DISTINCT channel FROM comments WHERE status = ? ORDER BY channel", [APPROVED]
-        )
-    ]
-
-
-def store_export(db, edition: dict, fmt: str, encoding: str, content: bytes, actor: str) -> dict:
-    """Keep an export's bytes in the archive (one per format and encoding)."""
-    row = {
-        "edition_id": edition["id"],
-        "format": fmt,
-        "encoding": encoding,
-        "sha256": hashlib.sha256(content).hexdigest(),
-        "size": len(content),
-        "content": content,
-        "actor": actor,
-        "at": now_iso(),
-    }
-    db.execute(
-        "DELETE FROM edition_exports WHERE edition_id = ? AND format = ? AND encoding = ?",
-        [edition["id"], fmt, encoding],
-    )
-    db.table("edition_exports").insert(row)
-    return row
-
-
-def list_exports(db, edition: dict) -> list[dict]:
-    """The archived exports of an edition, without their bytes."""
-    return list(
-        db.query(
-            "SELECT id, format, encoding, sha256, size, actor, at FROM edition_exports "
-            "WHERE edition_id = ? ORDER BY format, encoding",
-            [edition["id"]],
-        )
-    )
-
-
-def get_export(db, edition: dict, export_id: int) -> dict | None:
-    """One archived export with its bytes, or None."""
-    rows = list(
-        db.query(
-            "SELECT * FROM edition_exports WHERE id = ? AND edition_id = ?",
-            [export_id, edition["id"]],
-        )
-    )
-    return rows[0] if rows else None
 
 
 def quote_decisions(db, comment_ids: list[int]) -> dict[int, list[dict]]:

@@ -27,6 +27,8 @@ from moderation.export.edition import ExportError, section_lengths
 from moderation.export.formats import FORMATS, archive_exports, export_edition
 from moderation.export.masking import mask
 from moderation.roles import CHIEF_EDITOR, EDITOR
+from moderation.storage import edition_candidates as picks
+from moderation.storage import edition_exports as archive
 from moderation.storage import editions as store
 from moderation.web import get_db
 from moderation.web.auth import current_actor, role_required
@@ -63,7 +65,7 @@ def index():
     db = get_db()
     editions = store.list_editions(db)
     for edition in editions:
-        edition["exports"] = store.list_exports(db, edition)
+        edition["exports"] = archive.list_exports(db, edition)
     return render_template(
         "column/index.html",
         editions=editions,
@@ -124,7 +126,7 @@ def builder(date: str):
             quote["diff"] = diff_segments(quote["original"], quote["excerpt"])
             quote["printed_in"] = [d for d in printed.get(quote["comment_id"], []) if d != date]
     filters = _filters()
-    candidates = store.candidates(
+    candidates = picks.candidates(
         db,
         edition,
         query=filters.get("q", "").strip()[:100],
@@ -137,8 +139,8 @@ def builder(date: str):
         sections=sections,
         candidates=candidates,
         filters=filters,
-        stories=store.story_choices(db),
-        channels=store.channels_with_approved(db),
+        stories=picks.story_choices(db),
+        channels=picks.channels_with_approved(db),
         problems=store.problems(db, edition, _settings().export.require_consent),
         require_consent=_settings().export.require_consent,
         status_names=store.STATUS_NAMES,
@@ -320,7 +322,7 @@ def download(date: str, fmt: str):
 def archived(date: str, export_id: int):
     """Download an export exactly as stored when the edition went to print."""
     edition = _edition(date)
-    stored = store.get_export(get_db(), edition, export_id)
+    stored = archive.get_export(get_db(), edition, export_id)
     if stored is None:
         abort(404)
     export = export_edition(get_db(), edition, stored["format"], stored["encoding"])

@@ -6,7 +6,7 @@ import pytest
 
 from moderation import pipeline
 from moderation.collectors.base import CollectedComment
-from moderation.storage import comments, decisions
+from moderation.storage import comments, decisions, edition_exports
 from moderation.storage import editions as store
 from tests.seed import (
     QUOTE,
@@ -166,7 +166,7 @@ def test_print_archives_exports_and_warns_when_picked_again(client, auth, approv
     client.post(f"/editions/{DATE}/print")
     edition = store.get_edition(approved, DATE)
     assert edition["status"] == store.PRINTED
-    exports = store.list_exports(approved, edition)
+    exports = edition_exports.list_exports(approved, edition)
     assert {(e["format"], e["encoding"]) for e in exports} >= {
         ("txt", "gb18030"),
         ("docx", "utf-8"),
