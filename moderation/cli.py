@@ -7,7 +7,6 @@ answers at once and never loads the sentiment model.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
 
@@ -188,35 +187,6 @@ def _first_admin(db, settings) -> None:
     )
 
 
-@main.command()
-@click.option("--edition", required=True, help="Edition date, YYYY-MM-DD.")
-@click.option("--format", "fmt", type=click.Choice(["txt"]), default="txt", show_default=True)
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write here instead of standard output.",
-)
-@click.pass_obj
-def export(obj: Context, edition: str, fmt: str, output: Path | None) -> None:
-    """Export the column of an edition for print."""
-    from datetime import date
-
-    from moderation.export.column_builder import approved_column_text
-
-    try:
-        date.fromisoformat(edition)
-    except ValueError:
-        fail(f"--edition {edition!r}: expected a date like 2024-01-25")
-    text = approved_column_text(obj.db(), obj.settings.export.column_title, until=edition)
-    data = text.encode("utf-8")
-    if output:
-        output.write_bytes(data)
-        click.echo(f"wrote {output} ({len(data)} bytes)", err=True)
-    else:
-        sys.stdout.buffer.write(data)
-
-
 @main.group()
 def user() -> None:
     """Manage dashboard accounts."""
@@ -346,6 +316,10 @@ def purge_command(obj: Context, days: int | None) -> None:
 from moderation.collectors.commands import import_command  # noqa: E402
 
 main.add_command(import_command)
+from moderation.export.commands import export, ranking  # noqa: E402
+
+main.add_command(export)
+main.add_command(ranking)
 
 if __name__ == "__main__":
     main()

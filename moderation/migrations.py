@@ -233,3 +233,6 @@ def m001_raw_payloads(db):
         CREATE INDEX raw_payloads_collected ON raw_payloads(collected_at)
         """,
     )
+
+
+from moderation.storage import editions_schema  # noqa: E402, F401  (registers its migrations)

@@ -12,7 +12,6 @@ from moderation.db import connect
 from moderation.settings import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
-SEED_PAGE = ROOT.parent / "shared" / "seed" / "zhuzhou-daily-page.txt"
 
 
 def write_config(folder: Path, extra: str = "", channels: str | None = None) -> Path:

@@ -5,9 +5,20 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-SEED_PAGE = (
-    Path(__file__).resolve().parent.parent.parent / "shared" / "seed" / ("zhuzhou-daily-page.txt")
-)
+SEED_RELATIVE = Path("shared") / "seed" / "zhuzhou-daily-page.txt"
+
+
+def find_seed_page() -> Path:
+    """The seed page in the nearest folder above the tests that has `shared/seed/` (the main
+    checkout and every worktree under /work/wt share the one at /work/shared)."""
+    here = Path(__file__).resolve()
+    for folder in here.parents:
+        if (folder / SEED_RELATIVE).exists():
+            return folder / SEED_RELATIVE
+    return here.parent.parent.parent / SEED_RELATIVE
+
+
+SEED_PAGE = find_seed_page()
 QUOTE = re.compile(r"^网友@(?P<name>[^：]+)：(?P<text>.+)$")
 
 
@@ -20,3 +31,27 @@ def seed_quote_lines() -> list[str]:
 def seed_snow_lines() -> list[str]:
     """The quotes printed under the first-snow story (the first six)."""
     return seed_quote_lines()[:6]
+
+
+def seed_talent_lines() -> list[str]:
+    """The quotes printed under the young-talent story (the last four)."""
+    return seed_quote_lines()[6:]
+
+
+def seed_ranking_block() -> str:
+    """The printed 新闻点击排行榜 block, cut from the page: heading to the last count line."""
+    lines = SEED_PAGE.read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("新闻点击排行榜("))
+    end = max(i for i, line in enumerate(lines) if line.startswith("访问量:"))
+    return "\n".join(lines[start : end + 1]) + "\n"
+
+
+def comment_id_for(db, line: str) -> int:
+    """The stored comment whose author and text make this printed line."""
+    match = QUOTE.match(line)
+    row = db.execute(
+        "SELECT id FROM comments WHERE author_name = ? AND text = ?",
+        [match["name"], match["text"]],
+    ).fetchone()
+    assert row, f"demo channel lacks the seed comment {line}"
+    return row[0]

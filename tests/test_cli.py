@@ -86,9 +86,15 @@ def test_export_writes_utf8_column(tmp_path):
     comment_id = db.execute("SELECT id FROM comments WHERE text = ?", [text]).fetchone()[0]
     comments.decide(db, comment_id, "approve", actor="mod")
     out = tmp_path / "column.txt"
-    result = run(config, "export", "--edition", "2024-01-25", "--output", str(out))
+    missing = run(config, "export", "--edition", "2024-01-25", "--output", str(out))
+    assert missing.exit_code == 2 and "--from-approved" in missing.output
+    result = run(
+        config, "export", "--edition", "2024-01-25", "--from-approved", "--output", str(out)
+    )
     assert result.exit_code == 0, result.output
     assert line.encode("utf-8") in out.read_bytes()
+    again = run(config, "export", "--edition", "2024-01-25", "--encoding", "gb18030")
+    assert line.encode("gb18030") in again.stdout_bytes
     bad = run(config, "export", "--edition", "25/01/2024")
     assert bad.exit_code == 2 and "expected a date" in bad.output
 
@@ -118,3 +124,28 @@ def test_user_add_prompts_for_password_and_lists(tmp_path):
         ],
     )
     assert again.exit_code == 2 and "exists already" in again.output
+
+
+@pytest.mark.skipif(not SEED_PAGE.exists(), reason="seed page not present")
+def test_ranking_command_prints_the_seed_block(tmp_path):
+    from tests.seed import seed_ranking_block
+
+    config = write_config(tmp_path)
+    run(config, "collect", "demo", "--no-score")
+    result = run(config, "ranking", "--from", "2024-01-19", "--to", "2024-01-25")
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes == seed_ranking_block().encode("utf-8")
+    out = tmp_path / "ranking.docx"
+    docx = run(
+        config,
+        "ranking",
+        "--from",
+        "2024-01-19",
+        "--to",
+        "2024-01-25",
+        "--format",
+        "docx",
+        "-o",
+        str(out),
+    )
+    assert docx.exit_code == 0 and out.read_bytes().startswith(b"PK")

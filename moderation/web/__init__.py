@@ -53,7 +53,7 @@ def secret_key(settings) -> str:
 
 def init_app(app: Flask) -> None:
     """Register blueprints, CSRF protection and the database teardown."""
-    from moderation.web import auth, health, queue
+    from moderation.web import auth, column, health, queue, ranking
 
     settings = app.config["SETTINGS"]
     if not app.config.get("SECRET_KEY"):
@@ -64,3 +64,5 @@ def init_app(app: Flask) -> None:
     auth.init_app(app)
     app.register_blueprint(queue.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(column.bp)
+    app.register_blueprint(ranking.bp)

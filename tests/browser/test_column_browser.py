@@ -1,0 +1,149 @@
+"""A real browser builds a two-section column, a chief editor signs it off, the TXT downloads.
+
+Drives Debian's chromium through Playwright against the app served by a real server in a
+thread on 127.0.0.1 (port chosen by the system), with CSRF protection on.
+"""
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from moderation import create_app, pipeline
+from moderation.storage import comments, users
+from moderation.storage import editions as store
+from tests.seed import (
+    SEED_PAGE,
+    comment_id_for,
+    seed_quote_lines,
+    seed_snow_lines,
+    seed_talent_lines,
+)
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "test-output" / "screenshots"
+PASSWORD = "correct horse battery"
+DATE = "2024-01-26"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed"),
+    pytest.mark.skipif(not SEED_PAGE.exists(), reason="seed page not present"),
+]
+
+
+@pytest.fixture
+def server(settings, db):
+    """The dashboard on a real HTTP server in a thread; yields its base URL."""
+    from werkzeug.serving import make_server
+
+    pipeline.collect_channel(db, settings, settings.channel("demo"))
+    for line in seed_quote_lines():
+        comments.decide(db, comment_id_for(db, line), "approve", actor="mod")
+    users.add_user(db, "lin", "editor", PASSWORD)
+    users.add_user(db, "chief", "chief_editor", PASSWORD)
+    app = create_app(settings, SECRET_KEY="browser-test")
+    http = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{http.server_port}"
+    http.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def page():
+    """A headless chromium page (Debian's binary, nothing downloaded)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        context = browser.new_context(
+            accept_downloads=True, viewport={"width": 1200, "height": 900}
+        )
+        yield context.new_page()
+        context.close()
+        browser.close()
+
+
+def login(page, base: str, name: str) -> None:
+    """Log in through the form."""
+    page.goto(f"{base}/login")
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+
+def shot(page, name: str) -> None:
+    """Keep a screenshot for a human to look at."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def test_build_two_sections_sign_off_and_download_txt(server, page, db, tmp_path):
+    snow, talent = seed_snow_lines()[:3], seed_talent_lines()[:2]
+    story = {
+        id(lines): db.execute(
+            "SELECT story_id FROM comments WHERE id = ?", [comment_id_for(db, lines[0])]
+        ).fetchone()[0]
+        for lines in (snow, talent)
+    }
+    login(page, server, "lin")
+    page.goto(f"{server}/editions/")
+    page.fill("input[name=date]", DATE)
+    page.click("form.create-edition button[type=submit]")
+    page.wait_for_url(f"**/editions/{DATE}")
+    for lines in (snow, talent):
+        page.select_option("form.add-section select[name=story_id]", str(story[id(lines)]))
+        page.click("form.add-section button[type=submit]")
+        page.wait_for_load_state()
+    headings = page.locator(".section-heading").all_inner_texts()
+    assert headings == ["下雪啦", "清华、北大……350名顶级青年人才今天和市委书记一起在忙啥？"]
+    for lines in (snow, talent):
+        for line in lines:
+            candidate = page.locator(
+                f"article.candidate[data-comment-id='{comment_id_for(db, line)}']"
+            )
+            candidate.locator("button.pick-button").click()
+            page.wait_for_load_state()
+    # keyboard reorder (static/column.js): move the first snow quote down, then back up
+    first_quote = page.locator("li.quote").first
+    first_text = first_quote.locator(".quote-line").inner_text()
+    first_quote.focus()
+    with page.expect_navigation():
+        page.keyboard.press("Alt+ArrowDown")
+    assert page.locator("li.quote .quote-line").nth(1).inner_text() == first_text
+    page.locator("li.quote").nth(1).locator("form button.move-up").click()
+    page.wait_for_load_state()
+    assert page.locator("li.quote .quote-line").first.inner_text() == first_text
+    shot(page, "column-builder")
+
+    page.click("form.logout button")
+    login(page, server, "chief")
+    page.goto(f"{server}/editions/{DATE}")
+    page.click("button.sign-off")
+    page.wait_for_load_state()
+    assert "已签发" in page.locator(".edition-status").inner_text()
+    shot(page, "column-signed-off")
+    with page.expect_download() as download_info:
+        page.click("a.download[data-format=txt]")
+    path = tmp_path / "column.txt"
+    download_info.value.save_as(path)
+    body = path.read_bytes()
+    printed = [line for line in body.decode("utf-8").split("\n") if line.startswith("网友@")]
+    assert printed == snow + talent
+    assert store.get_edition(db, DATE)["status"] == store.SIGNED_OFF
+    page.goto(f"{server}/editions/{DATE}/preview")
+    shot(page, "column-preview")

@@ -1,0 +1,56 @@
+"""The DOCX exports opened with python-docx: headings, order, bold prefix, masked data."""
+
+import io
+
+import docx
+import pytest
+
+from moderation.export import formats, ranking
+from moderation.storage import editions as store
+from tests.export.conftest import build_seed_edition
+from tests.seed import SEED_PAGE, seed_quote_lines
+
+pytestmark = pytest.mark.skipif(not SEED_PAGE.exists(), reason="seed page not present")
+
+
+def test_column_docx_headings_order_bold_prefix_and_masking(seeded):
+    edition = build_seed_edition(seeded)
+    quote = store.sections(seeded, edition)[0]["quotes"][1]
+    masked_text = quote["excerpt"] + "联系我13912345678"
+    store.update_quote(seeded, edition, quote["id"], masked_text, "株洲凯旋名门", False, "ed")
+    document = docx.Document(io.BytesIO(formats.export_edition(seeded, edition, "docx").content))
+    headings = [
+        (p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith("Heading")
+    ]
+    assert headings == [
+        ("Heading 1", "融媒·观察"),
+        ("Heading 2", "下雪啦"),
+        ("Heading 2", "清华、北大……350名顶级青年人才今天和市委书记一起在忙啥？"),
+    ]
+    quotes = [p for p in document.paragraphs if p.text.startswith("网友@")]
+    expected = seed_quote_lines()
+    expected[1] = expected[1] + "联系我139****5678"
+    assert [p.text for p in quotes] == expected
+    for paragraph in quotes:
+        prefix, text = paragraph.runs
+        assert prefix.bold and prefix.text.startswith("网友@") and prefix.text.endswith("：")
+        assert not text.bold
+    assert "13912345678" not in "\n".join(p.text for p in document.paragraphs)
+    intro = document.paragraphs[2].text
+    assert intro.startswith("1月22日，2024年的第一场雪")
+    assert document.core_properties.created.year == 2024
+
+
+def test_ranking_docx_has_the_printed_lines(db, settings):
+    from datetime import date
+
+    from moderation import pipeline
+
+    pipeline.collect_channel(db, settings, settings.channel("demo"))
+    start, end = date(2024, 1, 19), date(2024, 1, 25)
+    stories = ranking.rank_stories(db, start, end)
+    body = ranking.ranking_docx(start, end, stories)
+    assert ranking.ranking_docx(start, end, stories) == body
+    lines = [p.text for p in docx.Document(io.BytesIO(body)).paragraphs]
+    text = ranking.ranking_text(start, end, stories)
+    assert lines == [line for line in text.splitlines() if line]

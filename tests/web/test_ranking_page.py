@@ -1,0 +1,36 @@
+"""The click ranking page and its downloads."""
+
+import pytest
+
+from moderation import pipeline
+from tests.seed import SEED_PAGE, seed_ranking_block
+
+RANGE = "from=2024-01-19&to=2024-01-25"
+
+
+@pytest.fixture
+def collected(db, settings, auth):
+    """The demo stories collected; the client logged in as editor."""
+    pipeline.collect_channel(db, settings, settings.channel("demo"))
+    auth.login("editor")
+    return db
+
+
+def test_ranking_page_draws_an_svg_bar_per_story(client, collected):
+    page = client.get(f"/ranking/?{RANGE}").get_data(as_text=True)
+    assert page.count('<rect class="bar"') == 10
+    assert "297.6万次" in page and "全体天元区中小學生再放假一天！" in page
+    assert "<script" not in page[page.index("<main>") :]
+
+
+@pytest.mark.skipif(not SEED_PAGE.exists(), reason="seed page not present")
+def test_ranking_txt_download_is_the_printed_block(client, collected):
+    response = client.get(f"/ranking/export.txt?{RANGE}")
+    assert response.get_data() == seed_ranking_block().encode("utf-8")
+    docx = client.get(f"/ranking/export.docx?{RANGE}")
+    assert docx.get_data().startswith(b"PK")
+
+
+@pytest.mark.parametrize("query", ["from=2024-01-25&to=2024-01-19", "from=bad"])
+def test_bad_range_is_refused(client, collected, query):
+    assert client.get(f"/ranking/?{query}").status_code == 400
