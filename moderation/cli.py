@@ -7,6 +7,7 @@ answers at once and never loads the sentiment model.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
