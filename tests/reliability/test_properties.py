@@ -85,9 +85,10 @@ ITEMS = {
     "file": item_strategy(
         {
             "id": NASTY,
-            "story": NASTY,
+            "story_id": st.just("s") | NASTY,
             "author": NASTY,
-            "text": NASTY,
+            "content": st.just("好") | NASTY,
+            "likes": st.integers(0, 99),
             "created": st.just("2024-01-22 10:00") | NASTY,
         }
     ),
