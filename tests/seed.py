@@ -5,9 +5,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-SEED_PAGE = (
-    Path(__file__).resolve().parent.parent.parent / "shared" / "seed" / ("zhuzhou-daily-page.txt")
-)
+
+def _find_seed_page() -> Path:
+    """The shared seed page next to the checkout, or next to a worktree folder above it."""
+    here = Path(__file__).resolve().parent.parent
+    candidates = [folder / "shared" / "seed" / "zhuzhou-daily-page.txt" for folder in here.parents]
+    return next((path for path in candidates if path.exists()), candidates[0])
+
+
+SEED_PAGE = _find_seed_page()
 QUOTE = re.compile(r"^网友@(?P<name>[^：]+)：(?P<text>.+)$")
 
 
