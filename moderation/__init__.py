@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+STATIC = Path(__file__).resolve().parent.parent / "static"
 
 
 def create_app(settings=None, **overrides):
@@ -18,7 +19,7 @@ def create_app(settings=None, **overrides):
     from moderation import web
     from moderation.settings import load_settings
 
-    app = Flask(__name__, template_folder=str(TEMPLATES))
+    app = Flask(__name__, template_folder=str(TEMPLATES), static_folder=str(STATIC))
     app.config["SETTINGS"] = settings or load_settings()
     if "SECRET_KEY" in overrides:
         app.config["SECRET_KEY"] = overrides["SECRET_KEY"]

@@ -51,9 +51,16 @@ def secret_key(settings) -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
+def blueprints() -> list:
+    """Every area's blueprint, registered in this order (add new areas here)."""
+    from moderation.web import admin, overview, queue, search, stories
+
+    return [queue.bp, search.bp, stories.bp, overview.bp, admin.bp]
+
+
 def init_app(app: Flask) -> None:
-    """Register blueprints, CSRF protection and the database teardown."""
-    from moderation.web import auth, queue
+    """Register blueprints, CSRF protection, security headers and the database teardown."""
+    from moderation.web import auth, security, templating
 
     settings = app.config["SETTINGS"]
     if not app.config.get("SECRET_KEY"):
@@ -62,4 +69,7 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     app.teardown_appcontext(close_db)
     auth.init_app(app)
-    app.register_blueprint(queue.bp)
+    security.init_app(app)
+    templating.init_app(app)
+    for blueprint in blueprints():
+        app.register_blueprint(blueprint)
