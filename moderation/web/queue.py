@@ -32,6 +32,9 @@ from moderation.web.templating import BEIJING
 bp = Blueprint("queue", __name__)
 PAGE_SIZE = 20
 CLAIMING_QUEUES = {"pending", "flagged", "editor"}
+# A rendered page claims only its first few free comments, so a second moderator opening
+# the same queue still finds work at the top; focusing a card claims it too.
+RENDER_CLAIMS = 5
 
 
 @bp.get("/")
@@ -122,7 +125,7 @@ def annotate(db, comments: list[dict], claim: bool) -> list[dict]:
     held = claim_store.active_claims(db, ids)
     if claim:
         free = [i for i in ids if held.get(i) in (None, current_actor())]
-        claim_store.claim(db, free, current_actor())
+        claim_store.claim(db, free[:RENDER_CLAIMS], current_actor())
     for comment in comments:
         comment["history"] = histories[comment["id"]]
         comment["earlier_texts"] = edits[comment["id"]]
