@@ -4,6 +4,7 @@ duplicate groups, claims, editor flags, sentiment corrections and the column exp
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from time import monotonic
 
 from flask import (
     Blueprint,
@@ -35,6 +36,7 @@ CLAIMING_QUEUES = {"pending", "flagged", "editor"}
 # A rendered page claims only its first few free comments, so a second moderator opening
 # the same queue still finds work at the top; focusing a card claims it too.
 RENDER_CLAIMS = 5
+COUNTS_TTL = 30  # seconds
 
 
 @bp.get("/")
@@ -77,7 +79,7 @@ def _listing(queue: str):
         else None,
         first_url=url_for("queue.index", **{**args, "queue": queue}),
         channels=[row[0] for row in db.execute("SELECT name FROM channels ORDER BY name")],
-        flag_counts=queue_store.flag_counts(db) if queue == "flagged" else {},
+        flag_counts=cached("flags", queue_store.flag_counts) if queue == "flagged" else {},
         here=request.full_path.rstrip("?"),
     )
 
@@ -137,6 +139,7 @@ def annotate(db, comments: list[dict], claim: bool) -> list[dict]:
 
 def _back(default: str = "queue.index"):
     """Redirect to the page the form came from (same-site only)."""
+    forget_counts()
     target = request.form.get("next")
     return redirect(safe_next(target) if target else url_for(default))
 
@@ -264,11 +267,24 @@ def export_column():
     )
 
 
+def cached(name: str, compute):
+    """`compute(db)`, remembered by the app for COUNTS_TTL seconds (counts only, so a short
+    lag is fine; this process's own decisions clear the cache)."""
+    cache = current_app.extensions.setdefault("queue_counts", {})
+    hit = cache.get(name)
+    if hit is None or monotonic() - hit[0] > COUNTS_TTL:
+        hit = cache[name] = (monotonic(), compute(get_db()))
+    return hit[1]
+
+
+def forget_counts() -> None:
+    """Drop cached counts after a decision."""
+    current_app.extensions.pop("queue_counts", None)
+
+
 @bp.app_context_processor
 def navigation_counts():
     """Capped queue sizes for the navigation of every page (only for logged-in users)."""
     if not g.get("user"):
         return {"counts": None}
-    if "queue_counts" not in g:
-        g.queue_counts = queue_store.queue_counts(get_db())
-    return {"counts": g.queue_counts, "count_cap": queue_store.COUNT_CAP}
+    return {"counts": cached("nav", queue_store.queue_counts), "count_cap": queue_store.COUNT_CAP}

@@ -73,9 +73,16 @@ def segments(text: str, flags: list[dict]) -> list[dict]:
     ]
 
 
+def count_label(number: int) -> str:
+    """A capped count as shown in the navigation: "1000+" once it reaches the cap."""
+    from moderation.storage.queue import COUNT_CAP
+
+    return f"{COUNT_CAP}+" if number >= COUNT_CAP else str(number)
+
+
 def init_app(app) -> None:
     """Register the filters and the code -> name tables."""
-    app.jinja_env.filters.update(localtime=localtime, segments=segments)
+    app.jinja_env.filters.update(localtime=localtime, segments=segments, count_label=count_label)
     app.jinja_env.globals.update(
         flag_names=FLAG_NAMES,
         action_names=ACTION_NAMES,

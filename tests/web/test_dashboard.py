@@ -170,3 +170,17 @@ def test_admin_adds_changes_and_disables_users(client, collected, login):
     me = users.get_user(collected, "boss")["id"]
     assert client.post(f"/admin/users/{me}/disable").status_code == 400
     assert client.post("/admin/users/999/role", data={"role": "editor"}).status_code == 404
+
+
+def test_nav_counts_are_capped_and_cached(client, collected, login, monkeypatch):
+    from moderation.web import queue as queue_view
+
+    monkeypatch.setattr(queue_store, "COUNT_CAP", 50)
+    login()
+    assert '待审 <span class="count">50+</span>' in client.get("/").get_data(as_text=True)
+    collected.execute("UPDATE comments SET status = 'approved' WHERE id <= 150")
+    cached = client.get("/").get_data(as_text=True)
+    assert '已通过 <span class="count">0</span>' in cached  # still the cached count
+    monkeypatch.setattr(queue_view, "COUNTS_TTL", -1)
+    fresh = client.get("/").get_data(as_text=True)
+    assert '已通过 <span class="count">50+</span>' in fresh
