@@ -257,3 +257,15 @@ def test_claimed_comment_shows_who_is_reviewing(browser, page, site):
         shot(other, "08-claimed-by-other")
     finally:
         other.context.close()
+
+
+def test_overview_and_story_pages_draw_svg_charts(page, site):
+    log_in(page, site)
+    page.goto(f"{site['url']}/overview")
+    assert page.locator("figure.chart svg").count() == 4
+    shot(page, "09-overview")
+    page.goto(f"{site['url']}/stories/2")
+    assert page.locator("figure.chart svg rect").count() > 0
+    assert page.locator(".keyword").count() > 0
+    shot(page, "10-story")
+    assert page.dialogs == []

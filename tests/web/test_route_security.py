@@ -12,20 +12,19 @@ UNGUARDED = {"auth.login", "auth.logout"}  # login is public; logout only ends a
 
 
 def post_routes(app) -> list[tuple[str, str]]:
-    """(endpoint, concrete URL) of every rule that accepts POST."""
+    """(endpoint, concrete URL) of every rule that accepts POST, once per `any(...)` option."""
     routes = []
     for rule in app.url_map.iter_rules():
         if "POST" not in rule.methods:
             continue
-        values = {}
+        choices = [{}]
         for name, converter in rule._converters.items():
-            if isinstance(converter, IntegerConverter):
-                values[name] = 1
-            elif isinstance(converter, AnyConverter):
-                values[name] = sorted(converter.items)[0]
+            if isinstance(converter, AnyConverter):
+                options = sorted(converter.items)
             else:
-                values[name] = "x"
-        routes.append((rule.endpoint, rule.build(values)[1]))
+                options = [1 if isinstance(converter, IntegerConverter) else "x"]
+            choices = [{**values, name: option} for values in choices for option in options]
+        routes.extend((rule.endpoint, rule.build(values)[1]) for values in choices)
     return sorted(routes)
 
 
