@@ -198,6 +198,54 @@ def m003_duplicate_keys(db):
     )
 
 
+@core()
+def m004_dashboard(db):
+    """Dashboard: keyset-pagination indexes, trigram full-text search kept by triggers,
+    claims, sentiment corrections."""
+    run_statements(
+        db,
+        """
+        CREATE INDEX comments_created ON comments(created_at);
+        CREATE INDEX comments_status_likes ON comments(status, likes);
+        CREATE INDEX comments_channel_status_created ON comments(channel, status, created_at);
+        CREATE INDEX comments_author_created ON comments(author_key, created_at);
+        CREATE INDEX decisions_action_comment ON decisions(action, comment_id);
+        CREATE INDEX decisions_at ON decisions(at);
+        CREATE TABLE claims (
+            comment_id INTEGER PRIMARY KEY REFERENCES comments(id),
+            actor TEXT NOT NULL,
+            until TEXT NOT NULL
+        );
+        CREATE TABLE sentiment_corrections (
+            id INTEGER PRIMARY KEY,
+            comment_id INTEGER NOT NULL REFERENCES comments(id),
+            label INTEGER NOT NULL CHECK (label IN (0, 1)),
+            actor TEXT NOT NULL,
+            at TEXT NOT NULL
+        );
+        CREATE INDEX sentiment_corrections_comment ON sentiment_corrections(comment_id)
+        """,
+    )
+    for table, column in (("comments", "text"), ("stories", "title")):
+        for statement in fts_statements(table, column):
+            db.execute(statement)
+
+
+def fts_statements(table: str, column: str) -> list[str]:
+    """An external-content trigram FTS5 index of `table.column`, kept in sync by triggers."""
+    fts = f"{table}_fts"
+    remove = f"INSERT INTO {fts}({fts}, rowid, {column}) VALUES ('delete', old.id, old.{column});"
+    add = f"INSERT INTO {fts}(rowid, {column}) VALUES (new.id, new.{column});"
+    return [
+        f"CREATE VIRTUAL TABLE {fts} USING fts5({column}, content='{table}', "
+        "content_rowid='id', tokenize='trigram')",
+        f"CREATE TRIGGER {fts}_insert AFTER INSERT ON {table} BEGIN {add} END",
+        f"CREATE TRIGGER {fts}_delete AFTER DELETE ON {table} BEGIN {remove} END",
+        f"CREATE TRIGGER {fts}_update AFTER UPDATE OF {column} ON {table} BEGIN {remove} {add} END",
+        f"INSERT INTO {fts}({fts}) VALUES ('rebuild')",
+    ]
+
+
 MIGRATION_SETS = [core]
 
 

@@ -84,3 +84,15 @@ def recent_failures(db, name: str, address: str | None, minutes: int) -> int:
         "WHERE ok = 0 AND at >= ? AND (name = ? OR address = ?)",
         [since, name[:64], address],
     ).fetchone()[0]
+
+
+def set_role(db, user_id: int, role: str) -> None:
+    """Change an account's role."""
+    if role not in ROLES:
+        raise UserError(f"unknown role {role!r} (roles: {', '.join(ROLES)})")
+    db.execute("UPDATE users SET role = ? WHERE id = ?", [role, user_id])
+
+
+def set_disabled(db, user_id: int, disabled: bool) -> None:
+    """Disable (the user is logged out on the next request) or re-enable an account."""
+    db.execute("UPDATE users SET disabled = ? WHERE id = ?", [int(disabled), user_id])

@@ -1,12 +1,18 @@
-"""The review queue: pending comments, approve/reject, the approved list and its export."""
+"""The review queues: listing with filters and keyset pages, single and bulk decisions,
+duplicate groups, claims, editor flags, sentiment corrections and the column export."""
 
 from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from time import monotonic
 
 from flask import (
     Blueprint,
     Response,
     abort,
     current_app,
+    g,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -15,53 +21,237 @@ from flask import (
 
 from moderation.export.column_builder import approved_column_text
 from moderation.roles import EDITOR, MODERATOR
-from moderation.states import APPROVED, PENDING, REJECT_REASONS
+from moderation.states import REJECT_REASONS
+from moderation.storage import claims as claim_store
 from moderation.storage import comments as comment_store
+from moderation.storage import corrections
+from moderation.storage import queue as queue_store
 from moderation.web import get_db
-from moderation.web.auth import current_actor, role_required
+from moderation.web.auth import current_actor, role_required, safe_next
+from moderation.web.templating import BEIJING
 
 bp = Blueprint("queue", __name__)
-PAGE_SIZE = 50
+PAGE_SIZE = 20
+CLAIMING_QUEUES = {"pending", "flagged", "editor"}
+# A rendered page claims only its first few free comments, so a second moderator opening
+# the same queue still finds work at the top; focusing a card claims it too.
+RENDER_CLAIMS = 5
+COUNTS_TTL = 30  # seconds
 
 
 @bp.get("/")
 def index():
-    """Pending comments, newest first."""
-    return _listing(PENDING, "queue/index.html")
+    """A queue page: pending by default; ?queue=, filters, ?order= and ?after= for paging."""
+    queue = request.args.get("queue", "pending")
+    if queue not in queue_store.QUEUES:
+        abort(404)
+    return _listing(queue)
 
 
 @bp.get("/approved")
 def approved():
     """Approved comments, ready for the column."""
-    return _listing(APPROVED, "queue/approved.html")
+    return _listing("approved")
 
 
-def _listing(status: str, template: str):
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+def _listing(queue: str):
     db = get_db()
-    items = comment_store.list_comments(db, status, PAGE_SIZE, (page - 1) * PAGE_SIZE)
-    return render_template(
-        template,
-        comments=items,
-        counts=comment_store.count_by_status(db),
-        page=page,
-        page_size=PAGE_SIZE,
-        reasons=REJECT_REASONS,
+    filters = read_filters(queue)
+    order = request.args.get("order", "newest")
+    if order not in queue_store.ORDERS:
+        order = "newest"
+    comments, after = queue_store.list_queue(
+        db, filters, order, request.args.get("after"), PAGE_SIZE
     )
+    comments = annotate(db, comments, claim=queue in CLAIMING_QUEUES)
+    args = {k: v for k, v in request.args.items() if k != "after" and v}
+    return render_template(
+        "queue/index.html",
+        queue=queue,
+        queues=queue_store.QUEUES,
+        orders=queue_store.ORDERS,
+        order=order,
+        comments=comments,
+        filters=filters,
+        args=args,
+        next_url=url_for("queue.index", **{**args, "queue": queue, "after": after})
+        if after
+        else None,
+        first_url=url_for("queue.index", **{**args, "queue": queue}),
+        channels=[row[0] for row in db.execute("SELECT name FROM channels ORDER BY name")],
+        flag_counts=cached("flags", queue_store.flag_counts) if queue == "flagged" else {},
+        here=request.full_path.rstrip("?"),
+    )
+
+
+def read_filters(queue: str) -> queue_store.QueueFilter:
+    """The queue filter from the query string; bad values are ignored, not errors."""
+    args = request.args
+    return queue_store.QueueFilter(
+        queue=queue,
+        channel=args.get("channel") or None,
+        story_id=args.get("story", type=int),
+        author_key=args.get("author") or None,
+        since=_day_start(args.get("since")),
+        until=_day_start(args.get("until"), plus_days=1),
+        sentiment_min=_fraction(args.get("smin")),
+        sentiment_max=_fraction(args.get("smax")),
+        flag=args.get("flag") or None,
+    )
+
+
+def _day_start(value: str | None, plus_days: int = 0) -> str | None:
+    """A Beijing calendar day (YYYY-MM-DD) as the UTC timestamp of its start."""
+    try:
+        day = date.fromisoformat(value or "") + timedelta(days=plus_days)
+    except ValueError:
+        return None
+    start = datetime.combine(day, time(), tzinfo=BEIJING)
+    return start.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _fraction(value: str | None) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return min(max(number, 0.0), 1.0)
+
+
+def annotate(db, comments: list[dict], claim: bool) -> list[dict]:
+    """Add history, edits, group sizes and claims; others' claims sort last."""
+    ids = [comment["id"] for comment in comments]
+    histories = queue_store.histories(db, ids)
+    edits = queue_store.edits(db, ids)
+    sizes = queue_store.dup_group_sizes(db, [comment["dup_group"] for comment in comments])
+    held = claim_store.active_claims(db, ids)
+    if claim:
+        free = [i for i in ids if held.get(i) in (None, current_actor())]
+        claim_store.claim(db, free[:RENDER_CLAIMS], current_actor())
+    for comment in comments:
+        comment["history"] = histories[comment["id"]]
+        comment["earlier_texts"] = edits[comment["id"]]
+        comment["dup_size"] = sizes.get(comment["dup_group"], 0)
+        holder = held.get(comment["id"])
+        comment["claimed_by"] = holder if holder and holder != current_actor() else None
+    return sorted(comments, key=lambda comment: comment["claimed_by"] is not None)
+
+
+def _back(default: str = "queue.index"):
+    """Redirect to the page the form came from (same-site only)."""
+    forget_counts()
+    target = request.form.get("next")
+    return redirect(safe_next(target) if target else url_for(default))
+
+
+def _reason() -> str | None:
+    reason = request.form.get("reason") or None
+    if reason is not None and reason not in REJECT_REASONS:
+        abort(400, "unknown reason")
+    return reason
 
 
 @bp.post("/comments/<int:comment_id>/<any(approve, reject, reopen):action>")
 @role_required(MODERATOR)
 def decide(comment_id: int, action: str):
-    """Approve or reject one comment, then go back to the list it came from."""
-    reason = request.form.get("reason") or None
-    if reason is not None and reason not in REJECT_REASONS:
-        abort(400, "unknown reason")
+    """Approve, reject (with a reason) or reopen one comment, then go back."""
+    reason = _reason()
+    db = get_db()
     try:
-        comment_store.decide(get_db(), comment_id, action, actor=current_actor(), reason=reason)
+        comment_store.decide(db, comment_id, action, actor=current_actor(), reason=reason)
     except comment_store.DecisionError:
         abort(404)
-    return redirect(url_for("queue.approved" if action == "reopen" else "queue.index"))
+    claim_store.release(db, [comment_id], current_actor())
+    return _back("queue.approved" if action == "reopen" else "queue.index")
+
+
+@bp.post("/comments/bulk")
+@role_required(MODERATOR)
+def bulk():
+    """Approve or reject the selected comments in one transaction, one decision each."""
+    action = request.form.get("action")
+    if action not in ("approve", "reject"):
+        abort(400, "unknown action")
+    ids = _ids(request.form.getlist("ids"))
+    return _decide_all(ids, action, _reason())
+
+
+@bp.post("/groups/<int:group_id>/<any(approve, reject):action>")
+@role_required(MODERATOR)
+def decide_group(group_id: int, action: str):
+    """Approve or reject a whole duplicate group, one decision per comment."""
+    members = queue_store.dup_group_members(get_db(), group_id)
+    if not members:
+        abort(404)
+    return _decide_all([member["id"] for member in members], action, _reason())
+
+
+def _ids(values: list[str]) -> list[int]:
+    try:
+        return sorted({int(value) for value in values})
+    except ValueError:
+        abort(400, "bad comment id")
+
+
+def _decide_all(ids: list[int], action: str, reason: str | None):
+    db = get_db()
+    try:
+        comment_store.decide_many(db, ids, action, actor=current_actor(), reason=reason)
+    except comment_store.DecisionError:
+        abort(404)
+    claim_store.release(db, ids, current_actor())
+    return _back()
+
+
+@bp.get("/groups/<int:group_id>")
+def group(group_id: int):
+    """Every comment of a duplicate group, with group-wide actions."""
+    db = get_db()
+    members = queue_store.dup_group_members(db, group_id)
+    if not members:
+        abort(404)
+    return render_template(
+        "queue/group.html",
+        group_id=group_id,
+        comments=annotate(db, members, claim=False),
+        here=request.full_path.rstrip("?"),
+    )
+
+
+@bp.post("/comments/<int:comment_id>/flag_editor")
+@role_required(MODERATOR)
+def flag_editor(comment_id: int):
+    """Ask an editor to look at a comment (shown in the 编辑关注 queue)."""
+    note = request.form.get("note", "").strip()[:200] or None
+    try:
+        queue_store.flag_for_editor(get_db(), comment_id, current_actor(), note)
+    except comment_store.DecisionError:
+        abort(404)
+    return _back()
+
+
+@bp.post("/comments/<int:comment_id>/sentiment")
+@role_required(MODERATOR)
+def correct_sentiment(comment_id: int):
+    """Record the right sentiment of a comment (0 negative, 1 positive) for training."""
+    label = request.form.get("label", type=int)
+    if label not in (0, 1):
+        abort(400, "label must be 0 or 1")
+    try:
+        corrections.add_correction(get_db(), comment_id, label, current_actor())
+    except ValueError:
+        abort(404)
+    return _back()
+
+
+@bp.post("/comments/<int:comment_id>/claim")
+@role_required(MODERATOR)
+def claim(comment_id: int):
+    """Claim a comment that got focus; answer who holds it now."""
+    db = get_db()
+    claim_store.claim(db, [comment_id], current_actor())
+    holder = claim_store.active_claims(db, [comment_id]).get(comment_id)
+    return jsonify({"comment_id": comment_id, "held_by": holder, "mine": holder == g.user["name"]})
 
 
 @bp.get("/export/column.txt")
@@ -75,3 +265,26 @@ def export_column():
         content_type="text/plain; charset=utf-8",
         headers={"Content-Disposition": "attachment; filename=column.txt"},
     )
+
+
+def cached(name: str, compute):
+    """`compute(db)`, remembered by the app for COUNTS_TTL seconds (counts only, so a short
+    lag is fine; this process's own decisions clear the cache)."""
+    cache = current_app.extensions.setdefault("queue_counts", {})
+    hit = cache.get(name)
+    if hit is None or monotonic() - hit[0] > COUNTS_TTL:
+        hit = cache[name] = (monotonic(), compute(get_db()))
+    return hit[1]
+
+
+def forget_counts() -> None:
+    """Drop cached counts after a decision."""
+    current_app.extensions.pop("queue_counts", None)
+
+
+@bp.app_context_processor
+def navigation_counts():
+    """Capped queue sizes for the navigation of every page (only for logged-in users)."""
+    if not g.get("user"):
+        return {"counts": None}
+    return {"counts": cached("nav", queue_store.queue_counts), "count_cap": queue_store.COUNT_CAP}

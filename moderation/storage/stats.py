@@ -1,0 +1,111 @@
+"""Aggregates for the overview and story pages: per day, per channel, per moderator."""
+
+from __future__ import annotations
+
+from moderation.states import PENDING
+from moderation.storage.comments import COMMENT_SELECT, _decode
+
+BUCKETS = 10
+
+
+def comments_per_channel_day(db, days: int = 14) -> list[dict]:
+    """[{day, channel, comments}] for the last `days` days that have comments."""
+    return list(
+        db.query(
+            "SELECT substr(created_at, 1, 10) AS day, channel, COUNT(*) AS comments "
+            "FROM comments WHERE substr(created_at, 1, 10) IN (SELECT DISTINCT "
+            "substr(created_at, 1, 10) FROM comments ORDER BY 1 DESC LIMIT ?) "
+            "GROUP BY day, channel ORDER BY day, channel",
+            [days],
+        )
+    )
+
+
+def sentiment_per_day(db, days: int = 14) -> list[dict]:
+    """[{day, mean, negative_share}] of scored comments, last `days` days with comments."""
+    return list(
+        db.query(
+            "SELECT substr(c.created_at, 1, 10) AS day, AVG(sc.sentiment) AS mean, "
+            "AVG(sc.label = 'negative') AS negative_share FROM comments c "
+            "JOIN scores sc ON sc.comment_id = c.id GROUP BY day ORDER BY day DESC LIMIT ?",
+            [days],
+        )
+    )[::-1]
+
+
+def decisions_per_moderator_day(db, days: int = 14) -> list[dict]:
+    """[{day, actor, decisions}] of people's decisions (not the system's), recent days."""
+    return list(
+        db.query(
+            "SELECT substr(at, 1, 10) AS day, actor, COUNT(*) AS decisions FROM decisions "
+            "WHERE actor != 'system' AND substr(at, 1, 10) IN (SELECT DISTINCT substr(at, 1, 10) "
+            "FROM decisions ORDER BY 1 DESC LIMIT ?) GROUP BY day, actor ORDER BY day, actor",
+            [days],
+        )
+    )
+
+
+def queue_size_per_day(db, days: int = 14) -> list[dict]:
+    """[{day, pending}]: comments collected so far minus those that left pending, per day."""
+    changes: dict[str, int] = {}
+    for day, number in db.execute(
+        "SELECT substr(collected_at, 1, 10), COUNT(*) FROM comments GROUP BY 1"
+    ):
+        changes[day] = changes.get(day, 0) + number
+    for day, delta in db.execute(
+        "SELECT substr(at, 1, 10), SUM(CASE WHEN to_state = ? THEN 1 ELSE -1 END) "
+        "FROM decisions WHERE (from_state = ?) != (to_state = ?) GROUP BY 1",
+        [PENDING, PENDING, PENDING],
+    ):
+        changes[day] = changes.get(day, 0) + delta
+    size, series = 0, []
+    for day in sorted(changes):
+        size += changes[day]
+        series.append({"day": day, "pending": size})
+    return series[-days:]
+
+
+def story_group(db, story_id: int) -> list[dict]:
+    """The story and every story linked to it across channels (same canonical id)."""
+    return list(
+        db.query(
+            "SELECT * FROM stories WHERE COALESCE(canonical_id, id) = "
+            "(SELECT COALESCE(canonical_id, id) FROM stories WHERE id = ?) ORDER BY id",
+            [story_id],
+        )
+    )
+
+
+def story_comments(db, story_ids: list[int], limit: int = 500) -> list[dict]:
+    """Comments on any of the stories, newest first."""
+    if not story_ids:
+        return []
+    marks = ",".join("?" * len(story_ids))
+    rows = db.query(
+        f"{COMMENT_SELECT} WHERE c.story_id IN ({marks}) ORDER BY c.created_at DESC, c.id DESC "
+        "LIMIT ?",
+        [*story_ids, limit],
+    )
+    return [_decode(row) for row in rows]
+
+
+def sentiment_histogram(comments: list[dict], buckets: int = BUCKETS) -> list[int]:
+    """How many scored comments fall in each of `buckets` equal sentiment ranges."""
+    counts = [0] * buckets
+    for comment in comments:
+        if comment.get("sentiment") is not None:
+            counts[min(int(comment["sentiment"] * buckets), buckets - 1)] += 1
+    return counts
+
+
+def top_stories(db, limit: int = 30) -> list[dict]:
+    """Canonical stories with the most comments across channels."""
+    return list(
+        db.query(
+            "SELECT COALESCE(s.canonical_id, s.id) AS id, MAX(s.title) AS title, "
+            "COUNT(c.id) AS comments, COUNT(DISTINCT s.channel) AS channels, "
+            "SUM(c.status = ?) AS pending FROM stories s JOIN comments c ON c.story_id = s.id "
+            "GROUP BY 1 ORDER BY comments DESC LIMIT ?",
+            [PENDING, limit],
+        )
+    )

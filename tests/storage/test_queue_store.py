@@ -1,0 +1,111 @@
+"""Queue queries: keyset pages, filters, capped counts, and plans that walk an index."""
+
+import pytest
+
+from moderation.storage import comments as comment_store
+from moderation.storage import queue as queue_store
+from moderation.storage.queue import QueueFilter
+from tests.web.conftest import add_comment, add_score, span_flag
+
+
+@pytest.fixture
+def filled(db):
+    """45 pending comments on one placeholder story, scored, every third flagged."""
+    from moderation.storage import stories
+
+    stories.placeholder_story(db, "demo", "story-1")
+    for n in range(45):
+        text = f"第{n}条评论，电话13800000000" if n % 3 == 0 else f"第{n}条评论"
+        comment_id = add_comment(
+            db,
+            text,
+            author=f"读者{n % 4}",
+            created_at=f"2024-01-{10 + n % 20:02d}T0{n % 10}:00:00+00:00",
+        )
+        db.execute("UPDATE comments SET likes = ? WHERE id = ?", [n % 7, comment_id])
+        flags = [span_flag(text, "13800000000")] if n % 3 == 0 else []
+        add_score(db, comment_id, sentiment=(n % 10) / 10, flags=flags)
+    return db
+
+
+@pytest.mark.parametrize("order", list(queue_store.ORDERS))
+def test_keyset_pages_cover_the_queue_once_in_order(filled, order):
+    seen, after = [], None
+    while True:
+        rows, after = queue_store.list_queue(filled, QueueFilter(), order, after, limit=7)
+        seen.extend(rows)
+        if after is None:
+            break
+    assert sorted(row["id"] for row in seen) == list(range(1, 46))
+    keys = {
+        "newest": lambda r: (r["created_at"], r["id"]),
+        "oldest": lambda r: (r["created_at"], r["id"]),
+        "liked": lambda r: (r["likes"], r["id"]),
+        "negative": lambda r: (r["sentiment"], r["id"]),
+    }[order]
+    assert [keys(r) for r in seen] == sorted(
+        (keys(r) for r in seen), reverse=order in ("newest", "liked")
+    )
+
+
+@pytest.mark.parametrize(
+    "queue_filter, expected",
+    [
+        (QueueFilter(queue="flagged"), 15),
+        (QueueFilter(queue="flagged", flag="personal_data"), 15),
+        (QueueFilter(queue="flagged", flag="personal"), 0),  # whole codes only
+        (QueueFilter(sentiment_min=0.8), 8),
+        (QueueFilter(sentiment_max=0.1), 10),
+        (QueueFilter(author_key="demo:读者1"), 11),
+        (QueueFilter(since="2024-01-28T00:00:00+00:00"), 4),
+        (QueueFilter(until="2024-01-11T00:00:00+00:00"), 3),
+        (QueueFilter(channel="elsewhere"), 0),
+        (QueueFilter(story_id=1), 45),
+        (QueueFilter(queue="approved"), 0),
+        (QueueFilter(queue="all"), 45),
+    ],
+)
+def test_filters(filled, queue_filter, expected):
+    rows, _ = queue_store.list_queue(filled, queue_filter, limit=100)
+    assert len(rows) == expected
+    assert queue_store.count(filled, queue_filter) == expected
+
+
+def test_counts_stop_at_the_cap(filled):
+    assert queue_store.count(filled, QueueFilter(), cap=10) == 10
+    assert queue_store.queue_counts(filled)["pending"] == 45
+
+
+def test_bad_cursor_starts_from_the_top(filled):
+    first, _ = queue_store.list_queue(filled, QueueFilter(), after="not-a-cursor", limit=3)
+    again, _ = queue_store.list_queue(filled, QueueFilter(), limit=3)
+    assert first == again
+
+
+def test_editor_queue_holds_flagged_comments_until_decided(filled):
+    queue_store.flag_for_editor(filled, 5, "mod", "请编辑判断")
+    editor = QueueFilter(queue="editor")
+    assert [row["id"] for row in queue_store.list_queue(filled, editor)[0]] == [5]
+    assert comment_store.get_status(filled, 5) == "pending"
+    comment_store.decide(filled, 5, "approve", actor="editor")
+    assert queue_store.list_queue(filled, editor)[0] == []
+
+
+@pytest.mark.parametrize(
+    "queue_filter, order, index",
+    [
+        (QueueFilter(), "newest", "comments_status_created"),
+        (QueueFilter(), "oldest", "comments_status_created"),
+        (QueueFilter(), "liked", "comments_status_likes"),
+        (QueueFilter(), "negative", "scores_sentiment"),
+        (QueueFilter(queue="all"), "newest", "comments_created"),
+        (QueueFilter(channel="demo"), "newest", "comments_channel_status_created"),
+        (QueueFilter(author_key="demo:x", queue="all"), "newest", "comments_author_created"),
+    ],
+)
+def test_queue_pages_walk_an_index_without_sorting(filled, queue_filter, order, index):
+    rows, after = queue_store.list_queue(filled, queue_filter, order, limit=2)
+    plan = " | ".join(queue_store.explain(filled, queue_filter, order, after))
+    assert index in plan
+    assert "TEMP B-TREE" not in plan
+    assert "SCAN c " not in plan.replace("SCAN c USING INDEX", "")
