@@ -1,0 +1,141 @@
+"""Dashboard latency with a newsroom-scale database, through the WSGI app.
+
+    python bench/bench_dashboard.py [--n 1000000] [--requests 200]
+
+Builds (once, cached under bench/out/) a database of N synthetic comments across five
+channels and 2,000 stories, with scores (sentiment drawn at random: this measures the
+dashboard, not the scorer) and ~3% flagged. Then times the queue, a filtered queue, a
+story view, Chinese full-text search and a column export, median and p95, and prints
+EXPLAIN QUERY PLAN for the hot queries.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.synthetic import comments, stories  # noqa: E402
+from moderation.db import connect  # noqa: E402
+from moderation.storage import stories as story_store  # noqa: E402
+
+OUT = Path(__file__).resolve().parent / "out"
+FLAGS = ["negative", "suspect", "personal_data", "spam_link", "low_information"]
+
+
+def build(path: Path, count: int) -> None:
+    """Write `count` comments with scores into a fresh database at `path`."""
+    rng = random.Random(7)
+    db = connect(path)
+    with db.atomic():
+        for channel, story in stories(2000):
+            story_store.upsert_story(db, channel, story)
+    story_ids = {
+        (row[0], row[1]): row[2]
+        for row in db.execute("SELECT channel, native_id, id FROM stories")
+    }
+    batch, started = [], time.perf_counter()
+    for number, (channel, comment) in enumerate(comments(count), start=1):
+        batch.append((channel, comment.native_id, story_ids[(channel, comment.story_native_id)],
+                      comment.author_key, comment.author_name, comment.text, comment.created_at,
+                      comment.created_at, comment.likes, comment.origin,
+                      rng.choices(["pending", "approved", "rejected"], [6, 3, 1])[0]))
+        if len(batch) == 20000 or number == count:
+            _flush(db, batch, rng)
+            batch = []
+            rate = number / (time.perf_counter() - started)
+            print(f"\r  building: {number:,}/{count:,} ({rate:,.0f}/s)", end="", file=sys.stderr)
+    print(file=sys.stderr)
+    db.execute("ANALYZE")
+    db.close()
+
+
+def _flush(db, batch, rng) -> None:
+    with db.atomic():
+        first = db.execute("SELECT COALESCE(MAX(id), 0) FROM comments").fetchone()[0] + 1
+        db.conn.executemany(
+            "INSERT INTO comments (channel, native_id, story_id, author_key, author_name, text, "
+            "created_at, collected_at, likes, origin, status) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            batch,
+        )
+        rows = []
+        for offset in range(len(batch)):
+            sentiment = rng.betavariate(2, 2)
+            codes = [code for code in FLAGS if rng.random() < 0.006]
+            if sentiment < 0.3:
+                codes.append("negative")
+            flags = [{"code": c, "reason": c, "action": "review", "spans": []} for c in codes]
+            rows.append((first + offset, sentiment,
+                         "negative" if sentiment < 0.3 else "neutral", "bench",
+                         json.dumps(flags), " ".join(sorted(set(codes))), first + offset,
+                         "2024-01-28T00:00:00+00:00"))
+        db.conn.executemany("INSERT INTO scores VALUES (?,?,?,?,?,?,?,?)", rows)
+
+
+def timed(client, url: str, runs: int) -> tuple[float, float]:
+    """Median and p95 milliseconds of GET `url`."""
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = client.get(url)
+        samples.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    samples.sort()
+    return statistics.median(samples), samples[int(len(samples) * 0.95) - 1]
+
+
+def main() -> None:
+    """Build or reuse the database, then measure and print."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--n", type=int, default=1_000_000)
+    parser.add_argument("--requests", type=int, default=200)
+    args = parser.parse_args()
+    OUT.mkdir(exist_ok=True)
+    path = OUT / f"dashboard-{args.n}.db"
+    if not path.exists():
+        build(path, args.n)
+    from moderation import create_app
+    from moderation.settings import settings_from_mapping
+    from moderation.storage import users
+
+    settings = settings_from_mapping(
+        {"database": {"path": str(path)}, "data_dir": str(OUT)}, base_dir=OUT
+    )
+    db = connect(path)
+    if users.get_user(db, "bench") is None:
+        users.add_user(db, "bench", "admin", "bench password")
+    app = create_app(settings, WTF_CSRF_ENABLED=False)
+    client = app.test_client()
+    client.post("/login", data={"name": "bench", "password": "bench password"})
+    story = db.execute(
+        "SELECT story_id FROM comments GROUP BY story_id ORDER BY COUNT(*) DESC LIMIT 1"
+    ).fetchone()[0]
+    urls = {
+        "queue (pending, newest)": "/",
+        "queue, filtered (channel+sentiment)": "/?channel=wechat-zzrb&smax=0.3",
+        "queue, most negative": "/?order=negative",
+        "queue, flagged": "/?queue=flagged",
+        "story view": f"/stories/{story}",
+        "search 下雪 (FTS trigram)": "/search?q=下雪了",
+        "search 菜价 (2 chars)": "/search?q=菜价",
+    }
+    print(f"dashboard latency, {args.n:,} comments, {args.requests} requests each (ms)")
+    print(f"  {'page':40} {'median':>8} {'p95':>8}")
+    for name, url in urls.items():
+        client.get(url)  # warm caches, as a working day would
+        median, p95 = timed(client, url, args.requests)
+        print(f"  {name:40} {median:8.1f} {p95:8.1f}")
+    size = path.stat().st_size / 1e6
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"  database {size:,.0f} MB; peak RSS {peak:,.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
