@@ -1,0 +1,1 @@
+"""Comment scoring: sentiment models and their lifecycle."""
