@@ -74,29 +74,47 @@ def _check_files(files) -> list[Path]:
 
 
 @click.command("train-sentiment")
-@click.option("--data", "data_files", multiple=True, metavar="FILE.csv",
-              help="Labelled label,text CSV; part is held out for evaluation. Repeatable.")
-@click.option("--holdout", default=0.2, show_default=True, type=click.FloatRange(0, 1,
-              min_open=True, max_open=True), help="Fraction of the CSV rows held out.")
+@click.option(
+    "--data",
+    "data_files",
+    multiple=True,
+    metavar="FILE.csv",
+    help="Labelled label,text CSV; part is held out for evaluation. Repeatable.",
+)
+@click.option(
+    "--holdout",
+    default=0.2,
+    show_default=True,
+    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    help="Fraction of the CSV rows held out.",
+)
 @click.pass_obj
 def train_sentiment(obj, data_files, holdout):
     """Retrain the sentiment model on corrections + CSVs; activate it if it is no worse."""
     files = _check_files(data_files)
     try:
-        result = sm.train(Path(obj.data_dir), list(obj.load_corrections()), files,
-                          holdout_fraction=holdout, progress=_progress_printer())
+        result = sm.train(
+            Path(obj.data_dir),
+            list(obj.load_corrections()),
+            files,
+            holdout_fraction=holdout,
+            progress=_progress_printer(),
+        )
     except ValueError as exc:
         raise _UserError(str(exc)) from None
     click.echo(f"held-out set: {result.candidate.n} rows ({result.holdout_source})")
-    for title, version, m in (("candidate", result.version, result.candidate),
-                              ("current", result.current_version, result.current)):
-        click.echo(f"{title:<9} {version}: accuracy={_fmt(m.accuracy)} "
-                   f"roc_auc={_fmt(m.roc_auc)}")
+    for title, version, m in (
+        ("candidate", result.version, result.candidate),
+        ("current", result.current_version, result.current),
+    ):
+        click.echo(f"{title:<9} {version}: accuracy={_fmt(m.accuracy)} roc_auc={_fmt(m.roc_auc)}")
     if result.switched:
         click.echo(f"switched: yes, {result.version} is now active")
     else:
-        click.echo(f"switched: no, {result.active_version} stays active "
-                   f"(saved {result.version}; activate it by hand if wanted)")
+        click.echo(
+            f"switched: no, {result.active_version} stays active "
+            f"(saved {result.version}; activate it by hand if wanted)"
+        )
 
 
 @click.command("evaluate-sentiment")

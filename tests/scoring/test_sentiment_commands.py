@@ -98,5 +98,8 @@ def test_user_errors_exit_2_with_one_line(tmp_path, tiny_corpus, command):
 
 def test_commands_exported():
     assert {c.name for c in COMMANDS} == {
-        "train-sentiment", "evaluate-sentiment", "restore-sentiment", "sentiment-models",
+        "train-sentiment",
+        "evaluate-sentiment",
+        "restore-sentiment",
+        "sentiment-models",
     }

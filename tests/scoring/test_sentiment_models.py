@@ -157,7 +157,7 @@ def write(tmp_path, content, name="data.csv", encoding="utf-8"):
 
 
 def test_csv_reads_bom_crlf_and_skips_blank_lines(tmp_path):
-    path = write(tmp_path, "\ufefflabel,text\r\n1,路修好了\r\n\r\n0,\"又堵车，烦\"\r\n", "bom.csv")
+    path = write(tmp_path, '\ufefflabel,text\r\n1,路修好了\r\n\r\n0,"又堵车，烦"\r\n', "bom.csv")
     assert read_labelled_csv(path) == [(1, "路修好了"), (0, "又堵车，烦")]
 
 
