@@ -31,6 +31,17 @@ class Context:
                 fail(str(error))
         return self._settings
 
+    @property
+    def data_dir(self) -> Path:
+        """The data folder (sentiment models live under it)."""
+        return self.settings.data_path
+
+    def load_corrections(self) -> list[tuple[int, str]]:
+        """Moderators' sentiment corrections as (label, text), for retraining."""
+        from moderation.storage.corrections import load_corrections
+
+        return load_corrections(self.db())
+
     def db(self):
         """A database connection with migrations applied."""
         from moderation.db import open_db
@@ -321,6 +332,11 @@ from moderation.export.commands import export, ranking  # noqa: E402
 
 main.add_command(export)
 main.add_command(ranking)
+
+from moderation.scoring.sentiment_commands import COMMANDS as SENTIMENT_COMMANDS  # noqa: E402
+
+for sentiment_command in SENTIMENT_COMMANDS:
+    main.add_command(sentiment_command)
 
 if __name__ == "__main__":
     main()

