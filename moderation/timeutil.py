@@ -6,3 +6,16 @@ from datetime import UTC, datetime
 def now_iso() -> str:
     """The current time as ISO-8601 UTC with seconds."""
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def iso(moment: datetime, timespec: str = "seconds") -> str:
+    """A datetime as ISO-8601 UTC text (`timespec="milliseconds"` for leases and backoff)."""
+    return moment.astimezone(UTC).isoformat(timespec=timespec)
+
+
+def parse_iso(text: str | None) -> datetime | None:
+    """ISO-8601 text back to an aware datetime (None stays None)."""
+    if not text:
+        return None
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
