@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from moderation.timeutil import iso
 
+RELEASED = "1970-01-01T00:00:00.000+00:00"  # expired before any now: free to take
 ACQUIRE = """
 UPDATE scheduler_lease
 SET holder = :holder,
@@ -49,7 +50,7 @@ def release(db, name: str, holder: str) -> bool:
     """Give the lease up at once (on a clean stop) so another scheduler need not wait."""
     cursor = db.execute(
         "UPDATE scheduler_lease SET expires_at = ? WHERE name = ? AND holder = ?",
-        [iso(datetime.now(UTC), "milliseconds"), name, holder],
+        [RELEASED, name, holder],
     )
     return cursor.rowcount == 1
 

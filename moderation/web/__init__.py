@@ -53,7 +53,7 @@ def secret_key(settings) -> str:
 
 def init_app(app: Flask) -> None:
     """Register blueprints, CSRF protection and the database teardown."""
-    from moderation.web import auth, queue
+    from moderation.web import auth, channels, queue
 
     settings = app.config["SETTINGS"]
     if not app.config.get("SECRET_KEY"):
@@ -63,3 +63,4 @@ def init_app(app: Flask) -> None:
     app.teardown_appcontext(close_db)
     auth.init_app(app)
     app.register_blueprint(queue.bp)
+    app.register_blueprint(channels.bp)
