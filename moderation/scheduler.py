@@ -119,7 +119,14 @@ class SchedulerService:
         return self.runner.stop
 
     def start(self) -> None:
-        """Start the jobs in background threads."""
+        """Load the sentiment model, then start the jobs in background threads.
+
+        Loading the model holds the GIL for seconds; done before the first lease, it never
+        keeps the lease job from renewing in time.
+        """
+        from moderation.scoring import sentiment
+
+        sentiment.score("预热")
         self.scheduler.start()
         log.info("scheduler %s started", self.runner.holder)
 
