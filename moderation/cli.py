@@ -166,6 +166,7 @@ def _first_admin(db, settings) -> None:
     password = secrets.token_urlsafe(12)
     users.add_user(db, "admin", "admin", password)
     path = settings.data_path / "initial-admin-password"
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(password + "\n", encoding="utf-8")
     path.chmod(0o600)
     click.echo(

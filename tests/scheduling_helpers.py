@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 import time
@@ -50,10 +51,16 @@ def fast_settings(folder: Path, channels: dict[str, dict], **fast):
 
 
 def wait_for(condition, timeout: float = 90, every: float = 0.1):
-    """Poll until `condition()` is truthy; fail after a generous `timeout` (a hang guard)."""
+    """Poll until `condition()` is truthy; fail after a generous `timeout` (a hang guard).
+
+    A database another process is still creating ("no such table") counts as not yet.
+    """
     deadline = time.monotonic() + timeout
     while True:
-        value = condition()
+        try:
+            value = condition()
+        except sqlite3.OperationalError:
+            value = None
         if value:
             return value
         if time.monotonic() > deadline:

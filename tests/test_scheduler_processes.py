@@ -53,6 +53,12 @@ def pid_of(holder: str) -> int:
     return int(holder.split(":")[1])
 
 
+def alive(process) -> bool:
+    """True while `process` runs; an early exit fails the test at once."""
+    assert process.poll() is None, f"exited early with status {process.returncode}"
+    return True
+
+
 def stop(process, sig=signal.SIGTERM) -> int:
     """Signal a process and wait for it (a hang guard, not a time limit on behaviour)."""
     if process.poll() is None:
@@ -71,7 +77,7 @@ def test_two_schedulers_one_database_lease_and_takeover(tmp_path):
     first = start_cli(config, "scheduler", log=open(tmp_path / "first.log", "wb"))
     second = None
     try:
-        wait_for(lambda: database.exists() and lease_holder(database))
+        wait_for(lambda: alive(first) and lease_holder(database))
         holder = lease_holder(database)
         assert pid_of(holder) == first.pid
         second = start_cli(config, "scheduler", log=open(tmp_path / "second.log", "wb"))
@@ -124,7 +130,9 @@ def test_sigterm_finishes_the_page_saves_the_cursor_and_exits_0(tmp_path, monkey
         config = fast_config(tmp_path, channels)
         log = open(tmp_path / "scheduler.log", "wb")
         process = start_cli(config, "scheduler", module="tests.scheduling_cli", log=log)
-        wait_for(lambda: len(feed.requests) >= 2)  # mid-run: two pages served, more to come
+        wait_for(
+            lambda: alive(process) and len(feed.requests) >= 2
+        )  # mid-run: two pages served, more to come
         assert stop(process) == 0, (tmp_path / "scheduler.log").read_text()
         (first_run,) = runs(tmp_path / "test.db", "slow")
         assert first_run["status"] == "partial" and 0 < first_run["new"] < 30
@@ -144,3 +152,37 @@ def test_sigterm_finishes_the_page_saves_the_cursor_and_exits_0(tmp_path, monkey
         assert sorted(offsets) == list(range(0, 30, 5))  # no page fetched twice
     finally:
         server.close()
+
+
+def free_port() -> int:
+    """A free loopback port."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_serve_runs_the_scheduler_and_stops_cleanly_on_sigterm(tmp_path):
+    import urllib.request
+
+    data = tmp_path / "demo.json"
+    data.write_text(json.dumps(DEMO_DATA))
+    channels = {"d1": {"type": "demo", "schedule": "1s", "data_file": str(data)}}
+    config = fast_config(tmp_path, channels)
+    database = tmp_path / "test.db"
+    port = free_port()
+    log = open(tmp_path / "serve.log", "wb")
+    process = start_cli(config, "serve", "--port", str(port), log=log)
+    try:
+        wait_for(lambda: alive(process) and len(runs(database, "d1", "ok")) >= 2)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/login") as response:
+            assert response.status == 200
+        assert stop(process) == 0, (tmp_path / "serve.log").read_text()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        log.close()
+    assert lease_holder(database) == ""
+    assert "running" not in {run["status"] for run in runs(database, "d1")}
