@@ -158,25 +158,27 @@ def serve(obj: Context, host: str | None, port: int | None, no_scheduler: bool) 
     from waitress import serve as waitress_serve
 
     from moderation import create_app
-    from moderation.scheduler import build_scheduler
+    from moderation.scheduler import SchedulerService, handle_signals
 
     settings = obj.settings
     db = obj.db()
     _first_admin(db, settings)
     db.close()
     app = create_app(settings)
-    scheduler = None
+    stop = threading.Event()
+    handle_signals(stop, interrupt=True)  # SIGTERM/SIGINT end waitress's loop, then we stop
+    service = None
     if not no_scheduler:
-        scheduler = build_scheduler(settings, stop=threading.Event())
-        scheduler.start()
+        service = SchedulerService(settings, stop)
+        service.start()
     host = host or settings.server.host
     port = port or settings.server.port
     click.echo(f"dashboard: http://{host}:{port}/", err=True)
     try:
         waitress_serve(app, host=host, port=port, threads=8)
     finally:
-        if scheduler is not None:
-            scheduler.shutdown(wait=True)
+        if service is not None:
+            service.shutdown()
 
 
 def _first_admin(db, settings) -> None:
@@ -190,6 +192,7 @@ def _first_admin(db, settings) -> None:
     password = secrets.token_urlsafe(12)
     users.add_user(db, "admin", "admin", password)
     path = settings.data_path / "initial-admin-password"
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(password + "\n", encoding="utf-8")
     path.chmod(0o600)
     click.echo(
@@ -337,6 +340,9 @@ from moderation.scoring.sentiment_commands import COMMANDS as SENTIMENT_COMMANDS
 
 for sentiment_command in SENTIMENT_COMMANDS:
     main.add_command(sentiment_command)
+from moderation.scheduling.commands import scheduler_command  # noqa: E402
+
+main.add_command(scheduler_command)
 
 if __name__ == "__main__":
     main()

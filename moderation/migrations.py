@@ -246,6 +246,25 @@ def fts_statements(table: str, column: str) -> list[str]:
     ]
 
 
+@core()
+def m005_scheduler(db):
+    """The scheduler's lease, run-now requests, next run times, and who ran each run."""
+    run_statements(
+        db,
+        """
+        CREATE TABLE scheduler_lease (
+            name TEXT PRIMARY KEY,
+            holder TEXT NOT NULL,
+            acquired_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL
+        );
+        ALTER TABLE channels ADD COLUMN next_run_at TEXT;
+        ALTER TABLE channels ADD COLUMN run_requested_at TEXT;
+        ALTER TABLE runs ADD COLUMN holder TEXT
+        """,
+    )
+
+
 MIGRATION_SETS = [core]
 
 

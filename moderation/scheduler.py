@@ -1,18 +1,28 @@
-"""Scheduled collection with APScheduler: one job per enabled channel.
+"""Scheduled collection with APScheduler 3: one job per enabled channel, plus the lease,
+run-now and scoring jobs.
 
 Started by `moderation serve` or `moderation scheduler`, never by the app factory (under
-several WSGI workers that would collect once per worker).
+several WSGI workers that would collect once per worker). Jobs live in memory and are
+rebuilt from config.toml on every start, so new or changed channels take effect on restart;
+what must survive a restart (pause, cursor, backoff) lives in the database.
 """
 
 from __future__ import annotations
 
 import logging
 import random
+import signal
 import threading
+from datetime import UTC, datetime, timedelta
 
+from moderation.scheduling.runner import Runner
 from moderation.scheduling_spec import parse_schedule
 
 log = logging.getLogger(__name__)
+
+REQUEST_POLL_SECONDS = 1  # how soon a run-now button takes effect
+SCORE_EVERY_SECONDS = 30  # how often the scoring job picks up what collection runs left
+HOUSEKEEPING = "housekeeping"  # its own threads: a busy channel never delays the lease
 
 
 def trigger_for(schedule_text: str, jitter: int):
@@ -34,53 +44,113 @@ def trigger_for(schedule_text: str, jitter: int):
     )
 
 
-def collect_and_score(settings, channel, stop: threading.Event | None = None):
-    """One scheduled run: collect a channel, then score what is new."""
-    from moderation import pipeline
-    from moderation.db import open_db
-    from moderation.storage import channels as channel_store
-
-    db = open_db(settings)
-    try:
-        state = channel_store.ensure_channel(db, channel.name, channel.type)
-        if state["paused"]:
-            return None
-        summary = pipeline.collect_channel(db, settings, channel, trigger="schedule", stop=stop)
-        log.info(
-            "collected %s: %s new, %s updated, status %s",
-            channel.name,
-            summary.new,
-            summary.updated,
-            summary.status,
-        )
-        pipeline.score_pending(db, settings)
-        return summary
-    finally:
-        db.close()
+def job_id(channel_name: str) -> str:
+    """The APScheduler job id of a channel."""
+    return f"collect:{channel_name}"
 
 
-def build_scheduler(settings, stop: threading.Event | None = None, background: bool = True):
-    """A scheduler with one job per enabled channel, each due at once and then on schedule."""
-    from datetime import datetime, timedelta
-
+def build_scheduler(runner: Runner):
+    """A background scheduler running `runner`'s jobs; each channel is due at once."""
+    from apscheduler.executors.pool import ThreadPoolExecutor
     from apscheduler.schedulers.background import BackgroundScheduler
-    from apscheduler.schedulers.blocking import BlockingScheduler
 
-    scheduler_class = BackgroundScheduler if background else BlockingScheduler
-    scheduler = scheduler_class(timezone="UTC")
-    start = datetime.now().astimezone()
-    for channel in settings.channels:
-        if not channel.enabled:
-            continue
+    settings = runner.settings
+    channels = [channel for channel in settings.channels if channel.enabled]
+    scheduler = BackgroundScheduler(
+        timezone="UTC",
+        executors={
+            "default": ThreadPoolExecutor(len(channels) + 1),
+            HOUSEKEEPING: ThreadPoolExecutor(2),
+        },
+        job_defaults={"max_instances": 1, "coalesce": True},
+    )
+    now = datetime.now(UTC)
+    lease_every = max(settings.scheduler.lease_seconds / 3, 0.5)
+    scheduler.add_job(
+        runner.renew_lease,
+        "interval",
+        seconds=lease_every,
+        id="lease",
+        executor=HOUSEKEEPING,
+        next_run_time=now,
+        misfire_grace_time=None,
+    )
+    scheduler.add_job(
+        runner.poll_requests,
+        "interval",
+        seconds=REQUEST_POLL_SECONDS,
+        id="requests",
+        executor=HOUSEKEEPING,
+        misfire_grace_time=None,
+    )
+    scheduler.add_job(runner.score_backlog, "interval", seconds=SCORE_EVERY_SECONDS, id="score")
+    for channel in channels:
         scheduler.add_job(
-            collect_and_score,
+            runner.collect,
             trigger_for(channel.schedule, settings.scheduler.jitter_seconds),
-            args=(settings, channel, stop),
-            id=f"collect:{channel.name}",
+            args=(channel.name,),
+            id=job_id(channel.name),
             name=f"collect {channel.name}",
-            max_instances=1,
+            max_instances=1,  # a slow channel skips a turn instead of overlapping itself
             coalesce=True,
             misfire_grace_time=settings.scheduler.misfire_grace_seconds,
-            next_run_time=start + timedelta(seconds=random.uniform(0, 1)),
+            next_run_time=now + timedelta(seconds=random.uniform(0, 1)),
         )
+    runner.next_run = lambda name: _next_run_time(scheduler, name)
+    runner.wake = lambda name: scheduler.modify_job(job_id(name), next_run_time=datetime.now(UTC))
     return scheduler
+
+
+def _next_run_time(scheduler, channel_name: str) -> datetime | None:
+    job = scheduler.get_job(job_id(channel_name))
+    return job.next_run_time if job else None
+
+
+class SchedulerService:
+    """One process's scheduler: start it, and stop it cleanly (page finished, lease freed)."""
+
+    def __init__(self, settings, stop: threading.Event | None = None):
+        self.runner = Runner(settings, stop)
+        self.scheduler = build_scheduler(self.runner)
+
+    @property
+    def stop(self) -> threading.Event:
+        """Set to ask running jobs to stop after their current page."""
+        return self.runner.stop
+
+    def start(self) -> None:
+        """Load the sentiment model, then start the jobs in background threads.
+
+        Loading the model holds the GIL for seconds; done before the first lease, it never
+        keeps the lease job from renewing in time.
+        """
+        from moderation.scoring import sentiment
+
+        sentiment.score("预热")
+        self.scheduler.start()
+        log.info("scheduler %s started", self.runner.holder)
+
+    def shutdown(self) -> None:
+        """Let running jobs finish their page and save their cursor, then free the lease."""
+        self.runner.halt()
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=True)
+        self.runner.release_lease()
+        log.info("scheduler %s stopped", self.runner.holder)
+
+
+def handle_signals(stop: threading.Event, interrupt: bool = False) -> None:
+    """On SIGTERM or SIGINT set `stop`; with `interrupt`, also end the main thread's loop.
+
+    (`interrupt` raises SystemExit in the main thread once, which ends waitress's loop.)
+    """
+
+    def on_signal(signum, frame):
+        first = not stop.is_set()
+        stop.set()
+        log.info("%s: stopping after the current page", signal.Signals(signum).name)
+        if interrupt and first:
+            raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)

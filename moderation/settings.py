@@ -67,6 +67,7 @@ class SchedulerSettings:
     jitter_seconds: int = 5
     misfire_grace_seconds: int = 300
     max_backoff_seconds: int = 3600
+    backoff_base_seconds: float = 30.0
 
 
 @dataclass(frozen=True)

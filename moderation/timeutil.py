@@ -1,8 +1,31 @@
 """Timestamps are ISO-8601 UTC text everywhere in storage."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 
 def now_iso() -> str:
     """The current time as ISO-8601 UTC with seconds."""
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def iso(moment: datetime, timespec: str = "seconds") -> str:
+    """A datetime as ISO-8601 UTC text (`timespec="milliseconds"` for leases and backoff)."""
+    return moment.astimezone(UTC).isoformat(timespec=timespec)
+
+
+def parse_iso(text: str | None) -> datetime | None:
+    """ISO-8601 text back to an aware datetime (None stays None)."""
+    if not text:
+        return None
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+# The newsroom reads times in Beijing time; China has no daylight saving, so a fixed offset.
+BEIJING = timezone(timedelta(hours=8), "北京时间")
+
+
+def local_time(text: str | None, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
+    """Stored ISO-8601 UTC text shown in Beijing time ("" for no time)."""
+    moment = parse_iso(text)
+    return moment.astimezone(BEIJING).strftime(fmt) if moment else ""

@@ -70,3 +70,72 @@ def recent_runs(db, channel: str | None = None, limit: int = 20) -> list[dict]:
     where, params = ("WHERE channel = ?", [channel]) if channel else ("", [])
     rows = db.query(f"SELECT * FROM runs {where} ORDER BY id DESC LIMIT ?", [*params, limit])
     return [{**row, "errors": json.loads(row["errors"])} for row in rows]
+
+
+def list_channels(db) -> dict[str, dict]:
+    """Every channel's state row by name (cursor left encoded)."""
+    return {row["name"]: row for row in db.query("SELECT * FROM channels")}
+
+
+def record_success(db, name: str) -> None:
+    """A run succeeded: clear the failure count, the backoff and the last error."""
+    db.execute(
+        "UPDATE channels SET failures = 0, backoff_until = NULL, last_error = NULL WHERE name = ?",
+        [name],
+    )
+
+
+def record_failure(db, name: str, failures: int, backoff_until: str, error: str) -> None:
+    """A run failed: remember how often in a row, until when to back off, and why."""
+    db.execute(
+        "UPDATE channels SET failures = ?, backoff_until = ?, last_error = ? WHERE name = ?",
+        [failures, backoff_until, error, name],
+    )
+
+
+def set_next_run(db, name: str, when: str | None) -> None:
+    """Publish when the scheduler will next run a channel (the web process cannot ask it)."""
+    db.execute("UPDATE channels SET next_run_at = ? WHERE name = ?", [when, name])
+
+
+def request_run(db, name: str) -> None:
+    """Ask the scheduler, wherever it runs, to collect a channel now."""
+    db.execute("UPDATE channels SET run_requested_at = ? WHERE name = ?", [now_iso(), name])
+
+
+def requested_runs(db) -> list[str]:
+    """Channels with a pending run-now request."""
+    rows = db.query("SELECT name FROM channels WHERE run_requested_at IS NOT NULL")
+    return [row["name"] for row in rows]
+
+
+def take_run_request(db, name: str) -> bool:
+    """Consume a channel's run-now request; True if there was one."""
+    cursor = db.execute(
+        "UPDATE channels SET run_requested_at = NULL "
+        "WHERE name = ? AND run_requested_at IS NOT NULL",
+        [name],
+    )
+    return cursor.rowcount == 1
+
+
+def set_run_holder(db, run_id: int, holder: str) -> None:
+    """Record which scheduler process ran a run."""
+    db.execute("UPDATE runs SET holder = ? WHERE id = ?", [holder, run_id])
+
+
+def abandon_runs(db, triggers: tuple[str, ...]) -> int:
+    """Close runs a crashed scheduler left `running`; return how many."""
+    marks = ", ".join("?" for _ in triggers)
+    cursor = db.execute(
+        f"UPDATE runs SET status = ?, finished_at = ?, errors = ? "
+        f"WHERE status = ? AND trigger IN ({marks})",
+        [
+            FAILED,
+            now_iso(),
+            json.dumps(["abandoned: the scheduler running it stopped"]),
+            RUNNING,
+            *triggers,
+        ],
+    )
+    return cursor.rowcount

@@ -53,7 +53,17 @@ def secret_key(settings) -> str:
 
 def blueprints() -> list:
     """Every area's blueprint, registered in this order (add new areas here)."""
-    from moderation.web import admin, column, health, overview, queue, ranking, search, stories
+    from moderation.web import (
+        admin,
+        channels,
+        column,
+        health,
+        overview,
+        queue,
+        ranking,
+        search,
+        stories,
+    )
 
     return [
         queue.bp,
@@ -62,6 +72,7 @@ def blueprints() -> list:
         overview.bp,
         column.bp,
         ranking.bp,
+        channels.bp,
         admin.bp,
         health.bp,
     ]

@@ -1,0 +1,173 @@
+"""What the scheduled jobs of one scheduler process do.
+
+Every job opens its own database connection (a connection is never shared across threads)
+and acts only while this process holds the lease; a process without the lease keeps
+trying to take it and otherwise does nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import socket
+import threading
+from collections.abc import Callable
+from contextlib import closing
+from datetime import datetime
+
+from moderation import pipeline
+from moderation.db import open_db
+from moderation.scheduling import backoff
+from moderation.storage import channels as channel_store
+from moderation.storage import leases
+from moderation.storage import scores as score_store
+from moderation.timeutil import iso
+
+log = logging.getLogger(__name__)
+
+LEASE_NAME = "scheduler"
+SCHEDULE, REQUEST = "schedule", "request"  # run triggers written by the scheduler
+
+
+def holder_id() -> str:
+    """Who holds the lease: host, process and a random part (pids get reused)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+class Runner:
+    """The job bodies of one scheduler process, sharing its stop event and lease state."""
+
+    def __init__(self, settings, stop: threading.Event | None = None, holder: str | None = None):
+        self.settings = settings
+        self.stop = stop or threading.Event()
+        self.holder = holder or holder_id()
+        self.holding = False
+        self.collecting: set[str] = set()  # channels with a run in progress
+        self._scheduler_calls = threading.Lock()
+        # set by the scheduler wiring: when a channel's job runs next, and "run it now"
+        self.next_run: Callable[[str], datetime | None] = lambda name: None
+        self.wake: Callable[[str], None] = lambda name: None
+
+    def halt(self) -> None:
+        """Set `stop` and make sure no job calls into the scheduler from now on.
+
+        APScheduler's shutdown holds its job store lock while it waits for running jobs,
+        so a job asking it for a next run time then would wait forever.
+        """
+        with self._scheduler_calls:
+            self.stop.set()
+
+    def _ask_scheduler(self, call: Callable, *args):
+        with self._scheduler_calls:
+            return None if self.stop.is_set() else call(*args)
+
+    def renew_lease(self) -> bool:
+        """Take or renew the lease; on taking it over, close runs a dead holder left open."""
+        with closing(open_db(self.settings)) as db:
+            held = leases.acquire(
+                db, LEASE_NAME, self.holder, self.settings.scheduler.lease_seconds
+            )
+            if held and not self.holding:
+                log.info("scheduler %s holds the lease", self.holder)
+                channel_store.abandon_runs(db, (SCHEDULE, REQUEST))
+                for channel in self.settings.channels:
+                    if channel.enabled:
+                        self._publish_next_run(db, channel.name, channel.type)
+            elif self.holding and not held:
+                log.warning("scheduler %s lost the lease", self.holder)
+        self.holding = held
+        return held
+
+    def release_lease(self) -> None:
+        """Give the lease up on a clean stop."""
+        with closing(open_db(self.settings)) as db:
+            leases.release(db, LEASE_NAME, self.holder)
+        self.holding = False
+
+    def collect(self, name: str) -> pipeline.RunSummary | None:
+        """One channel's job: collect (unless paused or backing off), then score one batch."""
+        if self.stop.is_set() or not self.renew_lease():
+            return None
+        channel = self.settings.channel(name)
+        self.collecting.add(name)
+        try:
+            with closing(open_db(self.settings)) as db:
+                state = channel_store.ensure_channel(db, name, channel.type)
+                requested = channel_store.take_run_request(db, name)
+                if not requested and (state["paused"] or backoff.backing_off(state)):
+                    self._publish_next_run(db, name, channel.type)
+                    return None
+                summary = self._collect(db, channel, REQUEST if requested else SCHEDULE, state)
+                if not self.stop.is_set():
+                    self._score_one_batch(db)
+                self._publish_next_run(db, name, channel.type)
+                return summary
+        finally:
+            self.collecting.discard(name)
+
+    def _collect(self, db, channel, trigger: str, state: dict) -> pipeline.RunSummary:
+        summary = pipeline.collect_channel(
+            db, self.settings, channel, trigger=trigger, stop=self.stop
+        )
+        channel_store.set_run_holder(db, summary.run_id, self.holder)
+        log.info(
+            "collected %s: %s, %s new, %s updated",
+            channel.name,
+            summary.status,
+            summary.new,
+            summary.updated,
+        )
+        if summary.status == channel_store.OK:
+            channel_store.record_success(db, channel.name)
+        elif summary.status == channel_store.FAILED or summary.retry_later:
+            self._back_off(db, channel.name, state["failures"] + 1, summary.errors)
+        return summary
+
+    def _back_off(self, db, name: str, failures: int, errors: list[str]) -> None:
+        config = self.settings.scheduler
+        until = backoff.backoff_until(
+            failures, config.backoff_base_seconds, config.max_backoff_seconds
+        )
+        error = errors[0] if errors else "failed"
+        channel_store.record_failure(db, name, failures, until, error)
+        log.warning("%s failed %s time(s) in a row, backing off until %s", name, failures, until)
+
+    def _score_one_batch(self, db) -> int:
+        """Score at most one batch, so the next collection never waits for more."""
+        batch = score_store.unscored(db, self.settings.scoring.batch_size)
+        if batch:
+            pipeline.score_batch(db, self.settings, batch)
+        return len(batch)
+
+    def score_backlog(self) -> int:
+        """The scoring job: score what collection runs left, a batch at a time."""
+        if self.stop.is_set() or not self.holding:
+            return 0
+        done = 0
+        with closing(open_db(self.settings)) as db:
+            while not self.stop.is_set():
+                scored = self._score_one_batch(db)
+                if not scored:
+                    break
+                done += scored
+        return done
+
+    def poll_requests(self) -> None:
+        """The request job: start channels whose run-now button was pressed."""
+        if self.stop.is_set() or not self.holding:
+            return
+        enabled = {channel.name for channel in self.settings.channels if channel.enabled}
+        with closing(open_db(self.settings)) as db:
+            for name in channel_store.requested_runs(db):
+                if name not in enabled:
+                    channel_store.take_run_request(db, name)  # no job to run it: drop it
+                elif name not in self.collecting:
+                    self._ask_scheduler(self.wake, name)
+
+    def _publish_next_run(self, db, name: str, channel_type: str) -> None:
+        channel_store.ensure_channel(db, name, channel_type)
+        when = self._ask_scheduler(self.next_run, name)
+        if when is None and self.stop.is_set():
+            return  # stopping: keep the last published time
+        channel_store.set_next_run(db, name, iso(when) if when else None)

@@ -1,0 +1,253 @@
+"""Scheduled collection: backoff, the lease, the job runner, and the real scheduler against a
+local channel server."""
+
+from __future__ import annotations
+
+import time
+from contextlib import closing
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from moderation.db import connect
+from moderation.scheduler import trigger_for
+from moderation.scheduling import backoff
+from moderation.scheduling.runner import Runner
+from moderation.storage import channels as channel_store
+from moderation.storage import leases
+from moderation.timeutil import local_time
+from tests.scheduling_channel import ChannelServer, register
+from tests.scheduling_helpers import (
+    assert_no_overlap,
+    fast_settings,
+    query,
+    running_scheduler,
+    runs,
+    wait_for,
+)
+
+
+@pytest.fixture
+def channel_server():
+    """A local channel server on a free loopback port."""
+    server = ChannelServer().start()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def testhttp(monkeypatch):
+    """Register the test-only `testhttp` channel type for this test."""
+    from moderation import collectors
+
+    monkeypatch.setattr(collectors, "REGISTRY", dict(collectors.REGISTRY))
+    register(collectors.REGISTRY)
+
+
+def feeds(server: ChannelServer, schedules: dict[str, str], **keys) -> dict[str, dict]:
+    """testhttp channel tables for feeds of `server`, by name and schedule."""
+    return {
+        name: {"type": "testhttp", "schedule": schedule, "url": server.url(name), **keys}
+        for name, schedule in schedules.items()
+    }
+
+
+def comment_count(settings, channel: str) -> int:
+    """How many comments of a channel are stored."""
+    return query(settings, "SELECT COUNT(*) AS n FROM comments WHERE channel = ?", [channel])[0][
+        "n"
+    ]
+
+
+def channel_state(settings, name: str) -> dict:
+    """A channel's state row."""
+    with closing(connect(settings.database_path, migrate=False)) as db:
+        return channel_store.get_channel(db, name)
+
+
+@pytest.mark.parametrize("failures, expected", [(0, 0), (1, 2), (2, 4), (3, 8), (6, 50), (100, 50)])
+def test_backoff_delay_doubles_and_is_capped(failures, expected):
+    assert backoff.delay_seconds(failures, base=2, cap=50) == expected
+
+
+@pytest.mark.parametrize("schedule", ["1s", "5m", "*/10 6-23 * * *"])
+def test_trigger_for_interval_and_cron(schedule):
+    trigger = trigger_for(schedule, jitter=3)
+    assert trigger.jitter == 3
+    now = datetime.now(UTC)
+    assert trigger.get_next_fire_time(None, now) >= now - timedelta(seconds=3)
+
+
+def test_lease_is_exclusive_renewable_and_expires(db):
+    assert leases.acquire(db, "scheduler", "a", 0.3)
+    assert not leases.acquire(db, "scheduler", "b", 0.3)
+    assert leases.acquire(db, "scheduler", "a", 0.3)  # renewal
+    acquired = leases.get(db, "scheduler")["acquired_at"]
+    time.sleep(0.5)  # a never renews again: as if it crashed
+    assert leases.acquire(db, "scheduler", "b", 30)
+    lease = leases.get(db, "scheduler")
+    assert lease["holder"] == "b" and lease["active"] and lease["acquired_at"] > acquired
+    assert not leases.acquire(db, "scheduler", "a", 30)
+    assert not leases.release(db, "scheduler", "a")  # only the holder may release
+    assert leases.release(db, "scheduler", "b")
+    assert leases.acquire(db, "scheduler", "a", 30)  # released: taken at once
+
+
+def test_runner_without_lease_collects_nothing(tmp_path, channel_server, testhttp):
+    channel_server.feed("a", comments=3)
+    settings = fast_settings(tmp_path, feeds(channel_server, {"a": "1h"}), lease=30)
+    with closing(connect(settings.database_path)) as db:
+        leases.acquire(db, "scheduler", "someone-else", 30)
+    runner = Runner(settings)
+    assert runner.collect("a") is None
+    assert runs(settings, "a") == [] and channel_server.feeds["a"].requests == []
+
+
+def test_runner_scores_one_batch_per_collection(tmp_path, channel_server, testhttp):
+    channel_server.feed("a", comments=12)
+    settings = fast_settings(tmp_path, feeds(channel_server, {"a": "1h"}))  # batch_size 5
+    runner = Runner(settings)
+    summary = runner.collect("a")
+    assert summary.status == "ok" and summary.new == 12
+    assert query(settings, "SELECT COUNT(*) AS n FROM scores")[0]["n"] == 5
+    assert runner.score_backlog() == 7
+    assert query(settings, "SELECT COUNT(*) AS n FROM scores")[0]["n"] == 12
+
+
+def test_unscored_comment_shows_in_queue_as_unscored(tmp_path, channel_server, testhttp):
+    from moderation import create_app
+
+    channel_server.feed("a", comments=7)
+    settings = fast_settings(tmp_path, feeds(channel_server, {"a": "1h"}))
+    Runner(settings).collect("a")  # scores one batch of 5, leaves 2
+    app = create_app(settings, TESTING=True, WTF_CSRF_ENABLED=False, SECRET_KEY="test")
+    client = app.test_client()
+    _login(client, settings, "moderator")
+    page = client.get("/").get_data(as_text=True)
+    assert page.count("未评分") == 2
+    assert "第6条评论" in page  # listed all the same
+
+
+def test_runner_backs_off_exponentially_and_recovers(tmp_path, channel_server, testhttp):
+    feed = channel_server.feed("a", comments=3, fail=True)
+    settings = fast_settings(tmp_path, feeds(channel_server, {"a": "1h"}), backoff=0.4)
+    runner = Runner(settings)
+    assert runner.collect("a").status == "failed"
+    first = channel_state(settings, "a")
+    assert first["failures"] == 1 and "HTTP 500" in first["last_error"]
+    assert runner.collect("a") is None  # still backing off: not run at all
+    assert len(runs(settings, "a")) == 1
+    wait_for(lambda: not backoff.backing_off(channel_state(settings, "a")))
+    assert runner.collect("a").status == "failed"
+    second = channel_state(settings, "a")
+    assert second["failures"] == 2
+    delay = datetime.fromisoformat(second["backoff_until"]) - datetime.now(UTC)
+    assert delay > timedelta(seconds=0.4)  # doubled: 0.8s after the second failure
+    feed.fail = False
+    wait_for(lambda: not backoff.backing_off(channel_state(settings, "a")))
+    assert runner.collect("a").status == "ok"
+    recovered = channel_state(settings, "a")
+    assert (recovered["failures"], recovered["backoff_until"], recovered["last_error"]) == (
+        0,
+        None,
+        None,
+    )
+
+
+def test_paused_channel_is_skipped_but_run_now_runs_it(tmp_path, channel_server, testhttp):
+    channel_server.feed("a", comments=3)
+    settings = fast_settings(tmp_path, feeds(channel_server, {"a": "1h"}))
+    with closing(connect(settings.database_path)) as db:
+        channel_store.ensure_channel(db, "a", "testhttp")
+        channel_store.set_paused(db, "a", True)
+    runner = Runner(settings)
+    assert runner.collect("a") is None
+    assert runs(settings, "a") == []
+    with closing(connect(settings.database_path)) as db:
+        channel_store.request_run(db, "a")
+    summary = runner.collect("a")
+    assert summary.status == "ok"
+    assert [run["trigger"] for run in runs(settings, "a")] == ["request"]
+    assert channel_state(settings, "a")["paused"] == 1  # still paused for the schedule
+
+
+def test_scheduler_collects_on_schedule(tmp_path, channel_server, testhttp):
+    channel_server.feed("a", comments=12)
+    channel_server.feed("b", comments=4)
+    settings = fast_settings(tmp_path, feeds(channel_server, {"a": "1s", "b": "1s"}))
+    with running_scheduler(settings) as service:
+        wait_for(lambda: len(runs(settings, "a", "ok")) >= 2 and len(runs(settings, "b", "ok")))
+        channel_server.feeds["a"].add(5, prefix="late-")  # new comments between runs
+        wait_for(lambda: comment_count(settings, "a") == 17)
+        wait_for(lambda: len(runs(settings, "b", "ok")) >= 3)
+        holder = service.runner.holder
+    assert comment_count(settings, "b") == 4
+    assert {run["holder"] for run in runs(settings, "a") + runs(settings, "b")} == {holder}
+    assert channel_state(settings, "a")["next_run_at"] is not None
+    with closing(connect(settings.database_path, migrate=False)) as db:
+        lease = leases.get(db, "scheduler")
+    assert lease["holder"] == holder and not lease["active"]  # released on shutdown
+
+
+def test_slow_channel_runs_never_overlap(tmp_path, channel_server, testhttp):
+    slow = channel_server.feed("slow", comments=3, delay=1.5)  # slower than its 1s interval
+    settings = fast_settings(tmp_path, feeds(channel_server, {"slow": "1s"}))
+    with running_scheduler(settings):
+        wait_for(lambda: len(slow.requests) >= 4)
+    assert slow.max_active == 1
+    served = sorted(slow.requests)
+    for before, after in zip(served, served[1:], strict=False):
+        assert after[0] >= before[1]  # each request began after the previous one ended
+    assert_no_overlap(runs(settings, "slow"))
+    assert comment_count(settings, "slow") == 3
+
+
+def test_failing_channel_backs_off_while_other_keeps_collecting(tmp_path, channel_server, testhttp):
+    from moderation import create_app
+
+    channel_server.feed("good", comments=4)
+    bad = channel_server.feed("bad", fail=True)
+    # a long first backoff, so the page below still sees it however slow this machine is
+    settings = fast_settings(
+        tmp_path, feeds(channel_server, {"good": "1s", "bad": "1s"}), backoff=120
+    )
+    with running_scheduler(settings):
+        wait_for(lambda: len(runs(settings, "good", "ok")) >= 5 and bad.requests)
+        app = create_app(settings, TESTING=True, WTF_CSRF_ENABLED=False, SECRET_KEY="test")
+        client = app.test_client()
+        _login(client, settings, "moderator")
+        page = client.get("/channels").get_data(as_text=True)
+    bad_runs = runs(settings, "bad")
+    good_runs = runs(settings, "good")
+    assert [run["status"] for run in bad_runs] == ["failed"]  # not retried while backing off
+    assert all(run["status"] == "ok" for run in good_runs) and len(good_runs) >= 5
+    state = channel_state(settings, "bad")
+    assert state["failures"] == 1
+    until = local_time(state["backoff_until"], "%H:%M:%S")
+    assert f"退避至 {until}（第1次失败）" in page
+    assert "HTTP 500" in page
+
+
+def test_run_now_button_reaches_the_scheduler(tmp_path, channel_server, testhttp):
+    from moderation import create_app
+
+    channel_server.feed("a", comments=3)
+    settings = fast_settings(tmp_path, feeds(channel_server, {"a": "1h"}))
+    app = create_app(settings, TESTING=True, WTF_CSRF_ENABLED=False, SECRET_KEY="test")
+    client = app.test_client()
+    _login(client, settings, "admin")
+    with running_scheduler(settings):
+        wait_for(lambda: runs(settings, "a", "ok"))  # the run at start
+        channel_server.feeds["a"].add(2, prefix="more-")
+        response = client.post("/channels/a/run")
+        assert response.status_code == 302
+        wait_for(lambda: [r for r in runs(settings, "a", "ok") if r["trigger"] == "request"])
+    assert comment_count(settings, "a") == 5
+    assert channel_state(settings, "a")["run_requested_at"] is None
+
+
+def _login(client, settings, role: str) -> None:
+    from tests.conftest import Auth
+
+    with closing(connect(settings.database_path)) as db:
+        Auth(client, db).login(role)

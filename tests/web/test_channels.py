@@ -1,0 +1,61 @@
+"""The Channels page: anyone logged in may look; only admins run, pause and resume."""
+
+import re
+
+import pytest
+
+from moderation.storage import channels as channel_store
+from tests.conftest import ROOT
+
+
+def test_channels_page_lists_configured_channels(client, auth, db):
+    auth.login("moderator")
+    page = client.get("/channels").get_data(as_text=True)
+    assert "demo" in page and "10m" in page and "尚未采集" in page
+    assert "没有正在运行的调度器" in page
+    assert "立即采集" not in page  # a moderator sees no buttons
+
+
+def test_channels_page_needs_login(client):
+    assert client.get("/channels").status_code == 302
+
+
+@pytest.mark.parametrize("action", ["run", "pause", "resume"])
+def test_channel_actions_need_admin(client, auth, action):
+    auth.login("chief_editor")
+    assert client.post(f"/channels/demo/{action}").status_code == 403
+
+
+def test_admin_pauses_resumes_and_requests_a_run(client, auth, db):
+    auth.login("admin")
+    assert "立即采集" in client.get("/channels").get_data(as_text=True)
+    response = client.post("/channels/demo/pause")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/channels")
+    assert channel_store.get_channel(db, "demo")["paused"] == 1
+    page = client.get("/channels").get_data(as_text=True)
+    assert "已暂停" in page and "恢复" in page
+    client.post("/channels/demo/resume")
+    assert channel_store.get_channel(db, "demo")["paused"] == 0
+    client.post("/channels/demo/run")
+    assert channel_store.requested_runs(db) == ["demo"]
+    assert "即将采集（已请求）" in client.get("/channels").get_data(as_text=True)
+
+
+def test_unknown_channel_is_404(client, auth):
+    auth.login("admin")
+    assert client.post("/channels/nope/run").status_code == 404
+
+
+def test_channels_page_shows_last_run_and_errors(client, auth, db):
+    run_id = channel_store.start_run(db, "demo", "schedule")
+    channel_store.ensure_channel(db, "demo", "demo")
+    channel_store.finish_run(db, run_id, "failed", {"fetched": 0}, ["ChannelUnavailable: 超时"])
+    auth.login("moderator")
+    page = client.get("/channels").get_data(as_text=True)
+    assert "failed" in page and "最近的错误（1）" in page and "ChannelUnavailable: 超时" in page
+
+
+def test_channels_template_is_csp_clean():
+    text = (ROOT / "templates" / "channels" / "index.html").read_text(encoding="utf-8")
+    assert "<script" not in text and "style=" not in text
+    assert not re.search(r"\son[a-z]+=", text)
