@@ -14,7 +14,6 @@ from moderation.scheduling import backoff
 from moderation.scheduling.runner import LEASE_NAME
 from moderation.settings import SettingsError
 from moderation.storage import channels as channel_store
-from moderation.storage import comments as comment_store
 from moderation.storage import leases
 from moderation.timeutil import local_time
 from moderation.web import get_db
@@ -41,7 +40,6 @@ def index():
             channel_view(db, channel, states.get(channel.name)) for channel in settings.channels
         ],
         lease=lease_view(leases.get(db, LEASE_NAME)),
-        counts=comment_store.count_by_status(db),
     )
 
 
