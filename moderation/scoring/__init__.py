@@ -1,0 +1,1 @@
+"""Comment scoring: sentiment and related signals."""

@@ -1,0 +1,435 @@
+"""Exact, fast re-implementation of snownlp's word segmenter (seg.seg).
+
+snownlp tags each run of CJK characters with a character-based trigram model
+(``snownlp/seg/y09_2047.py``): states are (previous tag, current tag) over the
+tags b/m/e/s, the transition score is ``log(l1*P(c,t0) + l2*P(c,t0|b,t1) +
+l3*P(c,t0|a,t2,b,t1))`` and a Viterbi keeps, per state, the first best
+predecessor. This module precomputes every log-probability that can differ from
+the unigram one (bigram and trigram entries of the model) with exactly snownlp's
+arithmetic and runs a tight Viterbi over 16 integer-coded states:
+
+* the maximum over predecessors is computed as ``max(V) + base`` (rounding is
+  monotone, so this equals the maximum of the rounded sums) corrected by the few
+  trigram entries, which are the only ones that make the predecessor matter;
+* the path is recovered by backtracking: the predecessor snownlp keeps is the
+  first one whose rounded sum equals the state's value, so ties break the same;
+* an unknown character copies, like snownlp, the score of the last predecessor.
+
+The tables are stored in a compact cache file (marshal + packed arrays) keyed by
+the SHA-256 of the model file, so loading takes a fraction of a second and does
+not import snownlp.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import marshal
+import os
+import re
+import sys
+import tempfile
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterable
+from math import log
+from pathlib import Path
+
+RE_ZH = re.compile("([\u4e00-\u9fa5]+)")
+TAGS = ("b", "m", "e", "s")
+_FORMAT = "fastseg-1"
+_NEG_INF = float("-inf")
+_BOS = ("", "BOS")
+# fields of a character record in the tables
+_ID, _UL, _P0, _BLO, _BHI, _TLO, _THI = range(7)
+
+
+def file_sha256(path: str | os.PathLike[str]) -> str:
+    """Hash a model file's contents, so caches follow the model rather than its mtime."""
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def default_cache_dir() -> str:
+    """Fallback cache folder (temp dir) when the caller passes none."""
+    return os.path.join(tempfile.gettempdir(), "moderation-fast-sentiment")
+
+
+def read_snownlp_marshal(path: str | os.PathLike[str]) -> dict:
+    """Read a model file the way snownlp's load(iszip=True) does: gzip, else raw marshal."""
+    with open(path, "rb") as f:
+        raw = f.read()
+    try:
+        raw = gzip.decompress(raw)
+    except OSError:
+        pass
+    return marshal.loads(raw)
+
+
+def write_atomic(path: str, data: bytes) -> None:
+    """Write a cache file atomically, so a concurrent reader never sees half a file."""
+    folder = os.path.dirname(path)
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def read_cache(path: str, fmt: str) -> dict | None:
+    """Return a cache file's payload, or None when missing, corrupt or of another format."""
+    try:
+        with open(path, "rb") as f:
+            payload = marshal.loads(f.read())
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    if not isinstance(payload, dict) or payload.get("format") != fmt:
+        return None
+    return payload
+
+
+def _is_cjk(ch: str) -> bool:
+    return len(ch) == 1 and "\u4e00" <= ch <= "\u9fa5"
+
+
+class _ModelArithmetic:
+    """snownlp's CharacterBasedGenerativeModel.log_prob, on the raw loaded dicts."""
+
+    def __init__(self, model: dict) -> None:
+        self.l1, self.l2, self.l3 = model["l1"], model["l2"], model["l3"]
+        self.uni, self.bi, self.tri = model["uni"]["d"], model["bi"]["d"], model["tri"]["d"]
+        self.u_total = model["uni"]["total"]
+        self.u_none, self.b_none = model["uni"]["none"], model["bi"]["none"]
+        self.t_none = model["tri"]["none"]
+
+    @staticmethod
+    def _div(v1: float, v2: float) -> float:
+        if v2 == 0:
+            return 0
+        return float(v1) / v2
+
+    def log_prob(self, s1: tuple, s2: tuple, s3: tuple) -> float:
+        uni = self.l1 * (float(self.uni.get(s3, self.u_none)) / self.u_total)
+        bi = self._div(self.l2 * self.bi.get((s2, s3), self.b_none), self.uni.get(s2, self.u_none))
+        tri = self._div(
+            self.l3 * self.tri.get((s1, s2, s3), self.t_none), self.bi.get((s1, s2), self.b_none)
+        )
+        if uni + bi + tri == 0:
+            return _NEG_INF
+        return log(uni + bi + tri)
+
+
+def build_seg_tables(model: dict) -> dict:
+    """Precompute the segmenter tables from a raw snownlp seg model (slow, done once)."""
+    if tuple(model["status"]) != TAGS:
+        raise ValueError(f"unsupported tag set {model['status']!r}")
+    if model["uni"]["none"] or model["bi"]["none"] or model["tri"]["none"]:
+        raise ValueError("unsupported model: non-zero default counts")
+    ar = _ModelArithmetic(model)
+    tag_index = {t: i for i, t in enumerate(TAGS)}
+    # "found" characters: snownlp's uni.freq((w, s)) != 0 for some tag s
+    found = sorted({w for (w, _t), n in ar.uni.items() if n != 0 and _is_cjk(w)})
+    cid = {c: i for i, c in enumerate(found)}
+    radix = len(found) + 1  # id len(found) is "unknown", never part of a key
+    dummy = ("\x00", "\x00")  # a predecessor that is in no table: plain unigram term
+    bigrams: list[tuple[int, float]] = []
+    trigrams: list[tuple[int, float]] = []
+    lt1: dict[str, list] = {}
+    for (s2, s3), _n in ar.bi.items():
+        b, c = s2[0], s3[0]
+        if b in cid and c in cid and s2[1] in tag_index and s3[1] in tag_index:
+            key = (cid[c] * radix + cid[b]) << 4 | tag_index[s2[1]] * 4 + tag_index[s3[1]]
+            bigrams.append((key, ar.log_prob(dummy, s2, s3)))
+    for (s1, s2, s3), _n in ar.tri.items():
+        b, c = s2[0], s3[0]
+        if not (b in cid and c in cid and s2[1] in tag_index and s3[1] in tag_index):
+            continue
+        code = tag_index[s2[1]] * 4 + tag_index[s3[1]]
+        if s1 == _BOS:
+            lt1.setdefault(b + c, []).extend((code, ar.log_prob(s1, s2, s3)))
+        elif s1[0] in cid and s1[1] in tag_index:
+            key3 = (cid[c] * radix + cid[b]) * radix + cid[s1[0]]
+            code3 = tag_index[s1[1]] * 16 + code
+            trigrams.append((key3 << 6 | code3, ar.log_prob(s1, s2, s3)))
+    bigrams.sort()
+    trigrams.sort()
+    bk = array("q", [k for k, _ in bigrams])
+    tk = array("q", [k for k, _ in trigrams])
+    chars = {}
+    for c, i in cid.items():
+        ul = tuple(ar.log_prob(dummy, dummy, (c, t)) for t in TAGS)
+        p0 = tuple(ar.log_prob(_BOS, _BOS, (c, t)) for t in TAGS)
+        blo = bisect_left(bk, (i * radix) << 4)
+        bhi = bisect_left(bk, ((i + 1) * radix) << 4)
+        tlo = bisect_left(tk, (i * radix * radix) << 6)
+        thi = bisect_left(tk, ((i + 1) * radix * radix) << 6)
+        chars[c] = (i, ul, p0, blo, bhi, tlo, thi)
+    return {
+        "format": _FORMAT,
+        "byteorder": sys.byteorder,
+        "radix": radix,
+        "chars": chars,
+        "lt1": {k: tuple(v) for k, v in lt1.items()},
+        "bk": bk.tobytes(),
+        "bv": array("d", [v for _, v in bigrams]).tobytes(),
+        "tk": tk.tobytes(),
+        "tv": array("d", [v for _, v in trigrams]).tobytes(),
+    }
+
+
+def load_seg_tables(model_path: str | os.PathLike[str], cache_dir: str | None = None) -> dict:
+    """Load the segmenter tables from the cache, building it from the model when stale."""
+    digest = file_sha256(model_path)
+    folder = cache_dir or default_cache_dir()
+    path = os.path.join(folder, f"seg-{digest[:32]}-{sys.byteorder}.{_FORMAT}.marshal")
+    tables = read_cache(path, _FORMAT)
+    if tables is None:
+        tables = build_seg_tables(read_snownlp_marshal(model_path))
+        write_atomic(path, marshal.dumps(tables))
+    tables["sha256"] = digest
+    return tables
+
+
+class FastSegmenter:
+    """snownlp.seg.seg with identical output, using precomputed tables."""
+
+    def __init__(self, tables: dict, cache_size: int = 20000) -> None:
+        self._chars = tables["chars"]
+        self._radix = tables["radix"]
+        self._lt1 = tables["lt1"]
+        self._bk = array("q")
+        self._bk.frombytes(tables["bk"])
+        self._bv = array("d")
+        self._bv.frombytes(tables["bv"])
+        self._tk = array("q")
+        self._tk.frombytes(tables["tk"])
+        self._tv = array("d")
+        self._tv.frombytes(tables["tv"])
+        self.sha256: str = tables.get("sha256", "")
+        self._cache: dict[str, tuple[str, ...]] = {}
+        self._cache_size = cache_size
+
+    def seg(self, sent: str) -> list[str]:
+        """Segment a text exactly like snownlp.seg.seg (clauses of CJK, others by whitespace)."""
+        words: list[str] = []
+        for s in RE_ZH.split(sent):
+            s = s.strip()
+            if not s:
+                continue
+            if RE_ZH.match(s):
+                words += self.single_seg(s)
+            else:
+                for word in s.split():
+                    word = word.strip()
+                    if word:
+                        words.append(word)
+        return words
+
+    def single_seg(self, clause: str) -> tuple[str, ...]:
+        """Segment one run of CJK characters, with a bounded LRU cache of clauses."""
+        cache = self._cache
+        words = cache.pop(clause, None)
+        if words is None:
+            words = tuple(_words(clause, self.tag(clause)))
+            if len(cache) >= self._cache_size:
+                if not cache:
+                    return words
+                del cache[next(iter(cache))]
+        cache[clause] = words
+        return words
+
+    def tag(self, clause: str) -> list[int]:
+        """Viterbi tags (0..3 = b, m, e, s) of a non-empty CJK clause, as snownlp picks them."""
+        recs = [self._chars.get(c) for c in clause]
+        n = len(recs)
+        r = recs[0]
+        v = list(r[_P0]) if r is not None else [0.0, 0.0, 0.0, 0.0]
+        if n == 1:
+            return [v.index(max(v))]
+        vs = [v, self._step1(clause, recs, v)]
+        lbs: list = [None, None]
+        lts: list = [None, None]
+        for i in range(2, n):
+            v, lb, lt = self._step(recs, i, vs[-1])
+            vs.append(v)
+            lbs.append(lb)
+            lts.append(lt)
+        return self._backtrack(clause, recs, vs, lbs, lts)
+
+    def _step1(self, clause: str, recs: list, v0: list[float]) -> list[float]:
+        """Second character: the only predecessor of (t1, t0) is the first character's t1."""
+        r = recs[1]
+        a, b, c, d = v0
+        if r is None:
+            return [a, a, a, a, b, b, b, b, c, c, c, c, d, d, d, d]
+        lp = self._lp1(clause, recs)
+        return [v0[k >> 2] + lp[k] for k in range(16)]
+
+    def _lp1(self, clause: str, recs: list) -> list[float]:
+        """The 16 log-probabilities of the second character (grand-predecessor is BOS)."""
+        u0, u1, u2, u3 = recs[1][_UL]
+        lp = [u0, u1, u2, u3, u0, u1, u2, u3, u0, u1, u2, u3, u0, u1, u2, u3]
+        if recs[0] is not None:
+            for code, val in self._bigram(recs[0], recs[1]):
+                lp[code] = val
+        entries = self._lt1.get(clause[:2])
+        if entries:
+            for j in range(0, len(entries), 2):
+                lp[entries[j]] = entries[j + 1]
+        return lp
+
+    def _bigram(self, rb: tuple, rc: tuple) -> list[tuple[int, float]]:
+        """Bigram entries (code t1*4+t0, log-prob) of the character pair (b, c)."""
+        key = (rc[_ID] * self._radix + rb[_ID]) << 4
+        bk = self._bk
+        hi = rc[_BHI]
+        i = bisect_left(bk, key, rc[_BLO], hi)
+        out = []
+        end = key + 16
+        while i < hi:
+            x = bk[i]
+            if x >= end:
+                break
+            out.append((x & 15, self._bv[i]))
+            i += 1
+        return out
+
+    def _trigram(self, ra: tuple, rb: tuple, rc: tuple) -> list[tuple[int, float]]:
+        """Trigram entries (code t2*16+t1*4+t0, log-prob) of the characters (a, b, c)."""
+        radix = self._radix
+        key = ((rc[_ID] * radix + rb[_ID]) * radix + ra[_ID]) << 6
+        tk = self._tk
+        hi = rc[_THI]
+        i = bisect_left(tk, key, rc[_TLO], hi)
+        out = []
+        end = key + 64
+        while i < hi:
+            x = tk[i]
+            if x >= end:
+                break
+            out.append((x & 63, self._tv[i]))
+            i += 1
+        return out
+
+    def _step(self, recs: list, i: int, v: list[float]) -> tuple[list[float], list, list]:
+        """One Viterbi step for character i >= 2 (values only; paths come from backtracking)."""
+        r = recs[i]
+        if r is None:
+            # snownlp: the last predecessor with the same tag wins (t2 = 's'), no max
+            a, b, c, d = v[12], v[13], v[14], v[15]
+            return [a, a, a, a, b, b, b, b, c, c, c, c, d, d, d, d], None, None
+        v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15 = v
+        m0 = max(v0, v4, v8, v12)
+        m1 = max(v1, v5, v9, v13)
+        m2 = max(v2, v6, v10, v14)
+        m3 = max(v3, v7, v11, v15)
+        u0, u1, u2, u3 = r[_UL]
+        new = [
+            m0 + u0, m0 + u1, m0 + u2, m0 + u3,
+            m1 + u0, m1 + u1, m1 + u2, m1 + u3,
+            m2 + u0, m2 + u1, m2 + u2, m2 + u3,
+            m3 + u0, m3 + u1, m3 + u2, m3 + u3,
+        ]  # fmt: skip
+        rb = recs[i - 1]
+        if rb is None:
+            return new, None, None
+        lb = self._bigram(rb, r)
+        if lb:
+            m = (m0, m1, m2, m3)
+            for code, val in lb:
+                new[code] = m[code >> 2] + val
+        ra = recs[i - 2]
+        lt = self._trigram(ra, rb, r) if ra is not None else None
+        if lt:
+            for code, val in lt:
+                y = v[code >> 2] + val
+                k = code & 15
+                if y > new[k]:
+                    new[k] = y
+        return new, lb, lt
+
+    def _backtrack(
+        self, clause: str, recs: list, vs: list, lbs: list, lts: list
+    ) -> list[int]:
+        """Recover snownlp's path: per state, the first predecessor reaching its value."""
+        last = vs[-1]
+        best = 0
+        for t0 in range(4):
+            for t1 in range(4):
+                if last[t1 * 4 + t0] > last[best]:
+                    best = t1 * 4 + t0
+        t1, t0 = best >> 2, best & 3
+        tags = [t0]
+        for i in range(len(vs) - 1, 1, -1):
+            tags.append(t1)
+            t2 = self._predecessor(recs[i], vs[i - 1], vs[i][t1 * 4 + t0], t1, t0, lbs[i], lts[i])
+            t1, t0 = t2, t1
+        tags.append(t1)
+        tags.reverse()
+        return tags
+
+    @staticmethod
+    def _predecessor(
+        r: tuple | None, vp: list, target: float, t1: int, t0: int, lb: list | None, lt: list | None
+    ) -> int:
+        """First t2 whose V(t2, t1) + logp(t2, t1, t0) equals the state's value."""
+        if r is None:
+            return 3
+        base = r[_UL][t0]
+        for code, val in lb or ():
+            if code == t1 * 4 + t0:
+                base = val
+        for t2 in range(4):
+            lp = base
+            for code, val in lt or ():
+                if code == t2 * 16 + t1 * 4 + t0:
+                    lp = val
+            if vp[t2 * 4 + t1] + lp == target:
+                return t2
+        raise AssertionError("no predecessor reaches the Viterbi value")  # pragma: no cover
+
+
+def _words(clause: str, tags: Iterable[int]) -> list[str]:
+    """Turn b/m/e/s tags into words exactly like snownlp's Seg.seg."""
+    out = []
+    tmp = ""
+    for ch, t in zip(clause, tags, strict=True):
+        if t == 2:
+            out.append(tmp + ch)
+            tmp = ""
+        elif t == 0 or t == 3:
+            if tmp:
+                out.append(tmp)
+            tmp = ch
+        else:
+            tmp += ch
+    if tmp:
+        out.append(tmp)
+    return out
+
+
+def snownlp_dir() -> Path:
+    """snownlp's installed folder, found without importing it (the import costs ~2.5 s)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("snownlp")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("snownlp is not installed")
+    return Path(list(spec.submodule_search_locations)[0])
+
+
+def default_seg_model_path() -> str:
+    """snownlp's bundled segmenter model as Python 3 reads it (seg.marshal + '.3')."""
+    return str(snownlp_dir() / "seg" / "seg.marshal.3")
+
+
+def load_segmenter(
+    model_path: str | None = None, cache_dir: str | None = None
+) -> FastSegmenter:
+    """Ready-to-use segmenter for a seg model file (default: snownlp's own)."""
+    return FastSegmenter(load_seg_tables(model_path or default_seg_model_path(), cache_dir))
