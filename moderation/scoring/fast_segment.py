@@ -353,9 +353,7 @@ class FastSegmenter:
                     new[k] = y
         return new, lb, lt
 
-    def _backtrack(
-        self, clause: str, recs: list, vs: list, lbs: list, lts: list
-    ) -> list[int]:
+    def _backtrack(self, clause: str, recs: list, vs: list, lbs: list, lts: list) -> list[int]:
         """Recover snownlp's path: per state, the first predecessor reaching its value."""
         last = vs[-1]
         best = 0
@@ -428,8 +426,6 @@ def default_seg_model_path() -> str:
     return str(snownlp_dir() / "seg" / "seg.marshal.3")
 
 
-def load_segmenter(
-    model_path: str | None = None, cache_dir: str | None = None
-) -> FastSegmenter:
+def load_segmenter(model_path: str | None = None, cache_dir: str | None = None) -> FastSegmenter:
     """Ready-to-use segmenter for a seg model file (default: snownlp's own)."""
     return FastSegmenter(load_seg_tables(model_path or default_seg_model_path(), cache_dir))
