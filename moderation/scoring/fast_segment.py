@@ -97,88 +97,122 @@ def _is_cjk(ch: str) -> bool:
     return len(ch) == 1 and "\u4e00" <= ch <= "\u9fa5"
 
 
-class _ModelArithmetic:
-    """snownlp's CharacterBasedGenerativeModel.log_prob, on the raw loaded dicts."""
+def _log_sum(uni: float, bi: float, tri: float) -> float:
+    """The tail of snownlp's log_prob: -inf for a zero sum, else log(uni + bi + tri)."""
+    if uni + bi + tri == 0:
+        return _NEG_INF
+    return log(uni + bi + tri)
 
-    def __init__(self, model: dict) -> None:
-        self.l1, self.l2, self.l3 = model["l1"], model["l2"], model["l3"]
-        self.uni, self.bi, self.tri = model["uni"]["d"], model["bi"]["d"], model["tri"]["d"]
-        self.u_total = model["uni"]["total"]
-        self.u_none, self.b_none = model["uni"]["none"], model["bi"]["none"]
-        self.t_none = model["tri"]["none"]
 
-    @staticmethod
-    def _div(v1: float, v2: float) -> float:
-        if v2 == 0:
-            return 0
-        return float(v1) / v2
-
-    def log_prob(self, s1: tuple, s2: tuple, s3: tuple) -> float:
-        uni = self.l1 * (float(self.uni.get(s3, self.u_none)) / self.u_total)
-        bi = self._div(self.l2 * self.bi.get((s2, s3), self.b_none), self.uni.get(s2, self.u_none))
-        tri = self._div(
-            self.l3 * self.tri.get((s1, s2, s3), self.t_none), self.bi.get((s1, s2), self.b_none)
-        )
-        if uni + bi + tri == 0:
-            return _NEG_INF
-        return log(uni + bi + tri)
+def _div(v1: float, v2: float) -> float:
+    """snownlp's div: 0 for a zero denominator, else float(v1) / v2."""
+    if v2 == 0:
+        return 0
+    return float(v1) / v2
 
 
 def build_seg_tables(model: dict) -> dict:
-    """Precompute the segmenter tables from a raw snownlp seg model (slow, done once)."""
+    """Precompute the segmenter tables from a raw snownlp seg model (slow, done once).
+
+    The model's dicts are consumed (popped) as they are read, to bound peak memory.
+    Every value is snownlp's ``log_prob`` with the same operations in the same order:
+    ``l1*(float(c3)/total)``, ``div(l2*c23, c2)``, ``div(l3*c123, c12)``, summed left to right.
+    """
     if tuple(model["status"]) != TAGS:
         raise ValueError(f"unsupported tag set {model['status']!r}")
     if model["uni"]["none"] or model["bi"]["none"] or model["tri"]["none"]:
         raise ValueError("unsupported model: non-zero default counts")
-    ar = _ModelArithmetic(model)
+    l1, l2, l3 = model["l1"], model["l2"], model["l3"]
+    uni, bi, tri = model["uni"]["d"], model["bi"]["d"], model["tri"]["d"]
+    u_total = model["uni"]["total"]
     tag_index = {t: i for i, t in enumerate(TAGS)}
     # "found" characters: snownlp's uni.freq((w, s)) != 0 for some tag s
-    found = sorted({w for (w, _t), n in ar.uni.items() if n != 0 and _is_cjk(w)})
+    found = sorted({w for (w, _t), n in uni.items() if n != 0 and _is_cjk(w)})
     cid = {c: i for i, c in enumerate(found)}
     radix = len(found) + 1  # id len(found) is "unknown", never part of a key
-    dummy = ("\x00", "\x00")  # a predecessor that is in no table: plain unigram term
-    bigrams: list[tuple[int, float]] = []
-    trigrams: list[tuple[int, float]] = []
+    uterm = {s: l1 * (float(n) / u_total) for s, n in uni.items()}
+
+    def uni_term(s3: tuple) -> float:
+        return uterm.get(s3, l1 * (float(0) / u_total))
+
+    def bi_term(s2: tuple, s3: tuple) -> float:
+        return _div(l2 * bi.get((s2, s3), 0), uni.get(s2, 0))
+
+    def usable(s: tuple) -> bool:
+        return s[0] in cid and s[1] in tag_index
+
+    tk, tv = array("q"), array("d")
     lt1: dict[str, list] = {}
-    for (s2, s3), _n in ar.bi.items():
-        b, c = s2[0], s3[0]
-        if b in cid and c in cid and s2[1] in tag_index and s3[1] in tag_index:
-            key = (cid[c] * radix + cid[b]) << 4 | tag_index[s2[1]] * 4 + tag_index[s3[1]]
-            bigrams.append((key, ar.log_prob(dummy, s2, s3)))
-    for (s1, s2, s3), _n in ar.tri.items():
-        b, c = s2[0], s3[0]
-        if not (b in cid and c in cid and s2[1] in tag_index and s3[1] in tag_index):
+    bos_tri: dict[tuple, int] = {}  # counts of (BOS, BOS, (c, t)): first character
+    while tri:
+        (s1, s2, s3), n = tri.popitem()
+        if s2 == _BOS:
+            if s1 == _BOS:
+                bos_tri[s3] = n
+            continue
+        if not (usable(s2) and usable(s3)):
             continue
         code = tag_index[s2[1]] * 4 + tag_index[s3[1]]
+        if s1 != _BOS and not usable(s1):
+            continue
+        lp = _log_sum(uni_term(s3), bi_term(s2, s3), _div(l3 * n, bi.get((s1, s2), 0)))
+        b, c = s2[0], s3[0]
         if s1 == _BOS:
-            lt1.setdefault(b + c, []).extend((code, ar.log_prob(s1, s2, s3)))
-        elif s1[0] in cid and s1[1] in tag_index:
+            lt1.setdefault(b + c, []).extend((code, lp))
+        else:
             key3 = (cid[c] * radix + cid[b]) * radix + cid[s1[0]]
-            code3 = tag_index[s1[1]] * 16 + code
-            trigrams.append((key3 << 6 | code3, ar.log_prob(s1, s2, s3)))
-    bigrams.sort()
-    trigrams.sort()
-    bk = array("q", [k for k, _ in bigrams])
-    tk = array("q", [k for k, _ in trigrams])
+            tk.append(key3 << 6 | tag_index[s1[1]] * 16 + code)
+            tv.append(lp)
+    tk, tv = _sorted_arrays(tk, tv)
+    bk, bv = array("q"), array("d")
+    for s2, s3 in list(bi):
+        if usable(s2) and usable(s3):
+            key = (cid[s3[0]] * radix + cid[s2[0]]) << 4
+            bk.append(key | tag_index[s2[1]] * 4 + tag_index[s3[1]])
+            # no trigram term: div(l3*0, ...) adds an exact zero
+            bv.append(_log_sum(uni_term(s3), bi_term(s2, s3), 0))
+    bk, bv = _sorted_arrays(bk, bv)
+    bos_bi = bi.get((_BOS, _BOS), 0)
     chars = {}
     for c, i in cid.items():
-        ul = tuple(ar.log_prob(dummy, dummy, (c, t)) for t in TAGS)
-        p0 = tuple(ar.log_prob(_BOS, _BOS, (c, t)) for t in TAGS)
+        ul = tuple(_log_sum(uni_term((c, t)), 0, 0) for t in TAGS)
+        p0 = tuple(
+            _log_sum(
+                uni_term((c, t)),
+                bi_term(_BOS, (c, t)),
+                _div(l3 * bos_tri.get((c, t), 0), bos_bi),
+            )
+            for t in TAGS
+        )
+        chars[c] = (i, ul, p0)
+    return _pack(chars, radix, lt1, bk, bv, tk, tv)
+
+
+def _sorted_arrays(keys: array, vals: array) -> tuple[array, array]:
+    """Sort parallel key/value arrays by key."""
+    order = sorted(range(len(keys)), key=keys.__getitem__)
+    return array("q", [keys[i] for i in order]), array("d", [vals[i] for i in order])
+
+
+def _pack(chars: dict, radix: int, lt1: dict, bk: array, bv: array, tk: array, tv: array) -> dict:
+    """Assemble the cache payload: per-character records with their key ranges, packed arrays."""
+    records = {}
+    for c, (i, ul, p0) in chars.items():
         blo = bisect_left(bk, (i * radix) << 4)
         bhi = bisect_left(bk, ((i + 1) * radix) << 4)
         tlo = bisect_left(tk, (i * radix * radix) << 6)
         thi = bisect_left(tk, ((i + 1) * radix * radix) << 6)
-        chars[c] = (i, ul, p0, blo, bhi, tlo, thi)
+        records[c] = (i, ul, p0, blo, bhi, tlo, thi)
     return {
         "format": _FORMAT,
         "byteorder": sys.byteorder,
         "radix": radix,
-        "chars": chars,
+        "chars": records,
         "lt1": {k: tuple(v) for k, v in lt1.items()},
         "bk": bk.tobytes(),
-        "bv": array("d", [v for _, v in bigrams]).tobytes(),
+        "bv": bv.tobytes(),
         "tk": tk.tobytes(),
-        "tv": array("d", [v for _, v in trigrams]).tobytes(),
+        "tv": tv.tobytes(),
     }
 
 
