@@ -40,6 +40,7 @@ TAGS = ("b", "m", "e", "s")
 _FORMAT = "fastseg-1"
 _NEG_INF = float("-inf")
 _BOS = ("", "BOS")
+_FINAL_ORDER = tuple(t1 * 4 + t0 for t0 in range(4) for t1 in range(4))
 # fields of a character record in the tables
 _ID, _UL, _P0, _BLO, _BHI, _TLO, _THI = range(7)
 
@@ -279,21 +280,13 @@ class FastSegmenter:
 
     def tag(self, clause: str) -> list[int]:
         """Viterbi tags (0..3 = b, m, e, s) of a non-empty CJK clause, as snownlp picks them."""
-        recs = [self._chars.get(c) for c in clause]
-        n = len(recs)
+        recs = list(map(self._chars.get, clause))
         r = recs[0]
         v = list(r[_P0]) if r is not None else [0.0, 0.0, 0.0, 0.0]
-        if n == 1:
+        if len(recs) == 1:
             return [v.index(max(v))]
-        vs = [v, self._step1(clause, recs, v)]
-        lbs: list = [None, None]
-        lts: list = [None, None]
-        for i in range(2, n):
-            v, lb, lt = self._step(recs, i, vs[-1])
-            vs.append(v)
-            lbs.append(lb)
-            lts.append(lt)
-        return self._backtrack(clause, recs, vs, lbs, lts)
+        vs, lbs, lts = self._forward(recs, self._step1(clause, recs, v))
+        return self._backtrack(recs, vs, lbs, lts)
 
     def _step1(self, clause: str, recs: list, v0: list[float]) -> list[float]:
         """Second character: the only predecessor of (t1, t0) is the first character's t1."""
@@ -350,80 +343,119 @@ class FastSegmenter:
             i += 1
         return out
 
-    def _step(self, recs: list, i: int, v: list[float]) -> tuple[list[float], list, list]:
-        """One Viterbi step for character i >= 2 (values only; paths come from backtracking)."""
-        r = recs[i]
-        if r is None:
-            # snownlp: the last predecessor with the same tag wins (t2 = 's'), no max
-            a, b, c, d = v[12], v[13], v[14], v[15]
-            return [a, a, a, a, b, b, b, b, c, c, c, c, d, d, d, d], None, None
-        v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15 = v
-        m0 = max(v0, v4, v8, v12)
-        m1 = max(v1, v5, v9, v13)
-        m2 = max(v2, v6, v10, v14)
-        m3 = max(v3, v7, v11, v15)
-        u0, u1, u2, u3 = r[_UL]
-        new = [
-            m0 + u0, m0 + u1, m0 + u2, m0 + u3,
-            m1 + u0, m1 + u1, m1 + u2, m1 + u3,
-            m2 + u0, m2 + u1, m2 + u2, m2 + u3,
-            m3 + u0, m3 + u1, m3 + u2, m3 + u3,
-        ]  # fmt: skip
-        rb = recs[i - 1]
-        if rb is None:
-            return new, None, None
-        lb = self._bigram(rb, r)
-        if lb:
-            m = (m0, m1, m2, m3)
-            for code, val in lb:
-                new[code] = m[code >> 2] + val
-        ra = recs[i - 2]
-        lt = self._trigram(ra, rb, r) if ra is not None else None
-        if lt:
-            for code, val in lt:
-                y = v[code >> 2] + val
-                k = code & 15
-                if y > new[k]:
-                    new[k] = y
-        return new, lb, lt
+    def _forward(self, recs: list, v: list[float]) -> tuple[list, list, list]:
+        """Viterbi values from the third character on (paths come from backtracking).
 
-    def _backtrack(self, clause: str, recs: list, vs: list, lbs: list, lts: list) -> list[int]:
+        For a state (t1, t0) the best score is max over t2 of V(t2, t1) + lp(t2, t1, t0).
+        lp is the same for every t2 except where the model has a trigram entry, and an
+        entry only raises it, so the maximum is max(V(., t1)) + base corrected by the
+        trigram entries. Unknown characters copy V(s, t1) like snownlp does.
+        """
+        bk, bv, tk, tv, radix = self._bk, self._bv, self._tk, self._tv, self._radix
+        vs: list = [None, v]
+        lbs: list = [None, None]
+        lts: list = [None, None]
+        ra, rb = recs[0], recs[1]
+        for r in recs[2:]:
+            lb = lt = None
+            if r is None:
+                a, b, c, d = v[12], v[13], v[14], v[15]
+                v = [a, a, a, a, b, b, b, b, c, c, c, c, d, d, d, d]
+            else:
+                v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15 = v
+                # maxima of V(., t1); equal floats are the same value, so ties don't matter
+                x = v0 if v0 > v4 else v4
+                y = v8 if v8 > v12 else v12
+                m0 = x if x > y else y
+                x = v1 if v1 > v5 else v5
+                y = v9 if v9 > v13 else v13
+                m1 = x if x > y else y
+                x = v2 if v2 > v6 else v6
+                y = v10 if v10 > v14 else v14
+                m2 = x if x > y else y
+                x = v3 if v3 > v7 else v7
+                y = v11 if v11 > v15 else v15
+                m3 = x if x > y else y
+                u0, u1, u2, u3 = r[_UL]
+                new = [
+                    m0 + u0, m0 + u1, m0 + u2, m0 + u3,
+                    m1 + u0, m1 + u1, m1 + u2, m1 + u3,
+                    m2 + u0, m2 + u1, m2 + u2, m2 + u3,
+                    m3 + u0, m3 + u1, m3 + u2, m3 + u3,
+                ]  # fmt: skip
+                if rb is not None:
+                    key = (r[_ID] * radix + rb[_ID]) << 4
+                    end = key + 16
+                    hi = r[_BHI]
+                    j = bisect_left(bk, key, r[_BLO], hi)
+                    if j < hi and bk[j] < end:
+                        m = (m0, m1, m2, m3)
+                        lb = []
+                        while j < hi and (x := bk[j]) < end:
+                            code = x & 15
+                            y = bv[j]
+                            lb.append((code, y))
+                            new[code] = m[code >> 2] + y
+                            j += 1
+                    if ra is not None:
+                        key = ((r[_ID] * radix + rb[_ID]) * radix + ra[_ID]) << 6
+                        end = key + 64
+                        hi = r[_THI]
+                        j = bisect_left(tk, key, r[_TLO], hi)
+                        if j < hi and tk[j] < end:
+                            lt = []
+                            while j < hi and (x := tk[j]) < end:
+                                code = x & 63
+                                y = tv[j]
+                                lt.append((code, y))
+                                y += v[code >> 2]
+                                k = code & 15
+                                if y > new[k]:
+                                    new[k] = y
+                                j += 1
+                v = new
+            vs.append(v)
+            lbs.append(lb)
+            lts.append(lt)
+            ra, rb = rb, r
+        return vs, lbs, lts
+
+    def _backtrack(self, recs: list, vs: list, lbs: list, lts: list) -> list[int]:
         """Recover snownlp's path: per state, the first predecessor reaching its value."""
         last = vs[-1]
         best = 0
-        for t0 in range(4):
-            for t1 in range(4):
-                if last[t1 * 4 + t0] > last[best]:
-                    best = t1 * 4 + t0
+        for k in _FINAL_ORDER:  # snownlp's max() scans states t0-major: first maximum wins
+            if last[k] > last[best]:
+                best = k
         t1, t0 = best >> 2, best & 3
         tags = [t0]
         for i in range(len(vs) - 1, 1, -1):
             tags.append(t1)
-            t2 = self._predecessor(recs[i], vs[i - 1], vs[i][t1 * 4 + t0], t1, t0, lbs[i], lts[i])
+            r = recs[i]
+            if r is None:
+                t2 = 3  # unknown character: snownlp kept the last predecessor, (s, t1)
+            else:
+                k = t1 * 4 + t0
+                base = r[_UL][t0]
+                for code, val in lbs[i] or ():
+                    if code == k:
+                        base = val
+                target = vs[i][k]
+                vp = vs[i - 1]
+                lt = lts[i] or ()
+                for t2 in range(4):
+                    lp = base
+                    for code, val in lt:
+                        if code == t2 * 16 + k:
+                            lp = val
+                    if vp[t2 * 4 + t1] + lp == target:
+                        break
+                else:  # pragma: no cover - would mean the forward pass is wrong
+                    raise AssertionError("no predecessor reaches the Viterbi value")
             t1, t0 = t2, t1
         tags.append(t1)
         tags.reverse()
         return tags
-
-    @staticmethod
-    def _predecessor(
-        r: tuple | None, vp: list, target: float, t1: int, t0: int, lb: list | None, lt: list | None
-    ) -> int:
-        """First t2 whose V(t2, t1) + logp(t2, t1, t0) equals the state's value."""
-        if r is None:
-            return 3
-        base = r[_UL][t0]
-        for code, val in lb or ():
-            if code == t1 * 4 + t0:
-                base = val
-        for t2 in range(4):
-            lp = base
-            for code, val in lt or ():
-                if code == t2 * 16 + t1 * 4 + t0:
-                    lp = val
-            if vp[t2 * 4 + t1] + lp == target:
-                return t2
-        raise AssertionError("no predecessor reaches the Viterbi value")  # pragma: no cover
 
 
 def _words(clause: str, tags: Iterable[int]) -> list[str]:
