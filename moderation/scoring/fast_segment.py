@@ -139,8 +139,8 @@ def build_seg_tables(model: dict) -> dict:
     def bi_term(s2: tuple, s3: tuple) -> float:
         return _div(l2 * bi.get((s2, s3), 0), uni.get(s2, 0))
 
-    def usable(s: tuple) -> bool:
-        return s[0] in cid and s[1] in tag_index
+    # (char, tag) -> (char id, tag index), for every usable pair
+    usable = {(c, t): (i, ti) for c, i in cid.items() for t, ti in tag_index.items()}
 
     tk, tv = array("q"), array("d")
     lt1: dict[str, list] = {}
@@ -151,25 +151,27 @@ def build_seg_tables(model: dict) -> dict:
             if s1 == _BOS:
                 bos_tri[s3] = n
             continue
-        if not (usable(s2) and usable(s3)):
+        p1, p2, p3 = usable.get(s1), usable.get(s2), usable.get(s3)
+        if p2 is None or p3 is None or (p1 is None and s1 != _BOS):
             continue
-        code = tag_index[s2[1]] * 4 + tag_index[s3[1]]
-        if s1 != _BOS and not usable(s1):
-            continue
-        lp = _log_sum(uni_term(s3), bi_term(s2, s3), _div(l3 * n, bi.get((s1, s2), 0)))
-        b, c = s2[0], s3[0]
-        if s1 == _BOS:
-            lt1.setdefault(b + c, []).extend((code, lp))
+        code = p2[1] * 4 + p3[1]
+        u, bt = uni_term(s3), bi_term(s2, s3)
+        lp = _log_sum(u, bt, _div(l3 * n, bi.get((s1, s2), 0)))
+        if lp < _log_sum(u, bt, 0):
+            # the Viterbi takes max(V) + base, which needs trigram entries >= their base
+            raise ValueError("log is not monotone here; the fast Viterbi would not be exact")
+        if p1 is None:  # BOS: second character of a clause
+            lt1.setdefault(s2[0] + s3[0], []).extend((code, lp))
         else:
-            key3 = (cid[c] * radix + cid[b]) * radix + cid[s1[0]]
-            tk.append(key3 << 6 | tag_index[s1[1]] * 16 + code)
+            key3 = (p3[0] * radix + p2[0]) * radix + p1[0]
+            tk.append(key3 << 6 | p1[1] * 16 + code)
             tv.append(lp)
     tk, tv = _sorted_arrays(tk, tv)
     bk, bv = array("q"), array("d")
     for s2, s3 in list(bi):
-        if usable(s2) and usable(s3):
-            key = (cid[s3[0]] * radix + cid[s2[0]]) << 4
-            bk.append(key | tag_index[s2[1]] * 4 + tag_index[s3[1]])
+        p2, p3 = usable.get(s2), usable.get(s3)
+        if p2 is not None and p3 is not None:
+            bk.append((p3[0] * radix + p2[0]) << 4 | p2[1] * 4 + p3[1])
             # no trigram term: div(l3*0, ...) adds an exact zero
             bv.append(_log_sum(uni_term(s3), bi_term(s2, s3), 0))
     bk, bv = _sorted_arrays(bk, bv)
@@ -248,6 +250,10 @@ class FastSegmenter:
         self.sha256: str = tables.get("sha256", "")
         self._cache: dict[str, tuple[str, ...]] = {}
         self._cache_size = cache_size
+        # memo of n-gram look-ups: bigram/trigram key -> entries (bounded, cleared when full)
+        self._bmemo: dict[int, tuple] = {}
+        self._tmemo: dict[int, tuple] = {}
+        self._memo_size = 4 * cache_size
 
     def seg(self, sent: str) -> list[str]:
         """Segment a text exactly like snownlp.seg.seg (clauses of CJK, others by whitespace)."""
@@ -272,9 +278,10 @@ class FastSegmenter:
         if words is None:
             words = tuple(_words(clause, self.tag(clause)))
             if len(cache) >= self._cache_size:
-                if not cache:
+                try:  # evict the least recently used clause
+                    del cache[next(iter(cache))]
+                except (StopIteration, KeyError, RuntimeError):  # empty, or raced by a thread
                     return words
-                del cache[next(iter(cache))]
         cache[clause] = words
         return words
 
@@ -310,7 +317,7 @@ class FastSegmenter:
                 lp[entries[j]] = entries[j + 1]
         return lp
 
-    def _bigram(self, rb: tuple, rc: tuple) -> list[tuple[int, float]]:
+    def _bigram(self, rb: tuple, rc: tuple) -> tuple[tuple[int, float], ...]:
         """Bigram entries (code t1*4+t0, log-prob) of the character pair (b, c)."""
         key = (rc[_ID] * self._radix + rb[_ID]) << 4
         bk = self._bk
@@ -324,9 +331,9 @@ class FastSegmenter:
                 break
             out.append((x & 15, self._bv[i]))
             i += 1
-        return out
+        return tuple(out)
 
-    def _trigram(self, ra: tuple, rb: tuple, rc: tuple) -> list[tuple[int, float]]:
+    def _trigram(self, ra: tuple, rb: tuple, rc: tuple) -> tuple[tuple[int, float], ...]:
         """Trigram entries (code t2*16+t1*4+t0, log-prob) of the characters (a, b, c)."""
         radix = self._radix
         key = ((rc[_ID] * radix + rb[_ID]) * radix + ra[_ID]) << 6
@@ -341,7 +348,7 @@ class FastSegmenter:
                 break
             out.append((x & 63, self._tv[i]))
             i += 1
-        return out
+        return tuple(out)
 
     def _forward(self, recs: list, v: list[float]) -> tuple[list, list, list]:
         """Viterbi values from the third character on (paths come from backtracking).
@@ -351,7 +358,11 @@ class FastSegmenter:
         entry only raises it, so the maximum is max(V(., t1)) + base corrected by the
         trigram entries. Unknown characters copy V(s, t1) like snownlp does.
         """
-        bk, bv, tk, tv, radix = self._bk, self._bv, self._tk, self._tv, self._radix
+        radix = self._radix
+        bmemo, tmemo = self._bmemo, self._tmemo
+        if len(bmemo) > self._memo_size or len(tmemo) > self._memo_size:
+            bmemo.clear()
+            tmemo.clear()
         vs: list = [None, v]
         lbs: list = [None, None]
         lts: list = [None, None]
@@ -384,35 +395,24 @@ class FastSegmenter:
                     m3 + u0, m3 + u1, m3 + u2, m3 + u3,
                 ]  # fmt: skip
                 if rb is not None:
-                    key = (r[_ID] * radix + rb[_ID]) << 4
-                    end = key + 16
-                    hi = r[_BHI]
-                    j = bisect_left(bk, key, r[_BLO], hi)
-                    if j < hi and bk[j] < end:
+                    kb = r[_ID] * radix + rb[_ID]
+                    lb = bmemo.get(kb)
+                    if lb is None:
+                        lb = bmemo[kb] = self._bigram(rb, r)
+                    if lb:
                         m = (m0, m1, m2, m3)
-                        lb = []
-                        while j < hi and (x := bk[j]) < end:
-                            code = x & 15
-                            y = bv[j]
-                            lb.append((code, y))
+                        for code, y in lb:
                             new[code] = m[code >> 2] + y
-                            j += 1
                     if ra is not None:
-                        key = ((r[_ID] * radix + rb[_ID]) * radix + ra[_ID]) << 6
-                        end = key + 64
-                        hi = r[_THI]
-                        j = bisect_left(tk, key, r[_TLO], hi)
-                        if j < hi and tk[j] < end:
-                            lt = []
-                            while j < hi and (x := tk[j]) < end:
-                                code = x & 63
-                                y = tv[j]
-                                lt.append((code, y))
-                                y += v[code >> 2]
-                                k = code & 15
-                                if y > new[k]:
-                                    new[k] = y
-                                j += 1
+                        kt = kb * radix + ra[_ID]
+                        lt = tmemo.get(kt)
+                        if lt is None:
+                            lt = tmemo[kt] = self._trigram(ra, rb, r)
+                        for code, y in lt:
+                            y += v[code >> 2]
+                            k = code & 15
+                            if y > new[k]:
+                                new[k] = y
                 v = new
             vs.append(v)
             lbs.append(lb)
