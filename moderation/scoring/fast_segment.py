@@ -52,8 +52,9 @@ def file_sha256(path: str | os.PathLike[str]) -> str:
 
 
 def default_cache_dir() -> str:
-    """Fallback cache folder (temp dir) when the caller passes none."""
-    return os.path.join(tempfile.gettempdir(), "moderation-fast-sentiment")
+    """Fallback cache folder when the caller passes none: per user, under the temp dir."""
+    uid = os.getuid() if hasattr(os, "getuid") else 0
+    return os.path.join(tempfile.gettempdir(), f"moderation-fast-sentiment-{uid}")
 
 
 def read_snownlp_marshal(path: str | os.PathLike[str]) -> dict:
@@ -70,7 +71,7 @@ def read_snownlp_marshal(path: str | os.PathLike[str]) -> dict:
 def write_atomic(path: str, data: bytes) -> None:
     """Write a cache file atomically, so a concurrent reader never sees half a file."""
     folder = os.path.dirname(path)
-    os.makedirs(folder, exist_ok=True)
+    os.makedirs(folder, mode=0o700, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as f:
