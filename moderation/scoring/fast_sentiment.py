@@ -188,6 +188,8 @@ def _worker_model(sentiment_model_path: str | None, cache_dir: str | None) -> Fa
     )
     model = _WORKER.get(key)
     if model is None:
+        for stale in [k for k in _WORKER if k[:2] == key[:2]]:  # a replaced model file
+            del _WORKER[stale]
         model = _WORKER[key] = load(sentiment_model_path, cache_dir)
     return model
 
