@@ -69,7 +69,7 @@ def main() -> None:
     pages = json_pages(args.n, args.page)
     from moderation.scoring import sentiment
 
-    sentiment.score("预热模型")  # model load is not ingest
+    sentiment.scorer_for(settings)  # model load is not ingest
     store_seconds, score_seconds = ingest(db, settings, pages)
     total = store_seconds + score_seconds
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -126,7 +126,7 @@ class SchedulerService:
         """
         from moderation.scoring import sentiment
 
-        sentiment.score("预热")
+        sentiment.scorer_for(self.runner.settings)
         self.scheduler.start()
         log.info("scheduler %s started", self.runner.holder)
 

@@ -1,4 +1,4 @@
-"""Sentiment probability (0 = negative, 1 = positive) from snownlp's classifier.
+"""Sentiment probability (0 = negative, 1 = positive) with snownlp's model, via the fast scorer.
 
 The model loads lazily, once per process: importing this module costs nothing, so
 `moderation --help` and the web app start without loading snownlp.
@@ -7,38 +7,9 @@ The model loads lazily, once per process: importing this module costs nothing, s
 from __future__ import annotations
 
 import threading
-from functools import cache
 
 NEGATIVE, NEUTRAL, POSITIVE = "negative", "neutral", "positive"
 _lock = threading.Lock()
-
-
-@cache
-def _snownlp_classifier(model_path: str | None):
-    from snownlp import sentiment
-
-    if model_path is None:
-        return sentiment.classify
-    classifier = sentiment.Sentiment()
-    classifier.load(model_path)
-    return classifier.classify
-
-
-def model_version(model_path: str | None = None) -> str:
-    """A name for the model that produced a score, stored with every score."""
-    import importlib.metadata
-
-    base = f"snownlp-{importlib.metadata.version('snownlp')}"
-    return base if model_path is None else f"{base}+{model_path.rsplit('/', 1)[-1]}"
-
-
-def score(text: str, model_path: str | None = None) -> float:
-    """The probability that `text` is positive."""
-    with _lock:
-        classify = _snownlp_classifier(model_path)
-    if not text.strip():
-        return 0.5
-    return float(classify(text))
 
 
 def label(probability: float, negative_below: float, positive_above: float) -> str:
@@ -53,13 +24,28 @@ def label(probability: float, negative_below: float, positive_above: float) -> s
 _scorers: dict = {}
 
 
+def active_model(settings) -> tuple[str | None, str]:
+    """The newsroom's active sentiment model: (path for Sentiment.load or None, version)."""
+    from moderation.scoring.sentiment_models import ModelStore
+
+    store = ModelStore(settings.data_path)
+    return store.active_path(), store.active_version()
+
+
 def scorer_for(settings):
-    """The process's Scorer for these settings (built once: the model and word lists load once)."""
+    """The process's Scorer for these settings and the active model (built once per model).
+
+    Uses the fast exact scorer (same numbers as snownlp, many times faster); a model
+    switched by `train-sentiment` or `restore-sentiment` is picked up at the next batch.
+    """
+    from moderation.scoring import fast_sentiment
     from moderation.scoring.scorer import Scorer
 
-    key = repr(settings.scoring)
+    path, version = active_model(settings)
+    key = (repr(settings.scoring), path, version)
     with _lock:
         if key not in _scorers:
-            classify = _snownlp_classifier(None)
-            _scorers[key] = Scorer(settings.scoring, classify, model_version())
+            model = fast_sentiment.load(path, cache_dir=str(settings.data_path / "cache"))
+            _scorers.clear()
+            _scorers[key] = Scorer(settings.scoring, model.classify, f"{version}@{model.version}")
         return _scorers[key]
