@@ -125,6 +125,9 @@ def main() -> None:
         "story view": f"/stories/{story}",
         "search 下雪 (FTS trigram)": "/search?q=下雪了",
         "search 菜价 (2 chars)": "/search?q=菜价",
+        "search 下雪了 菜价 (two terms)": "/search?q=下雪了+菜价",
+        "search 龘龘龘 (3 chars, no hit)": "/search?q=龘龘龘",
+        "search 龘龘 (2 chars, no hit: scan)": "/search?q=龘龘",
     }
     print(f"dashboard latency, {args.n:,} comments, {args.requests} requests each (ms)")
     print(f"  {'page':40} {'median':>8} {'p95':>8}")

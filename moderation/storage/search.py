@@ -6,6 +6,8 @@ input is never FTS syntax); shorter terms, which trigrams cannot match, use LIKE
 
 from __future__ import annotations
 
+import heapq
+
 from moderation.storage.comments import COMMENT_SELECT, _decode
 
 MAX_TERMS = 5
@@ -41,10 +43,32 @@ def _term_clause(term: str) -> tuple[str, list]:
 
 
 def search(db, query: str, limit: int = 20, before_id: int | None = None) -> list[dict]:
-    """Comments whose text or story title contains every term, newest id first."""
+    """Comments whose text or story title contains every term, newest id first.
+
+    With a term of three or more characters, candidates stream from the trigram index in
+    descending rowid order (plus the comments of stories whose title matches), and the other
+    terms filter them in batches: a common word stops after a page of hits, a rare one reads
+    only its few postings. Without one, a LIKE scan by descending id stops at `limit`.
+    """
     words = terms(query)
     if not words:
         return []
+    driver = next((word for word in words if len(word) >= 3), None)
+    if driver is None:
+        return _scan(db, words, limit, before_id)
+    others = [word for word in words if word is not driver]
+    found: list[dict] = []
+    for batch in _batches(_candidates(db, driver, before_id), CANDIDATE_BATCH):
+        found.extend(_filter(db, batch, others, limit - len(found)))
+        if len(found) >= limit:
+            break
+    return found[:limit]
+
+
+CANDIDATE_BATCH = 200
+
+
+def _scan(db, words: list[str], limit: int, before_id: int | None) -> list[dict]:
     clauses, params = [], []
     for word in words:
         clause, values = _term_clause(word)
@@ -53,5 +77,79 @@ def search(db, query: str, limit: int = 20, before_id: int | None = None) -> lis
     if before_id is not None:
         clauses.append("c.id < ?")
         params.append(before_id)
+    sql = f"{COMMENT_SELECT} WHERE {' AND '.join(clauses)} ORDER BY c.id DESC LIMIT ?"
+    return [_decode(row) for row in db.query(sql, [*params, limit])]
+
+
+def _candidates(db, term: str, before_id: int | None):
+    """Ids of comments matching `term` in their text or story title, descending, no repeats."""
+    story_ids = [
+        row[0]
+        for row in db.execute(
+            "SELECT rowid FROM stories_fts WHERE stories_fts MATCH ?", [fts_phrase(term)]
+        )
+    ]
+    streams = [_fts_ids(db, term, before_id)]
+    if story_ids:
+        streams.append(_story_comment_ids(db, story_ids, before_id))
+    last = None
+    for comment_id in heapq.merge(*streams, reverse=True):
+        if comment_id != last:
+            yield comment_id
+            last = comment_id
+
+
+def _fts_ids(db, term: str, before_id: int | None, chunk: int = 500):
+    cursor = before_id if before_id is not None else 2**62
+    while True:
+        ids = [
+            row[0]
+            for row in db.execute(
+                "SELECT rowid FROM comments_fts WHERE comments_fts MATCH ? AND rowid < ? "
+                "ORDER BY rowid DESC LIMIT ?",
+                [fts_phrase(term), cursor, chunk],
+            )
+        ]
+        yield from ids
+        if len(ids) < chunk:
+            return
+        cursor = ids[-1]
+
+
+def _story_comment_ids(db, story_ids: list[int], before_id: int | None, chunk: int = 500):
+    cursor = before_id if before_id is not None else 2**62
+    marks = ",".join("?" * len(story_ids))
+    while True:
+        ids = [
+            row[0]
+            for row in db.execute(
+                f"SELECT id FROM comments WHERE story_id IN ({marks}) AND id < ? "
+                "ORDER BY id DESC LIMIT ?",
+                [*story_ids, cursor, chunk],
+            )
+        ]
+        yield from ids
+        if len(ids) < chunk:
+            return
+        cursor = ids[-1]
+
+
+def _batches(iterable, size: int):
+    batch = []
+    for item in iterable:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _filter(db, ids: list[int], others: list[str], limit: int) -> list[dict]:
+    clauses, params = [f"c.id IN ({','.join('?' * len(ids))})"], list(ids)
+    for word in others:
+        clause, values = _term_clause(word)
+        clauses.append(clause)
+        params.extend(values)
     sql = f"{COMMENT_SELECT} WHERE {' AND '.join(clauses)} ORDER BY c.id DESC LIMIT ?"
     return [_decode(row) for row in db.query(sql, [*params, limit])]
