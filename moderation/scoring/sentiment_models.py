@@ -202,16 +202,15 @@ def _sentiment_module():
 
 
 def load_classifier(path: str | None) -> Callable[[str], float]:
-    """Return ``text -> P(positive)`` for a model file (None = snownlp's shipped default)."""
-    sentiment = _sentiment_module()
-    model = sentiment.Sentiment()
-    if path is None:
-        model.load()
-    else:
-        if not os.path.exists(path + MODEL_FILE_SUFFIX):
-            raise FileNotFoundError(f"sentiment model file missing: {path + MODEL_FILE_SUFFIX}")
-        model.load(path)
-    return model.classify
+    """Return ``text -> P(positive)`` for a model file (None = snownlp's shipped default).
+
+    The fast exact scorer: the same probabilities as snownlp's ``Sentiment.classify``.
+    """
+    from moderation.scoring import fast_sentiment
+
+    if path is not None and not os.path.exists(path + MODEL_FILE_SUFFIX):
+        raise FileNotFoundError(f"sentiment model file missing: {path + MODEL_FILE_SUFFIX}")
+    return fast_sentiment.load(path).classify
 
 
 def _load_model(path: str | None):
@@ -232,8 +231,21 @@ def _score_words(model, words: list[str]) -> float:
 
 
 def _segment(texts: Sequence[str], progress: Progress | None, label: str) -> list[list[str]]:
-    """Segment and stop-word filter texts exactly like snownlp's ``Sentiment.handle``."""
-    handle = _sentiment_module().Sentiment().handle
+    """Segment and stop-word filter texts exactly like snownlp's ``Sentiment.handle``.
+
+    The fast exact segmenter gives snownlp's words (tested to the word) many times faster,
+    so retraining on the full base corpus takes seconds, not a quarter of an hour.
+    """
+    from moderation.scoring import fast_sentiment
+
+    segmenter = fast_sentiment.load()
+    stop = fast_sentiment.read_stop_words(
+        str(fast_sentiment.snownlp_dir() / "normal" / "stopwords.txt")
+    )
+
+    def handle(text: str) -> list[str]:
+        return [word for word in segmenter.segment(text) if word not in stop]
+
     tick = _ticker(progress, len(texts), label)
     out = []
     for done, text in enumerate(texts, 1):
