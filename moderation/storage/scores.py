@@ -22,21 +22,22 @@ def unscored(db, limit: int, since: str | None = None) -> list[dict]:
 def save_scores(db, rows: list[dict]) -> None:
     """Store scores (replacing older ones for the same comments)."""
     now = now_iso()
-    db.table("scores").upsert_all(
-        (
-            {
-                "comment_id": row["comment_id"],
-                "sentiment": row["sentiment"],
-                "label": row["label"],
-                "model_version": row["model_version"],
-                "flags": json.dumps(row.get("flags", []), ensure_ascii=False),
-                "flag_codes": " ".join(sorted({f["code"] for f in row.get("flags", [])})),
-                "dup_group": row.get("dup_group"),
-                "scored_at": now,
-            }
+    db.conn.executemany(
+        "INSERT OR REPLACE INTO scores (comment_id, sentiment, label, model_version, flags, "
+        "flag_codes, dup_group, scored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                row["comment_id"],
+                row["sentiment"],
+                row["label"],
+                row["model_version"],
+                json.dumps(row.get("flags", []), ensure_ascii=False),
+                " ".join(sorted({f["code"] for f in row.get("flags", [])})),
+                row.get("dup_group"),
+                now,
+            )
             for row in rows
-        ),
-        pk="comment_id",
+        ],
     )
 
 
