@@ -38,15 +38,25 @@ def build(path: Path, count: int) -> None:
         for channel, story in stories(2000):
             story_store.upsert_story(db, channel, story)
     story_ids = {
-        (row[0], row[1]): row[2]
-        for row in db.execute("SELECT channel, native_id, id FROM stories")
+        (row[0], row[1]): row[2] for row in db.execute("SELECT channel, native_id, id FROM stories")
     }
     batch, started = [], time.perf_counter()
     for number, (channel, comment) in enumerate(comments(count), start=1):
-        batch.append((channel, comment.native_id, story_ids[(channel, comment.story_native_id)],
-                      comment.author_key, comment.author_name, comment.text, comment.created_at,
-                      comment.created_at, comment.likes, comment.origin,
-                      rng.choices(["pending", "approved", "rejected"], [6, 3, 1])[0]))
+        batch.append(
+            (
+                channel,
+                comment.native_id,
+                story_ids[(channel, comment.story_native_id)],
+                comment.author_key,
+                comment.author_name,
+                comment.text,
+                comment.created_at,
+                comment.created_at,
+                comment.likes,
+                comment.origin,
+                rng.choices(["pending", "approved", "rejected"], [6, 3, 1])[0],
+            )
+        )
         if len(batch) == 20000 or number == count:
             _flush(db, batch, rng)
             batch = []
@@ -72,10 +82,18 @@ def _flush(db, batch, rng) -> None:
             if sentiment < 0.3:
                 codes.append("negative")
             flags = [{"code": c, "reason": c, "action": "review", "spans": []} for c in codes]
-            rows.append((first + offset, sentiment,
-                         "negative" if sentiment < 0.3 else "neutral", "bench",
-                         json.dumps(flags), " ".join(sorted(set(codes))), first + offset,
-                         "2024-01-28T00:00:00+00:00"))
+            rows.append(
+                (
+                    first + offset,
+                    sentiment,
+                    "negative" if sentiment < 0.3 else "neutral",
+                    "bench",
+                    json.dumps(flags),
+                    " ".join(sorted(set(codes))),
+                    first + offset,
+                    "2024-01-28T00:00:00+00:00",
+                )
+            )
         db.conn.executemany("INSERT INTO scores VALUES (?,?,?,?,?,?,?,?)", rows)
 
 
@@ -89,6 +107,51 @@ def timed(client, url: str, runs: int) -> tuple[float, float]:
         assert response.status_code == 200, (url, response.status_code)
     samples.sort()
     return statistics.median(samples), samples[int(len(samples) * 0.95) - 1]
+
+
+def export_times(db, quotes: int = 200) -> None:
+    """Build (once) an edition of `quotes` approved comments in 10 sections; time each export."""
+    from moderation.export.formats import export_edition
+    from moderation.storage import editions
+
+    edition = editions.get_edition(db, "2024-02-01")
+    if edition is None:
+        edition = editions.create_edition(db, "2024-02-01", "融媒·观察", "bench")
+        story_ids = [
+            row[0]
+            for row in db.execute(
+                "SELECT story_id FROM comments WHERE status = 'approved' GROUP BY story_id "
+                "ORDER BY COUNT(*) DESC LIMIT 10"
+            )
+        ]
+        for story_id in story_ids:
+            section_id = editions.add_section(db, edition, story_id, "bench")
+            for (comment_id,) in db.execute(
+                "SELECT id FROM comments WHERE story_id = ? AND status = 'approved' LIMIT ?",
+                [story_id, quotes // len(story_ids)],
+            ).fetchall():
+                editions.select_quote(db, edition, section_id, comment_id, "bench")
+        edition = editions.get_edition(db, "2024-02-01")
+    count = db.execute(
+        "SELECT COUNT(*) FROM edition_quotes WHERE edition_id = ?", [edition["id"]]
+    ).fetchone()[0]
+    print(f"column export, edition of {count} quotes (ms, median of 5)")
+    for fmt, encoding in (
+        ("txt", "utf-8"),
+        ("txt", "gb18030"),
+        ("docx", "utf-8"),
+        ("csv", "utf-8"),
+        ("json", "utf-8"),
+    ):
+        samples = []
+        for _ in range(5):
+            started = time.perf_counter()
+            content = export_edition(db, edition, fmt, encoding).content
+            samples.append((time.perf_counter() - started) * 1000)
+        print(
+            f"  {fmt + ' ' + encoding:40} {statistics.median(samples):8.1f}"
+            f"   ({len(content):,} bytes)"
+        )
 
 
 def main() -> None:
@@ -135,6 +198,7 @@ def main() -> None:
         client.get(url)  # warm caches, as a working day would
         median, p95 = timed(client, url, args.requests)
         print(f"  {name:40} {median:8.1f} {p95:8.1f}")
+    export_times(db)
     size = path.stat().st_size / 1e6
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"  database {size:,.0f} MB; peak RSS {peak:,.0f} MB")

@@ -13,16 +13,84 @@ from collections.abc import Iterator
 
 from moderation.collectors.base import CollectedComment, CollectedStory
 
-OPENERS = ["终于", "今天", "听说", "看到新闻", "作为株洲人", "说实话", "希望", "建议", "请问",
-           "昨天晚上", "我家附近", "天元区", "芦淞区", "荷塘区", "石峰区", "醴陵", "攸县"]
-TOPICS = ["下雪了", "学校放假", "公交晚点", "道路结冰", "湿地公园", "青年人才", "高速扩容",
-          "龙地名", "全民阅读", "市长对接", "省两会", "供暖", "菜价", "停车难", "地铁规划",
-          "老旧小区改造", "医保报销", "就业驿站", "城市绿化", "夜市"]
-VERDICTS = ["真不错", "太好了", "点赞", "辛苦了", "有点失望", "什么时候能解决", "希望快点落实",
-            "说得好", "支持", "不太方便", "越来越好", "这个必须顶", "问题还是很多", "感动",
-            "实在太堵了", "服务很周到", "要加强管理", "为家乡骄傲", "不敢相信", "终于等到了"]
-FILLERS = ["，", "。", "！", "？", "～", "，真的", "，大家", "，我们", "，而且", "，但是",
-           "，其实", "，记得", "，感觉"]
+OPENERS = [
+    "终于",
+    "今天",
+    "听说",
+    "看到新闻",
+    "作为株洲人",
+    "说实话",
+    "希望",
+    "建议",
+    "请问",
+    "昨天晚上",
+    "我家附近",
+    "天元区",
+    "芦淞区",
+    "荷塘区",
+    "石峰区",
+    "醴陵",
+    "攸县",
+]
+TOPICS = [
+    "下雪了",
+    "学校放假",
+    "公交晚点",
+    "道路结冰",
+    "湿地公园",
+    "青年人才",
+    "高速扩容",
+    "龙地名",
+    "全民阅读",
+    "市长对接",
+    "省两会",
+    "供暖",
+    "菜价",
+    "停车难",
+    "地铁规划",
+    "老旧小区改造",
+    "医保报销",
+    "就业驿站",
+    "城市绿化",
+    "夜市",
+]
+VERDICTS = [
+    "真不错",
+    "太好了",
+    "点赞",
+    "辛苦了",
+    "有点失望",
+    "什么时候能解决",
+    "希望快点落实",
+    "说得好",
+    "支持",
+    "不太方便",
+    "越来越好",
+    "这个必须顶",
+    "问题还是很多",
+    "感动",
+    "实在太堵了",
+    "服务很周到",
+    "要加强管理",
+    "为家乡骄傲",
+    "不敢相信",
+    "终于等到了",
+]
+FILLERS = [
+    "，",
+    "。",
+    "！",
+    "？",
+    "～",
+    "，真的",
+    "，大家",
+    "，我们",
+    "，而且",
+    "，但是",
+    "，其实",
+    "，记得",
+    "，感觉",
+]
 EXTRAS = ["👍", "😂", "❤️", "[赞]", "[微笑]", "哈哈哈", "2024", "12点", "350名", "🙏"]
 CHANNELS = ["website", "app", "wechat-zzrb", "wechat-zzwb", "weibo"]
 ORIGINS = ["株洲新闻网", "掌上株洲", "株洲日报微信公众号", "株洲晚报微信公众号", "株洲日报微博"]
@@ -52,20 +120,25 @@ def stories(count: int, seed: int = 1) -> list[tuple[str, CollectedStory]]:
     for number in range(count):
         day = 1 + number % 28
         channel = CHANNELS[number % len(CHANNELS)]
-        result.append((channel, CollectedStory(
-            native_id=f"story-{number}",
-            title=f"{rng.choice(TOPICS)}：{rng.choice(OPENERS)}{rng.choice(VERDICTS)}（{number}）",
-            published_at=f"2024-01-{day:02d}T08:00:00+08:00",
-            reporter=rng.choice(["孙晓静", "王娜", "陈正明", "罗小玲", "胡文洁", "廖明"]),
-            page_views=rng.randrange(1000, 3_000_000),
-            origin=ORIGINS[CHANNELS.index(channel)],
-        )))
+        result.append(
+            (
+                channel,
+                CollectedStory(
+                    native_id=f"story-{number}",
+                    title=f"{rng.choice(TOPICS)}：{rng.choice(OPENERS)}{rng.choice(VERDICTS)}（{number}）",
+                    published_at=f"2024-01-{day:02d}T08:00:00+08:00",
+                    reporter=rng.choice(["孙晓静", "王娜", "陈正明", "罗小玲", "胡文洁", "廖明"]),
+                    page_views=rng.randrange(1000, 3_000_000),
+                    origin=ORIGINS[CHANNELS.index(channel)],
+                ),
+            )
+        )
     return result
 
 
-def comments(count: int, story_count: int = 2000, seed: int = 2) -> Iterator[
-    tuple[str, CollectedComment]
-]:
+def comments(
+    count: int, story_count: int = 2000, seed: int = 2
+) -> Iterator[tuple[str, CollectedComment]]:
     """(channel, comment) pairs, deterministic for a seed."""
     rng = random.Random(seed)
     for number in range(count):
@@ -73,13 +146,16 @@ def comments(count: int, story_count: int = 2000, seed: int = 2) -> Iterator[
         channel = CHANNELS[story % len(CHANNELS)]
         day = 1 + story % 28
         author = rng.randrange(count // 8 + 1)
-        yield channel, CollectedComment(
-            native_id=f"c{number}",
-            story_native_id=f"story-{story}",
-            text=comment_text(rng),
-            created_at=f"2024-01-{day:02d}T{rng.randrange(24):02d}:{rng.randrange(60):02d}:00+00:00",
-            author_key=f"{channel}:{author}",
-            author_name=f"读者{author}" if channel != "wechat-zzrb" else None,
-            likes=int(rng.paretovariate(1.5)) - 1,
-            origin=ORIGINS[CHANNELS.index(channel)],
+        yield (
+            channel,
+            CollectedComment(
+                native_id=f"c{number}",
+                story_native_id=f"story-{story}",
+                text=comment_text(rng),
+                created_at=f"2024-01-{day:02d}T{rng.randrange(24):02d}:{rng.randrange(60):02d}:00+00:00",
+                author_key=f"{channel}:{author}",
+                author_name=f"读者{author}" if channel != "wechat-zzrb" else None,
+                likes=int(rng.paretovariate(1.5)) - 1,
+                origin=ORIGINS[CHANNELS.index(channel)],
+            ),
         )

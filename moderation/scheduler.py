@@ -84,6 +84,13 @@ def build_scheduler(runner: Runner):
         misfire_grace_time=None,
     )
     scheduler.add_job(runner.score_backlog, "interval", seconds=SCORE_EVERY_SECONDS, id="score")
+    scheduler.add_job(
+        runner.purge_raw_payloads,
+        "interval",
+        hours=24,
+        id="purge",
+        next_run_time=datetime.now(UTC) + timedelta(minutes=5),
+    )
     for channel in channels:
         scheduler.add_job(
             runner.collect,

@@ -153,6 +153,17 @@ class Runner:
                 done += scored
         return done
 
+    def purge_raw_payloads(self) -> int:
+        """The retention job: drop raw channel payloads past `[retention] raw_payload_days`."""
+        from moderation.storage import raw_payloads
+
+        if self.stop.is_set() or not self.holding:
+            return 0
+        with closing(open_db(self.settings)) as db:
+            removed = raw_payloads.purge_older_than(db, self.settings.retention.raw_payload_days)
+        log.info("purged %s raw payloads", removed, extra={"purged": removed})
+        return removed
+
     def poll_requests(self) -> None:
         """The request job: start channels whose run-now button was pressed."""
         if self.stop.is_set() or not self.holding:

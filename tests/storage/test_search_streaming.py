@@ -15,7 +15,16 @@ def collected(db, settings):
 
 @pytest.mark.parametrize(
     "query",
-    ["下雪了", "株洲 雪", "下雪啦", "天元区 放假", "龙地名", "清华、北大", "不存在的词语", "雪 株洲人"],
+    [
+        "下雪了",
+        "株洲 雪",
+        "下雪啦",
+        "天元区 放假",
+        "龙地名",
+        "清华、北大",
+        "不存在的词语",
+        "雪 株洲人",
+    ],
 )
 @pytest.mark.parametrize("limit", [1, 3, 50])
 def test_streaming_search_equals_scan(collected, query, limit):
