@@ -1,0 +1,62 @@
+"""Every benchmark, one after the other, in one run: the figures for bench/RESULTS.md.
+
+    python bench/run.py [--n 1000000] [--ingest 100000] [--scorer 3000] [--no-load]
+
+Prints the machine, then scorer throughput (snownlp vs fast, one core and pool), end-to-end
+ingest, dashboard latency and column export at --n comments, and the wrk load test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+
+
+def machine() -> str:
+    """A one-line description of this machine."""
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GiB, Python {platform.python_version()}"
+            f", SQLite {__import__('sqlite3').sqlite_version}, {platform.system()}")
+
+
+def run(script: str, *args: str) -> None:
+    """Run one benchmark script, streaming its output."""
+    print(f"\n$ python bench/{script} {' '.join(args)}", flush=True)
+    subprocess.run([sys.executable, str(BENCH / script), *args], check=True)
+
+
+def main() -> None:
+    """Run them all."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--n", type=int, default=1_000_000)
+    parser.add_argument("--ingest", type=int, default=100_000)
+    parser.add_argument("--scorer", type=int, default=3000)
+    parser.add_argument("--no-load", action="store_true", help="skip the wrk load test")
+    args = parser.parse_args()
+    print(f"machine: {machine()}")
+    run("bench_scorer.py", "--n", str(args.scorer))
+    run("bench_ingest.py", "--n", str(args.ingest))
+    run("bench_dashboard.py", "--n", str(args.n), "--requests", "100")
+    if not args.no_load and shutil.which("wrk"):
+        run("load_test.py", "--n", str(args.n))
+    elif not args.no_load:
+        print("\n(load test skipped: apt-get install wrk)")
+
+
+if __name__ == "__main__":
+    main()
