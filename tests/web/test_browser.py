@@ -14,7 +14,7 @@ from moderation.db import connect
 from moderation.settings import load_settings
 from moderation.storage import users
 from tests.conftest import PASSWORD, write_config
-from tests.web.conftest import XSS, add_comment, add_score, score_demo, span_flag
+from tests.web.conftest import XSS, add_comment
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
@@ -45,11 +45,10 @@ def site(tmp_path_factory):
     settings = load_settings(write_config(tmp_path_factory.mktemp("browser")))
     db = connect(settings.database_path)
     pipeline.collect_channel(db, settings, settings.channel("demo"))
-    score_demo(db)
     xss_id = add_comment(db, XSS, created_at="2024-01-01T00:00:00+00:00")
     phone = "有事打我电话13912345678，包你满意"
     phone_id = add_comment(db, phone, created_at="2024-01-01T00:00:01+00:00")
-    add_score(db, phone_id, 0.4, [span_flag(phone, "13912345678")])
+    pipeline.score_pending(db, settings)  # the real scorer: sentiment, flags, groups
     for name in ("王编辑", "李编辑"):
         users.add_user(db, name, "moderator", PASSWORD)
     db.close()
