@@ -14,6 +14,7 @@ normalised character comes from exactly one original character and offsets stay 
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -73,8 +74,12 @@ class NormalizedText:
         return self.offsets[start], self.offsets[end - 1] + 1
 
 
+@functools.lru_cache(maxsize=16)
 def normalize(text: str, keep_separators: bool = False) -> NormalizedText:
-    """Normalise ``text`` for matching and keep where every character came from."""
+    """Normalise ``text`` for matching and keep where every character came from.
+
+    Cached (a few entries): the flag checks of one comment ask for the same forms again.
+    """
     table = _KEEP_TABLE if keep_separators else _DROP_TABLE
     chars: list[str] = []
     offsets: list[int] = []
