@@ -149,10 +149,14 @@ CHANNEL_COMMON_KEYS = {"name", "type", "schedule", "enabled", "label"}
 
 
 def config_path(explicit: str | os.PathLike | None = None) -> Path:
-    """The config file to read: an explicit path, then $MODERATION_CONFIG, then the default."""
+    """The config file to read: an explicit path, then $MODERATION_CONFIG, then config.toml in
+    the working folder, then the default beside the package."""
     if explicit:
         return Path(explicit)
-    return Path(os.environ[CONFIG_ENV]) if os.environ.get(CONFIG_ENV) else DEFAULT_CONFIG
+    if os.environ.get(CONFIG_ENV):
+        return Path(os.environ[CONFIG_ENV])
+    here = Path.cwd() / "config.toml"
+    return here if here.is_file() else DEFAULT_CONFIG
 
 
 def load_settings(path: str | os.PathLike | None = None) -> Settings:

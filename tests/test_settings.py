@@ -66,3 +66,15 @@ def test_missing_file_is_explained(tmp_path):
 def test_relative_paths_resolve_against_config_folder(settings, config_file):
     assert settings.database_path == config_file.parent / "test.db"
     assert settings.data_path == config_file.parent / "data"
+
+
+def test_config_in_working_folder_wins_over_packaged_default(tmp_path, monkeypatch):
+    from moderation.settings import config_path
+
+    monkeypatch.delenv("MODERATION_CONFIG", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert config_path() == DEFAULT_CONFIG
+    local = write_config(tmp_path)
+    assert config_path().resolve() == local.resolve()
+    monkeypatch.setenv("MODERATION_CONFIG", "/elsewhere/config.toml")
+    assert str(config_path()) == "/elsewhere/config.toml"

@@ -19,9 +19,10 @@ ROW = 30
 
 
 def _range() -> tuple[Date, Date]:
-    """The requested range, default the last seven days; 400 for a bad or reversed range."""
+    """The requested range, default the seven days up to today (or up to the newest story,
+    when nothing was published this week); 400 for a bad or reversed range."""
     try:
-        end = Date.fromisoformat(request.args.get("to") or Date.today().isoformat())
+        end = Date.fromisoformat(request.args.get("to") or _default_end().isoformat())
         start = Date.fromisoformat(
             request.args.get("from") or (end - timedelta(days=6)).isoformat()
         )
@@ -30,6 +31,19 @@ def _range() -> tuple[Date, Date]:
     if end < start or (end - start).days > 366:
         abort(400, "the range must run forwards and span at most a year")
     return start, end
+
+
+def _default_end() -> Date:
+    """Today, unless the newest stored story is older than a week: then its day."""
+    newest = get_db().execute("SELECT MAX(published_at) FROM stories").fetchone()[0]
+    today = Date.today()
+    if not newest:
+        return today
+    try:
+        latest = board.local_date(newest)
+    except ValueError:
+        return today
+    return latest if (today - latest).days > 6 else today
 
 
 def chart_rows(stories: list[board.RankedStory]) -> list[dict]:

@@ -34,3 +34,20 @@ def test_ranking_txt_download_is_the_printed_block(client, collected):
 @pytest.mark.parametrize("query", ["from=2024-01-25&to=2024-01-19", "from=bad"])
 def test_bad_range_is_refused(client, collected, query):
     assert client.get(f"/ranking/?{query}").status_code == 400
+
+
+def test_default_range_ends_at_the_newest_story_when_this_week_is_empty(client, collected):
+    page = client.get("/ranking/").get_data(as_text=True)
+    assert "新闻点击排行榜(1月19日-1月25日)" in page
+    assert page.count('<rect class="bar"') == 10
+
+
+def test_default_range_is_this_week_when_stories_are_recent(client, collected, db):
+    from datetime import date
+
+    db.execute(
+        "UPDATE stories SET published_at = ?", [date.today().isoformat() + "T08:00:00+08:00"]
+    )
+    today = date.today()
+    page = client.get("/ranking/").get_data(as_text=True)
+    assert f"{today.month}月{today.day}日)" in page
