@@ -109,29 +109,60 @@ def timed(client, url: str, runs: int) -> tuple[float, float]:
     return statistics.median(samples), samples[int(len(samples) * 0.95) - 1]
 
 
+def print_plans(db) -> None:
+    """EXPLAIN QUERY PLAN of the hot queries, as the dashboard runs them."""
+    from moderation.storage import queue
+    from moderation.storage.search import fts_phrase
+
+    cases = {
+        "pending queue, newest": (queue.QueueFilter(), "newest"),
+        "pending queue, channel + sentiment <= 0.3": (
+            queue.QueueFilter(channel="wechat-zzrb", sentiment_max=0.3),
+            "newest",
+        ),
+        "pending queue, most negative": (queue.QueueFilter(), "negative"),
+        "flagged queue": (queue.QueueFilter(queue="flagged"), "newest"),
+    }
+    print("EXPLAIN QUERY PLAN")
+    for name, (filters, order) in cases.items():
+        print(f"  {name}:")
+        for line in queue.explain(db, filters, order):
+            print(f"    {line}")
+    print("  search, candidate stream (trigram FTS5, descending rowid):")
+    for row in db.execute(
+        "EXPLAIN QUERY PLAN SELECT rowid FROM comments_fts WHERE comments_fts MATCH ? "
+        "AND rowid < ? ORDER BY rowid DESC LIMIT 500",
+        [fts_phrase("下雪了"), 2**62],
+    ):
+        print(f"    {row[3]}")
+
+
 def export_times(db, quotes: int = 200) -> None:
     """Build (once) an edition of `quotes` approved comments in 10 sections; time each export."""
     from moderation.export.formats import export_edition
     from moderation.storage import editions
 
-    edition = editions.get_edition(db, "2024-02-01")
+    edition = editions.get_edition(db, "2024-02-02")
     if edition is None:
-        edition = editions.create_edition(db, "2024-02-01", "融媒·观察", "bench")
+        edition = editions.create_edition(db, "2024-02-02", "融媒·观察", "bench")
         story_ids = [
             row[0]
             for row in db.execute(
-                "SELECT story_id FROM comments WHERE status = 'approved' GROUP BY story_id "
+                "SELECT story_id FROM comments WHERE status = 'approved' "
+                "AND author_name IS NOT NULL "
+                "GROUP BY story_id "
                 "ORDER BY COUNT(*) DESC LIMIT 10"
             )
         ]
         for story_id in story_ids:
             section_id = editions.add_section(db, edition, story_id, "bench")
             for (comment_id,) in db.execute(
-                "SELECT id FROM comments WHERE story_id = ? AND status = 'approved' LIMIT ?",
+                "SELECT id FROM comments WHERE story_id = ? AND status = 'approved' "
+                "AND author_name IS NOT NULL LIMIT ?",
                 [story_id, quotes // len(story_ids)],
             ).fetchall():
                 editions.select_quote(db, edition, section_id, comment_id, "bench")
-        edition = editions.get_edition(db, "2024-02-01")
+        edition = editions.get_edition(db, "2024-02-02")
     count = db.execute(
         "SELECT COUNT(*) FROM edition_quotes WHERE edition_id = ?", [edition["id"]]
     ).fetchone()[0]
@@ -199,6 +230,7 @@ def main() -> None:
         median, p95 = timed(client, url, args.requests)
         print(f"  {name:40} {median:8.1f} {p95:8.1f}")
     export_times(db)
+    print_plans(db)
     size = path.stat().st_size / 1e6
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"  database {size:,.0f} MB; peak RSS {peak:,.0f} MB")

@@ -30,8 +30,10 @@ def machine() -> str:
     except OSError:
         pass
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return (f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GiB, Python {platform.python_version()}"
-            f", SQLite {__import__('sqlite3').sqlite_version}, {platform.system()}")
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GiB, Python {platform.python_version()}"
+        f", SQLite {__import__('sqlite3').sqlite_version}, {platform.system()}"
+    )
 
 
 def run(script: str, *args: str) -> None:

@@ -5,13 +5,13 @@ thread on 127.0.0.1 (port chosen by the system), with CSRF protection on.
 """
 
 import threading
-from pathlib import Path
 
 import pytest
 
 from moderation import create_app, pipeline
 from moderation.storage import comments, users
 from moderation.storage import editions as store
+from tests.browser_support import CHROMIUM, SCREENSHOTS, launch
 from tests.seed import (
     SEED_PAGE,
     comment_id_for,
@@ -20,8 +20,6 @@ from tests.seed import (
     seed_talent_lines,
 )
 
-CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "test-output" / "screenshots"
 PASSWORD = "correct horse battery"
 DATE = "2024-01-26"
 
@@ -56,19 +54,7 @@ def page():
     """A headless chromium page (Debian's binary, nothing downloaded)."""
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
+        browser = launch(playwright)
         context = browser.new_context(
             accept_downloads=True, viewport={"width": 1200, "height": 900}
         )

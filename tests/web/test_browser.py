@@ -4,7 +4,6 @@ server on a temp database with the demo channel collected."""
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -13,20 +12,9 @@ from moderation import create_app, pipeline
 from moderation.db import connect
 from moderation.settings import load_settings
 from moderation.storage import users
+from tests.browser_support import CHROMIUM, SCREENSHOTS, launch
 from tests.conftest import PASSWORD, write_config
 from tests.web.conftest import XSS, add_comment
-
-CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 pytestmark = [
     pytest.mark.browser,
@@ -70,9 +58,7 @@ def site(tmp_path_factory):
 def browser():
     """One headless chromium for the whole module."""
     with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=ARGS
-        )
+        chromium = launch(playwright)
         yield chromium
         chromium.close()
 
