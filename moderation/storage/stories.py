@@ -59,6 +59,8 @@ def upsert_story(db, channel: str, story) -> int:
     if existing:
         story_id = existing[0]
         updates = {k: v for k, v in row.items() if v is not None and k != "collected_at"}
+        if existing[2]:  # linked or unlinked by hand: collection keeps the editor's choice
+            updates.pop("link_key", None)
         db.table("stories").update(story_id, updates)
     else:
         story_id = db.table("stories").insert(row).last_pk
@@ -106,3 +108,52 @@ def placeholder_story(db, channel: str, native_id: str) -> int:
     from moderation.collectors.base import CollectedStory
 
     return upsert_story(db, channel, CollectedStory(native_id=native_id, title=f"({native_id})"))
+
+
+class LinkError(ValueError):
+    """A manual link that cannot be made (unknown story, or linking a story to itself)."""
+
+
+def link_story(db, story_id: int, target_id: int, actor: str) -> int:
+    """Link a story (and everything linked to it) to another story's group, by hand."""
+    if story_id == target_id:
+        raise LinkError("a story cannot be linked to itself")
+    with db.atomic():
+        story, target = get_story(db, story_id), get_story(db, target_id)
+        if story is None or target is None:
+            raise LinkError(f"no story {story_id if story is None else target_id}")
+        group = target["canonical_id"] or target["id"]
+        old_group = story["canonical_id"] or story["id"]
+        db.execute(
+            "UPDATE stories SET canonical_id = ?, linked_by = ? "
+            "WHERE COALESCE(canonical_id, id) = ?",
+            [group, actor, old_group],
+        )
+    return group
+
+
+def unlink_story(db, story_id: int, actor: str) -> None:
+    """Take a story out of its cross-channel group, by hand; collection will not relink it."""
+    with db.atomic():
+        story = get_story(db, story_id)
+        if story is None:
+            raise LinkError(f"no story {story_id}")
+        group = story["canonical_id"] or story["id"]
+        if group == story_id:  # it heads the group: the next member becomes the head
+            members = [
+                row[0]
+                for row in db.execute(
+                    "SELECT id FROM stories WHERE canonical_id = ? AND id != ? ORDER BY id",
+                    [story_id, story_id],
+                )
+            ]
+            if members:
+                db.execute(
+                    f"UPDATE stories SET canonical_id = ? WHERE id IN "
+                    f"({','.join('?' * len(members))})",
+                    [members[0], *members],
+                )
+        db.execute(
+            "UPDATE stories SET canonical_id = id, linked_by = ?, link_key = ? WHERE id = ?",
+            [actor, f"manual:{story_id}", story_id],
+        )

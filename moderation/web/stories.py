@@ -3,10 +3,13 @@ top keywords and topic groups."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
+from moderation.roles import EDITOR
 from moderation.storage import stats
+from moderation.storage import stories as story_store
 from moderation.web import charts, get_db
+from moderation.web.auth import current_actor, role_required
 from moderation.web.keywords import top_keywords, topic_groups
 from moderation.web.queue import annotate
 
@@ -52,3 +55,30 @@ def show(story_id: int):
         topics=topics,
         here=request.full_path.rstrip("?"),
     )
+
+
+@bp.post("/stories/<int:story_id>/link")
+@role_required(EDITOR)
+def link(story_id: int):
+    """Link this story with another one (the same story in another channel), by hand."""
+    target = request.form.get("target", type=int)
+    if target is None:
+        abort(400, "填写要合并的稿件编号")
+    try:
+        group = story_store.link_story(get_db(), story_id, target, current_actor())
+    except story_store.LinkError as error:
+        abort(400, str(error))
+    flash("已合并为同一稿件。")
+    return redirect(url_for("stories.show", story_id=group))
+
+
+@bp.post("/stories/<int:story_id>/unlink")
+@role_required(EDITOR)
+def unlink(story_id: int):
+    """Take this story out of its cross-channel group, by hand."""
+    try:
+        story_store.unlink_story(get_db(), story_id, current_actor())
+    except story_store.LinkError as error:
+        abort(404, str(error))
+    flash("已拆分为单独的稿件。")
+    return redirect(url_for("stories.show", story_id=story_id))
