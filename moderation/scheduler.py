@@ -25,8 +25,11 @@ SCORE_EVERY_SECONDS = 30  # how often the scoring job picks up what collection r
 HOUSEKEEPING = "housekeeping"  # its own threads: a busy channel never delays the lease
 
 
+NEWSROOM_TIMEZONE = "Asia/Shanghai"  # cron schedules read as the newsroom's clock
+
+
 def trigger_for(schedule_text: str, jitter: int):
-    """An APScheduler trigger for a channel's `schedule`."""
+    """An APScheduler trigger for a channel's `schedule`; cron fields are Beijing time."""
     from apscheduler.triggers.cron import CronTrigger
     from apscheduler.triggers.interval import IntervalTrigger
 
@@ -41,6 +44,7 @@ def trigger_for(schedule_text: str, jitter: int):
         month=month,
         day_of_week=day_of_week,
         jitter=jitter or None,
+        timezone=NEWSROOM_TIMEZONE,
     )
 
 

@@ -274,3 +274,9 @@ def test_retention_job_purges_old_raw_payloads(settings, db):
     assert runner.purge_raw_payloads() == 1
     assert db.table("raw_payloads").count == 1
     runner.release_lease()
+
+
+def test_cron_schedules_follow_beijing_time():
+    trigger = trigger_for("0 6 * * *", jitter=0)
+    fire = trigger.get_next_fire_time(None, datetime(2024, 1, 22, 0, 0, tzinfo=UTC))
+    assert fire.astimezone(UTC).hour == 22  # 06:00 in Zhuzhou is 22:00 UTC the day before
