@@ -302,4 +302,21 @@ def m001_raw_payloads(db):
     )
 
 
+@ops()
+def m002_word_lists(db):
+    """Banned and suspect words added by admins in the dashboard (beside config.toml's)."""
+    run_statements(
+        db,
+        """
+        CREATE TABLE word_lists (
+            kind TEXT NOT NULL CHECK (kind IN ('banned', 'suspect')),
+            word TEXT NOT NULL,
+            added_by TEXT NOT NULL,
+            added_at TEXT NOT NULL,
+            PRIMARY KEY (kind, word)
+        )
+        """,
+    )
+
+
 from moderation.storage import editions_schema  # noqa: E402, F401  (registers its migrations)

@@ -12,7 +12,7 @@ from moderation.scoring import sentiment
 from moderation.states import PENDING, SYSTEM_ACTOR
 from moderation.storage import channels as channel_store
 from moderation.storage import comments as comment_store
-from moderation.storage import duplicates, raw_payloads
+from moderation.storage import duplicates, raw_payloads, wordlists
 from moderation.storage import scores as score_store
 from moderation.storage import stories as story_store
 
@@ -126,7 +126,7 @@ def score_batch(db, settings, batch: list[dict]) -> None:
 
     Everything is stored in one transaction, so a batch is scored wholly or not at all.
     """
-    scorer = sentiment.scorer_for(settings)
+    scorer = sentiment.scorer_for(settings, wordlists.words(db))
     results = {comment["id"]: scorer.score(comment["text"]) for comment in batch}
     rows = [
         {

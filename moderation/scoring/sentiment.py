@@ -32,20 +32,34 @@ def active_model(settings) -> tuple[str | None, str]:
     return store.active_path(), store.active_version()
 
 
-def scorer_for(settings):
-    """The process's Scorer for these settings and the active model (built once per model).
+def scorer_for(settings, extra_words: dict | None = None):
+    """The process's Scorer for these settings, the active model and the dashboard's word
+    lists (`extra_words`: {"banned": (...), "suspect": (...)}), built once per combination.
 
     Uses the fast exact scorer (same numbers as snownlp, many times faster); a model
-    switched by `train-sentiment` or `restore-sentiment` is picked up at the next batch.
+    switched by `train-sentiment` or `restore-sentiment`, or a word added in the dashboard,
+    is picked up at the next batch.
     """
+    import dataclasses
+
     from moderation.scoring import fast_sentiment
     from moderation.scoring.scorer import Scorer
 
     path, version = active_model(settings)
-    key = (repr(settings.scoring), path, version)
+    extra_words = extra_words or {}
+    key = (repr(settings.scoring), path, version, repr(sorted(extra_words.items())))
     with _lock:
         if key not in _scorers:
+            scoring = dataclasses.replace(
+                settings.scoring,
+                banned_words=_merged(settings.scoring.banned_words, extra_words.get("banned")),
+                suspect_words=_merged(settings.scoring.suspect_words, extra_words.get("suspect")),
+            )
             model = fast_sentiment.load(path, cache_dir=str(settings.data_path / "cache"))
             _scorers.clear()
-            _scorers[key] = Scorer(settings.scoring, model.classify, f"{version}@{model.version}")
+            _scorers[key] = Scorer(scoring, model.classify, f"{version}@{model.version}")
         return _scorers[key]
+
+
+def _merged(configured: list[str], added) -> list[str]:
+    return list(dict.fromkeys([*configured, *(added or ())]))

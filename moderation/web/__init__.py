@@ -63,6 +63,7 @@ def blueprints() -> list:
         ranking,
         search,
         stories,
+        wordlists,
     )
 
     return [
@@ -74,6 +75,7 @@ def blueprints() -> list:
         ranking.bp,
         channels.bp,
         admin.bp,
+        wordlists.bp,
         health.bp,
     ]
 

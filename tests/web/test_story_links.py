@@ -7,8 +7,10 @@ from moderation.storage import stories
 def add(db, channel: str, native_id: str, title: str) -> int:
     """A story published on 2024-01-22 in a channel."""
     return stories.upsert_story(
-        db, channel, CollectedStory(native_id=native_id, title=title,
-                                    published_at="2024-01-22T09:00:00+08:00"))
+        db,
+        channel,
+        CollectedStory(native_id=native_id, title=title, published_at="2024-01-22T09:00:00+08:00"),
+    )
 
 
 def test_same_title_and_day_link_automatically_and_unlink_by_hand(client, auth, db):

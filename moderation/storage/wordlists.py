@@ -1,0 +1,46 @@
+"""Word lists managed by admins in the dashboard; they add to config.toml's lists."""
+
+from __future__ import annotations
+
+from moderation.timeutil import now_iso
+
+KINDS = ("banned", "suspect")
+MAX_WORD = 30
+
+
+class WordListError(ValueError):
+    """A word that cannot be added as asked."""
+
+
+def words(db) -> dict[str, tuple[str, ...]]:
+    """The dashboard's words per kind, sorted."""
+    found: dict[str, list[str]] = {kind: [] for kind in KINDS}
+    for kind, word in db.execute("SELECT kind, word FROM word_lists ORDER BY kind, word"):
+        found[kind].append(word)
+    return {kind: tuple(items) for kind, items in found.items()}
+
+
+def entries(db) -> list[dict]:
+    """Every dashboard word with who added it and when."""
+    return list(db.query("SELECT * FROM word_lists ORDER BY kind, word"))
+
+
+def add_word(db, kind: str, word: str, actor: str) -> str:
+    """Add a word (trimmed); WordListError for an unknown kind, an empty or overlong word."""
+    word = " ".join(word.split())
+    if kind not in KINDS:
+        raise WordListError(f"unknown list {kind!r}")
+    if not word or len(word) > MAX_WORD:
+        raise WordListError(f"a word must have 1 to {MAX_WORD} characters")
+    db.execute(
+        "INSERT OR IGNORE INTO word_lists (kind, word, added_by, added_at) VALUES (?, ?, ?, ?)",
+        [kind, word, actor, now_iso()],
+    )
+    return word
+
+
+def remove_word(db, kind: str, word: str) -> bool:
+    """Remove a dashboard word; True if it was there."""
+    return (
+        db.execute("DELETE FROM word_lists WHERE kind = ? AND word = ?", [kind, word]).rowcount > 0
+    )

@@ -1,0 +1,55 @@
+"""Word lists in the dashboard: admins add and remove banned and suspect words.
+
+They add to the lists in config.toml (which stay as they are); new comments are scored with
+both at once, stored ones after `moderation rescore`.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+
+from moderation.roles import ADMIN
+from moderation.storage import wordlists
+from moderation.web import get_db
+from moderation.web.auth import current_actor, role_required
+
+bp = Blueprint("wordlists", __name__, url_prefix="/admin")
+KIND_NAMES = {"banned": "禁用词（自动拒绝）", "suspect": "可疑词（标记待审）"}
+
+
+@bp.get("/words")
+@role_required(ADMIN)
+def index():
+    """Both lists: config.toml's words (read-only here) and the dashboard's."""
+    scoring = current_app.config["SETTINGS"].scoring
+    return render_template(
+        "admin/words.html",
+        kinds=KIND_NAMES,
+        configured={"banned": scoring.banned_words, "suspect": scoring.suspect_words},
+        entries=wordlists.entries(get_db()),
+    )
+
+
+@bp.post("/words")
+@role_required(ADMIN)
+def add():
+    """Add a word to a list."""
+    try:
+        word = wordlists.add_word(
+            get_db(), request.form.get("kind", ""), request.form.get("word", ""), current_actor()
+        )
+    except wordlists.WordListError as error:
+        abort(400, str(error))
+    flash(f"已添加“{word}”。新评论立即按新词表评分；已有评论请运行 moderation rescore。")
+    return redirect(url_for("wordlists.index"))
+
+
+@bp.post("/words/<any(banned, suspect):kind>/remove")
+@role_required(ADMIN)
+def remove(kind: str):
+    """Remove a dashboard word from a list."""
+    word = request.form.get("word", "")
+    if not wordlists.remove_word(get_db(), kind, word):
+        abort(404, "这个词不在词表中（config.toml 里的词请在配置文件中修改）")
+    flash(f"已删除“{word}”。")
+    return redirect(url_for("wordlists.index"))
