@@ -241,8 +241,13 @@ def user_list(obj: Context) -> None:
 
 @main.command()
 @click.option("--since", help="Only comments created on or after this date (YYYY-MM-DD).")
+@click.option(
+    "--processes",
+    type=click.IntRange(1, 64),
+    help="Worker processes for the scoring (default: [scoring] processes).",
+)
 @click.pass_obj
-def rescore(obj: Context, since: str | None) -> None:
+def rescore(obj: Context, since: str | None, processes: int | None) -> None:
     """Recompute sentiment, flags and duplicate groups with the current settings and model."""
     from datetime import date
 
@@ -263,7 +268,9 @@ def rescore(obj: Context, since: str | None) -> None:
             bar.update(done - shown[0])
             shown[0] = done
 
-        count = pipeline.rescore(db, obj.settings, since=since, progress=advance)
+        count = pipeline.rescore(
+            db, obj.settings, since=since, progress=advance, processes=processes
+        )
     click.echo(f"rescored {count} comments")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -121,13 +123,19 @@ def score_pending(
             progress(done, total)
 
 
-def score_batch(db, settings, batch: list[dict]) -> None:
+def score_batch(db, settings, batch: list[dict], pool=None) -> None:
     """Score one batch: sentiment and flags, then duplicate groups, campaigns, auto-rejects.
 
     Everything is stored in one transaction, so a batch is scored wholly or not at all.
+    `pool` (from :func:`scoring_pool`) spreads the text scoring over several processes.
     """
     scorer = sentiment.scorer_for(settings, wordlists.words(db))
-    results = {comment["id"]: scorer.score(comment["text"]) for comment in batch}
+    texts = [comment["text"] for comment in batch]
+    if pool is not None and len(texts) >= 2 * POOL_CHUNK:
+        scored = pool.map(_score_in_worker, texts, chunksize=POOL_CHUNK)
+    else:
+        scored = [scorer.score(text) for text in texts]
+    results = {comment["id"]: result for comment, result in zip(batch, scored, strict=True)}
     rows = [
         {
             "comment_id": comment_id,
@@ -155,19 +163,48 @@ def score_batch(db, settings, batch: list[dict]) -> None:
                 )
 
 
+POOL_CHUNK = 250
+_pool_scorer = None
+
+
+def _score_in_worker(text: str):
+    """Score one text in a pool worker, with the scorer it inherited when forked."""
+    return _pool_scorer.score(text)
+
+
+@contextlib.contextmanager
+def scoring_pool(db, settings, processes: int):
+    """A process pool for backfills and rescoring (None for one process).
+
+    The scorer is built first and the workers are forked from this process, so each starts
+    with the model and word lists already loaded. Only for CLI work: forking a threaded
+    server is unsafe.
+    """
+    global _pool_scorer
+    if processes <= 1:
+        yield None
+        return
+    _pool_scorer = sentiment.scorer_for(settings, wordlists.words(db))
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        yield pool
+
+
 def rescore(
     db,
     settings,
     since: str | None = None,
     batch_size: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    processes: int | None = None,
 ) -> int:
     """Recompute scores, flags and groups (after new thresholds, word lists or model).
 
     Without `since` every comment is rescored and duplicate groups are rebuilt from scratch;
-    with it, only comments created on or after that date.
+    with it, only comments created on or after that date. With `processes` > 1 the text
+    scoring runs on a process pool (the database work stays in this process).
     """
-    batch_size = batch_size or settings.scoring.batch_size
+    processes = processes or settings.scoring.processes
+    batch_size = batch_size or max(settings.scoring.batch_size, 2000 if processes > 1 else 0)
     where, params = ("WHERE created_at >= ?", [since]) if since else ("", [])
     total = db.execute(f"SELECT COUNT(*) FROM comments {where}", params).fetchone()[0]
     if since is None:
@@ -176,18 +213,19 @@ def rescore(
             db.execute("DELETE FROM dup_keys")
             db.execute("UPDATE scores SET dup_group = NULL")
     done, last_id = 0, 0
-    while True:
-        batch = list(
-            db.query(
-                f"SELECT id, text, author_key FROM comments {where} {'AND' if where else 'WHERE'} "
-                "id > ? ORDER BY id LIMIT ?",
-                [*params, last_id, batch_size],
+    with scoring_pool(db, settings, processes) as pool:
+        while True:
+            batch = list(
+                db.query(
+                    f"SELECT id, text, author_key FROM comments {where} "
+                    f"{'AND' if where else 'WHERE'} id > ? ORDER BY id LIMIT ?",
+                    [*params, last_id, batch_size],
+                )
             )
-        )
-        if not batch:
-            return done
-        score_batch(db, settings, batch)
-        done += len(batch)
-        last_id = batch[-1]["id"]
-        if progress:
-            progress(done, total)
+            if not batch:
+                return done
+            score_batch(db, settings, batch, pool)
+            done += len(batch)
+            last_id = batch[-1]["id"]
+            if progress:
+                progress(done, total)

@@ -124,3 +124,18 @@ def test_rescore_applies_new_word_lists(tmp_path):
     assert 0 < groups < db.table("comments").count  # duplicate groups rebuilt
     bad = runner.invoke(main, ["--config", str(config), "rescore", "--since", "yesterday"])
     assert bad.exit_code == 2
+
+
+def test_rescore_on_a_process_pool_stores_the_same_scores(db, settings, monkeypatch):
+    monkeypatch.setattr(pipeline, "POOL_CHUNK", 20)  # the demo's 189 comments use the pool
+    pipeline.collect_channel(db, settings, settings.channel("demo"))
+    pipeline.rescore(db, settings, processes=1)
+    single = db.execute(
+        "SELECT comment_id, sentiment, flag_codes, dup_group FROM scores ORDER BY 1"
+    ).fetchall()
+    pipeline.rescore(db, settings, processes=2, batch_size=600)
+    pooled = db.execute(
+        "SELECT comment_id, sentiment, flag_codes, dup_group FROM scores ORDER BY 1"
+    ).fetchall()
+    assert len(single) == db.table("comments").count
+    assert pooled == single
