@@ -7,10 +7,20 @@ import secrets
 
 from flask import Flask, g
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.routing import IntegerConverter
 
 from moderation.db import open_db
 
 csrf = CSRFProtect()
+SQLITE_MAX_INT = 2**63 - 1
+
+
+class RowIdConverter(IntegerConverter):
+    """`<int:...>` limited to what SQLite can bind: a larger id is a 404, not a 500."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", SQLITE_MAX_INT)
+        super().__init__(map, *args, **kwargs)
 
 
 def get_db():
@@ -83,6 +93,7 @@ def init_app(app: Flask) -> None:
     from moderation.web import auth, security, templating
 
     settings = app.config["SETTINGS"]
+    app.url_map.converters["int"] = RowIdConverter
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key(settings)
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
