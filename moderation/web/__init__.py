@@ -15,6 +15,15 @@ csrf = CSRFProtect()
 SQLITE_MAX_INT = 2**63 - 1
 
 
+def sqlite_int(value: str) -> int:
+    """An integer SQLite can bind, for `request.args.get(..., type=sqlite_int)`: out of
+    range raises ValueError, so the parameter counts as missing (or the form as bad)."""
+    number = int(value)
+    if abs(number) > SQLITE_MAX_INT:
+        raise ValueError(f"{value!r} is out of range")
+    return number
+
+
 class RowIdConverter(IntegerConverter):
     """`<int:...>` limited to what SQLite can bind: a larger id is a 404, not a 500."""
 

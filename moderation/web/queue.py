@@ -26,7 +26,7 @@ from moderation.storage import claims as claim_store
 from moderation.storage import comments as comment_store
 from moderation.storage import corrections
 from moderation.storage import queue as queue_store
-from moderation.web import get_db
+from moderation.web import get_db, sqlite_int
 from moderation.web.auth import current_actor, role_required, safe_next
 from moderation.web.templating import BEIJING
 
@@ -90,7 +90,7 @@ def read_filters(queue: str) -> queue_store.QueueFilter:
     return queue_store.QueueFilter(
         queue=queue,
         channel=args.get("channel") or None,
-        story_id=args.get("story", type=int),
+        story_id=args.get("story", type=sqlite_int),
         author_key=args.get("author") or None,
         since=_day_start(args.get("since")),
         until=_day_start(args.get("until"), plus_days=1),
@@ -188,7 +188,7 @@ def decide_group(group_id: int, action: str):
 
 def _ids(values: list[str]) -> list[int]:
     try:
-        return sorted({int(value) for value in values})
+        return sorted({sqlite_int(value) for value in values})
     except ValueError:
         abort(400, "bad comment id")
 

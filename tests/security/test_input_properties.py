@@ -45,3 +45,36 @@ def test_huge_ids_in_paths_are_not_found(client, world, url):
 def test_huge_ids_in_post_paths_are_not_found(client, world, url):
     login_as(client, world["users"]["admin"])
     assert client.post(url, data={"role": "editor", "heading": "x"}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"/?story={HUGE}",
+        f"/?queue=all&story=-{HUGE}",
+        f"/search?q=雪花飘&before={HUGE}",
+        f"/search?q=雪&before={HUGE}",
+        f"/editions/2024-01-25?story={HUGE}",
+    ],
+)
+def test_huge_numbers_in_query_strings_are_ignored(client, world, url):
+    login_as(client, world["users"]["admin"])
+    assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("url", "form", "status"),
+    [
+        ("/comments/bulk", {"action": "approve", "ids": HUGE}, 400),
+        ("/editions/2024-01-25/sections", {"story_id": HUGE}, 302),
+        ("/editions/2024-01-25/quotes", {"section_id": HUGE, "comment_id": "1"}, 302),
+        ("/editions/2024-01-25/quotes", {"section_id": "1", "comment_id": HUGE}, 302),
+        ("/editions/2024-01-25/order", {"kind": "quote", "parent_id": HUGE, "ids": "1"}, 302),
+        ("/editions/2024-01-25/order", {"kind": "section", "ids": HUGE}, 400),
+    ],
+)
+def test_huge_numbers_in_forms_are_refused_clearly(client, world, url, form, status):
+    login_as(client, world["users"]["admin"])
+    response = client.post(url, data=form)
+    assert response.status_code == status
+    assert_clear(response)
