@@ -3,6 +3,9 @@ and invalid UTF-8 in every query parameter and form field give a page or a clear
 
 from __future__ import annotations
 
+import base64
+import json
+
 import pytest
 
 from tests.security.conftest import login_as
@@ -78,3 +81,28 @@ def test_huge_numbers_in_forms_are_refused_clearly(client, world, url, form, sta
     response = client.post(url, data=form)
     assert response.status_code == status
     assert_clear(response)
+
+
+def cursor(value, comment_id) -> str:
+    """An `after` token carrying any JSON values."""
+    raw = json.dumps([value, comment_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        cursor("2024-01-01", 10**20),
+        cursor(10**20, 5),
+        cursor(-(10**20), 5),
+        cursor(1e308, 5),
+        "not base64 ✓",
+        "%%%",
+        base64.urlsafe_b64encode(b"\xff\xfe").decode(),
+    ],
+)
+def test_bad_after_cursors_start_from_the_top(client, world, after):
+    login_as(client, world["users"]["admin"])
+    for order in ("newest", "oldest", "negative", "liked"):
+        response = client.get("/", query_string={"queue": "all", "order": order, "after": after})
+        assert response.status_code == 200, order
