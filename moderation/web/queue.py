@@ -104,10 +104,10 @@ def _day_start(value: str | None, plus_days: int = 0) -> str | None:
     """A Beijing calendar day (YYYY-MM-DD) as the UTC timestamp of its start."""
     try:
         day = date.fromisoformat(value or "") + timedelta(days=plus_days)
-    except ValueError:
+        start = datetime.combine(day, time(), tzinfo=BEIJING).astimezone(UTC)
+    except (ValueError, OverflowError):  # not a date, or 0001-01-01 / 9999-12-31
         return None
-    start = datetime.combine(day, time(), tzinfo=BEIJING)
-    return start.astimezone(UTC).isoformat(timespec="seconds")
+    return start.isoformat(timespec="seconds")
 
 
 def _fraction(value: str | None) -> float | None:

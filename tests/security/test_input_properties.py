@@ -106,3 +106,39 @@ def test_bad_after_cursors_start_from_the_top(client, world, after):
     for order in ("newest", "oldest", "negative", "liked"):
         response = client.get("/", query_string={"queue": "all", "order": order, "after": after})
         assert response.status_code == 200, order
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "since=0001-01-01",
+        "until=0001-01-01",
+        "until=9999-12-31",
+        "since=9999-12-31",
+        "since=2024-13-45&until=not-a-date",
+    ],
+)
+def test_dates_at_the_ends_of_the_calendar_are_ignored(client, world, query):
+    login_as(client, world["users"]["admin"])
+    assert client.get(f"/?queue=all&{query}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "to=0001-01-01",
+        "to=0001-01-03",
+        "from=0001-01-01&to=0001-01-05",
+        "from=9999-12-25&to=9999-12-31",
+        "from=2024-01-05&to=2024-01-01",
+        "from=junk",
+    ],
+)
+def test_ranking_range_out_of_the_calendar_is_a_400(client, world, query):
+    login_as(client, world["users"]["admin"])
+    for url in ("/ranking/", "/ranking/export.txt"):
+        response = client.get(f"{url}?{query}")
+        assert response.status_code == 400, url
+        assert "2024-01-25" in response.get_data(as_text=True) or "range" in response.get_data(
+            as_text=True
+        )
