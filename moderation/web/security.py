@@ -3,6 +3,10 @@ no MIME sniffing, same-origin referrers."""
 
 from __future__ import annotations
 
+from flask import render_template
+
+MAX_REQUEST_BYTES = 2 * 1024 * 1024  # the longest form (a column intro) is a few KB
+
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
@@ -22,6 +26,15 @@ def add_headers(response):
     return response
 
 
+def too_large(error):
+    """413 with a message the editor can act on."""
+    message = f"提交的内容太大（上限 {MAX_REQUEST_BYTES // 1024 // 1024} MB），请删减后重试。"
+    return render_template("error.html", code=413, title="内容过大", message=message), 413
+
+
 def init_app(app) -> None:
-    """Install the headers hook."""
+    """Install the headers hook and the request size limit."""
+    # Flask's defaults are no limit on the body and 500 kB per field.
+    app.config.update(MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES, MAX_FORM_MEMORY_SIZE=MAX_REQUEST_BYTES)
+    app.register_error_handler(413, too_large)
     app.after_request(add_headers)

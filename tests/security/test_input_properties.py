@@ -142,3 +142,18 @@ def test_ranking_range_out_of_the_calendar_is_a_400(client, world, query):
         assert "2024-01-25" in response.get_data(as_text=True) or "range" in response.get_data(
             as_text=True
         )
+
+
+def test_one_megabyte_field_is_accepted_and_cut(client, world):
+    login_as(client, world["users"]["admin"])
+    url = f"/editions/2024-01-25/sections/{world['section_id']}"
+    response = client.post(url, data={"heading": "长" * 350_000, "intro": "x" * 1_000_000})
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize("field", ["ids", "note", "intro"])
+def test_oversized_request_is_a_clear_413(client, world, field):
+    login_as(client, world["users"]["admin"])
+    response = client.post("/comments/bulk", data={"action": "approve", field: "x" * 3_000_000})
+    assert response.status_code == 413
+    assert "2 MB" in response.get_data(as_text=True)
