@@ -37,6 +37,9 @@ CLAIMING_QUEUES = {"pending", "flagged", "editor"}
 # the same queue still finds work at the top; focusing a card claims it too.
 RENDER_CLAIMS = 5
 COUNTS_TTL = 30  # seconds
+LINK_PARAMS = {
+    "queue", "order", "channel", "story", "author", "since", "until", "smin", "smax", "flag",
+}  # fmt: skip
 
 
 @bp.get("/")
@@ -64,7 +67,9 @@ def _listing(queue: str):
         db, filters, order, request.args.get("after"), PAGE_SIZE
     )
     comments = annotate(db, comments, claim=queue in CLAIMING_QUEUES)
-    args = {k: v for k, v in request.args.items() if k != "after" and v}
+    # Only the page's own parameters go into its links: url_for reads `_external`,
+    # `_scheme` and `_anchor` as instructions, not as query values.
+    args = {k: v for k, v in request.args.items() if k in LINK_PARAMS and v}
     return render_template(
         "queue/index.html",
         queue=queue,

@@ -90,3 +90,22 @@ def test_unknown_sort_key_falls_back_to_newest(client, world):
     response = client.get("/", query_string={"queue": "all", "order": "id; DROP TABLE users"})
     assert response.status_code == 200
     assert client.get("/admin/users").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "_scheme=javascript",
+        "_external=1&_scheme=javascript&x=%0Aalert(1)",
+        "_anchor=x&_method=POST",
+        "_external=1",
+    ],
+)
+def test_unknown_query_keys_do_not_steer_the_page_links(client, world, query):
+    login_as(client, world["users"]["admin"])
+    for path in ("/", "/approved"):
+        response = client.get(f"{path}?queue=all&{query}")
+        assert response.status_code == 200, path
+        html = response.get_data(as_text=True)
+        assert "javascript:" not in html
+        assert "http://localhost/?" not in html
