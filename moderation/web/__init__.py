@@ -108,8 +108,8 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     csrf.init_app(app)
     app.teardown_appcontext(close_db)
-    auth.init_app(app)
     security.init_app(app)
+    auth.init_app(app)
     templating.init_app(app)
     for blueprint in blueprints():
         app.register_blueprint(blueprint)
