@@ -101,7 +101,7 @@ def read_filters(queue: str) -> queue_store.QueueFilter:
         until=_day_start(args.get("until"), plus_days=1),
         sentiment_min=_fraction(args.get("smin")),
         sentiment_max=_fraction(args.get("smax")),
-        flag=args.get("flag") or None,
+        flag=args.get("flag", "")[:64] or None,  # a code; SQLite refuses a LIKE over 50 kB
     )
 
 
