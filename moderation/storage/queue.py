@@ -140,6 +140,9 @@ def decode_cursor(token: str | None) -> tuple | None:
         return None
     if not isinstance(comment_id, int) or not isinstance(value, str | int | float):
         return None
+    # SQLite cannot bind an integer beyond 64 bits: such a token was not made by us.
+    if any(isinstance(n, int) and abs(n) >= 2**63 for n in (value, comment_id)):
+        return None
     return value, comment_id
 
 

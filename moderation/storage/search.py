@@ -25,8 +25,12 @@ def like_pattern(term: str) -> str:
 
 
 def terms(query: str) -> list[str]:
-    """The whitespace-separated terms of a query (at most MAX_TERMS)."""
-    return query.split()[:MAX_TERMS]
+    """The whitespace-separated terms of a query (at most MAX_TERMS).
+
+    NUL separates terms too: FTS5 reads it as the end of a quoted phrase ("unterminated
+    string"), and no stored text contains one.
+    """
+    return query.replace("\x00", " ").split()[:MAX_TERMS]
 
 
 def _term_clause(term: str) -> tuple[str, list]:

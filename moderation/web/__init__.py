@@ -7,10 +7,29 @@ import secrets
 
 from flask import Flask, g
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.routing import IntegerConverter
 
 from moderation.db import open_db
 
 csrf = CSRFProtect()
+SQLITE_MAX_INT = 2**63 - 1
+
+
+def sqlite_int(value: str) -> int:
+    """An integer SQLite can bind, for `request.args.get(..., type=sqlite_int)`: out of
+    range raises ValueError, so the parameter counts as missing (or the form as bad)."""
+    number = int(value)
+    if abs(number) > SQLITE_MAX_INT:
+        raise ValueError(f"{value!r} is out of range")
+    return number
+
+
+class RowIdConverter(IntegerConverter):
+    """`<int:...>` limited to what SQLite can bind: a larger id is a 404, not a 500."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", SQLITE_MAX_INT)
+        super().__init__(map, *args, **kwargs)
 
 
 def get_db():
@@ -85,13 +104,14 @@ def init_app(app: Flask) -> None:
     from moderation.web import auth, security, templating
 
     settings = app.config["SETTINGS"]
+    app.url_map.converters["int"] = RowIdConverter
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key(settings)
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     csrf.init_app(app)
     app.teardown_appcontext(close_db)
-    auth.init_app(app)
     security.init_app(app)
+    auth.init_app(app)
     templating.init_app(app)
     for blueprint in blueprints():
         app.register_blueprint(blueprint)

@@ -30,7 +30,7 @@ from moderation.roles import CHIEF_EDITOR, EDITOR
 from moderation.storage import edition_candidates as picks
 from moderation.storage import edition_exports as archive
 from moderation.storage import editions as store
-from moderation.web import get_db
+from moderation.web import get_db, sqlite_int
 from moderation.web.auth import current_actor, role_required
 
 bp = Blueprint("column", __name__, url_prefix="/editions")
@@ -130,7 +130,7 @@ def builder(date: str):
         db,
         edition,
         query=filters.get("q", "").strip()[:100],
-        story_id=request.args.get("story", type=int),
+        story_id=request.args.get("story", type=sqlite_int),
         channel=filters.get("channel"),
     )
     return render_template(
@@ -169,7 +169,7 @@ def _apply(date: str, change, anchor: str | None = None, done: str | None = None
 @role_required(EDITOR)
 def add_section(date: str):
     """Add a story as a new section."""
-    story_id = request.form.get("story_id", type=int)
+    story_id = request.form.get("story_id", type=sqlite_int)
     return _apply(date, lambda db, e: store.add_section(db, e, story_id, current_actor()))
 
 
@@ -197,8 +197,8 @@ def remove_section(date: str, section_id: int):
 @role_required(EDITOR)
 def select(date: str):
     """Pick an approved comment into a section; warn when it was printed before."""
-    section_id = request.form.get("section_id", type=int)
-    comment_id = request.form.get("comment_id", type=int)
+    section_id = request.form.get("section_id", type=sqlite_int)
+    comment_id = request.form.get("comment_id", type=sqlite_int)
     result = {}
 
     def change(db, edition):
@@ -248,9 +248,9 @@ def move(date: str, kind: str, item_id: int, direction: str):
 def reorder(date: str):
     """Set a whole order at once (sent by drag-and-drop and keyboard reordering)."""
     kind = request.form.get("kind", "")
-    parent_id = request.form.get("parent_id", type=int) or 0
+    parent_id = request.form.get("parent_id", type=sqlite_int) or 0
     try:
-        ids = [int(part) for part in request.form.get("ids", "").split(",") if part]
+        ids = [sqlite_int(part) for part in request.form.get("ids", "").split(",") if part]
     except ValueError:
         abort(400)
     return _apply(date, lambda db, e: store.reorder(db, e, kind, parent_id, ids, current_actor()))

@@ -26,7 +26,7 @@ from moderation.storage import claims as claim_store
 from moderation.storage import comments as comment_store
 from moderation.storage import corrections
 from moderation.storage import queue as queue_store
-from moderation.web import get_db
+from moderation.web import get_db, sqlite_int
 from moderation.web.auth import current_actor, role_required, safe_next
 from moderation.web.templating import BEIJING
 
@@ -37,6 +37,9 @@ CLAIMING_QUEUES = {"pending", "flagged", "editor"}
 # the same queue still finds work at the top; focusing a card claims it too.
 RENDER_CLAIMS = 5
 COUNTS_TTL = 30  # seconds
+LINK_PARAMS = {
+    "queue", "order", "channel", "story", "author", "since", "until", "smin", "smax", "flag",
+}  # fmt: skip
 
 
 @bp.get("/")
@@ -64,7 +67,9 @@ def _listing(queue: str):
         db, filters, order, request.args.get("after"), PAGE_SIZE
     )
     comments = annotate(db, comments, claim=queue in CLAIMING_QUEUES)
-    args = {k: v for k, v in request.args.items() if k != "after" and v}
+    # Only the page's own parameters go into its links: url_for reads `_external`,
+    # `_scheme` and `_anchor` as instructions, not as query values.
+    args = {k: v for k, v in request.args.items() if k in LINK_PARAMS and v}
     return render_template(
         "queue/index.html",
         queue=queue,
@@ -90,13 +95,13 @@ def read_filters(queue: str) -> queue_store.QueueFilter:
     return queue_store.QueueFilter(
         queue=queue,
         channel=args.get("channel") or None,
-        story_id=args.get("story", type=int),
+        story_id=args.get("story", type=sqlite_int),
         author_key=args.get("author") or None,
         since=_day_start(args.get("since")),
         until=_day_start(args.get("until"), plus_days=1),
         sentiment_min=_fraction(args.get("smin")),
         sentiment_max=_fraction(args.get("smax")),
-        flag=args.get("flag") or None,
+        flag=args.get("flag", "")[:64] or None,  # a code; SQLite refuses a LIKE over 50 kB
     )
 
 
@@ -104,10 +109,10 @@ def _day_start(value: str | None, plus_days: int = 0) -> str | None:
     """A Beijing calendar day (YYYY-MM-DD) as the UTC timestamp of its start."""
     try:
         day = date.fromisoformat(value or "") + timedelta(days=plus_days)
-    except ValueError:
+        start = datetime.combine(day, time(), tzinfo=BEIJING).astimezone(UTC)
+    except (ValueError, OverflowError):  # not a date, or 0001-01-01 / 9999-12-31
         return None
-    start = datetime.combine(day, time(), tzinfo=BEIJING)
-    return start.astimezone(UTC).isoformat(timespec="seconds")
+    return start.isoformat(timespec="seconds")
 
 
 def _fraction(value: str | None) -> float | None:
@@ -188,7 +193,7 @@ def decide_group(group_id: int, action: str):
 
 def _ids(values: list[str]) -> list[int]:
     try:
-        return sorted({int(value) for value in values})
+        return sorted({sqlite_int(value) for value in values})
     except ValueError:
         abort(400, "bad comment id")
 

@@ -26,7 +26,9 @@ def _range() -> tuple[Date, Date]:
         start = Date.fromisoformat(
             request.args.get("from") or (end - timedelta(days=6)).isoformat()
         )
-    except ValueError:
+    except (ValueError, OverflowError):
+        abort(400, "expected dates like 2024-01-25")
+    if not (Date.min < start and end < Date.max):  # the query widens the range by a day
         abort(400, "expected dates like 2024-01-25")
     if end < start or (end - start).days > 366:
         abort(400, "the range must run forwards and span at most a year")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 
 from moderation.storage import search as search_store
-from moderation.web import get_db
+from moderation.web import get_db, sqlite_int
 from moderation.web.queue import annotate
 
 bp = Blueprint("search", __name__)
@@ -16,7 +16,7 @@ PAGE_SIZE = 20
 def index():
     """Comments whose text or story title contains every term of ?q=, newest first."""
     query = request.args.get("q", "").strip()[:100]
-    before = request.args.get("before", type=int)
+    before = request.args.get("before", type=sqlite_int)
     db = get_db()
     comments = search_store.search(db, query, PAGE_SIZE + 1, before) if query else []
     more = len(comments) > PAGE_SIZE

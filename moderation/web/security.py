@@ -3,6 +3,10 @@ no MIME sniffing, same-origin referrers."""
 
 from __future__ import annotations
 
+from flask import abort, render_template, request
+
+MAX_REQUEST_BYTES = 2 * 1024 * 1024  # the longest form (a column intro) is a few KB
+
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
@@ -22,6 +26,25 @@ def add_headers(response):
     return response
 
 
+def too_large(error):
+    """413 with a message the editor can act on."""
+    message = f"提交的内容太大（上限 {MAX_REQUEST_BYTES // 1024 // 1024} MB），请删减后重试。"
+    return render_template("error.html", code=413, title="内容过大", message=message), 413
+
+
+def check_query_string() -> None:
+    """400 for a query string that is not UTF-8 (werkzeug would raise decoding it: a 500)."""
+    try:
+        request.query_string.decode()
+    except UnicodeDecodeError:
+        abort(400, "the address is not valid UTF-8: percent-encode it")
+
+
 def init_app(app) -> None:
-    """Install the headers hook."""
+    """Install the query check, the headers hook and the request size limit (first, so the
+    query check runs before the login check reads the query string)."""
+    # Flask's defaults are no limit on the body and 500 kB per field.
+    app.config.update(MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES, MAX_FORM_MEMORY_SIZE=MAX_REQUEST_BYTES)
+    app.register_error_handler(413, too_large)
+    app.before_request(check_query_string)
     app.after_request(add_headers)

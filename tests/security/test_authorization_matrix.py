@@ -1,0 +1,135 @@
+"""The authorization matrix: every route of the url_map x every role and logged out.
+
+The expected policy is written out below, so a change in who may do what shows up as a diff
+of this file. Each cell runs on a fresh copy of the populated database.
+"""
+
+from __future__ import annotations
+
+from moderation.roles import ADMIN, CHIEF_EDITOR, EDITOR, MODERATOR, ROLES, may
+from tests.security.conftest import login_as, logout, restore, rule_urls
+
+PUBLIC = "public"  # no login needed
+ANY = "any"  # every logged-in user
+# endpoint -> who may use it (a role means: that role and every role above it).
+POLICY = {
+    "static": PUBLIC,
+    "auth.login": PUBLIC,
+    "health.healthz": PUBLIC,
+    "auth.logout": ANY,
+    "queue.index": ANY,
+    "queue.approved": ANY,
+    "queue.group": ANY,
+    "search.index": ANY,
+    "stories.index": ANY,
+    "stories.show": ANY,
+    "overview.index": ANY,
+    "channels.index": ANY,
+    "queue.decide": MODERATOR,
+    "queue.bulk": MODERATOR,
+    "queue.decide_group": MODERATOR,
+    "queue.flag_editor": MODERATOR,
+    "queue.correct_sentiment": MODERATOR,
+    "queue.claim": MODERATOR,
+    "queue.export_column": EDITOR,
+    "column.index": EDITOR,
+    "column.create": EDITOR,
+    "column.builder": EDITOR,
+    "column.add_section": EDITOR,
+    "column.update_section": EDITOR,
+    "column.remove_section": EDITOR,
+    "column.select": EDITOR,
+    "column.update_quote": EDITOR,
+    "column.unselect": EDITOR,
+    "column.move": EDITOR,
+    "column.reorder": EDITOR,
+    "column.preview": EDITOR,
+    "column.mark_printed": EDITOR,
+    "column.download": EDITOR,
+    "column.archived": EDITOR,
+    "ranking.index": EDITOR,
+    "ranking.download": EDITOR,
+    "column.sign_off": CHIEF_EDITOR,
+    "channels.act": ADMIN,
+    "admin.user_list": ADMIN,
+    "admin.add_user": ADMIN,
+    "admin.change_role": ADMIN,
+    "admin.set_disabled": ADMIN,
+}
+
+
+def form_for(endpoint: str, ids: dict) -> dict:
+    """Form data that makes a permitted POST succeed (or fail softly with a message)."""
+    return {
+        "queue.bulk": {"action": "approve", "ids": str(ids["comment_id"])},
+        "queue.correct_sentiment": {"label": "1"},
+        "queue.flag_editor": {"note": "请看看"},
+        "admin.add_user": {"name": "newbie", "role": MODERATOR, "password": "long password"},
+        "admin.change_role": {"role": EDITOR},
+        "column.create": {"date": "2024-02-01"},
+        "column.add_section": {"story_id": str(ids["story_id"])},
+        "column.select": {"section_id": ids["section_id"], "comment_id": ids["approved_id"]},
+        "column.reorder": {"kind": "section", "ids": str(ids["section_id"])},
+        "column.update_section": {"heading": "标题"},
+        "column.update_quote": {"excerpt": "摘录", "display_name": "读者"},
+    }.get(endpoint, {})
+
+
+def expected_status(method: str, endpoint: str, role: str | None) -> str:
+    """'ok' (2xx/3xx), 'login' (302 to the login page), 401, 403 for one cell."""
+    policy = POLICY[endpoint]
+    if endpoint == "auth.login" and method == "POST":
+        return "401"  # wrong password for everyone: the form is public but checks it
+    if policy == PUBLIC:
+        return "ok"
+    if endpoint == "auth.logout" and role is not None:
+        return "login"  # logging out ends on the login page
+    if role is None:
+        return "login" if method == "GET" else "401"
+    if policy == ANY or may(role, policy):
+        return "ok"
+    return "403"
+
+
+def outcome(response) -> str:
+    """The observed cell, in the terms of expected_status."""
+    status = response.status_code
+    if status == 302 and "/login" in response.headers["Location"].split("?")[0]:
+        return "login"
+    if status < 400:
+        return "ok"
+    return str(status)
+
+
+def test_policy_table_matches_the_views(app):
+    missing = {rule.endpoint for rule in app.url_map.iter_rules()} - POLICY.keys()
+    assert not missing, f"add these endpoints to POLICY: {sorted(missing)}"
+    for endpoint, policy in POLICY.items():
+        declared = getattr(app.view_functions[endpoint], "required_role", None)
+        if policy in ROLES:
+            assert declared == policy, endpoint
+        else:
+            assert declared is None, endpoint
+
+
+def test_authorization_matrix(app, client, db, world, world_template):
+    cells, wrong = 0, []
+    for method, endpoint, url in rule_urls(app, world):
+        for role in (None, *ROLES):
+            restore(db, world_template[0])
+            if role is None:
+                logout(client)
+            else:
+                login_as(client, world["users"][role])
+            if method == "GET":
+                response = client.get(url)
+            else:
+                response = client.post(url, data=form_for(endpoint, world))
+            assert response.status_code < 500, (method, url, role)
+            expected = expected_status(method, endpoint, role)
+            if outcome(response) != expected:
+                wrong.append((method, url, role, expected, response.status_code))
+            cells += 1
+    print(f"authorization matrix: {cells} cells (routes x (4 roles + logged out))")
+    assert not wrong, wrong
+    assert cells >= 5 * 45
