@@ -7,7 +7,9 @@ import pytest
 
 from moderation.collectors import collector_settings_class, known_types
 
-DOC = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+# The README's "Channels" section, up to the next second-level heading.
+DOC = README.split("\n## Channels\n", 1)[1].split("\n## ", 1)[0]
 
 
 @pytest.mark.parametrize("channel_type", [t for t in known_types() if t != "demo"])
