@@ -13,7 +13,7 @@ from moderation import pipeline
 from moderation.db import connect
 from moderation.roles import ROLES
 from moderation.settings import load_settings
-from moderation.storage import edition_exports, editions
+from moderation.storage import edition_exports, editions, wordlists
 from moderation.timeutil import now_iso
 from tests.conftest import write_config
 
@@ -51,6 +51,9 @@ def build_world(db, settings) -> dict:
     edition = editions.get_edition(db, EDITION_DATE)
     edition_exports.store_export(db, edition, "txt", "utf-8", b"column", "editor")
     export_id = edition_exports.list_exports(db, edition)[0]["id"]
+    other_story = db.execute("SELECT id FROM stories WHERE id != ? LIMIT 1", [story_id]).fetchone()
+    for kind in wordlists.KINDS:
+        wordlists.add_word(db, kind, "坑爹", "admin")
     return {
         "users": users,
         "comment_id": pending,
@@ -63,6 +66,8 @@ def build_world(db, settings) -> dict:
         "user_id": users["target"],
         "date": EDITION_DATE,
         "name": "demo",
+        "other_story_id": other_story[0],
+        "word": "坑爹",
     }
 
 

@@ -55,6 +55,11 @@ POLICY = {
     "admin.add_user": ADMIN,
     "admin.change_role": ADMIN,
     "admin.set_disabled": ADMIN,
+    "stories.link": EDITOR,
+    "stories.unlink": EDITOR,
+    "wordlists.index": ADMIN,
+    "wordlists.add": ADMIN,
+    "wordlists.remove": ADMIN,
 }
 
 
@@ -72,6 +77,9 @@ def form_for(endpoint: str, ids: dict) -> dict:
         "column.reorder": {"kind": "section", "ids": str(ids["section_id"])},
         "column.update_section": {"heading": "标题"},
         "column.update_quote": {"excerpt": "摘录", "display_name": "读者"},
+        "stories.link": {"target": str(ids["other_story_id"])},
+        "wordlists.add": {"kind": "suspect", "word": "新词"},
+        "wordlists.remove": {"word": ids["word"]},
     }.get(endpoint, {})
 
 
