@@ -164,7 +164,10 @@ def serve(obj: Context, host: str | None, port: int | None, no_scheduler: bool) 
     db = obj.db()
     _first_admin(db, settings)
     db.close()
-    app = create_app(settings)
+    try:
+        app = create_app(settings)
+    except RuntimeError as error:  # production without a secret key, for one
+        fail(str(error))
     stop = threading.Event()
     handle_signals(stop, interrupt=True)  # SIGTERM/SIGINT end waitress's loop, then we stop
     service = None

@@ -149,3 +149,12 @@ def test_ranking_command_prints_the_seed_block(tmp_path):
         str(out),
     )
     assert docx.exit_code == 0 and out.read_bytes().startswith(b"PK")
+
+
+def test_serve_in_production_without_secret_refuses_with_one_line(tmp_path, monkeypatch):
+    monkeypatch.delenv("MODERATION_SECRET_KEY", raising=False)
+    config = write_config(tmp_path, extra="[server]\nproduction = true\n")
+    result = CliRunner().invoke(main, ["--config", str(config), "serve", "--no-scheduler"])
+    assert result.exit_code == 2
+    assert "set MODERATION_SECRET_KEY" in result.output
+    assert "Traceback" not in result.output

@@ -308,7 +308,7 @@ def download(date: str, fmt: str):
     try:
         export = export_edition(get_db(), edition, fmt, request.args.get("encoding", "utf-8"))
     except ExportError as error:
-        flash(str(error), "error")
+        flash(str(error)[:200], "error")  # the message may echo a huge ?encoding=
         return redirect(url_for("column.builder", date=date))
     return Response(
         export.content,
