@@ -107,7 +107,8 @@ class HttpClient:
             except requests.Timeout:
                 problem = "timed out"
                 reply = None
-            except requests.ConnectionError as error:
+            except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as error:
+                # A connection reset mid-body surfaces from the body read, not the request.
                 problem = f"connection failed ({type(error).__name__})"
                 reply = None
             pause = self.options.backoff_seconds * 2 ** (attempt - 1)

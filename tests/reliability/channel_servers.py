@@ -371,6 +371,7 @@ class Handler(BaseHTTPRequestHandler):
     """Hands each request to the server's fake and puts its answer on the wire."""
 
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out as separate small writes
 
     def do_GET(self):  # noqa: N802 - the http.server naming
         """Any method: parse, route, answer."""

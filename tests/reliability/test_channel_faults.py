@@ -40,6 +40,7 @@ FAST = {
 # refreshed. "partial" = the run stops, keeping every page stored before the fault.
 EXPECTED = {
     "hang": ("ok", "ok", "ok"),  # read_timeout, retried
+    "reset": ("ok", "ok", "ok"),  # RST mid-body: a connection error, retried
     "http_500": ("ok", "ok", "ok"),
     "http_429": ("ok", "ok", "ok"),
     "quota": ("partial", "partial", "partial"),  # 45009 / HTTP 429 to the end / 10023
@@ -50,10 +51,11 @@ EXPECTED = {
     "reorder_pages": ("ok", "ok", "ok"),  # items reversed within a page
     "token_expiry": ("ok", "partial", "partial"),  # WeChat refreshes; 401 / 21327 AuthFailed
 }
-STICKY = ("hang", "http_500", "http_429")  # every call from the Nth on
+STICKY = ("hang", "reset", "http_500", "http_429")  # every call from the Nth on
 STICKY_STATUS = "partial"
 ERRORS = {
     "hang": "ChannelUnavailable",
+    "reset": "ChannelUnavailable",
     "http_500": "ChannelUnavailable",
     "http_429": "RateLimited",
     "quota": "RateLimited",
@@ -74,9 +76,9 @@ CASES = [
 
 
 def test_every_fault_kind_meets_every_channel_type():
-    """The table is complete: 3 channel types x 10 fault kinds, plus the sticky variants."""
-    assert len(EXPECTED) == 10 and all(len(row) == len(CHANNELS) for row in EXPECTED.values())
-    assert len(CASES) == len(CHANNELS) * (len(EXPECTED) + len(STICKY)) == 39
+    """The table is complete: 3 channel types x 11 fault kinds, plus the sticky variants."""
+    assert len(EXPECTED) == 11 and all(len(row) == len(CHANNELS) for row in EXPECTED.values())
+    assert len(CASES) == len(CHANNELS) * (len(EXPECTED) + len(STICKY)) == 45
     print(f"\n{len(CASES)} (channel x fault) cases")
 
 
