@@ -12,11 +12,12 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import requests
+import urllib3
 
 from moderation.collectors.base import AuthFailed, BadPayload, ChannelUnavailable, RateLimited
 
@@ -153,7 +154,7 @@ class HttpClient:
             raise BadPayload(self._too_big(response.url))
         chunks = []
         size = 0
-        for chunk in response.iter_content(64 * 1024):
+        for chunk in _pieces(response):
             size += len(chunk)
             if size > limit:
                 raise BadPayload(self._too_big(response.url))
@@ -195,6 +196,23 @@ class HttpClient:
                 f"expected {expect.__name__}: {reply.excerpt()!r}"
             )
         return payload
+
+
+def _pieces(response) -> Iterator[bytes]:
+    """The body in pieces as they arrive, one socket read each.
+
+    `iter_content` blocks until a whole chunk is in, so a server sending a byte now and
+    then (each within read_timeout) would never let the call_timeout check run.
+    """
+    try:
+        while piece := response.raw.read1(64 * 1024, decode_content=True):
+            yield piece
+    except urllib3.exceptions.ReadTimeoutError as error:
+        raise requests.Timeout(error) from None
+    except urllib3.exceptions.ProtocolError as error:
+        raise requests.exceptions.ChunkedEncodingError(error) from None
+    except urllib3.exceptions.DecodeError as error:
+        raise requests.exceptions.ContentDecodingError(error) from None
 
 
 def field(item: Mapping, key: str, kind: type | tuple[type, ...], where: str, default=...) -> Any:

@@ -29,7 +29,7 @@ RUN_BOUND = 30.0  # seconds; every timeout is tiny, so a run that takes this lon
 FAST = {
     "connect_timeout": 1.0,
     "read_timeout": 0.5,
-    "call_timeout": 2.0,
+    "call_timeout": 1.5,
     "max_attempts": 3,
     "backoff_seconds": 0.01,
     "max_wait_seconds": 0.5,
@@ -40,6 +40,7 @@ FAST = {
 # refreshed. "partial" = the run stops, keeping every page stored before the fault.
 EXPECTED = {
     "hang": ("ok", "ok", "ok"),  # read_timeout, retried
+    "trickle": ("ok", "ok", "ok"),  # a byte every 0.2 s: only call_timeout stops it
     "reset": ("ok", "ok", "ok"),  # RST mid-body: a connection error, retried
     "http_500": ("ok", "ok", "ok"),
     "http_429": ("ok", "ok", "ok"),
@@ -51,10 +52,11 @@ EXPECTED = {
     "reorder_pages": ("ok", "ok", "ok"),  # items reversed within a page
     "token_expiry": ("ok", "partial", "partial"),  # WeChat refreshes; 401 / 21327 AuthFailed
 }
-STICKY = ("hang", "reset", "http_500", "http_429")  # every call from the Nth on
+STICKY = ("hang", "trickle", "reset", "http_500", "http_429")  # every call from the Nth on
 STICKY_STATUS = "partial"
 ERRORS = {
     "hang": "ChannelUnavailable",
+    "trickle": "ChannelUnavailable",
     "reset": "ChannelUnavailable",
     "http_500": "ChannelUnavailable",
     "http_429": "RateLimited",
@@ -76,9 +78,9 @@ CASES = [
 
 
 def test_every_fault_kind_meets_every_channel_type():
-    """The table is complete: 3 channel types x 11 fault kinds, plus the sticky variants."""
-    assert len(EXPECTED) == 11 and all(len(row) == len(CHANNELS) for row in EXPECTED.values())
-    assert len(CASES) == len(CHANNELS) * (len(EXPECTED) + len(STICKY)) == 45
+    """The table is complete: 3 channel types x 12 fault kinds, plus the sticky variants."""
+    assert len(EXPECTED) == 12 and all(len(row) == len(CHANNELS) for row in EXPECTED.values())
+    assert len(CASES) == len(CHANNELS) * (len(EXPECTED) + len(STICKY)) == 51
     print(f"\n{len(CASES)} (channel x fault) cases")
 
 
