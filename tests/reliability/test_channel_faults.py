@@ -9,6 +9,10 @@ stored exactly once with its source text.
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 from datetime import date
@@ -17,9 +21,12 @@ import pytest
 
 from moderation import pipeline
 from moderation.collectors import jsonfeed, wechat
+from moderation.collectors.common import local_today
 from moderation.db import connect
 from tests.collectors.conftest import channel_settings
+from tests.conftest import write_config
 from tests.reliability import channel_servers as fakes
+from tests.reliability.test_crashes import wait_for
 
 TODAY = date(2024, 1, 26)
 CHANNELS = ("wechat", "jsonfeed", "weibo")
@@ -176,4 +183,45 @@ def test_channel_fault_loses_nothing_and_next_run_completes(
         assert stored(db, channel_type) == fake.expected()
         count = db.execute("SELECT COUNT(*) FROM comments").fetchone()[0]
         assert count == fakes.STORIES * fakes.PER_STORY
+        db.close()
+
+
+def test_collector_killed_mid_http_run_resumes_with_every_comment_once(tmp_path):
+    """SIGKILL a `moderation collect` talking to a slow feed site; the next run completes."""
+    site = fakes.FakeFeedSite(local_today())  # a subprocess: the real date, not TODAY
+    site.delay = 0.1  # per comment page: 180 comments in pages of 5 take ~4 s
+    with fakes.serving(site):
+        toml = channel_toml("jsonfeed", site).replace(
+            f"comment_page_size = {fakes.PAGE_SIZE}", "comment_page_size = 5"
+        )
+        config = write_config(tmp_path, channels=toml)
+        command = [sys.executable, "-m", "moderation.cli", "--config", str(config)]
+        command += ["collect", "jsonfeed", "--no-score"]
+        env = {**os.environ, "ZZNEWS_TOKEN": site.token}
+        process = subprocess.Popen(
+            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        db_path = tmp_path / "test.db"
+
+        def some_stored():
+            try:
+                probe = connect(db_path, migrate=False)
+            except Exception:  # noqa: BLE001 - the file may not exist yet
+                return False
+            try:
+                return "comments" in probe.table_names() and probe.table("comments").count >= 20
+            finally:
+                probe.close()
+
+        wait_for(some_stored)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        db = connect(db_path)
+        assert 20 <= db.table("comments").count < len(site.expected()), "kill mid-run"
+        site.delay = 0.0
+        rerun = subprocess.run(command, env=env, capture_output=True, text=True, timeout=RUN_BOUND)
+        assert rerun.returncode == 0 and "jsonfeed: ok" in rerun.stdout, rerun.stderr
+        assert stored(db, "jsonfeed") == site.expected()
+        assert db.table("comments").count == len(site.expected())
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         db.close()
