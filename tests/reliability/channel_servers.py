@@ -41,7 +41,7 @@ class Request:
 
 @dataclass
 class Answer:
-    """What to send back; `action` is "", "hang", "trickle" or "reset"."""
+    """What to send back; `action` is "", "hang", "trickle", "reset" or "close"."""
 
     status: int = 200
     payload: Any = None
@@ -113,7 +113,7 @@ class FakeChannel:
         """The answer carrying the configured fault."""
         good, _ids = self.page(request)
         data = good.data()
-        if self.fault in ("hang", "trickle", "reset"):
+        if self.fault in ("hang", "trickle", "reset", "close"):
             return Answer(good.status, body=data, action=self.fault)
         if self.fault == "http_500":
             return Answer(500, body=b"<html>500 Internal Server Error</html>")
@@ -406,8 +406,8 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if answer.action == "trickle":
             self.trickle(data, release)
-        elif answer.action == "reset":
-            self.reset(data)
+        elif answer.action in ("reset", "close"):
+            self.cut(data, reset=answer.action == "reset")
         else:
             self.wfile.write(data)
 
@@ -420,11 +420,13 @@ class Handler(BaseHTTPRequestHandler):
                 break
         self.close_connection = True
 
-    def reset(self, data: bytes) -> None:
-        """Half the body, then a TCP RST (SO_LINGER 0)."""
+    def cut(self, data: bytes, reset: bool) -> None:
+        """Half the body, then close: a TCP RST (SO_LINGER 0) or a plain FIN."""
         self.wfile.write(data[: len(data) // 2])
         self.wfile.flush()
-        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        if reset:
+            linger = struct.pack("ii", 1, 0)
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
         self.connection.close()
         self.close_connection = True
 

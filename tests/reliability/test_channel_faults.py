@@ -49,6 +49,7 @@ EXPECTED = {
     "hang": ("ok", "ok", "ok"),  # read_timeout, retried
     "trickle": ("ok", "ok", "ok"),  # a byte every 0.2 s: only call_timeout stops it
     "reset": ("ok", "ok", "ok"),  # RST mid-body: a connection error, retried
+    "close": ("ok", "ok", "ok"),  # FIN after half the body: the same
     "http_500": ("ok", "ok", "ok"),
     "http_429": ("ok", "ok", "ok"),
     "quota": ("partial", "partial", "partial"),  # 45009 / HTTP 429 to the end / 10023
@@ -59,12 +60,13 @@ EXPECTED = {
     "reorder_pages": ("ok", "ok", "ok"),  # items reversed within a page
     "token_expiry": ("ok", "partial", "partial"),  # WeChat refreshes; 401 / 21327 AuthFailed
 }
-STICKY = ("hang", "trickle", "reset", "http_500", "http_429")  # every call from the Nth on
+STICKY = ("hang", "trickle", "reset", "close", "http_500", "http_429")  # every call from the Nth on
 STICKY_STATUS = "partial"
 ERRORS = {
     "hang": "ChannelUnavailable",
     "trickle": "ChannelUnavailable",
     "reset": "ChannelUnavailable",
+    "close": "ChannelUnavailable",
     "http_500": "ChannelUnavailable",
     "http_429": "RateLimited",
     "quota": "RateLimited",
@@ -85,9 +87,9 @@ CASES = [
 
 
 def test_every_fault_kind_meets_every_channel_type():
-    """The table is complete: 3 channel types x 12 fault kinds, plus the sticky variants."""
-    assert len(EXPECTED) == 12 and all(len(row) == len(CHANNELS) for row in EXPECTED.values())
-    assert len(CASES) == len(CHANNELS) * (len(EXPECTED) + len(STICKY)) == 51
+    """The table is complete: 3 channel types x 13 fault kinds, plus the sticky variants."""
+    assert len(EXPECTED) == 13 and all(len(row) == len(CHANNELS) for row in EXPECTED.values())
+    assert len(CASES) == len(CHANNELS) * (len(EXPECTED) + len(STICKY)) == 57
     print(f"\n{len(CASES)} (channel x fault) cases")
 
 
