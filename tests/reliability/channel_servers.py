@@ -131,6 +131,10 @@ class FakeChannel:
             return Answer(good.status, payload=payload)
         if self.fault == "type_change":
             return Answer(payload=self.type_changed(json.loads(data)))
+        if self.fault == "item_type_change":
+            payload = json.loads(data)
+            payload[self.items_key] = [self.id_as_list(item) for item in payload[self.items_key]]
+            return Answer(payload=payload)
         if self.fault == "quota":
             return self.quota()
         if self.fault == "token_expiry":
@@ -138,6 +142,11 @@ class FakeChannel:
         raise AssertionError(f"unknown fault {self.fault}")
 
     items_key = "comments"
+    id_keys: tuple[str, ...] = ("id",)
+
+    def id_as_list(self, item: dict) -> dict:
+        """A comment whose id became a list (a schema change on the channel's side)."""
+        return {**item, **{key: [item[key]] for key in self.id_keys}}
 
     def type_changed(self, payload: dict) -> dict:
         """The page with one envelope field of another type."""
@@ -218,6 +227,7 @@ class FakeWeChat(FakeChannel):
         return Answer(payload=payload), {f"{msgid}:{i['user_comment_id']}" for i in items}
 
     items_key = "comment"
+    id_keys = ("user_comment_id",)
 
     def type_changed(self, payload: dict) -> dict:
         return {**payload, "total": str(payload["total"])}
@@ -315,6 +325,7 @@ class FakeWeibo(FakeChannel):
     """comments/show.json: newest first, since_id exclusive, max_id inclusive, count."""
 
     token = "weibo-token"
+    id_keys = ("id", "idstr")
     first_id = 5_000_000_000_000_000
 
     def __init__(self):

@@ -56,6 +56,9 @@ EXPECTED = {
     "truncated_json": ("partial", "partial", "partial"),  # BadPayload
     "invalid_json": ("partial", "partial", "partial"),  # BadPayload
     "type_change": ("partial", "partial", "partial"),  # total "60" / next_cursor 40 / {}
+    # every comment of the page with its id as a list: WeChat skips them with reasons and
+    # re-reads them next run; a cursor must not move past a page none of which is usable
+    "item_type_change": ("ok", "partial", "partial"),
     "repeat_page": ("ok", "ok", "ok"),  # deduped; what it hid comes on run 2
     "reorder_pages": ("ok", "ok", "ok"),  # items reversed within a page
     "token_expiry": ("ok", "partial", "partial"),  # WeChat refreshes; 401 / 21327 AuthFailed
@@ -73,10 +76,24 @@ ERRORS = {
     "truncated_json": "BadPayload",
     "invalid_json": "BadPayload",
     "type_change": "BadPayload",
+    "item_type_change": "BadPayload",
     "token_expiry": "AuthFailed",
 }
+# (channel, fault) -> why it still fails: the cell is a strict xfail until the fix lands.
+KNOWN_BUGS: dict[tuple[str, str], str] = {
+    ("jsonfeed", "item_type_change"): "the cursor moves past a page of unusable comments",
+}
 CASES = [
-    pytest.param(channel, fault, False, EXPECTED[fault][index], id=f"{channel}-{fault}")
+    pytest.param(
+        channel,
+        fault,
+        False,
+        EXPECTED[fault][index],
+        id=f"{channel}-{fault}",
+        marks=[pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[channel, fault])]
+        if (channel, fault) in KNOWN_BUGS
+        else [],
+    )
     for fault in EXPECTED
     for index, channel in enumerate(CHANNELS)
 ] + [
@@ -87,9 +104,9 @@ CASES = [
 
 
 def test_every_fault_kind_meets_every_channel_type():
-    """The table is complete: 3 channel types x 13 fault kinds, plus the sticky variants."""
-    assert len(EXPECTED) == 13 and all(len(row) == len(CHANNELS) for row in EXPECTED.values())
-    assert len(CASES) == len(CHANNELS) * (len(EXPECTED) + len(STICKY)) == 57
+    """The table is complete: 3 channel types x 14 fault kinds, plus the sticky variants."""
+    assert len(EXPECTED) == 14 and all(len(row) == len(CHANNELS) for row in EXPECTED.values())
+    assert len(CASES) == len(CHANNELS) * (len(EXPECTED) + len(STICKY)) == 60
     print(f"\n{len(CASES)} (channel x fault) cases")
 
 
