@@ -73,6 +73,7 @@ class FakeChannel:
         self.faults_served = 0
         self.before_fault: set[str] = set()  # native ids served before the first fault
         self.previous: Answer | None = None
+        self.mangled: set[str] = set()  # native ids served with a mistyped id
         self.delay = 0.0  # seconds before each comment page (the SIGKILL test)
         self.release = threading.Event()  # set at teardown: hanging handlers return
 
@@ -111,7 +112,7 @@ class FakeChannel:
 
     def faulty(self, request: Request) -> Answer:
         """The answer carrying the configured fault."""
-        good, _ids = self.page(request)
+        good, ids = self.page(request)
         data = good.data()
         if self.fault in ("hang", "trickle", "reset", "close"):
             return Answer(good.status, body=data, action=self.fault)
@@ -132,6 +133,7 @@ class FakeChannel:
         if self.fault == "type_change":
             return Answer(payload=self.type_changed(json.loads(data)))
         if self.fault == "item_type_change":
+            self.mangled |= ids
             payload = json.loads(data)
             payload[self.items_key] = [self.id_as_list(item) for item in payload[self.items_key]]
             return Answer(payload=payload)
