@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import os
+import socket
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -80,6 +82,8 @@ class HttpClient:
         self.sleep = sleep
         self.session = requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT
+        for prefix in ("http://", "https://"):
+            self.session.mount(prefix, _WatchedAdapter())
 
     def close(self) -> None:
         """Release the connection pool."""
@@ -135,17 +139,27 @@ class HttpClient:
             # WeChat wants raw UTF-8, not \u escapes, in titles and content it echoes back.
             data = json.dumps(json_body, ensure_ascii=False).encode("utf-8")
             headers["Content-Type"] = "application/json; charset=utf-8"
-        with self.session.request(
-            method,
-            url,
-            params=params,
-            data=data,
-            headers=headers,
-            timeout=(options.connect_timeout, options.read_timeout),
-            stream=True,
-        ) as response:
-            body = self._read(response, started)
-            return Reply(status=response.status_code, body=body, url=response.url)
+        # read_timeout bounds each socket read only: a server sending a byte now and then
+        # would hold the call for ever, so the call's deadline cuts its connection.
+        watch = _CallWatch(options.call_timeout)
+        try:
+            with self.session.request(
+                method,
+                url,
+                params=params,
+                data=data,
+                headers=headers,
+                timeout=(options.connect_timeout, options.read_timeout),
+                stream=True,
+            ) as response:
+                body = self._read(response, started)
+                return Reply(status=response.status_code, body=body, url=response.url)
+        except requests.RequestException:
+            if watch.cut:
+                raise requests.Timeout("call took longer than call_timeout") from None
+            raise
+        finally:
+            watch.stop()
 
     def _read(self, response, started: float) -> bytes:
         limit = int(self.options.max_body_mb * 1024 * 1024)
@@ -196,6 +210,74 @@ class HttpClient:
                 f"expected {expect.__name__}: {reply.excerpt()!r}"
             )
         return payload
+
+
+_WATCHES = threading.local()  # the current thread's call watch, seen by its connection
+
+
+class _CallWatch:
+    """A timer that shuts down the connection of a call still running at its deadline."""
+
+    def __init__(self, seconds: float):
+        self.connection = None
+        self.cut = False
+        self.timer = threading.Timer(seconds, self._cut)
+        self.timer.daemon = True
+        _WATCHES.current = self
+        self.timer.start()
+
+    def _cut(self) -> None:
+        sock = getattr(self.connection, "sock", None)
+        if sock is not None:
+            self.cut = True
+            try:
+                sock.shutdown(socket.SHUT_RDWR)  # wakes the blocked read
+            except OSError:
+                pass
+
+    def stop(self) -> None:
+        """The call is over: disarm."""
+        self.timer.cancel()
+        _WATCHES.current = None
+
+
+class _Watched:
+    """Connection mixin: tell the current call's watch which connection it waits on."""
+
+    def getresponse(self, *args, **kwargs):
+        """Register, then read the status line and headers as usual."""
+        watch = getattr(_WATCHES, "current", None)
+        if watch is not None:
+            watch.connection = self
+        return super().getresponse(*args, **kwargs)
+
+
+class _WatchedHTTPConnection(_Watched, urllib3.connection.HTTPConnection):
+    pass
+
+
+class _WatchedHTTPSConnection(_Watched, urllib3.connection.HTTPSConnection):
+    pass
+
+
+class _WatchedHTTPPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+class _WatchedAdapter(requests.adapters.HTTPAdapter):
+    """requests' adapter with connections a call watch can cut."""
+
+    def init_poolmanager(self, *args, **kwargs):
+        """The usual pool manager, making watched connections."""
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": _WatchedHTTPPool,
+            "https": _WatchedHTTPSPool,
+        }
 
 
 def _pieces(response) -> Iterator[bytes]:

@@ -41,7 +41,7 @@ class Request:
 
 @dataclass
 class Answer:
-    """What to send back; `action` is "", "hang", "trickle", "reset" or "close"."""
+    """What to send back; `action` is "", or a transport fault: hang, trickle, reset..."""
 
     status: int = 200
     payload: Any = None
@@ -114,7 +114,7 @@ class FakeChannel:
         """The answer carrying the configured fault."""
         good, ids = self.page(request)
         data = good.data()
-        if self.fault in ("hang", "trickle", "reset", "close"):
+        if self.fault in ("hang", "trickle", "trickle_headers", "reset", "close"):
             return Answer(good.status, body=data, action=self.fault)
         if self.fault == "http_500":
             return Answer(500, body=b"<html>500 Internal Server Error</html>")
@@ -411,6 +411,10 @@ class Handler(BaseHTTPRequestHandler):
         if answer.action == "hang" and release.wait(HANG_SECONDS):
             return
         data = answer.data()
+        if answer.action == "trickle_headers":
+            head = f"HTTP/1.1 {answer.status} OK\r\nContent-Length: {len(data)}\r\n"
+            self.trickle(f"{head}X-Padding: {'.' * 200}\r\n\r\n".encode() + data, release)
+            return
         self.send_response(answer.status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))

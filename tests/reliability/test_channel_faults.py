@@ -48,6 +48,7 @@ FAST = {
 EXPECTED = {
     "hang": ("ok", "ok", "ok"),  # read_timeout, retried
     "trickle": ("ok", "ok", "ok"),  # a byte every 0.2 s: only call_timeout stops it
+    "trickle_headers": ("ok", "ok", "ok"),  # the status line and headers, the same
     "reset": ("ok", "ok", "ok"),  # RST mid-body: a connection error, retried
     "close": ("ok", "ok", "ok"),  # FIN after half the body: the same
     "http_500": ("ok", "ok", "ok"),
@@ -63,11 +64,13 @@ EXPECTED = {
     "reorder_pages": ("ok", "ok", "ok"),  # items reversed within a page
     "token_expiry": ("ok", "partial", "partial"),  # WeChat refreshes; 401 / 21327 AuthFailed
 }
-STICKY = ("hang", "trickle", "reset", "close", "http_500", "http_429")  # every call from the Nth on
+# transport faults also run `sticky`: on every call from the Nth on, so retries run out
+STICKY = ("hang", "trickle", "trickle_headers", "reset", "close", "http_500", "http_429")
 STICKY_STATUS = "partial"
 ERRORS = {
     "hang": "ChannelUnavailable",
     "trickle": "ChannelUnavailable",
+    "trickle_headers": "ChannelUnavailable",
     "reset": "ChannelUnavailable",
     "close": "ChannelUnavailable",
     "http_500": "ChannelUnavailable",
@@ -96,9 +99,9 @@ CASES = [
 
 
 def test_every_fault_kind_meets_every_channel_type():
-    """The table is complete: 3 channel types x 14 fault kinds, plus the sticky variants."""
-    assert len(EXPECTED) == 14 and all(len(row) == len(CHANNELS) for row in EXPECTED.values())
-    assert len(CASES) == len(CHANNELS) * (len(EXPECTED) + len(STICKY)) == 60
+    """The table is complete: 3 channel types x 15 fault kinds, plus the sticky variants."""
+    assert len(EXPECTED) == 15 and all(len(row) == len(CHANNELS) for row in EXPECTED.values())
+    assert len(CASES) == len(CHANNELS) * (len(EXPECTED) + len(STICKY)) == 66
     print(f"\n{len(CASES)} (channel x fault) cases")
 
 
