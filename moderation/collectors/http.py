@@ -2,9 +2,10 @@
 
 One `requests.Session` per collector; every call bounded by a connect and a read timeout
 and an overall deadline; bounded exponential backoff on 5xx, 429, connection errors and
-timeouts; a cap on the body size; JSON decoding that turns invalid JSON or a wrong shape
-into :class:`BadPayload` with a short excerpt. Channel-specific error codes (WeChat's
-errcode, Weibo's error_code) stay with each collector.
+timeouts (a Retry-After longer than the wait left ends them at once); a cap on the body
+size; JSON decoding that turns invalid JSON or a wrong shape into :class:`BadPayload` with
+a short excerpt. Channel-specific error codes (WeChat's errcode, Weibo's error_code) stay
+with each collector.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ class Reply:
     status: int
     body: bytes
     url: str
+    retry_after: float | None = None  # seconds, from a Retry-After header
 
     def excerpt(self, size: int = 120) -> str:
         """The start of the body as text, for error messages."""
@@ -117,6 +119,9 @@ class HttpClient:
                 problem = f"connection failed ({type(error).__name__})"
                 reply = None
             pause = self.options.backoff_seconds * 2 ** (attempt - 1)
+            if reply is not None and reply.retry_after is not None:
+                # A quota spent for an hour is not worth asking again within max_wait.
+                pause = max(pause, reply.retry_after)
             out_of_time = waited + pause > self.options.max_wait_seconds
             if attempt >= self.options.max_attempts or out_of_time:
                 self._give_up(method, url, attempt, problem, reply)
@@ -153,7 +158,12 @@ class HttpClient:
                 stream=True,
             ) as response:
                 body = self._read(response, started)
-                return Reply(status=response.status_code, body=body, url=response.url)
+                return Reply(
+                    status=response.status_code,
+                    body=body,
+                    url=response.url,
+                    retry_after=_seconds(response.headers.get("Retry-After")),
+                )
         except requests.RequestException:
             if watch.cut:
                 raise requests.Timeout("call took longer than call_timeout") from None
@@ -295,6 +305,14 @@ def _pieces(response) -> Iterator[bytes]:
         raise requests.exceptions.ChunkedEncodingError(error) from None
     except urllib3.exceptions.DecodeError as error:
         raise requests.exceptions.ContentDecodingError(error) from None
+
+
+def _seconds(value: str | None) -> float | None:
+    """A Retry-After in seconds; None if absent or an HTTP date (the backoff applies)."""
+    try:
+        return max(0.0, float(value)) if value else None
+    except ValueError:
+        return None
 
 
 def field(item: Mapping, key: str, kind: type | tuple[type, ...], where: str, default=...) -> Any:
