@@ -230,6 +230,7 @@ class _CallWatch:
 
     def __init__(self, seconds: float):
         self.connection = None
+        self.expired = False  # the deadline passed (perhaps before a connection was known)
         self.cut = False
         self.timer = threading.Timer(seconds, self._cut)
         self.timer.daemon = True
@@ -237,6 +238,7 @@ class _CallWatch:
         self.timer.start()
 
     def _cut(self) -> None:
+        self.expired = True
         sock = getattr(self.connection, "sock", None)
         if sock is not None:
             self.cut = True
@@ -259,6 +261,8 @@ class _Watched:
         watch = getattr(_WATCHES, "current", None)
         if watch is not None:
             watch.connection = self
+            if watch.expired:  # connecting and sending already used up the call's time
+                watch._cut()
         return super().getresponse(*args, **kwargs)
 
 
