@@ -194,7 +194,13 @@ def test_channel_fault_loses_nothing_and_next_run_completes(
             assert ERRORS[fault] in first.errors[0] and ERRORS[fault] in run[1]
         if fault == "quota":  # spent for the day (Retry-After: 3600): asked once, not retried
             assert fake.faults_served == 1
-        assert fake.before_fault <= set(stored(db, channel_type)), "a stored page was lost"
+        kept = set(stored(db, channel_type))
+        assert fake.before_fault <= kept, "a stored page was lost"
+        print(
+            f"\n{channel_type}-{fault}{'-sticky' if sticky else ''}: run 1 {first.status}, "
+            f"{len(kept)} stored ({len(fake.before_fault)} served before the fault), "
+            f"{first.seconds:.1f} s, {(first.errors or ['-'])[0][:90]}"
+        )
 
         lost = fake.mangled if (channel_type, fault) in DOCUMENTED_LOSS else set()
         if fault == "item_type_change" and status == "ok":
