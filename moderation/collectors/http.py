@@ -2,21 +2,25 @@
 
 One `requests.Session` per collector; every call bounded by a connect and a read timeout
 and an overall deadline; bounded exponential backoff on 5xx, 429, connection errors and
-timeouts; a cap on the body size; JSON decoding that turns invalid JSON or a wrong shape
-into :class:`BadPayload` with a short excerpt. Channel-specific error codes (WeChat's
-errcode, Weibo's error_code) stay with each collector.
+timeouts (a Retry-After longer than the wait left ends them at once); a cap on the body
+size; JSON decoding that turns invalid JSON or a wrong shape into :class:`BadPayload` with
+a short excerpt. Channel-specific error codes (WeChat's errcode, Weibo's error_code) stay
+with each collector.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import socket
+import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import requests
+import urllib3
 
 from moderation.collectors.base import AuthFailed, BadPayload, ChannelUnavailable, RateLimited
 
@@ -44,6 +48,7 @@ class Reply:
     status: int
     body: bytes
     url: str
+    retry_after: float | None = None  # seconds, from a Retry-After header
 
     def excerpt(self, size: int = 120) -> str:
         """The start of the body as text, for error messages."""
@@ -79,6 +84,8 @@ class HttpClient:
         self.sleep = sleep
         self.session = requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT
+        for prefix in ("http://", "https://"):
+            self.session.mount(prefix, _WatchedAdapter())
 
     def close(self) -> None:
         """Release the connection pool."""
@@ -107,10 +114,14 @@ class HttpClient:
             except requests.Timeout:
                 problem = "timed out"
                 reply = None
-            except requests.ConnectionError as error:
+            except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as error:
+                # A connection reset mid-body surfaces from the body read, not the request.
                 problem = f"connection failed ({type(error).__name__})"
                 reply = None
             pause = self.options.backoff_seconds * 2 ** (attempt - 1)
+            if reply is not None and reply.retry_after is not None:
+                # A quota spent for an hour is not worth asking again within max_wait.
+                pause = max(pause, reply.retry_after)
             out_of_time = waited + pause > self.options.max_wait_seconds
             if attempt >= self.options.max_attempts or out_of_time:
                 self._give_up(method, url, attempt, problem, reply)
@@ -133,17 +144,32 @@ class HttpClient:
             # WeChat wants raw UTF-8, not \u escapes, in titles and content it echoes back.
             data = json.dumps(json_body, ensure_ascii=False).encode("utf-8")
             headers["Content-Type"] = "application/json; charset=utf-8"
-        with self.session.request(
-            method,
-            url,
-            params=params,
-            data=data,
-            headers=headers,
-            timeout=(options.connect_timeout, options.read_timeout),
-            stream=True,
-        ) as response:
-            body = self._read(response, started)
-            return Reply(status=response.status_code, body=body, url=response.url)
+        # read_timeout bounds each socket read only: a server sending a byte now and then
+        # would hold the call for ever, so the call's deadline cuts its connection.
+        watch = _CallWatch(options.call_timeout)
+        try:
+            with self.session.request(
+                method,
+                url,
+                params=params,
+                data=data,
+                headers=headers,
+                timeout=(options.connect_timeout, options.read_timeout),
+                stream=True,
+            ) as response:
+                body = self._read(response, started)
+                return Reply(
+                    status=response.status_code,
+                    body=body,
+                    url=response.url,
+                    retry_after=_seconds(response.headers.get("Retry-After")),
+                )
+        except requests.RequestException:
+            if watch.cut:
+                raise requests.Timeout("call took longer than call_timeout") from None
+            raise
+        finally:
+            watch.stop()
 
     def _read(self, response, started: float) -> bytes:
         limit = int(self.options.max_body_mb * 1024 * 1024)
@@ -152,7 +178,7 @@ class HttpClient:
             raise BadPayload(self._too_big(response.url))
         chunks = []
         size = 0
-        for chunk in response.iter_content(64 * 1024):
+        for chunk in _pieces(response):
             size += len(chunk)
             if size > limit:
                 raise BadPayload(self._too_big(response.url))
@@ -194,6 +220,103 @@ class HttpClient:
                 f"expected {expect.__name__}: {reply.excerpt()!r}"
             )
         return payload
+
+
+_WATCHES = threading.local()  # the current thread's call watch, seen by its connection
+
+
+class _CallWatch:
+    """A timer that shuts down the connection of a call still running at its deadline."""
+
+    def __init__(self, seconds: float):
+        self.connection = None
+        self.expired = False  # the deadline passed (perhaps before a connection was known)
+        self.cut = False
+        self.timer = threading.Timer(seconds, self._cut)
+        self.timer.daemon = True
+        _WATCHES.current = self
+        self.timer.start()
+
+    def _cut(self) -> None:
+        self.expired = True
+        sock = getattr(self.connection, "sock", None)
+        if sock is not None:
+            self.cut = True
+            try:
+                sock.shutdown(socket.SHUT_RDWR)  # wakes the blocked read
+            except OSError:
+                pass
+
+    def stop(self) -> None:
+        """The call is over: disarm."""
+        self.timer.cancel()
+        _WATCHES.current = None
+
+
+class _Watched:
+    """Connection mixin: tell the current call's watch which connection it waits on."""
+
+    def getresponse(self, *args, **kwargs):
+        """Register, then read the status line and headers as usual."""
+        watch = getattr(_WATCHES, "current", None)
+        if watch is not None:
+            watch.connection = self
+            if watch.expired:  # connecting and sending already used up the call's time
+                watch._cut()
+        return super().getresponse(*args, **kwargs)
+
+
+class _WatchedHTTPConnection(_Watched, urllib3.connection.HTTPConnection):
+    pass
+
+
+class _WatchedHTTPSConnection(_Watched, urllib3.connection.HTTPSConnection):
+    pass
+
+
+class _WatchedHTTPPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+class _WatchedAdapter(requests.adapters.HTTPAdapter):
+    """requests' adapter with connections a call watch can cut."""
+
+    def init_poolmanager(self, *args, **kwargs):
+        """The usual pool manager, making watched connections."""
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": _WatchedHTTPPool,
+            "https": _WatchedHTTPSPool,
+        }
+
+
+def _pieces(response) -> Iterator[bytes]:
+    """The body in pieces as they arrive, one socket read each.
+
+    `iter_content` blocks until a whole chunk is in, so a server sending a byte now and
+    then (each within read_timeout) would never let the call_timeout check run.
+    """
+    try:
+        while piece := response.raw.read1(64 * 1024, decode_content=True):
+            yield piece
+    except urllib3.exceptions.ReadTimeoutError as error:
+        raise requests.Timeout(error) from None
+    except urllib3.exceptions.ProtocolError as error:
+        raise requests.exceptions.ChunkedEncodingError(error) from None
+    except urllib3.exceptions.DecodeError as error:
+        raise requests.exceptions.ContentDecodingError(error) from None
+
+
+def _seconds(value: str | None) -> float | None:
+    """A Retry-After in seconds; None if absent or an HTTP date (the backoff applies)."""
+    try:
+        return max(0.0, float(value)) if value else None
+    except ValueError:
+        return None
 
 
 def field(item: Mapping, key: str, kind: type | tuple[type, ...], where: str, default=...) -> Any:

@@ -121,6 +121,8 @@ class Collector:
             page = Page(stories=stories, cursor={"statuses": state})
             ids = [self.add_comment(page, status_id, item) for item in items]
             ids = [number for number in ids if number is not None]
+            if items and not ids:  # without an id there is no max_id to page on from
+                raise BadPayload(f"comments of {status_id}: no comment on the page has an id")
             done = not ids or len(items) < self.options.count
             if ids:
                 entry["top"] = entry.get("top") or str(max(ids))
