@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
+import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -59,8 +61,10 @@ def collect_channel(
     stored) or partial (some pages stored), with the channel's own error text.
     """
     state = channel_store.ensure_channel(db, channel.name, channel.type)
+    channel_store.abandon_dead_local_runs(db, channel.name)
     summary = RunSummary(channel=channel.name)
     summary.run_id = channel_store.start_run(db, channel.name, trigger)
+    channel_store.set_run_holder(db, summary.run_id, f"{socket.gethostname()}:{os.getpid()}:run")
     try:
         collector = make_collector(channel, settings)
         for page in collector.pages(state["cursor"]):

@@ -139,3 +139,49 @@ def abandon_runs(db, triggers: tuple[str, ...]) -> int:
         ],
     )
     return cursor.rowcount
+
+
+def abandon_dead_local_runs(db, channel: str) -> int:
+    """Close a channel's `running` runs whose process on this machine is gone (killed).
+
+    Each run records `host:pid:…` as its holder; a pid that no longer exists cannot finish.
+    """
+    import os
+    import socket
+
+    host = socket.gethostname()
+    closed = 0
+    for run_id, holder in db.execute(
+        "SELECT id, holder FROM runs WHERE channel = ? AND status = ? AND holder IS NOT NULL",
+        [channel, RUNNING],
+    ).fetchall():
+        parts = holder.split(":")
+        if len(parts) < 2 or parts[0] != host or not parts[1].isdigit():
+            continue
+        pid = int(parts[1])
+        if pid == os.getpid() or _alive(pid):
+            continue
+        db.execute(
+            "UPDATE runs SET status = ?, finished_at = ?, errors = ? WHERE id = ? AND status = ?",
+            [
+                FAILED,
+                now_iso(),
+                json.dumps(["abandoned: the process running it ended"]),
+                run_id,
+                RUNNING,
+            ],
+        )
+        closed += 1
+    return closed
+
+
+def _alive(pid: int) -> bool:
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

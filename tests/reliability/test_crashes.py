@@ -74,6 +74,8 @@ def test_collector_killed_midway_resumes_without_loss_or_duplicates(tmp_path):
     assert 100 <= partial < 3000, "the kill must land mid-run"
     subprocess.run(command, check=True, capture_output=True)
     assert db.table("comments").count == 3000
+    statuses = [row[0] for row in db.execute("SELECT status FROM runs ORDER BY id")]
+    assert statuses == ["failed", "ok"]  # the killed run is closed, not left "running"
     duplicates = db.execute(
         "SELECT COUNT(*) FROM (SELECT native_id FROM comments "
         "GROUP BY native_id HAVING COUNT(*) > 1)"
