@@ -61,8 +61,8 @@ def flag_campaign(db, group_id: int, min_authors: int) -> bool:
     db.execute(
         "UPDATE scores SET flags = json_insert(flags, '$[#]', json(?)), "
         "flag_codes = trim(flag_codes || ' ' || ?) "
-        "WHERE dup_group = ? AND instr(flag_codes, ?) = 0 "
-        "AND comment_id IN (SELECT d.comment_id FROM dup_keys d WHERE d.short = 0)",
+        "WHERE dup_group = ? AND instr(flag_codes, ?) = 0 AND EXISTS "
+        "(SELECT 1 FROM dup_keys d WHERE d.comment_id = scores.comment_id AND d.short = 0)",
         [flag, MASS_POSTING, group_id, MASS_POSTING],
     )
     return True
