@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 # Letters (L*) and numbers (N*) carry meaning; everything else is a possible separator.
@@ -64,10 +64,24 @@ _KEEP_TABLE = _FoldTable(keep_separators=True)
 
 @dataclass(frozen=True)
 class NormalizedText:
-    """Normalised text plus, for each of its characters, the index of the original character."""
+    """Normalised text plus, for each of its characters, the index of the original character.
+
+    The offset map is built only when asked for (a match to map back): most comments match
+    nothing, and `str.translate` alone is several times faster than the per-character walk.
+    """
 
     text: str
-    offsets: tuple[int, ...]
+    original: str = field(default="", repr=False, compare=False)
+    keep_separators: bool = field(default=False, repr=False, compare=False)
+
+    @functools.cached_property
+    def offsets(self) -> tuple[int, ...]:
+        """For each normalised character, the index of the original character it came from."""
+        table = _KEEP_TABLE if self.keep_separators else _DROP_TABLE
+        offsets: list[int] = []
+        for index, char in enumerate(self.original):
+            offsets.extend([index] * len(table[ord(char)]))
+        return tuple(offsets)
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Map a normalised ``[start, end)`` range back to an original ``[start, end)`` range."""
@@ -80,18 +94,7 @@ def normalize(text: str, keep_separators: bool = False) -> NormalizedText:
 
     Cached (a few entries): the flag checks of one comment ask for the same forms again.
     """
-    table = _KEEP_TABLE if keep_separators else _DROP_TABLE
-    chars: list[str] = []
-    offsets: list[int] = []
-    for index, char in enumerate(text):
-        folded = table[ord(char)]
-        if len(folded) == 1:
-            chars.append(folded)
-            offsets.append(index)
-        elif folded:
-            chars.append(folded)
-            offsets.extend([index] * len(folded))
-    return NormalizedText("".join(chars), tuple(offsets))
+    return NormalizedText(normalize_text(text, keep_separators), text, keep_separators)
 
 
 def normalize_text(text: str, keep_separators: bool = False) -> str:
