@@ -83,7 +83,7 @@ def create():
         title = request.form.get("title", "").strip()[:40] or _settings().export.column_title
         edition = store.create_edition(get_db(), date, title, current_actor())
     except store.EditionError as error:
-        flash(str(error), "error")
+        flash(str(error)[:200], "error")
         return redirect(url_for("column.index"))
     return redirect(url_for("column.builder", date=edition["date"]))
 
@@ -156,7 +156,7 @@ def _apply(date: str, change, anchor: str | None = None, done: str | None = None
     try:
         change(get_db(), edition)
     except store.EditionError as error:
-        flash(str(error), "error")
+        flash(str(error)[:200], "error")  # may echo form input: keep the cookie small
         return _back(date, anchor)
     if done:
         flash(done, "info")
