@@ -26,10 +26,10 @@ from moderation.settings import settings_from_mapping  # noqa: E402
 from moderation.storage import stories as story_store  # noqa: E402
 
 
-def json_pages(count: int, page_size: int) -> list[bytes]:
+def json_pages(count: int, page_size: int, corpus: str = "clauses") -> list[bytes]:
     """The synthetic comments as JSON pages, as a channel would send them."""
     pages, batch = [], []
-    for channel, comment in comments(count):
+    for channel, comment in comments(count, corpus=corpus):
         batch.append((channel, asdict(comment)))
         if len(batch) == page_size:
             pages.append(json.dumps(batch, ensure_ascii=False).encode("utf-8"))
@@ -59,6 +59,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--page", type=int, default=500)
+    parser.add_argument(
+        "--corpus",
+        choices=["clauses", "template"],
+        default="clauses",
+        help="clauses of real text, or ~100 stock phrases (duplicate-heavy)",
+    )
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
     data = Path(__file__).resolve().parent / "out" / "data"  # keeps the scorer cache
@@ -67,14 +73,14 @@ def main() -> None:
     with db.atomic():
         for channel, story in stories(2000):
             story_store.upsert_story(db, channel, story)
-    pages = json_pages(args.n, args.page)
+    pages = json_pages(args.n, args.page, args.corpus)
     from moderation.scoring import sentiment
 
     sentiment.scorer_for(settings)  # model load is not ingest
     store_seconds, score_seconds = ingest(db, settings, pages)
     total = store_seconds + score_seconds
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"ingest of {args.n:,} comments ({args.page} a page), one core")
+    print(f"ingest of {args.n:,} comments ({args.page} a page, {args.corpus} corpus), one core")
     print(f"  parse+store : {args.n / store_seconds:10,.0f} comments/s ({store_seconds:.1f} s)")
     print(f"  score       : {args.n / score_seconds:10,.0f} comments/s ({score_seconds:.1f} s)")
     print(f"  end to end  : {args.n / total:10,.0f} comments/s ({total:.1f} s)")

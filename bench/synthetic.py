@@ -7,9 +7,12 @@ Deterministic for a given seed.
 
 from __future__ import annotations
 
+import functools
 import math
 import random
+import re
 from collections.abc import Iterator
+from pathlib import Path
 
 from moderation.collectors.base import CollectedComment, CollectedStory
 
@@ -96,8 +99,45 @@ CHANNELS = ["website", "app", "wechat-zzrb", "wechat-zzwb", "weibo"]
 ORIGINS = ["株洲新闻网", "掌上株洲", "株洲日报微信公众号", "株洲晚报微信公众号", "株洲日报微博"]
 
 
-def comment_text(rng: random.Random) -> str:
-    """One comment with a log-normal length (median ~25 characters)."""
+CLAUSE = re.compile(r"[^，。！？；、…\s]{2,}")
+SEED_PAGE = Path(__file__).resolve().parents[2] / "shared" / "seed" / "zhuzhou-daily-page.txt"
+
+
+@functools.cache
+def real_clauses() -> tuple[str, ...]:
+    """Clauses of real newsroom Chinese: the demo comments and, when present, the seed page.
+
+    Read at run time (nothing is copied); comments assembled from them have the vocabulary
+    of real text rather than of a short phrase list.
+    """
+    from moderation.collectors.demo import load_sample
+
+    texts = [comment["text"] for comment in load_sample()["comments"]]
+    if SEED_PAGE.exists():
+        texts.append(SEED_PAGE.read_text(encoding="utf-8"))
+    return tuple(dict.fromkeys(c for text in texts for c in CLAUSE.findall(text) if len(c) < 40))
+
+
+def comment_text(rng: random.Random, corpus: str = "clauses") -> str:
+    """One comment with a log-normal length (median ~25 characters).
+
+    corpus "clauses" joins clauses of real text; "template" joins ~100 stock phrases (a
+    worst case for near-duplicate detection: everything looks alike).
+    """
+    if corpus == "template":
+        return _template_text(rng)
+    target = min(300, max(2, int(rng.lognormvariate(math.log(25), 0.7))))
+    clauses = real_clauses()
+    parts: list[str] = []
+    while sum(map(len, parts)) < target:
+        parts.append(rng.choice(clauses))
+    text = "".join(part + rng.choice("，，，。！？") for part in parts)[: max(target, 2)]
+    if rng.random() < 0.05:
+        text += rng.choice(EXTRAS)
+    return text if rng.random() > 0.01 else text + "，电话1391234" + f"{rng.randrange(10000):04d}"
+
+
+def _template_text(rng: random.Random) -> str:
     target = min(300, max(2, int(rng.lognormvariate(math.log(25), 0.7))))
     parts: list[str] = []
     length = 0
@@ -137,7 +177,7 @@ def stories(count: int, seed: int = 1) -> list[tuple[str, CollectedStory]]:
 
 
 def comments(
-    count: int, story_count: int = 2000, seed: int = 2
+    count: int, story_count: int = 2000, seed: int = 2, corpus: str = "clauses"
 ) -> Iterator[tuple[str, CollectedComment]]:
     """(channel, comment) pairs, deterministic for a seed."""
     rng = random.Random(seed)
@@ -151,7 +191,7 @@ def comments(
             CollectedComment(
                 native_id=f"c{number}",
                 story_native_id=f"story-{story}",
-                text=comment_text(rng),
+                text=comment_text(rng, corpus),
                 created_at=f"2024-01-{day:02d}T{rng.randrange(24):02d}:{rng.randrange(60):02d}:00+00:00",
                 author_key=f"{channel}:{author}",
                 author_name=f"读者{author}" if channel != "wechat-zzrb" else None,
