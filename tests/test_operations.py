@@ -68,7 +68,8 @@ def test_restore_refuses_a_corrupt_backup(tmp_path):
         operations.restore(broken, tmp_path / "target.db")
 
 
-def test_purge_removes_old_payloads_and_keeps_comments(db, settings):
+def one_old_one_new_payload(db) -> None:
+    """Two raw payloads: one collected in 2020 (past any retention), one just now."""
     from moderation.collectors.base import CollectedComment
 
     comment = CollectedComment(
@@ -82,6 +83,10 @@ def test_purge_removes_old_payloads_and_keeps_comments(db, settings):
     raw_payloads.save_raw(db, "demo", [comment])
     db.execute("UPDATE raw_payloads SET collected_at = '2020-01-01T00:00:00+00:00'")
     raw_payloads.save_raw(db, "demo", [comment])
+
+
+def test_purge_removes_old_payloads_and_keeps_comments(db, settings):
+    one_old_one_new_payload(db)
     pipeline.collect_channel(db, settings, settings.channel("demo"))
     comments_before = db.table("comments").count
     assert raw_payloads.purge_older_than(db, 30) == 1

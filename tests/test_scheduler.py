@@ -254,20 +254,10 @@ def _login(client, settings, role: str) -> None:
 
 
 def test_retention_job_purges_old_raw_payloads(settings, db):
-    from moderation.collectors.base import CollectedComment
     from moderation.scheduling.runner import Runner
-    from moderation.storage import raw_payloads
+    from tests.test_operations import one_old_one_new_payload
 
-    comment = CollectedComment(
-        native_id="n1",
-        story_native_id="s",
-        text="好",
-        created_at="2024-01-22T00:00:00+00:00",
-        author_key="a",
-        raw={"content": "好"},
-    )
-    raw_payloads.save_raw(db, "demo", [comment, comment])
-    db.execute("UPDATE raw_payloads SET collected_at = '2020-01-01T00:00:00+00:00' WHERE id = 1")
+    one_old_one_new_payload(db)
     runner = Runner(settings)
     assert runner.purge_raw_payloads() == 0  # no lease, no work
     assert runner.renew_lease()

@@ -7,7 +7,7 @@ from moderation import pipeline
 from moderation.states import APPROVED, REJECTED
 from moderation.storage import comments as comment_store
 from moderation.storage import decisions
-from tests.seed import QUOTE, SEED_PAGE, seed_snow_lines
+from tests.seed import SEED_PAGE, comment_id_for, seed_snow_lines
 
 pytestmark = pytest.mark.skipif(not SEED_PAGE.exists(), reason="seed page not present")
 
@@ -18,17 +18,6 @@ def collected(db, settings, auth):
     pipeline.collect_channel(db, settings, settings.channel("demo"))
     auth.login("editor")
     return db
-
-
-def comment_id_for(db, line: str) -> int:
-    """The stored comment whose author and text make this printed line."""
-    match = QUOTE.match(line)
-    row = db.execute(
-        "SELECT id FROM comments WHERE author_name = ? AND text = ?",
-        [match["name"], match["text"]],
-    ).fetchone()
-    assert row, f"demo channel lacks the seed comment {line}"
-    return row[0]
 
 
 def test_queue_lists_pending_comments(client, collected):
