@@ -40,6 +40,20 @@ def check_query_string() -> None:
         abort(400, "the address is not valid UTF-8: percent-encode it")
 
 
+MAX_PENDING_FLASHES = 5
+
+
+def trim_flashes(response):
+    """Keep only the newest few unshown messages: flashes that pile up (a script posting
+    without following redirects) would grow the session cookie past what browsers keep."""
+    from flask import session
+
+    pending = session.get("_flashes")
+    if pending and len(pending) > MAX_PENDING_FLASHES:
+        session["_flashes"] = pending[-MAX_PENDING_FLASHES:]
+    return response
+
+
 def init_app(app) -> None:
     """Install the query check, the headers hook and the request size limit (first, so the
     query check runs before the login check reads the query string)."""
@@ -48,3 +62,4 @@ def init_app(app) -> None:
     app.register_error_handler(413, too_large)
     app.before_request(check_query_string)
     app.after_request(add_headers)
+    app.after_request(trim_flashes)

@@ -51,3 +51,11 @@ def test_security_headers_on_every_response(client):
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert response.headers["Referrer-Policy"] == "same-origin"
         assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+def test_unshown_messages_do_not_grow_the_session_cookie(client, auth):
+    auth.login("admin")
+    for _ in range(60):
+        client.post("/admin/users", data={"name": "", "role": "moderator", "password": "x"})
+    cookie = client.get_cookie("session")
+    assert cookie is not None and len(cookie.value) < 2000
