@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from moderation import create_app
 from moderation.db import connect
 from moderation.settings import load_settings
+
+# In CI the property tests draw the same examples on every run (derandomized), so a landing
+# is never decided by a lucky or unlucky draw; locally they explore new examples each run.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parent.parent
 
