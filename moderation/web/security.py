@@ -41,16 +41,24 @@ def check_query_string() -> None:
 
 
 MAX_PENDING_FLASHES = 5
+MAX_FLASH_CHARS = 200
 
 
 def trim_flashes(response):
-    """Keep only the newest few unshown messages: flashes that pile up (a script posting
-    without following redirects) would grow the session cookie past what browsers keep."""
+    """Keep the newest few unshown messages, each cut short: messages that echo a huge form
+    value, or pile up (a script posting without following redirects), would grow the
+    session cookie past what browsers keep, and the user would be logged out."""
     from flask import session
 
     pending = session.get("_flashes")
-    if pending and len(pending) > MAX_PENDING_FLASHES:
-        session["_flashes"] = pending[-MAX_PENDING_FLASHES:]
+    if not pending:
+        return response
+    trimmed = [
+        (category, message[:MAX_FLASH_CHARS])
+        for category, message in pending[-MAX_PENDING_FLASHES:]
+    ]
+    if trimmed != pending:
+        session["_flashes"] = trimmed
     return response
 
 

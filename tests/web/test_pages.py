@@ -59,3 +59,10 @@ def test_unshown_messages_do_not_grow_the_session_cookie(client, auth):
         client.post("/admin/users", data={"name": "", "role": "moderator", "password": "x"})
     cookie = client.get_cookie("session")
     assert cookie is not None and len(cookie.value) < 2000
+
+
+def test_a_message_echoing_a_huge_value_is_cut(client, auth):
+    auth.login("admin")
+    client.post("/admin/users", data={"name": "x", "role": "r" * 50_000, "password": "y" * 9})
+    cookie = client.get_cookie("session")
+    assert cookie is not None and len(cookie.value) < 2000
