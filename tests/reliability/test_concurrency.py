@@ -7,17 +7,13 @@ from moderation import create_app, pipeline
 from moderation.db import connect
 from moderation.settings import load_settings
 from moderation.storage import users
-from tests.conftest import PASSWORD, write_config
-from tests.reliability.test_crashes import many_comments
+from tests.conftest import PASSWORD
+from tests.reliability.test_crashes import bulk_config
 
 
 def test_decisions_and_collection_run_together(tmp_path):
-    data = tmp_path / "many.json"
-    many_comments(data, 2000)
-    config = write_config(
-        tmp_path,
-        channels=f'[[channels]]\nname = "bulk"\ntype = "demo"\npage_size = 20\n'
-        f'data_file = "{data}"\n[[channels]]\nname = "demo"\ntype = "demo"\n',
+    config = bulk_config(
+        tmp_path, 2000, page_size=20, extra_channels='[[channels]]\nname = "demo"\ntype = "demo"\n'
     )
     settings = load_settings(config)
     db = connect(settings.database_path)

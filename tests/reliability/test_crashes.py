@@ -29,6 +29,31 @@ def many_comments(path, count: int) -> None:
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
 
+def bulk_config(tmp_path, count: int, page_size: int, extra_channels: str = ""):
+    """A config whose `bulk` demo channel serves `count` comments, `page_size` a page."""
+    data = tmp_path / "many.json"
+    many_comments(data, count)
+    return write_config(
+        tmp_path,
+        channels=f'[[channels]]\nname = "bulk"\ntype = "demo"\npage_size = {page_size}\n'
+        f'data_file = "{data}"\n{extra_channels}',
+    )
+
+
+def collect_command(config, channel: str = "bulk") -> list[str]:
+    """The real CLI collecting one channel without scoring."""
+    return [
+        sys.executable,
+        "-m",
+        "moderation.cli",
+        "--config",
+        str(config),
+        "collect",
+        channel,
+        "--no-score",
+    ]
+
+
 def wait_for(predicate, timeout: float = 30.0) -> None:
     """Poll until `predicate()` is true (bounded)."""
     deadline = time.monotonic() + timeout
@@ -38,24 +63,9 @@ def wait_for(predicate, timeout: float = 30.0) -> None:
 
 
 def test_collector_killed_midway_resumes_without_loss_or_duplicates(tmp_path):
-    data = tmp_path / "many.json"
-    many_comments(data, 3000)
-    config = write_config(
-        tmp_path,
-        channels=f'[[channels]]\nname = "bulk"\ntype = "demo"\npage_size = 5\n'
-        f'data_file = "{data}"\n',
-    )
+    config = bulk_config(tmp_path, 3000, page_size=5)
     db_path = tmp_path / "test.db"
-    command = [
-        sys.executable,
-        "-m",
-        "moderation.cli",
-        "--config",
-        str(config),
-        "collect",
-        "bulk",
-        "--no-score",
-    ]
+    command = collect_command(config)
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def some_stored():
@@ -97,27 +107,8 @@ print("finished", flush=True)
 
 
 def test_process_killed_mid_bulk_decision_applies_all_or_nothing(tmp_path):
-    data = tmp_path / "many.json"
-    many_comments(data, 20000)
-    config = write_config(
-        tmp_path,
-        channels=f'[[channels]]\nname = "bulk"\ntype = "demo"\npage_size = 5000\n'
-        f'data_file = "{data}"\n',
-    )
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "moderation.cli",
-            "--config",
-            str(config),
-            "collect",
-            "bulk",
-            "--no-score",
-        ],
-        check=True,
-        capture_output=True,
-    )
+    config = bulk_config(tmp_path, 20000, page_size=5000)
+    subprocess.run(collect_command(config), check=True, capture_output=True)
     db_path = tmp_path / "test.db"
     process = subprocess.Popen(
         [sys.executable, "-c", BULK_SCRIPT, str(db_path)], stdout=subprocess.PIPE, text=True
