@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from moderation.export.column_text import Quote, Section, render_column
+from moderation.export.masking import mask
 from moderation.storage.column import approved_by_story
 
 
@@ -12,12 +13,13 @@ def display_name(comment: dict) -> str:
 
 
 def approved_sections(db, until: str | None = None) -> list[Section]:
-    """One section per story with approved comments, quotes in the order they were written."""
+    """One section per story with approved comments, quotes in approval order, personal data
+    masked as in every other export."""
     return [
         Section(
             heading=story["title"],
             intro=story["intro"],
-            quotes=tuple(Quote(display_name(c), c["text"]) for c in story["comments"]),
+            quotes=tuple(Quote(display_name(c), mask(c["text"])) for c in story["comments"]),
         )
         for story in approved_by_story(db, until)
     ]

@@ -82,3 +82,16 @@ def test_real_csrf_refuses_post_without_token(settings, db):
     assert app.config["SECRET_KEY"]
     response = app.test_client().post("/login", data={"name": "x", "password": "y"})
     assert response.status_code == 400
+
+
+def test_approved_column_download_masks_personal_data(client, collected):
+    row = collected.execute(
+        "SELECT id, text FROM comments WHERE text LIKE '%139%' OR text LIKE '%QQ%' LIMIT 1"
+    ).fetchone()
+    assert row, "the demo channel carries comments with personal data"
+    client.post(f"/comments/{row[0]}/approve")
+    body = client.get("/export/column.txt").get_data(as_text=True)
+    from moderation.scoring.personal_data import mask_personal_data
+
+    assert mask_personal_data(row[1]) != row[1]
+    assert mask_personal_data(row[1]) in body and row[1] not in body
