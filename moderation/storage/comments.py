@@ -202,12 +202,6 @@ def get_status(db, comment_id: int) -> str:
     return row[0]
 
 
-def get_comment(db, comment_id: int) -> dict | None:
-    """One comment with its story title and score, or None."""
-    rows = list(db.query(COMMENT_SELECT + " WHERE c.id = ?", [comment_id]))
-    return _decode(rows[0]) if rows else None
-
-
 COMMENT_SELECT = """
 SELECT c.*, s.title AS story_title, s.canonical_id AS story_canonical_id,
        sc.sentiment, sc.label AS sentiment_label, sc.model_version, sc.flags,
@@ -221,24 +215,6 @@ LEFT JOIN scores sc ON sc.comment_id = c.id
 def _decode(row: dict) -> dict:
     row["flags"] = json.loads(row["flags"]) if row.get("flags") else []
     return row
-
-
-def list_comments(
-    db, status: str | None = None, limit: int = 50, offset: int = 0, order: str = "newest"
-) -> list[dict]:
-    """Comments in a state (or all), newest first by default."""
-    orders = {"newest": "c.created_at DESC, c.id DESC", "oldest": "c.created_at, c.id"}
-    where, params = ("WHERE c.status = ?", [status]) if status else ("", [])
-    sql = f"{COMMENT_SELECT} {where} ORDER BY {orders[order]} LIMIT ? OFFSET ?"
-    return [_decode(row) for row in db.query(sql, [*params, limit, offset])]
-
-
-def count_by_status(db) -> dict[str, int]:
-    """How many comments are in each state."""
-    counts = dict.fromkeys((PENDING, APPROVED, REJECTED), 0)
-    for status, number in db.execute("SELECT status, COUNT(*) FROM comments GROUP BY status"):
-        counts[status] = number
-    return counts
 
 
 def edits(db, comment_id: int) -> list[dict]:
