@@ -60,6 +60,12 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--page", type=int, default=500)
     parser.add_argument(
+        "--batch",
+        type=int,
+        default=0,
+        help="comments scored per transaction (default: the settings')",
+    )
+    parser.add_argument(
         "--corpus",
         choices=["clauses", "template"],
         default="clauses",
@@ -68,7 +74,8 @@ def main() -> None:
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
     data = Path(__file__).resolve().parent / "out" / "data"  # keeps the scorer cache
-    settings = settings_from_mapping({"data_dir": str(data)}, base_dir=folder)
+    scoring = {"batch_size": args.batch} if args.batch else {}
+    settings = settings_from_mapping({"data_dir": str(data), "scoring": scoring}, base_dir=folder)
     db = connect(folder / "bench.db")
     with db.atomic():
         for channel, story in stories(2000):

@@ -139,31 +139,34 @@ def score_batch(db, settings, batch: list[dict], pool=None) -> None:
         scored = pool.map(_score_in_worker, texts, chunksize=POOL_CHUNK)
     else:
         scored = [scorer.score(text) for text in texts]
-    results = {comment["id"]: result for comment, result in zip(batch, scored, strict=True)}
-    rows = [
-        {
-            "comment_id": comment_id,
-            "sentiment": result.sentiment,
-            "label": result.label,
-            "model_version": scorer.model_version,
-            "flags": result.flags,
-        }
-        for comment_id, result in results.items()
-    ]
     with db.atomic():
-        score_store.save_scores(db, rows)
-        for comment in batch:
-            group = duplicates.assign_group(
-                db, comment["id"], comment["text"], settings.scoring.duplicate_distance
-            )
-            if group != comment["id"]:
-                score_store.flag_campaign(db, group, settings.scoring.mass_posting_authors)
-        for comment_id, result in results.items():
+        grouping = duplicates.assign_groups(
+            db,
+            [(comment["id"], comment["text"]) for comment in batch],
+            settings.scoring.duplicate_distance,
+        )
+        score_store.save_scores(
+            db,
+            [
+                {
+                    "comment_id": comment["id"],
+                    "sentiment": result.sentiment,
+                    "label": result.label,
+                    "model_version": scorer.model_version,
+                    "flags": result.flags,
+                    "dup_group": grouping.group_of[comment["id"]],
+                }
+                for comment, result in zip(batch, scored, strict=True)
+            ],
+        )
+        for group in sorted(grouping.joined):
+            score_store.flag_campaign(db, group, settings.scoring.mass_posting_authors)
+        for comment, result in zip(batch, scored, strict=True):
             banned = [f for f in result.flags if f["action"] == "reject"]
-            if banned and comment_store.get_status(db, comment_id) == PENDING:
+            if banned and comment_store.get_status(db, comment["id"]) == PENDING:
                 words = "、".join(span["text"] for f in banned for span in f["spans"])
                 comment_store.decide(
-                    db, comment_id, "reject", SYSTEM_ACTOR, reason=f"banned:{words}"[:200]
+                    db, comment["id"], "reject", SYSTEM_ACTOR, reason=f"banned:{words}"[:200]
                 )
 
 

@@ -55,7 +55,7 @@ class ScoringSettings:
     max_repeat: int = 6
     duplicate_distance: int = 3
     mass_posting_authors: int = 3
-    batch_size: int = 500
+    batch_size: int = 2000
     processes: int = 1
 
 

@@ -90,7 +90,7 @@ def save_comments(db, channel: str, comments: Iterable, story_ids: dict[str, int
             _refresh(db, old, comment)
             counts.unchanged += 1
     if fresh:
-        db.table("comments").insert_all(fresh, ignore=True)
+        db.conn.executemany(_INSERT_SQL, fresh)
     counts.new = len(fresh)
     return counts
 
@@ -109,23 +109,46 @@ def _existing(db, channel: str, native_ids: list[str]) -> dict[str, dict]:
     return found
 
 
-def _row(channel: str, comment, story_id: int, now: str) -> dict:
-    return {
-        "channel": channel,
-        "native_id": comment.native_id,
-        "story_id": story_id,
-        "author_key": comment.author_key,
-        "author_name": comment.author_name,
-        "text": comment.text,
-        "created_at": comment.created_at,
-        "collected_at": now,
-        "likes": comment.likes,
-        "reply_to": comment.reply_to,
-        "origin": comment.origin,
-        "featured": int(comment.featured),
-        "status": PENDING,
-        "status_at": now,
-    }
+_COLUMNS = (
+    "channel",
+    "native_id",
+    "story_id",
+    "author_key",
+    "author_name",
+    "text",
+    "created_at",
+    "collected_at",
+    "likes",
+    "reply_to",
+    "origin",
+    "featured",
+    "status",
+    "status_at",
+)
+_INSERT_SQL = (
+    f"INSERT OR IGNORE INTO comments ({', '.join(_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * len(_COLUMNS))})"
+)
+
+
+def _row(channel: str, comment, story_id: int, now: str) -> tuple:
+    """A new comment's values, in ``_COLUMNS`` order (plain executemany: the ingest path)."""
+    return (
+        channel,
+        comment.native_id,
+        story_id,
+        comment.author_key,
+        comment.author_name,
+        comment.text,
+        comment.created_at,
+        now,
+        comment.likes,
+        comment.reply_to,
+        comment.origin,
+        int(comment.featured),
+        PENDING,
+        now,
+    )
 
 
 def _store_edit(db, old: dict, comment, now: str) -> None:

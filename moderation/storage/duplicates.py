@@ -1,4 +1,4 @@
-"""Duplicate groups kept up to date as comments arrive, across channels.
+"""Duplicate groups kept up to date as comments arrive, across channels, a batch at a time.
 
 Each comment stores its exact key (a hash of the normalised text), its 64-bit SimHash cut
 into four 16-bit bands, and "one-edit" keys. Candidates come from indexed look-ups, never a
@@ -6,17 +6,42 @@ scan: hashes within Hamming distance 3 share at least one band (pigeonhole), and
 character apart share a one-edit key (two of three thirds are untouched by one edit; see
 moderation.scoring.groups). A group's id is the smallest comment id in it; scores.dup_group
 carries it for the dashboard.
+
+A batch is matched against the stored keys with one or two indexed queries per comment and
+against its own earlier members in memory; its keys are then written with one statement per
+table. The result equals adding the comments one by one (tests compare it with the
+in-memory ``groups.duplicate_groups``).
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
 
-from moderation.scoring.groups import MIN_NEAR_CHARS, one_edit_apart, simhash
+from moderation.scoring.groups import MIN_NEAR_CHARS, _simhash_normalized, one_edit_apart
 from moderation.scoring.textnorm import normalize_text
 
 CANDIDATE_LIMIT = 200
 MASK64 = (1 << 64) - 1
+BAND_SHIFTS = (0, 16, 32, 48)
+
+# One query for the SimHash neighbours: each band through its covering partial index, plus
+# one exact twin (every exact twin is already in one group, so one is enough).
+_NEAR_SQL = (
+    "SELECT * FROM (SELECT comment_id, simhash FROM dup_keys WHERE exact_key = ?5 LIMIT 1) "
+    + "".join(
+        f"UNION ALL SELECT comment_id, simhash FROM dup_keys WHERE band{band} = ?{band + 1} "
+        "AND short = 0 "
+        for band in range(4)
+    )
+    + f"LIMIT {4 * CANDIDATE_LIMIT + 1}"
+)
+_EXACT_SQL = "SELECT comment_id FROM dup_keys WHERE exact_key = ? LIMIT 1"
+_EDIT_SQL = (
+    "SELECT DISTINCT k.comment_id, d.norm FROM dup_edit_keys k "
+    "JOIN dup_keys d ON d.comment_id = k.comment_id WHERE k.key IN ({marks}) LIMIT ?"
+)
 
 
 def _signed(value: int) -> int:
@@ -31,9 +56,17 @@ def _digest(*parts: str) -> str:
     ).hexdigest()
 
 
+def _key64(*parts: str) -> int:
+    """A signed 64-bit bucket key (collisions only add candidates, which are verified)."""
+    digest = hashlib.blake2b(
+        "\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=8
+    ).digest()
+    return int.from_bytes(digest, "little", signed=True)
+
+
 def bands(value: int) -> tuple[int, int, int, int]:
     """The four 16-bit bands of a 64-bit SimHash."""
-    return tuple((value >> shift) & 0xFFFF for shift in (0, 16, 32, 48))  # type: ignore
+    return tuple((value >> shift) & 0xFFFF for shift in BAND_SHIFTS)  # type: ignore
 
 
 def hamming(a: int, b: int) -> int:
@@ -41,89 +74,217 @@ def hamming(a: int, b: int) -> int:
     return ((a ^ b) & MASK64).bit_count()
 
 
-def edit_keys(norm: str) -> set[str]:
+def edit_keys(norm: str) -> tuple[int, ...]:
     """Stable bucket keys shared by any two texts one insert/delete/replace apart."""
-    keys = set()
+    keys = []
     for shorter in (len(norm) - 1, len(norm)):
         cut1, cut2 = shorter // 3, 2 * shorter // 3
-        keys.add(_digest(str(shorter), "0", norm[:cut2]))
-        keys.add(_digest(str(shorter), "1", norm[:cut1], norm[len(norm) - (shorter - cut2) :]))
-        keys.add(_digest(str(shorter), "2", norm[len(norm) - (shorter - cut1) :]))
-    return keys
+        keys.append(_key64(str(shorter), "0", norm[:cut2]))
+        keys.append(_key64(str(shorter), "1", norm[:cut1], norm[len(norm) - (shorter - cut2) :]))
+        keys.append(_key64(str(shorter), "2", norm[len(norm) - (shorter - cut1) :]))
+    return tuple(dict.fromkeys(keys))
 
 
-def assign_group(db, comment_id: int, text: str, max_distance: int) -> int:
-    """Record a comment's keys and return its duplicate group id, merging groups it joins."""
-    norm = normalize_text(text)
-    exact_key = _digest(norm if norm else "\0" + text.strip())
-    short = len(norm) < MIN_NEAR_CHARS
-    value = simhash(text) & MASK64 if not short else 0
-    members = _matches(db, comment_id, exact_key, norm, value, short, max_distance)
-    # Plain SQL here: this runs once per comment on the ingest path.
-    db.execute(
-        "INSERT OR REPLACE INTO dup_keys (comment_id, exact_key, norm, simhash, band0, band1, "
-        "band2, band3, short) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [comment_id, exact_key, norm, _signed(value), *bands(value), int(short)],
+@dataclass(frozen=True)
+class DupKeys:
+    """Everything stored about one comment for finding its duplicates."""
+
+    comment_id: int
+    norm: str
+    exact_key: str
+    short: bool
+    simhash: int = 0  # unsigned; 0 for short texts
+    edit_keys: tuple[int, ...] = ()
+
+    @classmethod
+    def of(cls, comment_id: int, text: str) -> DupKeys:
+        """Compute the keys of one comment's text."""
+        norm = normalize_text(text)
+        exact_key = _digest(norm if norm else "\0" + text.strip())
+        if len(norm) < MIN_NEAR_CHARS:
+            return cls(comment_id, norm, exact_key, True)
+        return cls(
+            comment_id, norm, exact_key, False, _simhash_normalized(norm) & MASK64, edit_keys(norm)
+        )
+
+    def row(self) -> tuple:
+        """The dup_keys row."""
+        return (
+            self.comment_id,
+            self.exact_key,
+            self.norm,
+            _signed(self.simhash),
+            *bands(self.simhash),
+            int(self.short),
+        )
+
+
+@dataclass
+class _BatchIndex:
+    """The keys of a batch's earlier comments, looked up in memory (not yet stored)."""
+
+    exact: dict[str, int] = field(default_factory=dict)
+    bands: list[dict[int, list[DupKeys]]] = field(
+        default_factory=lambda: [defaultdict(list) for _ in BAND_SHIFTS]
     )
-    db.execute("DELETE FROM dup_edit_keys WHERE comment_id = ?", [comment_id])
-    if not short:
+    edits: dict[int, list[DupKeys]] = field(default_factory=lambda: defaultdict(list))
+
+    def matches(self, keys: DupKeys, max_distance: int) -> set[int]:
+        found = set()
+        if keys.exact_key in self.exact:
+            found.add(self.exact[keys.exact_key])
+        if keys.short:
+            return found
+        for index, band in zip(self.bands, bands(keys.simhash), strict=True):
+            for other in index.get(band, ())[-CANDIDATE_LIMIT:]:
+                if hamming(keys.simhash, other.simhash) <= max_distance:
+                    found.add(other.comment_id)
+        for key in keys.edit_keys:
+            for other in self.edits.get(key, ())[-CANDIDATE_LIMIT:]:
+                if other.comment_id not in found and one_edit_apart(keys.norm, other.norm):
+                    found.add(other.comment_id)
+        return found
+
+    def add(self, keys: DupKeys) -> None:
+        self.exact.setdefault(keys.exact_key, keys.comment_id)
+        if keys.short:
+            return
+        for index, band in zip(self.bands, bands(keys.simhash), strict=True):
+            index[band].append(keys)
+        for key in keys.edit_keys:
+            self.edits[key].append(keys)
+
+
+def _stored_matches(db, keys: DupKeys, max_distance: int) -> set[int]:
+    """Stored comments that duplicate this one (indexed look-ups only)."""
+    execute = db.conn.execute  # plain sqlite3: this runs once per comment on the ingest path
+    if keys.short:
+        return {row[0] for row in execute(_EXACT_SQL, [keys.exact_key])}
+    found = {
+        other_id
+        for other_id, other_hash in execute(_NEAR_SQL, [*bands(keys.simhash), keys.exact_key])
+        if hamming(keys.simhash, other_hash) <= max_distance
+    }
+    marks = ",".join("?" * len(keys.edit_keys))
+    for other_id, other_norm in execute(
+        _EDIT_SQL.format(marks=marks), [*keys.edit_keys, CANDIDATE_LIMIT]
+    ):
+        if other_id not in found and one_edit_apart(keys.norm, other_norm):
+            found.add(other_id)
+    return found
+
+
+class _Groups:
+    """Union-find over comment ids whose root is always the smallest id of its set."""
+
+    def __init__(self):
+        self.parent: dict[int, int] = {}
+
+    def find(self, item: int) -> int:
+        root = item
+        while self.parent.get(root, root) != root:
+            root = self.parent[root]
+        while item != root:
+            self.parent[item], item = root, self.parent.get(item, item)
+        return root
+
+    def union(self, a: int, b: int) -> None:
+        root_a, root_b = self.find(a), self.find(b)
+        if root_a != root_b:
+            self.parent[max(root_a, root_b)] = min(root_a, root_b)
+
+
+@dataclass
+class BatchGroups:
+    """What grouping a batch decided: each comment's group, and groups that gained members."""
+
+    group_of: dict[int, int]
+    joined: set[int]  # groups with more than one member that this batch added to or merged
+
+
+def assign_groups(db, items: list[tuple[int, str]], max_distance: int) -> BatchGroups:
+    """Record a batch's keys and return each comment's duplicate group, merging groups.
+
+    Stored comments whose groups the batch joins are moved into the merged group here; the
+    batch's own score rows get their group from the caller (``scores.save_scores``).
+    Run inside the transaction that stores the batch's scores.
+    """
+    batch = [DupKeys.of(comment_id, text) for comment_id, text in items]
+    forget(db, [keys.comment_id for keys in batch])
+    local = _BatchIndex()
+    sets = _Groups()
+    stored_links: dict[int, set[int]] = {}
+    for keys in batch:
+        stored_links[keys.comment_id] = _stored_matches(db, keys, max_distance)
+        for other in local.matches(keys, max_distance):
+            sets.union(keys.comment_id, other)
+        local.add(keys)
+    linked = {i for i, found in stored_links.items() if found}
+    stored_group = _groups_of(db, sorted(set().union(*stored_links.values())))
+    for comment_id, found in stored_links.items():
+        for other in found:
+            sets.union(comment_id, stored_group.get(other) or other)
+    moved = {group for group in stored_group.values() if group and sets.find(group) != group}
+    db.conn.executemany(
+        "UPDATE scores SET dup_group = ? WHERE dup_group = ?",
+        [(sets.find(group), group) for group in sorted(moved)],
+    )
+    _store_keys(db, batch)
+    group_of = {keys.comment_id: sets.find(keys.comment_id) for keys in batch}
+    joined = {group for comment_id, group in group_of.items() if group != comment_id}
+    joined |= {group_of[comment_id] for comment_id in linked}
+    return BatchGroups(group_of, joined)
+
+
+def forget(db, comment_ids: list[int]) -> None:
+    """Drop the stored keys of these comments (before they are keyed again)."""
+    for start in range(0, len(comment_ids), 500):
+        chunk = comment_ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        old = db.conn.execute(
+            f"SELECT comment_id, norm FROM dup_keys WHERE comment_id IN ({marks}) AND short = 0",
+            chunk,
+        ).fetchall()
+        db.conn.executemany(
+            "DELETE FROM dup_edit_keys WHERE key = ? AND comment_id = ?",
+            [(key, comment_id) for comment_id, norm in old for key in edit_keys(norm)],
+        )
+        db.conn.execute(f"DELETE FROM dup_keys WHERE comment_id IN ({marks})", chunk)
+
+
+def _store_keys(db, batch: list[DupKeys]) -> None:
+    db.conn.executemany(
+        "INSERT INTO dup_keys (comment_id, exact_key, norm, simhash, band0, band1, band2, "
+        "band3, short) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [keys.row() for keys in batch],
+    )
+    db.conn.executemany(
+        "INSERT OR IGNORE INTO dup_edit_keys (key, comment_id) VALUES (?, ?)",
+        [(key, keys.comment_id) for keys in batch for key in keys.edit_keys],
+    )
+
+
+def store_edit_keys_from_norms(db) -> None:
+    """(Re)build every one-edit key from the stored normalised texts (for migrations)."""
+    rows = db.conn.execute("SELECT comment_id, norm FROM dup_keys WHERE short = 0")
+    while chunk := rows.fetchmany(5000):
         db.conn.executemany(
             "INSERT OR IGNORE INTO dup_edit_keys (key, comment_id) VALUES (?, ?)",
-            [(key, comment_id) for key in edit_keys(norm)],
+            [(key, comment_id) for comment_id, norm in chunk for key in edit_keys(norm)],
         )
-    targets = {comment_id} | set(members)
-    if members:
-        targets |= set(_groups_of(db, members))
-    group = min(targets)
-    marks = ",".join("?" * len(targets))
-    db.execute(
-        f"UPDATE scores SET dup_group = ? WHERE dup_group IN ({marks}) OR comment_id IN ({marks})",
-        [group, *targets, *targets],
-    )
-    return group
 
 
-def _matches(db, comment_id, exact_key, norm, value, short, max_distance) -> list[int]:
-    found = {
-        row[0]
-        for row in db.execute(
-            "SELECT comment_id FROM dup_keys WHERE exact_key = ? AND comment_id != ? LIMIT ?",
-            [exact_key, comment_id, CANDIDATE_LIMIT],
+def _groups_of(db, comment_ids: list[int]) -> dict[int, int | None]:
+    found = {}
+    for start in range(0, len(comment_ids), 500):
+        chunk = comment_ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        found.update(
+            db.conn.execute(
+                f"SELECT comment_id, dup_group FROM scores WHERE comment_id IN ({marks})", chunk
+            ).fetchall()
         )
-    }
-    if short:
-        return sorted(found)
-    # One query over the four band indexes (SQLite's OR-by-union plan).
-    for other_id, other_hash in db.execute(
-        "SELECT comment_id, simhash FROM dup_keys WHERE (band0 = ? OR band1 = ? OR band2 = ? "
-        "OR band3 = ?) AND short = 0 AND comment_id != ? LIMIT ?",
-        [*bands(value), comment_id, 4 * CANDIDATE_LIMIT],
-    ):
-        if hamming(value, other_hash) <= max_distance:
-            found.add(other_id)
-    keys = sorted(edit_keys(norm))
-    marks = ",".join("?" * len(keys))
-    for other_id, other_norm in db.execute(
-        f"SELECT DISTINCT k.comment_id, d.norm FROM dup_edit_keys k "
-        f"JOIN dup_keys d ON d.comment_id = k.comment_id "
-        f"WHERE k.key IN ({marks}) AND k.comment_id != ? LIMIT ?",
-        [*keys, comment_id, CANDIDATE_LIMIT],
-    ):
-        if other_id not in found and one_edit_apart(norm, other_norm):
-            found.add(other_id)
-    return sorted(found)
-
-
-def _groups_of(db, comment_ids: list[int]) -> list[int]:
-    marks = ",".join("?" * len(comment_ids))
-    return [
-        row[0]
-        for row in db.execute(
-            f"SELECT DISTINCT dup_group FROM scores WHERE comment_id IN ({marks}) "
-            "AND dup_group IS NOT NULL",
-            comment_ids,
-        )
-    ]
+    return found
 
 
 def group_members(db, group_id: int) -> list[int]:
