@@ -109,6 +109,15 @@ def timed(client, url: str, runs: int) -> tuple[float, float]:
     return statistics.median(samples), samples[int(len(samples) * 0.95) - 1]
 
 
+def rare_pair(db) -> str | None:
+    """A two-character word in a few dozen comments: the case a scan was slowest at."""
+    row = db.execute(
+        "SELECT substr(term, 1, 2) FROM comments_fts_vocab WHERE doc BETWEEN 5 AND 50 "
+        "AND unicode(term) > 19968 AND unicode(substr(term, 2)) > 19968 LIMIT 1"
+    ).fetchone()
+    return row[0] if row else None
+
+
 def print_plans(db) -> None:
     """EXPLAIN QUERY PLAN of the hot queries, as the dashboard runs them."""
     from moderation.storage import queue
@@ -133,6 +142,12 @@ def print_plans(db) -> None:
         "EXPLAIN QUERY PLAN SELECT rowid FROM comments_fts WHERE comments_fts MATCH ? "
         "AND rowid < ? ORDER BY rowid DESC LIMIT 500",
         [fts_phrase("下雪了"), 2**62],
+    ):
+        print(f"    {row[3]}")
+    print("  two-character search, trigrams starting with the pair (fts5vocab):")
+    for row in db.execute(
+        "EXPLAIN QUERY PLAN SELECT term FROM comments_fts_vocab WHERE term >= ? AND term < ?",
+        ["菜价", "菜价\U0010ffff"],
     ):
         print(f"    {row[3]}")
 
@@ -221,8 +236,11 @@ def main() -> None:
         "search 菜价 (2 chars)": "/search?q=菜价",
         "search 下雪了 菜价 (two terms)": "/search?q=下雪了+菜价",
         "search 龘龘龘 (3 chars, no hit)": "/search?q=龘龘龘",
-        "search 龘龘 (2 chars, no hit: scan)": "/search?q=龘龘",
+        "search 龘龘 (2 chars, no hit)": "/search?q=龘龘",
     }
+    rare = rare_pair(db)
+    if rare:
+        urls[f"search {rare} (2 chars, rare)"] = f"/search?q={rare}"
     print(f"dashboard latency, {args.n:,} comments, {args.requests} requests each (ms)")
     print(f"  {'page':40} {'median':>8} {'p95':>8}")
     for name, url in urls.items():

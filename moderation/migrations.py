@@ -298,6 +298,41 @@ def m006_faster_duplicate_keys(db):
     store_edit_keys_from_norms(db)
 
 
+# Appended to every indexed comment text, so each two-character word, even the last one of a
+# comment, starts some trigram: two-character search then reads the index, not every row.
+FTS_END = "char(3)"
+
+
+@core()
+def m007_two_character_search(db):
+    """Index comment texts with an end mark, and expose the trigram vocabulary.
+
+    A two-character word W occurs in a text exactly when a trigram starting with W does (the
+    end mark covers a W at the end); storage.search finds those trigrams in
+    comments_fts_vocab. Re-indexes every comment.
+    """
+    remove = (
+        "INSERT INTO comments_fts(comments_fts, rowid, text) "
+        f"VALUES ('delete', old.id, old.text || {FTS_END});"
+    )
+    add = f"INSERT INTO comments_fts(rowid, text) VALUES (new.id, new.text || {FTS_END});"
+    run_statements(
+        db,
+        f"""
+        DROP TRIGGER comments_fts_insert;
+        DROP TRIGGER comments_fts_delete;
+        DROP TRIGGER comments_fts_update;
+        INSERT INTO comments_fts(comments_fts) VALUES ('delete-all');
+        INSERT INTO comments_fts(rowid, text) SELECT id, text || {FTS_END} FROM comments;
+        CREATE TRIGGER comments_fts_insert AFTER INSERT ON comments BEGIN {add} END;
+        CREATE TRIGGER comments_fts_delete AFTER DELETE ON comments BEGIN {remove} END;
+        CREATE TRIGGER comments_fts_update AFTER UPDATE OF text ON comments
+            BEGIN {remove} {add} END;
+        CREATE VIRTUAL TABLE comments_fts_vocab USING fts5vocab(comments_fts, 'row')
+        """,
+    )
+
+
 MIGRATION_SETS = [core]
 
 

@@ -1,7 +1,10 @@
 """Chinese full-text search over comment text and story titles.
 
 Terms of three or more characters go to the trigram FTS5 indexes as quoted phrases (user
-input is never FTS syntax); shorter terms, which trigrams cannot match, use LIKE.
+input is never FTS syntax). A two-character term is looked up as the trigrams that start
+with it (every indexed text ends with a mark, so a last word starts one too), read from the
+index's vocabulary; a term so common that it starts hundreds of trigrams, or a single
+character, is found by a LIKE scan instead, which meets enough hits within the newest rows.
 """
 
 from __future__ import annotations
@@ -11,6 +14,9 @@ import heapq
 from moderation.storage.comments import COMMENT_SELECT, _decode
 
 MAX_TERMS = 5
+# A two-character term starting more trigrams than this is common: the scan finds a page of
+# hits sooner than an OR over that many index terms.
+MAX_PREFIX_TRIGRAMS = 300
 
 
 def fts_phrase(term: str) -> str:
@@ -28,9 +34,9 @@ def terms(query: str) -> list[str]:
     """The whitespace-separated terms of a query (at most MAX_TERMS).
 
     NUL separates terms too: FTS5 reads it as the end of a quoted phrase ("unterminated
-    string"), and no stored text contains one.
+    string"), and no stored text contains one. So does U+0003, the index's end-of-text mark.
     """
-    return query.replace("\x00", " ").split()[:MAX_TERMS]
+    return query.replace("\x00", " ").replace("\x03", " ").split()[:MAX_TERMS]
 
 
 def _term_clause(term: str) -> tuple[str, list]:
@@ -57,12 +63,13 @@ def search(db, query: str, limit: int = 20, before_id: int | None = None) -> lis
     words = terms(query)
     if not words:
         return []
-    driver = next((word for word in words if len(word) >= 3), None)
+    driver, expression = _driver(db, words)
     if driver is None:
         return _scan(db, words, limit, before_id)
     others = [word for word in words if word is not driver]
     found: list[dict] = []
-    for batch in _batches(_candidates(db, driver, before_id), CANDIDATE_BATCH):
+    candidates = _candidates(db, driver, expression, before_id)
+    for batch in _batches(candidates, CANDIDATE_BATCH):
         found.extend(_filter(db, batch, others, limit - len(found)))
         if len(found) >= limit:
             break
@@ -85,15 +92,45 @@ def _scan(db, words: list[str], limit: int, before_id: int | None) -> list[dict]
     return [_decode(row) for row in db.query(sql, [*params, limit])]
 
 
-def _candidates(db, term: str, before_id: int | None):
-    """Ids of comments matching `term` in their text or story title, descending, no repeats."""
-    story_ids = [
+def _driver(db, words: list[str]) -> tuple[str | None, str]:
+    """The term whose index look-up drives the search, and its FTS5 query ("" finds none)."""
+    for word in words:
+        if len(word) >= 3:
+            return word, fts_phrase(word)
+    for word in words:
+        if len(word) == 2:
+            trigrams = trigrams_starting_with(db, word)
+            if len(trigrams) <= MAX_PREFIX_TRIGRAMS:
+                return word, " OR ".join(fts_phrase(trigram) for trigram in trigrams)
+    return None, ""
+
+
+def trigrams_starting_with(db, pair: str) -> list[str]:
+    """Indexed trigrams that start with a two-character term (folded like the index)."""
+    folded = pair.lower()
+    return [
         row[0]
         for row in db.execute(
-            "SELECT rowid FROM stories_fts WHERE stories_fts MATCH ?", [fts_phrase(term)]
+            "SELECT term FROM comments_fts_vocab WHERE term >= ? AND term < ? LIMIT ?",
+            [folded, folded + "\U0010ffff", MAX_PREFIX_TRIGRAMS + 1],
         )
     ]
-    streams = [_fts_ids(db, term, before_id)]
+
+
+def _candidates(db, term: str, expression: str, before_id: int | None):
+    """Ids of comments matching `term` in their text or story title, descending, no repeats."""
+    if len(term) >= 3:
+        story_sql, story_term = (
+            "SELECT rowid FROM stories_fts WHERE stories_fts MATCH ?",
+            [fts_phrase(term)],
+        )
+    else:
+        story_sql, story_term = (
+            "SELECT id FROM stories WHERE title LIKE ? ESCAPE '\\'",
+            [like_pattern(term)],
+        )
+    story_ids = [row[0] for row in db.execute(story_sql, story_term)]
+    streams = [_fts_ids(db, expression, before_id)] if expression else []
     if story_ids:
         streams.append(_story_comment_ids(db, story_ids, before_id))
     last = None
@@ -103,7 +140,7 @@ def _candidates(db, term: str, before_id: int | None):
             last = comment_id
 
 
-def _fts_ids(db, term: str, before_id: int | None, chunk: int = 500):
+def _fts_ids(db, expression: str, before_id: int | None, chunk: int = 500):
     cursor = before_id if before_id is not None else 2**62
     while True:
         ids = [
@@ -111,7 +148,7 @@ def _fts_ids(db, term: str, before_id: int | None, chunk: int = 500):
             for row in db.execute(
                 "SELECT rowid FROM comments_fts WHERE comments_fts MATCH ? AND rowid < ? "
                 "ORDER BY rowid DESC LIMIT ?",
-                [fts_phrase(term), cursor, chunk],
+                [expression, cursor, chunk],
             )
         ]
         yield from ids

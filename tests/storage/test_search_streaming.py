@@ -24,6 +24,12 @@ def collected(db, settings):
         "清华、北大",
         "不存在的词语",
         "雪 株洲人",
+        "下雪",  # two characters: the trigrams starting with them drive the search
+        "株洲",
+        "点赞",
+        "加油",
+        "辛苦 株洲",
+        "雪",
     ],
 )
 @pytest.mark.parametrize("limit", [1, 3, 50])
@@ -43,3 +49,38 @@ def test_streaming_search_pages_with_before_id(collected):
         assert [c["id"] for c in first + second] == [c["id"] for c in all_hits[:6]]
     story_hits = search.search(collected, "龙地名", limit=100)
     assert story_hits and all("龙地名" in (c["story_title"] or c["text"]) for c in story_hits)
+
+
+@pytest.mark.parametrize("pair", ["下雪", "点赞", "加油", "放假", "辛苦", "公交", "没有的"[:2]])
+def test_two_character_search_reads_the_index_not_the_table(collected, pair):
+    statements = []
+    collected.conn.set_trace_callback(statements.append)
+    try:
+        found = search.search(collected, pair, limit=1000)
+    finally:
+        collected.conn.set_trace_callback(None)
+    assert [c["id"] for c in found] == [c["id"] for c in search._scan(collected, [pair], 1000, None)]
+    assert not [sql for sql in statements if "c.text LIKE" in sql]  # no scan of every comment
+    assert any("comments_fts MATCH" in sql for sql in statements) == bool(
+        search.trigrams_starting_with(collected, pair)
+    )
+
+
+def test_a_two_character_word_ending_a_comment_is_found(db):
+    from moderation.storage import stories
+    from tests.web.conftest import add_comment
+
+    stories.placeholder_story(db, "demo", "snow")
+    ids = [add_comment(db, text) for text in ["为环卫工人点赞", "点赞", "OK", "说声ok吧", "点"]]
+    assert [c["id"] for c in search.search(db, "点赞")] == [ids[1], ids[0]]
+    assert [c["id"] for c in search.search(db, "Ok")] == [ids[3], ids[2]]
+    db.execute("UPDATE comments SET text = '不再点赞了' WHERE id = ?", [ids[1]])
+    db.execute("UPDATE comments SET text = '环卫工人' WHERE id = ?", [ids[0]])
+    assert [c["id"] for c in search.search(db, "点赞")] == [ids[1]]
+
+
+def test_a_very_common_pair_falls_back_to_the_scan(collected, monkeypatch):
+    monkeypatch.setattr(search, "MAX_PREFIX_TRIGRAMS", 0)
+    assert search._driver(collected, ["下雪"]) == (None, "")
+    found = search.search(collected, "下雪", limit=5)
+    assert found == search._scan(collected, ["下雪"], 5, None)
