@@ -92,8 +92,9 @@ class QueueFilter:
             clauses.append("sc.sentiment <= ?")
             params.append(self.sentiment_max)
         if self.flag:
-            clauses.append("(' ' || sc.flag_codes || ' ') LIKE ?")
-            params.append(f"% {self.flag} %")
+            # instr, not LIKE: a code is matched whole, and % or _ in it mean themselves.
+            clauses.append("instr(' ' || sc.flag_codes || ' ', ?) > 0")
+            params.append(f" {self.flag} ")
         if self.dup_group is not None:
             clauses.append("sc.dup_group = ?")
             params.append(self.dup_group)

@@ -54,6 +54,9 @@ def test_keyset_pages_cover_the_queue_once_in_order(filled, order):
         (QueueFilter(queue="flagged"), 15),
         (QueueFilter(queue="flagged", flag="personal_data"), 15),
         (QueueFilter(queue="flagged", flag="personal"), 0),  # whole codes only
+        (QueueFilter(queue="flagged", flag="personal%"), 0),  # no wildcards
+        (QueueFilter(queue="flagged", flag="_ersonal_data"), 0),  # _ is not "any character"
+        (QueueFilter(queue="flagged", flag="personal%data"), 0),
         (QueueFilter(sentiment_min=0.8), 8),
         (QueueFilter(sentiment_max=0.1), 10),
         (QueueFilter(author_key="demo:读者1"), 11),
