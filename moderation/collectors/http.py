@@ -71,17 +71,24 @@ def secret_from_env(name: str, what: str) -> str:
 
 
 class HttpClient:
-    """A Session with timeouts, bounded retries and a body cap; `label` prefixes errors."""
+    """A Session with timeouts, bounded retries and a body cap; `label` prefixes errors.
+
+    `rate_limited(reply)` lets a channel recognise its own quota answer inside a retryable
+    status (Weibo sends 503 with error_code 10023): it returns the reason, and the call
+    stops at once with RateLimited instead of retrying a spent quota.
+    """
 
     def __init__(
         self,
         options: HttpOptions,
         label: str,
         sleep: Callable[[float], None] = time.sleep,
+        rate_limited: Callable[[Reply], str | None] | None = None,
     ):
         self.options = options
         self.label = label
         self.sleep = sleep
+        self.rate_limited = rate_limited
         self.session = requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT
         for prefix in ("http://", "https://"):
@@ -111,6 +118,12 @@ class HttpClient:
                 problem = f"HTTP {reply.status}: {reply.excerpt(80)}"
                 if reply.status not in RETRY_STATUSES:
                     return reply
+                quota = self.rate_limited(reply) if self.rate_limited else None
+                if quota:
+                    raise RateLimited(
+                        f"{self.label}: {method} {_path(url)}: HTTP {reply.status}, rate limited "
+                        f"({quota}); backing off until the next run"
+                    )
             except requests.Timeout:
                 problem = "timed out"
                 reply = None

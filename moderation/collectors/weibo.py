@@ -23,6 +23,8 @@ resumes at `max_id` and loses nothing.
 
 from __future__ import annotations
 
+import json
+
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -74,6 +76,18 @@ class Options(HttpOptions):
                 raise SettingsError(f"{where}.title: missing (the story this post belongs to)")
 
 
+def quota_answer(reply) -> str | None:
+    """The rate-limit error in a Weibo answer's body, whatever its HTTP status."""
+    try:
+        payload = json.loads(reply.body)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    code = payload.get("error_code") if isinstance(payload, dict) else None
+    if code in RATE_LIMITS:
+        return f"error_code {code}: {payload.get('error', '')}".strip()
+    return None
+
+
 class Collector:
     """Reads the new comments of each configured Weibo post."""
 
@@ -81,7 +95,7 @@ class Collector:
         self.channel = channel
         self.options = options
         self.token = secret_from_env(options.access_token_env, "the Weibo access token")
-        self.http = HttpClient(options, f"weibo {channel.name}")
+        self.http = HttpClient(options, f"weibo {channel.name}", rate_limited=quota_answer)
         self.origin = channel.label or channel.name
         self.url = options.base_url.rstrip("/") + "/2/comments/show.json"
 

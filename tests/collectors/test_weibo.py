@@ -179,6 +179,33 @@ def test_weibo_rate_limit_stops_until_next_run(tmp_path, server, code):
     assert db.table("comments").count == 46
 
 
+@pytest.mark.parametrize("status", [403, 503, 500])
+def test_weibo_rate_limit_in_any_status_is_a_rate_limit_not_an_outage(tmp_path, server, status):
+    def limited(args, number):
+        if number == 2:
+            body = {"error_code": 10023, "error": "User requests out of rate limit!"}
+            return Response(json.dumps(body), status)
+        return None
+
+    server.before = limited
+    settings, db = setup(tmp_path, server)
+    summary = collect(db, settings)
+    assert summary.status == "partial" and summary.retry_later
+    assert "RateLimited" in summary.errors[0] and "10023" in summary.errors[0]
+    assert len(server.requests) == 2  # a spent quota is not asked again within the run
+    server.before = None
+    collect(db, settings)
+    assert db.table("comments").count == 46
+
+
+def test_weibo_plain_503_is_retried_then_an_outage(tmp_path, server):
+    server.before = lambda args, number: Response("Service Unavailable", 503)
+    settings, db = setup(tmp_path, server)
+    summary = collect(db, settings)
+    assert summary.status == "failed" and "ChannelUnavailable" in summary.errors[0]
+    assert len(server.requests) > 1
+
+
 def test_weibo_expired_token_is_auth_failed(tmp_path, server):
     server.before = lambda args, number: error("error_token_expired")
     settings, db = setup(tmp_path, server)
