@@ -24,7 +24,6 @@ resumes at `max_id` and loses nothing.
 from __future__ import annotations
 
 import json
-
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime

@@ -59,7 +59,8 @@ def test_two_character_search_reads_the_index_not_the_table(collected, pair):
         found = search.search(collected, pair, limit=1000)
     finally:
         collected.conn.set_trace_callback(None)
-    assert [c["id"] for c in found] == [c["id"] for c in search._scan(collected, [pair], 1000, None)]
+    scanned = search._scan(collected, [pair], 1000, None)
+    assert [c["id"] for c in found] == [c["id"] for c in scanned]
     assert not [sql for sql in statements if "c.text LIKE" in sql]  # no scan of every comment
     assert any("comments_fts MATCH" in sql for sql in statements) == bool(
         search.trigrams_starting_with(collected, pair)
