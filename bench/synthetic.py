@@ -179,20 +179,30 @@ def stories(count: int, seed: int = 1) -> list[tuple[str, CollectedStory]]:
 def comments(
     count: int, story_count: int = 2000, seed: int = 2, corpus: str = "clauses"
 ) -> Iterator[tuple[str, CollectedComment]]:
-    """(channel, comment) pairs, deterministic for a seed."""
+    """(channel, comment) pairs, deterministic for a seed, in the order a collector meets them.
+
+    Comments arrive over January in time order (a collector reads what is new since its
+    cursor), a few minutes out of order within a page, each on a story published that day or
+    up to two days before.
+    """
     rng = random.Random(seed)
+    month = 28 * 24 * 60  # minutes
+    per_day = max(story_count // 28, 1)
     for number in range(count):
-        story = rng.randrange(story_count)
+        minute = min(month - 1, max(0, number * month // count + rng.randrange(-10, 11)))
+        day = 1 + minute // (24 * 60)
+        published = max(1, day - rng.choice((0, 0, 0, 1, 2)))
+        story = min((published - 1) + 28 * rng.randrange(per_day), story_count - 1)
         channel = CHANNELS[story % len(CHANNELS)]
-        day = 1 + story % 28
         author = rng.randrange(count // 8 + 1)
+        hour, rest = divmod(minute % (24 * 60), 60)
         yield (
             channel,
             CollectedComment(
                 native_id=f"c{number}",
                 story_native_id=f"story-{story}",
                 text=comment_text(rng, corpus),
-                created_at=f"2024-01-{day:02d}T{rng.randrange(24):02d}:{rng.randrange(60):02d}:00+00:00",
+                created_at=f"2024-01-{day:02d}T{hour:02d}:{rest:02d}:00+00:00",
                 author_key=f"{channel}:{author}",
                 author_name=f"读者{author}" if channel != "wechat-zzrb" else None,
                 likes=int(rng.paretovariate(1.5)) - 1,

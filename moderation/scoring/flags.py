@@ -57,6 +57,7 @@ _LINK_RE = re.compile(
     r"|(?<![a-z0-9\-.@])(?:[a-z0-9][a-z0-9\-]{0,62}[.。])+"
     rf"(?:{_TLDS})(?![a-z0-9\-])(?:/[a-z0-9\-._~/?=&%#]*)?"
 )
+_MAY_LINK = re.compile(r"[a-z0-9]")
 _MODIFIERS = "\ufe0f\U0001f3fb-\U0001f3ff"
 # Runs of these are layout (ellipses, rules), not floods.
 _NOT_FLOOD = r"\s\d….。·\-—_~～=*"
@@ -255,6 +256,8 @@ def _personal_data_flags(text: str) -> list[Flag]:
 def _link_flags(text: str) -> list[Flag]:
     """Flag URLs and bare domains, also when written in full-width characters."""
     folded = normalize(text, keep_separators=True)
+    if not _MAY_LINK.search(folded.text):
+        return []  # every link has an ASCII letter or digit (after width folding)
     found = islice(_LINK_RE.finditer(folded.text), MAX_SPANS)
     spans = [_span(text, *folded.span(m.start(), m.end())) for m in found]
     if not spans:

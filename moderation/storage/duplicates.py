@@ -38,10 +38,9 @@ _NEAR_SQL = (
     + f"LIMIT {4 * CANDIDATE_LIMIT + 1}"
 )
 _EXACT_SQL = "SELECT comment_id FROM dup_keys WHERE exact_key = ? LIMIT 1"
-_EDIT_SQL = (
-    "SELECT DISTINCT k.comment_id, d.norm FROM dup_edit_keys k "
-    "JOIN dup_keys d ON d.comment_id = k.comment_id WHERE k.key IN ({marks}) LIMIT ?"
-)
+# Index-only: the texts are read afterwards for the few candidates SimHash did not find.
+_EDIT_SQL = "SELECT comment_id FROM dup_edit_keys WHERE key IN ({marks}) LIMIT ?"
+_NORMS_SQL = "SELECT comment_id, norm FROM dup_keys WHERE comment_id IN ({marks})"
 
 
 def _signed(value: int) -> int:
@@ -166,11 +165,16 @@ def _stored_matches(db, keys: DupKeys, max_distance: int) -> set[int]:
         if hamming(keys.simhash, other_hash) <= max_distance
     }
     marks = ",".join("?" * len(keys.edit_keys))
-    for other_id, other_norm in execute(
-        _EDIT_SQL.format(marks=marks), [*keys.edit_keys, CANDIDATE_LIMIT]
-    ):
-        if other_id not in found and one_edit_apart(keys.norm, other_norm):
-            found.add(other_id)
+    sharing = {
+        row[0]
+        for row in execute(_EDIT_SQL.format(marks=marks), [*keys.edit_keys, 3 * CANDIDATE_LIMIT])
+    }
+    unseen = sorted(sharing - found)
+    if unseen:
+        marks = ",".join("?" * len(unseen))
+        for other_id, other_norm in execute(_NORMS_SQL.format(marks=marks), unseen):
+            if one_edit_apart(keys.norm, other_norm):
+                found.add(other_id)
     return found
 
 
