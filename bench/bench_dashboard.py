@@ -235,8 +235,8 @@ def main() -> None:
         "search 下雪 (FTS trigram)": "/search?q=下雪了",
         "search 菜价 (2 chars)": "/search?q=菜价",
         "search 下雪了 菜价 (two terms)": "/search?q=下雪了+菜价",
-        "search 龘龘龘 (3 chars, no hit)": "/search?q=龘龘龘",
-        "search 龘龘 (2 chars, no hit)": "/search?q=龘龘",
+        "search 驫鱻驫 (3 chars, no hit)": "/search?q=驫鱻驫",
+        "search 驫鱻 (2 chars, no hit)": "/search?q=驫鱻",
     }
     rare = rare_pair(db)
     if rare:
