@@ -1,8 +1,11 @@
 """End-to-end ingest: parse JSON pages -> upsert into SQLite -> score, in comments/s.
 
-    python bench/bench_ingest.py [--n 100000] [--page 500]
+    python bench/bench_ingest.py [--n 100000] [--page 500] [--stored 1000000]
 
-One core (scoring in process). Prints store-only, score-only and end-to-end rates.
+One core (scoring in process). Prints store-only, score-only and end-to-end rates. With
+--stored N the comments go into a copy of bench_dashboard's database of N comments (built
+on first use, and given duplicate keys once), so every index and the duplicate look-ups
+already hold N comments.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -26,10 +30,12 @@ from moderation.settings import settings_from_mapping  # noqa: E402
 from moderation.storage import stories as story_store  # noqa: E402
 
 
-def json_pages(count: int, page_size: int, corpus: str = "clauses") -> list[bytes]:
+def json_pages(
+    count: int, page_size: int, corpus: str = "clauses", prefix: str = "c", seed: int = 2
+) -> list[bytes]:
     """The synthetic comments as JSON pages, as a channel would send them."""
     pages, batch = [], []
-    for channel, comment in comments(count, corpus=corpus):
+    for channel, comment in comments(count, corpus=corpus, prefix=prefix, seed=seed):
         batch.append((channel, asdict(comment)))
         if len(batch) == page_size:
             pages.append(json.dumps(batch, ensure_ascii=False).encode("utf-8"))
@@ -54,6 +60,43 @@ def ingest(db, settings, pages: list[bytes]) -> tuple[float, float]:
     return stored - started, time.perf_counter() - stored
 
 
+def stored_database(count: int, settings) -> Path:
+    """bench_dashboard's database of `count` comments, with duplicate keys for every one."""
+    from bench.bench_dashboard import OUT, build
+    from moderation.storage import duplicates
+
+    path = OUT / f"dashboard-{count}.db"
+    if not path.exists():
+        build(path, count)
+    db = connect(path)
+    last = db.execute("SELECT COALESCE(MAX(comment_id), 0) FROM dup_keys").fetchone()[0]
+    while batch := db.execute(
+        "SELECT id, text FROM comments WHERE id > ? ORDER BY id LIMIT 5000", [last]
+    ).fetchall():
+        with db.atomic():
+            grouping = duplicates.assign_groups(db, batch, settings.scoring.duplicate_distance)
+            db.conn.executemany(
+                "UPDATE scores SET dup_group = ? WHERE comment_id = ?",
+                [(group, comment_id) for comment_id, group in grouping.group_of.items()],
+            )
+        last = batch[-1][0]
+        print(f"\r  duplicate keys for stored comments: up to id {last:,}", end="", file=sys.stderr)
+    print(file=sys.stderr)
+    if not db.execute("SELECT 1 FROM scores WHERE instr(flag_codes, 'mass_posting')").fetchone():
+        # As the pipeline would have: campaigns flagged when their groups formed.
+        from moderation.storage.scores import flag_campaign
+
+        groups = db.execute(
+            "SELECT dup_group FROM scores GROUP BY dup_group HAVING COUNT(*) > 1"
+        ).fetchall()
+        with db.atomic():
+            for (group,) in groups:
+                flag_campaign(db, group, settings.scoring.mass_posting_authors)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    return path
+
+
 def main() -> None:
     """Run the ingest benchmark and print its figures."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -71,23 +114,36 @@ def main() -> None:
         default="clauses",
         help="clauses of real text, or ~100 stock phrases (duplicate-heavy)",
     )
+    parser.add_argument(
+        "--stored",
+        type=int,
+        default=0,
+        help="ingest into a copy of bench_dashboard's database of this many comments",
+    )
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
     data = Path(__file__).resolve().parent / "out" / "data"  # keeps the scorer cache
     scoring = {"batch_size": args.batch} if args.batch else {}
     settings = settings_from_mapping({"data_dir": str(data), "scoring": scoring}, base_dir=folder)
+    if args.stored:
+        shutil.copyfile(stored_database(args.stored, settings), folder / "bench.db")
     db = connect(folder / "bench.db")
     with db.atomic():
         for channel, story in stories(2000):
             story_store.upsert_story(db, channel, story)
-    pages = json_pages(args.n, args.page, args.corpus)
+    # New native ids (and other texts) when going on top of stored comments.
+    pages = json_pages(args.n, args.page, args.corpus, *(("i", 3) if args.stored else ()))
     from moderation.scoring import sentiment
 
     sentiment.scorer_for(settings)  # model load is not ingest
     store_seconds, score_seconds = ingest(db, settings, pages)
     total = store_seconds + score_seconds
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"ingest of {args.n:,} comments ({args.page} a page, {args.corpus} corpus), one core")
+    on_top = f", {args.stored:,} already stored" if args.stored else ""
+    print(
+        f"ingest of {args.n:,} comments ({args.page} a page, {args.corpus} corpus{on_top}),"
+        " one core"
+    )
     print(f"  parse+store : {args.n / store_seconds:10,.0f} comments/s ({store_seconds:.1f} s)")
     print(f"  score       : {args.n / score_seconds:10,.0f} comments/s ({score_seconds:.1f} s)")
     print(f"  end to end  : {args.n / total:10,.0f} comments/s ({total:.1f} s)")

@@ -177,7 +177,11 @@ def stories(count: int, seed: int = 1) -> list[tuple[str, CollectedStory]]:
 
 
 def comments(
-    count: int, story_count: int = 2000, seed: int = 2, corpus: str = "clauses"
+    count: int,
+    story_count: int = 2000,
+    seed: int = 2,
+    corpus: str = "clauses",
+    prefix: str = "c",
 ) -> Iterator[tuple[str, CollectedComment]]:
     """(channel, comment) pairs, deterministic for a seed, in the order a collector meets them.
 
@@ -199,7 +203,7 @@ def comments(
         yield (
             channel,
             CollectedComment(
-                native_id=f"c{number}",
+                native_id=f"{prefix}{number}",
                 story_native_id=f"story-{story}",
                 text=comment_text(rng, corpus),
                 created_at=f"2024-01-{day:02d}T{hour:02d}:{rest:02d}:00+00:00",

@@ -333,6 +333,32 @@ def m007_two_character_search(db):
     )
 
 
+@core()
+def m008_score_queue(db):
+    """The ids of comments waiting for a score, kept by triggers.
+
+    Finding them by an anti-join walked every scored comment first: 50 ms a batch at a
+    million comments, and the scheduler asks every few seconds.
+    """
+    run_statements(
+        db,
+        """
+        CREATE TABLE score_queue (comment_id INTEGER PRIMARY KEY);
+        INSERT INTO score_queue SELECT c.id FROM comments c
+            LEFT JOIN scores s ON s.comment_id = c.id WHERE s.comment_id IS NULL;
+        CREATE TRIGGER score_queue_new AFTER INSERT ON comments
+            BEGIN INSERT OR IGNORE INTO score_queue VALUES (new.id); END;
+        CREATE TRIGGER score_queue_gone AFTER DELETE ON comments
+            BEGIN DELETE FROM score_queue WHERE comment_id = old.id; END;
+        CREATE TRIGGER score_queue_scored AFTER INSERT ON scores
+            BEGIN DELETE FROM score_queue WHERE comment_id = new.comment_id; END;
+        CREATE TRIGGER score_queue_unscored AFTER DELETE ON scores
+            BEGIN INSERT OR IGNORE INTO score_queue SELECT id FROM comments
+            WHERE id = old.comment_id; END
+        """,
+    )
+
+
 MIGRATION_SETS = [core]
 
 

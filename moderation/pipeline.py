@@ -159,8 +159,16 @@ def score_batch(db, settings, batch: list[dict], pool=None) -> None:
                 for comment, result in zip(batch, scored, strict=True)
             ],
         )
+        members: dict[int, list[int]] = {}
+        for comment_id, group in grouping.group_of.items():
+            members.setdefault(group, []).append(comment_id)
         for group in sorted(grouping.joined):
-            score_store.flag_campaign(db, group, settings.scoring.mass_posting_authors)
+            score_store.flag_campaign(
+                db,
+                group,
+                settings.scoring.mass_posting_authors,
+                None if group in grouping.merged else members.get(group),
+            )
         for comment, result in zip(batch, scored, strict=True):
             banned = [f for f in result.flags if f["action"] == "reject"]
             if banned and comment_store.get_status(db, comment["id"]) == PENDING:

@@ -66,6 +66,45 @@ def test_same_text_from_many_authors_is_flagged_as_campaign(db, settings):
         assert "mass_posting" in score_row(db, comment_id)["flag_codes"].split()
 
 
+def test_a_campaign_flag_reaches_later_copies_and_merged_groups(db, settings):
+    text = "加入我们一起支持株洲建设发展吧朋友们"
+    first = [add(db, "web", str(n), text, author=f"u{n}") for n in range(3)]
+    pipeline.score_pending(db, settings)
+    later = add(db, "app", "9", text + "！", author="u9")  # same normalised text, new batch
+    loner = add(db, "app", "10", "今天株洲的公交车又晚点了半个小时", author="u1")
+    pipeline.score_pending(db, settings)
+    for comment_id in [*first, later]:
+        flags = score_row(db, comment_id)["flags"]
+        reasons = [f["reason"] for f in flags if f["code"] == "mass_posting"]
+        assert reasons == ["同一内容至少由3个不同作者发布（疑似刷屏）"]
+    assert "mass_posting" not in score_row(db, loner)["flag_codes"]
+    # Two more authors post near copies of the loner: that group becomes a campaign too.
+    twins = [
+        add(db, "web", f"t{n}", "今天株洲的公交车又晚点了半个小时。", author=f"v{n}")
+        for n in range(2)
+    ]
+    pipeline.score_pending(db, settings)
+    for comment_id in [loner, *twins]:
+        assert "mass_posting" in score_row(db, comment_id)["flag_codes"].split()
+
+
+def test_a_campaign_flag_reaches_a_group_merged_into_it(db, settings):
+    base = "雪夜里还在坚守的环卫工人们辛苦啦大家"
+    bridge = base[:3] + "也" + base[4:]
+    campaign = bridge[:3] + "冬" + bridge[4:]  # one edit from the bridge
+    other = bridge[:14] + "都" + bridge[15:]  # one edit from the bridge, two from campaign
+    copies = [add(db, "web", str(n), campaign, author=f"u{n}") for n in range(3)]
+    alone = add(db, "app", "x", other, author="z")
+    pipeline.score_pending(db, settings)
+    assert "mass_posting" in score_row(db, copies[0])["flag_codes"].split()
+    assert "mass_posting" not in score_row(db, alone)["flag_codes"].split()
+    joiner = add(db, "app", "y", bridge, author="y")
+    pipeline.score_pending(db, settings)
+    assert {score_row(db, i)["dup_group"] for i in [*copies, alone, joiner]} == {copies[0]}
+    for comment_id in (alone, joiner):
+        assert "mass_posting" in score_row(db, comment_id)["flag_codes"].split()
+
+
 def test_banned_word_rejects_as_system(db, settings):
     comment_id = add(db, "web", "1", "代开发票，价格优惠")
     pipeline.score_pending(db, settings)

@@ -62,7 +62,7 @@ def mass_posting_flag(authors: int) -> dict:
     """The flag added to every comment of a group posted by many authors."""
     return {
         "code": MASS_POSTING,
-        "reason": f"同一内容由{authors}个不同作者发布（疑似刷屏）",
+        "reason": f"同一内容至少由{authors}个不同作者发布（疑似刷屏）",
         "action": "review",
         "spans": [],
     }

@@ -26,16 +26,13 @@ CANDIDATE_LIMIT = 200
 MASK64 = (1 << 64) - 1
 BAND_SHIFTS = (0, 16, 32, 48)
 
-# One query for the SimHash neighbours: each band through its covering partial index, plus
-# one exact twin (every exact twin is already in one group, so one is enough).
+# One query for the SimHash neighbours: each band through its covering partial index.
 _NEAR_SQL = (
-    "SELECT * FROM (SELECT comment_id, simhash FROM dup_keys WHERE exact_key = ?5 LIMIT 1) "
-    + "".join(
-        f"UNION ALL SELECT comment_id, simhash FROM dup_keys WHERE band{band} = ?{band + 1} "
-        "AND short = 0 "
+    " UNION ALL ".join(
+        f"SELECT comment_id, simhash FROM dup_keys WHERE band{band} = ?{band + 1} AND short = 0"
         for band in range(4)
     )
-    + f"LIMIT {4 * CANDIDATE_LIMIT + 1}"
+    + f" LIMIT {4 * CANDIDATE_LIMIT + 1}"
 )
 _EXACT_SQL = "SELECT comment_id FROM dup_keys WHERE exact_key = ? LIMIT 1"
 # Index-only: the texts are read afterwards for the few candidates SimHash did not find.
@@ -155,13 +152,20 @@ class _BatchIndex:
 
 
 def _stored_matches(db, keys: DupKeys, max_distance: int) -> set[int]:
-    """Stored comments that duplicate this one (indexed look-ups only)."""
+    """Stored comments that duplicate this one (indexed look-ups only).
+
+    A stored exact twin is enough: anything near this text is near the twin too, and was
+    grouped with it when the later of the two arrived.
+    """
     execute = db.conn.execute  # plain sqlite3: this runs once per comment on the ingest path
+    twin = execute(_EXACT_SQL, [keys.exact_key]).fetchone()
+    if twin is not None:
+        return {twin[0]}
     if keys.short:
-        return {row[0] for row in execute(_EXACT_SQL, [keys.exact_key])}
+        return set()
     found = {
         other_id
-        for other_id, other_hash in execute(_NEAR_SQL, [*bands(keys.simhash), keys.exact_key])
+        for other_id, other_hash in execute(_NEAR_SQL, bands(keys.simhash))
         if hamming(keys.simhash, other_hash) <= max_distance
     }
     marks = ",".join("?" * len(keys.edit_keys))
@@ -204,6 +208,7 @@ class BatchGroups:
 
     group_of: dict[int, int]
     joined: set[int]  # groups with more than one member that this batch added to or merged
+    merged: set[int] = field(default_factory=set)  # groups that absorbed other stored groups
 
 
 def assign_groups(db, items: list[tuple[int, str]], max_distance: int) -> BatchGroups:
@@ -219,9 +224,14 @@ def assign_groups(db, items: list[tuple[int, str]], max_distance: int) -> BatchG
     sets = _Groups()
     stored_links: dict[int, set[int]] = {}
     for keys in batch:
-        stored_links[keys.comment_id] = _stored_matches(db, keys, max_distance)
-        for other in local.matches(keys, max_distance):
-            sets.union(keys.comment_id, other)
+        twin = local.exact.get(keys.exact_key)
+        if twin is not None:  # an earlier twin in the batch already has every link
+            sets.union(keys.comment_id, twin)
+            stored_links[keys.comment_id] = set()
+        else:
+            stored_links[keys.comment_id] = _stored_matches(db, keys, max_distance)
+            for other in local.matches(keys, max_distance):
+                sets.union(keys.comment_id, other)
         local.add(keys)
     linked = {i for i, found in stored_links.items() if found}
     stored_group = _groups_of(db, sorted(set().union(*stored_links.values())))
@@ -237,7 +247,7 @@ def assign_groups(db, items: list[tuple[int, str]], max_distance: int) -> BatchG
     group_of = {keys.comment_id: sets.find(keys.comment_id) for keys in batch}
     joined = {group for comment_id, group in group_of.items() if group != comment_id}
     joined |= {group_of[comment_id] for comment_id in linked}
-    return BatchGroups(group_of, joined)
+    return BatchGroups(group_of, joined, {sets.find(group) for group in moved})
 
 
 def forget(db, comment_ids: list[int]) -> None:

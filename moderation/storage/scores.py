@@ -7,13 +7,12 @@ import json
 from moderation.timeutil import now_iso
 
 
-def unscored(db, limit: int, since: str | None = None) -> list[dict]:
-    """Comments that have no score yet, oldest first."""
+def unscored(db, limit: int) -> list[dict]:
+    """Comments that have no score yet, oldest first (from the trigger-kept score_queue)."""
     return list(
         db.query(
-            "SELECT c.id, c.text, c.author_key FROM comments c "
-            "LEFT JOIN scores s ON s.comment_id = c.id WHERE s.comment_id IS NULL "
-            "ORDER BY c.id LIMIT ?",
+            "SELECT c.id, c.text, c.author_key FROM score_queue q "
+            "JOIN comments c ON c.id = q.comment_id ORDER BY q.comment_id LIMIT ?",
             [limit],
         )
     )
@@ -43,26 +42,44 @@ def save_scores(db, rows: list[dict]) -> None:
 
 def count_unscored(db) -> int:
     """How many comments still wait for a score."""
-    return db.execute(
-        "SELECT COUNT(*) FROM comments c LEFT JOIN scores s ON s.comment_id = c.id "
-        "WHERE s.comment_id IS NULL"
-    ).fetchone()[0]
+    return db.execute("SELECT COUNT(*) FROM score_queue").fetchone()[0]
 
 
-def flag_campaign(db, group_id: int, min_authors: int) -> bool:
-    """Flag every comment of a duplicate group posted by at least `min_authors` authors."""
+def flag_campaign(db, group_id: int, min_authors: int, new_members: list[int] | None = None):
+    """Flag every long comment of a duplicate group posted by at least `min_authors` authors.
+
+    A group flagged before that only gained `new_members` passes its flag on to them, without
+    counting its authors again (groups only grow, and the count is the costly part at scale).
+    """
     from moderation.scoring.scorer import MASS_POSTING, mass_posting_flag
     from moderation.storage.duplicates import authors_in_group
 
+    long_only = (
+        "instr(flag_codes, ?) = 0 AND EXISTS "
+        "(SELECT 1 FROM dup_keys d WHERE d.comment_id = scores.comment_id AND d.short = 0)"
+    )
+    if new_members:
+        inherited = db.execute(
+            "SELECT f.value FROM scores s, json_each(s.flags) f WHERE s.comment_id = ? "
+            "AND json_extract(f.value, '$.code') = ?",
+            [group_id, MASS_POSTING],
+        ).fetchone()
+        if inherited:
+            marks = ",".join("?" * len(new_members))
+            db.execute(
+                "UPDATE scores SET flags = json_insert(flags, '$[#]', json(?)), "
+                "flag_codes = trim(flag_codes || ' ' || ?) "
+                f"WHERE comment_id IN ({marks}) AND {long_only}",
+                [inherited[0], MASS_POSTING, *new_members, MASS_POSTING],
+            )
+            return True
     authors = authors_in_group(db, group_id)
     if authors < min_authors:
         return False
     flag = json.dumps(mass_posting_flag(authors), ensure_ascii=False)
     db.execute(
         "UPDATE scores SET flags = json_insert(flags, '$[#]', json(?)), "
-        "flag_codes = trim(flag_codes || ' ' || ?) "
-        "WHERE dup_group = ? AND instr(flag_codes, ?) = 0 AND EXISTS "
-        "(SELECT 1 FROM dup_keys d WHERE d.comment_id = scores.comment_id AND d.short = 0)",
+        f"flag_codes = trim(flag_codes || ' ' || ?) WHERE dup_group = ? AND {long_only}",
         [flag, MASS_POSTING, group_id, MASS_POSTING],
     )
     return True
