@@ -3,7 +3,8 @@
     python bench/run.py [--n 1000000] [--ingest 100000] [--scorer 3000] [--no-load]
 
 Prints the machine, then scorer throughput (snownlp vs fast, one core and pool), end-to-end
-ingest, dashboard latency and column export at --n comments, and the wrk load test.
+ingest (into an empty database, then on top of --n stored comments), dashboard latency and
+column export at --n comments, and the wrk load test.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ def main() -> None:
     print(f"machine: {machine()}")
     run("bench_scorer.py", "--n", str(args.scorer))
     run("bench_ingest.py", "--n", str(args.ingest))
+    run("bench_ingest.py", "--n", str(args.ingest), "--stored", str(args.n))
     run("bench_dashboard.py", "--n", str(args.n), "--requests", "100")
     if not args.no_load and shutil.which("wrk"):
         run("load_test.py", "--n", str(args.n))

@@ -163,10 +163,11 @@ def _stored_matches(db, keys: DupKeys, max_distance: int) -> set[int]:
         return {twin[0]}
     if keys.short:
         return set()
-    found = {
+    value = keys.simhash
+    found = {  # hamming() inlined: a hundred candidates a comment at a million stored
         other_id
-        for other_id, other_hash in execute(_NEAR_SQL, bands(keys.simhash))
-        if hamming(keys.simhash, other_hash) <= max_distance
+        for other_id, other_hash in execute(_NEAR_SQL, bands(value))
+        if ((value ^ other_hash) & MASK64).bit_count() <= max_distance
     }
     marks = ",".join("?" * len(keys.edit_keys))
     sharing = {
