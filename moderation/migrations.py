@@ -359,6 +359,24 @@ def m008_score_queue(db):
     )
 
 
+@core()
+def m009_rules_refresh(db):
+    """Which rules (model, word lists, thresholds) produced each score, and how far the
+    background refresh of pending comments under newer rules has got."""
+    run_statements(
+        db,
+        """
+        ALTER TABLE scores ADD COLUMN rules TEXT;
+        CREATE TABLE rules_refresh (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            rules TEXT NOT NULL,
+            below_id INTEGER,
+            done INTEGER NOT NULL DEFAULT 0
+        )
+        """,
+    )
+
+
 MIGRATION_SETS = [core]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import multiprocessing
 import os
 import socket
@@ -155,6 +156,7 @@ def score_batch(db, settings, batch: list[dict], pool=None) -> None:
                     "model_version": scorer.model_version,
                     "flags": result.flags,
                     "dup_group": grouping.group_of[comment["id"]],
+                    "rules": scorer.rules_version,
                 }
                 for comment, result in zip(batch, scored, strict=True)
             ],
@@ -169,13 +171,61 @@ def score_batch(db, settings, batch: list[dict], pool=None) -> None:
                 settings.scoring.mass_posting_authors,
                 None if group in grouping.merged else members.get(group),
             )
-        for comment, result in zip(batch, scored, strict=True):
-            banned = [f for f in result.flags if f["action"] == "reject"]
-            if banned and comment_store.get_status(db, comment["id"]) == PENDING:
-                words = "、".join(span["text"] for f in banned for span in f["spans"])
-                comment_store.decide(
-                    db, comment["id"], "reject", SYSTEM_ACTOR, reason=f"banned:{words}"[:200]
-                )
+        _reject_banned(db, [comment["id"] for comment in batch], scored)
+
+
+def _reject_banned(db, comment_ids: list[int], scored) -> None:
+    """Reject (as the system) pending comments whose text has a banned word."""
+    for comment_id, result in zip(comment_ids, scored, strict=True):
+        banned = [f for f in result.flags if f["action"] == "reject"]
+        if banned and comment_store.get_status(db, comment_id) == PENDING:
+            words = "、".join(span["text"] for f in banned for span in f["spans"])
+            comment_store.decide(
+                db, comment_id, "reject", SYSTEM_ACTOR, reason=f"banned:{words}"[:200]
+            )
+
+
+GROUP_FLAGS = frozenset({"mass_posting"})  # decided by a comment's group, not its text
+
+
+def refresh_pending(db, settings, batch_size: int | None = None) -> int:
+    """Rescore one batch of pending comments scored under older rules; return how many.
+
+    After a word is added in the dashboard, thresholds change or another model becomes
+    active, the pending queue should show the new flags (and lose comments with a new
+    banned word) without anyone running ``moderation rescore``. The scheduler calls this
+    after each scoring pass: newest comments first, one batch a call, and nothing at all
+    once every pending comment is current. Duplicate groups do not depend on these rules.
+    """
+    scorer = sentiment.scorer_for(settings, wordlists.words(db))
+    rules = scorer.rules_version
+    state = score_store.refresh_state(db)
+    if state and state["rules"] == rules and state["done"]:
+        return 0
+    below = state["below_id"] if state and state["rules"] == rules else None
+    batch = score_store.stale_pending(
+        db, rules, 2**62 if below is None else below, batch_size or settings.scoring.batch_size
+    )
+    scored = [scorer.score(row["text"]) for row in batch]
+    with db.atomic():
+        score_store.refresh_text_scores(
+            db,
+            [
+                {
+                    "comment_id": row["id"],
+                    "sentiment": result.sentiment,
+                    "label": result.label,
+                    "model_version": scorer.model_version,
+                    "flags": result.flags
+                    + [f for f in json.loads(row["flags"]) if f["code"] in GROUP_FLAGS],
+                }
+                for row, result in zip(batch, scored, strict=True)
+            ],
+            rules,
+        )
+        _reject_banned(db, [row["id"] for row in batch], scored)
+        score_store.save_refresh_state(db, rules, batch[-1]["id"] if batch else None, not batch)
+    return len(batch)
 
 
 POOL_CHUNK = 250

@@ -114,6 +114,27 @@ def test_runner_scores_one_batch_per_collection(tmp_path, channel_server, testht
     assert query(settings, "SELECT COUNT(*) AS n FROM scores")[0]["n"] == 12
 
 
+def test_scoring_job_rescores_pending_comments_after_a_word_is_added(
+    tmp_path, channel_server, testhttp
+):
+    from moderation.storage import wordlists
+
+    channel_server.feed("a", comments=12)
+    settings = fast_settings(tmp_path, feeds(channel_server, {"a": "1h"}))  # batch_size 5
+    runner = Runner(settings)
+    runner.collect("a")
+    runner.score_backlog()
+    flagged = "SELECT COUNT(*) AS n FROM scores WHERE flag_codes LIKE '%suspect%'"
+    assert query(settings, flagged)[0]["n"] == 0
+    with closing(connect(settings.database_path)) as db:
+        wordlists.add_word(db, "suspect", "评论", "admin")  # every fake comment has it
+    counts = []
+    for _ in range(3):
+        runner.score_backlog()  # one batch of pending comments a pass, newest first
+        counts.append(query(settings, flagged)[0]["n"])
+    assert counts == [5, 10, 12]
+
+
 def test_unscored_comment_shows_in_queue_as_unscored(tmp_path, channel_server, testhttp):
     from moderation import create_app
 

@@ -105,6 +105,57 @@ def test_a_campaign_flag_reaches_a_group_merged_into_it(db, settings):
         assert "mass_posting" in score_row(db, comment_id)["flag_codes"].split()
 
 
+def refresh_all(db, settings, batch_size: int) -> list[int]:
+    """Run the background refresh until it reports nothing left; the batch sizes it did."""
+    done = []
+    while count := pipeline.refresh_pending(db, settings, batch_size):
+        done.append(count)
+    return done
+
+
+def test_pending_comments_follow_new_word_lists_in_the_background(db, settings):
+    from moderation.storage import wordlists
+
+    pipeline.collect_channel(db, settings, settings.channel("demo"))
+    pipeline.score_pending(db, settings)
+    assert refresh_all(db, settings, 50) == []  # every score is current: nothing to do
+    snow = [row[0] for row in db.execute("SELECT id FROM comments WHERE text LIKE '%下雪%'")]
+    comment_store.decide(db, snow[0], "approve", "编辑甲")
+    approved_before = score_row(db, snow[0])
+    pending = [
+        row[0]
+        for row in db.execute("SELECT id FROM comments WHERE status = 'pending' ORDER BY id DESC")
+    ]
+    old_rules = score_row(db, pending[0])["rules"]
+    wordlists.add_word(db, "suspect", "下雪", "admin")
+    wordlists.add_word(db, "banned", "公交车", "admin")
+    assert pipeline.refresh_pending(db, settings, 5) == 5
+    new_rules = {score_row(db, i)["rules"] for i in pending[:5]}  # newest first
+    assert len(new_rules) == 1 and old_rules not in new_rules
+    assert score_row(db, pending[5])["rules"] == old_rules
+    assert sum(refresh_all(db, settings, 50)) + 5 == len(pending)
+    for comment_id in snow[1:]:
+        row = score_row(db, comment_id)
+        if comment_store.get_status(db, comment_id) == "pending":
+            assert "suspect" in row["flag_codes"].split()
+    assert score_row(db, snow[0]) == approved_before  # decided comments are left alone
+    bus = [row[0] for row in db.execute("SELECT id FROM comments WHERE text LIKE '%公交车%'")]
+    assert bus and all(comment_store.get_status(db, i) == REJECTED for i in bus)
+    assert decisions.history(db, bus[0])[-1]["reason"].startswith("banned:公交车")
+    assert refresh_all(db, settings, 50) == []  # done until the rules change again
+
+
+def test_the_refresh_keeps_campaign_flags(db, settings):
+    from moderation.storage import wordlists
+
+    ids = [add(db, "web", str(n), "加入我们一起支持株洲建设发展", author=f"u{n}") for n in range(3)]
+    pipeline.score_pending(db, settings)
+    wordlists.add_word(db, "suspect", "株洲建设", "admin")
+    assert refresh_all(db, settings, 2) == [2, 1]
+    for comment_id in ids:
+        assert {"mass_posting", "suspect"} <= set(score_row(db, comment_id)["flag_codes"].split())
+
+
 def test_banned_word_rejects_as_system(db, settings):
     comment_id = add(db, "web", "1", "代开发票，价格优惠")
     pipeline.score_pending(db, settings)

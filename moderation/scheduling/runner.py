@@ -151,6 +151,10 @@ class Runner:
                 if not scored:
                     break
                 done += scored
+            if not self.stop.is_set():  # pending comments under older rules, a batch a pass
+                refreshed = pipeline.refresh_pending(db, self.settings)
+                if refreshed:
+                    log.info("rescored %s pending comments under new rules", refreshed)
         return done
 
     def purge_raw_payloads(self) -> int:

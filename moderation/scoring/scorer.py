@@ -7,6 +7,7 @@ Pure: no database. The pipeline stores the result and adds what needs other comm
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -44,6 +45,11 @@ class Scorer:
         self.classify = classify
         self.model_version = model_version
         self.checker = build_checker(rules_from(scoring))
+        # Changes whenever a stored score could come out differently: the model, the word
+        # lists or any threshold. pipeline.refresh_pending rescores pending comments on it.
+        self.rules_version = hashlib.blake2b(
+            repr((model_version, scoring)).encode("utf-8"), digest_size=8
+        ).hexdigest()
 
     def score(self, text: str) -> TextScore:
         """Sentiment, label and flags of one text."""

@@ -23,7 +23,7 @@ def save_scores(db, rows: list[dict]) -> None:
     now = now_iso()
     db.conn.executemany(
         "INSERT OR REPLACE INTO scores (comment_id, sentiment, label, model_version, flags, "
-        "flag_codes, dup_group, scored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "flag_codes, dup_group, scored_at, rules) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 row["comment_id"],
@@ -34,9 +34,59 @@ def save_scores(db, rows: list[dict]) -> None:
                 " ".join(sorted({f["code"] for f in row.get("flags", [])})),
                 row.get("dup_group"),
                 now,
+                row.get("rules"),
             )
             for row in rows
         ],
+    )
+
+
+def stale_pending(db, rules: str, below_id: int, limit: int) -> list[dict]:
+    """Pending comments under `below_id` scored by other rules, newest first."""
+    return list(
+        db.query(
+            "SELECT c.id, c.text, s.flags FROM comments c JOIN scores s ON s.comment_id = c.id "
+            "WHERE c.id < ? AND c.status = 'pending' AND s.rules IS NOT ? "
+            "ORDER BY c.id DESC LIMIT ?",
+            [below_id, rules, limit],
+        )
+    )
+
+
+def refresh_text_scores(db, rows: list[dict], rules: str) -> None:
+    """Replace what a comment's text alone decides (sentiment, label, text flags), keeping
+    the flags that come from its duplicate group."""
+    now = now_iso()
+    db.conn.executemany(
+        "UPDATE scores SET sentiment = ?, label = ?, model_version = ?, flags = ?, "
+        "flag_codes = ?, scored_at = ?, rules = ? WHERE comment_id = ?",
+        [
+            (
+                row["sentiment"],
+                row["label"],
+                row["model_version"],
+                json.dumps(row["flags"], ensure_ascii=False),
+                " ".join(sorted({f["code"] for f in row["flags"]})),
+                now,
+                rules,
+                row["comment_id"],
+            )
+            for row in rows
+        ],
+    )
+
+
+def refresh_state(db) -> dict | None:
+    """The background refresh's progress: rules it works towards, below_id, done."""
+    rows = list(db.query("SELECT rules, below_id, done FROM rules_refresh WHERE id = 1"))
+    return rows[0] if rows else None
+
+
+def save_refresh_state(db, rules: str, below_id: int | None, done: bool) -> None:
+    """Record the refresh's progress."""
+    db.execute(
+        "INSERT OR REPLACE INTO rules_refresh (id, rules, below_id, done) VALUES (1, ?, ?, ?)",
+        [rules, below_id, int(done)],
     )
 
 

@@ -1,7 +1,8 @@
 """Word lists in the dashboard: admins add and remove banned and suspect words.
 
 They add to the lists in config.toml (which stay as they are); new comments are scored with
-both at once, stored ones after `moderation rescore`.
+both at once, pending ones in the background (pipeline.refresh_pending, run by the
+scheduler), decided ones after `moderation rescore`.
 """
 
 from __future__ import annotations
@@ -40,7 +41,10 @@ def add():
         )
     except wordlists.WordListError as error:
         abort(400, str(error))
-    flash(f"已添加“{word}”。新评论立即按新词表评分；已有评论请运行 moderation rescore。")
+    flash(
+        f"已添加“{word}”。新评论立即按新词表评分；待审评论由调度器在后台重新评分（最新的先）；"
+        "已审评论需要时请运行 moderation rescore。"
+    )
     return redirect(url_for("wordlists.index"))
 
 
