@@ -45,10 +45,12 @@ class Scorer:
         self.classify = classify
         self.model_version = model_version
         self.checker = build_checker(rules_from(scoring))
-        # Changes whenever a stored score could come out differently: the model, the word
-        # lists or any threshold. pipeline.refresh_pending rescores pending comments on it.
+        # Changes whenever a text's score could come out differently: the model, the word
+        # lists, a flag or label threshold (not batch sizes or grouping settings).
+        # pipeline.refresh_pending rescores pending comments when it does.
+        decides = (model_version, rules_from(scoring), scoring.positive_above)
         self.rules_version = hashlib.blake2b(
-            repr((model_version, scoring)).encode("utf-8"), digest_size=8
+            repr(decides).encode("utf-8"), digest_size=8
         ).hexdigest()
 
     def score(self, text: str) -> TextScore:
