@@ -156,6 +156,23 @@ def test_the_refresh_keeps_campaign_flags(db, settings):
         assert {"mass_posting", "suspect"} <= set(score_row(db, comment_id)["flag_codes"].split())
 
 
+def test_rules_version_follows_what_decides_a_score(settings):
+    import dataclasses
+
+    from moderation.scoring import sentiment
+
+    def scoring(**changes):
+        return dataclasses.replace(
+            settings, scoring=dataclasses.replace(settings.scoring, **changes)
+        )
+
+    base = sentiment.scorer_for(settings).rules_version
+    assert sentiment.scorer_for(scoring(batch_size=7, duplicate_distance=1)).rules_version == base
+    with_word = sentiment.scorer_for(settings, {"suspect": ("下雪",)}).rules_version
+    stricter = sentiment.scorer_for(scoring(negative_below=0.2)).rules_version
+    assert len({base, with_word, stricter}) == 3
+
+
 def test_banned_word_rejects_as_system(db, settings):
     comment_id = add(db, "web", "1", "代开发票，价格优惠")
     pipeline.score_pending(db, settings)
