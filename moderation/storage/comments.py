@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from moderation.states import APPROVED, PENDING, REJECTED, SYSTEM_ACTOR
-from moderation.storage import decisions, stories
+from moderation.storage import decisions, in_chunks, stories
 from moderation.timeutil import now_iso
 
 ACTIONS = {"approve": APPROVED, "reject": REJECTED, "reopen": PENDING}
@@ -97,9 +97,7 @@ def save_comments(db, channel: str, comments: Iterable, story_ids: dict[str, int
 
 def _existing(db, channel: str, native_ids: list[str]) -> dict[str, dict]:
     found = {}
-    for start in range(0, len(native_ids), 500):
-        chunk = native_ids[start : start + 500]
-        marks = ",".join("?" * len(chunk))
+    for chunk, marks in in_chunks(native_ids):
         for row in db.query(
             f"SELECT id, native_id, text, status, likes FROM comments "
             f"WHERE channel = ? AND native_id IN ({marks})",

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from moderation.scoring.groups import MIN_NEAR_CHARS, _simhash_normalized, one_edit_apart
 from moderation.scoring.textnorm import normalize_text
+from moderation.storage import in_chunks
 
 CANDIDATE_LIMIT = 200
 MASK64 = (1 << 64) - 1
@@ -253,9 +254,7 @@ def assign_groups(db, items: list[tuple[int, str]], max_distance: int) -> BatchG
 
 def forget(db, comment_ids: list[int]) -> None:
     """Drop the stored keys of these comments (before they are keyed again)."""
-    for start in range(0, len(comment_ids), 500):
-        chunk = comment_ids[start : start + 500]
-        marks = ",".join("?" * len(chunk))
+    for chunk, marks in in_chunks(comment_ids):
         old = db.conn.execute(
             f"SELECT comment_id, norm FROM dup_keys WHERE comment_id IN ({marks}) AND short = 0",
             chunk,
@@ -291,9 +290,7 @@ def store_edit_keys_from_norms(db) -> None:
 
 def _groups_of(db, comment_ids: list[int]) -> dict[int, int | None]:
     found = {}
-    for start in range(0, len(comment_ids), 500):
-        chunk = comment_ids[start : start + 500]
-        marks = ",".join("?" * len(chunk))
+    for chunk, marks in in_chunks(comment_ids):
         found.update(
             db.conn.execute(
                 f"SELECT comment_id, dup_group FROM scores WHERE comment_id IN ({marks})", chunk

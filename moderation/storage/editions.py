@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date as Date
 
 from moderation.states import APPROVED
-from moderation.storage import decisions
+from moderation.storage import decisions, in_chunks
 from moderation.timeutil import now_iso
 
 DRAFT, SIGNED_OFF, PRINTED = "draft", "signed_off", "printed"
@@ -426,9 +426,7 @@ def mark_printed(db, edition: dict, actor: str) -> None:
 def printed_in(db, comment_ids: list[int]) -> dict[int, list[str]]:
     """{comment id: dates of printed editions that carried it} for the given comments."""
     found: dict[int, list[str]] = {}
-    for start in range(0, len(comment_ids), 500):
-        chunk = comment_ids[start : start + 500]
-        marks = ",".join("?" * len(chunk))
+    for chunk, marks in in_chunks(comment_ids):
         for comment_id, date in db.execute(
             "SELECT q.comment_id, e.date FROM edition_quotes q "
             "JOIN editions e ON e.id = q.edition_id "
