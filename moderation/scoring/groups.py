@@ -109,18 +109,22 @@ def hamming(a: int, b: int) -> int:
     return (a ^ b).bit_count()
 
 
-class _UnionFind:
-    """Disjoint sets over 0..n-1, for single-linkage grouping."""
+class UnionFind:
+    """Disjoint sets of integers for single-linkage grouping; a set's root is its smallest.
 
-    def __init__(self, size: int):
-        self.parent = list(range(size))
+    Items need no declaring: one never united is its own set. Also used by
+    ``storage.duplicates`` to group a batch of comments by id.
+    """
+
+    def __init__(self):
+        self.parent: dict[int, int] = {}
 
     def find(self, item: int) -> int:
         """Return the set representative of ``item``, compressing the path."""
         root = item
-        while self.parent[root] != root:
+        while self.parent.get(root, root) != root:
             root = self.parent[root]
-        while self.parent[item] != root:
+        while item != root:
             self.parent[item], item = root, self.parent[item]
         return root
 
@@ -151,7 +155,7 @@ def _band_masks(max_distance: int) -> list[tuple[int, int]]:
     return [(start, (1 << (end - start)) - 1) for start, end in zip(edges, edges[1:], strict=False)]
 
 
-def _link_simhash(keys: list[str], sets: _UnionFind, max_distance: int) -> None:
+def _link_simhash(keys: list[str], sets: UnionFind, max_distance: int) -> None:
     """Union distinct keys whose SimHashes are within ``max_distance`` bits."""
     hashes = {index: _simhash_normalized(key) for index, key in enumerate(keys)}
     bands = list(enumerate(_band_masks(max_distance)))
@@ -199,7 +203,7 @@ def _edit_keys(key: str):
         yield shorter, 2, hash(key[len(key) - (shorter - cut1) :])
 
 
-def _link_one_edit(keys: list[str], sets: _UnionFind) -> None:
+def _link_one_edit(keys: list[str], sets: UnionFind) -> None:
     """Union distinct keys that differ by a single character."""
     buckets: dict[tuple, list[int]] = defaultdict(list)
     for index, key in enumerate(keys):
@@ -222,9 +226,9 @@ def duplicate_groups(items: Iterable[tuple[int, str]], max_distance: int = 3) ->
         key = normalize_text(text)
         ids_by_key[key if key else "\0" + text.strip()].append(comment_id)
     keys = list(ids_by_key)
-    sets = _UnionFind(len(keys))
+    sets = UnionFind()
     near = [i for i, key in enumerate(keys) if len(key) >= MIN_NEAR_CHARS and key[0] != "\0"]
-    near_sets = _UnionFind(len(near))
+    near_sets = UnionFind()
     _link_simhash([keys[i] for i in near], near_sets, max_distance)
     _link_one_edit([keys[i] for i in near], near_sets)
     for position, index in enumerate(near):

@@ -19,7 +19,12 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from moderation.scoring.groups import MIN_NEAR_CHARS, _simhash_normalized, one_edit_apart
+from moderation.scoring.groups import (
+    MIN_NEAR_CHARS,
+    UnionFind,
+    _simhash_normalized,
+    one_edit_apart,
+)
 from moderation.scoring.textnorm import normalize_text
 from moderation.storage import in_chunks
 
@@ -184,26 +189,6 @@ def _stored_matches(db, keys: DupKeys, max_distance: int) -> set[int]:
     return found
 
 
-class _Groups:
-    """Union-find over comment ids whose root is always the smallest id of its set."""
-
-    def __init__(self):
-        self.parent: dict[int, int] = {}
-
-    def find(self, item: int) -> int:
-        root = item
-        while self.parent.get(root, root) != root:
-            root = self.parent[root]
-        while item != root:
-            self.parent[item], item = root, self.parent.get(item, item)
-        return root
-
-    def union(self, a: int, b: int) -> None:
-        root_a, root_b = self.find(a), self.find(b)
-        if root_a != root_b:
-            self.parent[max(root_a, root_b)] = min(root_a, root_b)
-
-
 @dataclass
 class BatchGroups:
     """What grouping a batch decided: each comment's group, and groups that gained members."""
@@ -223,7 +208,7 @@ def assign_groups(db, items: list[tuple[int, str]], max_distance: int) -> BatchG
     batch = [DupKeys.of(comment_id, text) for comment_id, text in items]
     forget(db, [keys.comment_id for keys in batch])
     local = _BatchIndex()
-    sets = _Groups()
+    sets = UnionFind()
     stored_links: dict[int, set[int]] = {}
     for keys in batch:
         twin = local.exact.get(keys.exact_key)
