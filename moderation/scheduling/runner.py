@@ -141,7 +141,8 @@ class Runner:
         return len(batch)
 
     def score_backlog(self) -> int:
-        """The scoring job: score what collection runs left, a batch at a time."""
+        """The scoring job: score what collection runs left, a batch at a time, then rescore
+        one batch of pending comments scored under older rules (pipeline.refresh_pending)."""
         if self.stop.is_set() or not self.holding:
             return 0
         done = 0

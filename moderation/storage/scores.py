@@ -18,6 +18,11 @@ def unscored(db, limit: int) -> list[dict]:
     )
 
 
+def _flag_columns(flags: list[dict]) -> tuple[str, str]:
+    """The stored forms of a comment's flags: the JSON list, and its codes for filtering."""
+    return json.dumps(flags, ensure_ascii=False), " ".join(sorted({f["code"] for f in flags}))
+
+
 def save_scores(db, rows: list[dict]) -> None:
     """Store scores (replacing older ones for the same comments)."""
     now = now_iso()
@@ -30,8 +35,7 @@ def save_scores(db, rows: list[dict]) -> None:
                 row["sentiment"],
                 row["label"],
                 row["model_version"],
-                json.dumps(row.get("flags", []), ensure_ascii=False),
-                " ".join(sorted({f["code"] for f in row.get("flags", [])})),
+                *_flag_columns(row.get("flags", [])),
                 row.get("dup_group"),
                 now,
                 row.get("rules"),
@@ -65,8 +69,7 @@ def refresh_text_scores(db, rows: list[dict], rules: str) -> None:
                 row["sentiment"],
                 row["label"],
                 row["model_version"],
-                json.dumps(row["flags"], ensure_ascii=False),
-                " ".join(sorted({f["code"] for f in row["flags"]})),
+                *_flag_columns(row["flags"]),
                 now,
                 rules,
                 row["comment_id"],
@@ -95,7 +98,9 @@ def count_unscored(db) -> int:
     return db.execute("SELECT COUNT(*) FROM score_queue").fetchone()[0]
 
 
-def flag_campaign(db, group_id: int, min_authors: int, new_members: list[int] | None = None):
+def flag_campaign(
+    db, group_id: int, min_authors: int, new_members: list[int] | None = None
+) -> bool:
     """Flag every long comment of a duplicate group posted by at least `min_authors` authors.
 
     A group flagged before that only gained `new_members` passes its flag on to them, without

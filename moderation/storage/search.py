@@ -55,10 +55,11 @@ def _term_clause(term: str) -> tuple[str, list]:
 def search(db, query: str, limit: int = 20, before_id: int | None = None) -> list[dict]:
     """Comments whose text or story title contains every term, newest id first.
 
-    With a term of three or more characters, candidates stream from the trigram index in
-    descending rowid order (plus the comments of stories whose title matches), and the other
-    terms filter them in batches: a common word stops after a page of hits, a rare one reads
-    only its few postings. Without one, a LIKE scan by descending id stops at `limit`.
+    With a term the index can find (three or more characters, or a two-character one that
+    is not too common), candidates stream from the trigram index in descending rowid order
+    (plus the comments of stories whose title matches), and the other terms filter them in
+    batches: a common word stops after a page of hits, a rare one reads only its few
+    postings. Without one, a LIKE scan by descending id stops at `limit`.
     """
     words = terms(query)
     if not words:
