@@ -128,13 +128,18 @@ def score_pending(
             progress(done, total)
 
 
+def current_scorer(db, settings):
+    """The scorer for the settings, the active model and the dashboard's word lists now."""
+    return sentiment.scorer_for(settings, wordlists.words(db))
+
+
 def score_batch(db, settings, batch: list[dict], pool=None) -> None:
     """Score one batch: sentiment and flags, then duplicate groups, campaigns, auto-rejects.
 
     Everything is stored in one transaction, so a batch is scored wholly or not at all.
     `pool` (from :func:`scoring_pool`) spreads the text scoring over several processes.
     """
-    scorer = sentiment.scorer_for(settings, wordlists.words(db))
+    scorer = current_scorer(db, settings)
     texts = [comment["text"] for comment in batch]
     if pool is not None and len(texts) >= 2 * POOL_CHUNK:
         scored = pool.map(_score_in_worker, texts, chunksize=POOL_CHUNK)
@@ -197,7 +202,7 @@ def refresh_pending(db, settings, batch_size: int | None = None) -> int:
     after each scoring pass: newest comments first, one batch a call, and nothing at all
     once every pending comment is current. Duplicate groups do not depend on these rules.
     """
-    scorer = sentiment.scorer_for(settings, wordlists.words(db))
+    scorer = current_scorer(db, settings)
     rules = scorer.rules_version
     state = score_store.refresh_state(db)
     if state and state["rules"] == rules and state["done"]:
@@ -249,7 +254,7 @@ def scoring_pool(db, settings, processes: int):
     if processes <= 1:
         yield None
         return
-    _pool_scorer = sentiment.scorer_for(settings, wordlists.words(db))
+    _pool_scorer = current_scorer(db, settings)
     with multiprocessing.get_context("fork").Pool(processes) as pool:
         yield pool
 

@@ -17,13 +17,12 @@ from __future__ import annotations
 import functools
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 # Letters (L*) and numbers (N*) carry meaning; everything else is a possible separator.
 _KEPT_CATEGORIES = ("L", "N")
 
 
-@lru_cache(maxsize=1)
+@functools.lru_cache(maxsize=1)
 def _t2s():
     """Load the OpenCC traditional -> simplified converter once, on first use."""
     from opencc import OpenCC
