@@ -31,11 +31,16 @@ from moderation.storage import stories as story_store  # noqa: E402
 
 
 def json_pages(
-    count: int, page_size: int, corpus: str = "clauses", prefix: str = "c", seed: int = 2
+    count: int,
+    page_size: int,
+    corpus: str = "clauses",
+    prefix: str = "c",
+    seed: int = 2,
+    month: int = 1,
 ) -> list[bytes]:
     """The synthetic comments as JSON pages, as a channel would send them."""
     pages, batch = [], []
-    for channel, comment in comments(count, corpus=corpus, prefix=prefix, seed=seed):
+    for channel, comment in comments(count, corpus=corpus, prefix=prefix, seed=seed, month=month):
         batch.append((channel, asdict(comment)))
         if len(batch) == page_size:
             pages.append(json.dumps(batch, ensure_ascii=False).encode("utf-8"))
@@ -131,8 +136,9 @@ def main() -> None:
     with db.atomic():
         for channel, story in stories(2000):
             story_store.upsert_story(db, channel, story)
-    # New native ids (and other texts) when going on top of stored comments.
-    pages = json_pages(args.n, args.page, args.corpus, *(("i", 3) if args.stored else ()))
+    # On top of stored comments: new native ids and texts, from the month after them (a
+    # collector brings what was written since its cursor, not more of the stored month).
+    pages = json_pages(args.n, args.page, args.corpus, *(("i", 3, 2) if args.stored else ()))
     from moderation.scoring import sentiment
 
     sentiment.scorer_for(settings)  # model load is not ingest

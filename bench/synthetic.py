@@ -182,12 +182,13 @@ def comments(
     seed: int = 2,
     corpus: str = "clauses",
     prefix: str = "c",
+    month: int = 1,
 ) -> Iterator[tuple[str, CollectedComment]]:
     """(channel, comment) pairs, deterministic for a seed, in the order a collector meets them.
 
-    Comments arrive over January in time order (a collector reads what is new since its
-    cursor), a few minutes out of order within a page, each on a story published that day or
-    up to two days before.
+    Comments arrive over the first 28 days of `month` (2024) in time order (a collector reads
+    what is new since its cursor), a few minutes out of order within a page, each on a story
+    published that day or up to two days before.
     """
     rng = random.Random(seed)
     month = 28 * 24 * 60  # minutes
@@ -206,7 +207,7 @@ def comments(
                 native_id=f"{prefix}{number}",
                 story_native_id=f"story-{story}",
                 text=comment_text(rng, corpus),
-                created_at=f"2024-01-{day:02d}T{hour:02d}:{rest:02d}:00+00:00",
+                created_at=f"2024-{month:02d}-{day:02d}T{hour:02d}:{rest:02d}:00+00:00",
                 author_key=f"{channel}:{author}",
                 author_name=f"读者{author}" if channel != "wechat-zzrb" else None,
                 likes=int(rng.paretovariate(1.5)) - 1,
