@@ -270,11 +270,9 @@ def m006_faster_duplicate_keys(db):
     """Covering band indexes for long texts only, and 64-bit integer one-edit keys.
 
     The band look-up then never reads the table, and the one-edit index is half the size.
-    Existing one-edit keys are rebuilt from the stored normalised texts. comments_author goes:
+    m010 rebuilds the one-edit keys from the stored normalised texts. comments_author goes:
     comments_author_created serves the same look-ups, and every index costs each insert.
     """
-    from moderation.storage.duplicates import store_edit_keys_from_norms
-
     run_statements(
         db,
         """
@@ -294,8 +292,7 @@ def m006_faster_duplicate_keys(db):
             PRIMARY KEY (key, comment_id)
         ) WITHOUT ROWID
         """,
-    )
-    store_edit_keys_from_norms(db)
+    )  # filled by m010, which replaced these keys
 
 
 # Appended to every indexed comment text, so each two-character word, even the last one of a
@@ -375,6 +372,44 @@ def m009_rules_refresh(db):
         )
         """,
     )
+
+
+@core()
+def m010_duplicate_keys_in_memory(db):
+    """Duplicate look-ups move to an in-memory index (storage.duplicate_index).
+
+    The band, exact and one-edit indexes go: written at random places, they dirtied ten
+    pages a comment. Each dup_keys row now carries its three one-edit keys (with a bitmap
+    of the third each one cuts out) as a blob, the index is loaded from dup_keys, and
+    dup_state.token changes with every insert or delete so a stale index reloads.
+    """
+    from moderation.storage.duplicates import fill_edit_keys
+
+    run_statements(
+        db,
+        """
+        DROP TABLE dup_edit_keys;
+        DROP INDEX dup_keys_band0;
+        DROP INDEX dup_keys_band1;
+        DROP INDEX dup_keys_band2;
+        DROP INDEX dup_keys_band3;
+        DROP INDEX dup_keys_exact;
+        ALTER TABLE dup_keys DROP COLUMN band0;
+        ALTER TABLE dup_keys DROP COLUMN band1;
+        ALTER TABLE dup_keys DROP COLUMN band2;
+        ALTER TABLE dup_keys DROP COLUMN band3;
+        ALTER TABLE dup_keys ADD COLUMN edit BLOB;
+        CREATE TABLE dup_state (id INTEGER PRIMARY KEY CHECK (id = 1), token BLOB NOT NULL);
+        INSERT INTO dup_state VALUES (1, randomblob(8));
+        CREATE TRIGGER dup_keys_added AFTER INSERT ON dup_keys
+            BEGIN UPDATE dup_state SET token = randomblob(8) WHERE id = 1; END;
+        CREATE TRIGGER dup_keys_removed AFTER DELETE ON dup_keys
+            BEGIN UPDATE dup_state SET token = randomblob(8) WHERE id = 1; END;
+        CREATE TRIGGER dup_keys_changed AFTER UPDATE ON dup_keys
+            BEGIN UPDATE dup_state SET token = randomblob(8) WHERE id = 1; END
+        """,
+    )
+    fill_edit_keys(db)
 
 
 MIGRATION_SETS = [core]

@@ -279,7 +279,6 @@ def rescore(
     total = db.execute(f"SELECT COUNT(*) FROM comments {where}", params).fetchone()[0]
     if since is None:
         with db.atomic():
-            db.execute("DELETE FROM dup_edit_keys")
             db.execute("DELETE FROM dup_keys")
             db.execute("UPDATE scores SET dup_group = NULL")
     done, last_id = 0, 0

@@ -1,11 +1,12 @@
 """Duplicate groups kept up to date as comments arrive, across channels, a batch at a time.
 
 Each comment stores its exact key (a hash of the normalised text), its 64-bit SimHash cut
-into four 16-bit bands, and "one-edit" keys. Candidates come from indexed look-ups, never a
-scan: hashes within Hamming distance 3 share at least one band (pigeonhole), and texts one
-character apart share a one-edit key (two of three thirds are untouched by one edit; see
-moderation.scoring.groups). A group's id is the smallest comment id in it; scores.dup_group
-carries it for the dashboard.
+into four 16-bit bands, and three "one-edit" keys: the text with each of its thirds cut
+out, stored with that third. Candidates come from indexed look-ups, never a scan: hashes
+within Hamming distance 3 share at least one band (pigeonhole), and a text one character
+from a stored one looks it up under a key whose kept thirds the edit did not touch (see
+:func:`edit_probes`); the stored third then settles it without reading the text. A group's
+id is the smallest comment id in it; scores.dup_group carries it for the dashboard.
 
 A batch is matched against the stored keys with one or two indexed queries per comment and
 against its own earlier members in memory; its keys are then written with one statement per
@@ -16,8 +17,10 @@ in-memory ``groups.duplicate_groups``).
 from __future__ import annotations
 
 import hashlib
+import struct
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 
 from moderation.scoring.groups import (
     MIN_NEAR_CHARS,
@@ -27,23 +30,13 @@ from moderation.scoring.groups import (
 )
 from moderation.scoring.textnorm import normalize_text
 from moderation.storage import in_chunks
+from moderation.storage.duplicate_index import DuplicateIndex, current_token, exact_int, index_for
 
-CANDIDATE_LIMIT = 200
+CANDIDATE_LIMIT = 200  # per key, among a batch's own earlier comments
 MASK64 = (1 << 64) - 1
 BAND_SHIFTS = (0, 16, 32, 48)
-
-# One query for the SimHash neighbours: each band through its covering partial index.
-_NEAR_SQL = (
-    " UNION ALL ".join(
-        f"SELECT comment_id, simhash FROM dup_keys WHERE band{band} = ?{band + 1} AND short = 0"
-        for band in range(4)
-    )
-    + f" LIMIT {4 * CANDIDATE_LIMIT + 1}"
-)
-_EXACT_SQL = "SELECT comment_id FROM dup_keys WHERE exact_key = ? LIMIT 1"
-# Index-only: the texts are read afterwards for the few candidates SimHash did not find.
-_EDIT_SQL = "SELECT comment_id FROM dup_edit_keys WHERE key IN ({marks}) LIMIT ?"
 _NORMS_SQL = "SELECT comment_id, norm FROM dup_keys WHERE comment_id IN ({marks})"
+_EXACT_SQL = "SELECT 1 FROM dup_keys WHERE comment_id = ? AND exact_key = ?"
 
 
 def _signed(value: int) -> int:
@@ -76,15 +69,60 @@ def hamming(a: int, b: int) -> int:
     return ((a ^ b) & MASK64).bit_count()
 
 
-def edit_keys(norm: str) -> tuple[int, ...]:
-    """Stable bucket keys shared by any two texts one insert/delete/replace apart."""
-    keys = []
-    for shorter in (len(norm) - 1, len(norm)):
-        cut1, cut2 = shorter // 3, 2 * shorter // 3
-        keys.append(_key64(str(shorter), "0", norm[:cut2]))
-        keys.append(_key64(str(shorter), "1", norm[:cut1], norm[len(norm) - (shorter - cut2) :]))
-        keys.append(_key64(str(shorter), "2", norm[len(norm) - (shorter - cut1) :]))
-    return tuple(dict.fromkeys(keys))
+def _cuts(length: int) -> tuple[int, int]:
+    return length // 3, 2 * length // 3
+
+
+def edit_entries(norm: str) -> tuple[tuple[int, str], ...]:
+    """The (key, rest) rows stored for a text: the text with each third cut out, and that third.
+
+    Two texts one edit apart that share a key differ only in their rests (the kept parts
+    are equal), so a rest is enough to check a candidate without reading its text.
+    """
+    length = len(norm)
+    cut1, cut2 = _cuts(length)
+    return (
+        (_key64(str(length), "0", norm[:cut2]), norm[cut2:]),
+        (_key64(str(length), "1", norm[:cut1], norm[cut2:]), norm[cut1:cut2]),
+        (_key64(str(length), "2", norm[cut1:]), norm[:cut1]),
+    )
+
+
+@lru_cache(maxsize=65536)
+def _char_bit(char: str) -> int:
+    return 1 << ((ord(char) * 0x9E3779B1 >> 16) & 63)
+
+
+def rest_bits(rest: str) -> int:
+    """A 64-bit bitmap of the characters in a rest: one edit changes at most two bits."""
+    bits = 0
+    for char in rest:
+        bits |= _char_bit(char)
+    return bits
+
+
+def edit_probes(norm: str) -> dict[int, str]:
+    """Keys under which a stored text one edit from ``norm`` was filed, with ``norm``'s rest.
+
+    A stored text of the same length (a replacement) was filed under ``norm``'s own keys.
+    One character shorter (``norm`` has an insertion): whichever third of the stored text
+    holds the insertion point, the other two thirds are unchanged in ``norm`` too. One
+    character longer (``norm`` has a deletion at p): p < cut1, cut1 <= p < cut2 or p >= cut2
+    of the longer text picks the key whose kept parts ``norm`` still has.
+    """
+    length = len(norm)
+    probes = {key: rest for key, rest in edit_entries(norm)}
+    shorter, (cut1, cut2) = length - 1, _cuts(length - 1)
+    probes[_key64(str(shorter), "0", norm[:cut2])] = norm[cut2:]
+    probes[_key64(str(shorter), "1", norm[:cut1], norm[cut2 + 1 :])] = norm[cut1 : cut2 + 1]
+    probes[_key64(str(shorter), "2", norm[cut1 + 1 :])] = norm[: cut1 + 1]
+    longer, (cut1, cut2) = length + 1, _cuts(length + 1)
+    probes[_key64(str(longer), "0", norm[:cut2])] = norm[cut2:]
+    if cut2 - 1 >= cut1:
+        probes[_key64(str(longer), "1", norm[:cut1], norm[cut2 - 1 :])] = norm[cut1 : cut2 - 1]
+    if cut1 >= 1:
+        probes[_key64(str(longer), "2", norm[cut1 - 1 :])] = norm[: cut1 - 1]
+    return probes
 
 
 @dataclass(frozen=True)
@@ -96,7 +134,7 @@ class DupKeys:
     exact_key: str
     short: bool
     simhash: int = 0  # unsigned; 0 for short texts
-    edit_keys: tuple[int, ...] = ()
+    edit_entries: tuple[tuple[int, str], ...] = ()
 
     @classmethod
     def of(cls, comment_id: int, text: str) -> DupKeys:
@@ -106,7 +144,26 @@ class DupKeys:
         if len(norm) < MIN_NEAR_CHARS:
             return cls(comment_id, norm, exact_key, True)
         return cls(
-            comment_id, norm, exact_key, False, _simhash_normalized(norm) & MASK64, edit_keys(norm)
+            comment_id,
+            norm,
+            exact_key,
+            False,
+            _simhash_normalized(norm) & MASK64,
+            edit_entries(norm),
+        )
+
+    @cached_property
+    def probes(self) -> dict[int, str]:
+        """One-edit keys to look this text up under (see :func:`edit_probes`)."""
+        return edit_probes(self.norm)
+
+    def edit_blob(self) -> bytes | None:
+        """The stored one-edit keys: (key, rest bitmap) three times, little-endian."""
+        if self.short:
+            return None
+        return struct.pack(
+            "<" + "qQ" * len(self.edit_entries),
+            *(v for key, rest in self.edit_entries for v in (key, rest_bits(rest))),
         )
 
     def row(self) -> tuple:
@@ -116,8 +173,8 @@ class DupKeys:
             self.exact_key,
             self.norm,
             _signed(self.simhash),
-            *bands(self.simhash),
             int(self.short),
+            self.edit_blob(),
         )
 
 
@@ -141,7 +198,7 @@ class _BatchIndex:
             for other in index.get(band, ())[-CANDIDATE_LIMIT:]:
                 if hamming(keys.simhash, other.simhash) <= max_distance:
                     found.add(other.comment_id)
-        for key in keys.edit_keys:
+        for key in keys.probes:
             for other in self.edits.get(key, ())[-CANDIDATE_LIMIT:]:
                 if other.comment_id not in found and one_edit_apart(keys.norm, other.norm):
                     found.add(other.comment_id)
@@ -153,37 +210,28 @@ class _BatchIndex:
             return
         for index, band in zip(self.bands, bands(keys.simhash), strict=True):
             index[band].append(keys)
-        for key in keys.edit_keys:
+        for key, _ in keys.edit_entries:
             self.edits[key].append(keys)
 
 
-def _stored_matches(db, keys: DupKeys, max_distance: int) -> set[int]:
-    """Stored comments that duplicate this one (indexed look-ups only).
+def _stored_matches(db, index: DuplicateIndex, keys: DupKeys, max_distance: int) -> set[int]:
+    """Stored comments that duplicate this one (looked up in the in-memory index).
 
     A stored exact twin is enough: anything near this text is near the twin too, and was
     grouped with it when the later of the two arrived.
     """
-    execute = db.conn.execute  # plain sqlite3: this runs once per comment on the ingest path
-    twin = execute(_EXACT_SQL, [keys.exact_key]).fetchone()
-    if twin is not None:
-        return {twin[0]}
+    twin = index.twin(exact_int(keys.exact_key))
+    if twin is not None and db.conn.execute(_EXACT_SQL, [twin, keys.exact_key]).fetchone():
+        return {twin}
     if keys.short:
         return set()
-    value = keys.simhash
-    found = {  # hamming() inlined: a hundred candidates a comment at a million stored
-        other_id
-        for other_id, other_hash in execute(_NEAR_SQL, bands(value))
-        if ((value ^ other_hash) & MASK64).bit_count() <= max_distance
-    }
-    marks = ",".join("?" * len(keys.edit_keys))
-    sharing = {
-        row[0]
-        for row in execute(_EDIT_SQL.format(marks=marks), [*keys.edit_keys, 3 * CANDIDATE_LIMIT])
-    }
-    unseen = sorted(sharing - found)
-    if unseen:
-        marks = ",".join("?" * len(unseen))
-        for other_id, other_norm in execute(_NORMS_SQL.format(marks=marks), unseen):
+    found = index.near(keys.simhash, max_distance)
+    probes = keys.probes
+    unseen = sorted(
+        index.one_edit_candidates([(key, rest_bits(rest)) for key, rest in probes.items()]) - found
+    )
+    for chunk, marks in in_chunks(unseen):
+        for other_id, other_norm in db.conn.execute(_NORMS_SQL.format(marks=marks), chunk):
             if one_edit_apart(keys.norm, other_norm):
                 found.add(other_id)
     return found
@@ -206,7 +254,9 @@ def assign_groups(db, items: list[tuple[int, str]], max_distance: int) -> BatchG
     Run inside the transaction that stores the batch's scores.
     """
     batch = [DupKeys.of(comment_id, text) for comment_id, text in items]
-    forget(db, [keys.comment_id for keys in batch])
+    index = index_for(db)
+    index.token = None  # until this transaction's changes are all in: a rollback reloads
+    forget(db, index, [keys.comment_id for keys in batch])
     local = _BatchIndex()
     sets = UnionFind()
     stored_links: dict[int, set[int]] = {}
@@ -216,7 +266,7 @@ def assign_groups(db, items: list[tuple[int, str]], max_distance: int) -> BatchG
             sets.union(keys.comment_id, twin)
             stored_links[keys.comment_id] = set()
         else:
-            stored_links[keys.comment_id] = _stored_matches(db, keys, max_distance)
+            stored_links[keys.comment_id] = _stored_matches(db, index, keys, max_distance)
             for other in local.matches(keys, max_distance):
                 sets.union(keys.comment_id, other)
         local.add(keys)
@@ -230,46 +280,47 @@ def assign_groups(db, items: list[tuple[int, str]], max_distance: int) -> BatchG
         "UPDATE scores SET dup_group = ? WHERE dup_group = ?",
         [(sets.find(group), group) for group in sorted(moved)],
     )
-    _store_keys(db, batch)
+    _store_keys(db, index, batch)
+    index.token = current_token(db)
     group_of = {keys.comment_id: sets.find(keys.comment_id) for keys in batch}
     joined = {group for comment_id, group in group_of.items() if group != comment_id}
     joined |= {group_of[comment_id] for comment_id in linked}
     return BatchGroups(group_of, joined, {sets.find(group) for group in moved})
 
 
-def forget(db, comment_ids: list[int]) -> None:
+def forget(db, index: DuplicateIndex, comment_ids: list[int]) -> None:
     """Drop the stored keys of these comments (before they are keyed again)."""
+    if not comment_ids or min(comment_ids) > index.max_id:
+        return  # new comments (the usual batch) have no keys yet
     for chunk, marks in in_chunks(comment_ids):
-        old = db.conn.execute(
-            f"SELECT comment_id, norm FROM dup_keys WHERE comment_id IN ({marks}) AND short = 0",
-            chunk,
-        ).fetchall()
-        db.conn.executemany(
-            "DELETE FROM dup_edit_keys WHERE key = ? AND comment_id = ?",
-            [(key, comment_id) for comment_id, norm in old for key in edit_keys(norm)],
-        )
         db.conn.execute(f"DELETE FROM dup_keys WHERE comment_id IN ({marks})", chunk)
+    index.remove(comment_ids)
 
 
-def _store_keys(db, batch: list[DupKeys]) -> None:
+def _store_keys(db, index: DuplicateIndex, batch: list[DupKeys]) -> None:
+    rows = [keys.row() for keys in batch]
     db.conn.executemany(
-        "INSERT INTO dup_keys (comment_id, exact_key, norm, simhash, band0, band1, band2, "
-        "band3, short) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [keys.row() for keys in batch],
+        "INSERT INTO dup_keys (comment_id, exact_key, norm, simhash, short, edit) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        rows,
     )
-    db.conn.executemany(
-        "INSERT OR IGNORE INTO dup_edit_keys (key, comment_id) VALUES (?, ?)",
-        [(key, keys.comment_id) for keys in batch for key in keys.edit_keys],
-    )
+    for keys, row in zip(batch, rows, strict=True):
+        index.add(keys.comment_id, exact_int(keys.exact_key), keys.simhash, keys.short, row[-1])
 
 
-def store_edit_keys_from_norms(db) -> None:
-    """(Re)build every one-edit key from the stored normalised texts (for migrations)."""
-    rows = db.conn.execute("SELECT comment_id, norm FROM dup_keys WHERE short = 0")
-    while chunk := rows.fetchmany(5000):
+def fill_edit_keys(db) -> None:
+    """(Re)compute every stored comment's one-edit keys from its normalised text."""
+    rows = db.conn.execute("SELECT comment_id, norm FROM dup_keys WHERE short = 0").fetchall()
+    for start in range(0, len(rows), 5000):
         db.conn.executemany(
-            "INSERT OR IGNORE INTO dup_edit_keys (key, comment_id) VALUES (?, ?)",
-            [(key, comment_id) for comment_id, norm in chunk for key in edit_keys(norm)],
+            "UPDATE dup_keys SET edit = ? WHERE comment_id = ?",
+            [
+                (
+                    DupKeys(comment_id, norm, "", False, 0, edit_entries(norm)).edit_blob(),
+                    comment_id,
+                )
+                for comment_id, norm in rows[start : start + 5000]
+            ],
         )
 
 

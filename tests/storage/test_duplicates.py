@@ -8,10 +8,11 @@ from moderation import pipeline
 from moderation.collectors.base import CollectedComment
 from moderation.collectors.demo import load_sample
 from moderation.db import connect
-from moderation.migrations import apply_migrations
-from moderation.scoring.groups import duplicate_groups
+from moderation.migrations import MIGRATION_SETS, apply_migrations
+from moderation.scoring.groups import MIN_NEAR_CHARS, duplicate_groups, one_edit_apart
 from moderation.storage import comments as comment_store
 from moderation.storage import duplicates
+from moderation.storage.duplicate_index import exact_int, index_for
 
 
 def corpus() -> list[str]:
@@ -24,6 +25,10 @@ def corpus() -> list[str]:
         variants.append(text[:middle] + "啊" + text[middle + 1 :])  # replaced
         variants.append(text[:middle] + "呀" + text[middle:])  # inserted
         variants.append(text + "！！")  # punctuation only: the same normalised text
+    for text in texts[80:120]:  # edits in the first and last thirds, either side stored first
+        variants.append(text[1:])  # first character deleted
+        variants.append(text[:-1] + "哦")  # last character replaced
+        variants.append("嗯" + text)  # inserted at the start
     variants += ["点赞", "点赞", "支持", "好"]
     texts += variants
     rng.shuffle(texts)
@@ -78,54 +83,147 @@ def test_a_later_comment_one_edit_from_two_groups_merges_them(db, settings):
 
 
 def test_rescoring_keeps_groups_and_leaves_no_stale_keys(db, settings):
-    store(db, corpus())
+    items = store(db, corpus())
     pipeline.score_pending(db, settings)
     before = stored_groups(db)
-    keys = db.execute("SELECT COUNT(*) FROM dup_edit_keys").fetchone()[0]
     pipeline.rescore(db, settings, since="2024-01-15")
     assert stored_groups(db) == before
-    assert db.execute("SELECT COUNT(*) FROM dup_edit_keys").fetchone()[0] == keys
     pipeline.rescore(db, settings)
     assert stored_groups(db) == before
-    assert db.execute("SELECT COUNT(*) FROM dup_edit_keys").fetchone()[0] == keys
+    assert db.execute("SELECT COUNT(*) FROM dup_keys").fetchone()[0] == len(items)
+    index = index_for(db)
+    alive = [index.ids[slot] for slot, live in enumerate(index.alive) if live]
+    assert sorted(alive) == [comment_id for comment_id, _ in items]
 
 
-def test_edit_keys_are_shared_by_one_edit_and_not_by_two():
-    base = "今天的雪下得真大孩子们都很开心"
-    one_edit = base[:7] + "好" + base[8:]
-    two_edits = base[:1] + "雨" + base[2:7] + "好" + base[8:]  # in two different thirds
-    assert set(duplicates.edit_keys(base)) & set(duplicates.edit_keys(one_edit))
-    assert set(duplicates.edit_keys(base[:-1])) & set(duplicates.edit_keys(base))
-    assert not set(duplicates.edit_keys(base)) & set(duplicates.edit_keys(two_edits))
-
-
-def test_upgrading_rebuilds_text_edit_keys_as_integers(tmp_path, settings):
-    """A database from before m006 (hex text one-edit keys) is upgraded in place."""
-    db = connect(tmp_path / "old.db")
-    items = store(db, corpus()[:60])
+def test_keys_written_by_another_process_are_seen(tmp_path, settings):
+    """The in-memory index reloads when dup_keys changed behind its back."""
+    path = tmp_path / "shared.db"
+    db = connect(path)
+    store(db, ["雪夜里还在坚守的环卫工人们辛苦啦"], prefix="a")
+    pipeline.score_pending(db, settings)  # this process now holds an index
+    other = connect(path)  # as another process would: its own keys, then its own scores
+    text = "株洲今年的第一场雪下得真大啊大家注意出行安全"
+    added = store(other, [text], prefix="b")[-1][0]
+    keys = duplicates.DupKeys.of(added, text)
+    with other.atomic():
+        other.conn.execute(
+            "INSERT INTO dup_keys (comment_id, exact_key, norm, simhash, short, edit) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            keys.row(),
+        )
+        other.conn.execute(
+            "INSERT INTO scores (comment_id, sentiment, label, model_version, dup_group, "
+            "scored_at) VALUES (?, 0.5, 'neutral', 'm', ?, '2024-01-01')",
+            [added, added],
+        )
+    copy = store(db, [text[:5] + "也" + text[6:]], prefix="c")[-1][0]  # one edit from it
     pipeline.score_pending(db, settings)
-    expected_keys = db.execute("SELECT COUNT(*) FROM dup_edit_keys").fetchone()[0]
-    for statement in (
-        "DROP TABLE dup_edit_keys",
-        "CREATE TABLE dup_edit_keys (key TEXT NOT NULL, comment_id INTEGER NOT NULL, "
-        "PRIMARY KEY (key, comment_id)) WITHOUT ROWID",
-        "INSERT INTO dup_edit_keys VALUES ('0f0f0f0f0f0f0f0f0f0f', 1)",
-        "DROP INDEX dup_keys_band0",
-        "CREATE INDEX dup_keys_band0 ON dup_keys(band0)",
-        "CREATE INDEX comments_author ON comments(author_key)",
-        "DELETE FROM _sqlite_migrations WHERE name = 'm006_faster_duplicate_keys'",
-    ):
-        db.execute(statement)
+    assert stored_groups(db)[copy] == added
+
+
+@pytest.mark.parametrize(
+    "failing", [(pipeline.score_store, "save_scores"), (duplicates, "current_token")]
+)
+def test_a_rolled_back_batch_leaves_nothing_in_the_index(db, settings, monkeypatch, failing):
+    """Whether the batch fails after grouping or halfway through storing its keys."""
+    text = "株洲今年的第一场雪下得真大啊大家注意出行安全"
+    comment_id = store(db, [text])[-1][0]
+    pipeline.score_pending(db, settings)  # an index is held, and will be stale after the failure
+    comment_id = store(db, [text[:-1] + "哦"], prefix="b")[-1][0]  # one edit away
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(*failing, fail)
+    with pytest.raises(RuntimeError):
+        pipeline.score_pending(db, settings)
+    monkeypatch.undo()
+    exact = exact_int(duplicates.DupKeys.of(comment_id, text[:-1] + "哦").exact_key)
+    assert index_for(db).twin(exact) is None  # reloaded: the failed batch's keys are gone
+    pipeline.score_pending(db, settings)
+    assert index_for(db).twin(exact) == comment_id
+    assert stored_groups(db) == {comment_id - 1: comment_id - 1, comment_id: comment_id - 1}
+
+
+def one_edit_variants(text: str, alphabet: str) -> set[str]:
+    """Every text one insertion, deletion or replacement from `text`."""
+    found = {text[:i] + text[i + 1 :] for i in range(len(text))}
+    for i in range(len(text) + 1):
+        found |= {text[:i] + char + text[i:] for char in alphabet}
+    for i in range(len(text)):
+        found |= {text[:i] + char + text[i + 1 :] for char in alphabet if char != text[i]}
+    return found
+
+
+def confirmed_by_keys(new: str, stored: str) -> bool:
+    """What _stored_matches decides: a shared key, and rests one edit apart."""
+    probes = duplicates.edit_probes(new)
+    return any(
+        key in probes and one_edit_apart(probes[key], rest)
+        for key, rest in duplicates.edit_entries(stored)
+    )
+
+
+@pytest.mark.parametrize(
+    "base", ["雪下得真大", "今天的雪下得真大孩子们都很开心", "株洲" * 11 + "好"]
+)
+def test_every_one_edit_text_is_found_under_a_stored_key(base):
+    """Each single edit, at every position, either text stored first."""
+    for variant in one_edit_variants(base, "雪株啊"):
+        if len(variant) >= MIN_NEAR_CHARS:
+            assert confirmed_by_keys(variant, base), variant
+            assert confirmed_by_keys(base, variant), variant
+
+
+def test_two_edits_are_not_confirmed():
+    base = "今天的雪下得真大孩子们都很开心"
+    rng = random.Random(3)
+    checked = 0
+    for _ in range(300):
+        first = rng.choice(sorted(one_edit_variants(base, "雪啊")))
+        second = rng.choice(sorted(one_edit_variants(first, "雪啊")))
+        if second != base and not one_edit_apart(second, base):
+            checked += 1
+            assert not confirmed_by_keys(second, base), second
+            assert not confirmed_by_keys(base, second), second
+    assert checked > 200
+
+
+def test_only_a_texts_own_three_keys_are_stored():
+    base = "今天的雪下得真大孩子们都很开心"
+    entries = duplicates.edit_entries(base)
+    assert len({key for key, _ in entries}) == 3
+    assert sorted(rest for _, rest in entries) == sorted([base[:5], base[5:10], base[10:]])
+
+
+def test_upgrading_moves_the_keys_to_the_in_memory_index(tmp_path, settings):
+    """A database keyed before m010 (band columns and indexes, dup_edit_keys) upgrades."""
+    db = connect(tmp_path / "old.db", migrate=False)
+    for migrations in MIGRATION_SETS:
+        migrations.apply(db, stop_before="m010_duplicate_keys_in_memory")
+    items = store(db, corpus()[:60])
+    expected = duplicate_groups(items, settings.scoring.duplicate_distance)
+    for comment_id, text in items:
+        keys = duplicates.DupKeys.of(comment_id, text)
+        db.conn.execute(
+            "INSERT INTO dup_keys (comment_id, exact_key, norm, simhash, band0, band1, band2, "
+            "band3, short) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [*keys.row()[:4], *duplicates.bands(keys.simhash), int(keys.short)],
+        )
+        db.conn.execute(
+            "INSERT INTO scores (comment_id, sentiment, label, model_version, dup_group, "
+            "scored_at) VALUES (?, 0.5, 'neutral', 'm', ?, '2024-01-01')",
+            [comment_id, expected[comment_id]],
+        )
     apply_migrations(db)
-    types = db.execute("SELECT DISTINCT typeof(key) FROM dup_edit_keys").fetchall()
-    assert types == [("integer",)]
-    assert db.execute("SELECT COUNT(*) FROM dup_edit_keys").fetchone()[0] == expected_keys
-    plan = db.execute(
-        "EXPLAIN QUERY PLAN SELECT comment_id, simhash FROM dup_keys WHERE band0 = 1 AND short = 0"
-    ).fetchall()
-    assert "COVERING INDEX dup_keys_band0" in plan[0][-1]
+    tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+    assert "dup_edit_keys" not in tables and "dup_keys_band0" not in tables
+    for comment_id, text in items:
+        stored = db.execute("SELECT edit FROM dup_keys WHERE comment_id = ?", [comment_id])
+        assert stored.fetchone()[0] == duplicates.DupKeys.of(comment_id, text).edit_blob()
     long_text = max((text for _, text in items), key=len)
     twin_id = store(db, [long_text[:-2] + "啊" + long_text[-1:]], prefix="new")[-1][0]
     pipeline.score_pending(db, settings)
     original = next(i for i, text in items if text == long_text)
-    assert stored_groups(db)[twin_id] == stored_groups(db)[original]
+    assert stored_groups(db)[twin_id] == expected[original]
