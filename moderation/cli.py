@@ -254,13 +254,21 @@ def rescore(obj: Context, since: str | None, processes: int | None) -> None:
     """Recompute sentiment, flags and duplicate groups with the current settings and model."""
     from datetime import date
 
-    from moderation import pipeline
+    from moderation.db import Checkpointer
 
     if since:
         try:
             date.fromisoformat(since)
         except ValueError:
             fail(f"--since {since!r}: expected a date like 2024-01-22")
+    with Checkpointer(obj.settings.database_path):
+        count = _rescore(obj, since, processes)
+    click.echo(f"rescored {count} comments")
+
+
+def _rescore(obj: Context, since: str | None, processes: int | None) -> int:
+    from moderation import pipeline
+
     db = obj.db()
     where, params = ("WHERE created_at >= ?", [since]) if since else ("", [])
     total = db.execute(f"SELECT COUNT(*) FROM comments {where}", params).fetchone()[0]
@@ -271,10 +279,9 @@ def rescore(obj: Context, since: str | None, processes: int | None) -> None:
             bar.update(done - shown[0])
             shown[0] = done
 
-        count = pipeline.rescore(
+        return pipeline.rescore(
             db, obj.settings, since=since, progress=advance, processes=processes
         )
-    click.echo(f"rescored {count} comments")
 
 
 @main.command("backup")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import secrets
 import sqlite3
+import threading
 from pathlib import Path
 
 import sqlite_utils
@@ -67,12 +68,61 @@ def connect(path: str | Path, busy_timeout_ms: int = 10000, migrate: bool = True
     db.execute("PRAGMA cache_size = -131072")  # up to 128 MiB, not the default 2 MB
     # A checkpoint (two fsyncs) every 40 MB of WAL, not every 4 MB: with the default, an
     # ingest page of 500 comments triggered one per commit and spent most of its time there.
-    db.execute("PRAGMA wal_autocheckpoint = 10000")
+    # With a Checkpointer thread on this file it is only a safety net, at 200 MB.
+    background = str(path.resolve()) in _CHECKPOINTED
+    db.execute(f"PRAGMA wal_autocheckpoint = {50000 if background else 10000}")
     db.execute("PRAGMA journal_size_limit = 67108864")  # truncate the WAL back to 64 MB
     db.execute("PRAGMA foreign_keys = ON")
     if migrate:
         apply_migrations(db)
     return db
+
+
+_CHECKPOINTED: set[str] = set()  # database files a Checkpointer thread looks after
+
+
+class Checkpointer:
+    """Copies the WAL back into the database file from a thread of its own, while in use.
+
+    A checkpoint writes every changed page to the database file and waits for two fsyncs.
+    Run by the committing connection (SQLite's default), the ingest waits with it; here the
+    wait overlaps the next batch's work (ingest at a million stored: about +7% on one
+    core). Connections opened meanwhile keep an automatic checkpoint as a safety net.
+    """
+
+    def __init__(self, path: str | Path, interval: float = 0.5):
+        self.path = str(Path(path).resolve())
+        self.interval = interval
+        self.last: tuple[int, int, int] | None = None  # (busy, WAL frames, frames copied)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> Checkpointer:
+        _CHECKPOINTED.add(self.path)
+        self._thread = threading.Thread(target=self._run, name="wal-checkpoint", daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        _CHECKPOINTED.discard(self.path)
+
+    def _run(self) -> None:
+        conn = sqlite3.connect(self.path, timeout=10, check_same_thread=False)
+        try:
+            while not self._stop.wait(self.interval):
+                self._checkpoint(conn)
+            self._checkpoint(conn)
+        finally:
+            conn.close()
+
+    def _checkpoint(self, conn) -> None:
+        try:  # PASSIVE: never waits for, nor blocks, readers and writers
+            self.last = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        except sqlite3.Error:
+            pass  # (e.g. the file is being replaced): the next round or the writers do it
 
 
 def open_db(settings, migrate: bool = True):

@@ -15,6 +15,7 @@ import signal
 import threading
 from datetime import UTC, datetime, timedelta
 
+from moderation.db import Checkpointer
 from moderation.scheduling.runner import Runner
 from moderation.scheduling_spec import parse_schedule
 
@@ -123,6 +124,7 @@ class SchedulerService:
     def __init__(self, settings, stop: threading.Event | None = None):
         self.runner = Runner(settings, stop)
         self.scheduler = build_scheduler(self.runner)
+        self.checkpointer = Checkpointer(settings.database_path)
 
     @property
     def stop(self) -> threading.Event:
@@ -138,6 +140,7 @@ class SchedulerService:
         from moderation.scoring import sentiment
 
         sentiment.scorer_for(self.runner.settings)
+        self.checkpointer.__enter__()  # before the jobs open their connections
         self.scheduler.start()
         log.info("scheduler %s started", self.runner.holder)
 
@@ -147,6 +150,7 @@ class SchedulerService:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
         self.runner.release_lease()
+        self.checkpointer.__exit__(None, None, None)
         log.info("scheduler %s stopped", self.runner.holder)
 
 

@@ -24,16 +24,19 @@ import numpy as np
 BAND_SHIFTS = (0, 16, 32, 48)
 EDIT_ENTRY = np.dtype([("key", "<i8"), ("bits", "<u8")])  # one-edit key, bitmap of its rest
 EDITS_PER_TEXT = 3
+_ENTRY = np.dtype([("key", "<i8"), ("slot", "<i8"), ("bits", "<u8")])
+_PROBE = np.dtype([("position", "<i8"), ("key", "<i8"), ("bits", "<u8")])
 MERGE_AT = 50_000  # recent keys kept in dicts before they are sorted into the arrays
 
 
 class KeyTable:
-    """Many 64-bit keys to slots: sorted arrays, plus a dict of keys added since sorting."""
+    """Many 64-bit keys to slots (each with an optional 64-bit extra): sorted arrays, plus a
+    dict of the keys added since they were sorted."""
 
     def __init__(self, keys: np.ndarray, slots: np.ndarray, extra: np.ndarray | None = None):
-        order = np.argsort(keys, kind="stable")
+        order = np.argsort(keys)
         self.keys = keys[order]
-        self.slots = slots[order].astype(np.int64)
+        self.slots = slots[order].astype(np.int32)  # 2**31 comments: far beyond one newsroom
         self.extra = None if extra is None else extra[order]
         self.recent: dict[int, list[tuple[int, int]]] = {}
         self.recent_count = 0
@@ -42,43 +45,41 @@ class KeyTable:
         self.recent.setdefault(key, []).append((slot, extra))
         self.recent_count += 1
 
-    def find(self, probes: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(slots, extras, probe position) of every entry under any of the probe keys."""
-        wanted = np.array(probes, dtype=np.int64)
-        low = np.searchsorted(self.keys, wanted, "left").tolist()
-        high = np.searchsorted(self.keys, wanted, "right").tolist()
-        slots, extras, which = [], [], []
-        for position, (start, end) in enumerate(zip(low, high, strict=True)):
-            if end > start:
-                slots.append(self.slots[start:end])
-                if self.extra is not None:
-                    extras.append(self.extra[start:end])
-                which.append(np.full(end - start, position))
-        for position, probe in enumerate(probes):
-            for slot, extra in self.recent.get(probe, ()):
-                slots.append(np.array([slot]))
-                extras.append(np.array([extra], dtype=np.uint64))
-                which.append(np.array([position]))
-        if not slots:
-            empty = np.empty(0, dtype=np.int64)
-            return empty, empty.astype(np.uint64), empty
-        return (
-            np.concatenate(slots),
-            np.concatenate(extras) if extras else np.empty(0, dtype=np.uint64),
-            np.concatenate(which),
-        )
+    def find(self, probes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """(probe number, slot, extra) for every entry filed under each probe key."""
+        low = np.searchsorted(self.keys, probes, "left")
+        counts = np.searchsorted(self.keys, probes, "right") - low
+        owner = np.repeat(np.arange(len(probes)), counts)
+        first = np.repeat(low - (np.cumsum(counts) - counts), counts)
+        positions = first + np.arange(len(owner))
+        slots = self.slots[positions].astype(np.int64)
+        extra = None if self.extra is None else self.extra[positions]
+        if self.recent:
+            found = [
+                (number, slot, bits)
+                for number, probe in enumerate(probes.tolist())
+                for slot, bits in self.recent.get(probe, ())
+            ]
+            if found:
+                more = np.array(found, dtype=_ENTRY)  # (probe number, slot, bits)
+                owner = np.concatenate([owner, more["key"]])
+                slots = np.concatenate([slots, more["slot"]])
+                extra = None if extra is None else np.concatenate([extra, more["bits"]])
+        return owner, slots, extra
 
     def merged(self) -> KeyTable:
         """The same entries with the recent ones sorted in."""
         if not self.recent:
             return self
-        pairs = [(key, slot, extra) for key, found in self.recent.items() for slot, extra in found]
-        keys = np.concatenate([self.keys, np.array([p[0] for p in pairs], dtype=np.int64)])
-        slots = np.concatenate([self.slots, np.array([p[1] for p in pairs], dtype=np.int64)])
-        extra = None
-        if self.extra is not None:
-            extra = np.concatenate([self.extra, np.array([p[2] for p in pairs], dtype=np.uint64)])
-        return KeyTable(keys, slots, extra)
+        found = np.array(
+            [(key, slot, bits) for key, entries in self.recent.items() for slot, bits in entries],
+            dtype=_ENTRY,
+        )
+        return KeyTable(
+            np.concatenate([self.keys, found["key"]]),
+            np.concatenate([self.slots, found["slot"].astype(np.int32)]),
+            None if self.extra is None else np.concatenate([self.extra, found["bits"]]),
+        )
 
 
 def band_keys(simhash: int) -> list[int]:
@@ -100,16 +101,18 @@ class DuplicateIndex:
     """Every stored comment's exact key, SimHash bands and one-edit keys, by slot."""
 
     def __init__(self, ids, exact, sims, short, edits: bytes, token: bytes | None):
+        """`ids`, `exact` (int64), `sims` (uint64), `short` (bool) are aligned arrays;
+        `edits` holds the one-edit blobs of the comments that are not short, in order."""
         self.token = token
-        self.ids = array("q", ids)
-        self.sims = array("Q", sims)
+        self.ids = array("q", np.asarray(ids, dtype=np.int64).tobytes())
+        self.sims = array("Q", np.asarray(sims, dtype=np.uint64).tobytes())
         self.alive = bytearray(b"\x01" * len(self.ids))
         self.max_id = max(self.ids, default=0)
         slots = np.arange(len(self.ids), dtype=np.int64)
-        self.exact = KeyTable(np.array(exact, dtype=np.int64), slots)
-        near = slots[~np.array(short, dtype=bool)] if len(slots) else slots
-        sim_view = np.frombuffer(self.sims, dtype=np.uint64)
-        self.bands = KeyTable(_band_keys(sim_view[near]), np.tile(near, len(BAND_SHIFTS)))
+        self.exact = KeyTable(np.asarray(exact, dtype=np.int64), slots)
+        near = slots[~np.asarray(short, dtype=bool)]
+        near_sims = np.asarray(sims, dtype=np.uint64)[near]
+        self.bands = KeyTable(_band_keys(near_sims), np.tile(near, len(BAND_SHIFTS)))
         entries = np.frombuffer(edits, dtype=EDIT_ENTRY)
         self.edits = KeyTable(
             entries["key"].copy(), np.repeat(near, EDITS_PER_TEXT), entries["bits"].copy()
@@ -119,50 +122,63 @@ class DuplicateIndex:
     def load(cls, db) -> DuplicateIndex:
         """Read every stored key (one pass over dup_keys, in comment order)."""
         token = current_token(db)
-        ids, exact, sims, short, edits = [], [], [], [], []
-        for comment_id, exact_key, simhash, is_short, edit in db.conn.execute(
-            "SELECT comment_id, exact_key, simhash, short, edit FROM dup_keys"
-        ):
-            ids.append(comment_id)
-            exact.append(exact_int(exact_key))
-            sims.append(simhash & 0xFFFF_FFFF_FFFF_FFFF)
-            short.append(bool(is_short))
-            if not is_short:
-                edits.append(edit)
-        return cls(ids, exact, sims, short, b"".join(edits), token)
+        ids, exact, sims, short, edits = (array("q"), [], array("q"), bytearray(), [])
+        rows = db.conn.execute(
+            "SELECT comment_id, substr(exact_key, 1, 16), simhash, short, edit FROM dup_keys"
+        )
+        while chunk := rows.fetchmany(100_000):  # columns a chunk at a time: no million tuples
+            chunk_ids, chunk_exact, chunk_sims, chunk_short, chunk_edits = zip(*chunk, strict=True)
+            ids.extend(chunk_ids)
+            exact.append(bytes.fromhex("".join(chunk_exact)))
+            sims.extend(chunk_sims)
+            short.extend(chunk_short)
+            edits.append(b"".join(edit for edit in chunk_edits if edit is not None))
+        return cls(
+            np.frombuffer(ids, dtype=np.int64),
+            np.frombuffer(b"".join(exact), dtype="<i8"),
+            np.frombuffer(sims, dtype=np.int64).view(np.uint64),
+            np.frombuffer(short, dtype=np.uint8),
+            b"".join(edits),
+            token,
+        )
 
-    def twin(self, exact: int) -> int | None:
-        """A live comment with this exact key (to be confirmed against the database)."""
-        slots, _, _ = self.exact.find([exact])
-        for slot in slots.tolist():
-            if self.alive[slot]:
-                return self.ids[slot]
-        return None
+    def _live(self, owner: np.ndarray, slots: np.ndarray, keep: np.ndarray | None = None):
+        alive = np.frombuffer(self.alive, dtype=np.bool_)[slots]
+        keep = alive if keep is None else keep & alive
+        return owner[keep], np.frombuffer(self.ids, dtype=np.int64)[slots[keep]]
 
-    def near(self, simhash: int, max_distance: int) -> set[int]:
-        """Comments whose SimHash is within ``max_distance`` bits (exact, not a candidate)."""
-        slots, _, _ = self.bands.find(band_keys(simhash))
-        if not len(slots):
-            return set()
-        sims = np.frombuffer(self.sims, dtype=np.uint64)[slots]
-        close = slots[np.bitwise_count(sims ^ np.uint64(simhash)) <= max_distance]
-        return {self.ids[slot] for slot in close.tolist() if self.alive[slot]}
+    def twins(self, exact: list[int]) -> dict[int, int]:
+        """{batch position: a live stored comment with that exact key} (to be confirmed)."""
+        owner, slots, _ = self.exact.find(np.array(exact, dtype=np.int64))
+        owner, ids = self._live(owner, slots)
+        positions, first = np.unique(owner, return_index=True)
+        return dict(zip(positions.tolist(), ids[first].tolist(), strict=True))
 
-    def one_edit_candidates(self, probes: list[tuple[int, int]]) -> set[int]:
-        """Comments filed under a probe key whose rest could be one edit from the probe's.
+    def near(self, sims: list[int], max_distance: int) -> list[tuple[int, int]]:
+        """(batch position, stored comment) for hashes within ``max_distance`` bits."""
+        probes = np.array([key for value in sims for key in band_keys(value)], dtype=np.int64)
+        owner, slots, _ = self.bands.find(probes)
+        owner //= len(BAND_SHIFTS)
+        wanted = np.array(sims, dtype=np.uint64)[owner]
+        stored = np.frombuffer(self.sims, dtype=np.uint64)[slots]
+        owner, ids = self._live(owner, slots, np.bitwise_count(stored ^ wanted) <= max_distance)
+        return list(zip(owner.tolist(), ids.tolist(), strict=True))
+
+    def one_edit_candidates(self, probes: list[tuple[int, int, int]]) -> list[tuple[int, int]]:
+        """(batch position, stored comment) filed under a probe (position, key, rest bitmap)
+        whose rest could be one edit from the probe's.
 
         One edit changes at most two bits of a rest's character bitmap, so more is a sure
         miss; the survivors are checked against the texts.
         """
-        slots, bits, which = self.edits.find([key for key, _ in probes])
-        if not len(slots):
-            return set()
-        wanted = np.array([probe_bits for _, probe_bits in probes], dtype=np.uint64)[which]
-        close = slots[np.bitwise_count(bits ^ wanted) <= 2]
-        return {self.ids[slot] for slot in close.tolist() if self.alive[slot]}
+        wanted = np.array(probes, dtype=_PROBE)
+        number, slots, stored_bits = self.edits.find(wanted["key"])
+        close = np.bitwise_count(stored_bits ^ wanted["bits"][number]) <= 2
+        owner, ids = self._live(wanted["position"][number], slots, close)
+        return list(zip(owner.tolist(), ids.tolist(), strict=True))
 
-    def add(self, comment_id: int, exact: int, simhash: int, short: bool, edits: bytes) -> None:
-        """File one comment's keys (`edits`: its stored one-edit blob, None when short)."""
+    def add(self, comment_id: int, exact: int, simhash: int, short: bool, edit_keys) -> None:
+        """File one comment's keys (`edit_keys`: its (one-edit key, rest bitmap) pairs)."""
         slot = len(self.ids)
         self.ids.append(comment_id)
         self.sims.append(simhash)
@@ -172,7 +188,7 @@ class DuplicateIndex:
         if not short:
             for key in band_keys(simhash):
                 self.bands.add(key, slot)
-            for key, bits in np.frombuffer(edits, dtype=EDIT_ENTRY).tolist():
+            for key, bits in edit_keys:
                 self.edits.add(key, slot, bits)
         if self.exact.recent_count >= MERGE_AT:
             self.exact, self.bands, self.edits = (

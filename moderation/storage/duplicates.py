@@ -20,7 +20,8 @@ import hashlib
 import struct
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, reduce
+from operator import or_
 
 from moderation.scoring.groups import (
     MIN_NEAR_CHARS,
@@ -35,8 +36,6 @@ from moderation.storage.duplicate_index import DuplicateIndex, current_token, ex
 CANDIDATE_LIMIT = 200  # per key, among a batch's own earlier comments
 MASK64 = (1 << 64) - 1
 BAND_SHIFTS = (0, 16, 32, 48)
-_NORMS_SQL = "SELECT comment_id, norm FROM dup_keys WHERE comment_id IN ({marks})"
-_EXACT_SQL = "SELECT 1 FROM dup_keys WHERE comment_id = ? AND exact_key = ?"
 
 
 def _signed(value: int) -> int:
@@ -73,19 +72,56 @@ def _cuts(length: int) -> tuple[int, int]:
     return length // 3, 2 * length // 3
 
 
-def edit_entries(norm: str) -> tuple[tuple[int, str], ...]:
-    """The (key, rest) rows stored for a text: the text with each third cut out, and that third.
-
-    Two texts one edit apart that share a key differ only in their rests (the kept parts
-    are equal), so a rest is enough to check a candidate without reading its text.
-    """
+def _own_slices(norm: str) -> list[tuple[int, int, int]]:
+    """(key, start, end) of the rest for each of a text's three stored one-edit keys: the
+    text with its last, middle or first third cut out (that third is the rest)."""
     length = len(norm)
     cut1, cut2 = _cuts(length)
-    return (
-        (_key64(str(length), "0", norm[:cut2]), norm[cut2:]),
-        (_key64(str(length), "1", norm[:cut1], norm[cut2:]), norm[cut1:cut2]),
-        (_key64(str(length), "2", norm[cut1:]), norm[:cut1]),
-    )
+    tag = str(length)
+    return [
+        (_key64(tag, "0", norm[:cut2]), cut2, length),
+        (_key64(tag, "1", norm[:cut1], norm[cut2:]), cut1, cut2),
+        (_key64(tag, "2", norm[cut1:]), 0, cut1),
+    ]
+
+
+def _other_slices(norm: str) -> list[tuple[int, int, int]]:
+    """(key, start, end) of the keys a stored text one character shorter or longer has.
+
+    One character shorter (``norm`` has an insertion): whichever third of the stored text
+    holds the insertion point, the other two thirds are unchanged in ``norm`` too. One
+    character longer (``norm`` has a deletion at p): p < cut1, cut1 <= p < cut2 or p >= cut2
+    of the longer text picks the key whose kept parts ``norm`` still has.
+    """
+    length = len(norm)
+    tag, (cut1, cut2) = str(length - 1), _cuts(length - 1)
+    found = [
+        (_key64(tag, "0", norm[:cut2]), cut2, length),
+        (_key64(tag, "1", norm[:cut1], norm[cut2 + 1 :]), cut1, cut2 + 1),
+        (_key64(tag, "2", norm[cut1 + 1 :]), 0, cut1 + 1),
+    ]
+    tag, (cut1, cut2) = str(length + 1), _cuts(length + 1)
+    found.append((_key64(tag, "0", norm[:cut2]), cut2, length))
+    if cut2 - 1 >= cut1:
+        found.append((_key64(tag, "1", norm[:cut1], norm[cut2 - 1 :]), cut1, cut2 - 1))
+    if cut1 >= 1:
+        found.append((_key64(tag, "2", norm[cut1 - 1 :]), 0, cut1 - 1))
+    return found
+
+
+def edit_entries(norm: str) -> list[tuple[int, str]]:
+    """The (key, rest) pairs filed for a text. Two texts one edit apart that share a key
+    keep the same two thirds, so they differ only in their rests."""
+    return [(key, norm[start:end]) for key, start, end in _own_slices(norm)]
+
+
+def edit_probes(norm: str) -> dict[int, str]:
+    """Keys under which a stored text one edit from ``norm`` was filed, with ``norm``'s rest.
+
+    A stored text of the same length (a replacement) was filed under ``norm``'s own keys;
+    see :func:`_other_slices` for one character shorter or longer.
+    """
+    return {key: norm[start:end] for key, start, end in _own_slices(norm) + _other_slices(norm)}
 
 
 @lru_cache(maxsize=65536)
@@ -95,34 +131,17 @@ def _char_bit(char: str) -> int:
 
 def rest_bits(rest: str) -> int:
     """A 64-bit bitmap of the characters in a rest: one edit changes at most two bits."""
-    bits = 0
-    for char in rest:
-        bits |= _char_bit(char)
-    return bits
+    return reduce(or_, map(_char_bit, rest), 0)
 
 
-def edit_probes(norm: str) -> dict[int, str]:
-    """Keys under which a stored text one edit from ``norm`` was filed, with ``norm``'s rest.
+def _with_bits(norm: str, slices: list[tuple[int, int, int]]) -> list[tuple[int, int]]:
+    bits = list(map(_char_bit, norm))
+    return [(key, reduce(or_, bits[start:end], 0)) for key, start, end in slices]
 
-    A stored text of the same length (a replacement) was filed under ``norm``'s own keys.
-    One character shorter (``norm`` has an insertion): whichever third of the stored text
-    holds the insertion point, the other two thirds are unchanged in ``norm`` too. One
-    character longer (``norm`` has a deletion at p): p < cut1, cut1 <= p < cut2 or p >= cut2
-    of the longer text picks the key whose kept parts ``norm`` still has.
-    """
-    length = len(norm)
-    probes = {key: rest for key, rest in edit_entries(norm)}
-    shorter, (cut1, cut2) = length - 1, _cuts(length - 1)
-    probes[_key64(str(shorter), "0", norm[:cut2])] = norm[cut2:]
-    probes[_key64(str(shorter), "1", norm[:cut1], norm[cut2 + 1 :])] = norm[cut1 : cut2 + 1]
-    probes[_key64(str(shorter), "2", norm[cut1 + 1 :])] = norm[: cut1 + 1]
-    longer, (cut1, cut2) = length + 1, _cuts(length + 1)
-    probes[_key64(str(longer), "0", norm[:cut2])] = norm[cut2:]
-    if cut2 - 1 >= cut1:
-        probes[_key64(str(longer), "1", norm[:cut1], norm[cut2 - 1 :])] = norm[cut1 : cut2 - 1]
-    if cut1 >= 1:
-        probes[_key64(str(longer), "2", norm[cut1 - 1 :])] = norm[: cut1 - 1]
-    return probes
+
+def _blob(edit_keys) -> bytes:
+    """(key, rest bitmap) pairs as stored: little-endian signed key, unsigned bitmap."""
+    return struct.pack("<" + "qQ" * len(edit_keys), *(v for pair in edit_keys for v in pair))
 
 
 @dataclass(frozen=True)
@@ -134,7 +153,7 @@ class DupKeys:
     exact_key: str
     short: bool
     simhash: int = 0  # unsigned; 0 for short texts
-    edit_entries: tuple[tuple[int, str], ...] = ()
+    edit_keys: tuple[tuple[int, int], ...] = ()  # its three (one-edit key, rest bitmap)
 
     @classmethod
     def of(cls, comment_id: int, text: str) -> DupKeys:
@@ -149,22 +168,17 @@ class DupKeys:
             exact_key,
             False,
             _simhash_normalized(norm) & MASK64,
-            edit_entries(norm),
+            tuple(_with_bits(norm, _own_slices(norm))),
         )
 
     @cached_property
-    def probes(self) -> dict[int, str]:
-        """One-edit keys to look this text up under (see :func:`edit_probes`)."""
-        return edit_probes(self.norm)
+    def probes(self) -> list[tuple[int, int]]:
+        """(key, rest bitmap) to look this text up under (see :func:`edit_probes`)."""
+        return [*self.edit_keys, *_with_bits(self.norm, _other_slices(self.norm))]
 
     def edit_blob(self) -> bytes | None:
         """The stored one-edit keys: (key, rest bitmap) three times, little-endian."""
-        if self.short:
-            return None
-        return struct.pack(
-            "<" + "qQ" * len(self.edit_entries),
-            *(v for key, rest in self.edit_entries for v in (key, rest_bits(rest))),
-        )
+        return None if self.short else _blob(self.edit_keys)
 
     def row(self) -> tuple:
         """The dup_keys row."""
@@ -198,7 +212,7 @@ class _BatchIndex:
             for other in index.get(band, ())[-CANDIDATE_LIMIT:]:
                 if hamming(keys.simhash, other.simhash) <= max_distance:
                     found.add(other.comment_id)
-        for key in keys.probes:
+        for key, _ in keys.probes:
             for other in self.edits.get(key, ())[-CANDIDATE_LIMIT:]:
                 if other.comment_id not in found and one_edit_apart(keys.norm, other.norm):
                     found.add(other.comment_id)
@@ -210,31 +224,58 @@ class _BatchIndex:
             return
         for index, band in zip(self.bands, bands(keys.simhash), strict=True):
             index[band].append(keys)
-        for key, _ in keys.edit_entries:
+        for key, _ in keys.edit_keys:
             self.edits[key].append(keys)
 
 
-def _stored_matches(db, index: DuplicateIndex, keys: DupKeys, max_distance: int) -> set[int]:
-    """Stored comments that duplicate this one (looked up in the in-memory index).
+def _stored_links(
+    db, index: DuplicateIndex, batch: list[DupKeys], max_distance: int
+) -> dict[int, set[int]]:
+    """For each comment of the batch, the stored comments that duplicate it.
 
-    A stored exact twin is enough: anything near this text is near the twin too, and was
-    grouped with it when the later of the two arrived.
+    Looked up in the in-memory index for the whole batch at once. A stored exact twin is
+    enough: anything near this text is near the twin too, and was grouped with it when the
+    later of the two arrived.
     """
-    twin = index.twin(exact_int(keys.exact_key))
-    if twin is not None and db.conn.execute(_EXACT_SQL, [twin, keys.exact_key]).fetchone():
-        return {twin}
-    if keys.short:
-        return set()
-    found = index.near(keys.simhash, max_distance)
-    probes = keys.probes
-    unseen = sorted(
-        index.one_edit_candidates([(key, rest_bits(rest)) for key, rest in probes.items()]) - found
-    )
-    for chunk, marks in in_chunks(unseen):
-        for other_id, other_norm in db.conn.execute(_NORMS_SQL.format(marks=marks), chunk):
-            if one_edit_apart(keys.norm, other_norm):
-                found.add(other_id)
-    return found
+    links: dict[int, set[int]] = {keys.comment_id: set() for keys in batch}
+    twins = _confirmed(db, batch, index.twins([exact_int(keys.exact_key) for keys in batch]))
+    for position, twin in twins.items():
+        links[batch[position].comment_id].add(twin)
+    rest = [keys for position, keys in enumerate(batch) if position not in twins and not keys.short]
+    if not rest:
+        return links
+    for position, other in index.near([keys.simhash for keys in rest], max_distance):
+        links[rest[position].comment_id].add(other)
+    probes = [
+        (position, key, bits) for position, keys in enumerate(rest) for key, bits in keys.probes
+    ]
+    unseen = [
+        (rest[position], other)
+        for position, other in index.one_edit_candidates(probes)
+        if other not in links[rest[position].comment_id]
+    ]
+    norms = _norms(db, sorted({other for _, other in unseen}))
+    for keys, other in unseen:
+        if one_edit_apart(keys.norm, norms[other]):
+            links[keys.comment_id].add(other)
+    return links
+
+
+def _confirmed(db, batch: list[DupKeys], twins: dict[int, int]) -> dict[int, int]:
+    """The twins whose full exact key matches (the index compares 64 bits of it)."""
+    stored = dict(_rows_by_id(db, "exact_key", sorted(set(twins.values()))))
+    return {p: twin for p, twin in twins.items() if stored.get(twin) == batch[p].exact_key}
+
+
+def _norms(db, comment_ids: list[int]) -> dict[int, str]:
+    return dict(_rows_by_id(db, "norm", comment_ids))
+
+
+def _rows_by_id(db, column: str, comment_ids: list[int]):
+    for chunk, marks in in_chunks(comment_ids):
+        yield from db.conn.execute(
+            f"SELECT comment_id, {column} FROM dup_keys WHERE comment_id IN ({marks})", chunk
+        )
 
 
 @dataclass
@@ -257,16 +298,14 @@ def assign_groups(db, items: list[tuple[int, str]], max_distance: int) -> BatchG
     index = index_for(db)
     index.token = None  # until this transaction's changes are all in: a rollback reloads
     forget(db, index, [keys.comment_id for keys in batch])
+    stored_links = _stored_links(db, index, batch, max_distance)
     local = _BatchIndex()
     sets = UnionFind()
-    stored_links: dict[int, set[int]] = {}
     for keys in batch:
         twin = local.exact.get(keys.exact_key)
-        if twin is not None:  # an earlier twin in the batch already has every link
+        if twin is not None:  # an earlier twin in the batch has the same links
             sets.union(keys.comment_id, twin)
-            stored_links[keys.comment_id] = set()
         else:
-            stored_links[keys.comment_id] = _stored_matches(db, index, keys, max_distance)
             for other in local.matches(keys, max_distance):
                 sets.union(keys.comment_id, other)
         local.add(keys)
@@ -304,8 +343,9 @@ def _store_keys(db, index: DuplicateIndex, batch: list[DupKeys]) -> None:
         "VALUES (?, ?, ?, ?, ?, ?)",
         rows,
     )
-    for keys, row in zip(batch, rows, strict=True):
-        index.add(keys.comment_id, exact_int(keys.exact_key), keys.simhash, keys.short, row[-1])
+    for keys in batch:
+        exact = exact_int(keys.exact_key)
+        index.add(keys.comment_id, exact, keys.simhash, keys.short, keys.edit_keys)
 
 
 def fill_edit_keys(db) -> None:
@@ -315,10 +355,7 @@ def fill_edit_keys(db) -> None:
         db.conn.executemany(
             "UPDATE dup_keys SET edit = ? WHERE comment_id = ?",
             [
-                (
-                    DupKeys(comment_id, norm, "", False, 0, edit_entries(norm)).edit_blob(),
-                    comment_id,
-                )
+                (_blob(_with_bits(norm, _own_slices(norm))), comment_id)
                 for comment_id, norm in rows[start : start + 5000]
             ],
         )

@@ -11,7 +11,7 @@ from moderation.db import connect
 from moderation.migrations import MIGRATION_SETS, apply_migrations
 from moderation.scoring.groups import MIN_NEAR_CHARS, duplicate_groups, one_edit_apart
 from moderation.storage import comments as comment_store
-from moderation.storage import duplicates
+from moderation.storage import duplicate_index, duplicates
 from moderation.storage.duplicate_index import exact_int, index_for
 
 
@@ -67,6 +67,29 @@ def test_any_batch_size_groups_like_the_in_memory_grouping(tmp_path, settings, b
     expected = duplicate_groups(items, settings.scoring.duplicate_distance)
     assert stored_groups(db) == expected
     assert len(set(expected.values())) < len(items) - 100  # the variants really grouped
+
+
+@pytest.mark.parametrize("held", ["sorted often", "reloaded every batch"])
+def test_the_index_groups_alike_from_sorted_arrays_and_recent_keys(
+    tmp_path, settings, monkeypatch, held
+):
+    """Keys move from the recent dicts into the sorted arrays (or come from a reload)."""
+    if held == "sorted often":
+        monkeypatch.setattr(duplicate_index, "MERGE_AT", 5)
+    else:
+        monkeypatch.setattr(duplicates, "index_for", reloaded_index)
+    db = connect(tmp_path / "groups.db")
+    items = store(db, corpus())
+    pipeline.score_pending(db, settings, batch_size=7)
+    expected = duplicate_groups(items, settings.scoring.duplicate_distance)
+    assert stored_groups(db) == expected
+    assert len(set(expected.values())) < len(items) - 100  # the variants really grouped
+
+
+def reloaded_index(db):
+    """The index read afresh from the database, as a new process would."""
+    duplicate_index._HELD.clear()
+    return duplicate_index.index_for(db)
 
 
 def test_a_later_comment_one_edit_from_two_groups_merges_them(db, settings):
@@ -140,9 +163,9 @@ def test_a_rolled_back_batch_leaves_nothing_in_the_index(db, settings, monkeypat
         pipeline.score_pending(db, settings)
     monkeypatch.undo()
     exact = exact_int(duplicates.DupKeys.of(comment_id, text[:-1] + "哦").exact_key)
-    assert index_for(db).twin(exact) is None  # reloaded: the failed batch's keys are gone
+    assert index_for(db).twins([exact]) == {}  # reloaded: the failed batch's keys are gone
     pipeline.score_pending(db, settings)
-    assert index_for(db).twin(exact) == comment_id
+    assert index_for(db).twins([exact]) == {0: comment_id}
     assert stored_groups(db) == {comment_id - 1: comment_id - 1, comment_id: comment_id - 1}
 
 
