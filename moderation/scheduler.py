@@ -13,11 +13,13 @@ import logging
 import random
 import signal
 import threading
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 
-from moderation.db import Checkpointer
+from moderation.db import Checkpointer, open_db
 from moderation.scheduling.runner import Runner
 from moderation.scheduling_spec import parse_schedule
+from moderation.storage import duplicate_index
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +142,8 @@ class SchedulerService:
         from moderation.scoring import sentiment
 
         sentiment.scorer_for(self.runner.settings)
+        with closing(open_db(self.runner.settings)) as db:
+            duplicate_index.warm(db)  # a million comments: ~3 s, not inside the first batch
         self.checkpointer.__enter__()  # before the jobs open their connections
         self.scheduler.start()
         log.info("scheduler %s started", self.runner.holder)

@@ -58,6 +58,20 @@ class ScoringSettings:
     batch_size: int = 2000
     processes: int = 1
 
+    def __post_init__(self):
+        if not 0 <= self.duplicate_distance <= 3:  # four 16-bit bands: pigeonhole up to 3
+            raise ValueError("duplicate_distance: must be 0 to 3 (bits of a 64-bit SimHash)")
+        if not 0 <= self.negative_below <= self.positive_above <= 1:
+            raise ValueError(
+                "negative_below and positive_above: need 0 <= negative_below <= "
+                f"positive_above <= 1 (got {self.negative_below} and {self.positive_above})"
+            )
+        for name in ("batch_size", "processes", "min_length", "max_repeat"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name}: must be at least 1")
+        if self.mass_posting_authors < 2:
+            raise ValueError("mass_posting_authors: must be at least 2 (one author is no campaign)")
+
 
 @dataclass(frozen=True)
 class SchedulerSettings:

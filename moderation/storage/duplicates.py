@@ -27,6 +27,7 @@ from moderation.scoring.groups import (
     MIN_NEAR_CHARS,
     UnionFind,
     _simhash_normalized,
+    hamming,
     one_edit_apart,
 )
 from moderation.scoring.textnorm import normalize_text
@@ -61,11 +62,6 @@ def _key64(*parts: str) -> int:
 def bands(value: int) -> tuple[int, int, int, int]:
     """The four 16-bit bands of a 64-bit SimHash."""
     return tuple((value >> shift) & 0xFFFF for shift in BAND_SHIFTS)  # type: ignore
-
-
-def hamming(a: int, b: int) -> int:
-    """Bits that differ between two 64-bit hashes."""
-    return ((a ^ b) & MASK64).bit_count()
 
 
 def _cuts(length: int) -> tuple[int, int]:
@@ -129,12 +125,8 @@ def _char_bit(char: str) -> int:
     return 1 << ((ord(char) * 0x9E3779B1 >> 16) & 63)
 
 
-def rest_bits(rest: str) -> int:
-    """A 64-bit bitmap of the characters in a rest: one edit changes at most two bits."""
-    return reduce(or_, map(_char_bit, rest), 0)
-
-
 def _with_bits(norm: str, slices: list[tuple[int, int, int]]) -> list[tuple[int, int]]:
+    """(key, bitmap of the rest's characters): one edit changes at most two of its bits."""
     bits = list(map(_char_bit, norm))
     return [(key, reduce(or_, bits[start:end], 0)) for key, start, end in slices]
 

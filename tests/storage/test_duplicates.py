@@ -180,10 +180,15 @@ def one_edit_variants(text: str, alphabet: str) -> set[str]:
 
 
 def confirmed_by_keys(new: str, stored: str) -> bool:
-    """What _stored_matches decides: a shared key, and rests one edit apart."""
+    """What the look-up decides: a shared key whose rest bitmaps differ in at most two bits,
+    and (as the texts then differ only there) rests one edit apart."""
     probes = duplicates.edit_probes(new)
+    probe_bits = dict(duplicates.DupKeys.of(1, new).probes)
+    stored_bits = dict(duplicates.DupKeys.of(2, stored).edit_keys)
     return any(
-        key in probes and one_edit_apart(probes[key], rest)
+        key in probes
+        and (probe_bits[key] ^ stored_bits[key]).bit_count() <= 2
+        and one_edit_apart(probes[key], rest)
         for key, rest in duplicates.edit_entries(stored)
     )
 
@@ -250,3 +255,16 @@ def test_upgrading_moves_the_keys_to_the_in_memory_index(tmp_path, settings):
     pipeline.score_pending(db, settings)
     original = next(i for i, text in items if text == long_text)
     assert stored_groups(db)[twin_id] == expected[original]
+
+
+def test_warming_loads_the_index_the_next_batch_then_uses(db, settings):
+    items = store(db, corpus()[:40])
+    pipeline.score_pending(db, settings)
+    duplicate_index._HELD.clear()  # as in a freshly started process
+    duplicate_index.warm(db)
+    assert not db.conn.in_transaction
+    (warmed,) = duplicate_index._HELD.values()
+    assert sorted(warmed.ids) == [comment_id for comment_id, _ in items]
+    store(db, ["株洲今年的第一场雪下得真大啊大家注意出行安全"], prefix="new")
+    pipeline.score_pending(db, settings)
+    assert index_for(db) is warmed and len(warmed.ids) == len(items) + 1
