@@ -166,6 +166,15 @@ def main() -> None:
     print(f"  key index   : loaded in {load_seconds:.2f} s at start (not in the rates above)")
     size = (folder / "bench.db").stat().st_size / 1e6
     print(f"  peak RSS    : {peak:,.0f} MB; database {size:,.1f} MB")
+    print(f"  heap at end : {anonymous_mb():,.0f} MB (RSS also counts the mapped database pages)")
+
+
+def anonymous_mb() -> float:
+    """This process's anonymous resident memory (heap, arrays), without mapped file pages."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("RssAnon:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 if __name__ == "__main__":
