@@ -232,7 +232,7 @@ def main() -> None:
         "queue, most negative": "/?order=negative",
         "queue, flagged": "/?queue=flagged",
         "story view": f"/stories/{story}",
-        "search 下雪 (FTS trigram)": "/search?q=下雪了",
+        "search 下雪了 (FTS trigram)": "/search?q=下雪了",
         "search 菜价 (2 chars)": "/search?q=菜价",
         "search 下雪了 菜价 (two terms)": "/search?q=下雪了+菜价",
         "search 驫鱻驫 (3 chars, no hit)": "/search?q=驫鱻驫",
