@@ -231,6 +231,7 @@ def current_token(db) -> bytes | None:
     return row[0] if row else None
 
 
+HELD_FILES = 4  # indexes kept per process, one per database file, oldest dropped first
 _HELD: dict[str, DuplicateIndex] = {}
 _HELD_LOCK = threading.Lock()
 
@@ -250,6 +251,8 @@ def index_for(db) -> DuplicateIndex:
         held = _HELD.get(key)
         if held is None or held.token != current_token(db):
             _HELD.pop(key, None)
+            while len(_HELD) >= HELD_FILES:  # one file in service; tests open hundreds
+                _HELD.pop(next(iter(_HELD)))
             held = _HELD[key] = DuplicateIndex.load(db)
             _return_freed_memory()
         return held

@@ -1,6 +1,7 @@
 """Duplicate groups stored a batch at a time: any batch size groups like the in-memory rule."""
 
 import random
+from pathlib import Path
 
 import pytest
 
@@ -268,3 +269,12 @@ def test_warming_loads_the_index_the_next_batch_then_uses(db, settings):
     store(db, ["株洲今年的第一场雪下得真大啊大家注意出行安全"], prefix="new")
     pipeline.score_pending(db, settings)
     assert index_for(db) is warmed and len(warmed.ids) == len(items) + 1
+
+
+def test_a_process_keeps_the_indexes_of_a_few_files_only(tmp_path, settings):
+    for number in range(duplicate_index.HELD_FILES + 2):
+        db = connect(tmp_path / f"{number}.db")
+        store(db, ["株洲今年的第一场雪下得真大啊大家注意出行安全"])
+        pipeline.score_pending(db, settings)
+    held = [Path(file).name for file in duplicate_index._HELD]
+    assert held == [f"{number}.db" for number in range(2, duplicate_index.HELD_FILES + 2)]
