@@ -28,8 +28,8 @@ from moderation import pipeline  # noqa: E402
 from moderation.collectors.base import CollectedComment, Page  # noqa: E402
 from moderation.db import Checkpointer, connect  # noqa: E402
 from moderation.settings import settings_from_mapping  # noqa: E402
+from moderation.storage import duplicate_index  # noqa: E402
 from moderation.storage import stories as story_store  # noqa: E402
-from moderation.storage.duplicate_index import index_for  # noqa: E402
 
 
 def json_pages(
@@ -148,8 +148,7 @@ def main() -> None:
 
     sentiment.scorer_for(settings)  # model load is not ingest
     started = time.perf_counter()
-    with db.atomic():  # nor is loading the stored duplicate keys, once per process
-        index_for(db)
+    duplicate_index.warm(db)  # nor is loading the stored duplicate keys, once per process
     load_seconds = time.perf_counter() - started
     store_seconds, score_seconds = ingest(db, settings, pages)
     checkpointer.__exit__(None, None, None)

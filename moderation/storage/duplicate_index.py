@@ -204,8 +204,6 @@ class DuplicateIndex:
 
     def remove(self, comment_ids: list[int]) -> None:
         """Forget these comments' keys (they are keyed again, or gone)."""
-        if not comment_ids or min(comment_ids) > self.max_id:
-            return
         ids = np.frombuffer(self.ids, dtype=np.int64)
         for slot in np.flatnonzero(np.isin(ids, np.array(comment_ids, dtype=np.int64))).tolist():
             self.alive[slot] = 0
@@ -226,7 +224,8 @@ def exact_int(exact_key: str) -> int:
 
 
 def current_token(db) -> bytes | None:
-    """The database's dup_state token: changes with every insert or delete on dup_keys."""
+    """The database's dup_state token: changes with every insert, update or delete on
+    dup_keys."""
     row = db.conn.execute("SELECT token FROM dup_state WHERE id = 1").fetchone()
     return row[0] if row else None
 

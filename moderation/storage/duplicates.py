@@ -1,17 +1,18 @@
 """Duplicate groups kept up to date as comments arrive, across channels, a batch at a time.
 
-Each comment stores its exact key (a hash of the normalised text), its 64-bit SimHash cut
-into four 16-bit bands, and three "one-edit" keys: the text with each of its thirds cut
-out, stored with that third. Candidates come from indexed look-ups, never a scan: hashes
-within Hamming distance 3 share at least one band (pigeonhole), and a text one character
-from a stored one looks it up under a key whose kept thirds the edit did not touch (see
-:func:`edit_probes`); the stored third then settles it without reading the text. A group's
-id is the smallest comment id in it; scores.dup_group carries it for the dashboard.
+Each comment stores its exact key (a hash of the normalised text), its 64-bit SimHash, and
+three "one-edit" keys (the text with each of its thirds cut out), each with a bitmap of the
+characters of the third it cuts out. Candidates come from look-ups, never a scan: hashes
+within Hamming distance 3 share at least one of four 16-bit bands (pigeonhole), and a text
+one character from a stored one looks it up under a key whose kept thirds the edit did not
+touch (see :func:`edit_probes`). Candidates are confirmed on the full hash, and one-edit
+ones on the stored texts. A group's id is the smallest comment id in it; scores.dup_group
+carries it for the dashboard.
 
-A batch is matched against the stored keys with one or two indexed queries per comment and
-against its own earlier members in memory; its keys are then written with one statement per
-table. The result equals adding the comments one by one (tests compare it with the
-in-memory ``groups.duplicate_groups``).
+A batch is matched against the stored keys through this process's in-memory index
+(storage.duplicate_index), all at once, and against its own earlier members in memory; its
+keys are then appended to dup_keys with one statement. The result equals adding the
+comments one by one (tests compare it with the in-memory ``groups.duplicate_groups``).
 """
 
 from __future__ import annotations
@@ -32,11 +33,16 @@ from moderation.scoring.groups import (
 )
 from moderation.scoring.textnorm import normalize_text
 from moderation.storage import in_chunks
-from moderation.storage.duplicate_index import DuplicateIndex, current_token, exact_int, index_for
+from moderation.storage.duplicate_index import (
+    DuplicateIndex,
+    band_keys,
+    current_token,
+    exact_int,
+    index_for,
+)
 
 CANDIDATE_LIMIT = 200  # per key, among a batch's own earlier comments
 MASK64 = (1 << 64) - 1
-BAND_SHIFTS = (0, 16, 32, 48)
 
 
 def _signed(value: int) -> int:
@@ -57,11 +63,6 @@ def _key64(*parts: str) -> int:
         "\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=8
     ).digest()
     return int.from_bytes(digest, "little", signed=True)
-
-
-def bands(value: int) -> tuple[int, int, int, int]:
-    """The four 16-bit bands of a 64-bit SimHash."""
-    return tuple((value >> shift) & 0xFFFF for shift in BAND_SHIFTS)  # type: ignore
 
 
 def _cuts(length: int) -> tuple[int, int]:
@@ -164,6 +165,11 @@ class DupKeys:
         )
 
     @cached_property
+    def exact64(self) -> int:
+        """The first 64 bits of the exact key, as the in-memory index files it."""
+        return exact_int(self.exact_key)
+
+    @cached_property
     def probes(self) -> list[tuple[int, int]]:
         """(key, rest bitmap) to look this text up under (see :func:`edit_probes`)."""
         return [*self.edit_keys, *_with_bits(self.norm, _other_slices(self.norm))]
@@ -189,9 +195,7 @@ class _BatchIndex:
     """The keys of a batch's earlier comments, looked up in memory (not yet stored)."""
 
     exact: dict[str, int] = field(default_factory=dict)
-    bands: list[dict[int, list[DupKeys]]] = field(
-        default_factory=lambda: [defaultdict(list) for _ in BAND_SHIFTS]
-    )
+    bands: dict[int, list[DupKeys]] = field(default_factory=lambda: defaultdict(list))
     edits: dict[int, list[DupKeys]] = field(default_factory=lambda: defaultdict(list))
 
     def matches(self, keys: DupKeys, max_distance: int) -> set[int]:
@@ -200,8 +204,8 @@ class _BatchIndex:
             found.add(self.exact[keys.exact_key])
         if keys.short:
             return found
-        for index, band in zip(self.bands, bands(keys.simhash), strict=True):
-            for other in index.get(band, ())[-CANDIDATE_LIMIT:]:
+        for band in band_keys(keys.simhash):
+            for other in self.bands.get(band, ())[-CANDIDATE_LIMIT:]:
                 if hamming(keys.simhash, other.simhash) <= max_distance:
                     found.add(other.comment_id)
         for key, _ in keys.probes:
@@ -214,8 +218,8 @@ class _BatchIndex:
         self.exact.setdefault(keys.exact_key, keys.comment_id)
         if keys.short:
             return
-        for index, band in zip(self.bands, bands(keys.simhash), strict=True):
-            index[band].append(keys)
+        for band in band_keys(keys.simhash):
+            self.bands[band].append(keys)
         for key, _ in keys.edit_keys:
             self.edits[key].append(keys)
 
@@ -230,7 +234,7 @@ def _stored_links(
     later of the two arrived.
     """
     links: dict[int, set[int]] = {keys.comment_id: set() for keys in batch}
-    twins = _confirmed(db, batch, index.twins([exact_int(keys.exact_key) for keys in batch]))
+    twins = _confirmed(db, batch, index.twins([keys.exact64 for keys in batch]))
     for position, twin in twins.items():
         links[batch[position].comment_id].add(twin)
     rest = [keys for position, keys in enumerate(batch) if position not in twins and not keys.short]
@@ -246,7 +250,7 @@ def _stored_links(
         for position, other in index.one_edit_candidates(probes)
         if other not in links[rest[position].comment_id]
     ]
-    norms = _norms(db, sorted({other for _, other in unseen}))
+    norms = _by_comment(db, "dup_keys", "norm", sorted({other for _, other in unseen}))
     for keys, other in unseen:
         if one_edit_apart(keys.norm, norms[other]):
             links[keys.comment_id].add(other)
@@ -255,19 +259,20 @@ def _stored_links(
 
 def _confirmed(db, batch: list[DupKeys], twins: dict[int, int]) -> dict[int, int]:
     """The twins whose full exact key matches (the index compares 64 bits of it)."""
-    stored = dict(_rows_by_id(db, "exact_key", sorted(set(twins.values()))))
+    stored = _by_comment(db, "dup_keys", "exact_key", sorted(set(twins.values())))
     return {p: twin for p, twin in twins.items() if stored.get(twin) == batch[p].exact_key}
 
 
-def _norms(db, comment_ids: list[int]) -> dict[int, str]:
-    return dict(_rows_by_id(db, "norm", comment_ids))
-
-
-def _rows_by_id(db, column: str, comment_ids: list[int]):
+def _by_comment(db, table: str, column: str, comment_ids: list[int]) -> dict:
+    """{comment_id: column} for these comments of dup_keys or scores."""
+    found = {}
     for chunk, marks in in_chunks(comment_ids):
-        yield from db.conn.execute(
-            f"SELECT comment_id, {column} FROM dup_keys WHERE comment_id IN ({marks})", chunk
+        found.update(
+            db.conn.execute(
+                f"SELECT comment_id, {column} FROM {table} WHERE comment_id IN ({marks})", chunk
+            ).fetchall()
         )
+    return found
 
 
 @dataclass
@@ -302,7 +307,8 @@ def assign_groups(db, items: list[tuple[int, str]], max_distance: int) -> BatchG
                 sets.union(keys.comment_id, other)
         local.add(keys)
     linked = {i for i, found in stored_links.items() if found}
-    stored_group = _groups_of(db, sorted(set().union(*stored_links.values())))
+    stored = sorted(set().union(*stored_links.values()))
+    stored_group = _by_comment(db, "scores", "dup_group", stored)
     for comment_id, found in stored_links.items():
         for other in found:
             sets.union(comment_id, stored_group.get(other) or other)
@@ -336,8 +342,7 @@ def _store_keys(db, index: DuplicateIndex, batch: list[DupKeys]) -> None:
         rows,
     )
     for keys in batch:
-        exact = exact_int(keys.exact_key)
-        index.add(keys.comment_id, exact, keys.simhash, keys.short, keys.edit_keys)
+        index.add(keys.comment_id, keys.exact64, keys.simhash, keys.short, keys.edit_keys)
 
 
 def fill_edit_keys(db) -> None:
@@ -351,17 +356,6 @@ def fill_edit_keys(db) -> None:
                 for comment_id, norm in rows[start : start + 5000]
             ],
         )
-
-
-def _groups_of(db, comment_ids: list[int]) -> dict[int, int | None]:
-    found = {}
-    for chunk, marks in in_chunks(comment_ids):
-        found.update(
-            db.conn.execute(
-                f"SELECT comment_id, dup_group FROM scores WHERE comment_id IN ({marks})", chunk
-            ).fetchall()
-        )
-    return found
 
 
 def group_members(db, group_id: int) -> list[int]:

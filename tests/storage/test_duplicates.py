@@ -238,7 +238,8 @@ def test_upgrading_moves_the_keys_to_the_in_memory_index(tmp_path, settings):
         db.conn.execute(
             "INSERT INTO dup_keys (comment_id, exact_key, norm, simhash, band0, band1, band2, "
             "band3, short) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [*keys.row()[:4], *duplicates.bands(keys.simhash), int(keys.short)],
+            [*keys.row()[:4], *((keys.simhash >> shift) & 0xFFFF for shift in (0, 16, 32, 48))]
+            + [int(keys.short)],
         )
         db.conn.execute(
             "INSERT INTO scores (comment_id, sentiment, label, model_version, dup_group, "
