@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from moderation.settings import SettingsError, load_settings
+from moderation.settings import SettingsError, load_settings, uses_packaged_default
 
 
 class Context:
@@ -29,6 +29,13 @@ class Context:
                 self._settings = load_settings(self.config)
             except SettingsError as error:
                 fail(str(error))
+            if uses_packaged_default(self.config):
+                click.echo(
+                    "no config.toml here: running on the packaged default config with data in "
+                    f"{self._settings.base_dir} (put a config.toml here or set "
+                    "MODERATION_CONFIG to change)",
+                    err=True,
+                )
         return self._settings
 
     @property
@@ -56,6 +63,7 @@ def fail(message: str) -> None:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="moderation", message="moderation %(version)s")
 @click.option(
     "--config",
     "-c",
