@@ -243,3 +243,9 @@ def edits(db, comment_id: int) -> list[dict]:
     return list(
         db.query("SELECT * FROM comment_edits WHERE comment_id = ? ORDER BY id", [comment_id])
     )
+
+
+def get_comment(db, comment_id: int) -> dict | None:
+    """One comment with its story title and score, or None."""
+    rows = list(db.query(f"{COMMENT_SELECT} WHERE c.id = ?", [comment_id]))
+    return _decode(rows[0]) if rows else None

@@ -80,6 +80,7 @@ def blueprints() -> list:
         overview,
         queue,
         ranking,
+        review,
         search,
         stories,
         wordlists,
@@ -87,6 +88,7 @@ def blueprints() -> list:
 
     return [
         queue.bp,
+        review.bp,
         search.bp,
         stories.bp,
         overview.bp,
@@ -101,7 +103,7 @@ def blueprints() -> list:
 
 def init_app(app: Flask) -> None:
     """Register blueprints, CSRF protection, security headers and the database teardown."""
-    from moderation.web import auth, security, templating
+    from moderation.web import auth, errors, security, templating
 
     settings = app.config["SETTINGS"]
     app.url_map.converters["int"] = RowIdConverter
@@ -111,6 +113,7 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     app.teardown_appcontext(close_db)
     security.init_app(app)
+    errors.init_app(app)
     auth.init_app(app)
     templating.init_app(app)
     for blueprint in blueprints():

@@ -28,14 +28,12 @@ from moderation.storage import corrections
 from moderation.storage import queue as queue_store
 from moderation.web import get_db, sqlite_int
 from moderation.web.auth import current_actor, role_required, safe_next
+from moderation.web.review import claims_for, flash_decision
 from moderation.web.templating import BEIJING
 
 bp = Blueprint("queue", __name__)
 PAGE_SIZE = 20
 CLAIMING_QUEUES = {"pending", "flagged", "editor"}
-# A rendered page claims only its first few free comments, so a second moderator opening
-# the same queue still finds work at the top; focusing a card claims it too.
-RENDER_CLAIMS = 5
 COUNTS_TTL = 30  # seconds
 LINK_PARAMS = {
     "queue", "order", "channel", "story", "author", "since", "until", "smin", "smax", "flag",
@@ -129,10 +127,7 @@ def annotate(db, comments: list[dict], claim: bool) -> list[dict]:
     histories = queue_store.histories(db, ids)
     edits = queue_store.edits(db, ids)
     sizes = queue_store.dup_group_sizes(db, [comment["dup_group"] for comment in comments])
-    held = claim_store.active_claims(db, ids)
-    if claim:
-        free = [i for i in ids if held.get(i) in (None, current_actor())]
-        claim_store.claim(db, free[:RENDER_CLAIMS], current_actor())
+    held = claim_store.active_claims(db, ids)  # claims are made by focus, not by rendering
     for comment in comments:
         comment["history"] = histories[comment["id"]]
         comment["earlier_texts"] = edits[comment["id"]]
@@ -163,10 +158,11 @@ def decide(comment_id: int, action: str):
     reason = _reason()
     db = get_db()
     try:
-        comment_store.decide(db, comment_id, action, actor=current_actor(), reason=reason)
+        result = comment_store.decide(db, comment_id, action, actor=current_actor(), reason=reason)
     except comment_store.DecisionError:
         abort(404)
     claim_store.release(db, [comment_id], current_actor())
+    flash_decision(result, action)
     return _back("queue.approved" if action == "reopen" else "queue.index")
 
 
@@ -252,9 +248,10 @@ def correct_sentiment(comment_id: int):
 @bp.post("/comments/<int:comment_id>/claim")
 @role_required(MODERATOR)
 def claim(comment_id: int):
-    """Claim a comment that got focus; answer who holds it now."""
+    """Claim a comment that got focus (moderators only); answer who holds it now."""
     db = get_db()
-    claim_store.claim(db, [comment_id], current_actor())
+    if claims_for(g.user):
+        claim_store.claim(db, [comment_id], current_actor())
     holder = claim_store.active_claims(db, [comment_id]).get(comment_id)
     return jsonify({"comment_id": comment_id, "held_by": holder, "mine": holder == g.user["name"]})
 
@@ -290,6 +287,6 @@ def forget_counts() -> None:
 @bp.app_context_processor
 def navigation_counts():
     """Capped queue sizes for the navigation of every page (only for logged-in users)."""
-    if not g.get("user"):
+    if not g.get("user") or g.get("plain_page"):  # error pages skip the database
         return {"counts": None}
     return {"counts": cached("nav", queue_store.queue_counts), "count_cap": queue_store.COUNT_CAP}

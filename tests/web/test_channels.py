@@ -11,7 +11,7 @@ from tests.conftest import ROOT
 def test_channels_page_lists_configured_channels(client, auth, db):
     auth.login("moderator")
     page = client.get("/channels").get_data(as_text=True)
-    assert "demo" in page and "10m" in page and "尚未采集" in page
+    assert "demo" in page and "每 10 分钟" in page and "尚未采集" in page
     assert "没有正在运行的调度器" in page
     assert "立即采集" not in page  # a moderator sees no buttons
 
