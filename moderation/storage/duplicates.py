@@ -345,19 +345,6 @@ def _store_keys(db, index: DuplicateIndex, batch: list[DupKeys]) -> None:
         index.add(keys.comment_id, keys.exact64, keys.simhash, keys.short, keys.edit_keys)
 
 
-def fill_edit_keys(db) -> None:
-    """(Re)compute every stored comment's one-edit keys from its normalised text."""
-    rows = db.conn.execute("SELECT comment_id, norm FROM dup_keys WHERE short = 0").fetchall()
-    for start in range(0, len(rows), 5000):
-        db.conn.executemany(
-            "UPDATE dup_keys SET edit = ? WHERE comment_id = ?",
-            [
-                (_blob(_with_bits(norm, _own_slices(norm))), comment_id)
-                for comment_id, norm in rows[start : start + 5000]
-            ],
-        )
-
-
 def group_members(db, group_id: int) -> list[int]:
     """Ids of every comment in a duplicate group."""
     return [

@@ -9,11 +9,11 @@ from moderation import pipeline
 from moderation.collectors.base import CollectedComment
 from moderation.collectors.demo import load_sample
 from moderation.db import connect
-from moderation.migrations import MIGRATION_SETS, apply_migrations
 from moderation.scoring.groups import MIN_NEAR_CHARS, duplicate_groups, one_edit_apart
 from moderation.storage import comments as comment_store
 from moderation.storage import duplicate_index, duplicates
 from moderation.storage.duplicate_index import exact_int, index_for
+from moderation.storage.migrations import MIGRATION_SETS, apply_migrations
 
 
 def corpus() -> list[str]:
