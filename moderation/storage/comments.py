@@ -226,3 +226,21 @@ def edits(db, comment_id: int) -> list[dict]:
     return list(
         db.query("SELECT * FROM comment_edits WHERE comment_id = ? ORDER BY id", [comment_id])
     )
+
+
+def count_since(db, since: str | None = None) -> int:
+    """How many comments were created on or after `since` (all of them without it)."""
+    where, params = ("WHERE created_at >= ?", [since]) if since else ("", [])
+    return db.execute(f"SELECT COUNT(*) FROM comments {where}", params).fetchone()[0]
+
+
+def texts_after(db, last_id: int, limit: int, since: str | None = None) -> list[dict]:
+    """The next `limit` comments after id `last_id` (created on or after `since`), in id
+    order, with their text and author: a batch to score again."""
+    where, params = ("AND created_at >= ?", [since]) if since else ("", [])
+    return list(
+        db.query(
+            f"SELECT id, text, author_key FROM comments WHERE id > ? {where} ORDER BY id LIMIT ?",
+            [last_id, *params, limit],
+        )
+    )
