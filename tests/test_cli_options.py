@@ -5,18 +5,8 @@ import pytest
 from click.testing import CliRunner
 
 from moderation.cli import main
-from moderation.collectors.base import CollectedComment
-from moderation.storage import raw_payloads
 from tests.conftest import write_config
-
-RECENT = CollectedComment(
-    native_id="n1",
-    story_native_id="s",
-    text="好",
-    created_at="2024-01-22T00:00:00+00:00",
-    author_key="a",
-    raw={"content": "好"},
-)
+from tests.test_operations import one_old_one_new_payload
 
 
 def commands(group: click.Group, prefix: str = ""):
@@ -56,10 +46,10 @@ def test_out_of_range_option_exits_2_naming_it(tmp_path, monkeypatch, args, mess
 
 
 def test_purge_with_negative_days_keeps_every_payload(config_file, db):
-    raw_payloads.save_raw(db, "demo", [RECENT])
+    one_old_one_new_payload(db)
     result = CliRunner().invoke(main, ["--config", str(config_file), "purge", "--days", "-5"])
     assert result.exit_code == 2
-    assert db.table("raw_payloads").count == 1
-    result = CliRunner().invoke(main, ["--config", str(config_file), "purge", "--days", "1"])
+    assert db.table("raw_payloads").count == 2
+    result = CliRunner().invoke(main, ["--config", str(config_file), "purge", "--days", "30"])
     assert result.exit_code == 0, result.output
-    assert db.table("raw_payloads").count == 1  # collected just now: kept
+    assert db.table("raw_payloads").count == 1  # the one collected just now is kept
