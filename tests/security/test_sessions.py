@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from moderation import create_app
 from moderation.settings import load_settings
 from moderation.storage import users
-from tests.conftest import PASSWORD, write_config
+from tests.helpers import PASSWORD, write_config
 from tests.security.conftest import login_as
 
 SECRET_ENV = "MODERATION_SECRET_KEY"
