@@ -3,7 +3,7 @@
 import pytest
 
 from moderation.settings import DEFAULT_CONFIG, SettingsError, load_settings
-from tests.conftest import write_config
+from tests.helpers import write_config
 
 
 def test_default_config_loads_with_demo_channel():

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from moderation import create_app
 from moderation.settings import load_settings
 from moderation.storage import users
-from tests.conftest import PASSWORD, write_config
+from tests.helpers import PASSWORD, write_config
 from tests.security.conftest import login_as
 
 STRONG_KEY = secrets.token_hex(32)  # production refuses a weak one
