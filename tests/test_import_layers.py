@@ -29,6 +29,7 @@ LAYERS = (
             "moderation.scheduling",
             "moderation.scheduling.*",
             "moderation.operations",
+            "moderation.config_file",  # writes config.toml from the declarations
             "moderation.*.commands",  # a command group kept beside its area
             "moderation.*.*_commands",
         ),
@@ -46,7 +47,16 @@ LAYERS = (
             "moderation.scheduling_spec",
         ),
     ),
-    ("shared names", ("moderation.states", "moderation.timeutil", "moderation.roles")),
+    (
+        "shared names",
+        (
+            "moderation.states",
+            "moderation.timeutil",
+            "moderation.roles",
+            "moderation.declare",
+            "moderation.secret_keys",
+        ),
+    ),
     ("logging", ("moderation.logs",)),
 )
 
