@@ -5,7 +5,7 @@ import pytest
 from click.testing import CliRunner
 
 from moderation.cli import main
-from tests.conftest import write_config
+from tests.helpers import write_config
 from tests.test_operations import one_old_one_new_payload
 
 

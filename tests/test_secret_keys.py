@@ -10,7 +10,7 @@ from moderation import create_app
 from moderation.cli import main
 from moderation.secret_keys import HOW_TO_GENERATE, weakness
 from moderation.settings import load_settings
-from tests.conftest import write_config
+from tests.helpers import write_config
 
 SECRET_ENV = "MODERATION_SECRET_KEY"
 PRODUCTION = "[server]\nproduction = true\n"

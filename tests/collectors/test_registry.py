@@ -6,7 +6,7 @@ import sys
 
 from moderation.collectors import demo, known_types, make_collector
 from moderation.settings import channel_settings
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 IMPORT_EVERY_COLLECTOR = """
 import json

@@ -4,7 +4,7 @@ import subprocess
 import sys
 
 from moderation.storage import users
-from tests.conftest import PASSWORD, ROOT
+from tests.helpers import PASSWORD, ROOT
 
 COUNT_HASHES_AT_IMPORT = """
 import werkzeug.security
