@@ -466,4 +466,5 @@ def m002_word_lists(db):
     )
 
 
-from moderation.storage import editions_schema  # noqa: E402, F401  (registers its migrations)
+# Areas that register their own migration sets.
+from moderation.storage import editions_schema, outbox  # noqa: E402, F401

@@ -5,9 +5,9 @@ from __future__ import annotations
 from moderation.timeutil import now_iso
 
 
-def record(db, comment_id: int, actor: str, action: str, from_state, to_state, reason=None):
-    """Append one decision row."""
-    db.table("decisions").insert(
+def record(db, comment_id: int, actor: str, action: str, from_state, to_state, reason=None) -> int:
+    """Append one decision row; its id (the idempotency key of what it pushes)."""
+    return db.table("decisions").insert(
         {
             "comment_id": comment_id,
             "actor": actor,
@@ -17,7 +17,7 @@ def record(db, comment_id: int, actor: str, action: str, from_state, to_state, r
             "reason": reason,
             "at": now_iso(),
         }
-    )
+    ).last_pk
 
 
 def history(db, comment_id: int) -> list[dict]:
