@@ -110,6 +110,7 @@ class ChannelSettings:
     enabled: bool = True
     label: str = ""
     options: dict[str, Any] = field(default_factory=dict)
+    push: dict[str, Any] = field(default_factory=dict)  # push keys (moderation.push.actions)
 
 
 @dataclass(frozen=True)
@@ -218,10 +219,13 @@ def _build_channels(value: Any, where: str) -> tuple[ChannelSettings, ...]:
         for required in ("name", "type"):
             if required not in entry:
                 raise SettingsError(f"{entry_where}.{required}: missing")
+        from moderation.push.actions import PUSH_KEYS
+
         common = {k: v for k, v in entry.items() if k in CHANNEL_COMMON_KEYS}
-        options = {k: v for k, v in entry.items() if k not in CHANNEL_COMMON_KEYS}
+        push = {k: v for k, v in entry.items() if k in PUSH_KEYS}
+        options = {k: v for k, v in entry.items() if k not in CHANNEL_COMMON_KEYS | PUSH_KEYS}
         channel = _build(ChannelSettings, common, f"{entry_where} ({entry.get('name')})")
-        channel = dataclasses.replace(channel, options=options)
+        channel = dataclasses.replace(channel, options=options, push=push)
         validate_channel_options(channel, f"{source_of(where)}: channels.{channel.name}")
         channels.append(channel)
     names = [c.name for c in channels]
@@ -252,6 +256,13 @@ def validate_channel_options(channel: ChannelSettings, where: str) -> None:
     except ValueError as error:
         raise SettingsError(f"{where}.schedule: {error}") from None
     build_options(collector_settings_class(channel.type), channel.options, where)
+    from moderation.push.actions import PushOptions, PushSettingsError
+
+    push = build_options(PushOptions, channel.push, where)
+    try:
+        push.check(channel.type)
+    except PushSettingsError as error:
+        raise SettingsError(f"{where}.{error}") from None
 
 
 def build_options(cls: type, options: dict, where: str) -> Any:

@@ -117,6 +117,10 @@ class PushOptions:
         """Raise PushSettingsError naming the first key that cannot work for this channel."""
         if self.push not in MODES:
             raise PushSettingsError(f"push: must be one of {', '.join(MODES)}, got {self.push!r}")
+        if channel_type not in SUPPORTED:
+            if self.push != "off":
+                raise PushSettingsError(f"push: a {channel_type} channel cannot push")
+            return
         supported = self.supported(channel_type)
         for key, value, allowed in (
             ("on_approve", self.approve_action(channel_type), {FEATURE, NONE}),
@@ -154,6 +158,20 @@ class PushOptions:
         }
 
 
+def push_options(channel) -> PushOptions:
+    """A configured channel's push keys (validated with the rest of the config at start)."""
+    return PushOptions(**channel.push)
+
+
+def policies(settings) -> dict[str, dict]:
+    """Each channel's push policy, as the storage layer keeps it."""
+    return {
+        channel.name: {"type": channel.type, **push_options(channel).policy(channel.type)}
+        for channel in settings.channels
+        if channel.type in SUPPORTED
+    }
+
+
 def parse_clock(text: str) -> tuple[int, int] | None:
     """ "23:00" -> (23, 0); None when it is not a time of day."""
     hours, _, minutes = text.partition(":")
@@ -162,17 +180,6 @@ def parse_clock(text: str) -> tuple[int, int] | None:
     if int(hours) > 23 or int(minutes) > 59:
         return None
     return int(hours), int(minutes)
-
-
-def push_options(channel_options: dict[str, Any]) -> PushOptions:
-    """The push keys of a channel's table (the rest belongs to its collector)."""
-    keys = {k: v for k, v in channel_options.items() if k in PUSH_KEYS}
-    return PushOptions(**keys)
-
-
-def collector_options(channel_options: dict[str, Any]) -> dict[str, Any]:
-    """The collector's own keys of a channel's table."""
-    return {k: v for k, v in channel_options.items() if k not in PUSH_KEYS}
 
 
 @dataclass(frozen=True)

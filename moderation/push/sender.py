@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 from moderation import push
 from moderation.collectors.base import AuthFailed, CollectorError, RateLimited
-from moderation.push.actions import Action, PushSettingsError, collector_options, push_options
+from moderation.push.actions import Action, push_options
 from moderation.storage import outbox
 
 log = logging.getLogger(__name__)
@@ -46,30 +46,6 @@ class Report:
         return sum(counter[what] for counter in self.counts.values())
 
 
-def policies_from_settings(settings) -> dict[str, dict]:
-    """Each pushable channel's policy, validated; PushSettingsError names channel and key."""
-    found = {}
-    for channel in settings.channels:
-        options = push_options(channel.options)
-        if not push.pushable(channel.type):
-            if options.push != "off":
-                raise PushSettingsError(
-                    f"channels.{channel.name}.push: a {channel.type} channel cannot push"
-                )
-            continue
-        try:
-            options.check(channel.type)
-        except PushSettingsError as error:
-            raise PushSettingsError(f"channels.{channel.name}.{error}") from None
-        found[channel.name] = {"type": channel.type, **options.policy(channel.type)}
-    return found
-
-
-def sync(db, settings) -> None:
-    """Store the configured push policies, so decisions taken anywhere queue the same way."""
-    outbox.sync_policies(db, policies_from_settings(settings))
-
-
 class Clients:
     """One client per channel, built on first use and closed together."""
 
@@ -88,12 +64,10 @@ class Clients:
 
             channel = self.settings.channel(name)
             options = build_options(
-                collector_settings_class(channel.type),
-                collector_options(channel.options),
-                f"channels.{name}",
+                collector_settings_class(channel.type), channel.options, f"channels.{name}"
             )
             client_class = _client_class(channel.type)
-            self.built[name] = client_class(channel, options, push_options(channel.options))
+            self.built[name] = client_class(channel, options, push_options(channel))
         return self.built[name]
 
     def close(self) -> None:
@@ -179,6 +153,7 @@ def _send_one(db, row: dict, holder: str, clients: Clients, now: datetime, repor
 
 def _pause(db, row, holder, until, note, report: Report) -> None:
     outbox.retry_later(db, row["id"], holder, until, note, {"action": row["action"]})
+    outbox.pause_channel(db, row["channel"], until)
     report.add(row["channel"], "deferred")
     report.stopped[row["channel"]] = note
     log.warning("push %s: batch stopped: %s", row["channel"], note)

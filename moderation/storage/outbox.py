@@ -111,7 +111,15 @@ def m001_outbox(db):
 
 
 def sync_policies(db, policies: dict[str, dict]) -> None:
-    """Store each channel's push policy (from config.toml); channels not listed push nothing."""
+    """Store each channel's push policy (from config.toml); channels not listed push nothing.
+
+    Written only when it changed, so opening the database stays a read.
+    """
+    stored = {row.pop("channel"): row for row in db.query("SELECT * FROM push_policies")}
+    for row in stored.values():
+        row.pop("updated_at")
+    if stored == policies:
+        return
     now = now_iso()
     with db.atomic():
         db.execute("DELETE FROM push_policies")
@@ -340,6 +348,15 @@ def retry_later(db, row_id: int, holder: str, until: datetime, note: str, reques
             [WAITING, iso(until, "milliseconds"), note[:MAX_NOTE], row_id, holder],
         )
         _audit(db, row_id, request or {}, note, "retry")
+
+
+def pause_channel(db, channel: str, until: datetime) -> None:
+    """Nothing of `channel` is due before `until` (its quota is spent or it is down)."""
+    stamp = iso(until, "milliseconds")
+    db.execute(
+        "UPDATE outbox SET next_at = ? WHERE channel = ? AND state = ? AND next_at < ?",
+        [stamp, channel, WAITING, stamp],
+    )
 
 
 def give_up(db, row_id: int, holder: str, note: str) -> None:
