@@ -31,6 +31,11 @@ def processes():
         process.wait(10)
 
 
+def run(config, *args) -> subprocess.CompletedProcess:
+    """Run `moderation --config CONFIG ARGS` to its end."""
+    return subprocess.run(cli(config, *args), cwd=ROOT, capture_output=True, text=True, timeout=60)
+
+
 def cli(config, *args) -> list[str]:
     """The command line of `moderation --config CONFIG ARGS`, from this worktree."""
     return [sys.executable, "-m", "moderation.cli", "--config", str(config), *args]
@@ -78,7 +83,7 @@ def test_killed_after_commit_and_mid_send_applies_once(tmp_path, wechat, process
     assert row["state"] == outbox.SENDING and row["claimed_by"].endswith(f":{first.pid}")
 
     # 3. The restarted sender takes the dead process's row back and sends it again.
-    done = subprocess.run(cli(config, "push"), cwd=ROOT, capture_output=True, text=True, timeout=60)
+    done = run(config, "push")
     assert done.returncode == 0, done.stderr
     assert "wx: done 1" in done.stdout
     markelects = [verb for verb, _ in wechat.verbs() if verb == "markelect"]
@@ -86,6 +91,6 @@ def test_killed_after_commit_and_mid_send_applies_once(tmp_path, wechat, process
     assert wechat.effects[("markelect", MSG_DATA_ID, 0, 3)] == 1  # ...applied once
     [row] = db.query("SELECT state FROM outbox")
     assert row["state"] == outbox.DONE
-    again = subprocess.run(cli(config, "push"), cwd=ROOT, capture_output=True, text=True, timeout=60)
+    again = run(config, "push")
     assert "nothing due" in again.stdout and len(wechat.verbs()) == 2
     db.close()
