@@ -20,7 +20,8 @@ from datetime import datetime, timedelta
 from sqlite_utils.migrations import Migrations
 
 from moderation.migrations import register, run_statements
-from moderation.states import APPROVED, PENDING, REJECTED
+from moderation.states import APPROVED, PENDING, REJECTED, SYSTEM_ACTOR
+from moderation.storage import decisions
 from moderation.timeutil import iso, now_iso, parse_iso
 
 outbox_migrations = register(Migrations("moderation.outbox"))
@@ -150,7 +151,7 @@ def on_decision(db, decision_id: int, comment_id: int, to_state: str, actor: str
     Approve and reject push what the channel's policy says; a reopen (an undo) pushes the
     inverse of what was pushed; an action still unsent whose inverse comes is cancelled.
     """
-    comment = _comment_target(db, comment_id)
+    comment = comment_target(db, comment_id)
     rules = comment and policy(db, comment["channel"])
     if not rules or rules["mode"] == "off":
         return None
@@ -193,15 +194,16 @@ def _wanted(rules: dict, to_state: str, featured: bool) -> str:
     return NONE
 
 
-def _comment_target(db, comment_id: int) -> dict | None:
+def comment_target(db, comment_id: int) -> dict | None:
+    """What an action on a comment needs: its channel, native ids, state and 精选 flag."""
     row = db.execute(
-        "SELECT c.channel, c.native_id, c.featured, c.story_id, s.native_id "
+        "SELECT c.channel, c.native_id, c.featured, c.status, c.story_id, s.native_id "
         "FROM comments c LEFT JOIN stories s ON s.id = c.story_id WHERE c.id = ?",
         [comment_id],
     ).fetchone()
     if row is None:
         return None
-    keys = ("channel", "native_id", "featured", "story_id", "story_native_id")
+    keys = ("channel", "native_id", "featured", "status", "story_id", "story_native_id")
     return dict(zip(keys, row, strict=True))
 
 
@@ -320,12 +322,27 @@ def finish(db, row_id: int, holder: str, done: bool, note: str, request, answer:
     """Record how a claimed row ended (done or failed for good) and the exchange."""
     state = DONE if done else FAILED
     with db.atomic():
-        db.execute(
+        changed = db.execute(
             "UPDATE outbox SET state = ?, note = ?, finished_at = ?, claimed_by = NULL, "
             "lease_until = NULL WHERE id = ? AND claimed_by = ?",
             [state, (note or "")[:MAX_NOTE] or None, now_iso(), row_id, holder],
-        )
+        ).rowcount
         _audit(db, row_id, request, answer, state)
+        if changed and done:
+            _log_reply_sent(db, row_id)
+
+
+def _log_reply_sent(db, row_id: int) -> None:
+    """A sent (or taken back) official reply goes into the comment's history and exports."""
+    row = db.execute(
+        "SELECT o.action, o.comment_id, o.actor, c.status FROM outbox o "
+        "JOIN comments c ON c.id = o.comment_id WHERE o.id = ? AND o.reply_id IS NOT NULL",
+        [row_id],
+    ).fetchone()
+    if row:
+        action, comment_id, actor, status = row
+        event = "reply_sent" if action == "reply" else "reply_deleted"
+        decisions.record(db, comment_id, actor or SYSTEM_ACTOR, event, status, status)
 
 
 def finish_dry_run(db, row_id: int, holder: str, request) -> None:
