@@ -467,4 +467,4 @@ def m002_word_lists(db):
 
 
 # Areas that register their own migration sets.
-from moderation.storage import editions_schema, outbox, replies  # noqa: E402, F401
+from moderation.storage import editions_schema, outbox, replies, switches  # noqa: E402, F401

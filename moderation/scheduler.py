@@ -94,6 +94,7 @@ def build_scheduler(runner: Runner):
     scheduler.add_job(runner.score_backlog, "interval", seconds=SCORE_EVERY_SECONDS, id="score")
     if any(channel.push.get("push", "off") != "off" for channel in settings.channels):
         scheduler.add_job(runner.push_outbox, "interval", seconds=PUSH_EVERY_SECONDS, id="push")
+        scheduler.add_job(runner.switch_on_schedule, "interval", seconds=60, id="switches")
     scheduler.add_job(
         runner.purge_raw_payloads,
         "interval",
