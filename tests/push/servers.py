@@ -253,6 +253,7 @@ class Handler(BaseHTTPRequestHandler):
     """Hands each request to the server's fake and writes its answer."""
 
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out as separate small writes
 
     def do_POST(self):  # noqa: N802 - the http.server naming
         """Read the raw body, ask the fake, answer (or hang after applying)."""
