@@ -21,7 +21,8 @@ from sqlite_utils.migrations import Migrations
 
 from moderation.migrations import register, run_statements
 from moderation.states import APPROVED, PENDING, REJECTED, SYSTEM_ACTOR
-from moderation.storage import decisions
+from moderation.storage import by_comment, decisions
+from moderation.storage.channels import _alive as process_alive
 from moderation.timeutil import iso, now_iso, parse_iso
 
 outbox_migrations = register(Migrations("moderation.outbox"))
@@ -293,7 +294,7 @@ def claim_next(
 
 def reclaim_orphans(db, alive=None) -> int:
     """Rows left `sending` by a dead process on this host go back to pending; how many."""
-    alive = alive or _process_alive
+    alive = alive or process_alive
     host = socket.gethostname()
     freed = 0
     for row in db.query("SELECT id, claimed_by FROM outbox WHERE state = 'sending'"):
@@ -306,16 +307,6 @@ def reclaim_orphans(db, alive=None) -> int:
             )
             freed += 1
     return freed
-
-
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def finish(db, row_id: int, holder: str, done: bool, note: str, request, answer: str) -> None:
@@ -417,16 +408,9 @@ def retry(db, row_id: int) -> bool:
 
 def for_comments(db, comment_ids) -> dict[int, list[dict]]:
     """{comment id: its outbox rows, oldest first} for a page of cards."""
-    comment_ids = list(comment_ids)
-    found: dict[int, list[dict]] = {comment_id: [] for comment_id in comment_ids}
-    if not comment_ids:
-        return found
-    marks = ",".join("?" * len(comment_ids))
-    for row in db.query(
-        f"SELECT * FROM outbox WHERE comment_id IN ({marks}) ORDER BY id", comment_ids
-    ):
-        found[row["comment_id"]].append(row)
-    return found
+    return by_comment(
+        db, "SELECT * FROM outbox WHERE comment_id IN ({marks}) ORDER BY id", comment_ids
+    )
 
 
 def sends(db, row_id: int) -> list[dict]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlite_utils.migrations import Migrations
 
 from moderation.migrations import register, run_statements
-from moderation.storage import decisions, outbox
+from moderation.storage import by_comment, decisions, outbox
 from moderation.timeutil import now_iso
 
 replies_migrations = register(Migrations("moderation.replies"))
@@ -21,6 +21,12 @@ SIGNED_OFF = "signed_off"
 WITHDRAWN = "withdrawn"
 STATE_LABELS = {AWAITING: "待总编签发", SIGNED_OFF: "已签发", WITHDRAWN: "已撤回"}
 MAX_TEXT = 2000  # stored bound; each channel's own limit is checked before queueing
+
+
+_WITH_PUSH = (
+    "SELECT r.*, o.state AS push_state, o.note AS push_note, o.finished_at AS sent_at "
+    "FROM official_replies r LEFT JOIN outbox o ON o.id = r.outbox_id "
+)
 
 
 class ReplyError(ValueError):
@@ -94,20 +100,7 @@ def sign_off(db, reply_id: int, chief: str) -> dict:
 
 def _sign_off(db, reply_id: int, chief: str, target: dict, rules: dict) -> None:
     reply = get(db, reply_id)
-    row_id = outbox.enqueue(
-        db,
-        key=f"reply:{reply_id}",
-        channel=target["channel"],
-        action="reply",
-        mode=rules["mode"],
-        comment_id=reply["comment_id"],
-        story_id=target["story_id"],
-        reply_id=reply_id,
-        comment_native_id=target["native_id"],
-        story_native_id=target["story_native_id"],
-        text=reply["text"],
-        actor=chief,
-    )
+    row_id = _enqueue(db, reply, target, rules, "reply", chief)
     db.execute(
         "UPDATE official_replies SET state = ?, signed_off_by = ?, signed_off_at = ?, "
         "outbox_id = ? WHERE id = ?",
@@ -135,19 +128,7 @@ def withdraw(db, reply_id: int, actor: str) -> dict:
             == 0
         )
         if sent and rules and rules["mode"] != "off":
-            outbox.enqueue(
-                db,
-                key=f"reply:{reply_id}:delete",
-                channel=target["channel"],
-                action="delete_reply",
-                mode=rules["mode"],
-                comment_id=reply["comment_id"],
-                story_id=target["story_id"],
-                reply_id=reply_id,
-                comment_native_id=target["native_id"],
-                story_native_id=target["story_native_id"],
-                actor=actor,
-            )
+            _enqueue(db, reply, target, rules, "delete_reply", actor)
         db.execute(
             "UPDATE official_replies SET state = ?, withdrawn_by = ? WHERE id = ?",
             [WITHDRAWN, actor, reply_id],
@@ -156,6 +137,25 @@ def withdraw(db, reply_id: int, actor: str) -> dict:
             db, reply["comment_id"], actor, "reply_withdrawn", target["status"], target["status"]
         )
     return get(db, reply_id)
+
+
+def _enqueue(db, reply: dict, target: dict, rules: dict, action: str, actor: str) -> int | None:
+    """Queue a reply (keyed by the reply) or its deletion for the comment's channel."""
+    suffix = "" if action == "reply" else ":delete"
+    return outbox.enqueue(
+        db,
+        key=f"reply:{reply['id']}{suffix}",
+        channel=target["channel"],
+        action=action,
+        mode=rules["mode"],
+        comment_id=reply["comment_id"],
+        story_id=target["story_id"],
+        reply_id=reply["id"],
+        comment_native_id=target["native_id"],
+        story_native_id=target["story_native_id"],
+        text=reply["text"] if action == "reply" else None,
+        actor=actor,
+    )
 
 
 def _target(db, comment_id: int, need_push: bool = True) -> tuple[dict, dict | None]:
@@ -180,13 +180,7 @@ def _check_text(text: str, rules: dict) -> None:
 
 def get(db, reply_id: int) -> dict | None:
     """One reply, with the state of its outbox row."""
-    rows = list(
-        db.query(
-            "SELECT r.*, o.state AS push_state, o.note AS push_note, o.finished_at AS sent_at "
-            "FROM official_replies r LEFT JOIN outbox o ON o.id = r.outbox_id WHERE r.id = ?",
-            [reply_id],
-        )
-    )
+    rows = list(db.query(_WITH_PUSH + "WHERE r.id = ?", [reply_id]))
     return rows[0] if rows else None
 
 
@@ -201,19 +195,7 @@ def live(db, comment_id: int) -> dict | None:
 
 def for_comments(db, comment_ids) -> dict[int, list[dict]]:
     """{comment id: its replies with their push state, oldest first}."""
-    comment_ids = list(comment_ids)
-    found: dict[int, list[dict]] = {comment_id: [] for comment_id in comment_ids}
-    if not comment_ids:
-        return found
-    marks = ",".join("?" * len(comment_ids))
-    for row in db.query(
-        "SELECT r.*, o.state AS push_state, o.note AS push_note, o.finished_at AS sent_at "
-        f"FROM official_replies r LEFT JOIN outbox o ON o.id = r.outbox_id "
-        f"WHERE r.comment_id IN ({marks}) ORDER BY r.id",
-        comment_ids,
-    ):
-        found[row["comment_id"]].append(row)
-    return found
+    return by_comment(db, _WITH_PUSH + "WHERE r.comment_id IN ({marks}) ORDER BY r.id", comment_ids)
 
 
 def awaiting(db, limit: int = 100) -> list[dict]:

@@ -21,12 +21,12 @@ import hmac
 import json
 import threading
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+from tests.reliability import channel_servers
 
 HANG_SECONDS = 5.0  # far beyond the tests' read_timeout
 
@@ -257,7 +257,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):  # noqa: N802 - the http.server naming
         """Read the raw body, ask the fake, answer (or hang after applying)."""
-        fake = self.server.fake
+        fake = self.server.channel
         length = int(self.headers.get("Content-Length") or 0)
         url = urlsplit(self.path)
         call = Call(
@@ -283,19 +283,6 @@ class Handler(BaseHTTPRequestHandler):
         """Quiet."""
 
 
-@contextmanager
-def serving(fake: Fake) -> Iterator[Fake]:
+def serving(fake: Fake):
     """Serve `fake` on 127.0.0.1 in a thread; `fake.url` is set while serving."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    server.fake = fake
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    fake.url = f"http://127.0.0.1:{server.server_port}"
-    try:
-        yield fake
-    finally:
-        fake.release.set()
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    return channel_servers.serving(fake, Handler)
