@@ -61,9 +61,15 @@ class Fake:
     applied: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    gate_at: int = 0  # the call that waits for `gate` before it is answered (0 = none)
+    at_gate: threading.Event = field(default_factory=threading.Event)
+    gate: threading.Event = field(default_factory=threading.Event)
 
     def handle(self, call: Call) -> tuple[int, Any, bool]:
         """(status, payload, hang) for one call."""
+        if self.gate_at and len(self.calls) + 1 == self.gate_at:
+            self.at_gate.set()
+            self.gate.wait(HANG_SECONDS)
         with self.lock:
             self.calls.append(call)
             if self.fail_next:

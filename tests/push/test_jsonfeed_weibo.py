@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from moderation.collectors.base import CollectedComment, CollectedStory
 from moderation.db import open_db
 from moderation.push import sender
@@ -135,3 +137,23 @@ def test_weibo_reject_deletes_only_with_destroy_biz(tmp_path):
         [call] = weibo.calls
         assert call.path == "/2/comments/destroy/biz.json" and call.form() == {"cid": "5002"}
         assert "5002" not in weibo.comments
+
+
+def test_weibo_reply_after_sign_off_is_a_comments_reply_call(tmp_path):
+    from moderation.storage import replies
+
+    with serving(FakeWeibo("weibo-token", {"5001", "5002"})) as weibo:
+        settings, db, ids = weibo_setup(tmp_path, weibo.url)
+        with pytest.raises(replies.ReplyError, match="140 字上限"):
+            replies.write(db, ids["5001"], "长" * 141, author="编辑")
+        reply = replies.write(db, ids["5001"], "感谢关注，已转交相关部门。", author="编辑")
+        replies.sign_off(db, reply["id"], chief="总编")
+        assert sender.deliver(db, settings).total("done") == 1
+        [call] = weibo.calls
+        assert call.path == "/2/comments/reply.json"
+        assert call.form() == {
+            "cid": "5001",
+            "id": "4990000000000001",
+            "comment": "感谢关注，已转交相关部门。",
+        }
+        assert call.args == {"access_token": "weibo-token"}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from moderation import create_app
+from moderation.db import open_db
 from moderation.push import sender
 from moderation.storage import outbox, replies
 from tests.conftest import Auth
@@ -121,3 +122,33 @@ def test_emergency_close_is_for_admins_and_reversible(site, wechat):
     client.post("/push/emergency/reopen")
     sender.deliver(db, settings)
     assert all(article["open"] for article in wechat.articles.values())
+
+
+def test_dashboard_decides_while_a_group_is_being_pushed(site, wechat):
+    import threading
+    from contextlib import closing
+
+    client, auth, settings, db, ids = site
+    auth.login("moderator")
+    group = [ids[(MSG_DATA_ID, 0, n)] for n in range(1, 41)]
+    client.post("/comments/bulk", data={"action": "approve", "ids": group})
+    wechat.gate_at = 21  # the sender stops mid-batch, waiting for WeChat's answer
+
+    def deliver():
+        with closing(open_db(settings)) as own:  # the sender's own connection
+            sender.deliver(own, settings)
+
+    worker = threading.Thread(target=deliver)
+    worker.start()
+    try:
+        assert wechat.at_gate.wait(30)
+        for n in (41, 42, 43):  # decisions go through while the sender waits on the channel
+            assert client.post(f"/comments/{ids[(MSG_DATA_ID, 0, n)]}/approve").status_code == 302
+        assert worker.is_alive()
+    finally:
+        wechat.gate.set()
+        worker.join(30)
+    assert db.execute("SELECT COUNT(*) FROM outbox WHERE state = 'done'").fetchone()[0] >= 40
+    sender.deliver(db, settings)
+    elected = [body["user_comment_id"] for verb, body in wechat.verbs() if verb == "markelect"]
+    assert sorted(elected) == list(range(1, 44))  # 43 actions, none twice
