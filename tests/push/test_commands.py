@@ -38,3 +38,19 @@ def test_push_settings_are_checked_at_start(tmp_path):
     result = CliRunner().invoke(main, ["--config", str(config), "push", "--status"])
     assert result.exit_code == 2
     assert "channels.d.push: a demo channel cannot push" in result.output
+
+
+def test_every_push_key_is_documented():
+    import dataclasses
+    from pathlib import Path
+
+    from moderation.push.actions import PUSH_KEYS, PushOptions
+    from tests.conftest import ROOT
+
+    readme = Path(ROOT, "README.md").read_text(encoding="utf-8")
+    config = Path(ROOT, "config.toml").read_text(encoding="utf-8")
+    names = {field.name for field in dataclasses.fields(PushOptions)}
+    assert names == PUSH_KEYS
+    for name in names:
+        assert f"| `{name}` |" in readme, name
+        assert f"#   {name} = " in config, name

@@ -172,3 +172,15 @@ def test_bulk_approve_of_a_40_comment_group_sends_40_actions_none_twice(wechat_s
     sent = [body["user_comment_id"] for verb, body in wechat.verbs() if verb == "markelect"]
     assert sorted(sent) == list(range(1, 41))
     assert sender.deliver(db, settings).counts == {}
+
+
+def test_reopen_after_the_feature_was_sent_takes_it_back(wechat_setup, wechat):
+    settings, db, ids = wechat_setup
+    comment = ids[(MSG_DATA_ID, 0, 50)]
+    comment_store.decide(db, comment, "approve", actor="mod")
+    sender.deliver(db, settings)
+    comment_store.decide(db, comment, "reopen", actor="mod")
+    comment_store.decide(db, comment, "reopen", actor="mod")  # twice: nothing more
+    sender.deliver(db, settings)
+    assert [verb for verb, _ in wechat.verbs()] == ["markelect", "unmarkelect"]
+    assert not wechat.comment(MSG_DATA_ID, 0, 50).elected
