@@ -184,7 +184,7 @@ def serve(obj: Context, host: str | None, port: int | None, no_scheduler: bool) 
     from waitress import serve as waitress_serve
 
     from moderation import create_app
-    from moderation.scheduler import SchedulerService, handle_signals
+    from moderation.scheduling.service import SchedulerService, handle_signals
 
     settings = obj.settings
     db = obj.db()

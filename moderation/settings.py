@@ -245,7 +245,7 @@ def validate_channel_options(channel: ChannelSettings, where: str) -> None:
             f"{where}.type: unknown channel type {channel.type!r} "
             f"(known: {', '.join(known_types())})"
         )
-    from moderation.scheduling_spec import parse_schedule
+    from moderation.scheduling.spec import parse_schedule
 
     try:
         parse_schedule(channel.schedule)
