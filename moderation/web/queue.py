@@ -20,6 +20,7 @@ from flask import (
 
 from moderation.roles import MODERATOR
 from moderation.states import REJECT_REASONS
+from moderation.storage import channels as channel_store
 from moderation.storage import claims as claim_store
 from moderation.storage import comments as comment_store
 from moderation.storage import corrections
@@ -81,7 +82,7 @@ def _listing(queue: str):
         if after
         else None,
         first_url=url_for("queue.index", **{**args, "queue": queue}),
-        channels=[row[0] for row in db.execute("SELECT name FROM channels ORDER BY name")],
+        channels=channel_store.channel_names(db),
         flag_counts=cached("flags", queue_store.flag_counts) if queue == "flagged" else {},
         here=request.full_path.rstrip("?"),
     )
