@@ -20,15 +20,13 @@ from moderation.db import Checkpointer, open_db
 from moderation.scheduling.runner import Runner
 from moderation.scheduling.spec import parse_schedule
 from moderation.storage import duplicate_index
+from moderation.timeutil import BEIJING
 
 log = logging.getLogger(__name__)
 
 REQUEST_POLL_SECONDS = 1  # how soon a run-now button takes effect
 SCORE_EVERY_SECONDS = 30  # how often the scoring job picks up what collection runs left
 HOUSEKEEPING = "housekeeping"  # its own threads: a busy channel never delays the lease
-
-
-NEWSROOM_TIMEZONE = "Asia/Shanghai"  # cron schedules read as the newsroom's clock
 
 
 def trigger_for(schedule_text: str, jitter: int):
@@ -47,7 +45,7 @@ def trigger_for(schedule_text: str, jitter: int):
         month=month,
         day_of_week=day_of_week,
         jitter=jitter or None,
-        timezone=NEWSROOM_TIMEZONE,
+        timezone=BEIJING,  # cron fields read as the newsroom's clock
     )
 
 

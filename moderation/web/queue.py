@@ -25,9 +25,9 @@ from moderation.storage import claims as claim_store
 from moderation.storage import comments as comment_store
 from moderation.storage import corrections
 from moderation.storage import queue as queue_store
+from moderation.timeutil import BEIJING
 from moderation.web import get_db, sqlite_int
 from moderation.web.auth import current_actor, role_required, safe_next
-from moderation.web.templating import BEIJING
 
 bp = Blueprint("queue", __name__)
 PAGE_SIZE = 20
