@@ -1,5 +1,9 @@
 """The `moderation` command: init, collect, serve, export and friends.
 
+The group lives here; commands that belong with one area live beside it (`import_files`
+here, `export/commands.py`, `scheduling/commands.py`, `scoring/sentiment_commands.py`) and
+report user errors by raising `click.ClickException`, never by importing this module.
+
 Commands import their heavy dependencies inside the function, so `moderation --help`
 answers at once and never loads the sentiment model.
 """
@@ -12,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from moderation.collectors.commands import import_command
+from moderation.cli.import_files import import_command
 from moderation.export.commands import export, ranking
 from moderation.roles import ROLES
 from moderation.scheduling.commands import scheduler_command
@@ -355,6 +359,3 @@ def purge_command(obj: Context, days: int | None) -> None:
 
 for command in (import_command, export, ranking, scheduler_command, *SENTIMENT_COMMANDS):
     main.add_command(command)
-
-if __name__ == "__main__":
-    main()
