@@ -123,7 +123,7 @@ class SchedulerService:
 
     def __init__(self, settings, stop: threading.Event | None = None):
         self.runner = Runner(settings, stop)
-        self.scheduler = build_scheduler(self.runner)
+        self.scheduler = None  # built by start(), once the model is loaded
         self.checkpointer = Checkpointer(settings.database_path)
 
     @property
@@ -135,7 +135,8 @@ class SchedulerService:
         """Load the sentiment model, then start the jobs in background threads.
 
         Loading the model holds the GIL for seconds; done before the first lease, it never
-        keeps the lease job from renewing in time.
+        keeps the lease job from renewing in time. The jobs are scheduled after it, so on a
+        busy machine a slow load cannot make the first runs miss their misfire grace time.
         """
         from moderation.scoring import sentiment
 
@@ -143,13 +144,14 @@ class SchedulerService:
         with closing(open_db(self.runner.settings)) as db:
             duplicate_index.warm(db)  # a million comments: ~3 s, not inside the first batch
         self.checkpointer.__enter__()  # before the jobs open their connections
+        self.scheduler = build_scheduler(self.runner)
         self.scheduler.start()
         log.info("scheduler %s started", self.runner.holder)
 
     def shutdown(self) -> None:
         """Let running jobs finish their page and save their cursor, then free the lease."""
         self.runner.halt()
-        if self.scheduler.running:
+        if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=True)
         self.runner.release_lease()
         self.checkpointer.__exit__(None, None, None)
