@@ -10,8 +10,8 @@ from moderation.states import APPROVED, PENDING, REJECTED
 from moderation.storage import claims as claim_store
 from moderation.storage import comments as comment_store
 from moderation.storage import queue as queue_store
-from moderation.web import get_db
 from moderation.web.auth import current_actor, role_required, safe_next
+from moderation.web.context import get_db
 
 bp = Blueprint("review", __name__)
 # Undo is a decision like any other (recorded, attributed): the action that restores a state.

@@ -9,7 +9,7 @@ from flask import Blueprint, render_template, request, url_for
 
 from moderation.states import STATES
 from moderation.storage import search as search_store
-from moderation.web import get_db, sqlite_int
+from moderation.web.context import get_db, sqlite_int
 from moderation.web.queue import annotate
 
 bp = Blueprint("search", __name__)
