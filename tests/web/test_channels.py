@@ -52,7 +52,7 @@ def test_channels_page_shows_last_run_and_errors(client, auth, db):
     channel_store.finish_run(db, run_id, "failed", {"fetched": 0}, ["ChannelUnavailable: 超时"])
     auth.login("moderator")
     page = client.get("/channels").get_data(as_text=True)
-    assert "failed" in page and "最近的错误（1）" in page and "ChannelUnavailable: 超时" in page
+    assert "失败" in page and "最近的错误（1）" in page and "ChannelUnavailable: 超时" in page
 
 
 def test_channels_template_is_csp_clean():
