@@ -333,6 +333,7 @@ def backup_command(obj: Context, target: Path) -> None:
     from moderation import operations
 
     try:
+        operations.check_backup_target(target)  # before the bar: an error is one clean line
         with progress_bar("backup") as advance:
             result = operations.backup(obj.settings.database_path, target, progress=advance)
     except operations.OperationError as error:
@@ -380,6 +381,11 @@ def purge_command(obj: Context, days: int | None) -> None:
 
 
 for command in (
-    import_command, export, ranking, scheduler_command, push_command, *SENTIMENT_COMMANDS
+    import_command,
+    export,
+    ranking,
+    scheduler_command,
+    push_command,
+    *SENTIMENT_COMMANDS,
 ):
     main.add_command(command)
