@@ -44,7 +44,7 @@ def test_nav_counts_and_flagged_queue(client, collected, login):
 def test_next_page_link_continues_after_the_last_comment(client, collected, login):
     login()
     first = client.get("/?order=oldest").get_data(as_text=True)
-    assert 'class="next-page"' in first
+    assert 'class="button next-page"' in first
     ids = [int(part.split('"')[0]) for part in first.split('data-comment-id="')[1:]]
     rows, after = queue_store.list_queue(collected, queue_store.QueueFilter(), "oldest", limit=20)
     assert ids == [row["id"] for row in rows]
