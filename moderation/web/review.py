@@ -3,7 +3,17 @@ panel with the focused comment's author's recent comments."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from moderation.roles import MODERATOR
 from moderation.states import APPROVED, PENDING, REJECTED
@@ -17,6 +27,7 @@ bp = Blueprint("review", __name__)
 # Undo is a decision like any other (recorded, attributed): the action that restores a state.
 RESTORING_ACTIONS = {PENDING: "reopen", APPROVED: "approve", REJECTED: "reject"}
 RECENT_BY_AUTHOR = 8
+QUEUE_COUNTS_CACHE = "queue_counts"  # web.queue.cached's store (queue imports this module)
 
 
 def flash_decision(result: dict, action: str) -> None:
@@ -41,10 +52,9 @@ def undo(comment_id: int):
         comment_store.decide(get_db(), comment_id, action, actor=current_actor())
     except comment_store.DecisionError:
         abort(404)
-    from moderation.web.queue import forget_counts
     from moderation.web.templating import STATE_NAMES
 
-    forget_counts()
+    current_app.extensions.pop(QUEUE_COUNTS_CACHE, None)  # the counts changed
     state = STATE_NAMES[comment_store.ACTIONS[action]]
     flash(f"已撤销：评论 #{comment_id} 恢复为“{state}”。", "info")
     target = request.form.get("next")

@@ -31,6 +31,8 @@ POLICY = {
     "queue.flag_editor": MODERATOR,
     "queue.correct_sentiment": MODERATOR,
     "queue.claim": MODERATOR,
+    "review.panel": ANY,
+    "review.undo": MODERATOR,
     "column.index": EDITOR,
     "column.create": EDITOR,
     "column.builder": EDITOR,
@@ -86,6 +88,7 @@ def form_for(endpoint: str, ids: dict) -> dict:
         "wordlists.add": {"kind": "suspect", "word": "新词"},
         "wordlists.remove": {"word": ids["word"]},
         "push.write_reply": {"text": "感谢您的关注，我们已转交相关部门。"},
+        "review.undo": {"state": "pending"},
     }.get(endpoint, {})
 
 
