@@ -17,10 +17,10 @@ from moderation import create_app, pipeline
 from moderation.db import connect
 from moderation.settings import load_settings
 from moderation.storage import comments, users
-from moderation.storage import editions as store
 from tests.browser_support import CHROMIUM, SCREENSHOTS, launch
+from tests.export.conftest import build_seed_edition
 from tests.helpers import PASSWORD, write_config
-from tests.seed import comment_id_for, seed_quote_lines, seed_snow_lines, seed_talent_lines
+from tests.seed import comment_id_for, seed_quote_lines
 
 pytestmark = [
     pytest.mark.browser,
@@ -38,13 +38,7 @@ def build_edition(db) -> None:
     """The seed's column (two stories, ten quotes) as an edition, for the builder pages."""
     for line in seed_quote_lines():
         comments.decide(db, comment_id_for(db, line), "approve", actor="mod")
-    edition = store.create_edition(db, DATE, "融媒·观察", "editor")
-    for lines in (seed_snow_lines(), seed_talent_lines()):
-        ids = [comment_id_for(db, line) for line in lines]
-        story_id = db.execute("SELECT story_id FROM comments WHERE id = ?", [ids[0]]).fetchone()
-        section_id = store.add_section(db, edition, story_id[0], "editor")
-        for comment_id in ids:
-            store.select_quote(db, edition, section_id, comment_id, "editor")
+    build_seed_edition(db, DATE)
 
 
 @pytest.fixture(scope="module")
