@@ -61,3 +61,24 @@ def m001_alerts(db):
         );
         """,
     )
+
+
+@alerts()
+def m002_reports(db):
+    """Generated 舆情 reports, archived with their files (same period and kind: one row)."""
+    run_statements(
+        db,
+        """
+        CREATE TABLE reports (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('daily', 'weekly')),
+            first_day TEXT NOT NULL,
+            last_day TEXT NOT NULL,
+            generated_at TEXT NOT NULL,
+            generated_by TEXT NOT NULL,
+            docx BLOB NOT NULL,
+            html BLOB NOT NULL,
+            UNIQUE (kind, first_day)
+        );
+        """,
+    )
