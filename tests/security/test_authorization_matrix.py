@@ -47,6 +47,8 @@ POLICY = {
     "column.mark_printed": EDITOR,
     "column.download": EDITOR,
     "column.archived": EDITOR,
+    "metrics.index": EDITOR,
+    "metrics.export_csv": EDITOR,
     "ranking.index": EDITOR,
     "ranking.download": EDITOR,
     "column.sign_off": CHIEF_EDITOR,
