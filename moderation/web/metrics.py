@@ -86,9 +86,7 @@ def index():
     )
 
 
-@bp.get(
-    "/metrics/<any(moderators, queue_age, decision_delay, automatic, corrections, backlog):name>.csv"
-)
+@bp.get(f"/metrics/<any({', '.join(CSV_TABLES)}):name>.csv")
 @role_required(EDITOR)
 def export_csv(name: str):
     """One table of the metrics page as CSV (UTF-8 with BOM, formulas neutralised)."""
