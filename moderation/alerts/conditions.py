@@ -219,3 +219,51 @@ def failing_channels(rule: dict, health: list[dict], now: datetime) -> list[Cond
             )
         )
     return found
+
+
+# bounds of each numeric param: (min, max)
+PARAM_BOUNDS = {
+    "window_minutes": (5, 24 * 60),
+    "baseline_days": (1, 90),
+    "min_count": (1, 100000),
+    "factor": (1.0, 100.0),
+    "min_rate": (0.0, 1.0),
+    "minutes": (5, 7 * 24 * 60),
+    "from_hour": (0, 23),
+    "to_hour": (0, 24),
+}
+MAX_WORDS = 200
+
+
+def validate_params(kind: str, params: dict) -> dict:
+    """A rule's params checked against its kind: known keys, right types, in bounds.
+
+    Raises ValueError with a Chinese message naming the key, for the admin page and TOML.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"未知的预警类型 {kind!r}，可选：{'、'.join(KINDS)}")
+    defaults = DEFAULT_PARAMS[kind]
+    checked = {}
+    for key, value in params.items():
+        if key not in defaults:
+            raise ValueError(f"{KINDS[kind]}规则没有参数 {key!r}，可用：{'、'.join(defaults)}")
+        if key == "words":
+            if not isinstance(value, list) or not all(isinstance(w, str) for w in value):
+                raise ValueError('words 应为词语列表，如 ["事故", "停水"]')
+            words = [w.strip()[:50] for w in value if w.strip()]
+            if not words or len(words) > MAX_WORDS:
+                raise ValueError(f"words 需要 1 到 {MAX_WORDS} 个词语")
+            checked[key] = words
+            continue
+        low, high = PARAM_BOUNDS[key]
+        number_type = float if isinstance(defaults[key], float) else int
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"{key} 应为数字")
+        if number_type is int and value != int(value):
+            raise ValueError(f"{key} 应为整数")
+        if not low <= value <= high:
+            raise ValueError(f"{key} 应在 {low} 到 {high} 之间（现为 {value}）")
+        checked[key] = number_type(value)
+    if kind == "keyword" and "words" not in checked:
+        raise ValueError("关键词规则至少需要一个词语（words）")
+    return checked
