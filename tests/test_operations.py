@@ -11,6 +11,7 @@ import pytest
 from moderation import operations, pipeline
 from moderation.collectors import demo
 from moderation.db import connect
+from moderation.settings import channel_settings
 from moderation.storage import raw_payloads
 
 
@@ -30,7 +31,7 @@ def slow_demo(monkeypatch):
 def test_backup_during_collection_restores_everything_committed_before(
     settings, db, slow_demo, tmp_path
 ):
-    channel = settings.channel("demo").__class__(name="demo", type="demo", options={"page_size": 1})
+    channel = channel_settings({"name": "demo", "type": "demo", "page_size": 1})
 
     def collect():
         own = connect(settings.database_path)

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from moderation.collectors import make_collector
 from moderation.collectors.base import CollectedStory, Page
-from moderation.settings import ChannelSettings
+from moderation.settings import channel_settings
 from moderation.storage import comments as comment_store
 from moderation.storage import stories
 
@@ -131,8 +131,8 @@ def secrets_in_env():
 
 @pytest.mark.parametrize("channel_type", sorted(ITEMS))
 def test_parser_never_crashes_and_storage_round_trips(channel_type, db):
-    channel = ChannelSettings(
-        name=f"p-{channel_type}", type=channel_type, options=OPTIONS[channel_type]
+    channel = channel_settings(
+        {"name": f"p-{channel_type}", "type": channel_type, **OPTIONS[channel_type]}
     )
     collector = make_collector(channel)
     story_id = stories.upsert_story(db, channel.name, CollectedStory(native_id="s", title="t"))
