@@ -74,6 +74,7 @@ def blueprints() -> list:
     """Every area's blueprint, registered in this order (add new areas here)."""
     from moderation.web import (
         admin,
+        alerts,
         channels,
         column,
         health,
@@ -81,6 +82,7 @@ def blueprints() -> list:
         overview,
         queue,
         ranking,
+        reports,
         search,
         stories,
         wordlists,
@@ -92,6 +94,8 @@ def blueprints() -> list:
         stories.bp,
         overview.bp,
         metrics.bp,
+        alerts.bp,
+        reports.bp,
         column.bp,
         ranking.bp,
         channels.bp,

@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     Response,
-    abort,
     current_app,
     flash,
     g,
@@ -130,10 +129,10 @@ def export_rules():
 def import_rules():
     """Create or update rules from an uploaded TOML file: all of them, or none."""
     upload = request.files.get("file")
-    if upload is None:
-        abort(400, "请选择要导入的 TOML 文件")
-    raw = upload.read(MAX_TOML_BYTES + 1)
+    raw = upload.read(MAX_TOML_BYTES + 1) if upload else b""
     try:
+        if not raw:
+            raise ValueError("请选择要导入的 TOML 文件")
         if len(raw) > MAX_TOML_BYTES:
             raise ValueError(f"文件超过 {MAX_TOML_BYTES // 1024} KB")
         rules = load_rules(raw.decode("utf-8"), configured_targets())

@@ -13,7 +13,7 @@ from moderation import pipeline
 from moderation.db import connect
 from moderation.roles import ROLES
 from moderation.settings import load_settings
-from moderation.storage import edition_exports, editions, wordlists
+from moderation.storage import alerts, edition_exports, editions, reports, wordlists
 from moderation.timeutil import now_iso
 from tests.conftest import write_config
 
@@ -54,6 +54,12 @@ def build_world(db, settings) -> dict:
     other_story = db.execute("SELECT id FROM stories WHERE id != ? LIMIT 1", [story_id]).fetchone()
     for kind in wordlists.KINDS:
         wordlists.add_word(db, kind, "坑爹", "admin")
+    report_id = reports.save_report(db, "daily", "2024-01-25", "2024-01-25", "editor", b"d", b"h")
+    rule_id = alerts.save_rule(db, {"name": "事故", "kind": "keyword"}, "admin")
+    alert = {"rule_id": rule_id, "condition": "story:1", "title": "事故", "detail": {}}
+    alerts.fire_alert(db, alert, ["robot"], now_iso())
+    delivery_id = db.execute("SELECT id FROM alert_deliveries").fetchone()[0]
+    db.execute("UPDATE alert_deliveries SET state = 'failed' WHERE id = ?", [delivery_id])
     return {
         "users": users,
         "comment_id": pending,
@@ -68,6 +74,8 @@ def build_world(db, settings) -> dict:
         "name": "demo",
         "other_story_id": other_story[0],
         "word": "坑爹",
+        "report_id": report_id,
+        "delivery_id": delivery_id,
     }
 
 
@@ -119,6 +127,8 @@ INT_IDS = {
     "quote_id": "quote_id",
     "export_id": "export_id",
     "user_id": "user_id",
+    "report_id": "report_id",
+    "delivery_id": "delivery_id",
 }
 # Converter values that are not a row id, per endpoint and argument.
 DEFAULT_VALUES = {("column.download", "fmt"): "csv", ("static", "filename"): "dashboard.css"}

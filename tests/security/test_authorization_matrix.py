@@ -48,6 +48,15 @@ POLICY = {
     "column.download": EDITOR,
     "column.archived": EDITOR,
     "metrics.index": EDITOR,
+    "alerts.index": EDITOR,
+    "alerts.retry": EDITOR,
+    "alerts.rules": ADMIN,
+    "alerts.save": ADMIN,
+    "alerts.export_rules": ADMIN,
+    "alerts.import_rules": ADMIN,
+    "reports.index": EDITOR,
+    "reports.generate": EDITOR,
+    "reports.download": EDITOR,
     "metrics.export_csv": EDITOR,
     "ranking.index": EDITOR,
     "ranking.download": EDITOR,
@@ -82,6 +91,8 @@ def form_for(endpoint: str, ids: dict) -> dict:
         "stories.link": {"target": str(ids["other_story_id"])},
         "wordlists.add": {"kind": "suspect", "word": "新词"},
         "wordlists.remove": {"word": ids["word"]},
+        "alerts.save": {"name": "负面", "kind": "negative_spike"},
+        "reports.generate": {"kind": "daily", "date": "2024-01-25"},
     }.get(endpoint, {})
 
 
