@@ -145,3 +145,33 @@ def day_bounds(first: date, last: date) -> tuple[str, str]:
     start = datetime.combine(first, datetime.min.time(), BEIJING)
     end = datetime.combine(last + timedelta(days=1), datetime.min.time(), BEIJING)
     return iso(start), iso(end)
+
+
+def operational_counts(db) -> dict:
+    """Numbers an operator's monitoring scrapes: queue, scoring lag, runs, deliveries."""
+    pending = db.execute("SELECT count(*) FROM comments WHERE status = 'pending'").fetchone()[0]
+    unscored, oldest_unscored = db.execute(
+        "SELECT count(*), min(c.collected_at) FROM score_queue q JOIN comments c"
+        " ON c.id = q.comment_id"
+    ).fetchone()
+    runs = db.execute(
+        "SELECT channel, status, count(*) FROM runs GROUP BY channel, status ORDER BY 1, 2"
+    ).fetchall()
+    channels = list(
+        db.query(
+            "SELECT name, failures, backoff_until, paused, (SELECT max(finished_at) FROM runs r"
+            " WHERE r.channel = channels.name AND r.status IN ('ok', 'partial')) AS last_ok_at"
+            " FROM channels ORDER BY name"
+        )
+    )
+    deliveries = db.execute(
+        "SELECT target, state, count(*) FROM alert_deliveries GROUP BY target, state ORDER BY 1, 2"
+    ).fetchall()
+    return {
+        "pending": pending,
+        "unscored": unscored,
+        "oldest_unscored": oldest_unscored,
+        "runs": runs,
+        "channels": channels,
+        "deliveries": deliveries,
+    }

@@ -80,6 +80,7 @@ def blueprints() -> list:
         health,
         metrics,
         overview,
+        prometheus,
         queue,
         ranking,
         reports,
@@ -102,6 +103,7 @@ def blueprints() -> list:
         admin.bp,
         wordlists.bp,
         health.bp,
+        prometheus.bp,
     ]
 
 

@@ -10,12 +10,14 @@ from moderation.roles import ADMIN, CHIEF_EDITOR, EDITOR, MODERATOR, ROLES, may
 from tests.security.conftest import login_as, logout, restore, rule_urls
 
 PUBLIC = "public"  # no login needed
+TOKEN = "token"  # no login: a bearer token of its own, and off (404) unless configured
 ANY = "any"  # every logged-in user
 # endpoint -> who may use it (a role means: that role and every role above it).
 POLICY = {
     "static": PUBLIC,
     "auth.login": PUBLIC,
     "health.healthz": PUBLIC,
+    "prometheus.metrics_text": TOKEN,
     "auth.logout": ANY,
     "queue.index": ANY,
     "queue.approved": ANY,
@@ -103,6 +105,8 @@ def expected_status(method: str, endpoint: str, role: str | None) -> str:
         return "401"  # wrong password for everyone: the form is public but checks it
     if policy == PUBLIC:
         return "ok"
+    if policy == TOKEN:
+        return "404"  # tests/web/test_prometheus.py covers the token itself
     if endpoint == "auth.logout" and role is not None:
         return "login"  # logging out ends on the login page
     if role is None:
