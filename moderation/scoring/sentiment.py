@@ -8,19 +8,7 @@ from __future__ import annotations
 
 import threading
 
-NEGATIVE, NEUTRAL, POSITIVE = "negative", "neutral", "positive"
 _lock = threading.Lock()
-
-
-def label(probability: float, negative_below: float, positive_above: float) -> str:
-    """negative / neutral / positive, by the configured thresholds."""
-    if probability < negative_below:
-        return NEGATIVE
-    if probability > positive_above:
-        return POSITIVE
-    return NEUTRAL
-
-
 _scorers: dict = {}
 
 

@@ -18,6 +18,7 @@ from moderation.collectors.base import CollectedStory, Page
 from moderation.settings import channel_settings
 from moderation.storage import comments as comment_store
 from moderation.storage import stories
+from moderation.storage.storable import clean_text
 
 EXAMPLES = int(os.environ.get("HYPOTHESIS_EXAMPLES", "150"))
 PROFILE = settings(
@@ -154,10 +155,10 @@ def test_parser_never_crashes_and_storage_round_trips(channel_type, db):
                 )
             stored = db.execute(
                 "SELECT text FROM comments WHERE channel = ? AND native_id = ?",
-                [channel.name, comment_store.clean_text(comment.native_id)],
+                [channel.name, clean_text(comment.native_id)],
             ).fetchone()
             assert stored is not None
-            assert stored[0] == comment_store.clean_text(comment.text)
+            assert stored[0] == clean_text(comment.text)
             json.dumps(dict(comment.raw or {}), ensure_ascii=False, default=str)
 
     check()
