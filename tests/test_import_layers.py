@@ -29,13 +29,26 @@ LAYERS = (
             "moderation.scheduling",
             "moderation.scheduling.*",
             "moderation.operations",
+            "moderation.config_file",  # writes config.toml from the declarations
             "moderation.*.commands",  # a command group kept beside its area
             "moderation.*.*_commands",
         ),
     ),
-    ("pipeline and export", ("moderation.pipeline", "moderation.export", "moderation.export.*")),
+    (
+        "pipeline and export",
+        (
+            "moderation.pipeline",
+            "moderation.export",
+            "moderation.export.*",
+            "moderation.desk_metrics",
+            "moderation.alerts.evaluate",  # alert rules judged over storage's counts
+            "moderation.alerts.dispatch",  # deliveries taken from storage and sent
+        ),
+    ),
     ("storage", ("moderation.db", "moderation.storage", "moderation.storage.*")),
     ("settings", ("moderation.settings",)),
+    # robots, mail and alert conditions: pure or network, on the collectors' HTTP layer
+    ("alert delivery", ("moderation.alerts", "moderation.alerts.*")),
     (
         "scoring and collectors",
         (
@@ -46,7 +59,10 @@ LAYERS = (
             "moderation.scheduling_spec",
         ),
     ),
-    ("shared names", ("moderation.states", "moderation.timeutil", "moderation.roles")),
+    (
+        "shared names",
+        ("moderation.states", "moderation.timeutil", "moderation.roles", "moderation.declare"),
+    ),
     ("logging", ("moderation.logs",)),
 )
 

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import jinja2
 
 from moderation.desk_metrics import DeskMetrics, desk_metrics
 from moderation.export import docx_export
@@ -195,10 +198,9 @@ def report_html(report: Report) -> bytes:
 
 
 def _templates():
-    import jinja2
-
-    from moderation import TEMPLATES
-
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True, keep_trailing_newline=True
     )
+
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"  # the dashboard's, at the top

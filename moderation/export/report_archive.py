@@ -11,9 +11,11 @@ from moderation.timeutil import now_iso
 
 
 def generate_report(db, kind: str, day: date, actor: str, targets=(), keywords=None) -> int:
-    """Build the `kind` report whose period ends on `day`, archive it, queue deliveries."""
+    """Build the `kind` report whose period ends on `day`, archive it, queue deliveries.
+
+    `keywords(texts)` names each story's topics (the story page's extraction)."""
     first, last = period_for(kind, day)
-    report = gather(db, kind, first, last, keywords=keywords or default_keywords())
+    report = gather(db, kind, first, last, keywords=keywords)
     report_id = store.save_report(
         db,
         kind,
@@ -27,9 +29,3 @@ def generate_report(db, kind: str, day: date, actor: str, targets=(), keywords=N
         alert_store.queue_report_deliveries(db, report_id, targets, now_iso())
     return report_id
 
-
-def default_keywords():
-    """The story page's keyword extraction, so reports and pages name the same topics."""
-    from moderation.web.keywords import top_keywords
-
-    return top_keywords

@@ -13,6 +13,7 @@ from moderation.storage import reports as store
 from moderation.timeutil import BEIJING
 from moderation.web import get_db
 from moderation.web.auth import current_actor, role_required
+from moderation.web.keywords import top_keywords
 
 bp = Blueprint("reports", __name__)
 MEDIA = {
@@ -43,7 +44,7 @@ def generate():
         return redirect(url_for("reports.index"))
     if kind not in ("daily", "weekly"):
         abort(400, "报告类型应为日报或周报")
-    report_id = generate_report(get_db(), kind, day, current_actor())
+    report_id = generate_report(get_db(), kind, day, current_actor(), keywords=top_keywords)
     flash("报告已生成并存档。")
     return redirect(url_for("reports.index", _anchor=f"report-{report_id}"))
 
