@@ -43,7 +43,7 @@ def _known_channel_type(channel_type: str) -> None:
 
 def _valid_schedule(text: str) -> None:
     """An interval or five cron fields (parse_schedule says what is accepted)."""
-    from moderation.scheduling_spec import parse_schedule
+    from moderation.scheduling.spec import parse_schedule
 
     parse_schedule(text)
 

@@ -56,7 +56,7 @@ LAYERS = (
             "moderation.scoring.*",
             "moderation.collectors",
             "moderation.collectors.*",
-            "moderation.scheduling_spec",
+            "moderation.scheduling.spec",  # parses a schedule: settings checks it at start
         ),
     ),
     (
@@ -157,7 +157,10 @@ def allowed(importer: str, imported: str) -> bool:
 
 
 def layer_of(module: str) -> int:
-    """The layer's position, top first."""
+    """The layer's position, top first: a module named exactly wins over a pattern."""
+    for position, (_, patterns) in enumerate(LAYERS):
+        if module in patterns:
+            return position
     for position, (_, patterns) in enumerate(LAYERS):
         if any(fnmatch(module, pattern) for pattern in patterns):
             return position

@@ -11,7 +11,7 @@ def scheduler_command(obj) -> None:
     """Run scheduled collection only (for a dashboard served by several WSGI workers)."""
     import logging
 
-    from moderation.scheduler import SchedulerService, handle_signals
+    from moderation.scheduling.service import SchedulerService, handle_signals
 
     settings = obj.settings
     obj.db().close()  # apply migrations once, before any job runs

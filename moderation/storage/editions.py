@@ -34,15 +34,18 @@ def parse_date(text: str) -> str:
 
 
 def create_edition(db, date: str, title: str, actor: str) -> dict:
-    """A new, empty draft edition for `date`."""
+    """A new, empty draft edition for `date` under `title` (the caller picks the default)."""
     date = parse_date(date)
+    title = title.strip()
+    if not title:
+        raise EditionError("请填写栏目名（如“融媒·观察”）后再新建")
     if get_edition(db, date):
         raise EditionError(f"an edition for {date} exists already")
     now = now_iso()
     db.table("editions").insert(
         {
             "date": date,
-            "title": title.strip() or "融媒·观察",
+            "title": title,
             "status": DRAFT,
             "created_by": actor,
             "created_at": now,
@@ -369,8 +372,8 @@ def problems(db, edition: dict, require_consent: bool) -> list[str]:
     if not any(section["quotes"] for section in all_sections):
         found.append("专栏还没有任何评论")
     for section in all_sections:
-        for quote in section["quotes"]:
-            where = f"“{section['heading']}”第{quote['position']}条"
+        for number, quote in enumerate(section["quotes"], start=1):
+            where = f"“{section['heading']}”第{number}条"
             if not quote["display_name"]:
                 found.append(f"{where}缺少署名（网友@后的名字）")
             if require_consent and not quote["consent"]:

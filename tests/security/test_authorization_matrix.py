@@ -33,7 +33,6 @@ POLICY = {
     "queue.flag_editor": MODERATOR,
     "queue.correct_sentiment": MODERATOR,
     "queue.claim": MODERATOR,
-    "queue.export_column": EDITOR,
     "column.index": EDITOR,
     "column.create": EDITOR,
     "column.builder": EDITOR,

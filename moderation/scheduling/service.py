@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 from moderation.db import Checkpointer, open_db
 from moderation.scheduling.runner import Runner
-from moderation.scheduling_spec import parse_schedule
+from moderation.scheduling.spec import parse_schedule
 from moderation.storage import duplicate_index
 
 log = logging.getLogger(__name__)
