@@ -10,7 +10,9 @@ from moderation.storage import reports as store
 from moderation.timeutil import now_iso
 
 
-def generate_report(db, kind: str, day: date, actor: str, targets=(), keywords=None) -> int:
+def generate_report(
+    db, kind: str, day: date, actor: str, targets=(), keywords=None, now: str | None = None
+) -> int:
     """Build the `kind` report whose period ends on `day`, archive it, queue deliveries.
 
     `keywords(texts)` names each story's topics (the story page's extraction)."""
@@ -26,6 +28,5 @@ def generate_report(db, kind: str, day: date, actor: str, targets=(), keywords=N
         report_html(report),
     )
     if targets:
-        alert_store.queue_report_deliveries(db, report_id, targets, now_iso())
+        alert_store.queue_report_deliveries(db, report_id, targets, now or now_iso())
     return report_id
-
