@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from moderation.alerts.commands import COMMANDS as ALERT_COMMANDS
 from moderation.collectors.commands import import_command
 from moderation.export.commands import export, ranking
 from moderation.roles import ROLES
@@ -353,7 +354,14 @@ def purge_command(obj: Context, days: int | None) -> None:
     click.echo(f"purged {removed} raw payloads older than {days} days")
 
 
-for command in (import_command, export, ranking, scheduler_command, *SENTIMENT_COMMANDS):
+for command in (
+    import_command,
+    export,
+    ranking,
+    scheduler_command,
+    *SENTIMENT_COMMANDS,
+    *ALERT_COMMANDS,
+):
     main.add_command(command)
 
 if __name__ == "__main__":
