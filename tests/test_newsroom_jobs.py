@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import trustme
 
+from moderation.alerts import conditions
 from moderation.db import connect
 from moderation.scheduling import newsroom_jobs
 from moderation.settings import load_settings
@@ -73,6 +74,18 @@ def test_the_scheduler_fires_the_alerts_job_and_the_robot_hears_once(tmp_path, m
     with closing(connect(settings.database_path)) as db:
         [alert] = store.recent_alerts(db)
         assert [d["state"] for d in alert["deliveries"]] == ["delivered"]
+        # a desk that already had a rule gets no defaults on top of it
+        assert [rule["name"] for rule in store.list_rules(db)] == ["事故"]
+
+
+def test_first_start_installs_the_default_rules(tmp_path):
+    settings = load_settings(write_config(tmp_path, channels=""))
+    with running_scheduler(settings):
+        pass
+    with closing(connect(settings.database_path)) as db:
+        rules = store.list_rules(db)
+    assert {rule["kind"] for rule in rules} == set(conditions.KINDS) - {"keyword"}
+    assert all(rule["targets"] == [] and rule["enabled"] for rule in rules)
 
 
 @pytest.mark.usefixtures("seeded")

@@ -43,6 +43,17 @@ DEFAULT_PARAMS = {
 }
 
 
+# Installed on the first scheduler start of a desk with no rules: shown in the bell only,
+# until an admin picks targets for them at /admin/alerts.
+DEFAULT_RULES = (
+    {"name": "负面评论激增", "kind": "negative_spike"},
+    {"name": "冒犯评论激增", "kind": "offensive_spike"},
+    {"name": "评论量激增", "kind": "volume_spike"},
+    {"name": "待审积压超过3小时", "kind": "queue_age"},
+    {"name": "渠道连续失败1小时", "kind": "channel_failing"},
+)
+
+
 @dataclass(frozen=True)
 class Condition:
     """Something that holds now and deserves an alert."""

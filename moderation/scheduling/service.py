@@ -16,10 +16,12 @@ import threading
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
 
+from moderation.alerts.conditions import DEFAULT_RULES
 from moderation.db import Checkpointer, open_db
 from moderation.scheduling import newsroom_jobs
 from moderation.scheduling.runner import Runner
 from moderation.scheduling.spec import parse_schedule
+from moderation.storage import alerts as alert_store
 from moderation.storage import duplicate_index
 
 log = logging.getLogger(__name__)
@@ -173,6 +175,8 @@ class SchedulerService:
         sentiment.scorer_for(self.runner.settings)
         with closing(open_db(self.runner.settings)) as db:
             duplicate_index.warm(db)  # a million comments: ~3 s, not inside the first batch
+            if alert_store.seed_rules(db, DEFAULT_RULES):
+                log.info("installed the default alert rules (edit them at /admin/alerts)")
         self.checkpointer.__enter__()  # before the jobs open their connections
         self.scheduler.start()
         log.info("scheduler %s started", self.runner.holder)

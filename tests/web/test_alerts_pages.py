@@ -104,9 +104,12 @@ def test_bell_counts_unread_alerts_until_the_list_is_opened(client, auth, db):
             now_iso(),
         )
     assert store.unread_count(db, "editor") == 2
+    overview = client.get("/overview").get_data(as_text=True)
+    assert 'aria-label="预警：2 条未读"' in overview
     page = client.get("/alerts").get_data(as_text=True)
     assert "事故0" in page and "事故1" in page and "仅在审核台显示" in page
     assert store.unread_count(db, "editor") == 0
+    assert 'aria-label="预警：0 条未读"' in client.get("/overview").get_data(as_text=True)
     assert store.unread_count(db, "admin") == 2  # each person has their own bell
 
 
@@ -121,3 +124,9 @@ def test_failed_delivery_can_be_retried(client, auth, db):
     assert "失败：310000 sign not match" in page
     client.post("/alerts/deliveries/1/retry")
     assert db.execute("SELECT state FROM alert_deliveries").fetchone()[0] == "pending"
+
+
+def test_moderators_see_no_link_they_may_not_open(client, auth):
+    auth.login("moderator")
+    page = client.get("/overview").get_data(as_text=True)
+    assert "/metrics" not in page and "/alerts" not in page and "/reports" not in page
