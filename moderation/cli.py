@@ -14,11 +14,17 @@ import click
 
 from moderation.alerts.commands import COMMANDS as ALERT_COMMANDS
 from moderation.collectors.commands import import_command
+from moderation.declare import click_type
 from moderation.export.commands import export, ranking
 from moderation.roles import ROLES
 from moderation.scheduling.commands import scheduler_command
 from moderation.scoring.sentiment_commands import COMMANDS as SENTIMENT_COMMANDS
-from moderation.settings import SettingsError, load_settings
+from moderation.settings import (
+    RetentionSettings,
+    ServerSettings,
+    SettingsError,
+    load_settings,
+)
 
 
 class Context:
@@ -175,7 +181,9 @@ def _score(db, settings) -> None:
 
 @main.command()
 @click.option("--host", help="Address to bind (default from config: 127.0.0.1).")
-@click.option("--port", type=int, help="Port (default from config: 5000).")
+@click.option(
+    "--port", type=click_type(ServerSettings, "port"), help="Port (default from config: 5000)."
+)
 @click.option("--no-scheduler", is_flag=True, help="Serve the dashboard only.")
 @click.pass_obj
 def serve(obj: Context, host: str | None, port: int | None, no_scheduler: bool) -> None:
@@ -343,7 +351,11 @@ def _describe(result: dict) -> str:
 
 
 @main.command("purge")
-@click.option("--days", type=int, help="Override [retention] raw_payload_days.")
+@click.option(
+    "--days",
+    type=click_type(RetentionSettings, "raw_payload_days"),
+    help="Override [retention] raw_payload_days.",
+)
 @click.pass_obj
 def purge_command(obj: Context, days: int | None) -> None:
     """Delete raw channel payloads past the retention period (comments stay)."""

@@ -156,3 +156,12 @@ def _check_union(item: Any, options: tuple, where: str) -> Any:
         except SettingsError as error:
             errors.append(error)
     raise errors[0]
+
+
+def click_type(cls: type, key: str) -> Any:
+    """A click parameter type bounded like the declared setting a CLI option overrides."""
+    import click
+
+    rules = declared(keys(cls)[key])
+    kind = click.IntRange if typing.get_type_hints(cls)[key] is int else click.FloatRange
+    return kind(rules.min, rules.max)

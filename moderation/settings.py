@@ -21,8 +21,6 @@ from typing import Any
 from moderation import collectors
 from moderation.declare import NOT_A_KEY, SettingsError, build, check_value, declared, setting
 
-__all__ = ["SettingsError", "Settings", "load_settings", "settings_from_mapping"]
-
 CONFIG_ENV = "MODERATION_CONFIG"
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.toml"
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

@@ -61,7 +61,13 @@ LAYERS = (
     ),
     (
         "shared names",
-        ("moderation.states", "moderation.timeutil", "moderation.roles", "moderation.declare"),
+        (
+            "moderation.states",
+            "moderation.timeutil",
+            "moderation.roles",
+            "moderation.declare",
+            "moderation.secret_keys",
+        ),
     ),
     ("logging", ("moderation.logs",)),
 )

@@ -18,8 +18,8 @@ from moderation.storage import stories
 from moderation.timeutil import iso
 from tests.alerts.robot_servers import KEY, robot_server
 from tests.alerts.smtp_server import PASSWORD, USER, smtp_server
-from tests.conftest import write_config
 from tests.export.conftest import seeded  # noqa: F401  (the seed page collected, approved)
+from tests.helpers import write_config
 from tests.scheduling_helpers import running_scheduler, wait_for
 from tests.web.conftest import add_comment
 

@@ -20,9 +20,9 @@ from moderation.storage import comments as comment_store
 from moderation.storage import stories
 from moderation.storage.storable import clean_text
 
-EXAMPLES = int(os.environ.get("HYPOTHESIS_EXAMPLES", "150"))
+# Half again the profile's number of examples (tests/conftest.py): parsing is cheap.
 PROFILE = settings(
-    max_examples=EXAMPLES,
+    max_examples=settings.default.max_examples * 3 // 2,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )

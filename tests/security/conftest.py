@@ -15,7 +15,7 @@ from moderation.roles import ROLES
 from moderation.settings import load_settings
 from moderation.storage import alerts, edition_exports, editions, reports, wordlists
 from moderation.timeutil import now_iso
-from tests.conftest import write_config
+from tests.helpers import write_config
 
 EDITION_DATE = "2024-01-25"
 

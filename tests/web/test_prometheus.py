@@ -8,7 +8,7 @@ import pytest
 
 from moderation import create_app
 from moderation.settings import load_settings
-from tests.conftest import write_config
+from tests.helpers import write_config
 
 LINE = re.compile(r'^[a-z_]+(\{([a-z_]+="[^"]*",?)+\})? -?[0-9.]+$')
 
