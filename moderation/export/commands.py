@@ -64,6 +64,8 @@ def export(obj, edition: str, fmt: str, encoding: str, from_approved: bool, outp
     from moderation.storage import editions as store
 
     day = _date(edition, "--edition").isoformat()
+    if encoding != "utf-8" and fmt != "txt":
+        raise click.ClickException("--encoding applies to --format txt only")
     db = obj.db()
     found = store.get_edition(db, day)
     if found is None and not from_approved:
@@ -74,8 +76,6 @@ def export(obj, edition: str, fmt: str, encoding: str, from_approved: bool, outp
     if found is None:
         found = edition_from_approved(db, day, obj.settings.export.column_title, "cli")
         click.echo(f"created the edition of {day} from approved comments", err=True)
-    if encoding != "utf-8" and fmt != "txt":
-        raise click.ClickException("--encoding applies to --format txt only")
     try:
         _write(export_edition(db, found, fmt, encoding).content, output)
     except ExportError as error:

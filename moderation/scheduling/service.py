@@ -18,20 +18,20 @@ from datetime import UTC, datetime, timedelta
 
 from moderation.alerts.conditions import DEFAULT_RULES
 from moderation.db import Checkpointer, open_db
+from moderation.push.actions import push_options
 from moderation.scheduling import newsroom_jobs
 from moderation.scheduling.runner import Runner
 from moderation.scheduling.spec import parse_schedule
 from moderation.storage import alerts as alert_store
 from moderation.storage import duplicate_index
+from moderation.timeutil import BEIJING
 
 log = logging.getLogger(__name__)
 
 REQUEST_POLL_SECONDS = 1  # how soon a run-now button takes effect
 SCORE_EVERY_SECONDS = 30  # how often the scoring job picks up what collection runs left
+PUSH_EVERY_SECONDS = 10  # how soon a decision reaches its channel
 HOUSEKEEPING = "housekeeping"  # its own threads: a busy channel never delays the lease
-
-
-NEWSROOM_TIMEZONE = "Asia/Shanghai"  # cron schedules read as the newsroom's clock
 
 
 def trigger_for(schedule_text: str, jitter: int):
@@ -50,7 +50,7 @@ def trigger_for(schedule_text: str, jitter: int):
         month=month,
         day_of_week=day_of_week,
         jitter=jitter or None,
-        timezone=NEWSROOM_TIMEZONE,
+        timezone=BEIJING,  # cron fields read as the newsroom's clock
     )
 
 
@@ -94,6 +94,9 @@ def build_scheduler(runner: Runner):
         misfire_grace_time=None,
     )
     scheduler.add_job(runner.score_backlog, "interval", seconds=SCORE_EVERY_SECONDS, id="score")
+    if any(push_options(channel).push != "off" for channel in settings.channels):
+        scheduler.add_job(runner.push_outbox, "interval", seconds=PUSH_EVERY_SECONDS, id="push")
+        scheduler.add_job(runner.switch_on_schedule, "interval", seconds=60, id="switches")
     scheduler.add_job(
         runner.purge_raw_payloads,
         "interval",
@@ -133,7 +136,7 @@ def _add_newsroom_jobs(scheduler, runner: Runner) -> None:
     )
     if config.daily_report_at:
         hour, minute = config.daily_report_at.split(":")
-        trigger = CronTrigger(hour=int(hour), minute=int(minute), timezone=NEWSROOM_TIMEZONE)
+        trigger = CronTrigger(hour=int(hour), minute=int(minute), timezone=BEIJING)
         scheduler.add_job(runner.make_report, trigger, args=("daily",), id="report:daily")
     if config.weekly_report_at:
         hour, minute = config.weekly_report_at.split(":")
@@ -141,7 +144,7 @@ def _add_newsroom_jobs(scheduler, runner: Runner) -> None:
             day_of_week=config.weekly_report_weekday - 1,  # APScheduler: 0 = Monday
             hour=int(hour),
             minute=int(minute),
-            timezone=NEWSROOM_TIMEZONE,
+            timezone=BEIJING,
         )
         scheduler.add_job(runner.make_report, trigger, args=("weekly",), id="report:weekly")
 
@@ -156,7 +159,7 @@ class SchedulerService:
 
     def __init__(self, settings, stop: threading.Event | None = None):
         self.runner = Runner(settings, stop)
-        self.scheduler = build_scheduler(self.runner)
+        self.scheduler = None  # built by start(), once the model is loaded
         self.checkpointer = Checkpointer(settings.database_path)
 
     @property
@@ -168,7 +171,8 @@ class SchedulerService:
         """Load the sentiment model, then start the jobs in background threads.
 
         Loading the model holds the GIL for seconds; done before the first lease, it never
-        keeps the lease job from renewing in time.
+        keeps the lease job from renewing in time. The jobs are scheduled after it, so on a
+        busy machine a slow load cannot make the first runs miss their misfire grace time.
         """
         from moderation.scoring import sentiment
 
@@ -178,13 +182,14 @@ class SchedulerService:
             if alert_store.seed_rules(db, DEFAULT_RULES):
                 log.info("installed the default alert rules (edit them at /admin/alerts)")
         self.checkpointer.__enter__()  # before the jobs open their connections
+        self.scheduler = build_scheduler(self.runner)
         self.scheduler.start()
         log.info("scheduler %s started", self.runner.holder)
 
     def shutdown(self) -> None:
         """Let running jobs finish their page and save their cursor, then free the lease."""
         self.runner.halt()
-        if self.scheduler.running:
+        if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=True)
         self.runner.release_lease()
         self.checkpointer.__exit__(None, None, None)

@@ -21,8 +21,8 @@ from moderation.alerts.rules_toml import check_rule, dump_rules, load_rules
 from moderation.roles import ADMIN, EDITOR
 from moderation.storage import alerts as store
 from moderation.timeutil import now_iso
-from moderation.web import get_db
 from moderation.web.auth import current_actor, role_required
+from moderation.web.context import get_db
 
 bp = Blueprint("alerts", __name__)
 MAX_TOML_BYTES = 256 * 1024

@@ -34,8 +34,8 @@ from moderation.roles import CHIEF_EDITOR, EDITOR
 from moderation.storage import edition_candidates as picks
 from moderation.storage import edition_exports as archive
 from moderation.storage import editions as store
-from moderation.web import get_db, sqlite_int
 from moderation.web.auth import current_actor, role_required
+from moderation.web.context import get_db, sqlite_int
 
 bp = Blueprint("column", __name__, url_prefix="/editions")
 FILTERS = ("q", "story", "channel")

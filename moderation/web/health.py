@@ -11,7 +11,7 @@ from moderation import storage
 from moderation.scheduling.runner import LEASE_NAME
 from moderation.storage import channels as channel_store
 from moderation.storage import leases
-from moderation.web import get_db
+from moderation.web.context import get_db
 
 bp = Blueprint("health", __name__)
 

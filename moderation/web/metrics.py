@@ -12,8 +12,9 @@ from moderation.desk_metrics import desk_metrics
 from moderation.export.records import neutralise
 from moderation.roles import EDITOR
 from moderation.timeutil import BEIJING
-from moderation.web import charts, get_db
+from moderation.web import charts
 from moderation.web.auth import role_required
+from moderation.web.context import get_db
 
 bp = Blueprint("metrics", __name__)
 PERIODS = {"day": "按日", "week": "按周", "month": "按月"}

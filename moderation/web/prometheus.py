@@ -14,7 +14,7 @@ from flask import Blueprint, Response, abort, current_app, request
 
 from moderation.storage import metrics as store
 from moderation.timeutil import parse_iso
-from moderation.web import get_db
+from moderation.web.context import get_db
 
 bp = Blueprint("prometheus", __name__)
 

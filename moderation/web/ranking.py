@@ -10,8 +10,8 @@ from flask import Blueprint, Response, abort, render_template, request
 from moderation.export import ranking as board
 from moderation.roles import EDITOR
 from moderation.storage import ranking as ranking_store
-from moderation.web import get_db
 from moderation.web.auth import role_required
+from moderation.web.context import get_db
 
 bp = Blueprint("ranking", __name__, url_prefix="/ranking")
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -11,8 +11,8 @@ from moderation.export.report_archive import generate_report
 from moderation.roles import EDITOR
 from moderation.storage import reports as store
 from moderation.timeutil import BEIJING
-from moderation.web import get_db
 from moderation.web.auth import current_actor, role_required
+from moderation.web.context import get_db
 from moderation.web.keywords import top_keywords
 
 bp = Blueprint("reports", __name__)

@@ -1,5 +1,9 @@
 """The `moderation` command: init, collect, serve, export and friends.
 
+The group lives here; commands that belong with one area live beside it (`import_files`
+here, `export/commands.py`, `scheduling/commands.py`, `scoring/sentiment_commands.py`) and
+report user errors by raising `click.ClickException`, never by importing this module.
+
 Commands import their heavy dependencies inside the function, so `moderation --help`
 answers at once and never loads the sentiment model.
 """
@@ -13,9 +17,10 @@ from pathlib import Path
 import click
 
 from moderation.alerts.commands import COMMANDS as ALERT_COMMANDS
-from moderation.collectors.commands import import_command
+from moderation.cli.import_files import import_command
 from moderation.declare import click_type
 from moderation.export.commands import export, ranking
+from moderation.push.commands import push_command
 from moderation.roles import ROLES
 from moderation.scheduling.commands import scheduler_command
 from moderation.scoring.sentiment_commands import COMMANDS as SENTIMENT_COMMANDS
@@ -371,10 +376,8 @@ for command in (
     export,
     ranking,
     scheduler_command,
+    push_command,
     *SENTIMENT_COMMANDS,
     *ALERT_COMMANDS,
 ):
     main.add_command(command)
-
-if __name__ == "__main__":
-    main()

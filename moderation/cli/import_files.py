@@ -1,4 +1,8 @@
-"""`moderation import`: comments from CSV, JSONL or XLSX exports into a file channel."""
+"""`moderation import`: comments from CSV, JSONL or XLSX exports into a file channel.
+
+It runs the pipeline, so it lives with the CLI rather than with the collectors (which
+import nothing of the rest).
+"""
 
 from __future__ import annotations
 
