@@ -60,6 +60,35 @@ def build_world(db, settings) -> dict:
     alerts.fire_alert(db, alert, ["robot"], now_iso())
     delivery_id = db.execute("SELECT id FROM alert_deliveries").fetchone()[0]
     db.execute("UPDATE alert_deliveries SET state = 'failed' WHERE id = ?", [delivery_id])
+    reply_id = (
+        db.table("official_replies")
+        .insert(
+            {
+                "comment_id": approved,
+                "text": "谢谢",
+                "author": "editor",
+                "written_at": now_iso(),
+                "state": "awaiting_sign_off",
+            }
+        )
+        .last_pk
+    )
+    row_id = (
+        db.table("outbox")
+        .insert(
+            {
+                "key": "test:1",
+                "channel": "demo",
+                "action": "feature",
+                "mode": "on",
+                "comment_id": approved,
+                "state": "failed",
+                "next_at": now_iso(),
+                "created_at": now_iso(),
+            }
+        )
+        .last_pk
+    )
     return {
         "users": users,
         "comment_id": pending,
@@ -76,6 +105,8 @@ def build_world(db, settings) -> dict:
         "word": "坑爹",
         "report_id": report_id,
         "delivery_id": delivery_id,
+        "reply_id": reply_id,
+        "row_id": row_id,
     }
 
 
@@ -129,6 +160,8 @@ INT_IDS = {
     "user_id": "user_id",
     "report_id": "report_id",
     "delivery_id": "delivery_id",
+    "reply_id": "reply_id",
+    "row_id": "row_id",
 }
 # Converter values that are not a row id, per endpoint and argument.
 DEFAULT_VALUES = {("column.download", "fmt"): "csv", ("static", "filename"): "dashboard.css"}

@@ -69,6 +69,12 @@ POLICY = {
     "admin.set_disabled": ADMIN,
     "stories.link": EDITOR,
     "stories.unlink": EDITOR,
+    "push.write_reply": EDITOR,
+    "push.sign_off": CHIEF_EDITOR,
+    "push.withdraw": EDITOR,
+    "push.retry": MODERATOR,
+    "push.switch": EDITOR,
+    "push.emergency": ADMIN,
     "wordlists.index": ADMIN,
     "wordlists.add": ADMIN,
     "wordlists.remove": ADMIN,
@@ -94,6 +100,7 @@ def form_for(endpoint: str, ids: dict) -> dict:
         "wordlists.remove": {"word": ids["word"]},
         "alerts.save": {"name": "负面", "kind": "negative_spike"},
         "reports.generate": {"kind": "daily", "date": "2024-01-25"},
+        "push.write_reply": {"text": "感谢您的关注，我们已转交相关部门。"},
     }.get(endpoint, {})
 
 
