@@ -63,6 +63,7 @@ def main() -> None:
     run("bench_ingest.py", "--n", str(args.ingest))
     run("bench_ingest.py", "--n", str(args.ingest), "--stored", str(args.n))
     run("bench_dashboard.py", "--n", str(args.n), "--requests", str(args.requests))
+    run("bench_alerts.py", "--n", str(args.n))
     if not args.no_load and shutil.which("wrk"):
         run("load_test.py", "--n", str(args.n), "--seconds", str(args.seconds))
     elif not args.no_load:

@@ -204,6 +204,81 @@ class RetentionSettings:
     )
 
 
+def _valid_targets(entries: list) -> None:
+    """Alert targets that build: known types, secrets named by environment variables."""
+    from moderation.alerts.config import build_targets
+
+    build_targets(entries)
+
+
+def _clock_time(text: str) -> None:
+    """HH:MM in Beijing time, or empty for off."""
+    if text and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", text):
+        raise ValueError(f'expected HH:MM (Beijing time) or "" for off, got {text!r}')
+
+
+@dataclass(frozen=True)
+class AlertSettings:
+    """Alerts and 舆情 reports: where they go and how often."""
+
+    base_url: str = setting(
+        "",
+        "The dashboard's address as people open it (e.g. https://desk.zzrb.example), used for "
+        "links in alerts and reports; empty: messages carry no link.",
+    )
+    targets: list[dict] = setting(
+        [],
+        "Where alerts and reports are sent: 企业微信 (wecom), 钉钉 (dingtalk), 飞书 (feishu) "
+        "group robots, or email over SMTP with STARTTLS. Secrets live in the environment "
+        "variables the *_env keys name. Rules choose targets by name at /admin/alerts. "
+        'E.g. [{name = "值班群", type = "wecom", key_env = "ZZRB_WECOM_ROBOT_KEY"}]; '
+        "README lists every key.",
+        check=_valid_targets,
+    )
+    max_alerts_per_rule_per_hour: int = setting(
+        10,
+        "A rule fires at most this many alerts an hour; more wait for the next hour.",
+        min=1,
+        max=1000,
+    )
+    max_messages_per_target_per_hour: int = setting(
+        30,
+        "At most this many messages an hour to one target (robots limit senders too).",
+        min=1,
+        max=1200,
+    )
+    daily_report_at: str = setting(
+        "08:00",
+        'When the daily report on yesterday is generated and sent (Beijing time); "" for off.',
+        check=_clock_time,
+    )
+    weekly_report_at: str = setting(
+        "08:30",
+        "When the weekly report on the last seven days is generated and sent, on "
+        'weekly_report_weekday (Beijing time); "" for off.',
+        check=_clock_time,
+    )
+    weekly_report_weekday: int = setting(
+        1, "Day of the weekly report: 1 = Monday … 7 = Sunday.", min=1, max=7
+    )
+    report_targets: list[str] = setting(
+        [], "Targets (by name) that receive the daily and weekly reports."
+    )
+    metrics_token_env: str = setting(
+        "",
+        "Environment variable holding the bearer token for the Prometheus endpoint "
+        "/metrics.txt; empty: the endpoint is off.",
+    )
+
+    def __post_init__(self):
+        from moderation.alerts.config import build_targets
+
+        names = build_targets(self.targets)
+        unknown = [name for name in self.report_targets if name not in names]
+        if unknown:
+            raise ValueError(f"report_targets: not a configured target: {', '.join(unknown)}")
+
+
 @dataclass(frozen=True)
 class ChannelSettings:
     """One `[[channels]]` entry: the common keys, and the type's own keys validated once."""
@@ -231,6 +306,7 @@ class Settings:
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
     export: ExportSettings = field(default_factory=ExportSettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
+    alerts: AlertSettings = field(default_factory=AlertSettings)
     channels: tuple[ChannelSettings, ...] = ()
     source: str = field(default="<defaults>", metadata={NOT_A_KEY: True})
 
@@ -266,6 +342,7 @@ SECTIONS: dict[str, type] = {
     "scheduler": SchedulerSettings,
     "export": ExportSettings,
     "retention": RetentionSettings,
+    "alerts": AlertSettings,
 }
 TOP_LEVEL_KEYS = ("data_dir",)
 

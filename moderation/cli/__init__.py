@@ -16,6 +16,7 @@ from pathlib import Path
 
 import click
 
+from moderation.alerts.commands import COMMANDS as ALERT_COMMANDS
 from moderation.cli.import_files import import_command
 from moderation.declare import click_type
 from moderation.export.commands import export, ranking
@@ -371,6 +372,12 @@ def purge_command(obj: Context, days: int | None) -> None:
 
 
 for command in (
-    import_command, export, ranking, scheduler_command, push_command, *SENTIMENT_COMMANDS
+    import_command,
+    export,
+    ranking,
+    scheduler_command,
+    push_command,
+    *SENTIMENT_COMMANDS,
+    *ALERT_COMMANDS,
 ):
     main.add_command(command)

@@ -37,13 +37,17 @@ def blueprints() -> list:
     """Every area's blueprint, registered in this order (add new areas here)."""
     from moderation.web import (
         admin,
+        alerts,
         channels,
         column,
         health,
+        metrics,
         overview,
+        prometheus,
         push,
         queue,
         ranking,
+        reports,
         search,
         stories,
         wordlists,
@@ -54,6 +58,9 @@ def blueprints() -> list:
         search.bp,
         stories.bp,
         overview.bp,
+        metrics.bp,
+        alerts.bp,
+        reports.bp,
         column.bp,
         ranking.bp,
         channels.bp,
@@ -61,6 +68,7 @@ def blueprints() -> list:
         admin.bp,
         wordlists.bp,
         health.bp,
+        prometheus.bp,
     ]
 
 

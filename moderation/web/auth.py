@@ -27,7 +27,8 @@ from moderation.storage import users
 from moderation.web.context import get_db
 
 bp = Blueprint("auth", __name__)
-PUBLIC_ENDPOINTS = {"auth.login", "static", "health.healthz"}
+# /metrics.txt checks its own bearer token instead of a login
+PUBLIC_ENDPOINTS = {"auth.login", "static", "health.healthz", "prometheus.metrics_text"}
 MAX_FAILURES = 5
 THROTTLE_MINUTES = 15
 

@@ -13,7 +13,7 @@ from moderation import pipeline
 from moderation.db import connect
 from moderation.roles import ROLES
 from moderation.settings import load_settings
-from moderation.storage import edition_exports, editions, wordlists
+from moderation.storage import alerts, edition_exports, editions, reports, wordlists
 from moderation.timeutil import now_iso
 from tests.helpers import write_config
 
@@ -54,6 +54,12 @@ def build_world(db, settings) -> dict:
     other_story = db.execute("SELECT id FROM stories WHERE id != ? LIMIT 1", [story_id]).fetchone()
     for kind in wordlists.KINDS:
         wordlists.add_word(db, kind, "坑爹", "admin")
+    report_id = reports.save_report(db, "daily", "2024-01-25", "2024-01-25", "editor", b"d", b"h")
+    rule_id = alerts.save_rule(db, {"name": "事故", "kind": "keyword"}, "admin")
+    alert = {"rule_id": rule_id, "condition": "story:1", "title": "事故", "detail": {}}
+    alerts.fire_alert(db, alert, ["robot"], now_iso())
+    delivery_id = db.execute("SELECT id FROM alert_deliveries").fetchone()[0]
+    db.execute("UPDATE alert_deliveries SET state = 'failed' WHERE id = ?", [delivery_id])
     reply_id = (
         db.table("official_replies")
         .insert(
@@ -62,7 +68,7 @@ def build_world(db, settings) -> dict:
                 "text": "谢谢",
                 "author": "editor",
                 "written_at": now_iso(),
-                "state": "written",
+                "state": "awaiting_sign_off",
             }
         )
         .last_pk
@@ -97,6 +103,8 @@ def build_world(db, settings) -> dict:
         "name": "demo",
         "other_story_id": other_story[0],
         "word": "坑爹",
+        "report_id": report_id,
+        "delivery_id": delivery_id,
         "reply_id": reply_id,
         "row_id": row_id,
     }
@@ -150,6 +158,8 @@ INT_IDS = {
     "quote_id": "quote_id",
     "export_id": "export_id",
     "user_id": "user_id",
+    "report_id": "report_id",
+    "delivery_id": "delivery_id",
     "reply_id": "reply_id",
     "row_id": "row_id",
 }

@@ -10,12 +10,14 @@ from moderation.roles import ADMIN, CHIEF_EDITOR, EDITOR, MODERATOR, ROLES, may
 from tests.security.conftest import login_as, logout, restore, rule_urls
 
 PUBLIC = "public"  # no login needed
+TOKEN = "token"  # no login: a bearer token of its own, and off (404) unless configured
 ANY = "any"  # every logged-in user
 # endpoint -> who may use it (a role means: that role and every role above it).
 POLICY = {
     "static": PUBLIC,
     "auth.login": PUBLIC,
     "health.healthz": PUBLIC,
+    "prometheus.metrics_text": TOKEN,
     "auth.logout": ANY,
     "queue.index": ANY,
     "queue.approved": ANY,
@@ -46,6 +48,17 @@ POLICY = {
     "column.mark_printed": EDITOR,
     "column.download": EDITOR,
     "column.archived": EDITOR,
+    "metrics.index": EDITOR,
+    "alerts.index": EDITOR,
+    "alerts.retry": EDITOR,
+    "alerts.rules": ADMIN,
+    "alerts.save": ADMIN,
+    "alerts.export_rules": ADMIN,
+    "alerts.import_rules": ADMIN,
+    "reports.index": EDITOR,
+    "reports.generate": EDITOR,
+    "reports.download": EDITOR,
+    "metrics.export_csv": EDITOR,
     "ranking.index": EDITOR,
     "ranking.download": EDITOR,
     "column.sign_off": CHIEF_EDITOR,
@@ -85,6 +98,8 @@ def form_for(endpoint: str, ids: dict) -> dict:
         "stories.link": {"target": str(ids["other_story_id"])},
         "wordlists.add": {"kind": "suspect", "word": "新词"},
         "wordlists.remove": {"word": ids["word"]},
+        "alerts.save": {"name": "负面", "kind": "negative_spike"},
+        "reports.generate": {"kind": "daily", "date": "2024-01-25"},
         "push.write_reply": {"text": "感谢您的关注，我们已转交相关部门。"},
     }.get(endpoint, {})
 
@@ -96,6 +111,8 @@ def expected_status(method: str, endpoint: str, role: str | None) -> str:
         return "401"  # wrong password for everyone: the form is public but checks it
     if policy == PUBLIC:
         return "ok"
+    if policy == TOKEN:
+        return "404"  # tests/web/test_prometheus.py covers the token itself
     if endpoint == "auth.logout" and role is not None:
         return "login"  # logging out ends on the login page
     if role is None:

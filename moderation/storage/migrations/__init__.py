@@ -9,6 +9,7 @@ add a new one.
 
 from __future__ import annotations
 
+from moderation.storage.migrations.alerts import alerts
 from moderation.storage.migrations.core import core
 from moderation.storage.migrations.editions import editions
 from moderation.storage.migrations.ops import ops
@@ -23,6 +24,7 @@ MIGRATION_SETS = [
     outbox_migrations,
     replies_migrations,
     switches_migrations,
+    alerts,
 ]  # applied in this order
 
 
