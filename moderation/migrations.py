@@ -466,4 +466,5 @@ def m002_word_lists(db):
     )
 
 
-from moderation.storage import editions_schema  # noqa: E402, F401  (registers its migrations)
+# Each area module registers its own migration set when imported.
+from moderation.storage import drafts_schema, editions_schema  # noqa: E402, F401

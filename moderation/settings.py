@@ -94,6 +94,31 @@ class ExportSettings:
 
 
 @dataclass(frozen=True)
+class DraftSettings:
+    """The desk's draft of the column: its size and what each scoring term weighs."""
+
+    stories: int = 3
+    min_quotes: int = 4
+    max_quotes: int = 6
+    alternates: int = 3
+    likes: float = 1.0
+    specific: float = 1.0
+    length: float = 1.0
+    channel: float = 0.6
+    topic: float = 0.8
+    sentiment: float = 0.5
+
+    def __post_init__(self):
+        if not 1 <= self.min_quotes <= self.max_quotes <= 20 or not 1 <= self.stories <= 20:
+            raise ValueError("stories, min_quotes <= max_quotes: must be 1 to 20")
+        if not 0 <= self.alternates <= 10:
+            raise ValueError("alternates: must be 0 to 10")
+        for name in ("likes", "specific", "length", "channel", "topic", "sentiment"):
+            if not 0 <= getattr(self, name) <= 10:
+                raise ValueError(f"{name}: a weight must be 0 to 10")
+
+
+@dataclass(frozen=True)
 class RetentionSettings:
     """How long raw channel payloads are kept."""
 
@@ -124,6 +149,7 @@ class Settings:
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
     export: ExportSettings = field(default_factory=ExportSettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
+    draft: DraftSettings = field(default_factory=DraftSettings)
     channels: tuple[ChannelSettings, ...] = ()
     source: str = "<defaults>"
 
@@ -158,6 +184,7 @@ SECTIONS = {
     "scheduler": SchedulerSettings,
     "export": ExportSettings,
     "retention": RetentionSettings,
+    "draft": DraftSettings,
 }
 CHANNEL_COMMON_KEYS = {"name", "type", "schedule", "enabled", "label"}
 

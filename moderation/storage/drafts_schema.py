@@ -1,0 +1,32 @@
+"""The drafts area's own schema: the desk's proposed columns and what became of them."""
+
+from __future__ import annotations
+
+from sqlite_utils.migrations import Migrations
+
+from moderation.migrations import register, run_statements
+
+drafts = register(Migrations("moderation.drafts"))
+
+
+@drafts()
+def m001_drafts(db):
+    """One row per draft of a date range: its proposal (JSON, changed by the editor's swaps,
+    drops and additions) and the edition it was accepted into."""
+    run_statements(
+        db,
+        """
+        CREATE TABLE drafts (
+            id INTEGER PRIMARY KEY,
+            start TEXT NOT NULL,
+            end TEXT NOT NULL,
+            body TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'open',
+            edition_id INTEGER REFERENCES editions(id),
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX drafts_range ON drafts(start, end)
+        """,
+    )
