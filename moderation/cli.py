@@ -352,6 +352,9 @@ from moderation.export.commands import export, ranking  # noqa: E402
 
 main.add_command(export)
 main.add_command(ranking)
+from moderation.drafting.commands import draft  # noqa: E402
+
+main.add_command(draft)
 
 from moderation.scoring.sentiment_commands import COMMANDS as SENTIMENT_COMMANDS  # noqa: E402
 
