@@ -5,12 +5,14 @@ and copied into each test's database; concrete URLs for every rule of the url_ma
 from __future__ import annotations
 
 import sqlite3
+from datetime import date
 
 import pytest
 from werkzeug.routing import AnyConverter
 
 from moderation import pipeline
 from moderation.db import connect
+from moderation.drafting import desk
 from moderation.roles import ROLES
 from moderation.settings import load_settings
 from moderation.storage import edition_exports, editions, wordlists
@@ -54,6 +56,8 @@ def build_world(db, settings) -> dict:
     other_story = db.execute("SELECT id FROM stories WHERE id != ? LIMIT 1", [story_id]).fetchone()
     for kind in wordlists.KINDS:
         wordlists.add_word(db, kind, "坑爹", "admin")
+    week = (date(2024, 1, 19), date(2024, 1, 25))
+    draft_id = desk.start_draft(db, *week, settings.draft, "editor")
     return {
         "users": users,
         "comment_id": pending,
@@ -68,6 +72,7 @@ def build_world(db, settings) -> dict:
         "name": "demo",
         "other_story_id": other_story[0],
         "word": "坑爹",
+        "draft_id": draft_id,
     }
 
 
@@ -119,6 +124,7 @@ INT_IDS = {
     "quote_id": "quote_id",
     "export_id": "export_id",
     "user_id": "user_id",
+    "draft_id": "draft_id",
 }
 # Converter values that are not a row id, per endpoint and argument.
 DEFAULT_VALUES = {("column.download", "fmt"): "csv", ("static", "filename"): "dashboard.css"}
