@@ -11,14 +11,14 @@ NAMES = ("likes", "specific", "length", "channel", "topic", "sentiment")
 
 @dataclass(frozen=True)
 class Weights:
-    """One weight per scoring term."""
+    """One weight per scoring term (defaults: those of `[draft]`, see `default_weights`)."""
 
-    likes: float = 1.0
-    specific: float = 1.0
-    length: float = 1.0
-    channel: float = 0.6
-    topic: float = 0.8
-    sentiment: float = 0.5
+    likes: float
+    specific: float
+    length: float
+    channel: float
+    topic: float
+    sentiment: float
 
     def scaled(self, name: str, factor: float) -> Weights:
         """These weights with one of them multiplied (bounded to 0..10 as in `[draft]`)."""
@@ -32,6 +32,13 @@ class Weights:
 def weights_from(draft_settings) -> Weights:
     """The weights configured in a `[draft]` section."""
     return Weights(**{field.name: getattr(draft_settings, field.name) for field in fields(Weights)})
+
+
+def default_weights(**changes: float) -> Weights:
+    """The `[draft]` defaults, with some weights changed."""
+    from moderation.settings import DraftSettings
+
+    return replace(weights_from(DraftSettings()), **changes)
 
 
 def as_toml(weights: Weights) -> str:

@@ -5,13 +5,11 @@ Debian's chromium through Playwright against the app on a real server in a threa
 127.0.0.1, CSRF protection on.
 """
 
-import threading
-
 import pytest
 
 from moderation import create_app
 from moderation.storage import decisions, users
-from tests.browser_support import CHROMIUM, SCREENSHOTS, launch
+from tests.browser_support import CHROMIUM, SCREENSHOTS, live_server
 from tests.drafting.conftest import demo_db, scored_demo_file  # noqa: F401  (fixtures)
 
 PASSWORD = "correct horse battery"
@@ -24,28 +22,9 @@ pytestmark = [
 @pytest.fixture
 def server(settings, demo_db):  # noqa: F811
     """The dashboard on a real HTTP server in a thread, over the scored demo data."""
-    from werkzeug.serving import make_server
-
     users.add_user(demo_db, "lin", "editor", PASSWORD)
-    app = create_app(settings, SECRET_KEY="browser-test")
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{http.server_port}"
-    http.shutdown()
-    thread.join(timeout=5)
-
-
-@pytest.fixture
-def page():
-    """A headless chromium page (Debian's binary, nothing downloaded)."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = launch(playwright)
-        context = browser.new_context(viewport={"width": 1200, "height": 900})
-        yield context.new_page()
-        context.close()
-        browser.close()
+    with live_server(create_app(settings, SECRET_KEY="browser-test")) as base:
+        yield base
 
 
 def shown_quote_lines(page) -> list[str]:

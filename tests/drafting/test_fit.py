@@ -3,7 +3,7 @@
 import pytest
 
 from moderation.drafting import fit, select
-from moderation.drafting.weights import Weights
+from moderation.drafting.weights import default_weights
 from tests.drafting.synthetic_weeks import build_weeks
 
 
@@ -42,11 +42,11 @@ def test_agreement_counts_picks_and_alternates():
     )  # fmt: skip
     case = fit.Case("2024-03-08", candidates, frozenset({1, 9}))
     counts = select.Counts(2, 2, 1)
-    assert fit.agreement([case], Weights(), counts) == 0.5  # 1 is picked; 9 is not proposed
+    assert fit.agreement([case], default_weights(), counts) == 0.5  # 1 is picked; 9 is not proposed
 
 
 def test_fit_raises_agreement_on_held_out_weeks(printed_weeks, capsys):
-    report = fit.fit(printed_weeks, Weights(), select.Counts())
+    report = fit.fit(printed_weeks, default_weights(), select.Counts())
     with capsys.disabled():
         print(
             f"\nagreement fitted weeks {report.fitted_before:.0%} -> {report.fitted_after:.0%}, "

@@ -3,7 +3,7 @@
 import pytest
 
 from moderation.drafting import select
-from moderation.drafting.weights import NAMES, Weights, as_toml, weights_from
+from moderation.drafting.weights import NAMES, as_toml, default_weights, weights_from
 from moderation.settings import DraftSettings, SettingsError, settings_from_mapping
 
 TEXT = "河西这边雪下得好大，早上起来车顶上一层白，崽崽高兴得鞋子都冒穿好就冲下楼了"
@@ -46,7 +46,7 @@ def test_select_never_proposes_same_author_or_duplicate_group():
         comment(5, likes=5),
     ]
     picks, alternates = select.select(
-        select.prepare(comments, {}), Weights(), select.Counts(2, 6, 2)
+        select.prepare(comments, {}), default_weights(), select.Counts(2, 6, 2)
     )
     chosen = picks + alternates
     assert [c["id"] for c in chosen] == [1, 4, 5]
@@ -57,9 +57,11 @@ def test_select_spreads_over_channels_topics_and_sentiment():
     comments = [comment(i, likes=100 - i, origin="株洲新闻网") for i in range(1, 6)]
     comments.append(comment(9, likes=1, origin="掌上株洲", label="negative"))
     topics = {i: ("雪景", "雪景") for i in range(1, 6)} | {9: ("结冰", "结冰")}
-    picks, _ = select.select(select.prepare(comments, topics), Weights(), select.Counts(2, 2, 0))
+    picks, _ = select.select(
+        select.prepare(comments, topics), default_weights(), select.Counts(2, 2, 0)
+    )
     assert [c["id"] for c in picks] == [1, 9]  # the lone other channel/topic/viewpoint
-    no_spread = Weights(channel=0, topic=0, sentiment=0)
+    no_spread = default_weights(channel=0, topic=0, sentiment=0)
     picks, _ = select.select(select.prepare(comments, topics), no_spread, select.Counts(2, 2, 0))
     assert [c["id"] for c in picks] == [1, 2]
 
@@ -72,7 +74,7 @@ def test_select_stops_between_min_and_max_when_quality_drops():
     ]
     picks, alternates = select.select(
         select.prepare(comments, {}),
-        Weights(channel=0, topic=0, sentiment=0),
+        default_weights(channel=0, topic=0, sentiment=0),
         select.Counts(2, 6, 3),
     )
     assert [c["id"] for c in picks] == [1, 2]
