@@ -23,10 +23,10 @@ def story_response(db, start: str, end: str) -> list[dict]:
     running page views), all copies across channels added up."""
     counted: dict[int, dict] = {}
     for story_id, comments, approved in db.execute(
-        "SELECT s.canonical_id, COUNT(*), SUM(c.status = ?) FROM comments c "
-        "JOIN stories s ON s.id = c.story_id "
-        "WHERE c.status IN (?, ?) AND c.created_at >= ? AND c.created_at < ? "
-        "GROUP BY s.canonical_id",
+        "SELECT s.canonical_id, SUM(per.n), SUM(per.approved) FROM ("
+        " SELECT story_id, COUNT(*) AS n, SUM(status = ?) AS approved FROM comments"
+        " WHERE status IN (?, ?) AND created_at >= ? AND created_at < ? GROUP BY story_id"
+        ") per JOIN stories s ON s.id = per.story_id GROUP BY s.canonical_id",
         [APPROVED, PENDING, APPROVED, start, end],
     ):
         counted[story_id] = {"story_id": story_id, "comments": comments, "approved": approved}
