@@ -11,7 +11,13 @@ from pathlib import Path
 
 import click
 
-from moderation.settings import SettingsError, load_settings
+from moderation.declare import click_type
+from moderation.settings import (
+    RetentionSettings,
+    ServerSettings,
+    SettingsError,
+    load_settings,
+)
 
 
 class Context:
@@ -148,7 +154,9 @@ def _score(db, settings) -> None:
 
 @main.command()
 @click.option("--host", help="Address to bind (default from config: 127.0.0.1).")
-@click.option("--port", type=int, help="Port (default from config: 5000).")
+@click.option(
+    "--port", type=click_type(ServerSettings, "port"), help="Port (default from config: 5000)."
+)
 @click.option("--no-scheduler", is_flag=True, help="Serve the dashboard only.")
 @click.pass_obj
 def serve(obj: Context, host: str | None, port: int | None, no_scheduler: bool) -> None:
@@ -334,7 +342,11 @@ def _describe(result: dict) -> str:
 
 
 @main.command("purge")
-@click.option("--days", type=int, help="Override [retention] raw_payload_days.")
+@click.option(
+    "--days",
+    type=click_type(RetentionSettings, "raw_payload_days"),
+    help="Override [retention] raw_payload_days.",
+)
 @click.pass_obj
 def purge_command(obj: Context, days: int | None) -> None:
     """Delete raw channel payloads past the retention period (comments stay)."""

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from moderation.migrations import apply_migrations
+from moderation.storage.migrations import apply_migrations
 
 
 class Database(sqlite_utils.Database):

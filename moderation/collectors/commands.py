@@ -22,9 +22,8 @@ def import_command(obj, files: tuple[Path, ...], channel_name: str | None) -> No
             fail(f"{path}: no such file")
     channel = _file_channel(obj.settings, channel_name, fail)
     paths = [str(path.resolve()) for path in files]
-    channel = dataclasses.replace(
-        channel, options={**channel.options, "paths": paths, "folder": ""}
-    )
+    options = dataclasses.replace(channel.options, paths=paths, folder="")
+    channel = dataclasses.replace(channel, options=options)
     summary = pipeline.collect_channel(
         obj.db(), obj.settings, channel, trigger="import", progress=_rows_read
     )

@@ -23,6 +23,7 @@ import requests
 import urllib3
 
 from moderation.collectors.base import AuthFailed, BadPayload, ChannelUnavailable, RateLimited
+from moderation.declare import setting
 
 USER_AGENT = "zzrb-moderation/0.1 (+comment moderation collector)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -32,13 +33,25 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 class HttpOptions:
     """Connection keys every HTTP channel accepts (inherited by each channel's Options)."""
 
-    connect_timeout: float = 5.0  # seconds to open the connection
-    read_timeout: float = 20.0  # seconds between two bytes of the answer
-    call_timeout: float = 60.0  # seconds for one whole call, body included
-    max_attempts: int = 4  # tries per call on 5xx / 429 / timeouts / connection errors
-    backoff_seconds: float = 1.0  # first wait between tries; doubles each time
-    max_wait_seconds: float = 30.0  # total waiting across the retries of one call
-    max_body_mb: float = 20.0  # a larger answer is refused as BadPayload
+    connect_timeout: float = setting(5.0, "Seconds to open the connection.", min=0.01, max=600)
+    read_timeout: float = setting(
+        20.0, "Seconds between two bytes of the answer.", min=0.01, max=600
+    )
+    call_timeout: float = setting(
+        60.0, "Seconds for one whole call, body included.", min=0.01, max=3600
+    )
+    max_attempts: int = setting(
+        4, "Tries per call on 5xx / 429 / timeouts / connection errors.", min=1, max=100
+    )
+    backoff_seconds: float = setting(
+        1.0, "First wait between tries, in seconds; doubles each time.", min=0, max=600
+    )
+    max_wait_seconds: float = setting(
+        30.0, "Total seconds of waiting across the retries of one call.", min=0, max=3600
+    )
+    max_body_mb: float = setting(
+        20.0, "A larger answer, in MB, is refused as BadPayload.", min=0.001, max=1024
+    )
 
 
 @dataclass(frozen=True)

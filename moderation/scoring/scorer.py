@@ -11,10 +11,19 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from moderation.scoring import sentiment
 from moderation.scoring.flags import FlagRules, build_checker
 
 MASS_POSTING = "mass_posting"
+NEGATIVE, NEUTRAL, POSITIVE = "negative", "neutral", "positive"
+
+
+def label(probability: float, negative_below: float, positive_above: float) -> str:
+    """negative / neutral / positive, by the configured thresholds."""
+    if probability < negative_below:
+        return NEGATIVE
+    if probability > positive_above:
+        return POSITIVE
+    return NEUTRAL
 
 
 @dataclass(frozen=True)
@@ -59,9 +68,7 @@ class Scorer:
         flags = self.checker.check(text, probability)
         return TextScore(
             sentiment=probability,
-            label=sentiment.label(
-                probability, self.scoring.negative_below, self.scoring.positive_above
-            ),
+            label=label(probability, self.scoring.negative_below, self.scoring.positive_above),
             flags=[dataclasses.asdict(flag) for flag in flags],
         )
 

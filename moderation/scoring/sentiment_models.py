@@ -331,6 +331,70 @@ def train(
     ``base_corpus_limit`` keeps that many documents per class of the base corpus (tests only).
     """
     store = model_dir if isinstance(model_dir, ModelStore) else ModelStore(Path(model_dir))
+    _check_training_input(corrections, holdout_fraction, correction_weight)
+    timings: dict[str, float] = {}
+    t0 = time.monotonic()
+    csv_rows = [row for f in csv_files for row in read_labelled_csv(f)]
+
+    t = time.monotonic()
+    base_rows, base_words = _segmented_base(store.root / "cache", base_corpus_limit, progress)
+    timings["base_corpus"] = time.monotonic() - t
+
+    split = _split_holdout(csv_rows, base_rows, base_words, holdout_fraction, seed)
+    t = time.monotonic()
+    fresh = [text for _, text in corrections] + [text for _, text in split.train_rows]
+    fresh_words = _segment(fresh, progress, "segmenting corrections and CSV data")
+    holdout_words = split.holdout_words
+    if holdout_words is None:
+        texts = [text for _, text in split.holdout_rows]
+        holdout_words = _segment(texts, progress, "segmenting held-out")
+    timings["segment_new"] = time.monotonic() - t
+
+    t = time.monotonic()
+    documents = _weighted_documents(
+        base_rows, base_words, corrections, split.train_rows, fresh_words, correction_weight
+    )
+    model = _sentiment_module().Sentiment()
+    model.classifier.train(documents)
+    timings["count"] = time.monotonic() - t
+
+    current_version, current_path = store.active_version(), store.active_path()
+    meta = _training_meta(
+        base_rows, corrections, correction_weight, split, csv_files, holdout_fraction, seed
+    )
+    version, path = store.save_model(model, meta)
+
+    t = time.monotonic()
+    labels = [label for label, _ in split.holdout_rows]
+    candidate = _evaluate_model(path, holdout_words, labels, progress, "candidate")
+    current = _evaluate_model(current_path, holdout_words, labels, progress, "current")
+    timings["evaluate"] = time.monotonic() - t
+
+    switched = _record_and_switch(store, version, candidate, current, current_version)
+    timings["total"] = time.monotonic() - t0
+    return TrainResult(
+        version=version,
+        path=path,
+        candidate=candidate,
+        current=current,
+        current_version=current_version,
+        switched=switched,
+        active_version=store.active_version(),
+        holdout_source=split.source,
+        counts={
+            "base_corpus": len(base_rows),
+            "corrections": len(corrections),
+            "csv_train": len(split.train_rows),
+            "holdout": len(split.holdout_rows),
+        },
+        seconds={k: round(v, 2) for k, v in timings.items()},
+    )
+
+
+def _check_training_input(
+    corrections: list[tuple[int, str]], holdout_fraction: float, correction_weight: int
+) -> None:
+    """ValueError for arguments no retraining can use, before any slow work starts."""
     if not 0 < holdout_fraction < 1:
         raise ValueError(f"holdout_fraction must be between 0 and 1, got {holdout_fraction}")
     if correction_weight < 1:
@@ -338,92 +402,112 @@ def train(
     for label, text in corrections:
         if label not in (0, 1) or not str(text).strip():
             raise ValueError(f"bad correction: {(label, text)!r}")
-    timings: dict[str, float] = {}
-    t0 = time.monotonic()
-    csv_rows: list[tuple[int, str]] = []
-    for f in csv_files:
-        csv_rows.extend(read_labelled_csv(f))
 
-    t = time.monotonic()
-    base_rows, base_words = _segmented_base(store.root / "cache", base_corpus_limit, progress)
-    timings["base_corpus"] = time.monotonic() - t
 
-    train_rows: list[tuple[int, str]] = []
-    holdout_rows: list[tuple[int, str]] = []
+@dataclass(frozen=True)
+class _Split:
+    """Training rows and the held-out check set (its words too when already segmented)."""
+
+    train_rows: list[tuple[int, str]]
+    holdout_rows: list[tuple[int, str]]
+    holdout_words: list[list[str]] | None
+    source: str
+
+
+def _split_holdout(
+    csv_rows: Rows, base_rows: Rows, base_words: list[list[str]], fraction: float, seed: int
+) -> _Split:
+    """Hold out a hash-chosen part of the CSV rows, or of the base corpus without CSVs."""
     if csv_rows:
-        holdout_source = "csv"
+        train_rows: list[tuple[int, str]] = []
+        holdout_rows: list[tuple[int, str]] = []
         for row in csv_rows:
-            (holdout_rows if _is_held_out(row[1], holdout_fraction, seed) else train_rows).append(
-                row
-            )
-        holdout_words = None
+            (holdout_rows if _is_held_out(row[1], fraction, seed) else train_rows).append(row)
         if not holdout_rows:
             raise ValueError("the held-out part of the CSV data is empty; raise --holdout")
-    else:
-        holdout_source = "base-corpus (seen by both models in training)"
-        picked = [
-            i for i, (_, t_) in enumerate(base_rows) if _is_held_out(t_, holdout_fraction, seed)
-        ]
-        holdout_rows = [base_rows[i] for i in picked]
-        holdout_words = [base_words[i] for i in picked]
-
-    t = time.monotonic()
-    fresh = [text for _, text in corrections] + [text for _, text in train_rows]
-    fresh_words = _segment(fresh, progress, "segmenting corrections and CSV data")
-    if holdout_words is None:
-        holdout_words = _segment([t_ for _, t_ in holdout_rows], progress, "segmenting held-out")
-    timings["segment_new"] = time.monotonic() - t
-
-    t = time.monotonic()
-    labelled: list[tuple[list[str], str]] = []
-    tag = {0: "neg", 1: "pos"}
-    for (label, _), words in zip(base_rows, base_words, strict=True):
-        labelled.append((words, tag[label]))
-    n_corr = len(corrections)
-    for (label, _), words in zip(corrections, fresh_words[:n_corr], strict=True):
-        labelled.extend([(words, tag[label])] * correction_weight)
-    for (label, _), words in zip(train_rows, fresh_words[n_corr:], strict=True):
-        labelled.append((words, tag[label]))
-    model = _sentiment_module().Sentiment()
-    model.classifier.train(labelled)
-    timings["count"] = time.monotonic() - t
-
-    current_version = store.active_version()
-    current_path = store.active_path()
-    version, path = store.save_model(
-        model,
-        {
-            "trained_on": {
-                "base_corpus": len(base_rows),
-                "corrections": n_corr,
-                "correction_weight": correction_weight,
-                "csv_train": len(train_rows),
-                "csv_files": [str(f) for f in csv_files],
-            },
-            "holdout": {
-                "source": holdout_source,
-                "n": len(holdout_rows),
-                "fraction": holdout_fraction,
-                "seed": seed,
-            },
-        },
+        return _Split(train_rows, holdout_rows, None, "csv")
+    picked = [i for i, (_, text) in enumerate(base_rows) if _is_held_out(text, fraction, seed)]
+    return _Split(
+        [],
+        [base_rows[i] for i in picked],
+        [base_words[i] for i in picked],
+        "base-corpus (seen by both models in training)",
     )
 
-    t = time.monotonic()
-    labels = [label for label, _ in holdout_rows]
-    candidate_model = _load_model(path)  # score what was saved, not the in-memory object
-    current_model = _load_model(current_path)
-    metrics = []
-    for which, m in (("candidate", candidate_model), ("current", current_model)):
-        tick = _ticker(progress, len(holdout_words), f"evaluating {which}")
-        scores = []
-        for done, words in enumerate(holdout_words, 1):
-            scores.append(_score_words(m, words))
-            tick(done)
-        metrics.append(metrics_from_scores(labels, scores))
-    candidate, current = metrics
-    timings["evaluate"] = time.monotonic() - t
 
+def _weighted_documents(
+    base_rows: Rows,
+    base_words: list[list[str]],
+    corrections: Rows,
+    train_rows: Rows,
+    fresh_words: list[list[str]],
+    correction_weight: int,
+) -> list[tuple[list[str], str]]:
+    """(words, "neg"/"pos") documents: the base corpus, each correction k times, the CSVs."""
+    tag = {0: "neg", 1: "pos"}
+    documents = [
+        (words, tag[label]) for (label, _), words in zip(base_rows, base_words, strict=True)
+    ]
+    n_corrections = len(corrections)
+    for (label, _), words in zip(corrections, fresh_words[:n_corrections], strict=True):
+        documents.extend([(words, tag[label])] * correction_weight)
+    for (label, _), words in zip(train_rows, fresh_words[n_corrections:], strict=True):
+        documents.append((words, tag[label]))
+    return documents
+
+
+def _training_meta(
+    base_rows: Rows,
+    corrections: Rows,
+    correction_weight: int,
+    split: _Split,
+    csv_files: list[Path],
+    holdout_fraction: float,
+    seed: int,
+) -> dict:
+    """What a model version was trained and checked on, saved beside it."""
+    return {
+        "trained_on": {
+            "base_corpus": len(base_rows),
+            "corrections": len(corrections),
+            "correction_weight": correction_weight,
+            "csv_train": len(split.train_rows),
+            "csv_files": [str(f) for f in csv_files],
+        },
+        "holdout": {
+            "source": split.source,
+            "n": len(split.holdout_rows),
+            "fraction": holdout_fraction,
+            "seed": seed,
+        },
+    }
+
+
+def _evaluate_model(
+    path: str | None,
+    holdout_words: list[list[str]],
+    labels: list[int],
+    progress: Progress | None,
+    which: str,
+) -> Metrics:
+    """Metrics of the model saved at `path` (None = snownlp's default) on the check set.
+
+    The candidate is scored as saved, not as the in-memory object, so what is measured is
+    what will be loaded.
+    """
+    model = _load_model(path)
+    tick = _ticker(progress, len(holdout_words), f"evaluating {which}")
+    scores = []
+    for done, words in enumerate(holdout_words, 1):
+        scores.append(_score_words(model, words))
+        tick(done)
+    return metrics_from_scores(labels, scores)
+
+
+def _record_and_switch(
+    store: ModelStore, version: str, candidate: Metrics, current: Metrics, current_version: str
+) -> bool:
+    """Save both models' metrics with the version; activate it if it is no worse."""
     store.record_metrics(
         version,
         {
@@ -434,24 +518,7 @@ def train(
     switched = candidate.accuracy >= current.accuracy
     if switched:
         store.activate(version)
-    timings["total"] = time.monotonic() - t0
-    return TrainResult(
-        version=version,
-        path=path,
-        candidate=candidate,
-        current=current,
-        current_version=current_version,
-        switched=switched,
-        active_version=store.active_version(),
-        holdout_source=holdout_source,
-        counts={
-            "base_corpus": len(base_rows),
-            "corrections": n_corr,
-            "csv_train": len(train_rows),
-            "holdout": len(holdout_rows),
-        },
-        seconds={k: round(v, 2) for k, v in timings.items()},
-    )
+    return switched
 
 
 def _metrics_dict(m: Metrics) -> dict:

@@ -9,6 +9,7 @@ from flask import Flask, g
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.routing import IntegerConverter
 
+from moderation import secret_keys
 from moderation.db import open_db
 
 csrf = CSRFProtect()
@@ -52,16 +53,15 @@ def secret_key(settings) -> str:
     """The session signing key from the environment.
 
     Outside production a random key is generated once and kept in the data folder, so that
-    logins survive a restart; production refuses to start without a configured key.
+    logins survive a restart; production refuses to start without a strong configured key.
     """
     key = os.environ.get(settings.server.secret_key_env)
+    if settings.server.production:
+        problem = secret_keys.refusal(settings.server.secret_key_env, key)
+        if problem:
+            raise RuntimeError(problem)
     if key:
         return key
-    if settings.server.production:
-        raise RuntimeError(
-            f"set {settings.server.secret_key_env} to a long random value: production "
-            "refuses to start without a configured secret key"
-        )
     path = settings.data_path / "dev-secret-key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)

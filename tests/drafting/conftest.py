@@ -9,7 +9,7 @@ from moderation import pipeline
 from moderation.db import connect
 from moderation.settings import load_settings
 from moderation.storage import comments
-from tests.conftest import write_config
+from tests.helpers import write_config
 
 WEEK = ("2024-01-19", "2024-01-25")
 

@@ -11,13 +11,10 @@ from moderation.storage import editions as store
 from tests.export.conftest import DATE, build_seed_edition
 from tests.seed import (
     QUOTE,
-    SEED_PAGE,
     comment_id_for,
     seed_quote_lines,
     seed_snow_lines,
 )
-
-pytestmark = pytest.mark.skipif(not SEED_PAGE.exists(), reason="seed page not present")
 
 
 def test_seed_column_lines_equal_the_printed_page_byte_for_byte(seeded):

@@ -17,7 +17,7 @@ from moderation.roles import ROLES
 from moderation.settings import load_settings
 from moderation.storage import edition_exports, editions, wordlists
 from moderation.timeutil import now_iso
-from tests.conftest import write_config
+from tests.helpers import write_config
 
 EDITION_DATE = "2024-01-25"
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 from urllib.parse import quote_from_bytes
 
 import pytest
@@ -171,9 +170,8 @@ def test_huge_flag_filter_is_a_page(client, world):
 
 # --- property-based: every query parameter and form field with arbitrary values ----------
 
-EXAMPLES = int(os.environ.get("HYPOTHESIS_EXAMPLES", "100"))
+# How many examples comes from the profile (tests/conftest.py): a few locally, 100 on CI.
 PROPERTY = settings(
-    max_examples=EXAMPLES,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -255,7 +253,7 @@ def test_get_parameters_never_break_the_page(client, world, path):
         assert_clear(client.get(url, **raw_query(encode(pairs))))
 
     check()
-    print(f"{path}: {EXAMPLES} examples")
+    print(f"{path}: {settings.default.max_examples} examples")
 
 
 @pytest.mark.parametrize("path", sorted(POST_FIELDS))
@@ -275,7 +273,7 @@ def test_form_fields_never_break_the_action(client, world, path):
         assert_clear(response)
 
     check()
-    print(f"POST {path}: {EXAMPLES} examples")
+    print(f"POST {path}: {settings.default.max_examples} examples")
 
 
 @PROPERTY

@@ -5,7 +5,7 @@ import pytest
 from moderation.roles import may
 from moderation.storage import users
 from moderation.web.auth import MAX_FAILURES
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 
 def test_pages_need_login(client):

@@ -10,14 +10,12 @@ from moderation.storage import comments, decisions, edition_exports
 from moderation.storage import editions as store
 from tests.seed import (
     QUOTE,
-    SEED_PAGE,
     comment_id_for,
     seed_quote_lines,
     seed_snow_lines,
     seed_talent_lines,
 )
 
-pytestmark = pytest.mark.skipif(not SEED_PAGE.exists(), reason="seed page not present")
 DATE = "2024-01-26"
 
 

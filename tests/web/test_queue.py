@@ -7,9 +7,7 @@ from moderation import pipeline
 from moderation.states import APPROVED, REJECTED
 from moderation.storage import comments as comment_store
 from moderation.storage import decisions
-from tests.seed import SEED_PAGE, comment_id_for, seed_snow_lines
-
-pytestmark = pytest.mark.skipif(not SEED_PAGE.exists(), reason="seed page not present")
+from tests.seed import comment_id_for, seed_snow_lines
 
 
 @pytest.fixture

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlite_utils.migrations import Migrations
 
-from moderation.migrations import register, run_statements
+from moderation.storage.migrations.statements import run_statements
 
-drafts = register(Migrations("moderation.drafts"))
+drafts = Migrations("moderation.drafts")
 
 
 @drafts()

@@ -1,0 +1,23 @@
+"""Schema changes, append-only: one function per change, applied in order on start.
+
+Each area of the service owns one `Migrations` set in its own module here, so changes to
+editions never reorder the core schema. A new area adds its set to ``MIGRATION_SETS``.
+A migration uses only sqlite-utils, SQL and ``statements``: never live application code,
+which may change after the migration has run elsewhere. Never edit an applied migration:
+add a new one.
+"""
+
+from __future__ import annotations
+
+from moderation.storage.migrations.core import core
+from moderation.storage.migrations.drafts import drafts
+from moderation.storage.migrations.editions import editions
+from moderation.storage.migrations.ops import ops
+
+MIGRATION_SETS = [core, ops, editions, drafts]  # applied in this order
+
+
+def apply_migrations(db) -> None:
+    """Apply every pending migration of every set."""
+    for migrations in MIGRATION_SETS:
+        migrations.apply(db)
