@@ -92,7 +92,7 @@ def test_weights_come_from_draft_settings_and_print_as_toml():
 @pytest.mark.parametrize(
     "section, message",
     [
-        ({"likes": -1}, "a weight must be 0 to 10"),
+        ({"likes": -1}, "draft.likes: must be 0 to 10"),
         ({"min_quotes": 7}, "min_quotes <= max_quotes"),
         ({"colour": 1}, "draft.colour: unknown key"),
     ],
