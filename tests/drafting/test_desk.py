@@ -85,16 +85,10 @@ def test_accept_builds_an_edition_in_the_shown_order(demo_db, draft_id):
     assert f"网友@{first['author_name']}：{first['trim'] or first['text']}" in text
 
 
-def test_an_accepted_draft_cannot_change(demo_db, draft_id):
+def test_an_accepted_draft_cannot_change(demo_db, draft_id, settings):
     desk.accept(demo_db, draft_id, "2024-01-26", "融媒·观察", "editor")
     with pytest.raises(desk.DraftError, match="已采用"):
         desk.drop_story(demo_db, draft_id, body(demo_db, draft_id)["sections"][0]["story_id"])
-    other = desk.start_draft(demo_db, FIRST, LAST, _settings_draft(), "editor")
+    other = desk.start_draft(demo_db, FIRST, LAST, settings.draft, "editor")
     with pytest.raises(desk.DraftError, match="exists already"):
         desk.accept(demo_db, other, "2024-01-26", "融媒·观察", "editor")
-
-
-def _settings_draft():
-    from moderation.settings import DraftSettings
-
-    return DraftSettings()

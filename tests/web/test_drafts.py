@@ -72,15 +72,18 @@ def test_swap_drop_add_accept_through_the_pages(demo_db, client, draft_id):  # n
     assert first["comment_id"] == alternate["id"]
 
 
+def snow_story(db):
+    """The first-snow story's id."""
+    return db.execute("SELECT id FROM stories WHERE title = '下雪啦'").fetchone()[0]
+
+
 def test_errors_become_messages(demo_db, client, draft_id):  # noqa: F811
     response = client.post(
         f"/editions/drafts/{draft_id}/swap",
-        data={"story_id": 1, "pick_id": 1, "alternate_id": 2},
+        data={"story_id": snow_story(demo_db), "pick_id": 99999, "alternate_id": 2},
         follow_redirects=True,
     )
-    assert "草稿里没有这篇稿件" in response.get_data(as_text=True) or "不是该稿件" in (
-        response.get_data(as_text=True)
-    )
+    assert "不是该稿件的推荐评论" in response.get_data(as_text=True)
     bad = client.post(f"/editions/drafts/{draft_id}/accept", data={"date": "soon"})
     assert bad.status_code == 302 and "/drafts/" in bad.headers["Location"]
     assert client.get("/editions/drafts/999").status_code == 404
