@@ -46,7 +46,9 @@ def test_editor_swaps_with_the_keyboard_and_accepts_into_an_edition(server, page
     before_id = int(second.get_attribute("data-comment-id"))
     first_alternate = int(page.locator(".draft-alternate").first.get_attribute("data-comment-id"))
     before = shown_quote_lines(page)
-    second.focus()
+    page.keyboard.press("j")  # the first proposed quote
+    page.keyboard.press("j")  # the second
+    assert page.evaluate("document.activeElement.dataset.commentId") == str(before_id)
     with page.expect_navigation():
         page.keyboard.press("s")
     assert page.locator(".flash").first.inner_text().startswith("已替换：换下 网友@")
