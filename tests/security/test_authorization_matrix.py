@@ -31,7 +31,6 @@ POLICY = {
     "queue.flag_editor": MODERATOR,
     "queue.correct_sentiment": MODERATOR,
     "queue.claim": MODERATOR,
-    "queue.export_column": EDITOR,
     "column.index": EDITOR,
     "column.create": EDITOR,
     "column.builder": EDITOR,
