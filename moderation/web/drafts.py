@@ -15,8 +15,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from moderation.drafting import desk
 from moderation.drafting.draft import NEWSROOM_TZ, build_draft, story_rows
 from moderation.roles import EDITOR
-from moderation.web import get_db, sqlite_int
 from moderation.web.auth import current_actor, role_required
+from moderation.web.context import get_db, sqlite_int
 
 bp = Blueprint("drafts", __name__, url_prefix="/editions")
 
