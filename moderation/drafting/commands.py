@@ -1,5 +1,7 @@
 """`moderation draft`: print the desk's draft of a week's column, or fit its weights.
 
+User errors are raised as `click.ClickException` (the command group prints one line, exit 2).
+
 Drafting selects nothing: the editor accepts a draft in the dashboard (/editions/new?draft=1).
 """
 
@@ -11,19 +13,13 @@ from datetime import date as Date
 import click
 
 
-class DraftCommandError(click.ClickException):
-    """A user error: one line, exit status 2."""
-
-    exit_code = 2
-
-
 def _day(value: str | None, option: str) -> Date:
     if not value:
-        raise DraftCommandError(f"{option} is required (a date like 2024-01-19)")
+        raise click.ClickException(f"{option} is required (a date like 2024-01-19)")
     try:
         return Date.fromisoformat(value)
     except ValueError:
-        raise DraftCommandError(f"{option} {value!r}: expected a date like 2024-01-19") from None
+        raise click.ClickException(f"{option} {value!r}: expected a date like 2024-01-19") from None
 
 
 def _progress(label: str, done: int, total: int) -> None:
@@ -54,7 +50,7 @@ def _fit(obj) -> None:
     try:
         report = fit.fit(obj.db(), start, select.counts_from(settings), progress=_progress)
     except ValueError as error:
-        raise DraftCommandError(str(error)) from None
+        raise click.ClickException(str(error)) from None
     click.echo(
         f"agreement (printed quotes the draft proposed, as picks or alternates):\n"
         f"  fitted weeks ({report.fitted_weeks}): "
@@ -80,10 +76,10 @@ def draft(obj, first: str | None, last: str | None, as_json: bool, fit_weights: 
 
     first_day, last_day = _day(first, "--from"), _day(last, "--to")
     if last_day < first_day:
-        raise DraftCommandError(f"--to {last} is before --from {first}")
+        raise click.ClickException(f"--to {last} is before --from {first}")
     body = build_draft(obj.db(), first_day, last_day, obj.settings.draft, progress=_progress)
     if not body["sections"]:
-        raise DraftCommandError(f"no approved comments between {first} and {last}")
+        raise click.ClickException(f"no approved comments between {first} and {last}")
     if as_json:
         click.echo(json.dumps(body, ensure_ascii=False, indent=1))
     else:
