@@ -58,6 +58,35 @@ def build_world(db, settings) -> dict:
         wordlists.add_word(db, kind, "坑爹", "admin")
     week = (date(2024, 1, 19), date(2024, 1, 25))
     draft_id = desk.start_draft(db, *week, settings.draft, "editor")
+    reply_id = (
+        db.table("official_replies")
+        .insert(
+            {
+                "comment_id": approved,
+                "text": "谢谢",
+                "author": "editor",
+                "written_at": now_iso(),
+                "state": "written",
+            }
+        )
+        .last_pk
+    )
+    row_id = (
+        db.table("outbox")
+        .insert(
+            {
+                "key": "test:1",
+                "channel": "demo",
+                "action": "feature",
+                "mode": "on",
+                "comment_id": approved,
+                "state": "failed",
+                "next_at": now_iso(),
+                "created_at": now_iso(),
+            }
+        )
+        .last_pk
+    )
     return {
         "users": users,
         "comment_id": pending,
@@ -73,6 +102,8 @@ def build_world(db, settings) -> dict:
         "other_story_id": other_story[0],
         "word": "坑爹",
         "draft_id": draft_id,
+        "reply_id": reply_id,
+        "row_id": row_id,
     }
 
 
@@ -125,6 +156,8 @@ INT_IDS = {
     "export_id": "export_id",
     "user_id": "user_id",
     "draft_id": "draft_id",
+    "reply_id": "reply_id",
+    "row_id": "row_id",
 }
 # Converter values that are not a row id, per endpoint and argument.
 DEFAULT_VALUES = {("column.download", "fmt"): "csv", ("static", "filename"): "dashboard.css"}

@@ -58,6 +58,12 @@ POLICY = {
     "admin.set_disabled": ADMIN,
     "stories.link": EDITOR,
     "stories.unlink": EDITOR,
+    "push.write_reply": EDITOR,
+    "push.sign_off": CHIEF_EDITOR,
+    "push.withdraw": EDITOR,
+    "push.retry": MODERATOR,
+    "push.switch": EDITOR,
+    "push.emergency": ADMIN,
     "wordlists.index": ADMIN,
     "wordlists.add": ADMIN,
     "wordlists.remove": ADMIN,
@@ -86,6 +92,7 @@ def form_for(endpoint: str, ids: dict) -> dict:
         "stories.link": {"target": str(ids["other_story_id"])},
         "wordlists.add": {"kind": "suspect", "word": "新词"},
         "wordlists.remove": {"word": ids["word"]},
+        "push.write_reply": {"text": "感谢您的关注，我们已转交相关部门。"},
     }.get(endpoint, {})
 
 
