@@ -192,6 +192,34 @@ class ExportSettings:
     )
 
 
+def _weight(default: float, help: str):
+    """One scoring term's weight in the desk's draft."""
+    return setting(default, help, min=0, max=10)
+
+
+@dataclass(frozen=True)
+class DraftSettings:
+    """The desk's draft of the column (`moderation draft`, /editions/new?draft=1): its size,
+    and what each scoring term weighs (`moderation draft --fit` proposes fitted weights)."""
+
+    stories: int = setting(3, "Stories drafted: those with most reader response.", min=1, max=20)
+    min_quotes: int = setting(
+        4, "Quotes proposed per story, at least (if it has them).", min=1, max=20
+    )
+    max_quotes: int = setting(6, "Quotes proposed per story, at most.", min=1, max=20)
+    alternates: int = setting(3, "Alternates offered per story for one-key swaps.", min=0, max=10)
+    likes: float = _weight(1.0, "Weight of likes (log scale, against the story's best).")
+    specific: float = _weight(1.0, "Weight of concrete detail (place, person, number) over praise.")
+    length: float = _weight(1.0, "Weight of printable length (20-120 characters, fuller better).")
+    channel: float = _weight(0.6, "Weight of a channel the story's proposed quotes lack.")
+    topic: float = _weight(0.8, "Weight of a topic group the story's proposed quotes lack.")
+    sentiment: float = _weight(0.5, "Weight of a sentiment (viewpoint) the proposed quotes lack.")
+
+    def __post_init__(self):
+        if self.min_quotes > self.max_quotes:
+            raise ValueError("min_quotes <= max_quotes: the minimum is above the maximum")
+
+
 @dataclass(frozen=True)
 class RetentionSettings:
     """How long raw channel payloads are kept."""
@@ -307,6 +335,7 @@ class Settings:
     export: ExportSettings = field(default_factory=ExportSettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
     alerts: AlertSettings = field(default_factory=AlertSettings)
+    draft: DraftSettings = field(default_factory=DraftSettings)
     channels: tuple[ChannelSettings, ...] = ()
     source: str = field(default="<defaults>", metadata={NOT_A_KEY: True})
 
@@ -343,6 +372,7 @@ SECTIONS: dict[str, type] = {
     "export": ExportSettings,
     "retention": RetentionSettings,
     "alerts": AlertSettings,
+    "draft": DraftSettings,
 }
 TOP_LEVEL_KEYS = ("data_dir",)
 

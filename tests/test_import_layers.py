@@ -40,6 +40,8 @@ LAYERS = (
             "moderation.pipeline",
             "moderation.export",
             "moderation.export.*",
+            "moderation.drafting",
+            "moderation.drafting.*",
             "moderation.push.sender",  # takes the outbox from storage and sends it
             "moderation.desk_metrics",
             "moderation.alerts.evaluate",  # alert rules judged over storage's counts

@@ -19,6 +19,7 @@ import click
 from moderation.alerts.commands import COMMANDS as ALERT_COMMANDS
 from moderation.cli.import_files import import_command
 from moderation.declare import click_type
+from moderation.drafting.commands import draft
 from moderation.export.commands import export, ranking
 from moderation.push.commands import push_command
 from moderation.roles import ROLES
@@ -375,6 +376,7 @@ for command in (
     import_command,
     export,
     ranking,
+    draft,
     scheduler_command,
     push_command,
     *SENTIMENT_COMMANDS,

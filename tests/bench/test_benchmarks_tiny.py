@@ -45,6 +45,7 @@ def test_run_py_runs_every_benchmark_on_a_fresh_database(bench, tmp_path):
     assert "stored      : 190 comments in the database after the ingest" in out  # on top
     assert "queue (pending, newest)" in out and "column export" in out
     assert "steady pass : median" in out  # the alert evaluation benchmark
+    assert "draft of a week (" in out
     if shutil.which("wrk"):
         assert "load test: waitress, 150 comments" in out
     assert [path.name for path in (tmp_path / "out").glob("dashboard-*")] == ["dashboard-150.db"]

@@ -5,12 +5,14 @@ and copied into each test's database; concrete URLs for every rule of the url_ma
 from __future__ import annotations
 
 import sqlite3
+from datetime import date
 
 import pytest
 from werkzeug.routing import AnyConverter
 
 from moderation import pipeline
 from moderation.db import connect
+from moderation.drafting import desk
 from moderation.roles import ROLES
 from moderation.settings import load_settings
 from moderation.storage import alerts, edition_exports, editions, reports, wordlists
@@ -60,6 +62,8 @@ def build_world(db, settings) -> dict:
     alerts.fire_alert(db, alert, ["robot"], now_iso())
     delivery_id = db.execute("SELECT id FROM alert_deliveries").fetchone()[0]
     db.execute("UPDATE alert_deliveries SET state = 'failed' WHERE id = ?", [delivery_id])
+    week = (date(2024, 1, 19), date(2024, 1, 25))
+    draft_id = desk.start_draft(db, *week, settings.draft, "editor")
     reply_id = (
         db.table("official_replies")
         .insert(
@@ -105,6 +109,7 @@ def build_world(db, settings) -> dict:
         "word": "坑爹",
         "report_id": report_id,
         "delivery_id": delivery_id,
+        "draft_id": draft_id,
         "reply_id": reply_id,
         "row_id": row_id,
     }
@@ -160,6 +165,7 @@ INT_IDS = {
     "user_id": "user_id",
     "report_id": "report_id",
     "delivery_id": "delivery_id",
+    "draft_id": "draft_id",
     "reply_id": "reply_id",
     "row_id": "row_id",
 }

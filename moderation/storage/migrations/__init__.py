@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from moderation.storage.migrations.alerts import alerts
 from moderation.storage.migrations.core import core
+from moderation.storage.migrations.drafts import drafts
 from moderation.storage.migrations.editions import editions
 from moderation.storage.migrations.ops import ops
 from moderation.storage.migrations.outbox import outbox_migrations
@@ -25,6 +26,7 @@ MIGRATION_SETS = [
     replies_migrations,
     switches_migrations,
     alerts,
+    drafts,
 ]  # applied in this order
 
 
