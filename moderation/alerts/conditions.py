@@ -19,6 +19,7 @@ KINDS = {
     "keyword": "关键词",
     "queue_age": "待审积压",
     "channel_failing": "渠道故障",
+    "outbox_failing": "推送失败",
 }
 
 DEFAULT_PARAMS = {
@@ -40,6 +41,7 @@ DEFAULT_PARAMS = {
     "keyword": {"words": [], "window_minutes": 60},
     "queue_age": {"minutes": 180, "from_hour": 8, "to_hour": 23},
     "channel_failing": {"minutes": 60},
+    "outbox_failing": {"minutes": 30, "window_minutes": 60, "min_count": 1},
 }
 
 
@@ -51,6 +53,7 @@ DEFAULT_RULES = (
     {"name": "评论量激增", "kind": "volume_spike"},
     {"name": "待审积压超过3小时", "kind": "queue_age"},
     {"name": "渠道连续失败1小时", "kind": "channel_failing"},
+    {"name": "推送失败或积压", "kind": "outbox_failing"},
 )
 
 
@@ -227,6 +230,37 @@ def failing_channels(rule: dict, health: list[dict], now: datetime) -> list[Cond
                 lines=(f"最近错误：{(channel['last_error'] or '')[:200]}",),
                 link_path="/channels",
                 detail={"failures": channel["failures"], "since": channel["failing_since"]},
+            )
+        )
+    return found
+
+
+def outbox_failing(rule: dict, trouble: list[dict], now: datetime) -> list[Condition]:
+    """Channels whose pushed actions failed (at least `min_count` in the window) or have
+    waited longer than `minutes` to go out: decisions are not reaching readers."""
+    params = params_for(rule)
+    found = []
+    for channel in trouble:
+        oldest = parse_iso(channel["oldest_open"])
+        waited = int((now - oldest).total_seconds() // 60) if oldest else 0
+        failed = channel["failed"] or 0
+        if failed < params["min_count"] and waited < params["minutes"]:
+            continue
+        lines = []
+        if failed:
+            lines.append(
+                f"近 {params['window_minutes']} 分钟 {failed} 条推送失败："
+                f"{(channel['last_note'] or '')[:150]}"
+            )
+        if waited >= params["minutes"]:
+            lines.append(f"最早一条待推送已等待 {waited} 分钟")
+        found.append(
+            Condition(
+                key=f"outbox:{channel['channel']}",
+                title=f"渠道 {channel['channel']} 的推送{'失败' if failed else '积压'}",
+                lines=tuple(lines),
+                link_path="/channels",
+                detail={"failed": failed, "waited_minutes": waited},
             )
         )
     return found

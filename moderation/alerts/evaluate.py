@@ -86,6 +86,9 @@ def judge(facts: _Facts, rule: dict) -> list[conditions.Condition]:
         return conditions.queue_age(rule, store.oldest_pending_at(facts.db), facts.now)
     if kind == "channel_failing":
         return conditions.failing_channels(rule, store.channel_health(facts.db), facts.now)
+    if kind == "outbox_failing":
+        since = iso(facts.now - timedelta(minutes=params["window_minutes"]))
+        return conditions.outbox_failing(rule, store.outbox_trouble(facts.db, since), facts.now)
     return []
 
 

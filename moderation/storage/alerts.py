@@ -336,3 +336,17 @@ def fired_per_rule_since(db, since: str) -> dict[int, int]:
         "SELECT rule_id, count(*) FROM alerts WHERE fired_at >= ? GROUP BY rule_id", [since]
     ).fetchall()
     return dict(rows)
+
+
+def outbox_trouble(db, failed_since: str) -> list[dict]:
+    """Per channel: outbox actions failed since `failed_since`, and the oldest still waiting."""
+    return list(
+        db.query(
+            "SELECT channel, sum(state = 'failed') AS failed,"
+            " min(CASE WHEN state IN ('pending', 'sending') THEN created_at END) AS oldest_open,"
+            " max(CASE WHEN state = 'failed' THEN note END) AS last_note"
+            " FROM outbox WHERE state IN ('pending', 'sending')"
+            " OR (state = 'failed' AND finished_at >= ?) GROUP BY channel ORDER BY channel",
+            [failed_since],
+        )
+    )

@@ -150,3 +150,36 @@ def test_rule_fires_at_most_its_hourly_budget(db):
     # already open stay open
     later = evaluate(db, START + timedelta(minutes=61), max_per_hour=3)
     assert len(later.fired) == 2 and later.kept == 3
+
+
+def outbox_row(db, key: str, state: str, created: datetime, finished: datetime | None = None):
+    """One outbox row of the wechat channel, as the sender leaves it."""
+    db.table("outbox").insert(
+        {
+            "key": key,
+            "channel": "wechat-zzrb",
+            "action": "feature",
+            "mode": "on",
+            "state": state,
+            "next_at": iso(created),
+            "created_at": iso(created),
+            "finished_at": iso(finished) if finished else None,
+            "note": "88000 没有留言权限",
+        }
+    )
+
+
+def test_outbox_failing_fires_on_failures_and_on_a_stuck_backlog(db):
+    store.save_rule(db, {"name": "推送", "kind": "outbox_failing"}, "a")
+    outbox_row(db, "ok", "done", START - timedelta(minutes=5), START - timedelta(minutes=4))
+    outbox_row(db, "new", "pending", START - timedelta(minutes=5))
+    assert evaluate(db, START).fired == []  # a fresh backlog is no trouble
+    outbox_row(db, "bad", "failed", START - timedelta(minutes=3), START - timedelta(minutes=2))
+    [alert_id] = evaluate(db, START).fired
+    [alert] = store.recent_alerts(db)
+    assert alert["id"] == alert_id and "88000" in alert["detail"]["lines"][0]
+    # an hour later the failure is old news, but the pending row has waited too long
+    later = evaluate(db, START + timedelta(minutes=61))
+    assert later.fired == [] and later.kept == 1
+    db.execute("UPDATE outbox SET state = 'done' WHERE key = 'new'")
+    assert evaluate(db, START + timedelta(minutes=62)).cleared == 1
