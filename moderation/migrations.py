@@ -466,4 +466,4 @@ def m002_word_lists(db):
     )
 
 
-from moderation.storage import editions_schema  # noqa: E402, F401  (registers its migrations)
+from moderation.storage import editions_schema, hardening_schema  # noqa: E402, F401, I001

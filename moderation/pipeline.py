@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 
 from moderation.collectors import make_collector
 from moderation.collectors.base import CollectorError
+from moderation.collectors.limits import bound_page
 from moderation.scoring import sentiment
+from moderation.settings import LimitsSettings
 from moderation.states import PENDING, SYSTEM_ACTOR
 from moderation.storage import channels as channel_store
 from moderation.storage import comments as comment_store
@@ -69,7 +71,7 @@ def collect_channel(
     try:
         collector = make_collector(channel, settings)
         for page in collector.pages(state["cursor"]):
-            _store_page(db, channel.name, page, summary)
+            _store_page(db, channel.name, page, summary, settings.limits)
             if progress:
                 progress(summary)
             if stop is not None and stop.is_set():
@@ -96,11 +98,13 @@ def _final_status(summary: RunSummary) -> str:
     return channel_store.PARTIAL if summary.pages else channel_store.FAILED
 
 
-def _store_page(db, channel_name: str, page, summary: RunSummary) -> None:
+def _store_page(db, channel_name: str, page, summary: RunSummary, limits=None) -> None:
+    limits = limits or LimitsSettings()
+    page = bound_page(page, limits)
     with db.atomic():
         story_ids = story_store.upsert_stories(db, channel_name, page.stories)
         counts = comment_store.save_comments(db, channel_name, page.comments, story_ids)
-        raw_payloads.save_raw(db, channel_name, page.comments)
+        raw_payloads.save_raw(db, channel_name, page.comments, limits.raw_payload_chars)
         if page.cursor is not None:
             channel_store.save_cursor(db, channel_name, page.cursor)
     summary.pages += 1

@@ -101,6 +101,33 @@ class RetentionSettings:
 
 
 @dataclass(frozen=True)
+class LimitsSettings:
+    """Bounds that keep one request, file or account from hurting the rest (issue 20)."""
+
+    text_chars: int = 20_000  # a comment's text; the original stays in the raw payload
+    field_chars: int = 500  # authors, ids, titles, urls and the other short fields
+    raw_payload_chars: int = 100_000  # the raw item kept beside a comment
+    ids_per_request: int = 200  # comments one bulk decision may name (a page is 20)
+    session_hours: int = 24  # absolute session lifetime, whatever the activity
+    login_free_failures: int = 3  # failed logins per (name, address) before delays start
+    login_max_delay_seconds: int = 900  # the longest wait the growing delay reaches
+    trusted_proxies: int = 0  # reverse proxies whose X-Forwarded-For is believed (0: none)
+
+    def __post_init__(self):
+        for name in ("text_chars", "field_chars", "raw_payload_chars", "ids_per_request"):
+            if not 1 <= getattr(self, name) <= 10_000_000:
+                raise ValueError(f"{name}: must be 1 to 10000000")
+        if not 1 <= self.session_hours <= 24 * 90:
+            raise ValueError("session_hours: must be 1 to 2160 (90 days)")
+        if not 1 <= self.login_free_failures <= 100:
+            raise ValueError("login_free_failures: must be 1 to 100")
+        if not 1 <= self.login_max_delay_seconds <= 86_400:
+            raise ValueError("login_max_delay_seconds: must be 1 to 86400")
+        if not 0 <= self.trusted_proxies <= 5:
+            raise ValueError("trusted_proxies: must be 0 to 5")
+
+
+@dataclass(frozen=True)
 class ChannelSettings:
     """One `[[channels]]` entry: common keys plus the collector's own keys in `options`."""
 
@@ -124,6 +151,7 @@ class Settings:
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
     export: ExportSettings = field(default_factory=ExportSettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
+    limits: LimitsSettings = field(default_factory=LimitsSettings)
     channels: tuple[ChannelSettings, ...] = ()
     source: str = "<defaults>"
 
@@ -158,6 +186,7 @@ SECTIONS = {
     "scheduler": SchedulerSettings,
     "export": ExportSettings,
     "retention": RetentionSettings,
+    "limits": LimitsSettings,
 }
 CHANNEL_COMMON_KEYS = {"name", "type", "schedule", "enabled", "label"}
 

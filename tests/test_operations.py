@@ -1,5 +1,6 @@
 """Backup while collecting, restore, purge of raw payloads, health report, JSON logs."""
 
+import dataclasses
 import json
 import logging
 import sqlite3
@@ -82,7 +83,7 @@ def one_old_one_new_payload(db) -> None:
     )
     raw_payloads.save_raw(db, "demo", [comment])
     db.execute("UPDATE raw_payloads SET collected_at = '2020-01-01T00:00:00+00:00'")
-    raw_payloads.save_raw(db, "demo", [comment])
+    raw_payloads.save_raw(db, "demo", [dataclasses.replace(comment, raw={"content": "好!"})])
 
 
 def test_purge_removes_old_payloads_and_keeps_comments(db, settings):

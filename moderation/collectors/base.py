@@ -44,6 +44,7 @@ class CollectedComment:
     origin: str | None = None
     featured: bool = False
     raw: Mapping[str, Any] | None = None
+    truncated: bool = False  # the text was cut to the length cap (see collectors.limits)
 
 
 @dataclass

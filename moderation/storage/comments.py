@@ -122,6 +122,7 @@ _COLUMNS = (
     "featured",
     "status",
     "status_at",
+    "truncated",
 )
 _INSERT_SQL = (
     f"INSERT OR IGNORE INTO comments ({', '.join(_COLUMNS)}) "
@@ -146,6 +147,7 @@ def _row(channel: str, comment, story_id: int, now: str) -> tuple:
         int(comment.featured),
         PENDING,
         now,
+        int(comment.truncated),
     )
 
 
@@ -159,8 +161,8 @@ def _store_edit(db, old: dict, comment, now: str) -> None:
         }
     )
     db.execute(
-        "UPDATE comments SET text = ?, likes = ?, edits = edits + 1 WHERE id = ?",
-        [comment.text, comment.likes, old["id"]],
+        "UPDATE comments SET text = ?, likes = ?, truncated = ?, edits = edits + 1 WHERE id = ?",
+        [comment.text, comment.likes, int(comment.truncated), old["id"]],
     )
     db.execute("DELETE FROM scores WHERE comment_id = ?", [old["id"]])
     if old["status"] != PENDING:

@@ -45,7 +45,8 @@ def segments(text: str, flags: list[dict]) -> list[dict]:
     """The text cut into [{text, code, reason}] pieces; flagged spans carry their flag.
 
     Offsets come from the scorer (end exclusive); bad ones are clamped, overlaps go to the
-    first flag. The template escapes each piece: reader text is never marked safe.
+    first flag. The template escapes each piece: reader text is never marked safe. Pieces
+    are slices of runs, so the work grows linearly with the text's length.
     """
     owner: list[dict | None] = [None] * len(text)
     for flag in flags or []:
@@ -55,22 +56,22 @@ def segments(text: str, flags: list[dict]) -> list[dict]:
             except (KeyError, TypeError, ValueError):
                 continue
             for index in range(start, end):
-                owner[index] = owner[index] or flag
+                if owner[index] is None:
+                    owner[index] = flag
     pieces: list[dict] = []
-    for index, char in enumerate(text):
-        flag = owner[index]
-        if pieces and pieces[-1]["flag"] is flag:
-            pieces[-1]["text"] += char
-        else:
-            pieces.append({"text": char, "flag": flag})
-    return [
-        {
-            "text": piece["text"],
-            "code": piece["flag"]["code"] if piece["flag"] else None,
-            "reason": piece["flag"].get("reason", "") if piece["flag"] else None,
-        }
-        for piece in pieces
-    ]
+    run_start = 0
+    for index in range(1, len(text) + 1):
+        if index == len(text) or owner[index] is not owner[run_start]:
+            flag = owner[run_start]
+            pieces.append(
+                {
+                    "text": text[run_start:index],
+                    "code": flag["code"] if flag else None,
+                    "reason": flag.get("reason", "") if flag else None,
+                }
+            )
+            run_start = index
+    return pieces
 
 
 def count_label(number: int) -> str:
