@@ -14,7 +14,7 @@ from moderation.scheduling import backoff
 from moderation.scheduling.runner import LEASE_NAME
 from moderation.settings import SettingsError
 from moderation.storage import channels as channel_store
-from moderation.storage import leases
+from moderation.storage import leases, raw_payloads
 from moderation.timeutil import local_time
 from moderation.web import get_db
 from moderation.web.auth import role_required
@@ -40,6 +40,8 @@ def index():
             channel_view(db, channel, states.get(channel.name)) for channel in settings.channels
         ],
         lease=lease_view(leases.get(db, LEASE_NAME)),
+        raw=raw_payloads.table_size(db),
+        raw_days=settings.retention.raw_payload_days,
     )
 
 
