@@ -39,6 +39,7 @@ class RunSummary:
     errors: list[str] = field(default_factory=list)  # what stopped the run
     notes: list[str] = field(default_factory=list)  # items skipped, with the channel's reason
     retry_later: bool = False
+    unreadable: int = 0  # whole sources (import files) that could not be read
 
     def counts(self) -> dict:
         """The counters stored on the run row."""
@@ -95,6 +96,8 @@ def _final_status(summary: RunSummary) -> str:
         return (
             channel_store.PARTIAL if summary.status == channel_store.PARTIAL else channel_store.OK
         )
+    if summary.unreadable == len(summary.errors) and not summary.fetched + summary.skipped:
+        return channel_store.FAILED  # nothing but unreadable files: nothing was imported
     return channel_store.PARTIAL if summary.pages else channel_store.FAILED
 
 
@@ -113,6 +116,8 @@ def _store_page(db, channel_name: str, page, summary: RunSummary, limits=None) -
     summary.updated += counts.updated
     summary.skipped += len(page.skipped)
     summary.notes.extend(page.skipped)
+    summary.errors.extend(page.unreadable)
+    summary.unreadable += len(page.unreadable)
 
 
 def score_pending(

@@ -67,4 +67,5 @@ def bound_page(page: Page, limits: FieldLimits) -> Page:
     page.stories = [bound_story(story, limits) for story in page.stories]
     page.comments = [bound_comment(comment, limits) for comment in page.comments]
     page.skipped = [clip(note, limits.field_chars) for note in page.skipped]
+    page.unreadable = [clip(note, limits.field_chars) for note in page.unreadable]
     return page
