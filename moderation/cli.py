@@ -108,7 +108,7 @@ def collect(obj: Context, channel: str | None, no_score: bool) -> None:
     except SettingsError as error:
         fail(str(error))
     db = obj.db()
-    failed = False
+    statuses = []
     for entry in channels:
         click.echo(f"collecting {entry.name} ({entry.type}) …", err=True)
         summary = pipeline.collect_channel(db, settings, entry, progress=_page_progress)
@@ -118,11 +118,10 @@ def collect(obj: Context, channel: str | None, no_score: bool) -> None:
         )
         for message in summary.errors + summary.notes:
             click.echo(f"  {message}", err=True)
-        failed |= summary.status == "failed"
+        statuses.append(summary.status)
     if not no_score:
         _score(db, settings)
-    if failed:
-        sys.exit(1)
+    sys.exit(pipeline.exit_status(statuses))
 
 
 def _page_progress(summary) -> None:

@@ -91,6 +91,20 @@ def collect_channel(
     return summary
 
 
+# Exit statuses of `collect` and `import` (2 is a user error, as for every command).
+EXIT_STATUS = {channel_store.OK: 0, channel_store.FAILED: 1, channel_store.PARTIAL: 3}
+
+
+def exit_status(statuses) -> int:
+    """The exit status for runs that ended so: any failure 1, else any partial run 3, else 0.
+
+    A partial run (stopped early by a quota, a rate limit or an unreadable file) must not
+    look like success to a cron job or a script.
+    """
+    codes = [EXIT_STATUS.get(status, 1) for status in statuses]
+    return 1 if 1 in codes else max(codes, default=0)
+
+
 def _final_status(summary: RunSummary) -> str:
     if not summary.errors:
         return (

@@ -338,3 +338,17 @@ def test_file_xlsx_formulas_and_dates(tmp_path):
     # a formula gives its cached value (none saved here), never its text
     assert rows == [(2, {"story_id": "s1", "content": "好", "created": datetime(2024, 1, 24, 9),
                          "likes": None})]  # fmt: skip
+
+
+def test_import_command_exit_status_tells_partial_from_failed(tmp_path):
+    settings, _db = setup(tmp_path)
+    binary = tmp_path / "photo.csv"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    good = FIXTURES / "file" / "comments.csv"
+    partial = run_cli(settings.source, "import", str(binary), str(good), "--channel", "exports")
+    assert partial.exit_code == 3, partial.output
+    assert "exports: partial" in partial.output and "photo.csv: a binary file" in partial.output
+    other = tmp_path / "other.csv"
+    other.write_bytes(b"\x00\x01\x02")
+    failed = run_cli(settings.source, "import", str(other), "--channel", "exports")
+    assert failed.exit_code == 1 and "exports: failed" in failed.output
