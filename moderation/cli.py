@@ -43,10 +43,11 @@ class Context:
         return load_corrections(self.db())
 
     def db(self):
-        """A database connection with migrations applied."""
+        """A database connection with migrations applied; a busy database is waited for."""
         from moderation.db import open_db
+        from moderation.storage.retry import CLI_RETRIES
 
-        return open_db(self.settings)
+        return open_db(self.settings, busy_retries=CLI_RETRIES)
 
 
 def fail(message: str) -> None:

@@ -215,9 +215,11 @@ def filter_fields() -> list[str]:
     return [f.name for f in fields(QueueFilter) if f.name != "extra"]
 
 
-def dup_group_members(db, group_id: int) -> list[dict]:
-    """Every comment of a duplicate group, oldest first."""
-    rows = db.query(COMMENT_SELECT + " WHERE sc.dup_group = ? ORDER BY c.id", [group_id])
+def dup_group_members(db, group_id: int, limit: int = -1) -> list[dict]:
+    """The comments of a duplicate group, oldest first (the first `limit`, if given)."""
+    rows = db.query(
+        COMMENT_SELECT + " WHERE sc.dup_group = ? ORDER BY c.id LIMIT ?", [group_id, limit]
+    )
     return [_decode(row) for row in rows]
 
 
