@@ -18,8 +18,8 @@ def healthz():
     try:
         db = get_db()
         db.execute("SELECT 1").fetchone()
-    except sqlite3.Error as error:
-        return jsonify({"status": "error", "database": str(error)}), 503
+    except sqlite3.Error:  # the message would name the file: not for anonymous callers
+        return jsonify({"status": "error", "database": "unavailable"}), 503
     return jsonify(
         {
             "status": "ok",
@@ -39,10 +39,9 @@ def _lease(db) -> dict | None:
         return None
     if row is None:
         return None
-    holder, acquired_at, expires_at = row
+    _holder, acquired_at, expires_at = row  # host:pid: not for anonymous callers
     now = datetime.now(UTC)
     return {
-        "holder": holder,
         "age_seconds": int((now - datetime.fromisoformat(acquired_at)).total_seconds()),
         "expired": datetime.fromisoformat(expires_at) < now,
     }

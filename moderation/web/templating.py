@@ -24,6 +24,13 @@ ACTION_NAMES = {
     "reopen": "重新待审",
     "flag_editor": "提请编辑关注",
 }
+ACCOUNT_ACTIONS = {
+    "role": "角色改为",
+    "disable": "停用",
+    "enable": "启用",
+    "password_change": "本人修改密码",
+    "password_reset": "管理员重置密码",
+}
 STATE_NAMES = {"pending": "待审", "approved": "已通过", "rejected": "已拒绝"}
 LABEL_NAMES = {"negative": "负面", "neutral": "中性", "positive": "正面"}
 
@@ -87,6 +94,7 @@ def init_app(app) -> None:
     app.jinja_env.globals.update(
         flag_names=FLAG_NAMES,
         action_names=ACTION_NAMES,
+        account_actions=ACCOUNT_ACTIONS,
         state_names=STATE_NAMES,
         label_names=LABEL_NAMES,
         reject_reasons=REJECT_REASONS,
