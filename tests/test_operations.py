@@ -113,3 +113,24 @@ def test_json_logs_carry_extra_fields(capsys):
     entry = json.loads(line)
     assert entry["message"] == "collected" and entry["channel"] == "demo" and entry["new"] == 3
     logging.getLogger().handlers.clear()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"story_id,content\ns1,x\n", b"\x89PNG\r\n\x1a\n" + bytes(2000), b""],
+    ids=["csv", "png", "empty"],
+)
+def test_restore_of_a_file_that_is_no_backup_is_one_clear_line(tmp_path, content):
+    """Issue 20: restoring a CSV printed a traceback ("file is not a database")."""
+    from click.testing import CliRunner
+
+    from moderation.cli import main
+    from tests.conftest import write_config
+
+    config = write_config(tmp_path)
+    source = tmp_path / "not-a-backup.csv"
+    source.write_bytes(content)
+    result = CliRunner().invoke(main, ["--config", str(config), "restore", str(source), "--yes"])
+    assert result.exit_code == 2
+    assert "is not a backup of this service's database" in result.output
+    assert "Traceback" not in result.output and result.exception.__class__ is SystemExit
