@@ -18,6 +18,16 @@ class DecisionError(ValueError):
     """A decision that cannot apply (unknown comment or action)."""
 
 
+class DecisionConflict(Exception):
+    """The comment changed state after the moderator saw it (another moderator, or the
+    system, decided it meanwhile); `last` is the decision that changed it."""
+
+    def __init__(self, current: str, last: dict | None):
+        super().__init__(f"comment is {current} now")
+        self.current = current
+        self.last = last
+
+
 @dataclass
 class StoreCounts:
     """What storing one page did."""
@@ -186,9 +196,20 @@ def _refresh(db, old: dict, comment) -> None:
         db.execute("UPDATE comments SET likes = ? WHERE id = ?", [comment.likes, old["id"]])
 
 
-def decide(db, comment_id: int, action: str, actor: str, reason: str | None = None) -> dict:
-    """Apply one moderation action and record it; deciding the same way twice is a no-op."""
+def decide(
+    db, comment_id: int, action: str, actor: str, reason: str | None = None, seen=None
+) -> dict:
+    """Apply one moderation action and record it; deciding the same way twice is a no-op.
+
+    `seen` is the state the moderator was shown: if the comment is in another state now,
+    DecisionConflict says who changed it, and nothing is applied (check and change happen
+    in one transaction, so of two moderators deciding at once the second always hears).
+    """
     with db.atomic():
+        if seen is not None:
+            current = get_status(db, comment_id)
+            if current != seen:
+                raise DecisionConflict(current, decisions.last(db, comment_id))
         return _decide(db, comment_id, action, actor, reason)
 
 

@@ -35,3 +35,13 @@ def record_many(db, changes, actor: str, action: str, to_state, reason, at: str)
 def history(db, comment_id: int) -> list[dict]:
     """Every decision on a comment, oldest first."""
     return list(db.query("SELECT * FROM decisions WHERE comment_id = ? ORDER BY id", [comment_id]))
+
+
+def last(db, comment_id: int) -> dict | None:
+    """The newest decision on a comment, or None."""
+    rows = list(
+        db.query(
+            "SELECT * FROM decisions WHERE comment_id = ? ORDER BY id DESC LIMIT 1", [comment_id]
+        )
+    )
+    return rows[0] if rows else None

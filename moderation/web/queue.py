@@ -26,7 +26,7 @@ from moderation.storage import claims as claim_store
 from moderation.storage import comments as comment_store
 from moderation.storage import corrections, duplicates
 from moderation.storage import queue as queue_store
-from moderation.web import get_db, group_decisions, sqlite_int
+from moderation.web import conflicts, get_db, group_decisions, sqlite_int
 from moderation.web.auth import current_actor, role_required, safe_next
 from moderation.web.templating import BEIJING
 
@@ -163,10 +163,13 @@ def decide(comment_id: int, action: str):
     """Approve, reject (with a reason) or reopen one comment, then go back."""
     reason = _reason()
     db = get_db()
+    seen = request.form.get("seen") or None  # the state the moderator was shown
     try:
-        comment_store.decide(db, comment_id, action, actor=current_actor(), reason=reason)
+        comment_store.decide(db, comment_id, action, current_actor(), reason, seen)
     except comment_store.DecisionError:
         abort(404)
+    except comment_store.DecisionConflict as conflict:
+        return conflicts.respond(conflict, comment_id, action, reason, _back)
     claim_store.release(db, [comment_id], current_actor())
     return _back("queue.approved" if action == "reopen" else "queue.index")
 
