@@ -265,11 +265,11 @@ def test_file_jsonl_huge_line_is_a_bad_row(tmp_path, inbox):
     assert summary.new == 1 and summary.notes == [f"c.jsonl:1: {fileimport.TOO_LONG}"]
 
 
-def huge_cell_xlsx(path, cell_chars: int) -> None:
-    """An XLSX whose one comment cell (a shared string) is `cell_chars` characters long.
+def crafted_xlsx(path, rows: list[tuple[str, str, str]]) -> None:
+    """An XLSX of (story_id, content, created) rows, each content a shared string.
 
     Written by hand: Excel and openpyxl stop at 32,767 characters a cell, a crafted file does
-    not. The cell is written in pieces, so it compresses to little, as in the attack.
+    not. Contents are written in pieces, so a huge cell compresses to little, as in the attack.
     """
     import zipfile
 
@@ -288,16 +288,17 @@ def huge_cell_xlsx(path, cell_chars: int) -> None:
             "</Relationships>",
         )
         with book.open("xl/sharedStrings.xml", "w") as strings:
-            strings.write(f"<sst {main}><si><t>".encode())
-            for _ in range(cell_chars // 1000):
-                strings.write(("长" * 1000).encode())
-            strings.write("</t></si><si><t>短评</t></si></sst>".encode())
-        cells = [
-            ("story_id", "content", "created"),
-            ("s1", 0, "2024-01-24 08:00"),
-            ("s1", 1, "2024-01-24 09:00"),
+            strings.write(f"<sst {main}>".encode())
+            for _, content, _ in rows:
+                strings.write(b"<si><t>")
+                for start in range(0, len(content), 1000):
+                    strings.write(content[start : start + 1000].encode())
+                strings.write(b"</t></si>")
+            strings.write(b"</sst>")
+        cells = [("story_id", "content", "created")] + [
+            (story, index, created) for index, (story, _, created) in enumerate(rows)
         ]
-        rows = "".join(
+        xml = "".join(
             f'<row r="{number}">'
             + "".join(
                 f'<c r="{column}{number}" t="s"><v>{value}</v></c>'
@@ -310,8 +311,15 @@ def huge_cell_xlsx(path, cell_chars: int) -> None:
         )
         book.writestr(
             "xl/worksheets/sheet1.xml",
-            f"<worksheet {main}><sheetData>{rows}</sheetData></worksheet>",
+            f"<worksheet {main}><sheetData>{xml}</sheetData></worksheet>",
         )
+
+
+def huge_cell_xlsx(path, cell_chars: int) -> None:
+    """An XLSX whose first comment is `cell_chars` characters long, the second short."""
+    crafted_xlsx(
+        path, [("s1", "长" * cell_chars, "2024-01-24 08:00"), ("s1", "短评", "2024-01-24 09:00")]
+    )
 
 
 def test_file_xlsx_huge_cell_is_cut_while_streaming(tmp_path, inbox):
