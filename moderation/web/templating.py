@@ -52,33 +52,36 @@ def segments(text: str, flags: list[dict]) -> list[dict]:
     """The text cut into [{text, code, reason}] pieces; flagged spans carry their flag.
 
     Offsets come from the scorer (end exclusive); bad ones are clamped, overlaps go to the
-    first flag. The template escapes each piece: reader text is never marked safe. Pieces
-    are slices of runs, so the work grows linearly with the text's length.
+    first flag. The template escapes each piece: reader text is never marked safe. Only the
+    flagged characters are visited one by one; the rest is sliced whole, so a 20,000-
+    character comment costs no more than its few flagged words.
     """
-    owner: list[dict | None] = [None] * len(text)
+    length = len(text)
+    owner: dict[int, dict] = {}
     for flag in flags or []:
         for span in flag.get("spans") or []:
             try:
-                start, end = max(int(span["start"]), 0), min(int(span["end"]), len(text))
+                start, end = max(int(span["start"]), 0), min(int(span["end"]), length)
             except (KeyError, TypeError, ValueError):
                 continue
             for index in range(start, end):
-                if owner[index] is None:
-                    owner[index] = flag
-    pieces: list[dict] = []
-    run_start = 0
-    for index in range(1, len(text) + 1):
-        if index == len(text) or owner[index] is not owner[run_start]:
-            flag = owner[run_start]
-            pieces.append(
-                {
-                    "text": text[run_start:index],
-                    "code": flag["code"] if flag else None,
-                    "reason": flag.get("reason", "") if flag else None,
-                }
-            )
-            run_start = index
-    return pieces
+                owner.setdefault(index, flag)
+    cuts = sorted({0, length, *owner, *(index + 1 for index in owner)})
+    runs: list[list] = []  # [start, end, flag]
+    for start, end in zip(cuts, cuts[1:], strict=False):
+        flag = owner.get(start)
+        if runs and runs[-1][2] is flag:
+            runs[-1][1] = end
+        else:
+            runs.append([start, end, flag])
+    return [
+        {
+            "text": text[start:end],
+            "code": flag["code"] if flag else None,
+            "reason": flag.get("reason", "") if flag else None,
+        }
+        for start, end, flag in runs
+    ]
 
 
 def count_label(number: int) -> str:

@@ -265,3 +265,9 @@ def test_segments_cover_the_text_exactly_once(text, spans):
     assert "".join(piece["text"] for piece in pieces) == text
     assert all(piece["text"] for piece in pieces)
     assert all(a["code"] != b["code"] for a, b in zip(pieces, pieces[1:], strict=False))
+    # each character carries the first flag whose span covers it (the simple definition)
+    first = [
+        next((f["code"] for f, (a, b) in zip(flags, spans, strict=True) if a <= i < b), None)
+        for i in range(len(text))
+    ]
+    assert [code for piece in pieces for code in [piece["code"]] * len(piece["text"])] == first
