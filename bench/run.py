@@ -56,6 +56,7 @@ def main() -> None:
     run("bench_ingest.py", "--n", str(args.ingest))
     run("bench_ingest.py", "--n", str(args.ingest), "--stored", str(args.n))
     run("bench_dashboard.py", "--n", str(args.n), "--requests", "100")
+    run("bench_limits.py")
     if not args.no_load and shutil.which("wrk"):
         run("load_test.py", "--n", str(args.n))
     elif not args.no_load:

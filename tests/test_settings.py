@@ -82,3 +82,29 @@ def test_config_in_working_folder_wins_over_packaged_default(tmp_path, monkeypat
     assert config_path().resolve() == local.resolve()
     monkeypatch.setenv("MODERATION_CONFIG", "/elsewhere/config.toml")
     assert str(config_path()) == "/elsewhere/config.toml"
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        ("[limits]\ntext_chars = 0\n", "limits: text_chars: must be 1 to 10000000"),
+        ("[limits]\nsession_hours = 0\n", "limits: session_hours: must be 1 to 2160"),
+        ("[limits]\ntrusted_proxies = 9\n", "limits: trusted_proxies: must be 0 to 5"),
+        ("[limits]\nlogin_free_failures = 0\n", "limits: login_free_failures: must be 1 to 100"),
+        ("[limits]\nfield_size = 5\n", "limits.field_size: unknown key"),
+    ],
+)
+def test_limits_are_checked_at_start(tmp_path, extra, message):
+    path = tmp_path / "config.toml"
+    path.write_text(extra, encoding="utf-8")
+    with pytest.raises(SettingsError, match=message.replace(".", r"\.")):
+        load_settings(path)
+
+
+def test_default_limits_are_documented():
+    from moderation.settings import LimitsSettings
+
+    readme = (DEFAULT_CONFIG.parent / "README.md").read_text(encoding="utf-8")
+    config = DEFAULT_CONFIG.read_text(encoding="utf-8")
+    for name in LimitsSettings.__dataclass_fields__:
+        assert f"| `{name}` |" in readme and f"\n{name} = " in config, name

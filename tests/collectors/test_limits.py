@@ -75,3 +75,15 @@ def test_import_stores_a_huge_comment_cut_and_flagged(tmp_path):
     payloads = [row[0] for row in db.execute("SELECT payload FROM raw_payloads")]
     assert max(len(payload) for payload in payloads) == 120
     assert any(ORIGINAL_TEXT_KEY in payload for payload in payloads)
+
+
+def test_a_truncated_comment_says_so_on_its_card(tmp_path, client, auth, db, settings):
+    db.execute(
+        "INSERT INTO stories (id, channel, native_id, title, collected_at) "
+        "VALUES (1, 'demo', 's1', '株洲新闻', '2024-01-22T00:00:00+00:00')"
+    )
+    page = Page(comments=[comment("长" * 25_000, native_id="big"), comment("短评", native_id="s")])
+    pipeline._store_page(db, "demo", page, pipeline.RunSummary("demo"), settings.limits)
+    auth.login("moderator")
+    body = client.get("/").get_data(as_text=True)
+    assert body.count("原文过长，只保存了前 20000 字") == 1
