@@ -108,6 +108,7 @@ def test_admin_changes_end_the_accounts_sessions(app, db, mod, admin_client, pat
     event = users.account_events(db, mod)[0]
     assert (event["action"], event["actor"]) == (action, "boss")
     page = admin_client.get("/admin/users").get_data(as_text=True)
+    assert "<title>用户管理 · " in page
     listed = page[page.index("<h2>账户变更记录</h2>") :]
     assert "boss" in listed and "mod" in listed
 
