@@ -76,9 +76,21 @@ def table_size(db) -> dict:
     return {"rows": rows, "bytes": int(size or 0)}
 
 
+PURGE_BATCH = 5000  # rows per transaction: the write lock is never held long
+
+
 def purge_older_than(db, days: int) -> int:
-    """Delete raw payloads older than `days`; comments and decisions are never touched."""
+    """Delete raw payloads older than `days`, a batch per transaction; comments and
+    decisions are never touched."""
     cutoff = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
-    with db.atomic():
-        cursor = db.execute("DELETE FROM raw_payloads WHERE collected_at < ?", [cutoff])
-    return cursor.rowcount
+    removed = 0
+    while True:
+        with db.atomic():
+            cursor = db.execute(
+                "DELETE FROM raw_payloads WHERE id IN (SELECT id FROM raw_payloads "
+                "WHERE collected_at < ? ORDER BY collected_at LIMIT ?)",
+                [cutoff, PURGE_BATCH],
+            )
+        removed += cursor.rowcount
+        if cursor.rowcount < PURGE_BATCH:
+            return removed

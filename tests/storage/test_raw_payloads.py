@@ -47,3 +47,18 @@ def test_table_size_counts_rows_and_bytes(db):
     raw_payloads.save_raw(db, "demo", [dataclasses.replace(COMMENT, raw={"x": "长" * 20_000})])
     size = raw_payloads.table_size(db)
     assert size["rows"] == 1 and size["bytes"] > 20_000
+
+
+def test_purge_deletes_in_short_transactions(db, monkeypatch):
+    monkeypatch.setattr(raw_payloads, "PURGE_BATCH", 3)
+    db.conn.executemany(
+        "INSERT INTO raw_payloads (channel, native_id, payload, collected_at) VALUES (?, ?, ?, ?)",
+        [("demo", f"n{i}", "{}", "2020-01-01T00:00:00+00:00") for i in range(8)]
+        + [("demo", "new", "{}", "2999-01-01T00:00:00+00:00")],
+    )
+    commits = []
+    db.conn.set_trace_callback(lambda sql: commits.append(sql) if sql == "COMMIT" else None)
+    assert raw_payloads.purge_older_than(db, 30) == 8
+    db.conn.set_trace_callback(None)
+    assert len(commits) == 3  # 3 + 3 + 2 rows
+    assert [row[0] for row in db.execute("SELECT native_id FROM raw_payloads")] == ["new"]
