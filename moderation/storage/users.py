@@ -146,9 +146,7 @@ def set_password(db, user_id: int, password: str, actor: str, action: str) -> No
 
 def end_sessions(db, user_id: int) -> None:
     """End every session of the account (logout does this: a saved cookie is worthless)."""
-    db.execute(
-        "UPDATE users SET session_version = session_version + 1 WHERE id = ?", [user_id]
-    )
+    db.execute("UPDATE users SET session_version = session_version + 1 WHERE id = ?", [user_id])
 
 
 def _changed(db, user_id: int, actor: str, action: str, detail: str | None = None) -> None:

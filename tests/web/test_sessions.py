@@ -224,8 +224,6 @@ def test_forwarded_addresses_count_only_behind_trusted_proxies(
 def test_throttle_state_is_forgotten_after_a_day(db, mod):
     from moderation.storage import login_throttle
 
-    db.execute(
-        "INSERT INTO login_throttle VALUES ('mod', 'a', 50, ?)", [_seconds_ago(25 * 3600)]
-    )
+    db.execute("INSERT INTO login_throttle VALUES ('mod', 'a', 50, ?)", [_seconds_ago(25 * 3600)])
     assert login_throttle.admit(db, "mod", "a", 3, 900) == 0
     assert db.execute("SELECT failures FROM login_throttle").fetchone()[0] == 1
