@@ -308,6 +308,56 @@ class AlertSettings:
 
 
 @dataclass(frozen=True)
+class LimitsSettings:
+    """Bounds that keep one request, file or account from hurting the rest."""
+
+    text_chars: int = setting(
+        20_000,
+        "A comment's text is cut to this many characters (flagged 'truncated'); the original "
+        "stays in the raw payload.",
+        min=1,
+        max=10_000_000,
+    )
+    field_chars: int = setting(
+        500,
+        "Authors, ids, titles, urls and the other short fields are cut to this.",
+        min=1,
+        max=10_000_000,
+    )
+    raw_payload_chars: int = setting(
+        100_000,
+        "The raw item kept beside a comment, at most this many characters.",
+        min=1,
+        max=10_000_000,
+    )
+    ids_per_request: int = setting(
+        200,
+        "Comments one bulk decision may name (a queue page shows 20).",
+        min=1,
+        max=10_000_000,
+    )
+    session_hours: int = setting(
+        24, "Absolute session lifetime, whatever the activity, in hours.", min=1, max=2160
+    )
+    login_free_failures: int = setting(
+        3, "Failed logins per (name, address) before growing delays start.", min=1, max=100
+    )
+    login_max_delay_seconds: int = setting(
+        900,
+        "The longest wait the growing login delay reaches, in seconds.",
+        min=1,
+        max=86_400,
+    )
+    trusted_proxies: int = setting(
+        0,
+        "Reverse proxies in front whose X-Forwarded-For is believed for the client's address "
+        "(0: none, the header is ignored).",
+        min=0,
+        max=5,
+    )
+
+
+@dataclass(frozen=True)
 class ChannelSettings:
     """One `[[channels]]` entry: the common keys, and the type's own keys validated once."""
 
@@ -336,6 +386,7 @@ class Settings:
     retention: RetentionSettings = field(default_factory=RetentionSettings)
     alerts: AlertSettings = field(default_factory=AlertSettings)
     draft: DraftSettings = field(default_factory=DraftSettings)
+    limits: LimitsSettings = field(default_factory=LimitsSettings)
     channels: tuple[ChannelSettings, ...] = ()
     source: str = field(default="<defaults>", metadata={NOT_A_KEY: True})
 
@@ -373,6 +424,7 @@ SECTIONS: dict[str, type] = {
     "retention": RetentionSettings,
     "alerts": AlertSettings,
     "draft": DraftSettings,
+    "limits": LimitsSettings,
 }
 TOP_LEVEL_KEYS = ("data_dir",)
 

@@ -156,3 +156,35 @@ def test_serve_in_production_without_secret_refuses_with_one_line(tmp_path, monk
     assert result.exit_code == 2
     assert "set MODERATION_SECRET_KEY" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_busy_database_is_waited_for_not_a_failed_command(tmp_path, monkeypatch):
+    """Issue 20: a command meeting a held write lock retries with backoff; it used to exit 1
+    with "database is locked"."""
+    import sqlite3
+
+    from moderation.storage import retry
+
+    config = write_config(tmp_path)
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            'path = "test.db"', 'path = "test.db"\nbusy_timeout_ms = 20'
+        ),
+        encoding="utf-8",
+    )
+    assert run(config, "init").exit_code == 0
+    holder = sqlite3.connect(tmp_path / "test.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    pauses = []
+
+    def colleague_finishes(seconds: float) -> None:  # the lock is released while we wait
+        pauses.append(seconds)
+        if holder.in_transaction:
+            holder.execute("COMMIT")
+
+    monkeypatch.setattr(retry, "sleep", colleague_finishes)
+    result = run(config, "user", "add", "lin", "--role", "editor", "--password", "long enough pw")
+    holder.close()
+    assert result.exit_code == 0, result.output
+    assert pauses == [retry.backoff_seconds(1)]
+    assert "lin\teditor" in run(config, "user", "list").output

@@ -62,10 +62,11 @@ class Context:
         return load_corrections(self.db())
 
     def db(self):
-        """A database connection with migrations applied."""
+        """A database connection with migrations applied; a busy database is waited for."""
         from moderation.db import open_db
+        from moderation.storage.retry import CLI_RETRIES
 
-        return open_db(self.settings)
+        return open_db(self.settings, busy_retries=CLI_RETRIES)
 
 
 class CommandGroup(click.Group):
@@ -154,7 +155,7 @@ def collect(obj: Context, channel: str | None, no_score: bool) -> None:
     except SettingsError as error:
         raise click.ClickException(str(error)) from None
     db = obj.db()
-    failed = False
+    statuses = []
     for entry in channels:
         click.echo(f"collecting {entry.name} ({entry.type}) …", err=True)
         summary = pipeline.collect_channel(db, settings, entry, progress=_page_progress)
@@ -164,11 +165,10 @@ def collect(obj: Context, channel: str | None, no_score: bool) -> None:
         )
         for message in summary.errors + summary.notes:
             click.echo(f"  {message}", err=True)
-        failed |= summary.status == "failed"
+        statuses.append(summary.status)
     if not no_score:
         _score(db, settings)
-    if failed:
-        sys.exit(1)
+    sys.exit(pipeline.exit_status(statuses))
 
 
 def _page_progress(summary) -> None:
