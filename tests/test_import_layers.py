@@ -40,13 +40,22 @@ LAYERS = (
             "moderation.pipeline",
             "moderation.export",
             "moderation.export.*",
+            "moderation.drafting",
+            "moderation.drafting.*",
             "moderation.push.sender",  # takes the outbox from storage and sends it
+            "moderation.desk_metrics",
+            "moderation.alerts.evaluate",  # alert rules judged over storage's counts
+            "moderation.alerts.dispatch",  # deliveries taken from storage and sent
         ),
     ),
     ("storage", ("moderation.db", "moderation.storage", "moderation.storage.*")),
     ("settings", ("moderation.settings",)),
-    # each channel's actions, on the collectors' HTTP layer: what settings declare and check
-    ("channel actions", ("moderation.push", "moderation.push.*")),
+    # each channel's actions, robots, mail and alert conditions: pure or network, on the
+    # collectors' HTTP layer (what settings declare and check)
+    (
+        "channel actions and alert delivery",
+        ("moderation.push", "moderation.push.*", "moderation.alerts", "moderation.alerts.*"),
+    ),
     (
         "scoring and collectors",
         (

@@ -16,8 +16,10 @@ from pathlib import Path
 
 import click
 
+from moderation.alerts.commands import COMMANDS as ALERT_COMMANDS
 from moderation.cli.import_files import import_command
 from moderation.declare import click_type
+from moderation.drafting.commands import draft
 from moderation.export.commands import export, ranking
 from moderation.push.commands import push_command
 from moderation.roles import ROLES
@@ -68,10 +70,11 @@ class Context:
         return load_corrections(self.db())
 
     def db(self):
-        """A database connection with migrations applied."""
+        """A database connection with migrations applied; a busy database is waited for."""
         from moderation.db import open_db
+        from moderation.storage.retry import CLI_RETRIES
 
-        return open_db(self.settings)
+        return open_db(self.settings, busy_retries=CLI_RETRIES)
 
 
 class CommandGroup(click.Group):
@@ -161,7 +164,7 @@ def collect(obj: Context, channel: str | None, no_score: bool) -> None:
     except SettingsError as error:
         raise click.ClickException(str(error)) from None
     db = obj.db()
-    failed = False
+    statuses = []
     for entry in channels:
         click.echo(f"collecting {entry.name} ({entry.type}) …", err=True)
         summary = pipeline.collect_channel(db, settings, entry, progress=_page_progress)
@@ -171,11 +174,10 @@ def collect(obj: Context, channel: str | None, no_score: bool) -> None:
         )
         for message in summary.errors + summary.notes:
             click.echo(f"  {message}", err=True)
-        failed |= summary.status == "failed"
+        statuses.append(summary.status)
     if not no_score:
         _score(db, settings)
-    if failed:
-        sys.exit(1)
+    sys.exit(pipeline.exit_status(statuses))
 
 
 def _page_progress(summary) -> None:
@@ -384,8 +386,10 @@ for command in (
     import_command,
     export,
     ranking,
+    draft,
     scheduler_command,
     push_command,
     *SENTIMENT_COMMANDS,
+    *ALERT_COMMANDS,
 ):
     main.add_command(command)

@@ -49,8 +49,7 @@ def import_command(obj, files: tuple[Path, ...], channel_name: str | None) -> No
         click.echo(message)  # a file imported before is no bad row: nothing to fix
     for message in summary.errors + [n for n in summary.notes if n not in repeats]:
         click.echo(f"  {message}", err=True)
-    if summary.status == "failed":
-        raise SystemExit(1)
+    raise SystemExit(pipeline.exit_status([summary.status]))
 
 
 def _file_channel(settings, name: str | None):

@@ -16,10 +16,13 @@ import threading
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
 
+from moderation.alerts.conditions import DEFAULT_RULES
 from moderation.db import Checkpointer, open_db
 from moderation.push.actions import push_options
+from moderation.scheduling import newsroom_jobs
 from moderation.scheduling.runner import Runner
 from moderation.scheduling.spec import parse_schedule
+from moderation.storage import alerts as alert_store
 from moderation.storage import duplicate_index
 from moderation.timeutil import BEIJING
 
@@ -66,7 +69,7 @@ def build_scheduler(runner: Runner):
     scheduler = BackgroundScheduler(
         timezone="UTC",
         executors={
-            "default": ThreadPoolExecutor(len(channels) + 1),
+            "default": ThreadPoolExecutor(len(channels) + 3),  # + scoring, alerts, reports
             HOUSEKEEPING: ThreadPoolExecutor(2),
         },
         job_defaults={"max_instances": 1, "coalesce": True},
@@ -101,6 +104,7 @@ def build_scheduler(runner: Runner):
         id="purge",
         next_run_time=datetime.now(UTC) + timedelta(minutes=5),
     )
+    _add_newsroom_jobs(scheduler, runner)
     for channel in channels:
         scheduler.add_job(
             runner.collect,
@@ -116,6 +120,33 @@ def build_scheduler(runner: Runner):
     runner.next_run = lambda name: _next_run_time(scheduler, name)
     runner.wake = lambda name: scheduler.modify_job(job_id(name), next_run_time=datetime.now(UTC))
     return scheduler
+
+
+def _add_newsroom_jobs(scheduler, runner: Runner) -> None:
+    """Alerts judged every minute and sent within seconds; the daily and weekly reports at
+    their configured Beijing times."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    config = runner.settings.alerts
+    scheduler.add_job(
+        runner.watch_alerts,
+        "interval",
+        seconds=newsroom_jobs.SEND_EVERY_SECONDS,
+        id="alerts",
+    )
+    if config.daily_report_at:
+        hour, minute = config.daily_report_at.split(":")
+        trigger = CronTrigger(hour=int(hour), minute=int(minute), timezone=BEIJING)
+        scheduler.add_job(runner.make_report, trigger, args=("daily",), id="report:daily")
+    if config.weekly_report_at:
+        hour, minute = config.weekly_report_at.split(":")
+        trigger = CronTrigger(
+            day_of_week=config.weekly_report_weekday - 1,  # APScheduler: 0 = Monday
+            hour=int(hour),
+            minute=int(minute),
+            timezone=BEIJING,
+        )
+        scheduler.add_job(runner.make_report, trigger, args=("weekly",), id="report:weekly")
 
 
 def _next_run_time(scheduler, channel_name: str) -> datetime | None:
@@ -148,6 +179,8 @@ class SchedulerService:
         sentiment.scorer_for(self.runner.settings)
         with closing(open_db(self.runner.settings)) as db:
             duplicate_index.warm(db)  # a million comments: ~3 s, not inside the first batch
+            if alert_store.seed_rules(db, DEFAULT_RULES):
+                log.info("installed the default alert rules (edit them at /admin/alerts)")
         self.checkpointer.__enter__()  # before the jobs open their connections
         self.scheduler = build_scheduler(self.runner)
         self.scheduler.start()

@@ -210,9 +210,11 @@ def flag_counts(db, cap: int = COUNT_CAP) -> dict[str, int]:
     return {code: count(db, QueueFilter(queue="flagged", flag=code), cap) for code in sorted(codes)}
 
 
-def dup_group_members(db, group_id: int) -> list[dict]:
-    """Every comment of a duplicate group, oldest first."""
-    rows = db.query(COMMENT_SELECT + " WHERE sc.dup_group = ? ORDER BY c.id", [group_id])
+def dup_group_members(db, group_id: int, limit: int = -1) -> list[dict]:
+    """The comments of a duplicate group, oldest first (the first `limit`, if given)."""
+    rows = db.query(
+        COMMENT_SELECT + " WHERE sc.dup_group = ? ORDER BY c.id LIMIT ?", [group_id, limit]
+    )
     return [_decode(row) for row in rows]
 
 

@@ -37,13 +37,18 @@ def blueprints() -> list:
     """Every area's blueprint, registered in this order (add new areas here)."""
     from moderation.web import (
         admin,
+        alerts,
         channels,
         column,
+        drafts,
         health,
+        metrics,
         overview,
+        prometheus,
         push,
         queue,
         ranking,
+        reports,
         review,
         search,
         stories,
@@ -56,19 +61,24 @@ def blueprints() -> list:
         search.bp,
         stories.bp,
         overview.bp,
+        metrics.bp,
+        alerts.bp,
+        reports.bp,
         column.bp,
+        drafts.bp,
         ranking.bp,
         channels.bp,
         push.bp,
         admin.bp,
         wordlists.bp,
         health.bp,
+        prometheus.bp,
     ]
 
 
 def init_app(app: Flask) -> None:
     """Register blueprints, CSRF protection, security headers and the database teardown."""
-    from moderation.web import auth, errors, security, templating
+    from moderation.web import auth, busy, errors, security, templating
 
     settings = app.config["SETTINGS"]
     app.url_map.converters["int"] = RowIdConverter
@@ -79,6 +89,7 @@ def init_app(app: Flask) -> None:
     app.teardown_appcontext(close_db)
     security.init_app(app)
     errors.init_app(app)
+    busy.init_app(app)
     auth.init_app(app)
     templating.init_app(app)
     for blueprint in blueprints():

@@ -23,9 +23,10 @@ from moderation.states import REJECT_REASONS
 from moderation.storage import channels as channel_store
 from moderation.storage import claims as claim_store
 from moderation.storage import comments as comment_store
-from moderation.storage import corrections
+from moderation.storage import corrections, duplicates
 from moderation.storage import queue as queue_store
 from moderation.timeutil import BEIJING
+from moderation.web import conflicts, group_decisions
 from moderation.web import push as push_view
 from moderation.web.auth import current_actor, role_required, safe_next
 from moderation.web.context import get_db, sqlite_int
@@ -35,6 +36,7 @@ bp = Blueprint("queue", __name__)
 PAGE_SIZE = 20
 CLAIMING_QUEUES = {"pending", "flagged", "editor"}
 COUNTS_TTL = 30  # seconds
+GROUP_PAGE_LIMIT = 200  # cards shown of a duplicate group; the group actions cover them all
 LINK_PARAMS = {
     "queue", "order", "channel", "story", "author", "since", "until", "smin", "smax", "flag",
 }  # fmt: skip
@@ -158,10 +160,13 @@ def decide(comment_id: int, action: str):
     """Approve, reject (with a reason) or reopen one comment, then go back."""
     reason = _reason()
     db = get_db()
+    seen = request.form.get("seen") or None  # the state the moderator was shown
     try:
-        result = comment_store.decide(db, comment_id, action, actor=current_actor(), reason=reason)
+        result = comment_store.decide(db, comment_id, action, current_actor(), reason, seen)
     except comment_store.DecisionError:
         abort(404)
+    except comment_store.DecisionConflict as conflict:
+        return conflicts.respond(conflict, comment_id, action, reason, _back)
     claim_store.release(db, [comment_id], current_actor())
     flash_decision(result, action)
     return _back("queue.approved" if action == "reopen" else "queue.index")
@@ -181,14 +186,22 @@ def bulk():
 @bp.post("/groups/<int:group_id>/<any(approve, reject):action>")
 @role_required(MODERATOR)
 def decide_group(group_id: int, action: str):
-    """Approve or reject a whole duplicate group, one decision per comment."""
-    members = queue_store.dup_group_members(get_db(), group_id)
-    if not members:
+    """Approve or reject a whole duplicate group, one decision per comment, in short
+    transactions (a group can hold thousands of comments)."""
+    reason = _reason()
+    db = get_db()
+    ids = duplicates.group_members(db, group_id)
+    if not ids:
         abort(404)
-    return _decide_all([member["id"] for member in members], action, _reason())
+    done = group_decisions.decide_group(db, ids, action, current_actor(), reason)
+    claim_store.release(db, ids[:done], current_actor())
+    return _back()
 
 
 def _ids(values: list[str]) -> list[int]:
+    limit = current_app.config["SETTINGS"].limits.ids_per_request
+    if len(values) > limit:
+        abort(400, f"一次最多处理 {limit} 条评论，请分批选择后再提交。")
     try:
         return sorted({sqlite_int(value) for value in values})
     except ValueError:
@@ -209,12 +222,13 @@ def _decide_all(ids: list[int], action: str, reason: str | None):
 def group(group_id: int):
     """Every comment of a duplicate group, with group-wide actions."""
     db = get_db()
-    members = queue_store.dup_group_members(db, group_id)
+    members = queue_store.dup_group_members(db, group_id, GROUP_PAGE_LIMIT)
     if not members:
         abort(404)
     return render_template(
         "queue/group.html",
         group_id=group_id,
+        group_size=queue_store.dup_group_sizes(db, [group_id]).get(group_id, len(members)),
         comments=annotate(db, members, claim=False),
         here=request.full_path.rstrip("?"),
     )

@@ -11,7 +11,7 @@ from moderation.storage import stories as story_store
 from moderation.web import charts
 from moderation.web import push as push_view
 from moderation.web.auth import current_actor, role_required
-from moderation.web.context import get_db
+from moderation.web.context import get_db, sqlite_int
 from moderation.web.keywords import top_keywords, topic_groups
 from moderation.web.queue import annotate
 
@@ -64,7 +64,7 @@ def show(story_id: int):
 @role_required(EDITOR)
 def link(story_id: int):
     """Link this story with another one (the same story in another channel), by hand."""
-    target = request.form.get("target", type=int)
+    target = request.form.get("target", type=sqlite_int)  # out of SQLite's range: missing
     if target is None:
         abort(400, "填写要合并的稿件编号")
     try:

@@ -10,13 +10,16 @@ from moderation.roles import ADMIN, CHIEF_EDITOR, EDITOR, MODERATOR, ROLES, may
 from tests.security.conftest import login_as, logout, restore, rule_urls
 
 PUBLIC = "public"  # no login needed
+TOKEN = "token"  # no login: a bearer token of its own, and off (404) unless configured
 ANY = "any"  # every logged-in user
 # endpoint -> who may use it (a role means: that role and every role above it).
 POLICY = {
     "static": PUBLIC,
     "auth.login": PUBLIC,
     "health.healthz": PUBLIC,
+    "prometheus.metrics_text": TOKEN,
     "auth.logout": ANY,
+    "auth.password": ANY,
     "queue.index": ANY,
     "queue.approved": ANY,
     "queue.group": ANY,
@@ -48,6 +51,19 @@ POLICY = {
     "column.mark_printed": EDITOR,
     "column.download": EDITOR,
     "column.archived": EDITOR,
+    "metrics.index": EDITOR,
+    "alerts.index": EDITOR,
+    "alerts.retry": EDITOR,
+    "alerts.rules": ADMIN,
+    "alerts.save": ADMIN,
+    "alerts.export_rules": ADMIN,
+    "alerts.import_rules": ADMIN,
+    "reports.index": EDITOR,
+    "reports.generate": EDITOR,
+    "reports.download": EDITOR,
+    "metrics.export_csv": EDITOR,
+    **{f"drafts.{view}": EDITOR for view in ("new", "create", "show", "swap", "drop", "add")},
+    "drafts.accept": EDITOR,
     "ranking.index": EDITOR,
     "ranking.download": EDITOR,
     "column.sign_off": CHIEF_EDITOR,
@@ -56,6 +72,7 @@ POLICY = {
     "admin.add_user": ADMIN,
     "admin.change_role": ADMIN,
     "admin.set_disabled": ADMIN,
+    "admin.reset_password": ADMIN,
     "stories.link": EDITOR,
     "stories.unlink": EDITOR,
     "push.write_reply": EDITOR,
@@ -84,9 +101,16 @@ def form_for(endpoint: str, ids: dict) -> dict:
         "column.reorder": {"kind": "section", "ids": str(ids["section_id"])},
         "column.update_section": {"heading": "标题"},
         "column.update_quote": {"excerpt": "摘录", "display_name": "读者"},
+        "drafts.create": {"from": "2024-01-19", "to": "2024-01-25"},
+        "drafts.swap": {"story_id": ids["story_id"], "pick_id": 1, "alternate_id": 2},
+        "drafts.drop": {"story_id": ids["story_id"]},
+        "drafts.add": {"story_id": ids["story_id"]},
+        "drafts.accept": {"date": "2024-02-02"},
         "stories.link": {"target": str(ids["other_story_id"])},
         "wordlists.add": {"kind": "suspect", "word": "新词"},
         "wordlists.remove": {"word": ids["word"]},
+        "alerts.save": {"name": "负面", "kind": "negative_spike"},
+        "reports.generate": {"kind": "daily", "date": "2024-01-25"},
         "push.write_reply": {"text": "感谢您的关注，我们已转交相关部门。"},
         "review.undo": {"state": "pending"},
     }.get(endpoint, {})
@@ -99,6 +123,8 @@ def expected_status(method: str, endpoint: str, role: str | None) -> str:
         return "401"  # wrong password for everyone: the form is public but checks it
     if policy == PUBLIC:
         return "ok"
+    if policy == TOKEN:
+        return "404"  # tests/web/test_prometheus.py covers the token itself
     if endpoint == "auth.logout" and role is not None:
         return "login"  # logging out ends on the login page
     if role is None:

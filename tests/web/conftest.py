@@ -7,7 +7,9 @@ import json
 import pytest
 
 from moderation import pipeline
+from moderation.storage import users
 from moderation.timeutil import now_iso
+from moderation.web import sessions
 
 XSS = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 
@@ -110,7 +112,7 @@ class QuickLogin:
                 .last_pk
             )
         with self.client.session_transaction() as session:
-            session["user_id"] = user_id
+            sessions.start(session, users.get_user_by_id(self.db, user_id))
         return user_id
 
 

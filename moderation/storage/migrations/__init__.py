@@ -9,8 +9,11 @@ add a new one.
 
 from __future__ import annotations
 
+from moderation.storage.migrations.alerts import alerts
 from moderation.storage.migrations.core import core
+from moderation.storage.migrations.drafts import drafts
 from moderation.storage.migrations.editions import editions
+from moderation.storage.migrations.hardening import hardening
 from moderation.storage.migrations.ops import ops
 from moderation.storage.migrations.outbox import outbox_migrations
 from moderation.storage.migrations.replies import replies_migrations
@@ -20,9 +23,12 @@ MIGRATION_SETS = [
     core,
     ops,
     editions,
+    hardening,
     outbox_migrations,
     replies_migrations,
     switches_migrations,
+    alerts,
+    drafts,
 ]  # applied in this order
 
 
