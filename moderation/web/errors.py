@@ -1,12 +1,10 @@
 """Error pages in Chinese, inside the normal layout: 400, 401, 403, 404, 405, 500 and 503.
 
-"database is locked" (another writer held the file past the busy timeout) is a 503 that asks
-the user to try again; nothing was changed. Errors asked for as JSON get JSON.
+A busy database is web.busy's 503 (rendered with the same page). Errors asked for as JSON get
+JSON.
 """
 
 from __future__ import annotations
-
-import sqlite3
 
 from flask import g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
@@ -41,16 +39,7 @@ def http_error(error: HTTPException):
     return render_error(error.code, detail)
 
 
-def database_error(error: sqlite3.OperationalError):
-    """A locked or busy database is a 503 (try again); anything else is a 500."""
-    text = str(error).lower()
-    if "locked" in text or "busy" in text:
-        return render_error(503)
-    raise error
-
-
 def init_app(app) -> None:
     """Register the handlers."""
     app.register_error_handler(HTTPException, http_error)
-    app.register_error_handler(sqlite3.OperationalError, database_error)
     app.register_error_handler(500, lambda error: render_error(500))
