@@ -202,3 +202,15 @@ def test_nav_counts_are_capped_and_cached(client, collected, login, monkeypatch)
     monkeypatch.setattr(queue_view, "COUNTS_TTL", -1)
     fresh = client.get("/").get_data(as_text=True)
     assert '已通过 <span class="count">50+</span>' in fresh
+
+
+def test_stories_list_counts_the_places_readers_commented(client, collected, login):
+    login()
+    html = client.get("/stories").get_data(as_text=True)
+    row = html[html.index(">下雪啦</a>") :]
+    origins = collected.execute(
+        "SELECT COUNT(DISTINCT c.origin) FROM comments c JOIN stories s ON s.id = c.story_id "
+        "WHERE s.title = '下雪啦'"
+    ).fetchone()[0]
+    assert origins > 1  # one demo channel, several platforms
+    assert f'<td class="num channels">{origins}</td>' in row.split("</tr>")[0]
