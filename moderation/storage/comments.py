@@ -218,7 +218,7 @@ def decide_many(db, comment_ids: Iterable[int], action: str, actor: str, reason=
             "UPDATE comments SET status = ?, status_at = ? WHERE id = ?",
             [(target, now, comment_id) for comment_id in changing],
         )
-        decisions.record_many(
+        decision_ids = decisions.record_many(
             db,
             [(comment_id, current[comment_id]) for comment_id in changing],
             actor,
@@ -227,6 +227,9 @@ def decide_many(db, comment_ids: Iterable[int], action: str, actor: str, reason=
             reason,
             now,
         )
+        # The actions owed to the channels commit with the decisions, or not at all.
+        for decision_id, comment_id in zip(decision_ids, changing, strict=True):
+            outbox.on_decision(db, decision_id, comment_id, target, actor)
     return len(changing)
 
 
