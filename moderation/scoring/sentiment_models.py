@@ -35,6 +35,7 @@ import fcntl
 import gzip
 import hashlib
 import json
+import lzma
 import marshal
 import os
 import time
@@ -83,11 +84,15 @@ class TrainResult:
 
 
 def read_labelled_csv(path) -> list[tuple[int, str]]:
-    """Read a ``label,text`` CSV strictly, so a bad row is reported instead of silently mis-used."""
+    """Read a ``label,text`` CSV strictly, so a bad row is reported instead of silently mis-used.
+
+    Further columns (COLD's ``topic``) are allowed and ignored; a ``.xz`` file is decompressed.
+    """
     path = Path(path)
     rows: list[tuple[int, str]] = []
+    opener = lzma.open if path.suffix == ".xz" else open
     try:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
+        with opener(path, "rt", encoding="utf-8-sig", newline="") as fh:
             reader = csv.reader(fh)
             header_seen = False
             while True:
@@ -102,14 +107,16 @@ def read_labelled_csv(path) -> list[tuple[int, str]]:
                     continue
                 if not header_seen:
                     header_seen = True
-                    if [c.strip().lower() for c in record] == ["label", "text"]:
+                    width = len(record)  # columns after label,text (COLD's topic) are ignored
+                    if [c.strip().lower() for c in record[:2]] == ["label", "text"]:
                         continue
                     raise ValueError(
                         f"{path}, line {line}: expected the header 'label,text', got {record!r}"
                     )
-                if len(record) != 2:
+                if len(record) != width:
                     raise ValueError(
-                        f"{path}, line {line}: expected 2 columns (label,text), got {len(record)}"
+                        f"{path}, line {line}: expected {width} columns (label,text), "
+                        f"got {len(record)}"
                     )
                 label, text = record[0].strip(), record[1].strip()
                 if label not in ("0", "1"):
@@ -477,10 +484,14 @@ class ModelStore:
     not lose updates.
     """
 
+    kind = "sentiment"  # folder under <data_dir>/models/ and the word used in messages
+    default_version = DEFAULT_VERSION  # the shipped model, active when history is empty
+    file_suffix = MODEL_FILE_SUFFIX  # what the writer appends to a version's path
+
     def __init__(self, data_dir: Path):
         """Open (lazily create) the store in a data folder."""
         self.data_dir = Path(data_dir)
-        self.root = self.data_dir / "models" / "sentiment"
+        self.root = self.data_dir / "models" / self.kind
         self.state_file = self.root / "state.json"
 
     # -- state file
@@ -516,30 +527,30 @@ class ModelStore:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
     def _path_of(self, version: str) -> str:
-        """snownlp ``fname`` of a stored version (the file on disk adds MODEL_FILE_SUFFIX)."""
+        """snownlp ``fname`` of a stored version (the file on disk adds ``file_suffix``)."""
         return str(self.root / f"{version}.marshal")
 
     # -- queries
     def active_version(self) -> str:
         """Name of the model the service should score with."""
         history = self._read()["history"]
-        return history[-1] if history else DEFAULT_VERSION
+        return history[-1] if history else self.default_version
 
     def active_path(self) -> str | None:
         """``Sentiment.load`` argument for the active model; None = snownlp's shipped default."""
         version = self.active_version()
-        return None if version == DEFAULT_VERSION else self._path_of(version)
+        return None if version == self.default_version else self._path_of(version)
 
     def list_versions(self) -> list[dict]:
         """All versions, oldest first, with metadata and an ``active`` flag for listings."""
         state = self._read()
-        active = state["history"][-1] if state["history"] else DEFAULT_VERSION
+        active = state["history"][-1] if state["history"] else self.default_version
         out = [
             {
-                "version": DEFAULT_VERSION,
+                "version": self.default_version,
                 "path": None,
                 "created": None,
-                "active": active == DEFAULT_VERSION,
+                "active": active == self.default_version,
             }
         ]
         for version, meta in sorted(
@@ -557,33 +568,47 @@ class ModelStore:
 
     # -- changes
     def save_model(self, model, meta: dict | None = None) -> tuple[str, str]:
-        """Store a trained snownlp Sentiment as a new version (not activated); return it + path."""
+        """Store a trained model as a new version (not activated); return it + path.
+
+        A model identical to a stored version is not stored twice: that version is returned.
+        """
         self.root.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC)
         tmp_fname = str(self.root / f".tmp-{os.getpid()}-{time.monotonic_ns()}")
-        model.save(tmp_fname)  # writes tmp_fname + MODEL_FILE_SUFFIX
-        tmp_file = tmp_fname + MODEL_FILE_SUFFIX
-        with gzip.open(tmp_file, "rb") as fh:  # hash the payload: gzip headers hold a mtime
-            sha8 = hashlib.sha256(fh.read()).hexdigest()[:8]
-        version = f"newsroom-{stamp:%Y%m%dT%H%M%S}-{sha8}"
-        path = self._path_of(version)
+        model.save(tmp_fname)  # writes tmp_fname + file_suffix
+        tmp_file = tmp_fname + self.file_suffix
+        digest = self._payload_digest(tmp_file)
         with self._locked():
-            os.replace(tmp_file, path + MODEL_FILE_SUFFIX)
             state = self._read()
+            for version, known in state["versions"].items():
+                if known.get("sha256") == digest and os.path.exists(
+                    self._path_of(version) + self.file_suffix
+                ):
+                    os.remove(tmp_file)
+                    return version, self._path_of(version)
+            version = f"newsroom-{stamp:%Y%m%dT%H%M%S}-{digest[:8]}"
+            path = self._path_of(version)
+            os.replace(tmp_file, path + self.file_suffix)
             state["versions"][version] = {
                 **(meta or {}),
                 "created": stamp.isoformat(timespec="seconds"),
-                "file": Path(path + MODEL_FILE_SUFFIX).name,
+                "file": Path(path + self.file_suffix).name,
+                "sha256": digest,
             }
             self._write(state)
         return version, path
+
+    def _payload_digest(self, model_file: str) -> str:
+        """SHA-256 of what the model says (gzip headers hold a mtime, so hash the payload)."""
+        with gzip.open(model_file, "rb") as fh:
+            return hashlib.sha256(fh.read()).hexdigest()
 
     def record_metrics(self, version: str, metrics: dict) -> None:
         """Attach evaluation results to a version so listings can show them."""
         with self._locked():
             state = self._read()
             if version not in state["versions"]:
-                raise KeyError(f"unknown sentiment model version: {version}")
+                raise KeyError(f"unknown {self.kind} model version: {version}")
             state["versions"][version]["metrics"] = metrics
             self._write(state)
 
@@ -591,12 +616,12 @@ class ModelStore:
         """Make a stored version (or snownlp-default) the active model, remembering the old one."""
         with self._locked():
             state = self._read()
-            if version != DEFAULT_VERSION:
+            if version != self.default_version:
                 if version not in state["versions"]:
-                    raise KeyError(f"unknown sentiment model version: {version}")
-                if not os.path.exists(self._path_of(version) + MODEL_FILE_SUFFIX):
+                    raise KeyError(f"unknown {self.kind} model version: {version}")
+                if not os.path.exists(self._path_of(version) + self.file_suffix):
                     raise FileNotFoundError(f"model file missing for {version}")
-            current = state["history"][-1] if state["history"] else DEFAULT_VERSION
+            current = state["history"][-1] if state["history"] else self.default_version
             if version == current:
                 return
             state["history"].append(version)
@@ -607,7 +632,7 @@ class ModelStore:
         with self._locked():
             state = self._read()
             if not state["history"]:
-                raise LookupError("no previous sentiment model to restore")
+                raise LookupError(f"no previous {self.kind} model to restore")
             state["history"].pop()
             self._write(state)
-            return state["history"][-1] if state["history"] else DEFAULT_VERSION
+            return state["history"][-1] if state["history"] else self.default_version
