@@ -42,6 +42,12 @@ class Context:
 
         return load_corrections(self.db())
 
+    def load_offensive_labels(self) -> list[tuple[int, str]]:
+        """The newsroom's offensive labels as (label, text), for retraining."""
+        from moderation.storage.offensive import training_labels
+
+        return training_labels(self.db())
+
     def db(self):
         """A database connection with migrations applied."""
         from moderation.db import open_db
@@ -357,6 +363,10 @@ from moderation.scoring.sentiment_commands import COMMANDS as SENTIMENT_COMMANDS
 
 for sentiment_command in SENTIMENT_COMMANDS:
     main.add_command(sentiment_command)
+from moderation.scoring.offensive_commands import COMMANDS as MODEL_COMMANDS  # noqa: E402
+
+for model_command in MODEL_COMMANDS:
+    main.add_command(model_command)
 from moderation.scheduling.commands import scheduler_command  # noqa: E402
 
 main.add_command(scheduler_command)

@@ -466,4 +466,5 @@ def m002_word_lists(db):
     )
 
 
-from moderation.storage import editions_schema  # noqa: E402, F401  (registers its migrations)
+# Importing an area's schema module registers its migrations.
+from moderation.storage import editions_schema, offensive_schema  # noqa: E402, F401

@@ -49,6 +49,8 @@ class ScoringSettings:
 
     negative_below: float = 0.3
     positive_above: float = 0.7
+    offensive_review_above: float = 0.4
+    offensive_reject_above: float = 0.8
     banned_words: list[str] = field(default_factory=list)
     suspect_words: list[str] = field(default_factory=list)
     min_length: int = 4
@@ -65,6 +67,12 @@ class ScoringSettings:
             raise ValueError(
                 "negative_below and positive_above: need 0 <= negative_below <= "
                 f"positive_above <= 1 (got {self.negative_below} and {self.positive_above})"
+            )
+        if not 0 <= self.offensive_review_above <= self.offensive_reject_above <= 1:
+            raise ValueError(
+                "offensive_review_above and offensive_reject_above: need 0 <= review <= "
+                f"reject <= 1 (got {self.offensive_review_above} and "
+                f"{self.offensive_reject_above})"
             )
         for name in ("batch_size", "processes", "min_length", "max_repeat"):
             if getattr(self, name) < 1:

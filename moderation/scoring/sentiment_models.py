@@ -171,11 +171,7 @@ def evaluate(
 
 def metrics_from_scores(labels: Sequence[int], scores: Sequence[float]) -> Metrics:
     """Build Metrics from already computed scores (lets callers score once, report twice)."""
-    conf = {"tp": 0, "fp": 0, "tn": 0, "fn": 0}
-    for y, s in zip(labels, scores, strict=True):
-        pred = 1 if s >= THRESHOLD else 0
-        key = ("t" if pred == y else "f") + ("p" if pred == 1 else "n")
-        conf[key] += 1
+    conf = confusion(labels, [1 if s >= THRESHOLD else 0 for s in scores])
     n = len(labels)
     return Metrics(
         n=n,
@@ -183,6 +179,14 @@ def metrics_from_scores(labels: Sequence[int], scores: Sequence[float]) -> Metri
         roc_auc=roc_auc(labels, scores),
         confusion=conf,
     )
+
+
+def confusion(labels: Sequence[int], predictions: Sequence[int]) -> dict:
+    """{"tp", "fp", "tn", "fn"} of 0/1 predictions against 0/1 labels (positive = 1)."""
+    conf = {"tp": 0, "fp": 0, "tn": 0, "fn": 0}
+    for y, pred in zip(labels, predictions, strict=True):
+        conf[("t" if pred == y else "f") + ("p" if pred == 1 else "n")] += 1
+    return conf
 
 
 def _ticker(progress: Progress | None, total: int, label: str) -> Callable[[int], None]:
