@@ -97,3 +97,32 @@ def test_saved_model_loads_with_the_same_scores(tmp_path):
 )
 def test_level_by_thresholds(score, expected):
     assert offensive.level(score, review_above=0.5, reject_above=0.85) == expected
+
+
+def city_news_rows() -> list[dict]:
+    """The hand-written city-news test set (label, text, kind); never trained on."""
+    import csv
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "fixtures" / "offensive" / "city_news.csv"
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.mark.parametrize("kind", ["criticism", "complaint", "sarcasm", "crime"])
+def test_civil_city_news_is_never_flagged_at_the_reject_threshold(shipped, kind):
+    from moderation.settings import ScoringSettings
+
+    reject = ScoringSettings().offensive_reject_above
+    rows = [row for row in city_news_rows() if row["kind"] == kind]
+    assert len(rows) >= 8
+    assert [row["text"] for row in rows if shipped.score(row["text"]) >= reject] == []
+
+
+def test_city_news_set_is_separated(shipped):
+    from moderation.scoring.sentiment_models import roc_auc
+
+    rows = city_news_rows()
+    assert len(rows) >= 100 and {row["label"] for row in rows} == {"0", "1"}
+    labels = [int(row["label"]) for row in rows]
+    assert roc_auc(labels, [shipped.score(row["text"]) for row in rows]) > 0.9
