@@ -47,8 +47,8 @@ class DatabaseSettings:
 class ScoringSettings:
     """Thresholds and word lists for sentiment labels and flags."""
 
-    negative_below: float = 0.3
-    positive_above: float = 0.7
+    negative_below: float = 0.5
+    positive_above: float = 0.9
     offensive_review_above: float = 0.4
     offensive_reject_above: float = 0.8
     banned_words: list[str] = field(default_factory=list)

@@ -31,7 +31,7 @@ def test_default_config_comments_every_key():
         ("colour = 1\n", "colour: unknown key"),
         ("[server]\nproduction = 1\n", "server.production: expected bool"),
         ("[scoring]\nduplicate_distance = 5\n", "scoring: duplicate_distance: must be 0 to 3"),
-        ("[scoring]\nnegative_below = 0.8\n", "scoring: negative_below and positive_above"),
+        ("[scoring]\nnegative_below = 0.95\n", "scoring: negative_below and positive_above"),
         ("[scoring]\nbatch_size = 0\n", "scoring: batch_size: must be at least 1"),
         ("[scoring]\nmass_posting_authors = 1\n", "scoring: mass_posting_authors: must be"),
     ],

@@ -39,7 +39,6 @@ SEED_FILE = "newsroom_seed.csv"
 # 32,157. Training on COLD train, scoring COLD dev: weight 0 -> accuracy 0.897, AUC 0.956;
 # 1 -> 0.898 / 0.956; 5 -> 0.899 / 0.956; 10 -> 0.902 / 0.957; 20 -> 0.900 / 0.957.
 NEWSROOM_WEIGHT = 10.0
-UNCOMPARED = sm.Metrics(n=0, accuracy=float("nan"), roc_auc=float("nan"), confusion={})
 
 
 class OffensiveStore(sm.ModelStore):
@@ -150,19 +149,6 @@ def build_shipped(target: Path = offensive.SHIPPED_MODEL) -> offensive.Offensive
     return model
 
 
-def balanced(rows: sm.Rows, seed: int = 0) -> list[tuple[int, str]]:
-    """As many civil as offensive rows, the kept ones chosen by hash (deterministic)."""
-    by_label = {0: [], 1: []}
-    for row in rows:
-        by_label[row[0]].append(row)
-    keep = min(len(by_label[0]), len(by_label[1]))
-    out: list[tuple[int, str]] = []
-    for group in by_label.values():
-        group.sort(key=lambda row: hashlib.sha256(f"{seed}\x00{row[1]}".encode()).digest())
-        out.extend(group[:keep])
-    return out
-
-
 def train(
     data_dir,
     newsroom: sm.Rows,
@@ -189,7 +175,7 @@ def train(
     # The shipped model trained on COLD and the seed: a row from them cannot judge it.
     seen = {text for _, text in shipped}
     unseen = [row for row in held_out if row[1] not in seen]
-    check = balanced(unseen, seed)
+    check = sm.balanced(unseen, seed)
     if unseen and not check:
         raise ValueError(
             "the held-out newsroom/CSV rows need both offensive and civil texts; "
@@ -213,7 +199,7 @@ def train(
         },
     )
     candidate_metrics, current_metrics = (
-        sm.evaluate(scorer.score, check, progress) if check else UNCOMPARED
+        sm.evaluate(scorer.score, check, progress) if check else sm.UNCOMPARED
         for scorer in (offensive.load(path, version), current)
     )
     store.record_metrics(

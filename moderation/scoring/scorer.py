@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from moderation.scoring import sentiment
 from moderation.scoring.flags import FlagRules, build_checker
+from moderation.scoring.textnorm import simplified
 
 MASS_POSTING = "mass_posting"
 
@@ -48,14 +49,15 @@ class Scorer:
         # Changes whenever a text's score could come out differently: the model, the word
         # lists, a flag or label threshold (not batch sizes or grouping settings).
         # pipeline.refresh_pending rescores pending comments when it does.
-        decides = (model_version, rules_from(scoring), scoring.positive_above)
+        decides = (model_version, rules_from(scoring), scoring.positive_above, "t2s")
         self.rules_version = hashlib.blake2b(
             repr(decides).encode("utf-8"), digest_size=8
         ).hexdigest()
 
     def score(self, text: str) -> TextScore:
         """Sentiment, label and flags of one text."""
-        probability = self.classify(text) if text.strip() else 0.5
+        # snownlp knows simplified words only: 質量很好 would score 0.37, 质量很好 0.97.
+        probability = self.classify(simplified(text)) if text.strip() else 0.5
         flags = self.checker.check(text, probability)
         return TextScore(
             sentiment=probability,

