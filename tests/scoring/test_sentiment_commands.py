@@ -7,7 +7,6 @@ import pytest
 from click.testing import CliRunner
 
 from moderation.scoring import sentiment_models as sm
-from moderation.settings import Settings
 from moderation.scoring.sentiment_commands import (
     COMMANDS,
     evaluate_sentiment,
@@ -15,6 +14,7 @@ from moderation.scoring.sentiment_commands import (
     sentiment_models,
     train_sentiment,
 )
+from moderation.settings import Settings
 
 # Training and evaluating read the segmenter from the data folder: seed it, not rebuild it.
 pytestmark = pytest.mark.usefixtures("segmenter_cache")
