@@ -3,14 +3,14 @@ top keywords and topic groups."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from moderation.roles import EDITOR
 from moderation.storage import stats
 from moderation.storage import stories as story_store
 from moderation.web import charts, get_db
 from moderation.web.auth import current_actor, role_required
-from moderation.web.keywords import top_keywords, topic_groups
+from moderation.web.keywords import segmenter, top_keywords, topic_groups
 from moderation.web.queue import annotate
 
 bp = Blueprint("stories", __name__)
@@ -40,9 +40,10 @@ def show(story_id: int):
     )
     texts = [comment["text"] for comment in comments]
     by_id = {comment["id"]: comment for comment in comments}
+    segment = segmenter(str(current_app.config["SETTINGS"].data_path / "cache"))
     topics = [
         {**topic, "comments": [by_id[i] for i in topic["ids"] if i in by_id][:5]}
-        for topic in topic_groups(comments)
+        for topic in topic_groups(comments, segment)
     ]
     return render_template(
         "stories/show.html",
@@ -51,7 +52,7 @@ def show(story_id: int):
         comments=annotate(db, comments[:50], claim=False),
         total=len(comments),
         chart=chart,
-        keywords=top_keywords(texts),
+        keywords=top_keywords(texts, segment),
         topics=topics,
         here=request.full_path.rstrip("?"),
     )

@@ -118,3 +118,11 @@ class QuickLogin:
 def login(client, db):
     """`login("editor")` logs the test client in without a password round trip."""
     return QuickLogin(client, db)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def story_segmenter(built_segmenter_cache):
+    """Story pages segment with the process's one segmenter: load it from the built tables."""
+    from moderation.web.keywords import segmenter
+
+    return segmenter(str(built_segmenter_cache))
