@@ -33,7 +33,7 @@ def active_model(settings) -> tuple[str | None, str]:
 
 
 def scorer_for(settings, extra_words: dict | None = None):
-    """The process's Scorer for these settings, the active model and the dashboard's word
+    """The process's Scorer for these settings, the active models and the dashboard's word
     lists (`extra_words`: {"banned": (...), "suspect": (...)}), built once per combination.
 
     Uses the fast exact scorer (same numbers as snownlp, many times faster); a model
@@ -43,11 +43,19 @@ def scorer_for(settings, extra_words: dict | None = None):
     import dataclasses
 
     from moderation.scoring import fast_sentiment
+    from moderation.scoring.offensive_models import OffensiveStore
     from moderation.scoring.scorer import Scorer
 
     path, version = active_model(settings)
+    offensive_model = OffensiveStore(settings.data_path).active_model()
     extra_words = extra_words or {}
-    key = (repr(settings.scoring), path, version, repr(sorted(extra_words.items())))
+    key = (
+        repr(settings.scoring),
+        path,
+        version,
+        offensive_model.version,
+        repr(sorted(extra_words.items())),
+    )
     with _lock:
         if key not in _scorers:
             scoring = dataclasses.replace(
@@ -57,7 +65,9 @@ def scorer_for(settings, extra_words: dict | None = None):
             )
             model = fast_sentiment.load(path, cache_dir=str(settings.data_path / "cache"))
             _scorers.clear()
-            _scorers[key] = Scorer(scoring, model.classify, f"{version}@{model.version}")
+            _scorers[key] = Scorer(
+                scoring, model.classify, f"{version}@{model.version}", offensive_model
+            )
         return _scorers[key]
 
 

@@ -12,7 +12,7 @@ from moderation.timeutil import now_iso
 XSS = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 
 
-def add_score(db, comment_id, sentiment=0.5, flags=(), dup_group=None, label=None):
+def add_score(db, comment_id, sentiment=0.5, flags=(), dup_group=None, label=None, offensive=None):
     """Store a score row the way the scorer does (flags with spans, codes, duplicate group)."""
     label = label or (
         "negative" if sentiment < 0.3 else "positive" if sentiment > 0.7 else "neutral"
@@ -27,6 +27,7 @@ def add_score(db, comment_id, sentiment=0.5, flags=(), dup_group=None, label=Non
             "flag_codes": " ".join(sorted({flag["code"] for flag in flags})),
             "dup_group": dup_group,
             "scored_at": now_iso(),
+            "offensive": offensive,
         },
         pk="comment_id",
     )

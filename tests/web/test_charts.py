@@ -29,9 +29,10 @@ def test_chart_labels_are_escaped_in_the_page(client, collected, login):
     collected.execute("UPDATE comments SET channel = '<b>渠道</b>' WHERE id = 1")
     login()
     html = client.get("/overview").get_data(as_text=True)
-    assert html.count("<svg") == 4
+    assert html.count("<svg") == 5
     assert "&lt;b&gt;渠道&lt;/b&gt;" in html and "<b>渠道</b>" not in html
-    for title in ("每日评论数（按渠道）", "情感趋势", "待审队列规模", "每日审核量（按审核员）"):
+    titles = ("每日评论数（按渠道）", "情感趋势", "待审队列规模", "每日审核量（按审核员）")
+    for title in (*titles, "每周人工纠正（情感 / 冒犯）"):
         assert title in html
 
 
