@@ -2,18 +2,16 @@
 
     python bench/bench_dashboard.py [--n 1000000] [--requests 200]
 
-Builds (once, cached under bench/out/) a database of N synthetic comments across five
-channels and 2,000 stories, with scores (sentiment drawn at random: this measures the
-dashboard, not the scorer) and ~3% flagged. Then times the queue, a filtered queue, a
-story view, Chinese full-text search and a column export, median and p95, and prints
-EXPLAIN QUERY PLAN for the hot queries.
+Builds (once, kept under bench/out/, see bench/database.py) a database of N synthetic
+comments across five channels and 2,000 stories, with scores (sentiment drawn at random:
+this measures the dashboard, not the scorer) and ~3% flagged. Then times the queue, a
+filtered queue, a story view, Chinese full-text search and a column export, median and p95,
+and prints EXPLAIN QUERY PLAN for the hot queries.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import random
 import resource
 import statistics
 import sys
@@ -22,79 +20,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.synthetic import comments, stories  # noqa: E402
+from bench.database import (  # noqa: E402
+    BENCH_PASSWORD,
+    BENCH_USER,
+    dashboard_database,
+    ensure_bench_user,
+    out_dir,
+)
 from moderation.db import connect  # noqa: E402
-from moderation.storage import stories as story_store  # noqa: E402
-
-OUT = Path(__file__).resolve().parent / "out"
-FLAGS = ["negative", "suspect", "personal_data", "spam_link", "low_information"]
-
-
-def build(path: Path, count: int) -> None:
-    """Write `count` comments with scores into a fresh database at `path`."""
-    rng = random.Random(7)
-    db = connect(path)
-    with db.atomic():
-        for channel, story in stories(2000):
-            story_store.upsert_story(db, channel, story)
-    story_ids = {
-        (row[0], row[1]): row[2] for row in db.execute("SELECT channel, native_id, id FROM stories")
-    }
-    batch, started = [], time.perf_counter()
-    for number, (channel, comment) in enumerate(comments(count), start=1):
-        batch.append(
-            (
-                channel,
-                comment.native_id,
-                story_ids[(channel, comment.story_native_id)],
-                comment.author_key,
-                comment.author_name,
-                comment.text,
-                comment.created_at,
-                comment.created_at,
-                comment.likes,
-                comment.origin,
-                rng.choices(["pending", "approved", "rejected"], [6, 3, 1])[0],
-            )
-        )
-        if len(batch) == 20000 or number == count:
-            _flush(db, batch, rng)
-            batch = []
-            rate = number / (time.perf_counter() - started)
-            print(f"\r  building: {number:,}/{count:,} ({rate:,.0f}/s)", end="", file=sys.stderr)
-    print(file=sys.stderr)
-    db.execute("ANALYZE")
-    db.close()
-
-
-def _flush(db, batch, rng) -> None:
-    with db.atomic():
-        first = db.execute("SELECT COALESCE(MAX(id), 0) FROM comments").fetchone()[0] + 1
-        db.conn.executemany(
-            "INSERT INTO comments (channel, native_id, story_id, author_key, author_name, text, "
-            "created_at, collected_at, likes, origin, status) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            batch,
-        )
-        rows = []
-        for offset in range(len(batch)):
-            sentiment = rng.betavariate(2, 2)
-            codes = [code for code in FLAGS if rng.random() < 0.006]
-            if sentiment < 0.3:
-                codes.append("negative")
-            flags = [{"code": c, "reason": c, "action": "review", "spans": []} for c in codes]
-            rows.append(
-                (
-                    first + offset,
-                    sentiment,
-                    "negative" if sentiment < 0.3 else "neutral",
-                    "bench",
-                    json.dumps(flags),
-                    " ".join(sorted(set(codes))),
-                    first + offset,
-                    "2024-01-28T00:00:00+00:00",
-                )
-            )
-        db.conn.executemany("INSERT INTO scores VALUES (?,?,?,?,?,?,?,?)", rows)
 
 
 def timed(client, url: str, runs: int) -> tuple[float, float]:
@@ -206,23 +139,19 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=200)
     args = parser.parse_args()
-    OUT.mkdir(exist_ok=True)
-    path = OUT / f"dashboard-{args.n}.db"
-    if not path.exists():
-        build(path, args.n)
+    path = dashboard_database(args.n)
+    out = out_dir()
     from moderation import create_app
     from moderation.settings import settings_from_mapping
-    from moderation.storage import users
 
     settings = settings_from_mapping(
-        {"database": {"path": str(path)}, "data_dir": str(OUT)}, base_dir=OUT
+        {"database": {"path": str(path)}, "data_dir": str(out)}, base_dir=out
     )
     db = connect(path)
-    if users.get_user(db, "bench") is None:
-        users.add_user(db, "bench", "admin", "bench password")
+    ensure_bench_user(db)
     app = create_app(settings, WTF_CSRF_ENABLED=False)
     client = app.test_client()
-    client.post("/login", data={"name": "bench", "password": "bench password"})
+    client.post("/login", data={"name": BENCH_USER, "password": BENCH_PASSWORD})
     story = db.execute(
         "SELECT story_id FROM comments GROUP BY story_id ORDER BY COUNT(*) DESC LIMIT 1"
     ).fetchone()[0]

@@ -23,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.database import out_dir  # noqa: E402
 from bench.synthetic import comments, stories  # noqa: E402
 from moderation import pipeline  # noqa: E402
 from moderation.collectors.base import CollectedComment, Page  # noqa: E402
@@ -69,12 +70,10 @@ def ingest(db, settings, pages: list[bytes]) -> tuple[float, float]:
 
 def stored_database(count: int, settings) -> Path:
     """bench_dashboard's database of `count` comments, with duplicate keys for every one."""
-    from bench.bench_dashboard import OUT, build
+    from bench.database import dashboard_database
     from moderation.storage import duplicates
 
-    path = OUT / f"dashboard-{count}.db"
-    if not path.exists():
-        build(path, count)
+    path = dashboard_database(count)
     db = connect(path)
     last = db.execute("SELECT COALESCE(MAX(comment_id), 0) FROM dup_keys").fetchone()[0]
     while batch := db.execute(
@@ -130,8 +129,13 @@ def main() -> None:
     args = parser.parse_args()
     # One core, strictly: the WAL checkpoint thread shares it with the ingest.
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
-    folder = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
-    data = Path(__file__).resolve().parent / "out" / "data"  # keeps the scorer cache
+    with tempfile.TemporaryDirectory(prefix="bench-ingest-") as folder:
+        run(args, Path(folder))
+
+
+def run(args, folder: Path) -> None:
+    """Ingest into a database in `folder` and print the figures."""
+    data = out_dir() / "data"  # keeps the scorer cache
     scoring = {"batch_size": args.batch} if args.batch else {}
     settings = settings_from_mapping({"data_dir": str(data), "scoring": scoring}, base_dir=folder)
     if args.stored:
@@ -152,6 +156,8 @@ def main() -> None:
     load_seconds = time.perf_counter() - started
     store_seconds, score_seconds = ingest(db, settings, pages)
     checkpointer.__exit__(None, None, None)
+    stored = db.table("comments").count
+    db.close()
     total = store_seconds + score_seconds
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     on_top = f", {args.stored:,} already stored" if args.stored else ""
@@ -163,6 +169,7 @@ def main() -> None:
     print(f"  score       : {args.n / score_seconds:10,.0f} comments/s ({score_seconds:.1f} s)")
     print(f"  end to end  : {args.n / total:10,.0f} comments/s ({total:.1f} s)")
     print(f"  key index   : loaded in {load_seconds:.2f} s at start (not in the rates above)")
+    print(f"  stored      : {stored:,} comments in the database after the ingest")
     size = (folder / "bench.db").stat().st_size / 1e6
     print(f"  peak RSS    : {peak:,.0f} MB; database {size:,.1f} MB")
     print(f"  heap at end : {anonymous_mb():,.0f} MB (RSS also counts the mapped database pages)")

@@ -149,6 +149,13 @@ def phase_fast(cache_dir: str, texts: list[str], repeat: int) -> dict:
     }
 
 
+def shared_cache_dir() -> str:
+    """The cache folder every load shares ($MODERATION_CACHE_DIR, else the per-user one)."""
+    from moderation.scoring.fast_segment import default_cache_dir
+
+    return default_cache_dir()
+
+
 def _run_phase(args: list[str]) -> dict:
     out = subprocess.run(
         [sys.executable, __file__, *args], check=True, capture_output=True, text=True
@@ -161,6 +168,11 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=3000, help="number of comments")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=5, help="pool batch = n * repeat")
+    parser.add_argument(
+        "--no-cold",
+        action="store_true",
+        help="skip the cold load (it builds the tables: ~20 s of CPU); use the shared cache",
+    )
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--cache-dir", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -182,8 +194,11 @@ def main() -> None:
         f"p95 {lengths[int(len(lengths) * 0.95)]}, max {lengths[-1]}"
     )
     common = ["--n", str(args.n), "--seed", str(args.seed), "--repeat", str(args.repeat)]
-    with tempfile.TemporaryDirectory(prefix="bench-fastsent-") as cache:
-        cold = _run_phase(["--phase", "load", "--cache-dir", cache, *common])
+    with tempfile.TemporaryDirectory(prefix="bench-fastsent-") as fresh:
+        cache = shared_cache_dir() if args.no_cold else fresh
+        cold = (
+            None if args.no_cold else _run_phase(["--phase", "load", "--cache-dir", cache, *common])
+        )
         warm = _run_phase(["--phase", "load", "--cache-dir", cache, *common])
         cmp_ = _run_phase(["--phase", "compare", "--cache-dir", cache, *common])
         fast = _run_phase(["--phase", "fast", "--cache-dir", cache, *common])
@@ -213,10 +228,11 @@ def main() -> None:
     )
     print("\nload and memory")
     print(f"  snownlp import (all models)      {cmp_['snow_import']:8.2f} s")
-    print(
-        f"  fast load cold (build cache)     {cold['seconds']:8.2f} s   peak RSS "
-        f"{cold['rss_mb']:6.0f} MB"
-    )
+    if cold:
+        print(
+            f"  fast load cold (build cache)     {cold['seconds']:8.2f} s   peak RSS "
+            f"{cold['rss_mb']:6.0f} MB"
+        )
     print(
         f"  fast load warm (cache file)      {warm['seconds']:8.2f} s   peak RSS "
         f"{warm['rss_mb']:6.0f} MB   snownlp imported: {warm['snownlp_imported']}"

@@ -18,13 +18,21 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import closing
 from pathlib import Path
 
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "bench" / "out"
 sys.path.insert(0, str(ROOT))
+
+from bench.database import (  # noqa: E402
+    BENCH_PASSWORD,
+    BENCH_USER,
+    dashboard_database,
+    out_dir,
+    stored_comments,
+)
 
 
 def free_port() -> int:
@@ -56,6 +64,14 @@ def collection_data(path: Path, count: int) -> None:
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
 
+def copy_database(source: Path, target: Path) -> None:
+    """A consistent copy of the database at `source` (SQLite's backup API)."""
+    import sqlite3
+
+    with closing(sqlite3.connect(source)) as original, closing(sqlite3.connect(target)) as copy:
+        original.backup(copy)
+
+
 def login(base: str) -> str:
     """Log in as the bench admin; return the session cookie."""
     session = requests.Session()
@@ -63,7 +79,7 @@ def login(base: str) -> str:
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     session.post(
         f"{base}/login",
-        data={"csrf_token": token, "name": "bench", "password": "bench password"},
+        data={"csrf_token": token, "name": BENCH_USER, "password": BENCH_PASSWORD},
         timeout=10,
     )
     return session.cookies["session"]
@@ -109,18 +125,14 @@ def main() -> None:
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install wrk")
-    source = OUT / f"dashboard-{args.n}.db"
-    if not source.exists():
-        sys.exit(f"{source} is missing: run python bench/bench_dashboard.py --n {args.n} first")
+    source = dashboard_database(args.n)
     work = Path(tempfile.mkdtemp(prefix="load-"))
     database = work / "load.db"
-    subprocess.run(["sqlite3", str(source), f".backup {database}"], check=False)
-    if not database.exists():
-        shutil.copy(source, database)
+    copy_database(source, database)
     collection_data(work / "incoming.json", 20000)
     port = free_port()
     (work / "config.toml").write_text(
-        f'data_dir = "{OUT / "data"}"\n[database]\npath = "{database}"\n'
+        f'data_dir = "{out_dir() / "data"}"\n[database]\npath = "{database}"\n'
         f"[server]\nport = {port}\n"
         f'[[channels]]\nname = "incoming"\ntype = "demo"\nschedule = "2s"\n'
         f'page_size = 200\ndata_file = "{work / "incoming.json"}"\n',
@@ -161,12 +173,8 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=60)
-        incoming = subprocess.run(
-            ["sqlite3", str(database), "SELECT COUNT(*) FROM comments WHERE channel='incoming'"],
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
-        print(f"  comments collected while under load: {incoming}")
+        stored = stored_comments(database)
+        print(f"  comments collected while under load: {stored - stored_comments(source):,}")
         shutil.rmtree(work, ignore_errors=True)
 
 

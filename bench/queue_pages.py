@@ -1,55 +1,23 @@
-"""Queue pages and counts on a big database: `python bench/queue_pages.py [N] [PATH]`.
+"""Queue pages and counts on a big database: `python bench/queue_pages.py [--n N] [--db PATH]`.
 
-Builds N synthetic comments (default a million) once, then times the first page, a page deep
-into the queue (keyset), the capped counts, and prints each queue query's plan.
+On the benchmarks' database of N synthetic comments (default a million, built once by
+bench/database.py) or on the database at PATH, times the first page, a page deep into the
+queue (keyset), the capped counts, and prints each queue query's plan.
 """
 
 from __future__ import annotations
 
-import random
+import argparse
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.database import dashboard_database  # noqa: E402
 from moderation.db import connect  # noqa: E402
 from moderation.storage import queue as queue_store  # noqa: E402
 from moderation.storage.queue import QueueFilter  # noqa: E402
-
-
-def build(db, total: int) -> None:
-    """Fill an empty database with `total` comments and scores."""
-    random.seed(7)
-    db.execute(
-        "INSERT INTO stories (id, channel, native_id, title, collected_at, canonical_id) "
-        "VALUES (1, 'bench', 's1', '基准测试稿件', '2024-01-01', 1)"
-    )
-    words = "株洲下雪环卫工人辛苦了交通安全点赞致敬公交晚点路面结冰"
-    batch = 50_000
-    with db.atomic():
-        for start in range(1, total + 1, batch):
-            rows, scores = [], []
-            for i in range(start, min(start + batch, total + 1)):
-                text = "".join(random.choice(words) for _ in range(12))
-                rows.append(
-                    (i, "bench", f"n{i}", 1, f"a{i % 5000}", text,
-                     f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}T{i % 24:02d}:00:00+00:00",
-                     "2024-01-01", i % 97, random.choice(["pending", "approved", "rejected"]))
-                )  # fmt: skip
-                flags = "spam_link" if i % 50 == 0 else ""
-                scores.append((i, random.random(), "neutral", "bench", flags, "2024-01-01"))
-            db.conn.executemany(
-                "INSERT INTO comments (id, channel, native_id, story_id, author_key, text, "
-                "created_at, collected_at, likes, status) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                rows,
-            )
-            db.conn.executemany(
-                "INSERT INTO scores (comment_id, sentiment, label, model_version, flag_codes, "
-                "scored_at) VALUES (?,?,?,?,?,?)",
-                scores,
-            )
-    db.execute("ANALYZE")
 
 
 def timed(label: str, function):
@@ -74,11 +42,11 @@ def walk(db, order: str) -> None:
 
 def main() -> None:
     """Build if needed, then time and explain."""
-    total = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
-    path = Path(sys.argv[2] if len(sys.argv) > 2 else f"bench/out/queue-{total}.db")
-    db = connect(path)
-    if not db.execute("SELECT COUNT(*) FROM comments").fetchone()[0]:
-        timed(f"build {total} comments", lambda: build(db, total))
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--n", type=int, default=1_000_000)
+    parser.add_argument("--db", type=Path, help="an existing database instead of the bench one")
+    args = parser.parse_args()
+    db = connect(args.db or dashboard_database(args.n))
     for order in queue_store.ORDERS:
         walk(db, order)
     for queue in queue_store.QUEUES:

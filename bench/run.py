@@ -2,6 +2,8 @@
 
     python bench/run.py [--n 1000000] [--ingest 100000] [--scorer 3000] [--no-load]
 
+The test suite runs it at a tiny size (tests/bench/), so no benchmark breaks unseen.
+
 Prints the machine, then scorer throughput (snownlp vs fast, one core and pool), end-to-end
 ingest (into an empty database, then on top of --n stored comments), dashboard latency and
 column export at --n comments, and the wrk load test.
@@ -49,15 +51,20 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=1_000_000)
     parser.add_argument("--ingest", type=int, default=100_000)
     parser.add_argument("--scorer", type=int, default=3000)
+    parser.add_argument("--requests", type=int, default=100, help="per dashboard page")
+    parser.add_argument("--seconds", type=int, default=20, help="per wrk run")
     parser.add_argument("--no-load", action="store_true", help="skip the wrk load test")
+    parser.add_argument(
+        "--no-cold", action="store_true", help="skip the scorer's cold load (builds its tables)"
+    )
     args = parser.parse_args()
     print(f"machine: {machine()}")
-    run("bench_scorer.py", "--n", str(args.scorer))
+    run("bench_scorer.py", "--n", str(args.scorer), *(["--no-cold"] if args.no_cold else []))
     run("bench_ingest.py", "--n", str(args.ingest))
     run("bench_ingest.py", "--n", str(args.ingest), "--stored", str(args.n))
-    run("bench_dashboard.py", "--n", str(args.n), "--requests", "100")
+    run("bench_dashboard.py", "--n", str(args.n), "--requests", str(args.requests))
     if not args.no_load and shutil.which("wrk"):
-        run("load_test.py", "--n", str(args.n))
+        run("load_test.py", "--n", str(args.n), "--seconds", str(args.seconds))
     elif not args.no_load:
         print("\n(load test skipped: apt-get install wrk)")
 

@@ -167,9 +167,7 @@ def score_batch(db, settings, batch: list[dict], pool=None) -> None:
                 for comment, result in zip(batch, scored, strict=True)
             ],
         )
-        members: dict[int, list[int]] = {}
-        for comment_id, group in grouping.group_of.items():
-            members.setdefault(group, []).append(comment_id)
+        members = grouping.members()
         for group in sorted(grouping.joined):
             score_store.flag_campaign(
                 db,
@@ -277,22 +275,14 @@ def rescore(
     """
     processes = processes or settings.scoring.processes
     batch_size = batch_size or max(settings.scoring.batch_size, 2000 if processes > 1 else 0)
-    where, params = ("WHERE created_at >= ?", [since]) if since else ("", [])
-    total = db.execute(f"SELECT COUNT(*) FROM comments {where}", params).fetchone()[0]
+    total = comment_store.count_since(db, since)
     if since is None:
         with db.atomic():
-            db.execute("DELETE FROM dup_keys")
-            db.execute("UPDATE scores SET dup_group = NULL")
+            duplicates.clear_groups(db)
     done, last_id = 0, 0
     with scoring_pool(db, settings, processes) as pool:
         while True:
-            batch = list(
-                db.query(
-                    f"SELECT id, text, author_key FROM comments {where} "
-                    f"{'AND' if where else 'WHERE'} id > ? ORDER BY id LIMIT ?",
-                    [*params, last_id, batch_size],
-                )
-            )
+            batch = comment_store.texts_after(db, last_id, batch_size, since)
             if not batch:
                 return done
             score_batch(db, settings, batch, pool)

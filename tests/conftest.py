@@ -1,56 +1,36 @@
-"""Shared fixtures: a settings object on a temp folder, the app, a client, a fresh database."""
+"""Shared fixtures: settings on a temp folder, the app, a client, a fresh database, logins and
+processes that always end; one model cache and one hypothesis profile for the whole session."""
 
 from __future__ import annotations
 
 import os
-import shutil
-import textwrap
-from pathlib import Path
 
 import pytest
 from hypothesis import settings as hypothesis_settings
 
 from moderation import create_app
 from moderation.db import connect
+from moderation.scoring.fast_segment import CACHE_DIR_ENV, default_cache_dir
 from moderation.settings import load_settings
+from tests.helpers import Auth, write_config
+from tests.processes import Processes
+from tests.scheduling_channel import ChannelServer
 
-# In CI the property tests draw the same examples on every run (derandomized), so a landing
-# is never decided by a lucky or unlucky draw; locally they explore new examples each run.
-hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
-if os.environ.get("CI"):
-    hypothesis_settings.load_profile("ci")
+# dev: a quick local loop, a few new examples each run. ci (under CI=true): the thorough run,
+# the same examples every time (derandomized), so a landing is never decided by a lucky draw.
+# HYPOTHESIS_PROFILE=ci (or pytest --hypothesis-profile=ci) runs the thorough one locally.
+hypothesis_settings.register_profile("dev", max_examples=10)
+hypothesis_settings.register_profile("ci", max_examples=100, derandomize=True, print_blob=True)
+ON_CI = os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if ON_CI else "dev"))
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def write_config(folder: Path, extra: str = "", channels: str | None = None) -> Path:
-    """A config file in `folder` with the demo channel (or the given channel tables)."""
-    if channels is None:
-        channels = '[[channels]]\nname = "demo"\ntype = "demo"\nschedule = "10m"\n'
-    if "[scoring]" not in extra:
-        extra += (
-            '\n[scoring]\nbanned_words = ["傻逼", "代开发票"]\n'
-            'suspect_words = ["垃圾", "脑残", "骗子"]\n'
-        )
-    path = folder / "config.toml"
-    path.write_text(
-        textwrap.dedent(
-            """
-            data_dir = "data"
-            [database]
-            path = "test.db"
-            """
-        )
-        + extra
-        + "\n"
-        + channels,
-        encoding="utf-8",
-    )
-    return path
+# One folder of model tables for the session, its xdist workers and every process a test
+# starts (they inherit the environment): the tables are built once, not once per test.
+os.environ.setdefault(CACHE_DIR_ENV, default_cache_dir())
 
 
 @pytest.fixture
-def config_file(tmp_path) -> Path:
+def config_file(tmp_path):
     """A config file with the demo channel, on a temp folder."""
     return write_config(tmp_path)
 
@@ -81,60 +61,31 @@ def client(app):
     return app.test_client()
 
 
-PASSWORD = "correct horse battery"
-
-
-class Auth:
-    """Log the test client in as a user of a given role (the user is created on demand)."""
-
-    def __init__(self, client, db):
-        self.client = client
-        self.db = db
-
-    def login(self, role: str = "admin", name: str | None = None):
-        """Create `name` (default: the role's name) if needed and log in."""
-        from moderation.storage import users
-
-        name = name or role
-        if users.get_user(self.db, name) is None:
-            users.add_user(self.db, name, role, PASSWORD)
-        response = self.client.post("/login", data={"name": name, "password": PASSWORD})
-        assert response.status_code == 302, response.get_data(as_text=True)
-        return response
-
-    def logout(self):
-        """Log out."""
-        return self.client.post("/logout")
-
-
 @pytest.fixture
 def auth(client, db):
     """Logs the client in: `auth.login("moderator")`."""
     return Auth(client, db)
 
 
-@pytest.fixture(scope="session")
-def built_segmenter_cache() -> Path:
-    """The fast segmenter's tables, built once per machine (half a minute when cold)."""
-    from moderation.scoring import fast_sentiment
-    from moderation.scoring.fast_segment import default_cache_dir
-
-    fast_sentiment.load()
-    return Path(default_cache_dir())
-
-
-def seed_segmenter_cache(built: Path, target: Path) -> Path:
-    """Link the built segmenter tables into ``target``, as a data folder that served once."""
-    target.mkdir(parents=True, exist_ok=True)
-    for source in built.iterdir():
-        try:
-            os.link(source, target / source.name)
-        except OSError:
-            shutil.copyfile(source, target / source.name)
-    return target
+@pytest.fixture
+def processes():
+    """Start processes with `processes.start(...)`; each is ended at teardown, whatever happened."""
+    started = Processes()
+    yield started
+    started.end_all()
 
 
 @pytest.fixture
-def segmenter_cache(tmp_path, built_segmenter_cache) -> Path:
-    """``tmp_path/cache`` holding the segmenter's tables (tmp_path as the data folder)."""
-    return seed_segmenter_cache(built_segmenter_cache, tmp_path / "cache")
+def channel_server():
+    """A local channel server (tests/scheduling_channel.py) on a free loopback port."""
+    server = ChannelServer().start()
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def built_segmenter_cache():
+    """The session's folder of model tables (the segmenter's are built there once)."""
+    from pathlib import Path
+
+    return Path(os.environ[CACHE_DIR_ENV])

@@ -1,7 +1,8 @@
 """A test-only channel type `testhttp` and the local channel server it reads from.
 
 The server runs `http.server` in a thread and serves each feed's comments in pages, so a
-test can make a feed slow, make it fail, add comments, and count (and time) requests.
+test can make a feed slow, make it fail, hold it at an offset until the test lets it go,
+add comments, and count (and time) requests.
 The channel type is registered only by tests (`register()`), never by the package.
 """
 
@@ -25,6 +26,7 @@ from moderation.collectors.base import (
 )
 
 TYPE = "testhttp"
+HOLD_GUARD = 120  # seconds a held request waits at most: a hang guard, not a timing
 
 
 def register(registry: dict | None = None) -> None:
@@ -95,6 +97,9 @@ class Feed:
     comments: list[dict] = field(default_factory=list)
     delay: float = 0.0  # seconds before answering each request
     fail: bool = False  # answer 500
+    hold_from: int | None = None  # a request at this offset or past it waits for `gate`
+    gate: threading.Event = field(default_factory=threading.Event)
+    arrived: list[int] = field(default_factory=list)  # offsets, as the requests come in
     requests: list[tuple[float, float, int]] = field(default_factory=list)  # (start, end, offset)
     active: int = 0
     max_active: int = 0
@@ -136,7 +141,9 @@ class ChannelServer:
         return self
 
     def close(self) -> None:
-        """Stop serving."""
+        """Stop serving (held requests are let go first)."""
+        for feed in self.feeds.values():
+            feed.gate.set()
         self.httpd.shutdown()
         self.httpd.server_close()
 
@@ -163,9 +170,12 @@ class ChannelServer:
         offset, limit = int(query["offset"][0]), int(query["limit"][0])
         started = time.monotonic()
         with self.lock:
+            feed.arrived.append(offset)
             feed.active += 1
             feed.max_active = max(feed.max_active, feed.active)
         try:
+            if feed.hold_from is not None and offset >= feed.hold_from:
+                feed.gate.wait(HOLD_GUARD)
             time.sleep(feed.delay)
             if feed.fail:
                 handler.send_error(500)

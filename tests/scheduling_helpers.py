@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import subprocess
 import sys
 import time
 from contextlib import closing, contextmanager
@@ -12,14 +11,15 @@ from pathlib import Path
 
 from moderation.db import connect
 from moderation.settings import load_settings
-from tests.conftest import ROOT, write_config
+from tests.helpers import ROOT, write_config
 
-# Tiny lease and backoff so a test sees takeovers and recoveries in seconds.
+# Tiny lease and backoff so a test sees takeovers and recoveries in seconds; a long misfire
+# grace, so a scheduler started late by a loaded machine still makes its run at start.
 FAST = """
 [scheduler]
 lease_seconds = {lease}
 jitter_seconds = 0
-misfire_grace_seconds = 30
+misfire_grace_seconds = 600
 backoff_base_seconds = {backoff}
 max_backoff_seconds = 60
 [scoring]
@@ -95,7 +95,7 @@ def assert_no_overlap(channel_runs: list[dict]) -> None:
 @contextmanager
 def running_scheduler(settings):
     """The real APScheduler-based scheduler, in this process."""
-    from moderation.scheduler import SchedulerService
+    from moderation.scheduling.service import SchedulerService
 
     service = SchedulerService(settings)
     service.start()
@@ -105,14 +105,9 @@ def running_scheduler(settings):
         service.shutdown()
 
 
-def start_cli(config: Path, *args: str, module: str = "moderation.cli", log=None):
-    """Start `python -m <module> --config CONFIG ARGS` from this worktree."""
+def start_cli(processes, config: Path, *args: str, module: str = "moderation.cli", log=None):
+    """Start `python -m <module> --config CONFIG ARGS` from this worktree (ended at teardown)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("MODERATION_CONFIG", None)
-    return subprocess.Popen(
-        [sys.executable, "-m", module, "--config", str(config), *args],
-        cwd=ROOT,
-        env=env,
-        stdout=log or subprocess.DEVNULL,
-        stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
-    )
+    command = [sys.executable, "-m", module, "--config", str(config), *args]
+    return processes.start(command, cwd=ROOT, env=env, log=log)

@@ -7,8 +7,8 @@ import pytest
 from click.testing import CliRunner
 
 from moderation.cli import main
-from tests.conftest import write_config
-from tests.seed import SEED_PAGE, seed_snow_lines
+from tests.helpers import write_config
+from tests.seed import seed_snow_lines
 
 
 def run(config, *args):
@@ -72,7 +72,6 @@ def test_collect_twice_then_export(tmp_path):
     assert total > 0 and db.table("scores").count == total
 
 
-@pytest.mark.skipif(not SEED_PAGE.exists(), reason="seed page not present")
 def test_export_writes_utf8_column(tmp_path):
     config = write_config(tmp_path)
     run(config, "collect", "demo", "--no-score")
@@ -126,7 +125,6 @@ def test_user_add_prompts_for_password_and_lists(tmp_path):
     assert again.exit_code == 2 and "exists already" in again.output
 
 
-@pytest.mark.skipif(not SEED_PAGE.exists(), reason="seed page not present")
 def test_ranking_command_prints_the_seed_block(tmp_path):
     from tests.seed import seed_ranking_block
 

@@ -6,7 +6,6 @@ from moderation.scoring import offensive
 from moderation.scoring import offensive_models as om
 from moderation.states import PENDING
 from moderation.storage import comments as comment_store
-from tests.conftest import seed_segmenter_cache
 from tests.test_scoring_pipeline import add, score_row
 
 TEXTS = {
@@ -16,10 +15,7 @@ TEXTS = {
 }
 
 
-def test_every_comment_gets_an_offensive_score_and_no_automatic_rejection(
-    db, settings, built_segmenter_cache
-):
-    seed_segmenter_cache(built_segmenter_cache, settings.data_path / "cache")
+def test_every_comment_gets_an_offensive_score_and_no_automatic_rejection(db, settings):
     ids = {kind: add(db, "web", kind, text) for kind, text in TEXTS.items()}
     pipeline.score_pending(db, settings)
     rows = {kind: score_row(db, comment_id) for kind, comment_id in ids.items()}
@@ -33,9 +29,8 @@ def test_every_comment_gets_an_offensive_score_and_no_automatic_rejection(
 
 
 def test_pending_comments_are_rescored_when_another_offensive_model_is_activated(
-    db, settings, built_segmenter_cache, monkeypatch
+    db, settings, monkeypatch
 ):
-    seed_segmenter_cache(built_segmenter_cache, settings.data_path / "cache")
     comment_id = add(db, "web", "1", TEXTS["fraud"])
     pipeline.score_pending(db, settings)
     before = score_row(db, comment_id)["offensive"]

@@ -4,33 +4,41 @@ import json
 import logging
 import sqlite3
 import threading
-import time
 
 import pytest
 
 from moderation import operations, pipeline
 from moderation.collectors import demo
 from moderation.db import connect
+from moderation.settings import channel_settings
 from moderation.storage import raw_payloads
+from tests.processes import HANG_GUARD
+from tests.scheduling_helpers import wait_for
+
+HELD_AFTER = 20  # pages stored before the collection waits for the backup
 
 
 @pytest.fixture
-def slow_demo(monkeypatch):
-    """The demo collector, one comment a page, pausing between pages."""
+def held_demo(monkeypatch) -> threading.Event:
+    """The demo collector, one comment a page, waiting after 20 pages until the returned
+    event is set (so the backup surely runs mid-collection, without a sleep)."""
     original = demo.Collector.pages
+    resume = threading.Event()
 
-    def slow_pages(self, cursor):
-        for page in original(self, cursor):
-            time.sleep(0.01)
+    def held_pages(self, cursor):
+        for number, page in enumerate(original(self, cursor)):
+            if number == HELD_AFTER:  # the pages before it are stored by now
+                resume.wait(HANG_GUARD)
             yield page
 
-    monkeypatch.setattr(demo.Collector, "pages", slow_pages)
+    monkeypatch.setattr(demo.Collector, "pages", held_pages)
+    return resume
 
 
 def test_backup_during_collection_restores_everything_committed_before(
-    settings, db, slow_demo, tmp_path
+    settings, db, held_demo, tmp_path
 ):
-    channel = settings.channel("demo").__class__(name="demo", type="demo", options={"page_size": 1})
+    channel = channel_settings({"name": "demo", "type": "demo", "page_size": 1})
 
     def collect():
         own = connect(settings.database_path)
@@ -39,18 +47,20 @@ def test_backup_during_collection_restores_everything_committed_before(
 
     worker = threading.Thread(target=collect)
     worker.start()
-    while db.table("comments").count < 20:
-        time.sleep(0.01)
-    committed = {row[0] for row in db.execute("SELECT native_id FROM comments")}
-    result = operations.backup(settings.database_path, tmp_path / "snap.db")
-    worker.join()
+    try:
+        wait_for(lambda: db.table("comments").count == HELD_AFTER)
+        committed = {row[0] for row in db.execute("SELECT native_id FROM comments")}
+        result = operations.backup(settings.database_path, tmp_path / "snap.db")
+    finally:
+        held_demo.set()
+        worker.join()
     assert result["integrity"] == "ok"
     restored_path = tmp_path / "restored" / "moderation.db"
     operations.restore(tmp_path / "snap.db", restored_path)
     restored = sqlite3.connect(restored_path)
     assert restored.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     in_restore = {row[0] for row in restored.execute("SELECT native_id FROM comments")}
-    assert committed <= in_restore
+    assert in_restore == committed  # all that was committed before the backup, nothing after
     assert len(in_restore) < db.table("comments").count  # it really ran mid-collection
 
 
@@ -112,3 +122,13 @@ def test_json_logs_carry_extra_fields(capsys):
     entry = json.loads(line)
     assert entry["message"] == "collected" and entry["channel"] == "demo" and entry["new"] == 3
     logging.getLogger().handlers.clear()
+
+
+def test_healthz_reports_the_scheduler_lease(client, db):
+    from moderation.storage import leases
+
+    assert client.get("/healthz").get_json()["scheduler"] is None
+    assert leases.acquire(db, "scheduler", "host:1:ab", 30)
+    lease = client.get("/healthz").get_json()["scheduler"]
+    assert lease["holder"] == "host:1:ab" and lease["expired"] is False
+    assert 0 <= lease["age_seconds"] < 30

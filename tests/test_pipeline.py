@@ -2,6 +2,7 @@
 
 from moderation import pipeline
 from moderation.collectors.demo import load_sample
+from moderation.settings import channel_settings
 from moderation.storage import comments as comment_store
 from moderation.storage import decisions
 
@@ -46,7 +47,7 @@ def test_collector_failure_is_recorded_and_loses_nothing(db, settings, monkeypat
             yield page
 
     monkeypatch.setattr(demo.Collector, "pages", pages_then_crash)
-    small = settings.channel("demo").__class__(name="demo", type="demo", options={"page_size": 3})
+    small = channel_settings({"name": "demo", "type": "demo", "page_size": 3})
     summary = pipeline.collect_channel(db, settings, small)
     assert summary.status == "partial"
     assert db.table("comments").count == 6

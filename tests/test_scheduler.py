@@ -3,19 +3,18 @@ local channel server."""
 
 from __future__ import annotations
 
-import time
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from moderation.db import connect
-from moderation.scheduler import trigger_for
 from moderation.scheduling import backoff
 from moderation.scheduling.runner import Runner
+from moderation.scheduling.service import trigger_for
 from moderation.storage import channels as channel_store
 from moderation.storage import leases
-from moderation.timeutil import local_time
+from moderation.timeutil import iso, local_time
 from tests.scheduling_channel import ChannelServer, register
 from tests.scheduling_helpers import (
     assert_no_overlap,
@@ -25,14 +24,6 @@ from tests.scheduling_helpers import (
     runs,
     wait_for,
 )
-
-
-@pytest.fixture
-def channel_server():
-    """A local channel server on a free loopback port."""
-    server = ChannelServer().start()
-    yield server
-    server.close()
 
 
 @pytest.fixture
@@ -78,12 +69,32 @@ def test_trigger_for_interval_and_cron(schedule):
     assert trigger.get_next_fire_time(None, now) >= now - timedelta(seconds=3)
 
 
+def in_the_past(seconds: float) -> str:
+    """An ISO-8601 UTC time `seconds` ago, as the scheduler's tables store times."""
+    return iso(datetime.now(UTC) - timedelta(seconds=seconds), "milliseconds")
+
+
+def lease_runs_out(db, name: str) -> None:
+    """Turn the lease's clock forward: taken a while ago, expired since (no sleeping)."""
+    db.execute(
+        "UPDATE scheduler_lease SET acquired_at = ?, expires_at = ? WHERE name = ?",
+        [in_the_past(60), in_the_past(1), name],
+    )
+
+
+def backoff_ends(settings, name: str) -> None:
+    """Turn a channel's backoff clock forward: its wait is over (no sleeping)."""
+    with closing(connect(settings.database_path, migrate=False)) as db:
+        db.execute("UPDATE channels SET backoff_until = ? WHERE name = ?", [in_the_past(1), name])
+
+
 def test_lease_is_exclusive_renewable_and_expires(db):
-    assert leases.acquire(db, "scheduler", "a", 0.3)
-    assert not leases.acquire(db, "scheduler", "b", 0.3)
-    assert leases.acquire(db, "scheduler", "a", 0.3)  # renewal
+    assert leases.acquire(db, "scheduler", "a", 30)
+    assert not leases.acquire(db, "scheduler", "b", 30)
+    assert leases.acquire(db, "scheduler", "a", 30)  # renewal
+    lease_runs_out(db, "scheduler")  # a never renews again: as if it crashed
     acquired = leases.get(db, "scheduler")["acquired_at"]
-    time.sleep(0.5)  # a never renews again: as if it crashed
+    assert not leases.get(db, "scheduler")["active"]
     assert leases.acquire(db, "scheduler", "b", 30)
     lease = leases.get(db, "scheduler")
     assert lease["holder"] == "b" and lease["active"] and lease["acquired_at"] > acquired
@@ -151,21 +162,22 @@ def test_unscored_comment_shows_in_queue_as_unscored(tmp_path, channel_server, t
 
 def test_runner_backs_off_exponentially_and_recovers(tmp_path, channel_server, testhttp):
     feed = channel_server.feed("a", comments=3, fail=True)
-    settings = fast_settings(tmp_path, feeds(channel_server, {"a": "1h"}), backoff=0.4)
+    settings = fast_settings(tmp_path, feeds(channel_server, {"a": "1h"}), backoff=20)
     runner = Runner(settings)
     assert runner.collect("a").status == "failed"
     first = channel_state(settings, "a")
     assert first["failures"] == 1 and "HTTP 500" in first["last_error"]
     assert runner.collect("a") is None  # still backing off: not run at all
     assert len(runs(settings, "a")) == 1
-    wait_for(lambda: not backoff.backing_off(channel_state(settings, "a")))
+    backoff_ends(settings, "a")
     assert runner.collect("a").status == "failed"
     second = channel_state(settings, "a")
     assert second["failures"] == 2
     delay = datetime.fromisoformat(second["backoff_until"]) - datetime.now(UTC)
-    assert delay > timedelta(seconds=0.4)  # doubled: 0.8s after the second failure
+    assert timedelta(seconds=20) < delay <= timedelta(seconds=40)  # doubled: 40 s
+    assert runner.collect("a") is None
     feed.fail = False
-    wait_for(lambda: not backoff.backing_off(channel_state(settings, "a")))
+    backoff_ends(settings, "a")
     assert runner.collect("a").status == "ok"
     recovered = channel_state(settings, "a")
     assert (recovered["failures"], recovered["backoff_until"], recovered["last_error"]) == (
@@ -268,7 +280,7 @@ def test_run_now_button_reaches_the_scheduler(tmp_path, channel_server, testhttp
 
 
 def _login(client, settings, role: str) -> None:
-    from tests.conftest import Auth
+    from tests.helpers import Auth
 
     with closing(connect(settings.database_path)) as db:
         Auth(client, db).login(role)

@@ -12,7 +12,7 @@ import pytest
 from moderation import pipeline
 from moderation.db import connect
 from moderation.storage import channels as channel_store
-from tests.scheduling_channel import ChannelServer, register
+from tests.scheduling_channel import register
 from tests.scheduling_helpers import (
     assert_no_overlap,
     fast_config,
@@ -23,6 +23,9 @@ from tests.scheduling_helpers import (
 )
 
 pytestmark = pytest.mark.slow
+# Seconds a scheduler's lease lasts unrenewed: long enough that a process starved of CPU by a
+# loaded machine keeps it (a takeover then is a real bug), short enough for the takeover test.
+LEASE = 8
 DEMO_DATA = {
     "stories": [{"id": "s1", "title": "测试稿件"}],
     "comments": [
@@ -59,99 +62,81 @@ def alive(process) -> bool:
     return True
 
 
-def stop(process, sig=signal.SIGTERM) -> int:
-    """Signal a process and wait for it (a hang guard, not a time limit on behaviour)."""
-    if process.poll() is None:
-        process.send_signal(sig)
-    return process.wait(timeout=120)
+def logged(path, text: str) -> bool:
+    """Whether the log file at `path` holds `text` yet."""
+    return text.encode() in path.read_bytes()
 
 
-def test_two_schedulers_one_database_lease_and_takeover(tmp_path):
+def test_two_schedulers_one_database_lease_and_takeover(tmp_path, processes):
     data = tmp_path / "demo.json"
     data.write_text(json.dumps(DEMO_DATA))
     channels = {
         name: {"type": "demo", "schedule": "1s", "data_file": str(data)} for name in ("d1", "d2")
     }
-    config = fast_config(tmp_path, channels, lease=3)
+    config = fast_config(tmp_path, channels, lease=LEASE)
     database = tmp_path / "test.db"
-    first = start_cli(config, "scheduler", log=open(tmp_path / "first.log", "wb"))
-    second = None
-    try:
-        wait_for(lambda: alive(first) and lease_holder(database))
-        holder = lease_holder(database)
-        assert pid_of(holder) == first.pid
-        second = start_cli(config, "scheduler", log=open(tmp_path / "second.log", "wb"))
-        wait_for(lambda: b"scheduler running as" in (tmp_path / "second.log").read_bytes())
-        started = len(runs(database, "d1"))
-        # both processes are up: the jobs keep running, and only the holder runs them
-        wait_for(
-            lambda: len(runs(database, "d1")) >= started + 4 and len(runs(database, "d2")) >= 4
+    first = start_cli(processes, config, "scheduler", log=tmp_path / "first.log")
+    wait_for(lambda: alive(first) and lease_holder(database))
+    holder = lease_holder(database)
+    assert pid_of(holder) == first.pid
+    second = start_cli(processes, config, "scheduler", log=tmp_path / "second.log")
+    wait_for(lambda: logged(tmp_path / "second.log", "scheduler running as"))
+    started = len(runs(database, "d1"))
+    # both processes are up: the jobs keep running, and only the holder runs them
+    wait_for(lambda: len(runs(database, "d1")) >= started + 4 and len(runs(database, "d2")) >= 4)
+    assert second.poll() is None
+    for name in ("d1", "d2"):
+        channel_runs = runs(database, name)
+        assert {run["holder"] for run in channel_runs if run["holder"]} == {holder}
+        assert_no_overlap([run for run in channel_runs if run["finished_at"]])
+    processes.stop(first, signal.SIGKILL)
+    taken = wait_for(lambda: lease_holder(database) not in ("", holder) and lease_holder(database))
+    assert pid_of(taken) == second.pid
+    wait_for(
+        lambda: all(
+            any(run["holder"] == taken and run["status"] == "ok" for run in runs(database, n))
+            for n in ("d1", "d2")
         )
-        assert second.poll() is None
-        for name in ("d1", "d2"):
-            channel_runs = runs(database, name)
-            assert {run["holder"] for run in channel_runs if run["holder"]} == {holder}
-            assert_no_overlap([run for run in channel_runs if run["finished_at"]])
-        first.send_signal(signal.SIGKILL)
-        first.wait(timeout=60)
-        taken = wait_for(
-            lambda: lease_holder(database) not in ("", holder) and lease_holder(database)
-        )
-        assert pid_of(taken) == second.pid
-        wait_for(
-            lambda: all(
-                any(run["holder"] == taken and run["status"] == "ok" for run in runs(database, n))
-                for n in ("d1", "d2")
-            )
-        )
-        assert stop(second) == 0
-        for name in ("d1", "d2"):
-            channel_runs = runs(database, name)
-            assert "running" not in {run["status"] for run in channel_runs}  # none left open
-            holders = [run["holder"] for run in channel_runs if run["holder"]]
-            # the holder changed once: first's runs, then second's, never interleaved
-            assert holders == sorted(holders, key=lambda h: h != holder)
-        assert lease_holder(database) == ""  # second released it on SIGTERM
-    finally:
-        for process in (first, second):
-            if process is not None and process.poll() is None:
-                process.kill()
-                process.wait()
+    )
+    assert processes.stop(second) == 0
+    for name in ("d1", "d2"):
+        channel_runs = runs(database, name)
+        assert "running" not in {run["status"] for run in channel_runs}  # none left open
+        holders = [run["holder"] for run in channel_runs if run["holder"]]
+        # the holder changed once: first's runs, then second's, never interleaved
+        assert holders == sorted(holders, key=lambda h: h != holder)
+    assert lease_holder(database) == ""  # second released it on SIGTERM
 
 
-def test_sigterm_finishes_the_page_saves_the_cursor_and_exits_0(tmp_path, monkeypatch):
+def test_sigterm_finishes_the_page_saves_the_cursor_and_exits_0(
+    tmp_path, monkeypatch, processes, channel_server
+):
     from moderation import collectors
     from moderation.settings import load_settings
 
-    server = ChannelServer().start()
-    try:
-        feed = server.feed("slow", comments=30, delay=0.7)  # 6 pages of 5
-        channels = {"slow": {"type": "testhttp", "schedule": "1h", "url": server.url("slow")}}
-        config = fast_config(tmp_path, channels)
-        log = open(tmp_path / "scheduler.log", "wb")
-        process = start_cli(config, "scheduler", module="tests.scheduling_cli", log=log)
-        wait_for(
-            lambda: alive(process) and len(feed.requests) >= 2
-        )  # mid-run: two pages served, more to come
-        assert stop(process) == 0, (tmp_path / "scheduler.log").read_text()
-        (first_run,) = runs(tmp_path / "test.db", "slow")
-        assert first_run["status"] == "partial" and 0 < first_run["new"] < 30
-        stored = first_run["new"]
-        monkeypatch.setattr(collectors, "REGISTRY", dict(collectors.REGISTRY))
-        register(collectors.REGISTRY)
-        settings = load_settings(config)
-        with closing(connect(settings.database_path)) as db:
-            assert channel_store.get_channel(db, "slow")["cursor"] == {"offset": stored}
-            summary = pipeline.collect_channel(db, settings, settings.channel("slow"))
-        assert summary.status == "ok" and summary.new == 30 - stored
-        total = query(
-            settings, "SELECT COUNT(*) AS n, COUNT(DISTINCT native_id) AS d FROM comments"
-        )
-        assert total == [{"n": 30, "d": 30}]
-        offsets = [offset for _, _, offset in feed.requests]
-        assert sorted(offsets) == list(range(0, 30, 5))  # no page fetched twice
-    finally:
-        server.close()
+    feed = channel_server.feed("slow", comments=30, hold_from=10)  # 6 pages of 5; page 3 waits
+    channels = {"slow": {"type": "testhttp", "schedule": "1h", "url": channel_server.url("slow")}}
+    config = fast_config(tmp_path, channels)
+    log = tmp_path / "scheduler.log"
+    process = start_cli(processes, config, "scheduler", module="tests.scheduling_cli", log=log)
+    wait_for(lambda: alive(process) and 10 in feed.arrived)  # two pages stored, page 3 asked
+    process.send_signal(signal.SIGTERM)
+    wait_for(lambda: logged(log, "SIGTERM: stopping after the current page"))
+    feed.gate.set()  # page 3 is answered while the scheduler is stopping
+    assert processes.stop(process) == 0, log.read_text()
+    (first_run,) = runs(tmp_path / "test.db", "slow")
+    assert first_run["status"] == "partial" and first_run["new"] == 15  # page 3 kept, no more
+    monkeypatch.setattr(collectors, "REGISTRY", dict(collectors.REGISTRY))
+    register(collectors.REGISTRY)
+    settings = load_settings(config)
+    with closing(connect(settings.database_path)) as db:
+        assert channel_store.get_channel(db, "slow")["cursor"] == {"offset": 15}
+        summary = pipeline.collect_channel(db, settings, settings.channel("slow"))
+    assert summary.status == "ok" and summary.new == 15
+    total = query(settings, "SELECT COUNT(*) AS n, COUNT(DISTINCT native_id) AS d FROM comments")
+    assert total == [{"n": 30, "d": 30}]
+    offsets = [offset for _, _, offset in feed.requests]
+    assert sorted(offsets) == list(range(0, 30, 5))  # no page fetched twice
 
 
 def free_port() -> int:
@@ -163,7 +148,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_serve_runs_the_scheduler_and_stops_cleanly_on_sigterm(tmp_path):
+def test_serve_runs_the_scheduler_and_stops_cleanly_on_sigterm(tmp_path, processes):
     import urllib.request
 
     data = tmp_path / "demo.json"
@@ -172,17 +157,11 @@ def test_serve_runs_the_scheduler_and_stops_cleanly_on_sigterm(tmp_path):
     config = fast_config(tmp_path, channels)
     database = tmp_path / "test.db"
     port = free_port()
-    log = open(tmp_path / "serve.log", "wb")
-    process = start_cli(config, "serve", "--port", str(port), log=log)
-    try:
-        wait_for(lambda: alive(process) and len(runs(database, "d1", "ok")) >= 2)
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/login") as response:
-            assert response.status == 200
-        assert stop(process) == 0, (tmp_path / "serve.log").read_text()
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        log.close()
+    log = tmp_path / "serve.log"
+    process = start_cli(processes, config, "serve", "--port", str(port), log=log)
+    wait_for(lambda: alive(process) and len(runs(database, "d1", "ok")) >= 2)
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/login") as response:
+        assert response.status == 200
+    assert processes.stop(process) == 0, log.read_text()
     assert lease_holder(database) == ""
     assert "running" not in {run["status"] for run in runs(database, "d1")}

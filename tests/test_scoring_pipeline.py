@@ -202,7 +202,7 @@ def test_rescore_applies_new_word_lists(tmp_path):
 
     from moderation.cli import main
     from moderation.db import connect
-    from tests.conftest import write_config
+    from tests.helpers import write_config
 
     config = write_config(tmp_path)
     runner = CliRunner()

@@ -3,7 +3,7 @@
 import pytest
 
 from moderation.settings import DEFAULT_CONFIG, SettingsError, load_settings
-from tests.conftest import write_config
+from tests.helpers import write_config
 
 
 def test_default_config_loads_with_demo_channel():
@@ -30,10 +30,22 @@ def test_default_config_comments_every_key():
         ('[scoring]\nbanned_words = "x"\n', "scoring.banned_words: expected a list"),
         ("colour = 1\n", "colour: unknown key"),
         ("[server]\nproduction = 1\n", "server.production: expected bool"),
-        ("[scoring]\nduplicate_distance = 5\n", "scoring: duplicate_distance: must be 0 to 3"),
+        ("[scoring]\nduplicate_distance = 5\n", "scoring.duplicate_distance: must be 0 to 3, got"),
         ("[scoring]\nnegative_below = 0.95\n", "scoring: negative_below and positive_above"),
-        ("[scoring]\nbatch_size = 0\n", "scoring: batch_size: must be at least 1"),
-        ("[scoring]\nmass_posting_authors = 1\n", "scoring: mass_posting_authors: must be"),
+        (
+            "[scoring]\noffensive_review_above = 0.9\n",
+            "scoring: offensive_review_above and offensive_reject_above",
+        ),
+        ("[scoring]\nnegative_below = -0.1\n", "scoring.negative_below: must be 0 to 1, got -0.1"),
+        ("[scoring]\nbatch_size = 0\n", "scoring.batch_size: must be 1 to 100000, got 0"),
+        ("[scoring]\nmass_posting_authors = 1\n", "scoring.mass_posting_authors: must be 2 to"),
+        ("[server]\nport = 70000\n", "server.port: must be 1 to 65535, got 70000"),
+        ("[server]\nport = 0\n", "server.port: must be 1 to 65535, got 0"),
+        ('[server]\nsecret_key_env = ""\n', "server.secret_key_env: '' is not an environment"),
+        ("[retention]\nraw_payload_days = -1\n", "retention.raw_payload_days: must be 1 to 3650"),
+        ("[retention]\nraw_payload_days = 0\n", "retention.raw_payload_days: must be 1 to 3650"),
+        ("[scheduler]\njitter_seconds = -5\n", "scheduler.jitter_seconds: must be 0 to 3600"),
+        ("[database]\nbusy_timeout_ms = 0\n", "database.busy_timeout_ms: must be 100 to"),
     ],
 )
 def test_bad_key_names_the_key(tmp_path, extra, message):

@@ -1,6 +1,8 @@
 """The collector registry: channel type -> (settings dataclass, collector class).
 
-Modules are imported only when a type is used, so `moderation --help` stays fast.
+Modules are imported only when a type is used, so `moderation --help` stays fast. The
+settings loader validates a channel's own keys into the type's `Options` once, so a
+collector receives them typed and this package never imports the settings.
 """
 
 from __future__ import annotations
@@ -31,9 +33,6 @@ def collector_settings_class(channel_type: str) -> type:
 
 
 def make_collector(channel, settings=None):
-    """Build the collector for a configured channel (validated options, secrets from env)."""
-    from moderation.settings import build_options
-
+    """Build the collector for a configured channel (options validated by the loader)."""
     module = _module(channel.type)
-    options = build_options(module.Options, channel.options, f"channels.{channel.name}")
-    return module.Collector(channel=channel, options=options, settings=settings)
+    return module.Collector(channel=channel, options=channel.options, settings=settings)

@@ -10,14 +10,17 @@ from datetime import UTC, datetime
 from importlib import resources
 
 from moderation.collectors.base import CollectedComment, CollectedStory, Page
+from moderation.declare import setting
 
 
 @dataclass(frozen=True)
 class Options:
     """Demo channel keys."""
 
-    page_size: int = 50
-    data_file: str = ""  # another JSON file in the same shape; empty = the packaged sample
+    page_size: int = setting(50, "Comments per page the demo hands out.", min=1, max=10000)
+    data_file: str = setting(
+        "", "Another JSON file in the same shape as the sample; empty = the packaged sample."
+    )
 
 
 def load_sample(path: str = "") -> dict:

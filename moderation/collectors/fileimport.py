@@ -26,13 +26,14 @@ import hashlib
 import io
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from moderation.collectors.base import CollectedComment, CollectedStory, Page
 from moderation.collectors.common import BEIJING, parse_time, story_time, utc_iso
+from moderation.declare import setting
 
 SUFFIXES = (".csv", ".jsonl", ".xlsx")
 REQUIRED = ("story_id", "content", "created")
@@ -76,9 +77,11 @@ class FileProblem(ValueError):
 class Options:
     """`type = "file"` keys."""
 
-    folder: str = ""  # drop folder; relative paths resolve against the config file
-    paths: list[str] = field(default_factory=list)  # explicit files (set by `moderation import`)
-    batch_rows: int = 500  # rows stored per transaction
+    folder: str = setting(
+        "", "Drop folder read on each run; relative paths resolve against the config file."
+    )
+    paths: list[str] = setting([], "Explicit files (set by `moderation import`).")
+    batch_rows: int = setting(500, "Rows stored per transaction.", min=1, max=100000)
 
 
 class Collector:

@@ -23,6 +23,7 @@ import requests
 import urllib3
 
 from moderation.collectors.base import AuthFailed, BadPayload, ChannelUnavailable, RateLimited
+from moderation.declare import setting
 
 USER_AGENT = "zzrb-moderation/0.1 (+comment moderation collector)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -32,13 +33,25 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 class HttpOptions:
     """Connection keys every HTTP channel accepts (inherited by each channel's Options)."""
 
-    connect_timeout: float = 5.0  # seconds to open the connection
-    read_timeout: float = 20.0  # seconds between two bytes of the answer
-    call_timeout: float = 60.0  # seconds for one whole call, body included
-    max_attempts: int = 4  # tries per call on 5xx / 429 / timeouts / connection errors
-    backoff_seconds: float = 1.0  # first wait between tries; doubles each time
-    max_wait_seconds: float = 30.0  # total waiting across the retries of one call
-    max_body_mb: float = 20.0  # a larger answer is refused as BadPayload
+    connect_timeout: float = setting(5.0, "Seconds to open the connection.", min=0.01, max=600)
+    read_timeout: float = setting(
+        20.0, "Seconds between two bytes of the answer.", min=0.01, max=600
+    )
+    call_timeout: float = setting(
+        60.0, "Seconds for one whole call, body included.", min=0.01, max=3600
+    )
+    max_attempts: int = setting(
+        4, "Tries per call on 5xx / 429 / timeouts / connection errors.", min=1, max=100
+    )
+    backoff_seconds: float = setting(
+        1.0, "First wait between tries, in seconds; doubles each time.", min=0, max=600
+    )
+    max_wait_seconds: float = setting(
+        30.0, "Total seconds of waiting across the retries of one call.", min=0, max=3600
+    )
+    max_body_mb: float = setting(
+        20.0, "A larger answer, in MB, is refused as BadPayload.", min=0.001, max=1024
+    )
 
 
 @dataclass(frozen=True)
@@ -104,9 +117,12 @@ class HttpClient:
         url: str,
         params: Mapping[str, Any] | None = None,
         json_body: Any = None,
+        data: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> Reply:
         """One call with retries; any status below 500 (and not 429) is returned to the caller.
 
+        `data` sends exact bytes (a body a signature was computed over) with `headers`.
         Retries exhausted -> ChannelUnavailable (or RateLimited after repeated 429s).
         """
         waited = 0.0
@@ -114,7 +130,7 @@ class HttpClient:
         while True:
             attempt += 1
             try:
-                reply = self._once(method, url, params, json_body)
+                reply = self._once(method, url, params, json_body, data, headers)
                 problem = f"HTTP {reply.status}: {reply.excerpt(80)}"
                 if reply.status not in RETRY_STATUSES:
                     return reply
@@ -148,11 +164,10 @@ class HttpClient:
             raise RateLimited(message)
         raise ChannelUnavailable(message)
 
-    def _once(self, method, url, params, json_body) -> Reply:
+    def _once(self, method, url, params, json_body, data=None, extra_headers=None) -> Reply:
         options = self.options
         started = time.monotonic()
-        data = None
-        headers = {}
+        headers = dict(extra_headers or {})
         if json_body is not None:
             # WeChat wants raw UTF-8, not \u escapes, in titles and content it echoes back.
             data = json.dumps(json_body, ensure_ascii=False).encode("utf-8")

@@ -34,18 +34,25 @@ from moderation.collectors.common import (
     utc_iso,
 )
 from moderation.collectors.http import HttpClient, HttpOptions, field, secret_from_env
+from moderation.declare import setting
 
 
 @dataclass(frozen=True, kw_only=True)
 class Options(HttpOptions):
     """`type = "jsonfeed"` keys (plus the HTTP keys of HttpOptions)."""
 
-    feed_url: str
-    comments_url: str
-    token_env: str = ""  # env var with a bearer token for both endpoints; empty = none
-    story_days: int = 14  # read comments of stories published within N days
-    max_feed_pages: int = 20  # never follow next_url further than this
-    comment_page_size: int = 100
+    feed_url: str = setting(help="URL of the story feed.")
+    comments_url: str = setting(help="URL of a story's comments.")
+    token_env: str = setting(
+        "", "Environment variable with a bearer token for both endpoints; empty = none."
+    )
+    story_days: int = setting(
+        14, "Read comments of stories published within this many days.", min=1, max=3650
+    )
+    max_feed_pages: int = setting(
+        20, "Never follow next_url further than this many pages.", min=1, max=10000
+    )
+    comment_page_size: int = setting(100, "Comments asked for per call.", min=1, max=1000)
 
 
 class Collector:

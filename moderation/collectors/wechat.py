@@ -49,6 +49,7 @@ from moderation.collectors.common import (
     unix_to_utc,
 )
 from moderation.collectors.http import HttpClient, HttpOptions, field, secret_from_env
+from moderation.declare import setting
 
 TOKEN_ERRORS = frozenset({40001, 42001, 40014})  # invalid / expired / bad access_token
 QUOTA_ERRORS = frozenset({45009})  # the API's daily quota is spent
@@ -64,33 +65,44 @@ MAX_PAGE = 49  # comment/list refuses count >= 50
 _TOKENS: dict[tuple[str, str], tuple[str, float]] = {}
 
 
+def _iso_date_or_empty(text: str) -> None:
+    """A start_date: empty, or a day as YYYY-MM-DD."""
+    if text:
+        try:
+            date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"{text!r} is not YYYY-MM-DD") from None
+
+
 @dataclass(frozen=True, kw_only=True)
 class Options(HttpOptions):
     """`type = "wechat"` keys (plus the HTTP keys of HttpOptions)."""
 
-    appid: str
-    appsecret_env: str = "ZZRB_WECHAT_SECRET"
-    base_url: str = "https://api.weixin.qq.com"
-    start_date: str = ""  # first article day to list (YYYY-MM-DD); empty = track_days ago
-    window_days: int = 1  # days per getarticletotaldetail call: the API takes one day
-    refresh_days: int = 2  # re-list the last N days each run so daily reads stay current
-    track_days: int = 7  # re-read an article's comments for N days after publication
-    comment_page_size: int = MAX_PAGE
-
-    def __post_init__(self):
-        from moderation.settings import SettingsError
-
-        if not 1 <= self.comment_page_size <= MAX_PAGE:
-            raise SettingsError(f"wechat comment_page_size: must be 1..{MAX_PAGE}")
-        if self.window_days < 1 or self.track_days < 1 or self.refresh_days < 0:
-            raise SettingsError("wechat window_days/track_days must be >= 1, refresh_days >= 0")
-        if self.start_date:
-            try:
-                date.fromisoformat(self.start_date)
-            except ValueError:
-                raise SettingsError(
-                    f"wechat start_date: {self.start_date!r} is not YYYY-MM-DD"
-                ) from None
+    appid: str = setting(help="The official account's AppID.")
+    appsecret_env: str = setting(
+        "ZZRB_WECHAT_SECRET", "Environment variable holding the AppSecret."
+    )
+    base_url: str = setting("https://api.weixin.qq.com", "The API's address.")
+    start_date: str = setting(
+        "",
+        "First article day to list (YYYY-MM-DD); empty = track_days ago.",
+        check=_iso_date_or_empty,
+    )
+    window_days: int = setting(
+        1, "Days per getarticletotaldetail call: the API takes one day.", min=1, max=31
+    )
+    refresh_days: int = setting(
+        2, "Re-list the last N days each run so daily reads stay current.", min=0, max=365
+    )
+    track_days: int = setting(
+        7, "Re-read an article's comments for N days after publication.", min=1, max=365
+    )
+    comment_page_size: int = setting(
+        MAX_PAGE,
+        "Comments per comment/list call (the API refuses 50 or more).",
+        min=1,
+        max=MAX_PAGE,
+    )
 
 
 def pseudonym_key(channel, settings) -> str:

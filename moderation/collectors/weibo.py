@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -41,6 +41,7 @@ from moderation.collectors.base import (
 )
 from moderation.collectors.common import plain_text, story_time, utc_iso
 from moderation.collectors.http import HttpClient, HttpOptions, secret_from_env
+from moderation.declare import setting
 
 RATE_LIMITS = frozenset({10022, 10023, 10024})
 AUTH_ERRORS = frozenset({10006, 21301, 21314, 21315, 21316, 21317, 21319, 21327, 21332})
@@ -52,27 +53,27 @@ TIME_FORMAT = "%a %b %d %H:%M:%S %z %Y"
 class Options(HttpOptions):
     """`type = "weibo"` keys (plus the HTTP keys of HttpOptions)."""
 
-    statuses: list[dict] = field(default_factory=list)  # [{id, title, published, url}]
-    access_token_env: str = "ZZRB_WEIBO_TOKEN"
-    base_url: str = "https://api.weibo.com"
-    count: int = 50  # comments per call (the API allows up to 200)
+    statuses: list[dict] = setting(
+        [], "The posts whose comments are read: [[channels.statuses]] {id, title, published, url}."
+    )
+    access_token_env: str = setting(
+        "ZZRB_WEIBO_TOKEN", "Environment variable holding the access token."
+    )
+    base_url: str = setting("https://api.weibo.com", "The API's address.")
+    count: int = setting(50, "Comments per call (the API allows up to 200).", min=1, max=200)
 
     def __post_init__(self):
-        from moderation.settings import SettingsError
-
-        if not 1 <= self.count <= 200:
-            raise SettingsError("weibo count: must be 1..200")
         for number, status in enumerate(self.statuses):
-            where = f"weibo statuses[{number}]"
+            where = f"statuses[{number}]"
             if not isinstance(status, dict):
-                raise SettingsError(f"{where}: expected a table {{id, title, published, url}}")
+                raise ValueError(f"{where}: expected a table {{id, title, published, url}}")
             unknown = set(status) - {"id", "title", "published", "url"}
             if unknown:
-                raise SettingsError(f"{where}.{sorted(unknown)[0]}: unknown key")
+                raise ValueError(f"{where}.{sorted(unknown)[0]}: unknown key")
             if not str(status.get("id", "")).isdigit():
-                raise SettingsError(f"{where}.id: expected the status id (digits)")
+                raise ValueError(f"{where}.id: expected the status id (digits)")
             if not isinstance(status.get("title"), str) or not status["title"].strip():
-                raise SettingsError(f"{where}.title: missing (the story this post belongs to)")
+                raise ValueError(f"{where}.title: missing (the story this post belongs to)")
 
 
 def quota_answer(reply) -> str | None:

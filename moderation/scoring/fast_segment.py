@@ -29,9 +29,10 @@ import os
 import re
 import sys
 import tempfile
+import threading
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from math import log
 from pathlib import Path
 
@@ -45,16 +46,59 @@ _FINAL_ORDER = tuple(t1 * 4 + t0 for t0 in range(4) for t1 in range(4))
 _ID, _UL, _P0, _BLO, _BHI, _TLO, _THI = range(7)
 
 
+CACHE_DIR_ENV = "MODERATION_CACHE_DIR"
+_TABLES_KEPT = 4  # models whose tables a process keeps loaded (a retrained one, the base...)
+_tables: dict[tuple[str, str], dict] = {}  # (format, model digest) -> tables, newest last
+_tables_lock = threading.Lock()
+_digests: dict[tuple, str] = {}  # (path, inode, size, mtime) -> sha256 of the contents
+
+
 def file_sha256(path: str | os.PathLike[str]) -> str:
-    """Hash a model file's contents, so caches follow the model rather than its mtime."""
-    with open(path, "rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
+    """Hash a model file's contents, so caches follow the model rather than its mtime.
+
+    Remembered per (path, inode, size, mtime): a replaced or rewritten file is hashed again.
+    """
+    stat = os.stat(path)
+    key = (os.fspath(path), stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    if key not in _digests:
+        with open(path, "rb") as f:
+            _digests[key] = hashlib.file_digest(f, "sha256").hexdigest()
+    return _digests[key]
 
 
 def default_cache_dir() -> str:
-    """Fallback cache folder when the caller passes none: per user, under the temp dir."""
+    """Fallback cache folder when the caller passes none: $MODERATION_CACHE_DIR, else one per
+    user under the temp dir."""
+    if os.environ.get(CACHE_DIR_ENV):
+        return os.environ[CACHE_DIR_ENV]
     uid = os.getuid() if hasattr(os, "getuid") else 0
     return os.path.join(tempfile.gettempdir(), f"moderation-fast-sentiment-{uid}")
+
+
+def cache_dir_for(data_path: str | os.PathLike[str]) -> str:
+    """The table cache of a data folder: its cache/, unless $MODERATION_CACHE_DIR names one
+    folder for every data folder (a test session's, a machine's)."""
+    return os.environ.get(CACHE_DIR_ENV) or os.path.join(data_path, "cache")
+
+
+def cached_tables(path: str, fmt: str, digest: str, build: Callable[[], dict]) -> dict:
+    """A model's tables: from this process's memory, else the cache file at `path`, else
+    `build()` (then written to `path`). One process never builds the same tables twice,
+    whatever cache folder it is given; the file is (re)written when `path` lacks it."""
+    key = (fmt, digest)
+    with _tables_lock:  # two threads loading the same model wait for one build
+        tables = _tables.pop(key, None)
+        if tables is None:
+            tables = read_cache(path, fmt)
+        if tables is None:
+            tables = build()
+        if not os.path.exists(path):
+            write_atomic(path, marshal.dumps(tables))
+        tables["sha256"] = digest
+        _tables[key] = tables
+        while len(_tables) > _TABLES_KEPT:
+            del _tables[next(iter(_tables))]
+    return tables
 
 
 def read_snownlp_marshal(path: str | os.PathLike[str]) -> dict:
@@ -221,16 +265,13 @@ def _pack(chars: dict, radix: int, lt1: dict, bk: array, bv: array, tk: array, t
 
 
 def load_seg_tables(model_path: str | os.PathLike[str], cache_dir: str | None = None) -> dict:
-    """Load the segmenter tables from the cache, building it from the model when stale."""
+    """Load the segmenter tables from memory or the cache, building them when stale."""
     digest = file_sha256(model_path)
     folder = cache_dir or default_cache_dir()
     path = os.path.join(folder, f"seg-{digest[:32]}-{sys.byteorder}.{_FORMAT}.marshal")
-    tables = read_cache(path, _FORMAT)
-    if tables is None:
-        tables = build_seg_tables(read_snownlp_marshal(model_path))
-        write_atomic(path, marshal.dumps(tables))
-    tables["sha256"] = digest
-    return tables
+    return cached_tables(
+        path, _FORMAT, digest, lambda: build_seg_tables(read_snownlp_marshal(model_path))
+    )
 
 
 class FastSegmenter:

@@ -15,20 +15,18 @@ compact cache files keyed by their SHA-256, so a warm :func:`load` is quick.
 from __future__ import annotations
 
 import hashlib
-import marshal
 import multiprocessing
 import os
 from math import exp, log
 
 from moderation.scoring.fast_segment import (
     FastSegmenter,
+    cached_tables,
     default_cache_dir,
     file_sha256,
     load_seg_tables,
-    read_cache,
     read_snownlp_marshal,
     snownlp_dir,
-    write_atomic,
 )
 
 _FORMAT = "fastsent-1"
@@ -79,19 +77,20 @@ def build_sentiment_tables(model: dict, stop: frozenset[str]) -> dict:
 
 
 def load_sentiment_tables(model_file: str, stop_file: str, cache_dir: str | None) -> dict:
-    """Load the Bayes tables from the cache, building them when the model or stop words changed."""
+    """Load the Bayes tables from memory or the cache, built anew when the model or stop words
+    changed."""
     digest = hashlib.sha256(
         (file_sha256(model_file) + file_sha256(stop_file)).encode("ascii")
     ).hexdigest()
     path = os.path.join(cache_dir or default_cache_dir(), f"sent-{digest[:32]}.{_FORMAT}.marshal")
-    tables = read_cache(path, _FORMAT)
-    if tables is None:
-        tables = build_sentiment_tables(
+    return cached_tables(
+        path,
+        _FORMAT,
+        digest,
+        lambda: build_sentiment_tables(
             read_snownlp_marshal(model_file), read_stop_words(stop_file)
-        )
-        write_atomic(path, marshal.dumps(tables))
-    tables["sha256"] = digest
-    return tables
+        ),
+    )
 
 
 class FastSentiment:

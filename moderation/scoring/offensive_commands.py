@@ -4,6 +4,8 @@
 ``restore-offensive``, and ``activate-sentiment`` (the sentiment model's missing verb). Same
 context protocol as ``sentiment_commands``, plus ``settings`` (the configured thresholds) and
 ``load_offensive_labels()`` (the newsroom's labels as ``(label, text)``, 1 = offensive).
+The model modules (numpy, scikit-learn) are imported inside the commands, so ``--help`` stays
+instant.
 """
 
 from __future__ import annotations
@@ -12,8 +14,6 @@ from pathlib import Path
 
 import click
 
-from moderation.scoring import offensive
-from moderation.scoring import offensive_models as om
 from moderation.scoring import sentiment_models as sm
 from moderation.scoring.sentiment_commands import (
     _check_files,
@@ -60,6 +60,8 @@ def scored_rows(classify, csv_file) -> tuple[list[int], list[float]]:
 @click.pass_obj
 def evaluate_offensive(obj, csv_file):
     """Report the active offensive model's accuracy, ROC AUC and flags on a labelled CSV."""
+    from moderation.scoring import offensive_models as om
+
     store = om.OffensiveStore(Path(obj.data_dir))
     scoring = obj.settings.scoring
     labels, scores = scored_rows(store.active_model().score, csv_file)
@@ -96,6 +98,8 @@ def evaluate_offensive(obj, csv_file):
 @click.pass_obj
 def train_offensive(obj, data_files, holdout, without_shipped_data):
     """Retrain the offensive model on COLD + newsroom decisions + CSVs; activate if no worse."""
+    from moderation.scoring import offensive_models as om
+
     files = _check_files(data_files)
     try:
         result = om.train(
@@ -143,6 +147,8 @@ def _activate(store: sm.ModelStore, version: str) -> None:
 @click.pass_obj
 def activate_offensive(obj, version):
     """Make a stored offensive model (or cold-default) the active one."""
+    from moderation.scoring import offensive_models as om
+
     _activate(om.OffensiveStore(Path(obj.data_dir)), version)
 
 
@@ -158,6 +164,8 @@ def activate_sentiment(obj, version):
 @click.pass_obj
 def restore_offensive(obj):
     """Roll the offensive model back one step and say which version is now active."""
+    from moderation.scoring import offensive_models as om
+
     try:
         version = om.OffensiveStore(Path(obj.data_dir)).restore_previous()
     except LookupError as exc:
@@ -169,6 +177,9 @@ def restore_offensive(obj):
 @click.pass_obj
 def offensive_models(obj):
     """List stored offensive models, marking the active one with '*'."""
+    from moderation.scoring import offensive
+    from moderation.scoring import offensive_models as om
+
     for entry in om.OffensiveStore(Path(obj.data_dir)).list_versions():
         candidate = (entry.get("metrics") or {}).get("candidate") or {}
         extra = ""

@@ -11,12 +11,22 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from moderation.scoring import offensive, sentiment
+from moderation.scoring import offensive
 from moderation.scoring.flags import FlagRules, build_checker
 from moderation.scoring.textnorm import simplified
 
 MASS_POSTING = "mass_posting"
 OFFENSIVE = "offensive"
+NEGATIVE, NEUTRAL, POSITIVE = "negative", "neutral", "positive"
+
+
+def label(probability: float, negative_below: float, positive_above: float) -> str:
+    """negative / neutral / positive, by the configured thresholds."""
+    if probability < negative_below:
+        return NEGATIVE
+    if probability > positive_above:
+        return POSITIVE
+    return NEUTRAL
 
 
 @dataclass(frozen=True)
@@ -88,9 +98,7 @@ class Scorer:
                 flags.append(flag)
         return TextScore(
             sentiment=probability,
-            label=sentiment.label(
-                probability, self.scoring.negative_below, self.scoring.positive_above
-            ),
+            label=label(probability, self.scoring.negative_below, self.scoring.positive_above),
             flags=flags,
             offensive=offensive_score,
         )

@@ -8,19 +8,7 @@ from __future__ import annotations
 
 import threading
 
-NEGATIVE, NEUTRAL, POSITIVE = "negative", "neutral", "positive"
 _lock = threading.Lock()
-
-
-def label(probability: float, negative_below: float, positive_above: float) -> str:
-    """negative / neutral / positive, by the configured thresholds."""
-    if probability < negative_below:
-        return NEGATIVE
-    if probability > positive_above:
-        return POSITIVE
-    return NEUTRAL
-
-
 _scorers: dict = {}
 
 
@@ -42,7 +30,7 @@ def scorer_for(settings, extra_words: dict | None = None):
     """
     import dataclasses
 
-    from moderation.scoring import fast_sentiment
+    from moderation.scoring import fast_segment, fast_sentiment
     from moderation.scoring.offensive_models import OffensiveStore
     from moderation.scoring.scorer import Scorer
 
@@ -63,7 +51,8 @@ def scorer_for(settings, extra_words: dict | None = None):
                 banned_words=_merged(settings.scoring.banned_words, extra_words.get("banned")),
                 suspect_words=_merged(settings.scoring.suspect_words, extra_words.get("suspect")),
             )
-            model = fast_sentiment.load(path, cache_dir=str(settings.data_path / "cache"))
+            cache_dir = fast_segment.cache_dir_for(settings.data_path)
+            model = fast_sentiment.load(path, cache_dir=cache_dir)
             _scorers.clear()
             _scorers[key] = Scorer(
                 scoring, model.classify, f"{version}@{model.version}", offensive_model

@@ -26,6 +26,7 @@ from pathlib import Path
 import click
 
 from moderation.scoring import sentiment_models as sm
+from moderation.scoring.fast_segment import cache_dir_for
 
 
 class _UserError(click.UsageError):
@@ -127,7 +128,7 @@ def evaluate_sentiment(obj, csv_file):
     store = sm.ModelStore(Path(obj.data_dir))
     try:
         rows = sm.read_labelled_csv(path)
-        classify = sm.load_classifier(store.active_path(), str(Path(obj.data_dir) / "cache"))
+        classify = sm.load_classifier(store.active_path(), cache_dir_for(obj.data_dir))
         scores = sm.score_rows(classify, rows, progress=_progress_printer())
     except (ValueError, FileNotFoundError) as exc:
         raise _UserError(str(exc)) from None

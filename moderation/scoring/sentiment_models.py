@@ -47,6 +47,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from moderation.scoring.fast_segment import cache_dir_for
+
 DEFAULT_VERSION = "snownlp-default"
 MODEL_FILE_SUFFIX = ".3"  # snownlp's Bayes.save appends this on Python 3
 THRESHOLD = 0.5  # a score >= THRESHOLD counts as a positive prediction
@@ -372,107 +374,47 @@ def train(
     ``base_corpus_limit`` keeps that many documents per class of the base corpus (tests only).
     """
     store = model_dir if isinstance(model_dir, ModelStore) else ModelStore(Path(model_dir))
-    if not 0 < holdout_fraction < 1:
-        raise ValueError(f"holdout_fraction must be between 0 and 1, got {holdout_fraction}")
-    if correction_weight < 1:
-        raise ValueError(f"correction_weight must be at least 1, got {correction_weight}")
-    for label, text in corrections:
-        if label not in (0, 1) or not str(text).strip():
-            raise ValueError(f"bad correction: {(label, text)!r}")
+    _check_training_input(corrections, holdout_fraction, correction_weight)
     timings: dict[str, float] = {}
     t0 = time.monotonic()
-    csv_rows: list[tuple[int, str]] = []
-    for f in csv_files:
-        csv_rows.extend(read_labelled_csv(f))
+    csv_rows = [row for f in csv_files for row in read_labelled_csv(f)]
 
     t = time.monotonic()
+    cache_dir = cache_dir_for(store.data_dir)  # the segmenter's tables, as the service's
     base_rows, base_words = _segmented_base(
-        store.root / "cache", base_corpus_limit, progress, str(store.data_dir / "cache")
+        store.root / "cache", base_corpus_limit, progress, cache_dir
     )
     timings["base_corpus"] = time.monotonic() - t
 
-    train_rows: list[tuple[int, str]] = []
-    held_out: list[tuple[int, str]] = []
-    for row in csv_rows:
-        (held_out if _is_held_out(row[1], holdout_fraction, seed) else train_rows).append(row)
-    # Judged only on CSV rows neither model trained on (the same hash split every time), as
-    # many negative as positive; without them nothing is compared and nothing switches.
-    holdout_rows = balanced(held_out, seed)
-    holdout_source = (
-        "csv (class-balanced, in neither model's training data)"
-        if holdout_rows
-        else "none: no held-out CSV rows of both classes (--data FILE.csv to compare)"
-    )
-
+    split = _split_holdout(csv_rows, holdout_fraction, seed)
     t = time.monotonic()
-    cache_dir = str(store.data_dir / "cache")  # the segmenter's tables, as the service's
-    fresh = [text for _, text in corrections] + [text for _, text in train_rows]
+    fresh = [text for _, text in corrections] + [text for _, text in split.train_rows]
     fresh_words = _segment(fresh, progress, "segmenting corrections and CSV data", cache_dir)
-    holdout_words = _segment(
-        [t_ for _, t_ in holdout_rows], progress, "segmenting held-out", cache_dir
-    )
+    texts = [text for _, text in split.holdout_rows]
+    holdout_words = _segment(texts, progress, "segmenting held-out", cache_dir)
     timings["segment_new"] = time.monotonic() - t
 
     t = time.monotonic()
-    labelled: list[tuple[list[str], str]] = []
-    tag = {0: "neg", 1: "pos"}
-    for (label, _), words in zip(base_rows, base_words, strict=True):
-        labelled.append((words, tag[label]))
-    n_corr = len(corrections)
-    for (label, _), words in zip(corrections, fresh_words[:n_corr], strict=True):
-        labelled.extend([(words, tag[label])] * correction_weight)
-    for (label, _), words in zip(train_rows, fresh_words[n_corr:], strict=True):
-        labelled.append((words, tag[label]))
+    documents = _weighted_documents(
+        base_rows, base_words, corrections, split.train_rows, fresh_words, correction_weight
+    )
     model = _sentiment_module().Sentiment()
-    model.classifier.train(labelled)
+    model.classifier.train(documents)
     timings["count"] = time.monotonic() - t
 
-    current_version = store.active_version()
-    current_path = store.active_path()
-    version, path = store.save_model(
-        model,
-        {
-            "trained_on": {
-                "base_corpus": len(base_rows),
-                "corrections": n_corr,
-                "correction_weight": correction_weight,
-                "csv_train": len(train_rows),
-                "csv_files": [str(f) for f in csv_files],
-            },
-            "holdout": {
-                "source": holdout_source,
-                "n": len(holdout_rows),
-                "fraction": holdout_fraction,
-                "seed": seed,
-            },
-        },
+    current_version, current_path = store.active_version(), store.active_path()
+    meta = _training_meta(
+        base_rows, corrections, correction_weight, split, csv_files, holdout_fraction, seed
     )
+    version, path = store.save_model(model, meta)
 
     t = time.monotonic()
-    labels = [label for label, _ in holdout_rows]
-    candidate_model = _load_model(path)  # score what was saved, not the in-memory object
-    current_model = _load_model(current_path)
-    metrics = []
-    for which, m in (("candidate", candidate_model), ("current", current_model)):
-        tick = _ticker(progress, len(holdout_words), f"evaluating {which}")
-        scores = []
-        for done, words in enumerate(holdout_words, 1):
-            scores.append(_score_words(m, words))
-            tick(done)
-        metrics.append(metrics_from_scores(labels, scores) if labels else UNCOMPARED)
-    candidate, current = metrics
+    labels = [label for label, _ in split.holdout_rows]
+    candidate = _evaluate_model(path, holdout_words, labels, progress, "candidate")
+    current = _evaluate_model(current_path, holdout_words, labels, progress, "current")
     timings["evaluate"] = time.monotonic() - t
 
-    store.record_metrics(
-        version,
-        {
-            "candidate": _metrics_dict(candidate),
-            "baseline": {"version": current_version, **_metrics_dict(current)},
-        },
-    )
-    switched = bool(holdout_rows) and candidate.roc_auc >= current.roc_auc
-    if switched:
-        store.activate(version)
+    switched = _record_and_switch(store, version, candidate, current, current_version)
     timings["total"] = time.monotonic() - t0
     return TrainResult(
         version=version,
@@ -482,15 +424,143 @@ def train(
         current_version=current_version,
         switched=switched,
         active_version=store.active_version(),
-        holdout_source=holdout_source,
+        holdout_source=split.source,
         counts={
             "base_corpus": len(base_rows),
-            "corrections": n_corr,
-            "csv_train": len(train_rows),
-            "holdout": len(holdout_rows),
+            "corrections": len(corrections),
+            "csv_train": len(split.train_rows),
+            "holdout": len(split.holdout_rows),
         },
         seconds={k: round(v, 2) for k, v in timings.items()},
     )
+
+
+def _check_training_input(
+    corrections: list[tuple[int, str]], holdout_fraction: float, correction_weight: int
+) -> None:
+    """ValueError for arguments no retraining can use, before any slow work starts."""
+    if not 0 < holdout_fraction < 1:
+        raise ValueError(f"holdout_fraction must be between 0 and 1, got {holdout_fraction}")
+    if correction_weight < 1:
+        raise ValueError(f"correction_weight must be at least 1, got {correction_weight}")
+    for label, text in corrections:
+        if label not in (0, 1) or not str(text).strip():
+            raise ValueError(f"bad correction: {(label, text)!r}")
+
+
+@dataclass(frozen=True)
+class _Split:
+    """Training rows and the held-out check set."""
+
+    train_rows: list[tuple[int, str]]
+    holdout_rows: list[tuple[int, str]]
+    source: str
+
+
+def _split_holdout(csv_rows: Rows, fraction: float, seed: int) -> _Split:
+    """Hold out a hash-chosen part of the CSV rows, cut to as many negative as positive.
+
+    Neither model trained on them (the same split every time). Without such rows nothing is
+    compared: the base corpus cannot judge, both models were trained on it.
+    """
+    train_rows: list[tuple[int, str]] = []
+    held_out: list[tuple[int, str]] = []
+    for row in csv_rows:
+        (held_out if _is_held_out(row[1], fraction, seed) else train_rows).append(row)
+    holdout_rows = balanced(held_out, seed)
+    if holdout_rows:
+        return _Split(train_rows, holdout_rows, "csv (class-balanced, unseen by both models)")
+    return _Split(
+        train_rows, [], "none: no held-out CSV rows of both classes (--data FILE.csv to compare)"
+    )
+
+
+def _weighted_documents(
+    base_rows: Rows,
+    base_words: list[list[str]],
+    corrections: Rows,
+    train_rows: Rows,
+    fresh_words: list[list[str]],
+    correction_weight: int,
+) -> list[tuple[list[str], str]]:
+    """(words, "neg"/"pos") documents: the base corpus, each correction k times, the CSVs."""
+    tag = {0: "neg", 1: "pos"}
+    documents = [
+        (words, tag[label]) for (label, _), words in zip(base_rows, base_words, strict=True)
+    ]
+    n_corrections = len(corrections)
+    for (label, _), words in zip(corrections, fresh_words[:n_corrections], strict=True):
+        documents.extend([(words, tag[label])] * correction_weight)
+    for (label, _), words in zip(train_rows, fresh_words[n_corrections:], strict=True):
+        documents.append((words, tag[label]))
+    return documents
+
+
+def _training_meta(
+    base_rows: Rows,
+    corrections: Rows,
+    correction_weight: int,
+    split: _Split,
+    csv_files: list[Path],
+    holdout_fraction: float,
+    seed: int,
+) -> dict:
+    """What a model version was trained and checked on, saved beside it."""
+    return {
+        "trained_on": {
+            "base_corpus": len(base_rows),
+            "corrections": len(corrections),
+            "correction_weight": correction_weight,
+            "csv_train": len(split.train_rows),
+            "csv_files": [str(f) for f in csv_files],
+        },
+        "holdout": {
+            "source": split.source,
+            "n": len(split.holdout_rows),
+            "fraction": holdout_fraction,
+            "seed": seed,
+        },
+    }
+
+
+def _evaluate_model(
+    path: str | None,
+    holdout_words: list[list[str]],
+    labels: list[int],
+    progress: Progress | None,
+    which: str,
+) -> Metrics:
+    """Metrics of the model saved at `path` (None = snownlp's default) on the check set.
+
+    The candidate is scored as saved, not as the in-memory object, so what is measured is
+    what will be loaded.
+    """
+    if not labels:
+        return UNCOMPARED
+    model = _load_model(path)
+    tick = _ticker(progress, len(holdout_words), f"evaluating {which}")
+    scores = []
+    for done, words in enumerate(holdout_words, 1):
+        scores.append(_score_words(model, words))
+        tick(done)
+    return metrics_from_scores(labels, scores)
+
+
+def _record_and_switch(
+    store: ModelStore, version: str, candidate: Metrics, current: Metrics, current_version: str
+) -> bool:
+    """Save both models' metrics with the version; activate it if its AUC is no worse."""
+    store.record_metrics(
+        version,
+        {
+            "candidate": _metrics_dict(candidate),
+            "baseline": {"version": current_version, **_metrics_dict(current)},
+        },
+    )
+    switched = candidate.n > 0 and candidate.roc_auc >= current.roc_auc
+    if switched:
+        store.activate(version)
+    return switched
 
 
 def _metrics_dict(m: Metrics) -> dict:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from moderation.states import APPROVED, PENDING, REJECTED, SYSTEM_ACTOR
-from moderation.storage import decisions, in_chunks, stories
+from moderation.storage import decisions, in_chunks, outbox, stories
+from moderation.storage.storable import clean_fields
 from moderation.timeutil import now_iso
 
 ACTIONS = {"approve": APPROVED, "reject": REJECTED, "reopen": PENDING}
@@ -27,33 +27,16 @@ class StoreCounts:
     unchanged: int = 0
 
 
-def clean_text(value):
-    """Text SQLite can store: lone surrogates (from broken JSON escapes) become U+FFFD."""
-    if not isinstance(value, str):
-        return value
-    try:
-        value.encode("utf-8")
-        return value
-    except UnicodeEncodeError:
-        return "".join("\ufffd" if 0xD800 <= ord(ch) <= 0xDFFF else ch for ch in value)
-
-
-def clean_comment(comment):
-    """The comment with every text field storable."""
-    fields = (
-        "native_id",
-        "story_native_id",
-        "text",
-        "author_key",
-        "author_name",
-        "reply_to",
-        "origin",
-        "created_at",
-    )
-    changes = {name: clean_text(getattr(comment, name)) for name in fields}
-    if all(changes[name] is getattr(comment, name) for name in fields):
-        return comment
-    return dataclasses.replace(comment, **changes)
+COMMENT_TEXT_FIELDS = (
+    "native_id",
+    "story_native_id",
+    "text",
+    "author_key",
+    "author_name",
+    "reply_to",
+    "origin",
+    "created_at",
+)
 
 
 def save_comments(db, channel: str, comments: Iterable, story_ids: dict[str, int]) -> StoreCounts:
@@ -62,7 +45,7 @@ def save_comments(db, channel: str, comments: Iterable, story_ids: dict[str, int
     Re-collection never resets a decision; an edited approved comment goes back to pending
     (recorded as a system decision) so nothing changed is printed unseen.
     """
-    comments = [clean_comment(comment) for comment in comments]
+    comments = [clean_fields(comment, COMMENT_TEXT_FIELDS) for comment in comments]
     counts = StoreCounts()
     if not comments:
         return counts
@@ -168,7 +151,7 @@ def _store_edit(db, old: dict, comment, now: str) -> None:
             "UPDATE comments SET status = ?, status_at = ? WHERE id = ?",
             [PENDING, now, old["id"]],
         )
-        decisions.record(
+        decision_id = decisions.record(
             db,
             old["id"],
             SYSTEM_ACTOR,
@@ -177,6 +160,7 @@ def _store_edit(db, old: dict, comment, now: str) -> None:
             PENDING,
             "读者修改了评论内容，需重新审核",
         )
+        outbox.on_decision(db, decision_id, old["id"], PENDING, SYSTEM_ACTOR)
 
 
 def _refresh(db, old: dict, comment) -> None:
@@ -211,7 +195,9 @@ def _decide(db, comment_id: int, action: str, actor: str, reason: str | None) ->
             "UPDATE comments SET status = ?, status_at = ? WHERE id = ?",
             [target, now_iso(), comment_id],
         )
-        decisions.record(db, comment_id, actor, action, current, target, reason)
+        decision_id = decisions.record(db, comment_id, actor, action, current, target, reason)
+        # The action owed to the channel commits with the decision, or not at all.
+        outbox.on_decision(db, decision_id, comment_id, target, actor)
     return {"id": comment_id, "from": current, "to": target}
 
 
@@ -242,4 +228,22 @@ def edits(db, comment_id: int) -> list[dict]:
     """Earlier texts of an edited comment, oldest first."""
     return list(
         db.query("SELECT * FROM comment_edits WHERE comment_id = ? ORDER BY id", [comment_id])
+    )
+
+
+def count_since(db, since: str | None = None) -> int:
+    """How many comments were created on or after `since` (all of them without it)."""
+    where, params = ("WHERE created_at >= ?", [since]) if since else ("", [])
+    return db.execute(f"SELECT COUNT(*) FROM comments {where}", params).fetchone()[0]
+
+
+def texts_after(db, last_id: int, limit: int, since: str | None = None) -> list[dict]:
+    """The next `limit` comments after id `last_id` (created on or after `since`), in id
+    order, with their text and author: a batch to score again."""
+    where, params = ("AND created_at >= ?", [since]) if since else ("", [])
+    return list(
+        db.query(
+            f"SELECT id, text, author_key FROM comments WHERE id > ? {where} ORDER BY id LIMIT ?",
+            [last_id, *params, limit],
+        )
     )

@@ -22,7 +22,8 @@ from array import array
 
 import numpy as np
 
-BAND_SHIFTS = (0, 16, 32, 48)
+from moderation.scoring.duplicates import BAND_SHIFTS, band_keys
+
 EDIT_ENTRY = np.dtype([("key", "<i8"), ("bits", "<u8")])  # one-edit key, bitmap of its rest
 EDITS_PER_TEXT = 3
 _ENTRY = np.dtype([("key", "<i8"), ("slot", "<i8"), ("bits", "<u8")])
@@ -85,11 +86,6 @@ class KeyTable:
             np.concatenate([self.slots, found["slot"].astype(np.int32)]),
             None if self.extra is None else np.concatenate([self.extra, found["bits"]]),
         )
-
-
-def band_keys(simhash: int) -> list[int]:
-    """One hash's four 16-bit bands as keys: band number << 16 | band value."""
-    return [((simhash >> shift) & 0xFFFF) | (band << 16) for band, shift in enumerate(BAND_SHIFTS)]
 
 
 def _band_keys(sims: np.ndarray) -> np.ndarray:
@@ -216,11 +212,6 @@ def _return_freed_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):  # not glibc: nothing to do
         pass
-
-
-def exact_int(exact_key: str) -> int:
-    """The first 64 bits of an exact key (a hex digest), as a signed integer."""
-    return int.from_bytes(bytes.fromhex(exact_key[:16]), "little", signed=True)
 
 
 def current_token(db) -> bytes | None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from moderation.storage.storable import clean_fields
 from moderation.timeutil import now_iso
 
 PUNCTUATION = re.compile(r"[\W_]+", re.UNICODE)
+STORY_TEXT_FIELDS = ("native_id", "title", "url", "published_at", "reporter", "intro", "origin")
 
 
 def link_key(title: str, published_at: str | None) -> str:
@@ -27,17 +29,7 @@ def upsert_stories(db, channel: str, stories) -> dict[str, int]:
 
 def upsert_story(db, channel: str, story) -> int:
     """Insert or update one story and its daily reads; link it to the same story elsewhere."""
-    from dataclasses import replace
-
-    from moderation.storage.comments import clean_text
-
-    story = replace(
-        story,
-        **{
-            name: clean_text(getattr(story, name))
-            for name in ("native_id", "title", "url", "published_at", "reporter", "intro", "origin")
-        },
-    )
+    story = clean_fields(story, STORY_TEXT_FIELDS)
     key = link_key(story.title, story.published_at)
     row = {
         "channel": channel,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime, timedelta
 
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -10,8 +11,13 @@ from moderation.roles import ROLES
 from moderation.timeutil import now_iso
 
 MIN_PASSWORD_LENGTH = 8
-# A real hash to compare against when the user does not exist, so timing does not tell.
-_DUMMY_HASH = generate_password_hash("not a password", method="scrypt")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A real hash to check against when the user does not exist, so timing does not tell;
+    made on first use, not at import (scrypt takes about 0.1 s)."""
+    return generate_password_hash("not a password", method="scrypt")
 
 
 class UserError(ValueError):
@@ -63,7 +69,7 @@ def list_users(db) -> list[dict]:
 def authenticate(db, name: str, password: str) -> dict | None:
     """The account if the password matches and the account is enabled, else None."""
     user = get_user(db, name)
-    ok = check_password_hash(user["password_hash"] if user else _DUMMY_HASH, password)
+    ok = check_password_hash(user["password_hash"] if user else _dummy_hash(), password)
     if user and ok and not user["disabled"]:
         return user
     return None

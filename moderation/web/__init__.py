@@ -5,63 +5,28 @@ from __future__ import annotations
 import os
 import secrets
 
-from flask import Flask, g
+from flask import Flask
 from flask_wtf.csrf import CSRFProtect
-from werkzeug.routing import IntegerConverter
 
-from moderation.db import open_db
+from moderation import secret_keys
+from moderation.web.context import RowIdConverter, close_db
 
 csrf = CSRFProtect()
-SQLITE_MAX_INT = 2**63 - 1
-
-
-def sqlite_int(value: str) -> int:
-    """An integer SQLite can bind, for `request.args.get(..., type=sqlite_int)`: out of
-    range raises ValueError, so the parameter counts as missing (or the form as bad)."""
-    number = int(value)
-    if abs(number) > SQLITE_MAX_INT:
-        raise ValueError(f"{value!r} is out of range")
-    return number
-
-
-class RowIdConverter(IntegerConverter):
-    """`<int:...>` limited to what SQLite can bind: a larger id is a 404, not a 500."""
-
-    def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", SQLITE_MAX_INT)
-        super().__init__(map, *args, **kwargs)
-
-
-def get_db():
-    """The request's database connection, opened on first use."""
-    if "db" not in g:
-        from flask import current_app
-
-        g.db = open_db(current_app.config["SETTINGS"], migrate=False)
-    return g.db
-
-
-def close_db(exception=None):
-    """Close the request's connection."""
-    db = g.pop("db", None)
-    if db is not None:
-        db.close()
 
 
 def secret_key(settings) -> str:
     """The session signing key from the environment.
 
     Outside production a random key is generated once and kept in the data folder, so that
-    logins survive a restart; production refuses to start without a configured key.
+    logins survive a restart; production refuses to start without a strong configured key.
     """
     key = os.environ.get(settings.server.secret_key_env)
+    if settings.server.production:
+        problem = secret_keys.refusal(settings.server.secret_key_env, key)
+        if problem:
+            raise RuntimeError(problem)
     if key:
         return key
-    if settings.server.production:
-        raise RuntimeError(
-            f"set {settings.server.secret_key_env} to a long random value: production "
-            "refuses to start without a configured secret key"
-        )
     path = settings.data_path / "dev-secret-key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -78,6 +43,7 @@ def blueprints() -> list:
         column,
         health,
         overview,
+        push,
         queue,
         ranking,
         search,
@@ -93,6 +59,7 @@ def blueprints() -> list:
         column.bp,
         ranking.bp,
         channels.bp,
+        push.bp,
         admin.bp,
         wordlists.bp,
         health.bp,

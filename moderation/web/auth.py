@@ -24,7 +24,7 @@ from flask import (
 
 from moderation.roles import ROLE_NAMES, may
 from moderation.storage import users
-from moderation.web import get_db
+from moderation.web.context import get_db
 
 bp = Blueprint("auth", __name__)
 PUBLIC_ENDPOINTS = {"auth.login", "static", "health.healthz"}

@@ -16,8 +16,9 @@ from moderation.settings import SettingsError
 from moderation.storage import channels as channel_store
 from moderation.storage import leases
 from moderation.timeutil import local_time
-from moderation.web import get_db
+from moderation.web import push as push_view
 from moderation.web.auth import role_required
+from moderation.web.context import get_db
 
 bp = Blueprint("channels", __name__)
 RECENT_RUNS = 5
@@ -40,6 +41,7 @@ def index():
             channel_view(db, channel, states.get(channel.name)) for channel in settings.channels
         ],
         lease=lease_view(leases.get(db, LEASE_NAME)),
+        push=push_view.channels_panel(db),
     )
 
 

@@ -6,10 +6,13 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from moderation.roles import EDITOR
+from moderation.scoring.fast_segment import cache_dir_for
 from moderation.storage import stats
 from moderation.storage import stories as story_store
-from moderation.web import charts, get_db
+from moderation.web import charts
+from moderation.web import push as push_view
 from moderation.web.auth import current_actor, role_required
+from moderation.web.context import get_db
 from moderation.web.keywords import segmenter, top_keywords, topic_groups
 from moderation.web.queue import annotate
 
@@ -40,7 +43,7 @@ def show(story_id: int):
     )
     texts = [comment["text"] for comment in comments]
     by_id = {comment["id"]: comment for comment in comments}
-    segment = segmenter(str(current_app.config["SETTINGS"].data_path / "cache"))
+    segment = segmenter(cache_dir_for(current_app.config["SETTINGS"].data_path))
     topics = [
         {**topic, "comments": [by_id[i] for i in topic["ids"] if i in by_id][:5]}
         for topic in topic_groups(comments, segment)
@@ -55,6 +58,7 @@ def show(story_id: int):
         keywords=top_keywords(texts, segment),
         topics=topics,
         here=request.full_path.rstrip("?"),
+        **push_view.story_switches(db, story_id),
     )
 
 

@@ -13,7 +13,6 @@ from moderation.storage import comments, users
 from moderation.storage import editions as store
 from tests.browser_support import CHROMIUM, SCREENSHOTS, launch
 from tests.seed import (
-    SEED_PAGE,
     comment_id_for,
     seed_quote_lines,
     seed_snow_lines,
@@ -26,7 +25,6 @@ DATE = "2024-01-26"
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed"),
-    pytest.mark.skipif(not SEED_PAGE.exists(), reason="seed page not present"),
 ]
 
 

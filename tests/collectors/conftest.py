@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from moderation.settings import load_settings
-from tests.conftest import write_config
+from tests.helpers import write_config
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 

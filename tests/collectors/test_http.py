@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -9,6 +10,7 @@ from werkzeug import Response
 
 from moderation.collectors.base import AuthFailed, BadPayload, ChannelUnavailable, RateLimited
 from moderation.collectors.http import HttpClient, HttpOptions, field, secret_from_env
+from tests.processes import HANG_GUARD
 
 FAST = HttpOptions(
     connect_timeout=1.0,
@@ -72,12 +74,15 @@ def test_http_429_exhausted_is_rate_limited(httpserver):
 
 
 def test_http_timeout_then_success(httpserver):
-    def slow():
-        time.sleep(0.4)  # the single-threaded server is free again just after the retry
+    http = client()
+    gave_up = threading.Event()
+    http.sleep = lambda seconds: (http.waits.append(seconds), gave_up.set())
+
+    def late():
+        gave_up.wait(HANG_GUARD)  # answers once the client timed out: the retry finds it free
         return Response('{"late": true}')
 
-    httpserver.expect_request("/x").respond_with_handler(sequence(slow, Response('{"ok": 2}')))
-    http = client()
+    httpserver.expect_request("/x").respond_with_handler(sequence(late, Response('{"ok": 2}')))
     assert http.json("GET", httpserver.url_for("/x")) == {"ok": 2}
     assert len(http.waits) == 1
 

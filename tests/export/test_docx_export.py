@@ -3,14 +3,11 @@
 import io
 
 import docx
-import pytest
 
 from moderation.export import formats, ranking
 from moderation.storage import editions as store
 from tests.export.conftest import build_seed_edition
-from tests.seed import SEED_PAGE, seed_quote_lines
-
-pytestmark = pytest.mark.skipif(not SEED_PAGE.exists(), reason="seed page not present")
+from tests.seed import seed_quote_lines
 
 
 def test_column_docx_headings_order_bold_prefix_and_masking(seeded):

@@ -11,13 +11,10 @@ from moderation.storage import editions as store
 from tests.export.conftest import DATE, build_seed_edition
 from tests.seed import (
     QUOTE,
-    SEED_PAGE,
     comment_id_for,
     seed_quote_lines,
     seed_snow_lines,
 )
-
-pytestmark = pytest.mark.skipif(not SEED_PAGE.exists(), reason="seed page not present")
 
 
 def test_seed_column_lines_equal_the_printed_page_byte_for_byte(seeded):
@@ -134,3 +131,9 @@ def test_edition_from_approved_groups_by_story(seeded):
     sections = store.sections(seeded, edition)
     assert sum(len(s["quotes"]) for s in sections) == 10
     assert len(sections) == 2
+
+
+def test_an_edition_needs_a_title(seeded):
+    with pytest.raises(store.EditionError, match="栏目名"):
+        store.create_edition(seeded, DATE, "  ", "editor")
+    assert store.get_edition(seeded, DATE) is None

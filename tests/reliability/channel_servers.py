@@ -74,7 +74,8 @@ class FakeChannel:
         self.before_fault: set[str] = set()  # native ids served before the first fault
         self.previous: Answer | None = None
         self.mangled: set[str] = set()  # native ids served with a mistyped id
-        self.delay = 0.0  # seconds before each comment page (the SIGKILL test)
+        self.hold_at: int | None = None  # this comment call and later ones wait for `gate`
+        self.gate = threading.Event()  # set by the test (the SIGKILL test), or at teardown
         self.release = threading.Event()  # set at teardown: hanging handlers return
 
     def expected(self) -> dict[str, str]:
@@ -88,8 +89,8 @@ class FakeChannel:
     def comments(self, request: Request) -> Answer:
         """A comment call: the page, or the fault when it is due."""
         self.comment_calls += 1
-        if self.delay:
-            self.release.wait(self.delay)
+        if self.hold_at is not None and self.comment_calls >= self.hold_at:
+            self.gate.wait(HANG_SECONDS * 24)  # a hang guard: the test opens it long before
         due = self.fault and (
             self.comment_calls == self.fault_at
             or self.sticky
@@ -452,9 +453,12 @@ class Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def serving(channel: FakeChannel) -> Iterator[FakeChannel]:
-    """Serve `channel` on 127.0.0.1 in a thread; its `url` is set while serving."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+def serving(channel: FakeChannel, handler=None) -> Iterator[FakeChannel]:
+    """Serve `channel` on 127.0.0.1 in a thread; its `url` is set while serving.
+
+    `handler` replaces the request handler (tests/push/servers.py reads raw bodies).
+    """
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler or Handler)
     server.daemon_threads = True
     server.channel = channel
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -464,6 +468,7 @@ def serving(channel: FakeChannel) -> Iterator[FakeChannel]:
         yield channel
     finally:
         channel.release.set()
+        channel.gate.set()
         server.shutdown()
         server.server_close()
         thread.join(5)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -24,9 +23,9 @@ from moderation.collectors import jsonfeed, wechat
 from moderation.collectors.common import local_today
 from moderation.db import connect
 from tests.collectors.conftest import channel_settings
-from tests.conftest import write_config
+from tests.helpers import write_config
 from tests.reliability import channel_servers as fakes
-from tests.reliability.test_crashes import wait_for
+from tests.scheduling_helpers import wait_for
 
 TODAY = date(2024, 1, 26)
 CHANNELS = ("wechat", "jsonfeed", "weibo")
@@ -216,40 +215,30 @@ def test_channel_fault_loses_nothing_and_next_run_completes(
         db.close()
 
 
-def test_collector_killed_mid_http_run_resumes_with_every_comment_once(tmp_path):
-    """SIGKILL a `moderation collect` talking to a slow feed site; the next run completes."""
+def test_collector_killed_mid_http_run_resumes_with_every_comment_once(tmp_path, processes):
+    """SIGKILL a `moderation collect` waiting on the feed site; the next run completes."""
     site = fakes.FakeFeedSite(local_today())  # a subprocess: the real date, not TODAY
-    site.delay = 0.1  # per comment page: 180 comments in pages of 5 take ~4 s
+    site.hold_at = 5  # comment pages of 5: four are stored, the fifth call waits
     with fakes.serving(site):
-        toml = channel_toml("jsonfeed", site).replace(
-            f"comment_page_size = {fakes.PAGE_SIZE}", "comment_page_size = 5"
-        )
+        toml = channel_toml("jsonfeed", site)
+        for fast, patient in (
+            (f"comment_page_size = {fakes.PAGE_SIZE}", "comment_page_size = 5"),
+            ("read_timeout = 0.5", "read_timeout = 60.0"),  # the held call is killed, not
+            ("call_timeout = 1.5", "call_timeout = 60.0"),  # given up on by the collector
+        ):
+            assert fast in toml
+            toml = toml.replace(fast, patient)
         config = write_config(tmp_path, channels=toml)
         command = [sys.executable, "-m", "moderation.cli", "--config", str(config)]
         command += ["collect", "jsonfeed", "--no-score"]
         env = {**os.environ, "ZZNEWS_TOKEN": site.token}
-        process = subprocess.Popen(
-            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        db_path = tmp_path / "test.db"
-
-        def some_stored():
-            try:
-                probe = connect(db_path, migrate=False)
-            except Exception:  # noqa: BLE001 - the file may not exist yet
-                return False
-            try:
-                return "comments" in probe.table_names() and probe.table("comments").count >= 20
-            finally:
-                probe.close()
-
-        wait_for(some_stored)
-        process.send_signal(signal.SIGKILL)
-        process.wait()
-        db = connect(db_path)
-        assert 20 <= db.table("comments").count < len(site.expected()), "kill mid-run"
-        site.delay = 0.0
-        rerun = subprocess.run(command, env=env, capture_output=True, text=True, timeout=RUN_BOUND)
+        process = processes.start(command, env=env)
+        wait_for(lambda: site.comment_calls >= site.hold_at)
+        processes.stop(process, signal.SIGKILL)
+        db = connect(tmp_path / "test.db")
+        assert db.table("comments").count == 20, "four pages stored before the kill"
+        site.gate.set()
+        rerun = processes.run(command, env=env)
         assert rerun.returncode == 0 and "jsonfeed: ok" in rerun.stdout, rerun.stderr
         assert stored(db, "jsonfeed") == site.expected()
         assert db.table("comments").count == len(site.expected())

@@ -7,7 +7,7 @@ from moderation import create_app, pipeline
 from moderation.db import connect
 from moderation.settings import load_settings
 from moderation.storage import users
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 from tests.reliability.test_crashes import bulk_config
 
 

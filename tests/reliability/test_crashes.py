@@ -1,14 +1,14 @@
 """Processes killed with SIGKILL: nothing is lost, nothing is stored twice, nothing half-done."""
 
 import json
-import os
 import signal
 import subprocess
 import sys
-import time
 
 from moderation.db import connect
-from tests.conftest import write_config
+from tests.helpers import write_config
+from tests.processes import HANG_GUARD
+from tests.scheduling_helpers import channel_tables, start_cli, wait_for
 
 
 def many_comments(path, count: int) -> None:
@@ -54,36 +54,22 @@ def collect_command(config, channel: str = "bulk") -> list[str]:
     ]
 
 
-def wait_for(predicate, timeout: float = 30.0) -> None:
-    """Poll until `predicate()` is true (bounded)."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "condition not reached in time"
-        time.sleep(0.02)
-
-
-def test_collector_killed_midway_resumes_without_loss_or_duplicates(tmp_path):
-    config = bulk_config(tmp_path, 3000, page_size=5)
-    db_path = tmp_path / "test.db"
-    command = collect_command(config)
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-    def some_stored():
-        if not db_path.exists():
-            return False
-        try:
-            return connect(db_path, migrate=False).table("comments").count >= 100
-        except Exception:  # noqa: BLE001 - the schema may not exist yet
-            return False
-
-    wait_for(some_stored)
-    process.send_signal(signal.SIGKILL)
-    process.wait()
-    db = connect(db_path)
-    partial = db.table("comments").count
-    assert 100 <= partial < 3000, "the kill must land mid-run"
-    subprocess.run(command, check=True, capture_output=True)
-    assert db.table("comments").count == 3000
+def test_collector_killed_midway_resumes_without_loss_or_duplicates(
+    tmp_path, processes, channel_server
+):
+    feed = channel_server.feed("bulk", comments=300, hold_from=100)  # pages of 5
+    channels = {"bulk": {"type": "testhttp", "url": channel_server.url("bulk")}}
+    config = write_config(tmp_path, channels=channel_tables(channels))
+    collect = ("collect", "bulk", "--no-score")
+    process = start_cli(processes, config, *collect, module="tests.scheduling_cli")
+    wait_for(lambda: 100 in feed.arrived)  # 20 pages stored; the 21st is held
+    processes.stop(process, signal.SIGKILL)
+    db = connect(tmp_path / "test.db")
+    assert db.table("comments").count == 100  # the kill landed mid-run
+    feed.gate.set()
+    rerun = start_cli(processes, config, *collect, module="tests.scheduling_cli")
+    assert rerun.wait(HANG_GUARD) == 0
+    assert db.table("comments").count == 300
     statuses = [row[0] for row in db.execute("SELECT status FROM runs ORDER BY id")]
     assert statuses == ["failed", "ok"]  # the killed run is closed, not left "running"
     duplicates = db.execute(
@@ -94,32 +80,40 @@ def test_collector_killed_midway_resumes_without_loss_or_duplicates(tmp_path):
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
+# Every decision is written inside the transaction, then the process waits at COMMIT: the
+# test kills it there, the worst moment, without guessing one with a sleep.
 BULK_SCRIPT = """
 import sys
+import time
 from moderation.db import connect
 from moderation.storage import comments
 db = connect(sys.argv[1])
 ids = [row[0] for row in db.execute("SELECT id FROM comments")]
-print("started", flush=True)
+
+def hold_at_commit(statement):
+    if statement.strip().upper() == "COMMIT":
+        print("committing", flush=True)
+        time.sleep(3600)
+
+db.conn.set_trace_callback(hold_at_commit)
 comments.decide_many(db, ids, "approve", actor="bulk")
 print("finished", flush=True)
 """
 
 
-def test_process_killed_mid_bulk_decision_applies_all_or_nothing(tmp_path):
-    config = bulk_config(tmp_path, 20000, page_size=5000)
-    subprocess.run(collect_command(config), check=True, capture_output=True)
+def test_process_killed_mid_bulk_decision_applies_all_or_nothing(tmp_path, processes):
+    config = bulk_config(tmp_path, 2000, page_size=500)
+    collected = processes.run(collect_command(config))
+    assert collected.returncode == 0, collected.stderr
     db_path = tmp_path / "test.db"
-    process = subprocess.Popen(
+    process = processes.start(
         [sys.executable, "-c", BULK_SCRIPT, str(db_path)], stdout=subprocess.PIPE, text=True
     )
-    assert process.stdout.readline().strip() == "started"
-    time.sleep(0.3)
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait()
+    assert process.stdout.readline().strip() == "committing"
+    processes.stop(process, signal.SIGKILL)
     db = connect(db_path)
     approved = db.execute("SELECT COUNT(*) FROM comments WHERE status = 'approved'").fetchone()[0]
     logged = db.execute("SELECT COUNT(*) FROM decisions").fetchone()[0]
-    assert approved in (0, 20000)
-    assert logged == approved  # every applied decision is in the audit trail, none extra
+    assert db.table("comments").count == 2000
+    assert approved == logged == 0  # none of the 2,000 decisions, nor their audit rows
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -15,13 +15,14 @@ from hypothesis import strategies as st
 
 from moderation.collectors import make_collector
 from moderation.collectors.base import CollectedStory, Page
-from moderation.settings import ChannelSettings
+from moderation.settings import channel_settings
 from moderation.storage import comments as comment_store
 from moderation.storage import stories
+from moderation.storage.storable import clean_text
 
-EXAMPLES = int(os.environ.get("HYPOTHESIS_EXAMPLES", "150"))
+# Half again the profile's number of examples (tests/conftest.py): parsing is cheap.
 PROFILE = settings(
-    max_examples=EXAMPLES,
+    max_examples=settings.default.max_examples * 3 // 2,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
@@ -131,8 +132,8 @@ def secrets_in_env():
 
 @pytest.mark.parametrize("channel_type", sorted(ITEMS))
 def test_parser_never_crashes_and_storage_round_trips(channel_type, db):
-    channel = ChannelSettings(
-        name=f"p-{channel_type}", type=channel_type, options=OPTIONS[channel_type]
+    channel = channel_settings(
+        {"name": f"p-{channel_type}", "type": channel_type, **OPTIONS[channel_type]}
     )
     collector = make_collector(channel)
     story_id = stories.upsert_story(db, channel.name, CollectedStory(native_id="s", title="t"))
@@ -154,10 +155,10 @@ def test_parser_never_crashes_and_storage_round_trips(channel_type, db):
                 )
             stored = db.execute(
                 "SELECT text FROM comments WHERE channel = ? AND native_id = ?",
-                [channel.name, comment_store.clean_text(comment.native_id)],
+                [channel.name, clean_text(comment.native_id)],
             ).fetchone()
             assert stored is not None
-            assert stored[0] == comment_store.clean_text(comment.text)
+            assert stored[0] == clean_text(comment.text)
             json.dumps(dict(comment.raw or {}), ensure_ascii=False, default=str)
 
     check()

@@ -2,14 +2,8 @@ import random
 
 import pytest
 
-from moderation.scoring.groups import (
-    Topic,
-    duplicate_groups,
-    hamming,
-    mass_posting,
-    simhash,
-    topic_groups,
-)
+from moderation.scoring.duplicates import duplicate_groups, hamming, mass_posting, simhash
+from moderation.scoring.groups import Topic, topic_groups
 
 SNOW = "昨天晚上12点前我都不敢睡觉，就想等下雪。直到看见由雨夹雪变雪花，才安心上床。"
 TRIP = (

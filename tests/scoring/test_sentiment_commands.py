@@ -16,9 +16,6 @@ from moderation.scoring.sentiment_commands import (
 )
 from moderation.settings import Settings
 
-# Training and evaluating read the segmenter from the data folder: seed it, not rebuild it.
-pytestmark = pytest.mark.usefixtures("segmenter_cache")
-
 
 @dataclass
 class Obj:

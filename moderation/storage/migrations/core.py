@@ -1,12 +1,13 @@
-"""Schema changes, append-only: one function per change, applied in order on start.
-
-Each area of the service owns one `Migrations` set, so changes to editions never reorder
-the core schema. Never edit an applied migration: add a new one.
-"""
+"""The core schema: channels, stories, comments, scores, decisions, runs, users, duplicates."""
 
 from __future__ import annotations
 
+import hashlib
+import struct
+
 from sqlite_utils.migrations import Migrations
+
+from moderation.storage.migrations.statements import run_statements
 
 core = Migrations("moderation")
 
@@ -127,16 +128,6 @@ def m001_core_tables(db):
         CREATE INDEX runs_channel_started ON runs(channel, started_at);
         """,
     )
-
-
-def run_statements(db, script: str) -> None:
-    """Run `;`-separated statements one by one, inside the migration's transaction.
-
-    (sqlite3's executescript would COMMIT first and break the migration's atomicity.)
-    """
-    for statement in script.split(";\n"):
-        if statement.strip():
-            db.execute(statement)
 
 
 @core()
@@ -383,8 +374,6 @@ def m010_duplicate_keys_in_memory(db):
     of the third each one cuts out) as a blob, the index is loaded from dup_keys, and
     dup_state.token changes with every insert or delete so a stale index reloads.
     """
-    from moderation.storage.duplicates import fill_edit_keys
-
     run_statements(
         db,
         """
@@ -409,62 +398,32 @@ def m010_duplicate_keys_in_memory(db):
             BEGIN UPDATE dup_state SET token = randomblob(8) WHERE id = 1; END
         """,
     )
-    fill_edit_keys(db)
-
-
-MIGRATION_SETS = [core]
-
-
-def register(migrations: Migrations) -> Migrations:
-    """Add an area's migration set; sets apply in registration order."""
-    if migrations not in MIGRATION_SETS:
-        MIGRATION_SETS.append(migrations)
-    return migrations
-
-
-def apply_migrations(db) -> None:
-    """Apply every pending migration of every set."""
-    for migrations in MIGRATION_SETS:
-        migrations.apply(db)
-
-
-ops = register(Migrations("moderation.ops"))
-
-
-@ops()
-def m001_raw_payloads(db):
-    """Raw channel payloads, kept for a while to debug a channel, then purged."""
-    run_statements(
-        db,
-        """
-        CREATE TABLE raw_payloads (
-            id INTEGER PRIMARY KEY,
-            channel TEXT NOT NULL,
-            native_id TEXT NOT NULL,
-            payload TEXT NOT NULL,
-            collected_at TEXT NOT NULL
-        );
-        CREATE INDEX raw_payloads_collected ON raw_payloads(collected_at)
-        """,
+    rows = db.conn.execute("SELECT comment_id, norm FROM dup_keys WHERE short = 0").fetchall()
+    db.conn.executemany(
+        "UPDATE dup_keys SET edit = ? WHERE comment_id = ?",
+        ((_m010_edit_blob(norm), comment_id) for comment_id, norm in rows),
     )
 
 
-@ops()
-def m002_word_lists(db):
-    """Banned and suspect words added by admins in the dashboard (beside config.toml's)."""
-    run_statements(
-        db,
-        """
-        CREATE TABLE word_lists (
-            kind TEXT NOT NULL CHECK (kind IN ('banned', 'suspect')),
-            word TEXT NOT NULL,
-            added_by TEXT NOT NULL,
-            added_at TEXT NOT NULL,
-            PRIMARY KEY (kind, word)
-        )
-        """,
+def _m010_edit_blob(norm: str) -> bytes:
+    """A text's three one-edit keys, each with the bitmap of the third it cuts out.
+
+    Frozen here as m010 computed them: live code in storage or scoring may change later,
+    a migration must not.
+    """
+    length = len(norm)
+    cut1, cut2 = length // 3, 2 * length // 3
+    kept_and_cut = (
+        (("0", norm[:cut2]), norm[cut2:]),
+        (("1", norm[:cut1], norm[cut2:]), norm[cut1:cut2]),
+        (("2", norm[cut1:]), norm[:cut1]),
     )
-
-
-# Importing an area's schema module registers its migrations.
-from moderation.storage import editions_schema, offensive_schema  # noqa: E402, F401
+    packed = []
+    for kept, cut in kept_and_cut:
+        joined = "\x1f".join((str(length), *kept)).encode("utf-8", "surrogatepass")
+        digest = hashlib.blake2b(joined, digest_size=8).digest()
+        bitmap = 0
+        for char in cut:
+            bitmap |= 1 << ((ord(char) * 0x9E3779B1 >> 16) & 63)
+        packed += [int.from_bytes(digest, "little", signed=True), bitmap]
+    return struct.pack("<qQqQqQ", *packed)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from sqlite_utils.migrations import Migrations
 
-from moderation.migrations import register, run_statements
+from moderation.storage.migrations.statements import run_statements
 
-editions = register(Migrations("moderation.editions"))
+editions = Migrations("moderation.editions")
 
 
 @editions()

@@ -17,18 +17,18 @@ from contextlib import closing
 from datetime import UTC, datetime, timedelta
 
 from moderation.db import Checkpointer, open_db
+from moderation.push.actions import push_options
 from moderation.scheduling.runner import Runner
-from moderation.scheduling_spec import parse_schedule
+from moderation.scheduling.spec import parse_schedule
 from moderation.storage import duplicate_index
+from moderation.timeutil import BEIJING
 
 log = logging.getLogger(__name__)
 
 REQUEST_POLL_SECONDS = 1  # how soon a run-now button takes effect
 SCORE_EVERY_SECONDS = 30  # how often the scoring job picks up what collection runs left
+PUSH_EVERY_SECONDS = 10  # how soon a decision reaches its channel
 HOUSEKEEPING = "housekeeping"  # its own threads: a busy channel never delays the lease
-
-
-NEWSROOM_TIMEZONE = "Asia/Shanghai"  # cron schedules read as the newsroom's clock
 
 
 def trigger_for(schedule_text: str, jitter: int):
@@ -47,7 +47,7 @@ def trigger_for(schedule_text: str, jitter: int):
         month=month,
         day_of_week=day_of_week,
         jitter=jitter or None,
-        timezone=NEWSROOM_TIMEZONE,
+        timezone=BEIJING,  # cron fields read as the newsroom's clock
     )
 
 
@@ -91,6 +91,9 @@ def build_scheduler(runner: Runner):
         misfire_grace_time=None,
     )
     scheduler.add_job(runner.score_backlog, "interval", seconds=SCORE_EVERY_SECONDS, id="score")
+    if any(push_options(channel).push != "off" for channel in settings.channels):
+        scheduler.add_job(runner.push_outbox, "interval", seconds=PUSH_EVERY_SECONDS, id="push")
+        scheduler.add_job(runner.switch_on_schedule, "interval", seconds=60, id="switches")
     scheduler.add_job(
         runner.purge_raw_payloads,
         "interval",
@@ -125,7 +128,7 @@ class SchedulerService:
 
     def __init__(self, settings, stop: threading.Event | None = None):
         self.runner = Runner(settings, stop)
-        self.scheduler = build_scheduler(self.runner)
+        self.scheduler = None  # built by start(), once the model is loaded
         self.checkpointer = Checkpointer(settings.database_path)
 
     @property
@@ -137,7 +140,8 @@ class SchedulerService:
         """Load the sentiment model, then start the jobs in background threads.
 
         Loading the model holds the GIL for seconds; done before the first lease, it never
-        keeps the lease job from renewing in time.
+        keeps the lease job from renewing in time. The jobs are scheduled after it, so on a
+        busy machine a slow load cannot make the first runs miss their misfire grace time.
         """
         from moderation.scoring import sentiment
 
@@ -145,13 +149,14 @@ class SchedulerService:
         with closing(open_db(self.runner.settings)) as db:
             duplicate_index.warm(db)  # a million comments: ~3 s, not inside the first batch
         self.checkpointer.__enter__()  # before the jobs open their connections
+        self.scheduler = build_scheduler(self.runner)
         self.scheduler.start()
         log.info("scheduler %s started", self.runner.holder)
 
     def shutdown(self) -> None:
         """Let running jobs finish their page and save their cursor, then free the lease."""
         self.runner.halt()
-        if self.scheduler.running:
+        if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=True)
         self.runner.release_lease()
         self.checkpointer.__exit__(None, None, None)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from sqlite_utils.migrations import Migrations
 
-from moderation.migrations import register, run_statements
+from moderation.storage.migrations.statements import run_statements
 
-offensive = register(Migrations("moderation.offensive"))
+offensive_migrations = Migrations("moderation.offensive")
 
 
-@offensive()
+@offensive_migrations()
 def m001_offensive_score_and_corrections(db):
     """scores.offensive (0-1, NULL until scored by a model) and moderators' corrections."""
     run_statements(

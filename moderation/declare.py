@@ -1,0 +1,167 @@
+"""A setting declared once: its type, default, help and bounds on one dataclass field.
+
+`setting()` makes the field; `build()` turns plain data read from TOML into the dataclass,
+checking every key's type, bounds and own check, so an error names the file and the key in
+one line. The commented `config.toml` is written from the same declarations
+(`moderation.config_file`). This module imports nothing of the package, so the collectors
+can declare their channel keys with it too.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import types
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+class SettingsError(ValueError):
+    """A configuration problem the user must fix; the message names the key and the file."""
+
+
+@dataclass(frozen=True)
+class Declared:
+    """What a setting carries besides its type and default."""
+
+    help: str = ""
+    min: float | None = None
+    max: float | None = None
+    example: Any = None  # written to the generated config.toml instead of the default
+    check: Callable[[Any], None] | None = None  # raises ValueError saying what is wrong
+
+
+NOT_DECLARED = Declared()
+NOT_A_KEY = "not_a_key"  # field metadata: set by the loader, never read from the file
+
+
+def setting(
+    default: Any = dataclasses.MISSING,
+    help: str = "",
+    *,
+    min: float | None = None,
+    max: float | None = None,
+    example: Any = None,
+    check: Callable[[Any], None] | None = None,
+) -> Any:
+    """A dataclass field declaring one setting (no default = the key is required)."""
+    metadata = {"declared": Declared(help, min, max, example, check)}
+    if isinstance(default, list | dict):
+        return dataclasses.field(default_factory=lambda: copy.deepcopy(default), metadata=metadata)
+    return dataclasses.field(default=default, metadata=metadata)
+
+
+def declared(field: dataclasses.Field) -> Declared:
+    """The declaration on a field (an undeclared field has no help and no bounds)."""
+    return field.metadata.get("declared", NOT_DECLARED)
+
+
+def keys(cls: type) -> dict[str, dataclasses.Field]:
+    """The fields of a settings dataclass that a config file may set, in declared order."""
+    return {f.name: f for f in dataclasses.fields(cls) if f.init and not f.metadata.get(NOT_A_KEY)}
+
+
+def default_of(field: dataclasses.Field) -> Any:
+    """A field's default value (MISSING for a required key)."""
+    if field.default_factory is not dataclasses.MISSING:
+        return field.default_factory()
+    return field.default
+
+
+def build(cls: type, value: Any, where: str) -> Any:
+    """Validate a table of plain data into `cls`; SettingsError names the first bad key."""
+    if not isinstance(value, dict):
+        raise SettingsError(f"{where}: expected a table")
+    hints = typing.get_type_hints(cls)
+    fields = keys(cls)
+    kwargs = {}
+    for key, item in value.items():
+        if key not in fields:
+            raise SettingsError(f"{where}.{key}: unknown key (known: {', '.join(fields)})")
+        kwargs[key] = check_value(item, hints[key], declared(fields[key]), f"{where}.{key}")
+    missing = [name for name, f in fields.items() if name not in kwargs and _required(f)]
+    if missing:
+        raise SettingsError(f"{where}.{missing[0]}: missing")
+    try:
+        return cls(**kwargs)
+    except ValueError as error:  # cross-key checks in a dataclass's __post_init__
+        message = str(error)
+        raise SettingsError(
+            message if message.startswith(where) else f"{where}: {message}"
+        ) from None
+
+
+def _required(field: dataclasses.Field) -> bool:
+    return field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING
+
+
+def check_value(item: Any, hint: Any, rules: Declared, where: str) -> Any:
+    """One value checked against its type, its bounds and its own check."""
+    item = _check_type(item, hint, where)
+    _check_bounds(item, rules, where)
+    if rules.check is not None:
+        try:
+            rules.check(item)
+        except ValueError as error:
+            raise SettingsError(f"{where}: {error}") from None
+    return item
+
+
+def _check_bounds(item: Any, rules: Declared, where: str) -> None:
+    if not isinstance(item, int | float) or isinstance(item, bool):
+        return
+    low, high = rules.min, rules.max
+    if (low is not None and item < low) or (high is not None and item > high):
+        raise SettingsError(f"{where}: must be {bounds_text(low, high)}, got {item}")
+
+
+def bounds_text(low: float | None, high: float | None) -> str:
+    """'1 to 65535', 'at least 1' or 'at most 3': how a bounded setting is described."""
+    if low is not None and high is not None:
+        return f"{low} to {high}"
+    return f"at least {low}" if low is not None else f"at most {high}"
+
+
+def _check_type(item: Any, hint: Any, where: str) -> Any:
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        return _check_union(item, typing.get_args(hint), where)
+    if origin is list:
+        (inner,) = typing.get_args(hint)
+        if not isinstance(item, list):
+            raise SettingsError(f"{where}: expected a list, got {type(item).__name__}")
+        return [_check_type(element, inner, f"{where}[{i}]") for i, element in enumerate(item)]
+    if origin is dict or hint is Any:
+        return item
+    if hint is float and isinstance(item, int) and not isinstance(item, bool):
+        return float(item)
+    if hint is int and isinstance(item, bool):
+        raise SettingsError(f"{where}: expected int, got bool")
+    if not isinstance(item, hint):
+        raise SettingsError(f"{where}: expected {hint.__name__}, got {type(item).__name__}")
+    return item
+
+
+def _check_union(item: Any, options: tuple, where: str) -> Any:
+    if item is None and type(None) in options:
+        return None
+    errors = []
+    for option in options:
+        if option is type(None):
+            continue
+        try:
+            return _check_type(item, option, where)
+        except SettingsError as error:
+            errors.append(error)
+    raise errors[0]
+
+
+def click_type(cls: type, key: str) -> Any:
+    """A click parameter type bounded like the declared setting a CLI option overrides."""
+    import click
+
+    rules = declared(keys(cls)[key])
+    kind = click.IntRange if typing.get_type_hints(cls)[key] is int else click.FloatRange
+    return kind(rules.min, rules.max)

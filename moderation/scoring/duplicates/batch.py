@@ -1,0 +1,62 @@
+"""Grouping one batch of new comments among themselves, before it meets the stored ones."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from moderation.scoring.duplicates.edits import one_edit_apart
+from moderation.scoring.duplicates.grouping import UnionFind
+from moderation.scoring.duplicates.keys import DupKeys
+from moderation.scoring.duplicates.simhash import band_keys, hamming
+
+CANDIDATE_LIMIT = 200  # per key, among a batch's own earlier comments
+
+
+@dataclass
+class _BatchIndex:
+    """The keys of a batch's earlier comments, looked up in memory (not yet stored)."""
+
+    exact: dict[str, int] = field(default_factory=dict)
+    bands: dict[int, list[DupKeys]] = field(default_factory=lambda: defaultdict(list))
+    edits: dict[int, list[DupKeys]] = field(default_factory=lambda: defaultdict(list))
+
+    def matches(self, keys: DupKeys, max_distance: int) -> set[int]:
+        found = set()
+        if keys.exact_key in self.exact:
+            found.add(self.exact[keys.exact_key])
+        if keys.short:
+            return found
+        for band in band_keys(keys.simhash):
+            for other in self.bands.get(band, ())[-CANDIDATE_LIMIT:]:
+                if hamming(keys.simhash, other.simhash) <= max_distance:
+                    found.add(other.comment_id)
+        for key, _ in keys.probes:
+            for other in self.edits.get(key, ())[-CANDIDATE_LIMIT:]:
+                if other.comment_id not in found and one_edit_apart(keys.norm, other.norm):
+                    found.add(other.comment_id)
+        return found
+
+    def add(self, keys: DupKeys) -> None:
+        self.exact.setdefault(keys.exact_key, keys.comment_id)
+        if keys.short:
+            return
+        for band in band_keys(keys.simhash):
+            self.bands[band].append(keys)
+        for key, _ in keys.edit_keys:
+            self.edits[key].append(keys)
+
+
+def link_within_batch(batch: list[DupKeys], max_distance: int) -> UnionFind:
+    """Comment ids of the batch united with the earlier members of the batch they duplicate."""
+    local = _BatchIndex()
+    sets = UnionFind()
+    for keys in batch:
+        twin = local.exact.get(keys.exact_key)
+        if twin is not None:  # an earlier twin in the batch has the same links
+            sets.union(keys.comment_id, twin)
+        else:
+            for other in local.matches(keys, max_distance):
+                sets.union(keys.comment_id, other)
+        local.add(keys)
+    return sets

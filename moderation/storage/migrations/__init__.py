@@ -1,0 +1,34 @@
+"""Schema changes, append-only: one function per change, applied in order on start.
+
+Each area of the service owns one `Migrations` set in its own module here, so changes to
+editions never reorder the core schema. A new area adds its set to ``MIGRATION_SETS``.
+A migration uses only sqlite-utils, SQL and ``statements``: never live application code,
+which may change after the migration has run elsewhere. Never edit an applied migration:
+add a new one.
+"""
+
+from __future__ import annotations
+
+from moderation.storage.migrations.core import core
+from moderation.storage.migrations.editions import editions
+from moderation.storage.migrations.offensive import offensive_migrations
+from moderation.storage.migrations.ops import ops
+from moderation.storage.migrations.outbox import outbox_migrations
+from moderation.storage.migrations.replies import replies_migrations
+from moderation.storage.migrations.switches import switches_migrations
+
+MIGRATION_SETS = [
+    core,
+    ops,
+    editions,
+    outbox_migrations,
+    replies_migrations,
+    switches_migrations,
+    offensive_migrations,
+]  # applied in this order
+
+
+def apply_migrations(db) -> None:
+    """Apply every pending migration of every set."""
+    for migrations in MIGRATION_SETS:
+        migrations.apply(db)
