@@ -20,6 +20,7 @@ from moderation.scoring.sentiment_commands import (
     _fmt,
     _metrics_lines,
     _progress_printer,
+    _restore,
     _UserError,
 )
 
@@ -166,11 +167,7 @@ def restore_offensive(obj):
     """Roll the offensive model back one step and say which version is now active."""
     from moderation.scoring import offensive_models as om
 
-    try:
-        version = om.OffensiveStore(Path(obj.data_dir)).restore_previous()
-    except LookupError as exc:
-        raise _UserError(str(exc).strip("'\"")) from None
-    click.echo(f"active offensive model: {version}")
+    _restore(om.OffensiveStore(Path(obj.data_dir)))
 
 
 @click.command("offensive-models")

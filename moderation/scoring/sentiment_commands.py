@@ -142,7 +142,7 @@ def evaluate_sentiment(obj, csv_file):
 
 def _label_lines(labels, scores, scoring) -> list[str]:
     """What the service labels at its configured thresholds, per actual class."""
-    from moderation.scoring.sentiment import label as label_of
+    from moderation.scoring.scorer import label as label_of
 
     counts = {(y, kind): 0 for y in (0, 1) for kind in ("negative", "neutral", "positive")}
     for y, score in zip(labels, scores, strict=True):
@@ -162,11 +162,16 @@ def _label_lines(labels, scores, scoring) -> list[str]:
 @click.pass_obj
 def restore_sentiment(obj):
     """Roll the sentiment model back one step and say which version is now active."""
+    _restore(sm.ModelStore(Path(obj.data_dir)))
+
+
+def _restore(store: sm.ModelStore) -> None:
+    """Undo a store's last activation with one clear line when there is none."""
     try:
-        version = sm.ModelStore(Path(obj.data_dir)).restore_previous()
+        version = store.restore_previous()
     except LookupError as exc:
         raise _UserError(str(exc).strip("'\"")) from None
-    click.echo(f"active sentiment model: {version}")
+    click.echo(f"active {store.kind} model: {version}")
 
 
 @click.command("sentiment-models")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from moderation.states import APPROVED, REJECTED
-from moderation.timeutil import now_iso
+from moderation.storage.corrections import record_correction
 
 CIVIL, OFFENSIVE = 0, 1
 ABUSE_REASON = "abuse"  # REJECT_REASONS["abuse"] == "辱骂"
@@ -12,15 +12,7 @@ APPROVED_LIMIT = 20_000  # the most recent approved comments, so COLD is not dro
 
 def add_correction(db, comment_id: int, label: int, actor: str) -> int:
     """Record that a comment is offensive (1) or not (0), as a moderator says."""
-    if label not in (CIVIL, OFFENSIVE):
-        raise ValueError(f"label must be 0 or 1, not {label!r}")
-    if db.execute("SELECT 1 FROM comments WHERE id = ?", [comment_id]).fetchone() is None:
-        raise ValueError(f"no comment {comment_id}")
-    return (
-        db.table("offensive_corrections")
-        .insert({"comment_id": comment_id, "label": label, "actor": actor, "at": now_iso()})
-        .last_pk
-    )
+    return record_correction(db, "offensive_corrections", comment_id, label, actor)
 
 
 def corrections_for(db, comment_id: int) -> list[dict]:
