@@ -289,7 +289,7 @@ def get_status(db, comment_id: int) -> str:
 COMMENT_SELECT = """
 SELECT c.*, s.title AS story_title, s.canonical_id AS story_canonical_id,
        sc.sentiment, sc.label AS sentiment_label, sc.model_version, sc.flags,
-       sc.flag_codes, sc.dup_group
+       sc.flag_codes, sc.dup_group, sc.offensive
 FROM comments c
 LEFT JOIN stories s ON s.id = c.story_id
 LEFT JOIN scores sc ON sc.comment_id = c.id

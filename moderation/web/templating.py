@@ -17,6 +17,7 @@ FLAG_NAMES = {
     "low_information": "信息量低",
     "negative": "负面",
     "mass_posting": "批量发帖",
+    "offensive": "冒犯",
 }
 ACTION_NAMES = {
     "approve": "通过",
@@ -38,6 +39,11 @@ ACCOUNT_ACTIONS = {
 }
 STATE_NAMES = {"pending": "待审", "approved": "已通过", "rejected": "已拒绝"}
 LABEL_NAMES = {"negative": "负面", "neutral": "中性", "positive": "正面"}
+# A moderator's correction, by kind and 0/1 label, as the card and history show it.
+CORRECTION_NAMES = {
+    "sentiment": {0: "负面", 1: "正面"},
+    "offensive": {0: "不冒犯", 1: "冒犯"},
+}
 
 
 def localtime(value: str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -105,5 +111,15 @@ def init_app(app) -> None:
         account_actions=ACCOUNT_ACTIONS,
         state_names=STATE_NAMES,
         label_names=LABEL_NAMES,
+        correction_names=CORRECTION_NAMES,
         reject_reasons=REJECT_REASONS,
     )
+
+    @app.context_processor
+    def offensive_thresholds():
+        """The configured offensive levels, so a card's bar says what the flag says."""
+        scoring = app.config["SETTINGS"].scoring
+        return {
+            "offensive_review": scoring.offensive_review_above,
+            "offensive_reject": scoring.offensive_reject_above,
+        }
