@@ -11,7 +11,7 @@ from moderation.db import connect
 from moderation.scoring import offensive_models as om
 from moderation.storage import comments, stories
 from moderation.storage import offensive as offensive_store
-from tests.conftest import write_config
+from tests.helpers import write_config
 
 CITY_NEWS = Path(__file__).resolve().parent.parent / "fixtures" / "offensive" / "city_news.csv"
 INSULTS = [
