@@ -185,6 +185,7 @@ def score_batch(db, settings, batch: list[dict], pool=None) -> None:
                     "flags": result.flags,
                     "dup_group": grouping.group_of[comment["id"]],
                     "rules": scorer.rules_version,
+                    "offensive": result.offensive,
                 }
                 for comment, result in zip(batch, scored, strict=True)
             ],
@@ -244,6 +245,7 @@ def refresh_pending(db, settings, batch_size: int | None = None) -> int:
                     "model_version": scorer.model_version,
                     "flags": result.flags
                     + [f for f in json.loads(row["flags"]) if f["code"] in GROUP_FLAGS],
+                    "offensive": result.offensive,
                 }
                 for row, result in zip(batch, scored, strict=True)
             ],

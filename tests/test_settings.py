@@ -31,7 +31,11 @@ def test_default_config_comments_every_key():
         ("colour = 1\n", "colour: unknown key"),
         ("[server]\nproduction = 1\n", "server.production: expected bool"),
         ("[scoring]\nduplicate_distance = 5\n", "scoring.duplicate_distance: must be 0 to 3, got"),
-        ("[scoring]\nnegative_below = 0.8\n", "scoring: negative_below and positive_above"),
+        ("[scoring]\nnegative_below = 0.95\n", "scoring: negative_below and positive_above"),
+        (
+            "[scoring]\noffensive_review_above = 0.9\n",
+            "scoring: offensive_review_above and offensive_reject_above",
+        ),
         ("[scoring]\nnegative_below = -0.1\n", "scoring.negative_below: must be 0 to 1, got -0.1"),
         ("[scoring]\nbatch_size = 0\n", "scoring.batch_size: must be 1 to 100000, got 0"),
         ("[scoring]\nmass_posting_authors = 1\n", "scoring.mass_posting_authors: must be 2 to"),

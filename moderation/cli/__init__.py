@@ -24,6 +24,7 @@ from moderation.export.commands import export, ranking
 from moderation.push.commands import push_command
 from moderation.roles import ROLES
 from moderation.scheduling.commands import scheduler_command
+from moderation.scoring.offensive_commands import COMMANDS as MODEL_COMMANDS
 from moderation.scoring.sentiment_commands import COMMANDS as SENTIMENT_COMMANDS
 from moderation.settings import (
     RetentionSettings,
@@ -68,6 +69,12 @@ class Context:
         from moderation.storage.corrections import load_corrections
 
         return load_corrections(self.db())
+
+    def load_offensive_labels(self) -> list[tuple[int, str]]:
+        """The newsroom's offensive labels as (label, text), for retraining."""
+        from moderation.storage.offensive import training_labels
+
+        return training_labels(self.db())
 
     def db(self):
         """A database connection with migrations applied; a busy database is waited for."""
@@ -391,5 +398,6 @@ for command in (
     push_command,
     *SENTIMENT_COMMANDS,
     *ALERT_COMMANDS,
+    *MODEL_COMMANDS,
 ):
     main.add_command(command)

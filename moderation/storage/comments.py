@@ -218,7 +218,7 @@ def decide_many(db, comment_ids: Iterable[int], action: str, actor: str, reason=
             "UPDATE comments SET status = ?, status_at = ? WHERE id = ?",
             [(target, now, comment_id) for comment_id in changing],
         )
-        decisions.record_many(
+        decision_ids = decisions.record_many(
             db,
             [(comment_id, current[comment_id]) for comment_id in changing],
             actor,
@@ -227,6 +227,9 @@ def decide_many(db, comment_ids: Iterable[int], action: str, actor: str, reason=
             reason,
             now,
         )
+        # The actions owed to the channels commit with the decisions, or not at all.
+        for decision_id, comment_id in zip(decision_ids, changing, strict=True):
+            outbox.on_decision(db, decision_id, comment_id, target, actor)
     return len(changing)
 
 
@@ -286,7 +289,7 @@ def get_status(db, comment_id: int) -> str:
 COMMENT_SELECT = """
 SELECT c.*, s.title AS story_title, s.canonical_id AS story_canonical_id,
        sc.sentiment, sc.label AS sentiment_label, sc.model_version, sc.flags,
-       sc.flag_codes, sc.dup_group
+       sc.flag_codes, sc.dup_group, sc.offensive
 FROM comments c
 LEFT JOIN stories s ON s.id = c.story_id
 LEFT JOIN scores sc ON sc.comment_id = c.id

@@ -24,8 +24,11 @@ def record(db, comment_id: int, actor: str, action: str, from_state, to_state, r
     )
 
 
-def record_many(db, changes, actor: str, action: str, to_state, reason, at: str) -> None:
-    """Append one decision row per (comment id, from state) of a bulk decision."""
+def record_many(db, changes, actor: str, action: str, to_state, reason, at: str) -> list[int]:
+    """Append one decision row per (comment id, from state) of a bulk decision; return their
+    ids in the same order (the caller holds the write transaction, so they follow on)."""
+    changes = list(changes)
+    last_id = db.execute("SELECT coalesce(max(id), 0) FROM decisions").fetchone()[0]
     db.conn.executemany(
         "INSERT INTO decisions (comment_id, actor, action, from_state, to_state, reason, at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -34,6 +37,7 @@ def record_many(db, changes, actor: str, action: str, to_state, reason, at: str)
             for comment_id, before in changes
         ],
     )
+    return list(range(last_id + 1, last_id + 1 + len(changes)))
 
 
 def history(db, comment_id: int) -> list[dict]:

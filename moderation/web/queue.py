@@ -24,6 +24,7 @@ from moderation.storage import channels as channel_store
 from moderation.storage import claims as claim_store
 from moderation.storage import comments as comment_store
 from moderation.storage import corrections, duplicates
+from moderation.storage import offensive as offensive_store
 from moderation.storage import queue as queue_store
 from moderation.timeutil import BEIJING
 from moderation.web import conflicts, group_decisions
@@ -38,7 +39,8 @@ CLAIMING_QUEUES = {"pending", "flagged", "editor"}
 COUNTS_TTL = 30  # seconds
 GROUP_PAGE_LIMIT = 200  # cards shown of a duplicate group; the group actions cover them all
 LINK_PARAMS = {
-    "queue", "order", "channel", "story", "author", "since", "until", "smin", "smax", "flag",
+    "queue", "order", "channel", "story", "author", "since", "until", "smin", "smax",
+    "omin", "omax", "flag",
 }  # fmt: skip
 
 
@@ -101,6 +103,8 @@ def read_filters(queue: str) -> queue_store.QueueFilter:
         until=_day_start(args.get("until"), plus_days=1),
         sentiment_min=_fraction(args.get("smin")),
         sentiment_max=_fraction(args.get("smax")),
+        offensive_min=_fraction(args.get("omin")),
+        offensive_max=_fraction(args.get("omax")),
         flag=args.get("flag", "")[:64] or None,  # a code; SQLite refuses a LIKE over 50 kB
     )
 
@@ -129,11 +133,13 @@ def annotate(db, comments: list[dict], claim: bool) -> list[dict]:
     histories = queue_store.histories(db, ids)
     edits = queue_store.edits(db, ids)
     sizes = queue_store.dup_group_sizes(db, [comment["dup_group"] for comment in comments])
+    fixed = queue_store.latest_corrections(db, ids)
     held = claim_store.active_claims(db, ids)  # claims are made by focus, not by rendering
     for comment in comments:
         comment["history"] = histories[comment["id"]]
         comment["earlier_texts"] = edits[comment["id"]]
         comment["dup_size"] = sizes.get(comment["dup_group"], 0)
+        comment["corrections"] = fixed[comment["id"]]
         holder = held.get(comment["id"])
         comment["claimed_by"] = holder if holder and holder != current_actor() else None
     push_view.annotate(db, comments)
@@ -250,11 +256,23 @@ def flag_editor(comment_id: int):
 @role_required(MODERATOR)
 def correct_sentiment(comment_id: int):
     """Record the right sentiment of a comment (0 negative, 1 positive) for training."""
+    return _correct(corrections, comment_id)
+
+
+@bp.post("/comments/<int:comment_id>/offensive")
+@role_required(MODERATOR)
+def correct_offensive(comment_id: int):
+    """Record whether a comment is offensive (1) or not (0), for training and the card."""
+    return _correct(offensive_store, comment_id)
+
+
+def _correct(store, comment_id: int):
+    """Store a moderator's 0/1 correction with `store.add_correction`, then go back."""
     label = request.form.get("label", type=int)
     if label not in (0, 1):
         abort(400, "label must be 0 or 1")
     try:
-        corrections.add_correction(get_db(), comment_id, label, current_actor())
+        store.add_correction(get_db(), comment_id, label, current_actor())
     except ValueError:
         abort(404)
     return _back()

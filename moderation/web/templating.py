@@ -17,6 +17,7 @@ FLAG_NAMES = {
     "low_information": "信息量低",
     "negative": "负面",
     "mass_posting": "批量发帖",
+    "offensive": "冒犯",
 }
 ACTION_NAMES = {
     "approve": "通过",
@@ -41,6 +42,11 @@ LABEL_NAMES = {"negative": "负面", "neutral": "中性", "positive": "正面"}
 QUOTE_STATE_NAMES = {"selected": "已选入", "signed_off": "已签发", "printed": "已付印"}
 RUN_STATUS_NAMES = {"running": "采集中", "ok": "成功", "partial": "部分成功", "failed": "失败"}
 INTERVAL_UNITS = {"s": "秒", "m": "分钟", "h": "小时", "d": "天"}
+# A moderator's correction, by kind and 0/1 label, as the card and history show it.
+CORRECTION_NAMES = {
+    "sentiment": {0: "负面", 1: "正面"},
+    "offensive": {0: "不冒犯", 1: "冒犯"},
+}
 
 
 def localtime(value: str | None, fmt: str = TIME_FORMAT) -> str:
@@ -129,8 +135,18 @@ def init_app(app) -> None:
         account_actions=ACCOUNT_ACTIONS,
         state_names=STATE_NAMES,
         label_names=LABEL_NAMES,
+        correction_names=CORRECTION_NAMES,
         reject_reasons=REJECT_REASONS,
         quote_state_names=QUOTE_STATE_NAMES,
         run_status_names=RUN_STATUS_NAMES,
         channel_label=lambda name: labels.get(name, name),
     )
+
+    @app.context_processor
+    def offensive_thresholds():
+        """The configured offensive levels, so a card's bar says what the flag says."""
+        scoring = app.config["SETTINGS"].scoring
+        return {
+            "offensive_review": scoring.offensive_review_above,
+            "offensive_reject": scoring.offensive_reject_above,
+        }

@@ -33,6 +33,7 @@ POLICY = {
     "queue.decide_group": MODERATOR,
     "queue.flag_editor": MODERATOR,
     "queue.correct_sentiment": MODERATOR,
+    "queue.correct_offensive": MODERATOR,
     "queue.claim": MODERATOR,
     "review.panel": ANY,
     "review.undo": MODERATOR,
@@ -92,6 +93,7 @@ def form_for(endpoint: str, ids: dict) -> dict:
     return {
         "queue.bulk": {"action": "approve", "ids": str(ids["comment_id"])},
         "queue.correct_sentiment": {"label": "1"},
+        "queue.correct_offensive": {"label": "1"},
         "queue.flag_editor": {"note": "请看看"},
         "admin.add_user": {"name": "newbie", "role": MODERATOR, "password": "long password"},
         "admin.change_role": {"role": EDITOR},

@@ -14,6 +14,7 @@ from moderation.storage.migrations.core import core
 from moderation.storage.migrations.drafts import drafts
 from moderation.storage.migrations.editions import editions
 from moderation.storage.migrations.hardening import hardening
+from moderation.storage.migrations.offensive import offensive_migrations
 from moderation.storage.migrations.ops import ops
 from moderation.storage.migrations.outbox import outbox_migrations
 from moderation.storage.migrations.replies import replies_migrations
@@ -29,6 +30,7 @@ MIGRATION_SETS = [
     switches_migrations,
     alerts,
     drafts,
+    offensive_migrations,
 ]  # applied in this order
 
 
