@@ -202,10 +202,8 @@ def _filter(db, ids: list[int], others: list[str], limit: int) -> list[dict]:
 SCOPES = {"text": "评论内容", "title": "稿件标题"}
 SEARCH_ORDERS = {"relevance": "相关度", "newest": "时间"}
 SEARCH_COUNT_CAP = 1000
-_RESULT_COLUMNS = (
-    "c.*, s.title AS story_title, s.canonical_id AS story_canonical_id, sc.sentiment, "
-    "sc.label AS sentiment_label, sc.model_version, sc.flags, sc.flag_codes, sc.dup_group"
-)
+# The columns and joins of every comment listing (storage.comments), around the FTS join.
+_RESULT_COLUMNS, _FROM = COMMENT_SELECT.strip().removeprefix("SELECT").split("FROM comments c")
 # Relevance puts spam and later copies of a duplicate group after everything else: a search
 # is for finding what readers said, and their original wording.
 _DEMOTED = (
@@ -213,7 +211,7 @@ _DEMOTED = (
     "OR instr(' ' || coalesce(sc.flag_codes, '') || ' ', ' mass_posting ') > 0), "
     "(sc.dup_group IS NOT NULL AND sc.dup_group != c.id)"
 )
-_JOINS = "LEFT JOIN stories s ON s.id = c.story_id LEFT JOIN scores sc ON sc.comment_id = c.id"
+_JOINS = _FROM.strip()
 
 
 def search_comments(
