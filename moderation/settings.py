@@ -204,6 +204,34 @@ class RetentionSettings:
 
 
 @dataclass(frozen=True)
+class AuthorSettings:
+    """When an author's history makes them new or risky (rules hold such authors' comments)."""
+
+    new_until_approvals: int = setting(
+        3,
+        "An author counts as new until this many of their comments were approved.",
+        min=0,
+        max=1000,
+    )
+    window_days: int = setting(
+        30, "Days of history the rejection rate is taken over.", min=1, max=3650
+    )
+    risky_rejection_rate: float = setting(
+        0.5,
+        "Authors rejected more often than this (share of decided comments in the window) "
+        "count as risky.",
+        min=0,
+        max=1,
+    )
+    risky_min_decided: int = setting(
+        5,
+        "Fewest decided comments in the window before the rejection rate counts.",
+        min=1,
+        max=100000,
+    )
+
+
+@dataclass(frozen=True)
 class ChannelSettings:
     """One `[[channels]]` entry: the common keys, and the type's own keys validated once."""
 
@@ -228,6 +256,7 @@ class Settings:
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
     export: ExportSettings = field(default_factory=ExportSettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
+    authors: AuthorSettings = field(default_factory=AuthorSettings)
     channels: tuple[ChannelSettings, ...] = ()
     source: str = field(default="<defaults>", metadata={NOT_A_KEY: True})
 
@@ -263,6 +292,7 @@ SECTIONS: dict[str, type] = {
     "scheduler": SchedulerSettings,
     "export": ExportSettings,
     "retention": RetentionSettings,
+    "authors": AuthorSettings,
 }
 TOP_LEVEL_KEYS = ("data_dir",)
 

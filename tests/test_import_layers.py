@@ -42,6 +42,8 @@ LAYERS = (
         (
             "moderation.scoring",
             "moderation.scoring.*",
+            "moderation.rules",  # conditions and actions over a scored comment: pure
+            "moderation.rules.*",
             "moderation.collectors",
             "moderation.collectors.*",
             "moderation.scheduling_spec",

@@ -10,10 +10,11 @@ add a new one.
 from __future__ import annotations
 
 from moderation.storage.migrations.core import core
+from moderation.storage.migrations.desk import desk
 from moderation.storage.migrations.editions import editions
 from moderation.storage.migrations.ops import ops
 
-MIGRATION_SETS = [core, ops, editions]  # applied in this order
+MIGRATION_SETS = [core, ops, editions, desk]  # applied in this order
 
 
 def apply_migrations(db) -> None:

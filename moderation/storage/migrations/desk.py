@@ -1,0 +1,110 @@
+"""The desk's schema: moderation rules and what they did, author levels and their audit,
+allowed compounds (word-list exceptions)."""
+
+from __future__ import annotations
+
+from sqlite_utils.migrations import Migrations
+
+from moderation.storage.migrations.statements import run_statements
+
+desk = Migrations("moderation.desk")
+
+
+@desk()
+def m001_rules(db):
+    """Ordered rules, the firings that name the rule behind each automatic decision, holds in
+    named queues; seeded with the default set (banned word -> reject, as before rules)."""
+    run_statements(
+        db,
+        """
+        CREATE TABLE rules (
+            id INTEGER PRIMARY KEY,
+            position INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            enabled INTEGER NOT NULL DEFAULT 1,
+            conditions TEXT NOT NULL DEFAULT '{}',
+            action TEXT NOT NULL,
+            reason TEXT NOT NULL DEFAULT '',
+            queue TEXT NOT NULL DEFAULT '',
+            level TEXT NOT NULL DEFAULT '',
+            why TEXT NOT NULL DEFAULT '',
+            updated_by TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE rule_firings (
+            id INTEGER PRIMARY KEY,
+            comment_id INTEGER NOT NULL REFERENCES comments(id),
+            rule_id INTEGER NOT NULL,
+            rule_name TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT '',
+            at TEXT NOT NULL
+        );
+        CREATE INDEX rule_firings_comment ON rule_firings(comment_id);
+        CREATE TABLE rule_holds (
+            comment_id INTEGER PRIMARY KEY REFERENCES comments(id),
+            queue TEXT NOT NULL,
+            rule_id INTEGER NOT NULL,
+            at TEXT NOT NULL
+        );
+        CREATE INDEX rule_holds_queue ON rule_holds(queue);
+        INSERT INTO rules (id, position, name, conditions, action, reason, queue, level, why,
+                           updated_by, updated_at) VALUES
+          (1, 1, '禁用词', '{"flag_level": "reject"}', 'reject', 'banned', '', '',
+           '含禁用词的评论自动拒绝（规则引擎之前的做法）', 'system', '2026-11-30T00:00:00+00:00'),
+          (2, 2, '禁言作者', '{"author_levels": ["muted"]}', 'reject', 'muted', '', '',
+           '被禁言的作者的评论自动拒绝', 'system', '2026-11-30T00:00:00+00:00'),
+          (3, 3, '观察作者', '{"author_levels": ["watch"]}', 'hold', '', '观察', '',
+           '观察中的作者的评论一律待审，进入“观察”队列', 'system', '2026-11-30T00:00:00+00:00'),
+          (4, 4, '信任作者且无标记', '{"author_levels": ["trusted"], "no_flags": true}',
+           'approve', '', '', '', '信任的作者在没有任何标记时自动通过',
+           'system', '2026-11-30T00:00:00+00:00')
+        """,
+    )
+
+
+@desk()
+def m002_author_levels(db):
+    """Levels set on authors (trusted, watch, muted) with reason and expiry, and their audit."""
+    run_statements(
+        db,
+        """
+        CREATE TABLE author_levels (
+            author_key TEXT PRIMARY KEY,
+            level TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            set_by TEXT NOT NULL,
+            set_at TEXT NOT NULL,
+            expires_at TEXT
+        );
+        CREATE INDEX author_levels_expires ON author_levels(expires_at);
+        CREATE TABLE author_level_changes (
+            id INTEGER PRIMARY KEY,
+            author_key TEXT NOT NULL,
+            from_level TEXT,
+            to_level TEXT,
+            reason TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            expires_at TEXT,
+            at TEXT NOT NULL
+        );
+        CREATE INDEX author_level_changes_author ON author_level_changes(author_key);
+        CREATE TRIGGER author_level_changes_no_update BEFORE UPDATE ON author_level_changes
+        BEGIN SELECT RAISE(ABORT, 'author level changes are append-only'); END;
+        """,
+    )
+
+
+@desk()
+def m003_allowed_words(db):
+    """Allowed compounds that excuse a banned or suspect word inside them (垃圾分类 for 垃圾)."""
+    run_statements(
+        db,
+        """
+        CREATE TABLE allowed_words (
+            word TEXT PRIMARY KEY,
+            added_by TEXT NOT NULL,
+            added_at TEXT NOT NULL
+        )
+        """,
+    )
