@@ -80,6 +80,7 @@ def blueprints() -> list:
         overview,
         queue,
         ranking,
+        rules,
         search,
         stories,
         wordlists,
@@ -95,6 +96,7 @@ def blueprints() -> list:
         channels.bp,
         admin.bp,
         wordlists.bp,
+        rules.bp,
         health.bp,
     ]
 

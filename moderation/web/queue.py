@@ -26,7 +26,7 @@ from moderation.storage import claims as claim_store
 from moderation.storage import comments as comment_store
 from moderation.storage import corrections
 from moderation.storage import queue as queue_store
-from moderation.web import get_db, sqlite_int
+from moderation.web import desk_cards, get_db, sqlite_int
 from moderation.web.auth import current_actor, role_required, safe_next
 from moderation.web.templating import BEIJING
 
@@ -39,6 +39,7 @@ RENDER_CLAIMS = 5
 COUNTS_TTL = 30  # seconds
 LINK_PARAMS = {
     "queue", "order", "channel", "story", "author", "since", "until", "smin", "smax", "flag",
+    "held",
 }  # fmt: skip
 
 
@@ -102,6 +103,7 @@ def read_filters(queue: str) -> queue_store.QueueFilter:
         sentiment_min=_fraction(args.get("smin")),
         sentiment_max=_fraction(args.get("smax")),
         flag=args.get("flag", "")[:64] or None,  # a code; SQLite refuses a LIKE over 50 kB
+        held=args.get("held", "")[:60] or None,  # a rule's named queue
     )
 
 
@@ -139,6 +141,7 @@ def annotate(db, comments: list[dict], claim: bool) -> list[dict]:
         comment["dup_size"] = sizes.get(comment["dup_group"], 0)
         holder = held.get(comment["id"])
         comment["claimed_by"] = holder if holder and holder != current_actor() else None
+    desk_cards.annotate_cards(db, comments)  # rule behind each automatic decision, levels
     return sorted(comments, key=lambda comment: comment["claimed_by"] is not None)
 
 
