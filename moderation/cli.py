@@ -372,6 +372,9 @@ for sentiment_command in SENTIMENT_COMMANDS:
 from moderation.scheduling.commands import scheduler_command  # noqa: E402
 
 main.add_command(scheduler_command)
+from moderation.push.commands import push_command  # noqa: E402
+
+main.add_command(push_command)
 
 if __name__ == "__main__":
     main()

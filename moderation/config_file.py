@@ -17,6 +17,7 @@ from typing import Any
 
 from moderation import collectors
 from moderation.declare import bounds_text, declared, default_of, keys
+from moderation.push.actions import PushOptions
 from moderation.settings import (
     DEFAULT_CONFIG,
     SECTIONS,
@@ -111,6 +112,11 @@ def channels_part() -> str:
         default = default_of(field)
         shown = "required" if default is dataclasses.MISSING else f"default {toml_value(default)}"
         listing.append(f"  {name} ({shown}): {help_text(field)}")
+    listing.append(
+        "Pushing decisions back (wechat, jsonfeed, weibo; README \"Pushing decisions back\"):"
+    )
+    for name, field in keys(PushOptions).items():
+        listing.append(f"  {name} (default {toml_value(default_of(field))}): {help_text(field)}")
     listing.append(
         f"Channel types: {', '.join(collectors.known_types())}. The other keys of an entry "
         'belong to its type (README, "Channels"); the demo\'s are shown commented out.'

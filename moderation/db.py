@@ -126,5 +126,11 @@ class Checkpointer:
 
 
 def open_db(settings, migrate: bool = True):
-    """Open the database the settings point at."""
-    return connect(settings.database_path, settings.database.busy_timeout_ms, migrate=migrate)
+    """Open the database the settings point at (migrated: with the config's push policies)."""
+    db = connect(settings.database_path, settings.database.busy_timeout_ms, migrate=migrate)
+    if migrate:
+        from moderation.push.actions import policies
+        from moderation.storage.outbox import sync_policies
+
+        sync_policies(db, policies(settings))
+    return db

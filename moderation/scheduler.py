@@ -17,6 +17,7 @@ from contextlib import closing
 from datetime import UTC, datetime, timedelta
 
 from moderation.db import Checkpointer, open_db
+from moderation.push.actions import push_options
 from moderation.scheduling.runner import Runner
 from moderation.scheduling_spec import parse_schedule
 from moderation.storage import duplicate_index
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 
 REQUEST_POLL_SECONDS = 1  # how soon a run-now button takes effect
 SCORE_EVERY_SECONDS = 30  # how often the scoring job picks up what collection runs left
+PUSH_EVERY_SECONDS = 10  # how soon a decision reaches its channel
 HOUSEKEEPING = "housekeeping"  # its own threads: a busy channel never delays the lease
 
 
@@ -91,6 +93,9 @@ def build_scheduler(runner: Runner):
         misfire_grace_time=None,
     )
     scheduler.add_job(runner.score_backlog, "interval", seconds=SCORE_EVERY_SECONDS, id="score")
+    if any(push_options(channel).push != "off" for channel in settings.channels):
+        scheduler.add_job(runner.push_outbox, "interval", seconds=PUSH_EVERY_SECONDS, id="push")
+        scheduler.add_job(runner.switch_on_schedule, "interval", seconds=60, id="switches")
     scheduler.add_job(
         runner.purge_raw_payloads,
         "interval",

@@ -20,6 +20,7 @@ from typing import Any
 
 from moderation import collectors
 from moderation.declare import NOT_A_KEY, SettingsError, build, check_value, declared, setting
+from moderation.push.actions import PUSH_KEYS, PushOptions, PushSettingsError
 
 CONFIG_ENV = "MODERATION_CONFIG"
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.toml"
@@ -242,6 +243,8 @@ class ChannelSettings:
     label: str = setting("", "Shown as the comment's origin, e.g. 掌上株洲 (empty: the name).")
     # The collector's Options dataclass, built from the entry's other keys by the loader.
     options: Any = field(default=None, metadata={NOT_A_KEY: True})
+    # The channel's push keys (moderation.push.actions.PushOptions), built by the loader.
+    push: Any = field(default=None, metadata={NOT_A_KEY: True})
 
 
 @dataclass(frozen=True)
@@ -362,9 +365,15 @@ def channel_settings(entry: Any, where: str = "<mapping>: channels[0]") -> Chann
         raise SettingsError(f"{where}: expected a table")
     if isinstance(entry.get("name"), str):  # errors name the channel once it has a name
         where = f"{where.rsplit('[', 1)[0]}.{entry['name']}"
-    common_keys = {f.name for f in dataclasses.fields(ChannelSettings)} - {"options"}
+    common_keys = {f.name for f in dataclasses.fields(ChannelSettings)} - {"options", "push"}
     common = {key: value for key, value in entry.items() if key in common_keys}
     channel = build(ChannelSettings, common, where)
-    own = {key: value for key, value in entry.items() if key not in common_keys}
+    pushing = {key: value for key, value in entry.items() if key in PUSH_KEYS}
+    own = {key: value for key, value in entry.items() if key not in common_keys | PUSH_KEYS}
     options = build(collectors.collector_settings_class(channel.type), own, where)
-    return dataclasses.replace(channel, options=options)
+    push = build(PushOptions, pushing, where)
+    try:
+        push.check(channel.type)
+    except PushSettingsError as error:
+        raise SettingsError(f"{where}.{error}") from None
+    return dataclasses.replace(channel, options=options, push=push)

@@ -34,9 +34,19 @@ LAYERS = (
             "moderation.*.*_commands",
         ),
     ),
-    ("pipeline and export", ("moderation.pipeline", "moderation.export", "moderation.export.*")),
+    (
+        "pipeline and export",
+        (
+            "moderation.pipeline",
+            "moderation.export",
+            "moderation.export.*",
+            "moderation.push.sender",  # takes the outbox from storage and sends it
+        ),
+    ),
     ("storage", ("moderation.db", "moderation.storage", "moderation.storage.*")),
     ("settings", ("moderation.settings",)),
+    # each channel's actions, on the collectors' HTTP layer: what settings declare and check
+    ("channel actions", ("moderation.push", "moderation.push.*")),
     (
         "scoring and collectors",
         (

@@ -117,9 +117,12 @@ class HttpClient:
         url: str,
         params: Mapping[str, Any] | None = None,
         json_body: Any = None,
+        data: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> Reply:
         """One call with retries; any status below 500 (and not 429) is returned to the caller.
 
+        `data` sends exact bytes (a body a signature was computed over) with `headers`.
         Retries exhausted -> ChannelUnavailable (or RateLimited after repeated 429s).
         """
         waited = 0.0
@@ -127,7 +130,7 @@ class HttpClient:
         while True:
             attempt += 1
             try:
-                reply = self._once(method, url, params, json_body)
+                reply = self._once(method, url, params, json_body, data, headers)
                 problem = f"HTTP {reply.status}: {reply.excerpt(80)}"
                 if reply.status not in RETRY_STATUSES:
                     return reply
@@ -161,11 +164,10 @@ class HttpClient:
             raise RateLimited(message)
         raise ChannelUnavailable(message)
 
-    def _once(self, method, url, params, json_body) -> Reply:
+    def _once(self, method, url, params, json_body, data=None, extra_headers=None) -> Reply:
         options = self.options
         started = time.monotonic()
-        data = None
-        headers = {}
+        headers = dict(extra_headers or {})
         if json_body is not None:
             # WeChat wants raw UTF-8, not \u escapes, in titles and content it echoes back.
             data = json.dumps(json_body, ensure_ascii=False).encode("utf-8")

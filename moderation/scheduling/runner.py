@@ -158,6 +158,29 @@ class Runner:
                     log.info("rescored %s pending comments under new rules", refreshed)
         return done
 
+    def push_outbox(self) -> int:
+        """The push job: send the outbox rows that are due (pushing channels only)."""
+        from moderation.push import sender
+
+        if self.stop.is_set() or not self.holding:
+            return 0
+        with closing(open_db(self.settings)) as db:
+            report = sender.deliver(db, self.settings)
+        for name, why in report.stopped.items():
+            log.warning("push %s stopped: %s", name, why)
+        return report.total("done")
+
+    def switch_on_schedule(self) -> int:
+        """The comment-switch job: queue the scheduled closings and reopenings now due."""
+        from datetime import UTC
+
+        from moderation.storage import switches
+
+        if self.stop.is_set() or not self.holding:
+            return 0
+        with closing(open_db(self.settings)) as db:
+            return switches.queue_scheduled(db, datetime.now(UTC))
+
     def purge_raw_payloads(self) -> int:
         """The retention job: drop raw channel payloads past `[retention] raw_payload_days`."""
         from moderation.storage import raw_payloads

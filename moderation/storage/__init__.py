@@ -11,3 +11,14 @@ def in_chunks(values: Sequence, size: int = IN_CHUNK) -> Iterator[tuple[list, st
     for start in range(0, len(values), size):
         chunk = list(values[start : start + size])
         yield chunk, ",".join("?" * len(chunk))
+
+
+def by_comment(db, sql: str, comment_ids) -> dict[int, list[dict]]:
+    """{comment id: rows} for a page of cards; `sql` selects `comment_id` and has one
+    ``{marks}`` for the ids (rows keep the query's order)."""
+    comment_ids = list(comment_ids)
+    found: dict[int, list[dict]] = {comment_id: [] for comment_id in comment_ids}
+    for chunk, marks in in_chunks(comment_ids):
+        for row in db.query(sql.format(marks=marks), chunk):
+            found[row["comment_id"]].append(row)
+    return found

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from moderation.states import APPROVED, PENDING, REJECTED, SYSTEM_ACTOR
-from moderation.storage import decisions, in_chunks, stories
+from moderation.storage import decisions, in_chunks, outbox, stories
 from moderation.storage.storable import clean_fields
 from moderation.timeutil import now_iso
 
@@ -151,7 +151,7 @@ def _store_edit(db, old: dict, comment, now: str) -> None:
             "UPDATE comments SET status = ?, status_at = ? WHERE id = ?",
             [PENDING, now, old["id"]],
         )
-        decisions.record(
+        decision_id = decisions.record(
             db,
             old["id"],
             SYSTEM_ACTOR,
@@ -160,6 +160,7 @@ def _store_edit(db, old: dict, comment, now: str) -> None:
             PENDING,
             "读者修改了评论内容，需重新审核",
         )
+        outbox.on_decision(db, decision_id, old["id"], PENDING, SYSTEM_ACTOR)
 
 
 def _refresh(db, old: dict, comment) -> None:
@@ -194,7 +195,9 @@ def _decide(db, comment_id: int, action: str, actor: str, reason: str | None) ->
             "UPDATE comments SET status = ?, status_at = ? WHERE id = ?",
             [target, now_iso(), comment_id],
         )
-        decisions.record(db, comment_id, actor, action, current, target, reason)
+        decision_id = decisions.record(db, comment_id, actor, action, current, target, reason)
+        # The action owed to the channel commits with the decision, or not at all.
+        outbox.on_decision(db, decision_id, comment_id, target, actor)
     return {"id": comment_id, "from": current, "to": target}
 
 

@@ -5,18 +5,22 @@ from __future__ import annotations
 from moderation.timeutil import now_iso
 
 
-def record(db, comment_id: int, actor: str, action: str, from_state, to_state, reason=None):
-    """Append one decision row."""
-    db.table("decisions").insert(
-        {
-            "comment_id": comment_id,
-            "actor": actor,
-            "action": action,
-            "from_state": from_state,
-            "to_state": to_state,
-            "reason": reason,
-            "at": now_iso(),
-        }
+def record(db, comment_id: int, actor: str, action: str, from_state, to_state, reason=None) -> int:
+    """Append one decision row; its id (the idempotency key of what it pushes)."""
+    return (
+        db.table("decisions")
+        .insert(
+            {
+                "comment_id": comment_id,
+                "actor": actor,
+                "action": action,
+                "from_state": from_state,
+                "to_state": to_state,
+                "reason": reason,
+                "at": now_iso(),
+            }
+        )
+        .last_pk
     )
 
 

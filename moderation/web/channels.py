@@ -17,6 +17,7 @@ from moderation.storage import channels as channel_store
 from moderation.storage import leases
 from moderation.timeutil import local_time
 from moderation.web import get_db
+from moderation.web import push as push_view
 from moderation.web.auth import role_required
 
 bp = Blueprint("channels", __name__)
@@ -40,6 +41,7 @@ def index():
             channel_view(db, channel, states.get(channel.name)) for channel in settings.channels
         ],
         lease=lease_view(leases.get(db, LEASE_NAME)),
+        push=push_view.channels_panel(db),
     )
 
 

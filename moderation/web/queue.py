@@ -27,6 +27,7 @@ from moderation.storage import comments as comment_store
 from moderation.storage import corrections
 from moderation.storage import queue as queue_store
 from moderation.web import desk_cards, get_db, sqlite_int
+from moderation.web import push as push_view
 from moderation.web.auth import current_actor, role_required, safe_next
 from moderation.web.templating import BEIJING
 
@@ -141,6 +142,7 @@ def annotate(db, comments: list[dict], claim: bool) -> list[dict]:
         comment["dup_size"] = sizes.get(comment["dup_group"], 0)
         holder = held.get(comment["id"])
         comment["claimed_by"] = holder if holder and holder != current_actor() else None
+    push_view.annotate(db, comments)
     desk_cards.annotate_cards(db, comments)  # rule behind each automatic decision, levels
     return sorted(comments, key=lambda comment: comment["claimed_by"] is not None)
 

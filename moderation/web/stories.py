@@ -9,6 +9,7 @@ from moderation.roles import EDITOR
 from moderation.storage import stats
 from moderation.storage import stories as story_store
 from moderation.web import charts, get_db
+from moderation.web import push as push_view
 from moderation.web.auth import current_actor, role_required
 from moderation.web.keywords import top_keywords, topic_groups
 from moderation.web.queue import annotate
@@ -54,6 +55,7 @@ def show(story_id: int):
         keywords=top_keywords(texts),
         topics=topics,
         here=request.full_path.rstrip("?"),
+        **push_view.story_switches(db, story_id),
     )
 
 

@@ -23,6 +23,11 @@ ACTION_NAMES = {
     "reject": "拒绝",
     "reopen": "重新待审",
     "flag_editor": "提请编辑关注",
+    "reply_written": "撰写官方回复",
+    "reply_signed_off": "签发官方回复",
+    "reply_sent": "官方回复已发出",
+    "reply_withdrawn": "撤回官方回复",
+    "reply_deleted": "官方回复已从渠道删除",
 }
 STATE_NAMES = {"pending": "待审", "approved": "已通过", "rejected": "已拒绝"}
 LABEL_NAMES = {"negative": "负面", "neutral": "中性", "positive": "正面"}

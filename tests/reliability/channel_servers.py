@@ -453,9 +453,12 @@ class Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def serving(channel: FakeChannel) -> Iterator[FakeChannel]:
-    """Serve `channel` on 127.0.0.1 in a thread; its `url` is set while serving."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+def serving(channel: FakeChannel, handler=None) -> Iterator[FakeChannel]:
+    """Serve `channel` on 127.0.0.1 in a thread; its `url` is set while serving.
+
+    `handler` replaces the request handler (tests/push/servers.py reads raw bodies).
+    """
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler or Handler)
     server.daemon_threads = True
     server.channel = channel
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -13,8 +13,19 @@ from moderation.storage.migrations.core import core
 from moderation.storage.migrations.desk import desk
 from moderation.storage.migrations.editions import editions
 from moderation.storage.migrations.ops import ops
+from moderation.storage.migrations.outbox import outbox_migrations
+from moderation.storage.migrations.replies import replies_migrations
+from moderation.storage.migrations.switches import switches_migrations
 
-MIGRATION_SETS = [core, ops, editions, desk]  # applied in this order
+MIGRATION_SETS = [
+    core,
+    ops,
+    editions,
+    outbox_migrations,
+    replies_migrations,
+    switches_migrations,
+    desk,
+]  # applied in this order
 
 
 def apply_migrations(db) -> None:

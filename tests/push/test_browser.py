@@ -1,0 +1,76 @@
+"""Pushing seen in a real browser: an approve clicked on a card reaches WeChat and the card
+says 已同步; a reply typed on the card is signed off and shown under the comment."""
+
+from __future__ import annotations
+
+import threading
+from urllib.parse import quote
+
+import pytest
+
+from moderation import create_app
+from moderation.push import sender
+from moderation.storage import users
+from tests.browser_support import CHROMIUM, launch
+from tests.helpers import PASSWORD
+from tests.push.conftest import MSG_DATA_ID
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="chromium is not at /usr/bin/chromium"),
+]
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+
+
+@pytest.fixture
+def served(wechat_setup):
+    """The dashboard served on 127.0.0.1 over a pushing WeChat channel."""
+    from werkzeug.serving import make_server
+
+    settings, db, ids = wechat_setup
+    users.add_user(db, "总编老王", "chief_editor", PASSWORD)
+    server = make_server("127.0.0.1", 0, create_app(settings, SECRET_KEY="k"), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", settings, db, ids
+    server.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture
+def page(served):
+    """A headless chromium tab."""
+    with sync_api.sync_playwright() as playwright:
+        browser = launch(playwright)
+        tab = browser.new_page(locale="zh-CN")
+        tab.set_default_timeout(10_000)
+        yield tab
+        browser.close()
+
+
+def test_card_approve_reply_and_sign_off_in_the_browser(served, page, wechat):
+    url, settings, db, ids = served
+    comment = ids[(MSG_DATA_ID, 1, 2)]
+    page.goto(f"{url}/login?next={quote('/?queue=all')}")
+    page.fill("input[name=name]", "总编老王")
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    card = page.locator(f"#comment-{comment}")
+    with page.expect_navigation():
+        card.locator("form.approve button").click()
+    sender.deliver(db, settings)
+    page.goto(f"{url}/?queue=all")
+    assert "精选：已同步" in card.locator(".push-state").inner_text()
+    card.locator("details.write-reply summary").click()
+    card.locator("textarea[name=text]").fill("感谢留言，线路图已更新。")
+    with page.expect_navigation():
+        card.locator("details.write-reply button").click()
+    assert "待总编签发" in card.locator(".official-reply").inner_text()
+    with page.expect_navigation():
+        card.locator("form.sign-off button").click()
+    sender.deliver(db, settings)
+    page.goto(f"{url}/?queue=all")
+    reply = card.locator(".official-reply").inner_text()
+    assert "感谢留言，线路图已更新。" in reply and "总编老王 签发" in reply and "已同步" in reply
+    assert wechat.comment(MSG_DATA_ID, 1, 2).reply == "感谢留言，线路图已更新。"
