@@ -19,7 +19,7 @@ from moderation.rules.model import (
     Rule,
 )
 from moderation.states import PENDING, SYSTEM_ACTOR
-from moderation.storage import authors, comments, decisions, in_chunks
+from moderation.storage import authors, comments, in_chunks
 from moderation.storage import rules as rule_store
 from moderation.timeutil import now_iso, parse_iso
 
@@ -47,9 +47,17 @@ def _context(db, comment_ids: list[int]) -> dict[int, dict]:
     return found
 
 
+def _moment(text: str | None):
+    """A stored timestamp, or None when a channel sent something that is not one."""
+    try:
+        return parse_iso(text)
+    except (TypeError, ValueError):
+        return None
+
+
 def _facts(row: dict, flags: list, sentiment, offensive, author) -> Facts:
-    created = parse_iso(row["created_at"])
-    published = parse_iso(row.get("published_at"))
+    created = _moment(row["created_at"])
+    published = _moment(row.get("published_at"))
     age = (created - published).total_seconds() / 86400 if created and published else None
     hour = (created.astimezone(UTC) + BEIJING).hour if created else None
     return Facts(
@@ -94,9 +102,7 @@ def apply_rules(db, comment_ids: list[int], scored, thresholds) -> list[Firing]:
         fired.extend(compiled.evaluate(facts))
     decided = _decided_by_people(db, sorted({f.comment_id for f in fired}))
     applied = [f for f in fired if f.comment_id not in decided]
-    now = now_iso()
-    for firing in applied:
-        _apply(db, firing, now)
+    _apply_all(db, applied, now_iso())
     return applied
 
 
@@ -120,42 +126,85 @@ def _decided_by_people(db, comment_ids: list[int]) -> set[int]:
     return found
 
 
-def _apply(db, firing: Firing, now: str) -> None:
-    rule, comment_id = firing.rule, firing.comment_id
-    actor = actor_of(rule.id)
-    if rule.action in (APPROVE, REJECT):
-        reason = f"{rule.reason}:{firing.detail}"[:200] if firing.detail else rule.reason or None
-        comments.decide(db, comment_id, rule.action, actor, reason)
-    elif rule.action == HOLD:
-        if not _held_in(db, comment_id, rule.queue):
-            db.table("rule_holds").upsert(
-                {"comment_id": comment_id, "queue": rule.queue, "rule_id": rule.id, "at": now},
-                pk="comment_id",
-            )
-            decisions.record(db, comment_id, actor, HOLD, PENDING, PENDING, rule.queue)
-    elif rule.action == FLAG_EDITOR:
-        decisions.record(db, comment_id, actor, FLAG_EDITOR, PENDING, PENDING, rule.why or None)
-    elif rule.action == SET_LEVEL:
-        current = authors.explicit_levels(db, [firing.author_key]).get(firing.author_key)
-        if current != rule.level:
+def _apply_all(db, applied: list[Firing], now: str) -> None:
+    """Write what the firings decide: state changes one by one (they reach the outbox), holds,
+    editor flags and firing rows in a few statements (at ingest most firings are holds)."""
+    held = _holds(db, sorted({f.comment_id for f in applied if f.rule.action == HOLD}))
+    flagged = _editor_flags(
+        db, sorted({f.comment_id for f in applied if f.rule.action == FLAG_EDITOR})
+    )
+    holds, notes, fired = [], [], []
+    for firing in applied:
+        rule, comment_id, actor = firing.rule, firing.comment_id, actor_of(firing.rule.id)
+        if rule.action in (APPROVE, REJECT):
+            reason = f"{rule.reason}:{firing.detail}"[:200] if firing.detail else rule.reason
+            done = comments.decide(db, comment_id, rule.action, actor, reason or None)
+            if done["from"] == done["to"]:
+                continue
+        elif rule.action == HOLD:
+            if held.get(comment_id) == rule.queue:
+                continue
+            held[comment_id] = rule.queue
+            holds.append((comment_id, rule.queue, rule.id, now))
+            notes.append((comment_id, actor, HOLD, rule.queue, now))
+        elif rule.action == FLAG_EDITOR:
+            if (comment_id, actor) in flagged:
+                continue
+            flagged.add((comment_id, actor))
+            notes.append((comment_id, actor, FLAG_EDITOR, rule.why or None, now))
+        elif rule.action == SET_LEVEL:
+            current = authors.explicit_levels(db, [firing.author_key]).get(firing.author_key)
+            if current == rule.level:
+                continue
             authors.set_level(
                 db, firing.author_key, rule.level, actor, f"规则 {rule.id}：{rule.name}"
             )
-    db.table("rule_firings").insert(
-        {
-            "comment_id": comment_id,
-            "rule_id": rule.id,
-            "rule_name": rule.name,
-            "outcome": rule.outcome_words(),
-            "detail": firing.detail[:200],
-            "at": now,
-        }
+        fired.append(
+            (comment_id, rule.id, rule.name, rule.outcome_words(), firing.detail[:200], now)
+        )
+    db.conn.executemany(
+        "INSERT INTO rule_holds (comment_id, queue, rule_id, at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (comment_id) DO UPDATE SET queue = excluded.queue, "
+        "rule_id = excluded.rule_id, at = excluded.at",
+        holds,
+    )
+    # Holds and editor flags leave the state as it is: logged, nothing to push.
+    db.conn.executemany(
+        "INSERT INTO decisions (comment_id, actor, action, from_state, to_state, reason, at) "
+        f"VALUES (?, ?, ?, '{PENDING}', '{PENDING}', ?, ?)",
+        notes,
+    )
+    db.conn.executemany(
+        "INSERT INTO rule_firings (comment_id, rule_id, rule_name, outcome, detail, at) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        fired,
     )
 
 
-def _held_in(db, comment_id: int, queue: str) -> bool:
-    row = db.execute("SELECT queue FROM rule_holds WHERE comment_id = ?", [comment_id]).fetchone()
-    return row is not None and row[0] == queue
+def _holds(db, comment_ids: list[int]) -> dict[int, str]:
+    """{comment id: the named queue it is held in}."""
+    found = {}
+    for chunk, marks in in_chunks(comment_ids):
+        found.update(
+            db.execute(
+                f"SELECT comment_id, queue FROM rule_holds WHERE comment_id IN ({marks})", chunk
+            ).fetchall()
+        )
+    return found
+
+
+def _editor_flags(db, comment_ids: list[int]) -> set[tuple[int, str]]:
+    """(comment id, rule actor) of the editor flags rules already raised."""
+    found = set()
+    for chunk, marks in in_chunks(comment_ids):
+        found.update(
+            db.execute(
+                f"SELECT comment_id, actor FROM decisions WHERE comment_id IN ({marks}) "
+                "AND action = ? AND substr(actor, 1, 5) = ?",
+                [*chunk, FLAG_EDITOR, RULE_ACTOR],
+            ).fetchall()
+        )
+    return found
 
 
 def firings_for(db, comment_ids) -> dict[int, list[dict]]:

@@ -75,6 +75,7 @@ def test_hold_action_puts_the_comment_in_a_named_queue(db, settings):
     assert rule_apply.held_queues(db) == {"链接": 1}
     pipeline.rescore(db, settings)  # scored again: held once, not twice
     assert len([d for d in decisions.history(db, linked) if d["action"] == "hold"]) == 1
+    assert len(rule_apply.firings_for(db, [linked])[linked]) == 1
 
 
 def test_flag_editor_action_shows_in_the_editor_queue(db, settings):
