@@ -74,6 +74,7 @@ def blueprints() -> list:
     """Every area's blueprint, registered in this order (add new areas here)."""
     from moderation.web import (
         admin,
+        authors,
         channels,
         column,
         health,
@@ -99,6 +100,7 @@ def blueprints() -> list:
         admin.bp,
         wordlists.bp,
         rules.bp,
+        authors.bp,
         health.bp,
     ]
 

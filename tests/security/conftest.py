@@ -68,6 +68,10 @@ def build_world(db, settings) -> dict:
         "name": "demo",
         "other_story_id": other_story[0],
         "word": "坑爹",
+        "rule_id": 1,  # the default set's first rule
+        "author_key": db.execute(
+            "SELECT author_key FROM comments WHERE id = ?", [pending]
+        ).fetchone()[0],
     }
 
 
@@ -119,6 +123,8 @@ INT_IDS = {
     "quote_id": "quote_id",
     "export_id": "export_id",
     "user_id": "user_id",
+    "reply_id": "comment_id",
+    "row_id": "comment_id",
 }
 # Converter values that are not a row id, per endpoint and argument.
 DEFAULT_VALUES = {("column.download", "fmt"): "csv", ("static", "filename"): "dashboard.css"}

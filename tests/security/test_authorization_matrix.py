@@ -60,6 +60,24 @@ POLICY = {
     "wordlists.index": ADMIN,
     "wordlists.add": ADMIN,
     "wordlists.remove": ADMIN,
+    "rules.index": ADMIN,
+    "rules.dry_run": ADMIN,
+    "rules.save": ADMIN,
+    "rules.move": ADMIN,
+    "rules.switch": ADMIN,
+    "rules.delete": ADMIN,
+    "rules.export": ADMIN,
+    "rules.import_rules": ADMIN,
+    "authors.show": ANY,
+    "authors.set_level": MODERATOR,
+    "authors.add_note": MODERATOR,
+    "authors.link": EDITOR,
+    "push.write_reply": EDITOR,
+    "push.sign_off": CHIEF_EDITOR,
+    "push.withdraw": EDITOR,
+    "push.retry": MODERATOR,
+    "push.switch": EDITOR,
+    "push.emergency": ADMIN,
 }
 
 
@@ -80,6 +98,10 @@ def form_for(endpoint: str, ids: dict) -> dict:
         "stories.link": {"target": str(ids["other_story_id"])},
         "wordlists.add": {"kind": "suspect", "word": "新词"},
         "wordlists.remove": {"word": ids["word"]},
+        "rules.dry_run": {"source": 'name = "x"\naction = "approve"\n'},
+        "rules.save": {"source": 'name = "x"\naction = "approve"\n'},
+        "authors.set_level": {"level": "watch", "reason": "测试"},
+        "authors.add_note": {"note": "备注"},
     }.get(endpoint, {})
 
 

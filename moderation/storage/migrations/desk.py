@@ -108,3 +108,40 @@ def m003_allowed_words(db):
         )
         """,
     )
+
+
+@desk()
+def m004_author_notes_and_links(db):
+    """Moderators' notes on authors, and author keys editors linked as one person (audited)."""
+    run_statements(
+        db,
+        """
+        CREATE TABLE author_notes (
+            id INTEGER PRIMARY KEY,
+            author_key TEXT NOT NULL,
+            note TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            at TEXT NOT NULL
+        );
+        CREATE INDEX author_notes_author ON author_notes(author_key);
+        CREATE TABLE author_links (
+            author_key TEXT NOT NULL,
+            other_key TEXT NOT NULL,
+            linked_by TEXT NOT NULL,
+            linked_at TEXT NOT NULL,
+            PRIMARY KEY (author_key, other_key)
+        );
+        CREATE INDEX author_links_other ON author_links(other_key);
+        CREATE TABLE author_link_log (
+            id INTEGER PRIMARY KEY,
+            action TEXT NOT NULL CHECK (action IN ('link', 'unlink')),
+            author_key TEXT NOT NULL,
+            other_key TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            at TEXT NOT NULL
+        );
+        CREATE TRIGGER author_link_log_no_update BEFORE UPDATE ON author_link_log
+        BEGIN SELECT RAISE(ABORT, 'the link log is append-only'); END;
+        """,
+    )
