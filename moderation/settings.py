@@ -101,6 +101,12 @@ class ScoringSettings:
     suspect_words: list[str] = setting(
         [], "Words that flag a comment for review.", example=["垃圾", "脑残", "骗子", "滚"]
     )
+    allowed_words: list[str] = setting(
+        [],
+        "Harmless compounds that excuse a banned or suspect word inside them (垃圾分类 for 垃圾, "
+        "a model number like SB-2024 for SB).",
+        example=["垃圾分类", "垃圾桶"],
+    )
     min_length: int = setting(
         4,
         "Comments with fewer meaningful characters are flagged as low information.",
