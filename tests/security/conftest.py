@@ -52,7 +52,7 @@ def build_world(db, settings) -> dict:
     edition_exports.store_export(db, edition, "txt", "utf-8", b"column", "editor")
     export_id = edition_exports.list_exports(db, edition)[0]["id"]
     other_story = db.execute("SELECT id FROM stories WHERE id != ? LIMIT 1", [story_id]).fetchone()
-    for kind in wordlists.KINDS:
+    for kind in (*wordlists.KINDS, wordlists.ALLOWED):
         wordlists.add_word(db, kind, "坑爹", "admin")
     return {
         "users": users,
