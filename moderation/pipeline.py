@@ -14,7 +14,14 @@ from dataclasses import dataclass, field
 from moderation.collectors import make_collector
 from moderation.collectors.base import CollectorError
 from moderation.scoring import sentiment
-from moderation.storage import authors, duplicates, raw_payloads, rule_apply, wordlists
+from moderation.storage import (
+    authors,
+    duplicates,
+    raw_payloads,
+    rule_apply,
+    story_modes,
+    wordlists,
+)
 from moderation.storage import channels as channel_store
 from moderation.storage import comments as comment_store
 from moderation.storage import scores as score_store
@@ -177,9 +184,16 @@ def score_batch(db, settings, batch: list[dict], pool=None) -> None:
 
 
 def _decide_by_rules(db, settings, comment_ids: list[int], scored) -> None:
-    """Apply the rule set (moderation.rules) to pending comments just scored: the default
-    set rejects a banned word as before; each decision names its rule (actor rule:N)."""
-    rule_apply.apply_rules(db, comment_ids, scored, authors.thresholds_from(settings.authors))
+    """Apply the rule set (moderation.rules), then the story modes, to pending comments just
+    scored: the default set rejects a banned word as before; each decision names its rule
+    (actor rule:N) or mode (mode:post)."""
+    rule_apply.apply_rules(
+        db,
+        comment_ids,
+        scored,
+        authors.thresholds_from(settings.authors),
+        story_modes.ModeSettings(settings.modes.close_after_days, settings.modes.pre_hours),
+    )
 
 
 GROUP_FLAGS = frozenset({"mass_posting"})  # decided by a comment's group, not its text

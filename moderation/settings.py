@@ -238,6 +238,30 @@ class AuthorSettings:
     )
 
 
+def _hours_window(text: str) -> None:
+    """Empty, or Beijing hours as "22-7"."""
+    if text and not re.fullmatch(r"(1?\d|2[0-3])-(1?\d|2[0-4])", text):
+        raise ValueError(f'{text!r}: write the hours as "22-7" (from 22:00 to 07:00), or ""')
+
+
+@dataclass(frozen=True)
+class ModeSettings:
+    """When stories change moderation mode by themselves (modes are set per story)."""
+
+    close_after_days: int = setting(
+        0,
+        "Stories close to new comments this many days after publication (0: never).",
+        min=0,
+        max=3650,
+    )
+    pre_hours: str = setting(
+        "",
+        "Beijing hours when every story is moderated before publication whatever its mode, "
+        'e.g. "22-7" for nights without moderators ("" for none).',
+        check=_hours_window,
+    )
+
+
 @dataclass(frozen=True)
 class ChannelSettings:
     """One `[[channels]]` entry: the common keys, and the type's own keys validated once."""
@@ -266,6 +290,7 @@ class Settings:
     export: ExportSettings = field(default_factory=ExportSettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
     authors: AuthorSettings = field(default_factory=AuthorSettings)
+    modes: ModeSettings = field(default_factory=ModeSettings)
     channels: tuple[ChannelSettings, ...] = ()
     source: str = field(default="<defaults>", metadata={NOT_A_KEY: True})
 
@@ -302,6 +327,7 @@ SECTIONS: dict[str, type] = {
     "export": ExportSettings,
     "retention": RetentionSettings,
     "authors": AuthorSettings,
+    "modes": ModeSettings,
 }
 TOP_LEVEL_KEYS = ("data_dir",)
 

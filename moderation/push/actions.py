@@ -97,7 +97,9 @@ class PushOptions:
     close_at: str = setting("", '"HH:MM" Beijing time: close comments on every story daily.')
     reopen_at: str = setting("", '"HH:MM" Beijing time: open them again.')
     close_after_days: int = setting(
-        0, "Close a story's comments this many days after publication (0: never).", min=0,
+        0,
+        "Close a story's comments this many days after publication (0: never).",
+        min=0,
         max=3650,
     )
 

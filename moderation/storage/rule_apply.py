@@ -19,18 +19,41 @@ from moderation.rules.model import (
     Rule,
 )
 from moderation.states import PENDING, SYSTEM_ACTOR
-from moderation.storage import authors, comments, in_chunks
+from moderation.storage import authors, comments, in_chunks, story_modes
 from moderation.storage import rules as rule_store
 from moderation.timeutil import now_iso, parse_iso
 
 RULE_ACTOR = "rule:"
+MODE_ACTOR = "mode:"  # the same length as RULE_ACTOR: both are matched on five characters
 BEIJING = timedelta(hours=8)
 EXAMPLES = 5
 
 
-def actor_of(rule_id: int) -> str:
-    """The decisions-log actor of a rule's decisions."""
-    return f"{RULE_ACTOR}{rule_id}"
+def actor_of(rule_id: int | str) -> str:
+    """The decisions-log actor of a rule's decisions (a story mode's are named mode:post)."""
+    return rule_id if isinstance(rule_id, str) else f"{RULE_ACTOR}{rule_id}"
+
+
+def _mode_rule(mode: str, action: str) -> Rule:
+    """A story mode acting like a rule, so its decisions are logged and shown the same way."""
+    name = story_modes.MODES[mode]
+    return Rule(name, action, queue=name if action == HOLD else "", id=f"{MODE_ACTOR}{mode}")
+
+
+def with_mode(fired: list[Firing], mode: str, flags: list, comment_id: int, author_key: str):
+    """The firings after the story's mode: closed and emergency hold what a rule would
+    approve (closed holds the rest too); post approves what no rule decided and no flag
+    marked."""
+    terminal = fired[-1] if fired and fired[-1].rule.action != SET_LEVEL else None
+    levels = fired[:-1] if terminal else fired
+    if mode in (story_modes.CLOSED, story_modes.EMERGENCY):
+        if terminal and terminal.rule.action == APPROVE:
+            return [*levels, Firing(_mode_rule(mode, HOLD), comment_id, author_key)]
+        if terminal is None and mode == story_modes.CLOSED:
+            return [*levels, Firing(_mode_rule(mode, HOLD), comment_id, author_key)]
+    if mode == story_modes.POST and terminal is None and not flags:
+        return [*levels, Firing(_mode_rule(mode, APPROVE), comment_id, author_key)]
+    return fired
 
 
 def _context(db, comment_ids: list[int]) -> dict[int, dict]:
@@ -74,14 +97,13 @@ def _facts(row: dict, flags: list, sentiment, offensive, author) -> Facts:
     )
 
 
-def apply_rules(db, comment_ids: list[int], scored, thresholds) -> list[Firing]:
-    """Decide a freshly scored batch by the rules (inside the caller's transaction).
+def apply_rules(db, comment_ids: list[int], scored, thresholds, modes=None) -> list[Firing]:
+    """Decide a freshly scored batch by the rules, then the story modes (inside the
+    caller's transaction).
 
     Only pending comments no person has decided are touched, so a moderator's undo stands.
     """
     compiled = compile_rules(rule_store.list_rules(db))
-    if not compiled.rules:
-        return []
     context = _context(db, comment_ids)
     pending = [(i, s) for i, s in zip(comment_ids, scored, strict=True) if _open(context, i)]
     if not pending:
@@ -89,6 +111,8 @@ def apply_rules(db, comment_ids: list[int], scored, thresholds) -> list[Firing]:
     people = authors.author_facts(
         db, [context[i]["author_key"] for i, _ in pending], compiled.needs_history, thresholds
     )
+    modes = modes or story_modes.ModeSettings()
+    in_force = story_modes.effective_modes(db, [context[i]["story_id"] for i, _ in pending], modes)
     fired = []
     for comment_id, result in pending:
         row = context[comment_id]
@@ -99,7 +123,10 @@ def apply_rules(db, comment_ids: list[int], scored, thresholds) -> list[Firing]:
             getattr(result, "offensive", None),  # absent until the offensive model lands
             people[row["author_key"]],
         )
-        fired.extend(compiled.evaluate(facts))
+        mode = in_force.get(row["story_id"], story_modes.PRE)
+        fired.extend(
+            with_mode(compiled.evaluate(facts), mode, result.flags, comment_id, row["author_key"])
+        )
     decided = _decided_by_people(db, sorted({f.comment_id for f in fired}))
     applied = [f for f in fired if f.comment_id not in decided]
     _apply_all(db, applied, now_iso())
@@ -119,8 +146,8 @@ def _decided_by_people(db, comment_ids: list[int]) -> set[int]:
             row[0]
             for row in db.execute(
                 f"SELECT DISTINCT comment_id FROM decisions WHERE comment_id IN ({marks}) "
-                "AND actor != ? AND substr(actor, 1, 5) != ?",
-                [*chunk, SYSTEM_ACTOR, RULE_ACTOR],
+                "AND actor != ? AND substr(actor, 1, 5) NOT IN (?, ?)",
+                [*chunk, SYSTEM_ACTOR, RULE_ACTOR, MODE_ACTOR],
             )
         )
     return found
@@ -214,7 +241,11 @@ def firings_for(db, comment_ids) -> dict[int, list[dict]]:
         for row in db.query(
             f"SELECT * FROM rule_firings WHERE comment_id IN ({marks}) ORDER BY id", chunk
         ):
-            row["words"] = describe(row["rule_id"], row["rule_name"], row["outcome"])
+            row["words"] = (
+                f"稿件模式“{row['rule_name']}” → {row['outcome']}"
+                if str(row["rule_id"]).startswith(MODE_ACTOR)
+                else describe(row["rule_id"], row["rule_name"], row["outcome"])
+            )
             found.setdefault(row["comment_id"], []).append(row)
     return found
 

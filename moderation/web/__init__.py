@@ -78,6 +78,7 @@ def blueprints() -> list:
         channels,
         column,
         health,
+        modes,
         overview,
         push,
         queue,
@@ -101,6 +102,7 @@ def blueprints() -> list:
         wordlists.bp,
         rules.bp,
         authors.bp,
+        modes.bp,
         health.bp,
     ]
 

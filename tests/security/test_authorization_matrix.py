@@ -72,6 +72,8 @@ POLICY = {
     "authors.set_level": MODERATOR,
     "authors.add_note": MODERATOR,
     "authors.link": EDITOR,
+    "modes.set_story_mode": EDITOR,
+    "modes.emergency": ADMIN,
     "push.write_reply": EDITOR,
     "push.sign_off": CHIEF_EDITOR,
     "push.withdraw": EDITOR,
@@ -102,6 +104,7 @@ def form_for(endpoint: str, ids: dict) -> dict:
         "rules.save": {"source": 'name = "x"\naction = "approve"\n'},
         "authors.set_level": {"level": "watch", "reason": "测试"},
         "authors.add_note": {"note": "备注"},
+        "modes.set_story_mode": {"mode": "post"},
     }.get(endpoint, {})
 
 

@@ -145,3 +145,35 @@ def m004_author_notes_and_links(db):
         BEGIN SELECT RAISE(ABORT, 'the link log is append-only'); END;
         """,
     )
+
+
+@desk()
+def m005_story_modes(db):
+    """Per-story moderation modes (pre, post, closed), the sitewide emergency switch, and the
+    log of every change."""
+    run_statements(
+        db,
+        """
+        CREATE TABLE story_modes (
+            story_id INTEGER PRIMARY KEY REFERENCES stories(id),
+            mode TEXT NOT NULL CHECK (mode IN ('pre', 'post', 'closed')),
+            set_by TEXT NOT NULL,
+            set_at TEXT NOT NULL
+        );
+        CREATE TABLE site_mode (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            emergency INTEGER NOT NULL DEFAULT 0,
+            set_by TEXT NOT NULL,
+            set_at TEXT NOT NULL
+        );
+        CREATE TABLE mode_log (
+            id INTEGER PRIMARY KEY,
+            story_id INTEGER,
+            mode TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            at TEXT NOT NULL
+        );
+        CREATE INDEX mode_log_story ON mode_log(story_id);
+        """,
+    )
