@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, g, redirect, request, url_for
 
 from moderation.roles import ADMIN, EDITOR
-from moderation.storage import story_modes
+from moderation.storage import story_modes, switches
 from moderation.web import get_db
 from moderation.web.auth import current_actor, role_required, safe_next
 
@@ -21,16 +21,22 @@ def _settings() -> story_modes.ModeSettings:
 @bp.post("/stories/<int:story_id>/mode")
 @role_required(EDITOR)
 def set_story_mode(story_id: int):
-    """Set a story's moderation mode."""
+    """Set a story's moderation mode; closing (or reopening) also switches the comments on
+    the channels that can, as the story page's switch does."""
     mode = request.form.get("mode", "")
+    db = get_db()
+    was = story_modes.story_mode(db, story_id)
     try:
-        story_modes.set_mode(
-            get_db(), story_id, mode, current_actor(), request.form.get("reason", "")
-        )
+        story_modes.set_mode(db, story_id, mode, current_actor(), request.form.get("reason", ""))
     except story_modes.ModeError as error:
         flash(f"未能修改模式：{error}。")
-    else:
-        flash(f"本稿件的评论改为“{story_modes.MODES[mode]}”，从下一批评分起生效。")
+        return redirect(url_for("stories.show", story_id=story_id))
+    flash(f"本稿件的评论改为“{story_modes.MODES[mode]}”，从下一批评分起生效。")
+    closing = mode == story_modes.CLOSED
+    if closing != (was == story_modes.CLOSED):
+        action = switches.CLOSE if closing else switches.OPEN
+        if switches.switch_story(db, story_id, action, current_actor(), reason="mode"):
+            flash(f"已请求各渠道{'关闭' if closing else '打开'}本稿件的评论。")
     return redirect(url_for("stories.show", story_id=story_id))
 
 

@@ -19,6 +19,9 @@ def test_editor_sets_a_story_mode_and_pages_show_it(client, auth, db):
     assert story_modes.mode_log(db, story)[0]["reason"] == "读者活跃"
     queue = client.get("/").get_data(as_text=True)
     assert '<span class="story-mode">先发后审</span>' in queue
+    client.post(f"/stories/{story}/mode", data={"mode": "closed"})
+    switch = db.execute("SELECT action, actor FROM comment_switches").fetchall()
+    assert switch == [("close_comments", "editor")]  # recorded for the channels that can switch
 
 
 def test_admin_switches_emergency_mode_and_the_banner_shows(client, auth, db):
