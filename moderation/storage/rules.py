@@ -7,6 +7,7 @@ import json
 from moderation.rules.engine import check_rule
 from moderation.rules.model import Rule, RuleError
 from moderation.states import REJECT_REASONS
+from moderation.storage import reasons
 from moderation.timeutil import now_iso
 
 # Reasons only rules give (beside the moderators' list).
@@ -14,9 +15,9 @@ AUTOMATIC_REASONS = {"banned": "禁用词", "muted": "禁言作者"}
 MAX_RULES = 200
 
 
-def reason_codes() -> dict[str, str]:
-    """The reject reasons a rule may give, code -> label."""
-    return {**REJECT_REASONS, **AUTOMATIC_REASONS}
+def reason_codes(db=None) -> dict[str, str]:
+    """The reject reasons a rule may give, code -> label (the managed list when `db`)."""
+    return {**(reasons.labels(db) if db is not None else REJECT_REASONS), **AUTOMATIC_REASONS}
 
 
 def _rule(row: dict) -> Rule:
@@ -62,7 +63,7 @@ def _values(rule: Rule, actor: str) -> dict:
 
 def add_rule(db, rule: Rule, actor: str, position: int | None = None) -> int:
     """Check and store a new rule at `position` (1 = first; default last); return its id."""
-    rule = check_rule(rule, reason_codes())
+    rule = check_rule(rule, reason_codes(db))
     with db.atomic():
         count = db.execute("SELECT COUNT(*) FROM rules").fetchone()[0]
         if count >= MAX_RULES:
@@ -74,7 +75,7 @@ def add_rule(db, rule: Rule, actor: str, position: int | None = None) -> int:
 
 def update_rule(db, rule_id: int, rule: Rule, actor: str) -> None:
     """Check and store a changed rule in its place."""
-    rule = check_rule(rule, reason_codes())
+    rule = check_rule(rule, reason_codes(db))
     with db.atomic():
         if get_rule(db, rule_id) is None:
             raise RuleError(f"没有规则 {rule_id}")
@@ -108,7 +109,7 @@ def set_enabled(db, rule_id: int, enabled: bool) -> None:
 
 def replace_rules(db, rules: list[Rule], actor: str) -> int:
     """Replace the whole rule set (a TOML import): every rule checked first, all or none."""
-    checked = [check_rule(rule, reason_codes()) for rule in rules]
+    checked = [check_rule(rule, reason_codes(db)) for rule in rules]
     if len(checked) > MAX_RULES:
         raise RuleError(f"规则最多 {MAX_RULES} 条")
     with db.atomic():

@@ -83,6 +83,7 @@ def blueprints() -> list:
         push,
         queue,
         ranking,
+        reasons,
         rules,
         search,
         stories,
@@ -103,6 +104,7 @@ def blueprints() -> list:
         rules.bp,
         authors.bp,
         modes.bp,
+        reasons.bp,
         health.bp,
     ]
 

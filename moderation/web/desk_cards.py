@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from flask import current_app
 
-from moderation.storage import authors, rule_apply, story_modes
+from moderation.storage import authors, reasons, rule_apply, story_modes
 
 
 def annotate_cards(db, comments: list[dict]) -> None:
-    """Add `rule_firings`, `author_level`, `story_mode` (when not pre) and each history
-    row's `actor_words` to a page."""
+    """Add `rule_firings`, `author_level`, `story_mode` (when not pre), the reason the fired
+    flag preselects and each history row's `actor_words` to a page."""
     if not comments:
         return
     firings = rule_apply.firings_for(db, [comment["id"] for comment in comments])
@@ -22,7 +22,13 @@ def annotate_cards(db, comments: list[dict]) -> None:
         [c.get("story_id") for c in comments],
         story_modes.ModeSettings(modes.close_after_days, modes.pre_hours),
     )
+    by_flag = reasons.preselect_map(db)
     for comment in comments:
+        comment["preselected_reason"] = reasons.preselected(
+            [flag["code"] for flag in comment.get("flags") or []],
+            (comment.get("dup_size") or 0) > 1,
+            by_flag,
+        )
         comment["rule_firings"] = firings.get(comment["id"], [])
         comment["author_level"] = levels.get(comment["author_key"], "")
         mode = in_force.get(comment.get("story_id"), story_modes.PRE)

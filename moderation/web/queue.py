@@ -21,11 +21,11 @@ from flask import (
 
 from moderation.export.column_builder import approved_column_text
 from moderation.roles import EDITOR, MODERATOR
-from moderation.states import REJECT_REASONS
 from moderation.storage import claims as claim_store
 from moderation.storage import comments as comment_store
 from moderation.storage import corrections
 from moderation.storage import queue as queue_store
+from moderation.storage import reasons as reason_store
 from moderation.web import desk_cards, get_db, sqlite_int
 from moderation.web import push as push_view
 from moderation.web.auth import current_actor, role_required, safe_next
@@ -156,7 +156,7 @@ def _back(default: str = "queue.index"):
 
 def _reason() -> str | None:
     reason = request.form.get("reason") or None
-    if reason is not None and reason not in REJECT_REASONS:
+    if reason is not None and reason not in reason_store.labels(get_db(), active_only=False):
         abort(400, "unknown reason")
     return reason
 

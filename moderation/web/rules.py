@@ -55,7 +55,7 @@ def _page(
         conditions=CONDITIONS,
         actions=ACTIONS,
         levels=LEVELS,
-        reasons=rule_store.reason_codes(),
+        reasons=rule_store.reason_codes(get_db()),
         held=rule_apply.held_queues(db),
         limit=request.form.get("limit", DRY_RUN_DEFAULT, type=int),
     ), (400 if error else 200)
@@ -88,7 +88,7 @@ def dry_run():
     is saved)."""
     source, rule_id, position = _editor()
     try:
-        rule = check_rule(rule_from_toml(source), rule_store.reason_codes())
+        rule = check_rule(rule_from_toml(source), rule_store.reason_codes(get_db()))
     except RuleError as error:
         return _page(source, rule_id, position, error=str(error))
     limit = min(max(request.form.get("limit", DRY_RUN_DEFAULT, type=int) or 1, 1), DRY_RUN_MAX)

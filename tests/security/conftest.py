@@ -68,7 +68,8 @@ def build_world(db, settings) -> dict:
         "name": "demo",
         "other_story_id": other_story[0],
         "word": "坑爹",
-        "rule_id": 1,  # the default set's first rule
+        "rule_id": 1,
+        "code": "other",  # a rejection reason  # the default set's first rule
         "author_key": db.execute(
             "SELECT author_key FROM comments WHERE id = ?", [pending]
         ).fetchone()[0],

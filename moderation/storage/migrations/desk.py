@@ -177,3 +177,36 @@ def m005_story_modes(db):
         CREATE INDEX mode_log_story ON mode_log(story_id);
         """,
     )
+
+
+@desk()
+def m006_reasons(db):
+    """Rejection reasons as a managed list: code, label, explanation, the flags that preselect
+    it on a card; seeded with the reasons the dashboard had."""
+    run_statements(
+        db,
+        """
+        CREATE TABLE reasons (
+            code TEXT PRIMARY KEY,
+            label TEXT NOT NULL,
+            explanation TEXT NOT NULL DEFAULT '',
+            flag_codes TEXT NOT NULL DEFAULT '',
+            position INTEGER NOT NULL,
+            active INTEGER NOT NULL DEFAULT 1,
+            updated_by TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        INSERT INTO reasons (code, label, explanation, flag_codes, position, updated_by,
+                             updated_at) VALUES
+          ('abuse', '辱骂', '人身攻击、侮辱、谩骂', '', 1, 'system', '2026-11-30T00:00:00+00:00'),
+          ('ad', '广告', '广告、引流、刷屏', 'spam_link spam_solicit spam_repeat mass_posting', 2,
+           'system', '2026-11-30T00:00:00+00:00'),
+          ('personal_data', '个人信息', '含手机号、身份证号等个人信息', 'personal_data', 3,
+           'system', '2026-11-30T00:00:00+00:00'),
+          ('off_topic', '无关', '与稿件内容无关', '', 4, 'system', '2026-11-30T00:00:00+00:00'),
+          ('illegal', '违法', '违反法律法规', '', 5, 'system', '2026-11-30T00:00:00+00:00'),
+          ('duplicate', '重复', '与其他评论重复', 'duplicate', 6, 'system',
+           '2026-11-30T00:00:00+00:00'),
+          ('other', '其他', '其他原因', '', 7, 'system', '2026-11-30T00:00:00+00:00')
+        """,
+    )
