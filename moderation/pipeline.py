@@ -192,7 +192,7 @@ def _decide_by_rules(db, settings, comment_ids: list[int], scored) -> None:
         comment_ids,
         scored,
         authors.thresholds_from(settings.authors),
-        story_modes.ModeSettings(settings.modes.close_after_days, settings.modes.pre_hours),
+        story_modes.settings_from(settings.modes),
     )
 
 

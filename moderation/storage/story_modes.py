@@ -32,6 +32,11 @@ class ModeSettings:
     pre_hours: str = ""  # e.g. "22-7": every story is pre during these Beijing hours
 
 
+def settings_from(section) -> ModeSettings:
+    """The mode settings from the [modes] section."""
+    return ModeSettings(section.close_after_days, section.pre_hours)
+
+
 def set_mode(db, story_id: int, mode: str, actor: str, reason: str = "") -> None:
     """Set one story's mode (pre removes the row: pre is the default), logged."""
     if mode not in (PRE, POST, CLOSED):

@@ -16,11 +16,10 @@ def annotate_cards(db, comments: list[dict]) -> None:
     firings = rule_apply.firings_for(db, [comment["id"] for comment in comments])
     thresholds = authors.thresholds_from(current_app.config["SETTINGS"].authors)
     levels = authors.levels_for_cards(db, [c["author_key"] for c in comments], thresholds)
-    modes = current_app.config["SETTINGS"].modes
     in_force = story_modes.effective_modes(
         db,
         [c.get("story_id") for c in comments],
-        story_modes.ModeSettings(modes.close_after_days, modes.pre_hours),
+        story_modes.settings_from(current_app.config["SETTINGS"].modes),
     )
     by_flag = reasons.preselect_map(db)
     for comment in comments:

@@ -14,8 +14,7 @@ bp = Blueprint("modes", __name__)
 
 
 def _settings() -> story_modes.ModeSettings:
-    modes = current_app.config["SETTINGS"].modes
-    return story_modes.ModeSettings(modes.close_after_days, modes.pre_hours)
+    return story_modes.settings_from(current_app.config["SETTINGS"].modes)
 
 
 @bp.post("/stories/<int:story_id>/mode")
