@@ -178,3 +178,9 @@ def import_rules():
     else:
         flash(f"已导入 {count} 条规则，替换了原有规则。")
     return redirect(url_for("rules.index"))
+
+
+@bp.app_context_processor
+def rule_queues():
+    """`held_queues()`: the named queues rules hold pending comments in, with their sizes."""
+    return {"held_queues": lambda: rule_apply.held_queues(get_db())}

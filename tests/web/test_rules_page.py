@@ -61,6 +61,8 @@ def test_held_queue_link_filters_the_pending_queue(client, auth, db, settings):
     auth.login("moderator")
     page = client.get("/?queue=pending&held=短评").get_data(as_text=True)
     assert page.count('class="comment ') == 1 and f'id="comment-{short}"' in page
+    assert "（规则队列：短评）" in page
+    assert "短评 1</a>" in client.get("/").get_data(as_text=True)  # linked from the queue
 
 
 def rule_from(source):
