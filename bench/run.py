@@ -5,8 +5,8 @@
 The test suite runs it at a tiny size (tests/bench/), so no benchmark breaks unseen.
 
 Prints the machine, then scorer throughput (snownlp vs fast, one core and pool), end-to-end
-ingest (into an empty database, then on top of --n stored comments), dashboard latency and
-column export at --n comments, and the wrk load test.
+ingest (into an empty database, then on top of --n stored comments), dashboard latency,
+column export and drafting a week's column at --n comments, and the wrk load test.
 """
 
 from __future__ import annotations
@@ -63,6 +63,8 @@ def main() -> None:
     run("bench_ingest.py", "--n", str(args.ingest))
     run("bench_ingest.py", "--n", str(args.ingest), "--stored", str(args.n))
     run("bench_dashboard.py", "--n", str(args.n), "--requests", str(args.requests))
+    run("bench_alerts.py", "--n", str(args.n))
+    run("bench_draft.py", "--n", str(args.n))
     if not args.no_load and shutil.which("wrk"):
         run("load_test.py", "--n", str(args.n), "--seconds", str(args.seconds))
     elif not args.no_load:

@@ -191,10 +191,10 @@ def comments(
     published that day or up to two days before.
     """
     rng = random.Random(seed)
-    month = 28 * 24 * 60  # minutes
+    span = 28 * 24 * 60  # minutes in the 28 days
     per_day = max(story_count // 28, 1)
     for number in range(count):
-        minute = min(month - 1, max(0, number * month // count + rng.randrange(-10, 11)))
+        minute = min(span - 1, max(0, number * span // count + rng.randrange(-10, 11)))
         day = 1 + minute // (24 * 60)
         published = max(1, day - rng.choice((0, 0, 0, 1, 2)))
         story = min((published - 1) + 28 * rng.randrange(per_day), story_count - 1)

@@ -42,7 +42,7 @@ def _known_channel_type(channel_type: str) -> None:
 
 def _valid_schedule(text: str) -> None:
     """An interval or five cron fields (parse_schedule says what is accepted)."""
-    from moderation.scheduling_spec import parse_schedule
+    from moderation.scheduling.spec import parse_schedule
 
     parse_schedule(text)
 
@@ -198,6 +198,34 @@ class ExportSettings:
     )
 
 
+def _weight(default: float, help: str):
+    """One scoring term's weight in the desk's draft."""
+    return setting(default, help, min=0, max=10)
+
+
+@dataclass(frozen=True)
+class DraftSettings:
+    """The desk's draft of the column (`moderation draft`, /editions/new?draft=1): its size,
+    and what each scoring term weighs (`moderation draft --fit` proposes fitted weights)."""
+
+    stories: int = setting(3, "Stories drafted: those with most reader response.", min=1, max=20)
+    min_quotes: int = setting(
+        4, "Quotes proposed per story, at least (if it has them).", min=1, max=20
+    )
+    max_quotes: int = setting(6, "Quotes proposed per story, at most.", min=1, max=20)
+    alternates: int = setting(3, "Alternates offered per story for one-key swaps.", min=0, max=10)
+    likes: float = _weight(1.0, "Weight of likes (log scale, against the story's best).")
+    specific: float = _weight(1.0, "Weight of concrete detail (place, person, number) over praise.")
+    length: float = _weight(1.0, "Weight of printable length (20-120 characters, fuller better).")
+    channel: float = _weight(0.6, "Weight of a channel the story's proposed quotes lack.")
+    topic: float = _weight(0.8, "Weight of a topic group the story's proposed quotes lack.")
+    sentiment: float = _weight(0.5, "Weight of a sentiment (viewpoint) the proposed quotes lack.")
+
+    def __post_init__(self):
+        if self.min_quotes > self.max_quotes:
+            raise ValueError("min_quotes <= max_quotes: the minimum is above the maximum")
+
+
 @dataclass(frozen=True)
 class RetentionSettings:
     """How long raw channel payloads are kept."""
@@ -208,6 +236,81 @@ class RetentionSettings:
         min=1,
         max=3650,
     )
+
+
+def _valid_targets(entries: list) -> None:
+    """Alert targets that build: known types, secrets named by environment variables."""
+    from moderation.alerts.config import build_targets
+
+    build_targets(entries)
+
+
+def _clock_time(text: str) -> None:
+    """HH:MM in Beijing time, or empty for off."""
+    if text and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", text):
+        raise ValueError(f'expected HH:MM (Beijing time) or "" for off, got {text!r}')
+
+
+@dataclass(frozen=True)
+class AlertSettings:
+    """Alerts and 舆情 reports: where they go and how often."""
+
+    base_url: str = setting(
+        "",
+        "The dashboard's address as people open it (e.g. https://desk.zzrb.example), used for "
+        "links in alerts and reports; empty: messages carry no link.",
+    )
+    targets: list[dict] = setting(
+        [],
+        "Where alerts and reports are sent: 企业微信 (wecom), 钉钉 (dingtalk), 飞书 (feishu) "
+        "group robots, or email over SMTP with STARTTLS. Secrets live in the environment "
+        "variables the *_env keys name. Rules choose targets by name at /admin/alerts. "
+        'E.g. [{name = "值班群", type = "wecom", key_env = "ZZRB_WECOM_ROBOT_KEY"}]; '
+        "README lists every key.",
+        check=_valid_targets,
+    )
+    max_alerts_per_rule_per_hour: int = setting(
+        10,
+        "A rule fires at most this many alerts an hour; more wait for the next hour.",
+        min=1,
+        max=1000,
+    )
+    max_messages_per_target_per_hour: int = setting(
+        30,
+        "At most this many messages an hour to one target (robots limit senders too).",
+        min=1,
+        max=1200,
+    )
+    daily_report_at: str = setting(
+        "08:00",
+        'When the daily report on yesterday is generated and sent (Beijing time); "" for off.',
+        check=_clock_time,
+    )
+    weekly_report_at: str = setting(
+        "08:30",
+        "When the weekly report on the last seven days is generated and sent, on "
+        'weekly_report_weekday (Beijing time); "" for off.',
+        check=_clock_time,
+    )
+    weekly_report_weekday: int = setting(
+        1, "Day of the weekly report: 1 = Monday … 7 = Sunday.", min=1, max=7
+    )
+    report_targets: list[str] = setting(
+        [], "Targets (by name) that receive the daily and weekly reports."
+    )
+    metrics_token_env: str = setting(
+        "",
+        "Environment variable holding the bearer token for the Prometheus endpoint "
+        "/metrics.txt; empty: the endpoint is off.",
+    )
+
+    def __post_init__(self):
+        from moderation.alerts.config import build_targets
+
+        names = build_targets(self.targets)
+        unknown = [name for name in self.report_targets if name not in names]
+        if unknown:
+            raise ValueError(f"report_targets: not a configured target: {', '.join(unknown)}")
 
 
 @dataclass(frozen=True)
@@ -291,6 +394,8 @@ class Settings:
     retention: RetentionSettings = field(default_factory=RetentionSettings)
     authors: AuthorSettings = field(default_factory=AuthorSettings)
     modes: ModeSettings = field(default_factory=ModeSettings)
+    alerts: AlertSettings = field(default_factory=AlertSettings)
+    draft: DraftSettings = field(default_factory=DraftSettings)
     channels: tuple[ChannelSettings, ...] = ()
     source: str = field(default="<defaults>", metadata={NOT_A_KEY: True})
 
@@ -328,6 +433,8 @@ SECTIONS: dict[str, type] = {
     "retention": RetentionSettings,
     "authors": AuthorSettings,
     "modes": ModeSettings,
+    "alerts": AlertSettings,
+    "draft": DraftSettings,
 }
 TOP_LEVEL_KEYS = ("data_dir",)
 

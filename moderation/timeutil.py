@@ -21,8 +21,10 @@ def parse_iso(text: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-# The newsroom reads times in Beijing time; China has no daylight saving, so a fixed offset.
-BEIJING = timezone(timedelta(hours=8), "北京时间")
+# The newsroom's clock, the one time zone of the service: shown times, calendar dates,
+# cron schedules, naive channel times. China has no daylight saving, so a fixed offset is
+# exact (and needs no tzdata).
+BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 
 def local_time(text: str | None, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:

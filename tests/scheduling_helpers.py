@@ -95,7 +95,7 @@ def assert_no_overlap(channel_runs: list[dict]) -> None:
 @contextmanager
 def running_scheduler(settings):
     """The real APScheduler-based scheduler, in this process."""
-    from moderation.scheduler import SchedulerService
+    from moderation.scheduling.service import SchedulerService
 
     service = SchedulerService(settings)
     service.start()

@@ -122,3 +122,13 @@ def test_json_logs_carry_extra_fields(capsys):
     entry = json.loads(line)
     assert entry["message"] == "collected" and entry["channel"] == "demo" and entry["new"] == 3
     logging.getLogger().handlers.clear()
+
+
+def test_healthz_reports_the_scheduler_lease(client, db):
+    from moderation.storage import leases
+
+    assert client.get("/healthz").get_json()["scheduler"] is None
+    assert leases.acquire(db, "scheduler", "host:1:ab", 30)
+    lease = client.get("/healthz").get_json()["scheduler"]
+    assert lease["holder"] == "host:1:ab" and lease["expired"] is False
+    assert 0 <= lease["age_seconds"] < 30

@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from moderation.db import connect
-from moderation.scheduler import trigger_for
 from moderation.scheduling import backoff
 from moderation.scheduling.runner import Runner
+from moderation.scheduling.service import trigger_for
 from moderation.storage import channels as channel_store
 from moderation.storage import leases
 from moderation.timeutil import iso, local_time

@@ -5,10 +5,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import html
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 
-# China has no daylight saving time, so a fixed offset is exact (and needs no tzdata).
-BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
+from moderation.timeutil import BEIJING
 
 
 def local_today() -> date:

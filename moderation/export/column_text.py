@@ -15,9 +15,10 @@ QUOTE_COLON = "："  # full-width, as printed
 
 @dataclass(frozen=True)
 class Quote:
-    """One printed quote: the name after 网友@ and the text after the colon."""
+    """One printed quote: the name after 网友@ (None until an editor gives one) and the text
+    after the colon."""
 
-    name: str
+    name: str | None
     text: str
 
 
@@ -31,8 +32,8 @@ class Section:
 
 
 def quote_line(quote: Quote) -> str:
-    """`网友@郭英：昨天晚上……` exactly as the page prints it."""
-    return f"{QUOTE_PREFIX}{quote.name}{QUOTE_COLON}{quote.text}"
+    """`网友@郭英：昨天晚上……` exactly as the page prints it (no name yet: `网友@：…`)."""
+    return f"{QUOTE_PREFIX}{quote.name or ''}{QUOTE_COLON}{quote.text}"
 
 
 def render_column(title: str, sections: list[Section]) -> str:

@@ -19,12 +19,6 @@ OUTPUT = click.option(
 )
 
 
-def _fail(message: str) -> None:
-    from moderation.cli import fail
-
-    fail(message)
-
-
 def _write(data: bytes, output: Path | None) -> None:
     if output:
         output.write_bytes(data)
@@ -37,7 +31,7 @@ def _date(value: str, option: str) -> Date:
     try:
         return Date.fromisoformat(value)
     except ValueError:
-        _fail(f"{option} {value!r}: expected a date like 2024-01-25")
+        raise click.ClickException(f"{option} {value!r}: expected a date like 2024-01-25") from None
 
 
 @click.command()
@@ -70,22 +64,22 @@ def export(obj, edition: str, fmt: str, encoding: str, from_approved: bool, outp
     from moderation.storage import editions as store
 
     day = _date(edition, "--edition").isoformat()
+    if encoding != "utf-8" and fmt != "txt":
+        raise click.ClickException("--encoding applies to --format txt only")
     db = obj.db()
     found = store.get_edition(db, day)
     if found is None and not from_approved:
-        _fail(
+        raise click.ClickException(
             f"no edition for {day}: build one in the dashboard (专栏 page) or pass "
             "--from-approved to create it from every approved comment"
         )
     if found is None:
         found = edition_from_approved(db, day, obj.settings.export.column_title, "cli")
         click.echo(f"created the edition of {day} from approved comments", err=True)
-    if encoding != "utf-8" and fmt != "txt":
-        _fail("--encoding applies to --format txt only")
     try:
         _write(export_edition(db, found, fmt, encoding).content, output)
     except ExportError as error:
-        _fail(str(error))
+        raise click.ClickException(str(error)) from None
 
 
 @click.command()
@@ -101,7 +95,7 @@ def ranking(obj, start: str, end: str, fmt: str, top: int, output) -> None:
 
     first, last = _date(start, "--from"), _date(end, "--to")
     if last < first:
-        _fail("--to is before --from")
+        raise click.ClickException("--to is before --from")
     stories = board.rank_stories(obj.db(), first, last, top)
     if fmt == "txt":
         data = board.ranking_text(first, last, stories).encode("utf-8")

@@ -73,3 +73,13 @@ def ranking_docx(heading: str, entries: list[tuple[str, str]], date: str) -> byt
         document.add_paragraph(title_line)
         document.add_paragraph(counts_line)
     return _fixed_zip(document)
+
+
+def new_document(title: str, stamp: datetime):
+    """A python-docx Document with pinned properties, for other reports built here."""
+    return _document(title, stamp)
+
+
+def fixed_zip(document) -> bytes:
+    """A finished document's bytes, reproducible (see the module's docstring)."""
+    return _fixed_zip(document)

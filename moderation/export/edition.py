@@ -1,12 +1,12 @@
 """An edition as printable data: the column sections with masked quotes, and its TXT bytes.
 
-Every export (TXT, DOCX, CSV, JSON, the preview) starts here, so personal data is masked in
-all of them the same way.
+The one path from an edition to the printed column: every export (TXT, DOCX, CSV, JSON),
+the dashboard's builder and preview, the archive and the CLI start here, so personal data is
+masked in all of them the same way and a quote without a name is refused the same way.
 """
 
 from __future__ import annotations
 
-from moderation.export.column_builder import display_name
 from moderation.export.column_text import Quote, Section, quote_line, render_column
 from moderation.export.masking import mask
 from moderation.storage import editions as store
@@ -19,20 +19,35 @@ class ExportError(ValueError):
     """An edition that cannot be exported as it is; the message says what to fix."""
 
 
+def printed_section(section: dict) -> Section:
+    """A stored section as it prints: heading, intro, masked quotes in order.
+
+    A quote still without a name keeps `name` None: the builder shows it as unsigned and
+    every export refuses it (see `printable_sections`).
+    """
+    quotes = tuple(
+        Quote(mask(quote["display_name"]) or None, mask(quote["excerpt"]))
+        for quote in section["quotes"]
+    )
+    return Section(section["heading"], section["intro"], quotes)
+
+
+def column_sections(db, edition: dict) -> list[Section]:
+    """The edition's sections as they print (unnamed quotes included, for the builder)."""
+    return [printed_section(section) for section in store.sections(db, edition)]
+
+
 def printable_sections(db, edition: dict) -> list[Section]:
-    """The edition's sections as printed: headings, intros, masked quotes in order."""
-    result = []
-    for section in store.sections(db, edition):
-        quotes = []
-        for quote in section["quotes"]:
-            if not quote["display_name"]:
+    """The edition's sections, or ExportError naming the first quote without a name."""
+    sections = column_sections(db, edition)
+    for section in sections:
+        for position, quote in enumerate(section.quotes, start=1):
+            if not quote.name:
                 raise ExportError(
-                    f"“{section['heading']}”第{quote['position']}条评论还没有署名"
+                    f"“{section.heading}”第{position}条评论还没有署名"
                     "（网友@后的名字），请在专栏编辑页填写"
                 )
-            quotes.append(Quote(mask(quote["display_name"]), mask(quote["excerpt"])))
-        result.append(Section(section["heading"], section["intro"], tuple(quotes)))
-    return result
+    return sections
 
 
 def column_text(db, edition: dict) -> str:
@@ -55,14 +70,11 @@ def section_lengths(section: Section) -> int:
 
 def edition_from_approved(db, date: str, title: str, actor: str) -> dict:
     """Create the edition of `date` from every approved comment (created up to that date),
-    one section per story in the skeleton's order, names prefilled or pseudonymous."""
+    one section per story in the skeleton's order, names prefilled from the channel (a
+    comment without one must be named in the builder before the edition exports)."""
     edition = store.create_edition(db, date, title, actor)
     for story in approved_by_story(db, date):
         section_id = store.add_section(db, edition, story["id"], actor)
         for comment in story["comments"]:
-            quote = store.select_quote(db, edition, section_id, comment["id"], actor)
-            if not comment["author_name"]:
-                store.update_quote(
-                    db, edition, quote["id"], comment["text"], display_name(comment), False, actor
-                )
+            store.select_quote(db, edition, section_id, comment["id"], actor)
     return store.get_edition(db, date)

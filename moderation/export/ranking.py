@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date as Date
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from moderation.storage.ranking import stories_with_reads
+from moderation.timeutil import BEIJING
 
-NEWSROOM_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")  # no daylight saving in China
 TOP = 10
 
 
@@ -38,7 +38,7 @@ def local_date(timestamp: str) -> Date:
     moment = datetime.fromisoformat(timestamp)
     if moment.tzinfo is None:
         return moment.date()
-    return moment.astimezone(NEWSROOM_TZ).date()
+    return moment.astimezone(BEIJING).date()
 
 
 def month_day(day: Date) -> str:

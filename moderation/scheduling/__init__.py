@@ -1,4 +1,7 @@
-"""Scheduled collection: backoff, the per-process job runner and the `scheduler` command.
+"""Scheduled collection: the schedule syntax, backoff, the job runner, the APScheduler wiring
+and the `scheduler` command.
 
-The APScheduler wiring itself lives in :mod:`moderation.scheduler`.
+`spec` parses a channel's `schedule`; `backoff` spaces out a failing channel's runs;
+`runner` holds the job bodies; `service` wires them into APScheduler and is started by
+`moderation serve` or `moderation scheduler`, never by the app factory.
 """

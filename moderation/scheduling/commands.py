@@ -9,15 +9,10 @@ import click
 @click.pass_obj
 def scheduler_command(obj) -> None:
     """Run scheduled collection only (for a dashboard served by several WSGI workers)."""
-    import logging
-
-    from moderation.scheduler import SchedulerService, handle_signals
+    from moderation.scheduling.service import SchedulerService, handle_signals
 
     settings = obj.settings
     obj.db().close()  # apply migrations once, before any job runs
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
     service = SchedulerService(settings)
     handle_signals(service.stop)
     service.start()

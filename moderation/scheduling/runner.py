@@ -14,11 +14,11 @@ import socket
 import threading
 from collections.abc import Callable
 from contextlib import closing
-from datetime import datetime
+from datetime import UTC, datetime
 
 from moderation import pipeline
 from moderation.db import open_db
-from moderation.scheduling import backoff
+from moderation.scheduling import backoff, newsroom_jobs
 from moderation.storage import channels as channel_store
 from moderation.storage import leases
 from moderation.storage import scores as score_store
@@ -44,6 +44,7 @@ class Runner:
         self.holder = holder or holder_id()
         self.holding = False
         self.collecting: set[str] = set()  # channels with a run in progress
+        self.judged_at: datetime | None = None  # the last alert rules pass
         self._scheduler_calls = threading.Lock()
         # set by the scheduler wiring: when a channel's job runs next, and "run it now"
         self.next_run: Callable[[str], datetime | None] = lambda name: None
@@ -203,6 +204,27 @@ class Runner:
             removed = raw_payloads.purge_older_than(db, self.settings.retention.raw_payload_days)
         log.info("purged %s raw payloads", removed, extra={"purged": removed})
         return removed
+
+    def watch_alerts(self) -> None:
+        """The alerts job: judge the alert rules once a minute, send due deliveries each
+        time (a process that just took the lease judges at once)."""
+        if self.stop.is_set() or not self.holding:
+            return
+        now = datetime.now(UTC)
+        judge = self.judged_at is None or (
+            (now - self.judged_at).total_seconds() >= newsroom_jobs.ALERTS_EVERY_SECONDS
+        )
+        with closing(open_db(self.settings)) as db:
+            newsroom_jobs.watch(db, self.settings, now, judge=judge)
+        if judge:
+            self.judged_at = now
+
+    def make_report(self, kind: str) -> int | None:
+        """The report job: the daily or weekly 舆情 report, archived and queued to send."""
+        if self.stop.is_set() or not self.holding:
+            return None
+        with closing(open_db(self.settings)) as db:
+            return newsroom_jobs.make_report(db, self.settings, kind, datetime.now(UTC))
 
     def poll_requests(self) -> None:
         """The request job: start channels whose run-now button was pressed."""

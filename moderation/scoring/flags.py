@@ -263,3 +263,17 @@ def _link_flags(text: str) -> list[Flag]:
     if not spans:
         return []
     return [Flag(SPAM_LINK, "含链接或网址", tuple(spans), REVIEW)]
+
+
+class WordFinder:
+    """Finds listed words or phrases in texts, seeing through the same evasions as the word
+    lists (width, case, traditional characters, separators): for keyword subscriptions."""
+
+    def __init__(self, words):
+        self._matcher = _WordMatcher(tuple(word for word in words if word.strip()))
+
+    def find(self, text: str) -> list[str]:
+        """The listed words the text contains, each once, sorted."""
+        if self._matcher.empty:
+            return []
+        return sorted({hit.word for hit in self._matcher.matches(normalize(text), text)})

@@ -77,6 +77,19 @@ def list_channels(db) -> dict[str, dict]:
     return {row["name"]: row for row in db.query("SELECT * FROM channels")}
 
 
+def channel_names(db) -> list[str]:
+    """Every known channel's name, sorted (for filter menus)."""
+    return [row[0] for row in db.execute("SELECT name FROM channels ORDER BY name")]
+
+
+def last_successes(db) -> dict[str, str]:
+    """{channel: when its latest successful run finished} for channels that ever succeeded."""
+    rows = db.execute(
+        "SELECT channel, MAX(finished_at) FROM runs WHERE status = 'ok' GROUP BY channel"
+    )
+    return {channel: finished for channel, finished in rows}
+
+
 def record_success(db, name: str) -> None:
     """A run succeeded: clear the failure count, the backoff and the last error."""
     db.execute(

@@ -55,8 +55,3 @@ def release(db, comment_ids, actor: str) -> None:
     db.execute(
         f"DELETE FROM claims WHERE actor = ? AND comment_id IN ({marks})", [actor, *comment_ids]
     )
-
-
-def purge_expired(db) -> int:
-    """Drop expired claims; return how many."""
-    return db.execute("DELETE FROM claims WHERE until < ?", [now_iso()]).rowcount

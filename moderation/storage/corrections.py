@@ -28,12 +28,3 @@ def load_corrections(db) -> list[tuple[int, str]]:
         "latest WHERE latest.comment_id = sc.comment_id) ORDER BY sc.id"
     )
     return [(label, text) for label, text in rows]
-
-
-def corrections_for(db, comment_id: int) -> list[dict]:
-    """Every correction of one comment, oldest first."""
-    return list(
-        db.query(
-            "SELECT * FROM sentiment_corrections WHERE comment_id = ? ORDER BY id", [comment_id]
-        )
-    )

@@ -34,15 +34,18 @@ def parse_date(text: str) -> str:
 
 
 def create_edition(db, date: str, title: str, actor: str) -> dict:
-    """A new, empty draft edition for `date`."""
+    """A new, empty draft edition for `date` under `title` (the caller picks the default)."""
     date = parse_date(date)
+    title = title.strip()
+    if not title:
+        raise EditionError("请填写栏目名（如“融媒·观察”）后再新建")
     if get_edition(db, date):
         raise EditionError(f"an edition for {date} exists already")
     now = now_iso()
     db.table("editions").insert(
         {
             "date": date,
-            "title": title.strip() or "融媒·观察",
+            "title": title,
             "status": DRAFT,
             "created_by": actor,
             "created_at": now,
@@ -82,24 +85,22 @@ LEFT JOIN scores sc ON sc.comment_id = c.id
 
 def sections(db, edition: dict) -> list[dict]:
     """The edition's sections in order, each with its story and its quotes in order."""
-    result = []
-    for section in db.query(
-        "SELECT s.*, st.title AS story_title, st.channel AS story_channel, "
-        "st.native_id AS story_native_id, st.published_at AS story_published_at "
-        "FROM edition_sections s JOIN stories st ON st.id = s.story_id "
-        "WHERE s.edition_id = ? ORDER BY s.position, s.id",
-        [edition["id"]],
-    ):
-        section["quotes"] = list(
-            db.query(
-                QUOTE_SELECT + " WHERE q.section_id = ? ORDER BY q.position, q.id",
-                [section["id"]],
-            )
+    result = list(
+        db.query(
+            "SELECT s.*, st.title AS story_title, st.channel AS story_channel, "
+            "st.native_id AS story_native_id, st.published_at AS story_published_at "
+            "FROM edition_sections s JOIN stories st ON st.id = s.story_id "
+            "WHERE s.edition_id = ? ORDER BY s.position, s.id",
+            [edition["id"]],
         )
-        for quote in section["quotes"]:
-            quote["state"] = QUOTE_STATE[edition["status"]]
-        result.append(section)
-    return result
+    )
+    by_id = {section["id"]: {**section, "quotes": []} for section in result}
+    state = QUOTE_STATE[edition["status"]]
+    for quote in db.query(
+        QUOTE_SELECT + " WHERE q.edition_id = ? ORDER BY q.position, q.id", [edition["id"]]
+    ):
+        by_id[quote["section_id"]]["quotes"].append({**quote, "state": state})
+    return list(by_id.values())
 
 
 def _section(db, edition: dict, section_id: int) -> dict:
@@ -125,8 +126,8 @@ def _quote(db, edition: dict, quote_id: int) -> dict:
 
 def _quote_ids(db, edition: dict) -> list[int]:
     return [
-        row[0]
-        for row in db.execute(
+        row["comment_id"]
+        for row in db.query(
             "SELECT comment_id FROM edition_quotes WHERE edition_id = ? ORDER BY id",
             [edition["id"]],
         )
@@ -160,7 +161,7 @@ def _changing(db, edition: dict, actor: str) -> None:
 
 def add_section(db, edition: dict, story_id: int, actor: str) -> int:
     """Add a story as the last section, with the story's title and intro as defaults."""
-    story = db.execute("SELECT title, intro FROM stories WHERE id = ?", [story_id]).fetchone()
+    story = next(db.query("SELECT title, intro FROM stories WHERE id = ?", [story_id]), None)
     if story is None:
         raise EditionError(f"no story {story_id}")
     with db.atomic():
@@ -177,8 +178,8 @@ def add_section(db, edition: dict, story_id: int, actor: str) -> int:
                     "edition_id": edition["id"],
                     "story_id": story_id,
                     "position": _next_position(db, "edition_sections", "edition_id", edition["id"]),
-                    "heading": story[0],
-                    "intro": story[1],
+                    "heading": story["title"],
+                    "intro": story["intro"],
                 }
             )
             .last_pk
@@ -186,10 +187,11 @@ def add_section(db, edition: dict, story_id: int, actor: str) -> int:
 
 
 def _next_position(db, table: str, parent: str, parent_id: int) -> int:
-    row = db.execute(
-        f"SELECT COALESCE(MAX(position), 0) + 1 FROM {table} WHERE {parent} = ?", [parent_id]
-    ).fetchone()
-    return row[0]
+    (row,) = db.query(
+        f"SELECT COALESCE(MAX(position), 0) + 1 AS next FROM {table} WHERE {parent} = ?",
+        [parent_id],
+    )
+    return row["next"]
 
 
 def update_section(db, edition: dict, section_id: int, heading: str, intro: str, actor: str):
@@ -212,10 +214,10 @@ def remove_section(db, edition: dict, section_id: int, actor: str) -> None:
     with db.atomic():
         _section(db, edition, section_id)
         _changing(db, edition, actor)
-        for row in db.execute(
-            "SELECT id FROM edition_quotes WHERE section_id = ?", [section_id]
-        ).fetchall():
-            _unselect(db, edition, row[0], actor)
+        for quote in list(
+            db.query("SELECT id FROM edition_quotes WHERE section_id = ?", [section_id])
+        ):
+            _unselect(db, edition, quote["id"], actor)
         db.execute("DELETE FROM edition_sections WHERE id = ?", [section_id])
 
 
@@ -224,12 +226,13 @@ def select_quote(db, edition: dict, section_id: int, comment_id: int, actor: str
     `printed_in`: dates of earlier printed editions that carried it (to warn the editor)."""
     with db.atomic():
         _section(db, edition, section_id)
-        comment = db.execute(
-            "SELECT status, text, author_name FROM comments WHERE id = ?", [comment_id]
-        ).fetchone()
+        comment = next(
+            db.query("SELECT status, text, author_name FROM comments WHERE id = ?", [comment_id]),
+            None,
+        )
         if comment is None:
             raise EditionError(f"no comment {comment_id}")
-        if comment[0] != APPROVED:
+        if comment["status"] != APPROVED:
             raise EditionError("only approved comments can be picked for the column")
         if db.execute(
             "SELECT 1 FROM edition_quotes WHERE edition_id = ? AND comment_id = ?",
@@ -245,8 +248,8 @@ def select_quote(db, edition: dict, section_id: int, comment_id: int, actor: str
                     "section_id": section_id,
                     "comment_id": comment_id,
                     "position": _next_position(db, "edition_quotes", "section_id", section_id),
-                    "excerpt": comment[1],
-                    "display_name": comment[2],
+                    "excerpt": comment["text"],
+                    "display_name": comment["author_name"],
                     "consent": 0,
                 }
             )
@@ -267,9 +270,7 @@ def unselect_quote(db, edition: dict, quote_id: int, actor: str) -> None:
 
 
 def _unselect(db, edition: dict, quote_id: int, actor: str) -> None:
-    comment_id = db.execute(
-        "SELECT comment_id FROM edition_quotes WHERE id = ?", [quote_id]
-    ).fetchone()[0]
+    comment_id = db.table("edition_quotes").get(quote_id)["comment_id"]
     db.execute("DELETE FROM edition_quotes WHERE id = ?", [quote_id])
     decisions.record(
         db, comment_id, actor, "unselect", SELECTED, APPROVED, f"edition {edition['date']}"
@@ -350,8 +351,8 @@ def _order_table(kind: str) -> tuple[str, str]:
 
 def _ordered_ids(db, table: str, parent: str, parent_id: int) -> list[int]:
     return [
-        row[0]
-        for row in db.execute(
+        row["id"]
+        for row in db.query(
             f"SELECT id FROM {table} WHERE {parent} = ? ORDER BY position, id", [parent_id]
         )
     ]
@@ -369,8 +370,8 @@ def problems(db, edition: dict, require_consent: bool) -> list[str]:
     if not any(section["quotes"] for section in all_sections):
         found.append("专栏还没有任何评论")
     for section in all_sections:
-        for quote in section["quotes"]:
-            where = f"“{section['heading']}”第{quote['position']}条"
+        for number, quote in enumerate(section["quotes"], start=1):
+            where = f"“{section['heading']}”第{number}条"
             if not quote["display_name"]:
                 found.append(f"{where}缺少署名（网友@后的名字）")
             if require_consent and not quote["consent"]:

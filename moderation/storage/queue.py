@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 from moderation.states import APPROVED, PENDING, REJECTED
 from moderation.storage.comments import COMMENT_SELECT, _decode
@@ -212,11 +212,6 @@ def flag_counts(db, cap: int = COUNT_CAP) -> dict[str, int]:
     ):
         codes.update(flag_codes.split())
     return {code: count(db, QueueFilter(queue="flagged", flag=code), cap) for code in sorted(codes)}
-
-
-def filter_fields() -> list[str]:
-    """The names a QueueFilter takes from the query string."""
-    return [f.name for f in fields(QueueFilter) if f.name != "extra"]
 
 
 def dup_group_members(db, group_id: int) -> list[dict]:

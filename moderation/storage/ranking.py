@@ -30,3 +30,9 @@ def stories_with_reads(db, start: Date, end: Date) -> list[dict]:
             ],
         )
     )
+
+
+def newest_publication(db) -> str | None:
+    """When the newest stored story was published (ISO text), or None: the ranking page's
+    default range ends there when collection stopped a while ago."""
+    return db.execute("SELECT MAX(published_at) FROM stories").fetchone()[0]

@@ -5,50 +5,13 @@ from __future__ import annotations
 import os
 import secrets
 
-from flask import Flask, g
+from flask import Flask
 from flask_wtf.csrf import CSRFProtect
-from werkzeug.routing import IntegerConverter
 
 from moderation import secret_keys
-from moderation.db import open_db
+from moderation.web.context import RowIdConverter, close_db
 
 csrf = CSRFProtect()
-SQLITE_MAX_INT = 2**63 - 1
-
-
-def sqlite_int(value: str) -> int:
-    """An integer SQLite can bind, for `request.args.get(..., type=sqlite_int)`: out of
-    range raises ValueError, so the parameter counts as missing (or the form as bad)."""
-    number = int(value)
-    if abs(number) > SQLITE_MAX_INT:
-        raise ValueError(f"{value!r} is out of range")
-    return number
-
-
-class RowIdConverter(IntegerConverter):
-    """`<int:...>` limited to what SQLite can bind: a larger id is a 404, not a 500."""
-
-    def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", SQLITE_MAX_INT)
-        super().__init__(map, *args, **kwargs)
-
-
-def get_db():
-    """The request's database connection, opened on first use."""
-    if "db" not in g:
-        from flask import current_app
-
-        g.db = open_db(current_app.config["SETTINGS"], migrate=False)
-    return g.db
-
-
-def close_db(exception=None):
-    """Close the request's connection."""
-    db = g.pop("db", None)
-    if db is not None:
-        db.close()
-
-
 def secret_key(settings) -> str:
     """The session signing key from the environment.
 
@@ -74,16 +37,21 @@ def blueprints() -> list:
     """Every area's blueprint, registered in this order (add new areas here)."""
     from moderation.web import (
         admin,
+        alerts,
         authors,
         channels,
         column,
+        drafts,
         health,
+        metrics,
         modes,
         overview,
+        prometheus,
         push,
         queue,
         ranking,
         reasons,
+        reports,
         rules,
         search,
         stories,
@@ -95,7 +63,11 @@ def blueprints() -> list:
         search.bp,
         stories.bp,
         overview.bp,
+        metrics.bp,
+        alerts.bp,
+        reports.bp,
         column.bp,
+        drafts.bp,
         ranking.bp,
         channels.bp,
         push.bp,
@@ -106,6 +78,7 @@ def blueprints() -> list:
         modes.bp,
         reasons.bp,
         health.bp,
+        prometheus.bp,
     ]
 
 

@@ -6,8 +6,8 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 
 from moderation.roles import ADMIN, ROLES
 from moderation.storage import users
-from moderation.web import get_db
 from moderation.web.auth import role_required
+from moderation.web.context import get_db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -24,10 +24,11 @@ from flask import (
 
 from moderation.roles import ROLE_NAMES, may
 from moderation.storage import users
-from moderation.web import get_db
+from moderation.web.context import get_db
 
 bp = Blueprint("auth", __name__)
-PUBLIC_ENDPOINTS = {"auth.login", "static", "health.healthz"}
+# /metrics.txt checks its own bearer token instead of a login
+PUBLIC_ENDPOINTS = {"auth.login", "static", "health.healthz", "prometheus.metrics_text"}
 MAX_FAILURES = 5
 THROTTLE_MINUTES = 15
 

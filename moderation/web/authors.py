@@ -10,8 +10,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from moderation.roles import EDITOR, MODERATOR
 from moderation.rules.model import LEVELS, SANCTION_LEVELS
 from moderation.storage import authors, profiles
-from moderation.web import get_db
 from moderation.web.auth import current_actor, role_required
+from moderation.web.context import get_db
 from moderation.web.templating import BEIJING
 
 bp = Blueprint("authors", __name__, url_prefix="/authors")

@@ -16,9 +16,9 @@ from moderation.settings import SettingsError
 from moderation.storage import channels as channel_store
 from moderation.storage import leases
 from moderation.timeutil import local_time
-from moderation.web import get_db
 from moderation.web import push as push_view
 from moderation.web.auth import role_required
+from moderation.web.context import get_db
 
 bp = Blueprint("channels", __name__)
 RECENT_RUNS = 5

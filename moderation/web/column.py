@@ -22,20 +22,23 @@ from flask import (
     url_for,
 )
 
-from moderation.export.column_text import Quote, Section
-from moderation.export.edition import ExportError, section_lengths
+from moderation.export.edition import (
+    ExportError,
+    column_sections,
+    edition_from_approved,
+    printed_section,
+    section_lengths,
+)
 from moderation.export.formats import FORMATS, archive_exports, export_edition
-from moderation.export.masking import mask
 from moderation.roles import CHIEF_EDITOR, EDITOR
 from moderation.storage import edition_candidates as picks
 from moderation.storage import edition_exports as archive
 from moderation.storage import editions as store
-from moderation.web import get_db, sqlite_int
 from moderation.web.auth import current_actor, role_required
+from moderation.web.context import get_db, sqlite_int
 
 bp = Blueprint("column", __name__, url_prefix="/editions")
 FILTERS = ("q", "story", "channel")
-MISSING_NAME = "（未署名）"
 
 
 def _edition(date: str) -> dict:
@@ -77,11 +80,13 @@ def index():
 @bp.post("/")
 @role_required(EDITOR)
 def create():
-    """Start the edition of a date."""
+    """Start the edition of a date, empty or with every approved comment (one section per
+    story, as `moderation export --from-approved` does)."""
     date = request.form.get("date", "")
+    title = request.form.get("title", "").strip()[:40] or _settings().export.column_title
+    start = edition_from_approved if request.form.get("from_approved") else store.create_edition
     try:
-        title = request.form.get("title", "").strip()[:40] or _settings().export.column_title
-        edition = store.create_edition(get_db(), date, title, current_actor())
+        edition = start(get_db(), date, title, current_actor())
     except store.EditionError as error:
         flash(str(error)[:200], "error")
         return redirect(url_for("column.index"))
@@ -103,15 +108,6 @@ def diff_segments(original: str, excerpt: str) -> list[tuple[str, str]]:
     return pieces
 
 
-def _printable(section: dict) -> Section:
-    """A section as it will print (masked), with a placeholder for a missing name."""
-    quotes = tuple(
-        Quote(mask(quote["display_name"]) or MISSING_NAME, mask(quote["excerpt"]))
-        for quote in section["quotes"]
-    )
-    return Section(section["heading"], section["intro"], quotes)
-
-
 @bp.get("/<date>")
 @role_required(EDITOR)
 def builder(date: str):
@@ -121,7 +117,7 @@ def builder(date: str):
     sections = store.sections(db, edition)
     printed = store.printed_in(db, [q["comment_id"] for s in sections for q in s["quotes"]])
     for section in sections:
-        section["length"] = section_lengths(_printable(section))
+        section["length"] = section_lengths(printed_section(section))
         for quote in section["quotes"]:
             quote["diff"] = diff_segments(quote["original"], quote["excerpt"])
             quote["printed_in"] = [d for d in printed.get(quote["comment_id"], []) if d != date]
@@ -262,7 +258,7 @@ def preview(date: str):
     """The column as it will print, with a character count per section."""
     db = get_db()
     edition = _edition(date)
-    sections = [_printable(section) for section in store.sections(db, edition)]
+    sections = column_sections(db, edition)
     return render_template(
         "column/preview.html",
         edition=edition,

@@ -7,7 +7,11 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, jsonify
 
-from moderation.web import get_db
+from moderation import storage
+from moderation.scheduling.runner import LEASE_NAME
+from moderation.storage import channels as channel_store
+from moderation.storage import leases
+from moderation.web.context import get_db
 
 bp = Blueprint("health", __name__)
 
@@ -17,7 +21,7 @@ def healthz():
     """JSON health report for monitoring; 503 when the database cannot be read."""
     try:
         db = get_db()
-        db.execute("SELECT 1").fetchone()
+        storage.check_readable(db)
     except sqlite3.Error as error:
         return jsonify({"status": "error", "database": str(error)}), 503
     return jsonify(
@@ -25,31 +29,21 @@ def healthz():
             "status": "ok",
             "database": "ok",
             "scheduler": _lease(db),
-            "channels": _last_success(db),
+            "channels": channel_store.last_successes(db),
         }
     )
 
 
 def _lease(db) -> dict | None:
     try:
-        row = db.execute(
-            "SELECT holder, acquired_at, expires_at FROM scheduler_lease LIMIT 1"
-        ).fetchone()
+        lease = leases.get(db, LEASE_NAME)
     except sqlite3.OperationalError:
         return None
-    if row is None:
+    if lease is None:
         return None
-    holder, acquired_at, expires_at = row
     now = datetime.now(UTC)
     return {
-        "holder": holder,
-        "age_seconds": int((now - datetime.fromisoformat(acquired_at)).total_seconds()),
-        "expired": datetime.fromisoformat(expires_at) < now,
+        "holder": lease["holder"],
+        "age_seconds": int((now - datetime.fromisoformat(lease["acquired_at"])).total_seconds()),
+        "expired": datetime.fromisoformat(lease["expires_at"]) < now,
     }
-
-
-def _last_success(db) -> dict:
-    rows = db.execute(
-        "SELECT channel, MAX(finished_at) FROM runs WHERE status = 'ok' GROUP BY channel"
-    )
-    return {channel: finished for channel, finished in rows}

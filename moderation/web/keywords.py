@@ -1,7 +1,7 @@
 """Top keywords of a set of comments: character-bigram TF-IDF, no segmenter needed.
 
-(snownlp is too slow to load in a request; the sibling scorer's topic groups are used
-when present.)
+(snownlp is too slow to load in a request; the scorer's topic grouping runs over these
+bigrams.)
 """
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+
+from moderation.scoring import groups
 
 HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
 # Bigrams that are grammar rather than topic.
@@ -42,16 +44,9 @@ def top_keywords(texts: list[str], limit: int = 12) -> list[tuple[str, float]]:
 
 
 def topic_groups(comments: list[dict], max_topics: int = 6) -> list[dict]:
-    """[{keywords, ids}] from the scorer's topic grouping, or [] when it is not installed."""
-    try:
-        from moderation.scoring.groups import topic_groups as scorer_topics
-    except ImportError:
-        return []
+    """[{keywords, ids}] of the comments' main topics (the scorer's grouping over bigrams)."""
     items = [(comment["id"], comment["text"]) for comment in comments]
-    try:
-        topics = scorer_topics(items, bigrams, max_topics=max_topics)
-    except TypeError:  # a different signature than the one this was written against
-        return []
+    topics = groups.topic_groups(items, bigrams, max_topics=max_topics)
     return [
         {"keywords": list(topic.keywords), "ids": list(topic.member_ids)}
         for topic in topics

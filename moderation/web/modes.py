@@ -7,8 +7,8 @@ from flask import Blueprint, current_app, flash, g, redirect, request, url_for
 
 from moderation.roles import ADMIN, EDITOR
 from moderation.storage import story_modes, switches
-from moderation.web import get_db
 from moderation.web.auth import current_actor, role_required, safe_next
+from moderation.web.context import get_db
 
 bp = Blueprint("modes", __name__)
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from moderation.storage import stats
-from moderation.web import charts, get_db
+from moderation.web import charts
+from moderation.web.context import get_db
 
 bp = Blueprint("overview", __name__)
 DAYS = 14

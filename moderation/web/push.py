@@ -9,8 +9,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, request, url_f
 from moderation.push.actions import LABELS
 from moderation.roles import ADMIN, CHIEF_EDITOR, EDITOR, MODERATOR
 from moderation.storage import outbox, replies, switches
-from moderation.web import get_db
 from moderation.web.auth import current_actor, role_required, safe_next
+from moderation.web.context import get_db
 
 bp = Blueprint("push", __name__)
 FEATURE_WARN_AT = 90  # show the article's 精选 count in red from here (WeChat stops at 100)

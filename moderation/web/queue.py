@@ -8,7 +8,6 @@ from time import monotonic
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     g,
@@ -19,17 +18,18 @@ from flask import (
     url_for,
 )
 
-from moderation.export.column_builder import approved_column_text
-from moderation.roles import EDITOR, MODERATOR
+from moderation.roles import MODERATOR
+from moderation.storage import channels as channel_store
 from moderation.storage import claims as claim_store
 from moderation.storage import comments as comment_store
 from moderation.storage import corrections
 from moderation.storage import queue as queue_store
 from moderation.storage import reasons as reason_store
-from moderation.web import desk_cards, get_db, sqlite_int
+from moderation.timeutil import BEIJING
+from moderation.web import desk_cards
 from moderation.web import push as push_view
 from moderation.web.auth import current_actor, role_required, safe_next
-from moderation.web.templating import BEIJING
+from moderation.web.context import get_db, sqlite_int
 
 bp = Blueprint("queue", __name__)
 PAGE_SIZE = 20
@@ -85,7 +85,7 @@ def _listing(queue: str):
         if after
         else None,
         first_url=url_for("queue.index", **{**args, "queue": queue}),
-        channels=[row[0] for row in db.execute("SELECT name FROM channels ORDER BY name")],
+        channels=channel_store.channel_names(db),
         flag_counts=cached("flags", queue_store.flag_counts) if queue == "flagged" else {},
         here=request.full_path.rstrip("?"),
     )
@@ -262,19 +262,6 @@ def claim(comment_id: int):
     claim_store.claim(db, [comment_id], current_actor())
     holder = claim_store.active_claims(db, [comment_id]).get(comment_id)
     return jsonify({"comment_id": comment_id, "held_by": holder, "mine": holder == g.user["name"]})
-
-
-@bp.get("/export/column.txt")
-@role_required(EDITOR)
-def export_column():
-    """Download the column text of everything approved."""
-    settings = current_app.config["SETTINGS"]
-    text = approved_column_text(get_db(), settings.export.column_title, request.args.get("until"))
-    return Response(
-        text.encode("utf-8"),
-        content_type="text/plain; charset=utf-8",
-        headers={"Content-Disposition": "attachment; filename=column.txt"},
-    )
 
 
 def cached(name: str, compute):

@@ -9,8 +9,9 @@ from flask import Blueprint, Response, abort, render_template, request
 
 from moderation.export import ranking as board
 from moderation.roles import EDITOR
-from moderation.web import get_db
+from moderation.storage import ranking as ranking_store
 from moderation.web.auth import role_required
+from moderation.web.context import get_db
 
 bp = Blueprint("ranking", __name__, url_prefix="/ranking")
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -37,7 +38,7 @@ def _range() -> tuple[Date, Date]:
 
 def _default_end() -> Date:
     """Today, unless the newest stored story is older than a week: then its day."""
-    newest = get_db().execute("SELECT MAX(published_at) FROM stories").fetchone()[0]
+    newest = ranking_store.newest_publication(get_db())
     today = Date.today()
     if not newest:
         return today

@@ -7,8 +7,8 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 
 from moderation.roles import ADMIN
 from moderation.storage import reasons
-from moderation.web import get_db
 from moderation.web.auth import current_actor, role_required
+from moderation.web.context import get_db
 
 bp = Blueprint("reasons", __name__, url_prefix="/admin/reasons")
 

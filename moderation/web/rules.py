@@ -23,8 +23,8 @@ from moderation.rules.model import ACTIONS, CONDITIONS, LEVELS, RuleError
 from moderation.rules.toml_io import rule_from_toml, rule_to_toml, rules_from_toml, rules_to_toml
 from moderation.storage import authors, rule_apply
 from moderation.storage import rules as rule_store
-from moderation.web import get_db
 from moderation.web.auth import current_actor, role_required
+from moderation.web.context import get_db
 
 bp = Blueprint("rules", __name__, url_prefix="/admin/rules")
 DRY_RUN_DEFAULT = 500

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 
 from moderation.storage import search as search_store
-from moderation.web import get_db, sqlite_int
+from moderation.web.context import get_db, sqlite_int
 from moderation.web.queue import annotate
 
 bp = Blueprint("search", __name__)

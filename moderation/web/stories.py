@@ -8,9 +8,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from moderation.roles import EDITOR
 from moderation.storage import stats
 from moderation.storage import stories as story_store
-from moderation.web import charts, get_db
+from moderation.web import charts
 from moderation.web import push as push_view
 from moderation.web.auth import current_actor, role_required
+from moderation.web.context import get_db
 from moderation.web.keywords import top_keywords, topic_groups
 from moderation.web.queue import annotate
 

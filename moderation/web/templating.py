@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 
 from moderation.states import REJECT_REASONS
+from moderation.timeutil import BEIJING
 
-BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 FLAG_NAMES = {
     "banned": "违禁词",
     "suspect": "可疑词",

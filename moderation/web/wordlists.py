@@ -11,8 +11,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 
 from moderation.roles import ADMIN
 from moderation.storage import wordlists
-from moderation.web import get_db
 from moderation.web.auth import current_actor, role_required
+from moderation.web.context import get_db
 
 bp = Blueprint("wordlists", __name__, url_prefix="/admin")
 KIND_NAMES = {

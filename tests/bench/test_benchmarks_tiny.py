@@ -44,6 +44,8 @@ def test_run_py_runs_every_benchmark_on_a_fresh_database(bench, tmp_path):
     assert "stored      : 40 comments in the database after the ingest" in out
     assert "stored      : 190 comments in the database after the ingest" in out  # on top
     assert "queue (pending, newest)" in out and "column export" in out
+    assert "steady pass : median" in out  # the alert evaluation benchmark
+    assert "draft of a week (" in out
     if shutil.which("wrk"):
         assert "load test: waitress, 150 comments" in out
     assert [path.name for path in (tmp_path / "out").glob("dashboard-*")] == ["dashboard-150.db"]
@@ -60,3 +62,12 @@ def test_a_database_of_the_wrong_size_stops_the_bench(bench, tmp_path):
     connect(tmp_path / "out" / "dashboard-80.db").close()  # as a build cut short once did
     out = bench("bench_dashboard.py", "--n", "80", "--requests", "1", status=1)
     assert "holds 0 comments, not 80: delete it and run again" in out
+
+
+def test_alert_bench_fires_the_flood_and_leaves_the_database_as_it_was(bench, tmp_path):
+    out = bench("bench_alerts.py", "--n", "120", "--passes", "2")
+    assert "dashboard-120.db: 120 comments stored" in out
+    assert "40 of them a flood" in out and "alert(s) fired" in out
+    db = connect(tmp_path / "out" / "dashboard-120.db")
+    assert db.table("comments").count == 120 and db.table("alerts").count == 0
+    db.close()

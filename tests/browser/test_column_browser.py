@@ -4,14 +4,12 @@ Drives Debian's chromium through Playwright against the app served by a real ser
 thread on 127.0.0.1 (port chosen by the system), with CSRF protection on.
 """
 
-import threading
-
 import pytest
 
 from moderation import create_app, pipeline
 from moderation.storage import comments, users
 from moderation.storage import editions as store
-from tests.browser_support import CHROMIUM, SCREENSHOTS, launch
+from tests.browser_support import CHROMIUM, SCREENSHOTS, live_server
 from tests.seed import (
     comment_id_for,
     seed_quote_lines,
@@ -31,34 +29,13 @@ pytestmark = [
 @pytest.fixture
 def server(settings, db):
     """The dashboard on a real HTTP server in a thread; yields its base URL."""
-    from werkzeug.serving import make_server
-
     pipeline.collect_channel(db, settings, settings.channel("demo"))
     for line in seed_quote_lines():
         comments.decide(db, comment_id_for(db, line), "approve", actor="mod")
     users.add_user(db, "lin", "editor", PASSWORD)
     users.add_user(db, "chief", "chief_editor", PASSWORD)
-    app = create_app(settings, SECRET_KEY="browser-test")
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{http.server_port}"
-    http.shutdown()
-    thread.join(timeout=5)
-
-
-@pytest.fixture
-def page():
-    """A headless chromium page (Debian's binary, nothing downloaded)."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = launch(playwright)
-        context = browser.new_context(
-            accept_downloads=True, viewport={"width": 1200, "height": 900}
-        )
-        yield context.new_page()
-        context.close()
-        browser.close()
+    with live_server(create_app(settings, SECRET_KEY="browser-test")) as base:
+        yield base
 
 
 def login(page, base: str, name: str) -> None:

@@ -131,3 +131,9 @@ def test_edition_from_approved_groups_by_story(seeded):
     sections = store.sections(seeded, edition)
     assert sum(len(s["quotes"]) for s in sections) == 10
     assert len(sections) == 2
+
+
+def test_an_edition_needs_a_title(seeded):
+    with pytest.raises(store.EditionError, match="栏目名"):
+        store.create_edition(seeded, DATE, "  ", "editor")
+    assert store.get_edition(seeded, DATE) is None

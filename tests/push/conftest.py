@@ -17,8 +17,10 @@ from tests.push.servers import FakeWeChat, serving
 
 MSG_DATA_ID = 2247483700
 ARTICLES = {(MSG_DATA_ID, 0): list(range(1, 61)), (MSG_DATA_ID, 1): [1, 2, 3]}
+# Retries are fast; the read timeout leaves a loaded machine time to answer (a test that
+# counts calls must not see a resend caused by a slow CI box), and stays under HANG_SECONDS.
 FAST_HTTP = (
-    "connect_timeout = 1\nread_timeout = 0.5\ncall_timeout = 2\nmax_attempts = 3\n"
+    "connect_timeout = 2\nread_timeout = 2.5\ncall_timeout = 4\nmax_attempts = 3\n"
     "backoff_seconds = 0.01\nmax_wait_seconds = 1\n"
 )
 

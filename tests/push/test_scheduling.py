@@ -3,7 +3,7 @@ running `moderation push`."""
 
 from __future__ import annotations
 
-from moderation import scheduler as scheduler_module
+from moderation.scheduling import service as scheduler_module
 from moderation.storage import comments as comment_store
 from tests.push.conftest import MSG_DATA_ID, setup_wechat
 from tests.scheduling_helpers import running_scheduler, wait_for

@@ -5,15 +5,17 @@ and copied into each test's database; concrete URLs for every rule of the url_ma
 from __future__ import annotations
 
 import sqlite3
+from datetime import date
 
 import pytest
 from werkzeug.routing import AnyConverter
 
 from moderation import pipeline
 from moderation.db import connect
+from moderation.drafting import desk
 from moderation.roles import ROLES
 from moderation.settings import load_settings
-from moderation.storage import edition_exports, editions, wordlists
+from moderation.storage import alerts, edition_exports, editions, reports, wordlists
 from moderation.timeutil import now_iso
 from tests.helpers import write_config
 
@@ -54,6 +56,43 @@ def build_world(db, settings) -> dict:
     other_story = db.execute("SELECT id FROM stories WHERE id != ? LIMIT 1", [story_id]).fetchone()
     for kind in (*wordlists.KINDS, wordlists.ALLOWED):
         wordlists.add_word(db, kind, "坑爹", "admin")
+    report_id = reports.save_report(db, "daily", "2024-01-25", "2024-01-25", "editor", b"d", b"h")
+    rule_id = alerts.save_rule(db, {"name": "事故", "kind": "keyword"}, "admin")
+    alert = {"rule_id": rule_id, "condition": "story:1", "title": "事故", "detail": {}}
+    alerts.fire_alert(db, alert, ["robot"], now_iso())
+    delivery_id = db.execute("SELECT id FROM alert_deliveries").fetchone()[0]
+    db.execute("UPDATE alert_deliveries SET state = 'failed' WHERE id = ?", [delivery_id])
+    week = (date(2024, 1, 19), date(2024, 1, 25))
+    draft_id = desk.start_draft(db, *week, settings.draft, "editor")
+    reply_id = (
+        db.table("official_replies")
+        .insert(
+            {
+                "comment_id": approved,
+                "text": "谢谢",
+                "author": "editor",
+                "written_at": now_iso(),
+                "state": "awaiting_sign_off",
+            }
+        )
+        .last_pk
+    )
+    row_id = (
+        db.table("outbox")
+        .insert(
+            {
+                "key": "test:1",
+                "channel": "demo",
+                "action": "feature",
+                "mode": "on",
+                "comment_id": approved,
+                "state": "failed",
+                "next_at": now_iso(),
+                "created_at": now_iso(),
+            }
+        )
+        .last_pk
+    )
     return {
         "users": users,
         "comment_id": pending,
@@ -68,8 +107,13 @@ def build_world(db, settings) -> dict:
         "name": "demo",
         "other_story_id": other_story[0],
         "word": "坑爹",
+        "report_id": report_id,
+        "delivery_id": delivery_id,
+        "draft_id": draft_id,
+        "reply_id": reply_id,
+        "row_id": row_id,
         "rule_id": 1,
-        "code": "other",  # a rejection reason  # the default set's first rule
+        "code": "other",  # a rejection reason
         "author_key": db.execute(
             "SELECT author_key FROM comments WHERE id = ?", [pending]
         ).fetchone()[0],
@@ -124,8 +168,11 @@ INT_IDS = {
     "quote_id": "quote_id",
     "export_id": "export_id",
     "user_id": "user_id",
-    "reply_id": "comment_id",
-    "row_id": "comment_id",
+    "report_id": "report_id",
+    "delivery_id": "delivery_id",
+    "draft_id": "draft_id",
+    "reply_id": "reply_id",
+    "row_id": "row_id",
 }
 # Converter values that are not a row id, per endpoint and argument.
 DEFAULT_VALUES = {("column.download", "fmt"): "csv", ("static", "filename"): "dashboard.css"}

@@ -10,12 +10,14 @@ from moderation.roles import ADMIN, CHIEF_EDITOR, EDITOR, MODERATOR, ROLES, may
 from tests.security.conftest import login_as, logout, restore, rule_urls
 
 PUBLIC = "public"  # no login needed
+TOKEN = "token"  # no login: a bearer token of its own, and off (404) unless configured
 ANY = "any"  # every logged-in user
 # endpoint -> who may use it (a role means: that role and every role above it).
 POLICY = {
     "static": PUBLIC,
     "auth.login": PUBLIC,
     "health.healthz": PUBLIC,
+    "prometheus.metrics_text": TOKEN,
     "auth.logout": ANY,
     "queue.index": ANY,
     "queue.approved": ANY,
@@ -31,7 +33,6 @@ POLICY = {
     "queue.flag_editor": MODERATOR,
     "queue.correct_sentiment": MODERATOR,
     "queue.claim": MODERATOR,
-    "queue.export_column": EDITOR,
     "column.index": EDITOR,
     "column.create": EDITOR,
     "column.builder": EDITOR,
@@ -47,6 +48,19 @@ POLICY = {
     "column.mark_printed": EDITOR,
     "column.download": EDITOR,
     "column.archived": EDITOR,
+    "metrics.index": EDITOR,
+    "alerts.index": EDITOR,
+    "alerts.retry": EDITOR,
+    "alerts.rules": ADMIN,
+    "alerts.save": ADMIN,
+    "alerts.export_rules": ADMIN,
+    "alerts.import_rules": ADMIN,
+    "reports.index": EDITOR,
+    "reports.generate": EDITOR,
+    "reports.download": EDITOR,
+    "metrics.export_csv": EDITOR,
+    **{f"drafts.{view}": EDITOR for view in ("new", "create", "show", "swap", "drop", "add")},
+    "drafts.accept": EDITOR,
     "ranking.index": EDITOR,
     "ranking.download": EDITOR,
     "column.sign_off": CHIEF_EDITOR,
@@ -57,6 +71,12 @@ POLICY = {
     "admin.set_disabled": ADMIN,
     "stories.link": EDITOR,
     "stories.unlink": EDITOR,
+    "push.write_reply": EDITOR,
+    "push.sign_off": CHIEF_EDITOR,
+    "push.withdraw": EDITOR,
+    "push.retry": MODERATOR,
+    "push.switch": EDITOR,
+    "push.emergency": ADMIN,
     "wordlists.index": ADMIN,
     "wordlists.add": ADMIN,
     "wordlists.remove": ADMIN,
@@ -77,12 +97,6 @@ POLICY = {
     "reasons.index": ADMIN,
     "reasons.save": ADMIN,
     "reasons.switch": ADMIN,
-    "push.write_reply": EDITOR,
-    "push.sign_off": CHIEF_EDITOR,
-    "push.withdraw": EDITOR,
-    "push.retry": MODERATOR,
-    "push.switch": EDITOR,
-    "push.emergency": ADMIN,
 }
 
 
@@ -100,6 +114,11 @@ def form_for(endpoint: str, ids: dict) -> dict:
         "column.reorder": {"kind": "section", "ids": str(ids["section_id"])},
         "column.update_section": {"heading": "标题"},
         "column.update_quote": {"excerpt": "摘录", "display_name": "读者"},
+        "drafts.create": {"from": "2024-01-19", "to": "2024-01-25"},
+        "drafts.swap": {"story_id": ids["story_id"], "pick_id": 1, "alternate_id": 2},
+        "drafts.drop": {"story_id": ids["story_id"]},
+        "drafts.add": {"story_id": ids["story_id"]},
+        "drafts.accept": {"date": "2024-02-02"},
         "stories.link": {"target": str(ids["other_story_id"])},
         "wordlists.add": {"kind": "suspect", "word": "新词"},
         "wordlists.remove": {"word": ids["word"]},
@@ -108,6 +127,9 @@ def form_for(endpoint: str, ids: dict) -> dict:
         "authors.set_level": {"level": "watch", "reason": "测试"},
         "authors.add_note": {"note": "备注"},
         "modes.set_story_mode": {"mode": "post"},
+        "alerts.save": {"name": "负面", "kind": "negative_spike"},
+        "reports.generate": {"kind": "daily", "date": "2024-01-25"},
+        "push.write_reply": {"text": "感谢您的关注，我们已转交相关部门。"},
     }.get(endpoint, {})
 
 
@@ -118,6 +140,8 @@ def expected_status(method: str, endpoint: str, role: str | None) -> str:
         return "401"  # wrong password for everyone: the form is public but checks it
     if policy == PUBLIC:
         return "ok"
+    if policy == TOKEN:
+        return "404"  # tests/web/test_prometheus.py covers the token itself
     if endpoint == "auth.logout" and role is not None:
         return "login"  # logging out ends on the login page
     if role is None:

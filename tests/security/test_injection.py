@@ -44,7 +44,6 @@ PLACES = [
     ("/", {"queue": "all", "smin": "PAYLOAD", "smax": "PAYLOAD"}),
     ("/approved", {"order": "PAYLOAD"}),
     ("/editions/2024-01-25", {"q": "PAYLOAD", "channel": "PAYLOAD", "story": "PAYLOAD"}),
-    ("/export/column.txt", {"until": "PAYLOAD"}),
     ("/editions/2024-01-25/export.txt", {"encoding": "PAYLOAD"}),
     ("/ranking/", {"from": "PAYLOAD", "to": "PAYLOAD"}),
 ]

@@ -56,7 +56,7 @@ def test_next_never_redirects_off_site(client, db, target, expected):
 
 def test_role_below_required_is_forbidden(client, auth):
     auth.login("moderator")
-    assert client.get("/export/column.txt").status_code == 403
+    assert client.get("/editions/").status_code == 403
 
 
 def test_session_cookie_flags(client, db):

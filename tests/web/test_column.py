@@ -124,7 +124,8 @@ def test_move_buttons_and_order_post_reorder_quotes(client, auth, approved):
     assert [s["id"] for s in store.sections(approved, edition)] == sections[::-1]
 
 
-def test_wechat_comment_without_name_needs_one_before_sign_off(client, auth, approved):
+def approve_unnamed_wechat_comment(db) -> int:
+    """A WeChat comment (no reader name) on the snow story, approved; returns its id."""
     wechat = CollectedComment(
         native_id="wx-1",
         story_native_id="snow-2024",
@@ -132,10 +133,15 @@ def test_wechat_comment_without_name_needs_one_before_sign_off(client, auth, app
         created_at="2024-01-22T12:00:00+00:00",
         author_key="wx:abc",
     )
-    story_ids = {"snow-2024": story_of(approved, seed_snow_lines()[0])}
-    comments.save_comments(approved, "wechat", [wechat], story_ids)
-    comment_id = approved.execute("SELECT id FROM comments WHERE native_id = 'wx-1'").fetchone()[0]
-    comments.decide(approved, comment_id, "approve", actor="mod")
+    story_ids = {"snow-2024": story_of(db, seed_snow_lines()[0])}
+    comments.save_comments(db, "wechat", [wechat], story_ids)
+    comment_id = db.execute("SELECT id FROM comments WHERE native_id = 'wx-1'").fetchone()[0]
+    comments.decide(db, comment_id, "approve", actor="mod")
+    return comment_id
+
+
+def test_wechat_comment_without_name_needs_one_before_sign_off(client, auth, approved):
+    comment_id = approve_unnamed_wechat_comment(approved)
     auth.login("chief_editor")
     edition = build_over_http(client, approved)
     section_id = store.sections(approved, edition)[0]["id"]
@@ -155,6 +161,22 @@ def test_wechat_comment_without_name_needs_one_before_sign_off(client, auth, app
     assert store.get_edition(approved, DATE)["status"] == store.SIGNED_OFF
     body = client.get(f"/editions/{DATE}/export.txt").get_data(as_text=True)
     assert "网友@雪夜归人：雪景太美了，联系我139****5678" in body
+
+
+def test_edition_from_approved_refuses_to_export_an_unnamed_quote(client, auth, approved):
+    approve_unnamed_wechat_comment(approved)
+    auth.login("editor")
+    client.post("/editions/", data={"date": DATE, "title": "", "from_approved": "1"})
+    edition = store.get_edition(approved, DATE)
+    assert edition["title"] == "融媒·观察"  # the configured default
+    quotes = [q for s in store.sections(approved, edition) for q in s["quotes"]]
+    assert len(quotes) == len(seed_quote_lines()) + 1
+    download = client.get(f"/editions/{DATE}/export.txt", follow_redirects=True)
+    page = download.get_data(as_text=True)
+    assert download.request.path == f"/editions/{DATE}"  # back in the builder, told why
+    assert "还没有署名（网友@后的名字），请在专栏编辑页填写" in page
+    preview = client.get(f"/editions/{DATE}/preview").get_data(as_text=True)
+    assert "<strong>网友@（未署名）：</strong>雪景太美了，联系我139****5678" in preview
 
 
 def test_print_archives_exports_and_warns_when_picked_again(client, auth, approved):

@@ -1,4 +1,5 @@
-"""The queue over HTTP: listing, approving, rejecting, exporting the column."""
+"""The queue over HTTP: listing, approving, rejecting, and the approved comments reaching
+the column through the one edition export."""
 
 import pytest
 from markupsafe import escape
@@ -18,6 +19,12 @@ def collected(db, settings, auth):
     return db
 
 
+def export_approved(client, date="2024-01-31"):
+    """An edition of every approved comment, created and downloaded as TXT over HTTP."""
+    assert client.post("/editions/", data={"date": date, "from_approved": "1"}).status_code == 302
+    return client.get(f"/editions/{date}/export.txt")
+
+
 def test_queue_lists_pending_comments(client, collected):
     newest = collected.execute(
         "SELECT text FROM comments ORDER BY created_at DESC, id DESC LIMIT 1"
@@ -35,7 +42,7 @@ def test_approve_seed_snow_comments_and_export_them_byte_for_byte(client, collec
     for line in lines:
         response = client.post(f"/comments/{comment_id_for(collected, line)}/approve")
         assert response.status_code == 302
-    exported = client.get("/export/column.txt")
+    exported = export_approved(client)
     assert exported.headers["Content-Type"] == "text/plain; charset=utf-8"
     body = exported.get_data()
     for line in lines:
@@ -88,7 +95,7 @@ def test_approved_column_download_masks_personal_data(client, collected):
     ).fetchone()
     assert row, "the demo channel carries comments with personal data"
     client.post(f"/comments/{row[0]}/approve")
-    body = client.get("/export/column.txt").get_data(as_text=True)
+    body = export_approved(client).get_data(as_text=True)
     from moderation.scoring.personal_data import mask_personal_data
 
     assert mask_personal_data(row[1]) != row[1]

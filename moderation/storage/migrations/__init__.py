@@ -9,8 +9,10 @@ add a new one.
 
 from __future__ import annotations
 
+from moderation.storage.migrations.alerts import alerts
 from moderation.storage.migrations.core import core
 from moderation.storage.migrations.desk import desk
+from moderation.storage.migrations.drafts import drafts
 from moderation.storage.migrations.editions import editions
 from moderation.storage.migrations.ops import ops
 from moderation.storage.migrations.outbox import outbox_migrations
@@ -24,6 +26,8 @@ MIGRATION_SETS = [
     outbox_migrations,
     replies_migrations,
     switches_migrations,
+    alerts,
+    drafts,
     desk,
 ]  # applied in this order
 

@@ -16,11 +16,15 @@ import threading
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
 
+from moderation.alerts.conditions import DEFAULT_RULES
 from moderation.db import Checkpointer, open_db
 from moderation.push.actions import push_options
+from moderation.scheduling import newsroom_jobs
 from moderation.scheduling.runner import Runner
-from moderation.scheduling_spec import parse_schedule
+from moderation.scheduling.spec import parse_schedule
+from moderation.storage import alerts as alert_store
 from moderation.storage import duplicate_index
+from moderation.timeutil import BEIJING
 
 log = logging.getLogger(__name__)
 
@@ -29,9 +33,6 @@ SCORE_EVERY_SECONDS = 30  # how often the scoring job picks up what collection r
 PUSH_EVERY_SECONDS = 10  # how soon a decision reaches its channel
 LEVELS_EVERY_SECONDS = 60  # how late an expired sanction may outlive its expiry
 HOUSEKEEPING = "housekeeping"  # its own threads: a busy channel never delays the lease
-
-
-NEWSROOM_TIMEZONE = "Asia/Shanghai"  # cron schedules read as the newsroom's clock
 
 
 def trigger_for(schedule_text: str, jitter: int):
@@ -50,7 +51,7 @@ def trigger_for(schedule_text: str, jitter: int):
         month=month,
         day_of_week=day_of_week,
         jitter=jitter or None,
-        timezone=NEWSROOM_TIMEZONE,
+        timezone=BEIJING,  # cron fields read as the newsroom's clock
     )
 
 
@@ -69,7 +70,7 @@ def build_scheduler(runner: Runner):
     scheduler = BackgroundScheduler(
         timezone="UTC",
         executors={
-            "default": ThreadPoolExecutor(len(channels) + 1),
+            "default": ThreadPoolExecutor(len(channels) + 3),  # + scoring, alerts, reports
             HOUSEKEEPING: ThreadPoolExecutor(2),
         },
         job_defaults={"max_instances": 1, "coalesce": True},
@@ -107,6 +108,7 @@ def build_scheduler(runner: Runner):
         id="purge",
         next_run_time=datetime.now(UTC) + timedelta(minutes=5),
     )
+    _add_newsroom_jobs(scheduler, runner)
     for channel in channels:
         scheduler.add_job(
             runner.collect,
@@ -124,6 +126,33 @@ def build_scheduler(runner: Runner):
     return scheduler
 
 
+def _add_newsroom_jobs(scheduler, runner: Runner) -> None:
+    """Alerts judged every minute and sent within seconds; the daily and weekly reports at
+    their configured Beijing times."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    config = runner.settings.alerts
+    scheduler.add_job(
+        runner.watch_alerts,
+        "interval",
+        seconds=newsroom_jobs.SEND_EVERY_SECONDS,
+        id="alerts",
+    )
+    if config.daily_report_at:
+        hour, minute = config.daily_report_at.split(":")
+        trigger = CronTrigger(hour=int(hour), minute=int(minute), timezone=BEIJING)
+        scheduler.add_job(runner.make_report, trigger, args=("daily",), id="report:daily")
+    if config.weekly_report_at:
+        hour, minute = config.weekly_report_at.split(":")
+        trigger = CronTrigger(
+            day_of_week=config.weekly_report_weekday - 1,  # APScheduler: 0 = Monday
+            hour=int(hour),
+            minute=int(minute),
+            timezone=BEIJING,
+        )
+        scheduler.add_job(runner.make_report, trigger, args=("weekly",), id="report:weekly")
+
+
 def _next_run_time(scheduler, channel_name: str) -> datetime | None:
     job = scheduler.get_job(job_id(channel_name))
     return job.next_run_time if job else None
@@ -134,7 +163,7 @@ class SchedulerService:
 
     def __init__(self, settings, stop: threading.Event | None = None):
         self.runner = Runner(settings, stop)
-        self.scheduler = build_scheduler(self.runner)
+        self.scheduler = None  # built by start(), once the model is loaded
         self.checkpointer = Checkpointer(settings.database_path)
 
     @property
@@ -146,21 +175,25 @@ class SchedulerService:
         """Load the sentiment model, then start the jobs in background threads.
 
         Loading the model holds the GIL for seconds; done before the first lease, it never
-        keeps the lease job from renewing in time.
+        keeps the lease job from renewing in time. The jobs are scheduled after it, so on a
+        busy machine a slow load cannot make the first runs miss their misfire grace time.
         """
         from moderation.scoring import sentiment
 
         sentiment.scorer_for(self.runner.settings)
         with closing(open_db(self.runner.settings)) as db:
             duplicate_index.warm(db)  # a million comments: ~3 s, not inside the first batch
+            if alert_store.seed_rules(db, DEFAULT_RULES):
+                log.info("installed the default alert rules (edit them at /admin/alerts)")
         self.checkpointer.__enter__()  # before the jobs open their connections
+        self.scheduler = build_scheduler(self.runner)
         self.scheduler.start()
         log.info("scheduler %s started", self.runner.holder)
 
     def shutdown(self) -> None:
         """Let running jobs finish their page and save their cursor, then free the lease."""
         self.runner.halt()
-        if self.scheduler.running:
+        if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=True)
         self.runner.release_lease()
         self.checkpointer.__exit__(None, None, None)

@@ -1,4 +1,8 @@
-"""`moderation import`: comments from CSV, JSONL or XLSX exports into a file channel."""
+"""`moderation import`: comments from CSV, JSONL or XLSX exports into a file channel.
+
+It runs the pipeline, so it lives with the CLI rather than with the collectors (which
+import nothing of the rest).
+"""
 
 from __future__ import annotations
 
@@ -15,12 +19,11 @@ import click
 def import_command(obj, files: tuple[Path, ...], channel_name: str | None) -> None:
     """Import comments from CSV, JSONL or XLSX files into a `type = "file"` channel."""
     from moderation import pipeline
-    from moderation.cli import fail
 
     for path in files:
         if not path.is_file():
-            fail(f"{path}: no such file")
-    channel = _file_channel(obj.settings, channel_name, fail)
+            raise click.ClickException(f"{path}: no such file")
+    channel = _file_channel(obj.settings, channel_name)
     paths = [str(path.resolve()) for path in files]
     options = dataclasses.replace(channel.options, paths=paths, folder="")
     channel = dataclasses.replace(channel, options=options)
@@ -37,7 +40,7 @@ def import_command(obj, files: tuple[Path, ...], channel_name: str | None) -> No
         raise SystemExit(1)
 
 
-def _file_channel(settings, name: str | None, fail):
+def _file_channel(settings, name: str | None):
     """The named file channel, or the only one configured."""
     from moderation.settings import SettingsError
 
@@ -45,14 +48,16 @@ def _file_channel(settings, name: str | None, fail):
         try:
             channel = settings.channel(name)
         except SettingsError as error:
-            fail(str(error))
+            raise click.ClickException(str(error)) from None
         if channel.type != "file":
-            fail(f"channel {name!r} is of type {channel.type!r}; import needs a file channel")
+            raise click.ClickException(
+                f"channel {name!r} is of type {channel.type!r}; import needs a file channel"
+            )
         return channel
     candidates = [c for c in settings.channels if c.type == "file"]
     if len(candidates) != 1:
         names = ", ".join(c.name for c in candidates) or "none configured"
-        fail(f"name the file channel with --channel (file channels: {names})")
+        raise click.ClickException(f"name the file channel with --channel (file channels: {names})")
     return candidates[0]
 
 

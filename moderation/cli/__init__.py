@@ -1,5 +1,9 @@
 """The `moderation` command: init, collect, serve, export and friends.
 
+The group lives here; commands that belong with one area live beside it (`import_files`
+here, `export/commands.py`, `scheduling/commands.py`, `scoring/sentiment_commands.py`) and
+report user errors by raising `click.ClickException`, never by importing this module.
+
 Commands import their heavy dependencies inside the function, so `moderation --help`
 answers at once and never loads the sentiment model.
 """
@@ -7,11 +11,20 @@ answers at once and never loads the sentiment model.
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
+from moderation.alerts.commands import COMMANDS as ALERT_COMMANDS
+from moderation.cli.import_files import import_command
 from moderation.declare import click_type
+from moderation.drafting.commands import draft
+from moderation.export.commands import export, ranking
+from moderation.push.commands import push_command
+from moderation.roles import ROLES
+from moderation.scheduling.commands import scheduler_command
+from moderation.scoring.sentiment_commands import COMMANDS as SENTIMENT_COMMANDS
 from moderation.settings import (
     RetentionSettings,
     ServerSettings,
@@ -34,7 +47,7 @@ class Context:
             try:
                 self._settings = load_settings(self.config)
             except SettingsError as error:
-                fail(str(error))
+                raise click.ClickException(str(error)) from None
         return self._settings
 
     @property
@@ -55,13 +68,40 @@ class Context:
         return open_db(self.settings)
 
 
-def fail(message: str) -> None:
-    """Print one clear line and exit with status 2."""
-    click.echo(f"error: {message}", err=True)
-    sys.exit(2)
+class CommandGroup(click.Group):
+    """A group whose commands report a user error as one line `error: …` and exit 2.
+
+    Commands raise `click.ClickException`; click's own usage errors (a missing argument,
+    a bad option value) keep click's usual usage text.
+    """
+
+    def invoke(self, ctx: click.Context):
+        """Run the command, turning its `ClickException` into one line and status 2."""
+        try:
+            return super().invoke(ctx)
+        except click.UsageError:
+            raise
+        except click.ClickException as error:
+            click.echo(f"error: {error.format_message()}", err=True)
+            ctx.exit(2)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@contextmanager
+def progress_bar(label: str):
+    """A percentage bar on stderr, and the `(done, total)` callback that moves it."""
+    with click.progressbar(length=100, label=label, file=sys.stderr) as bar:
+        shown = 0
+
+        def update(done: int, total: int) -> None:
+            nonlocal shown
+            percent = int(100 * done / total) if total else 100
+            bar.update(percent - shown)
+            shown = percent
+
+        yield update
+
+
+@click.group(cls=CommandGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--config",
     "-c",
@@ -112,7 +152,7 @@ def collect(obj: Context, channel: str | None, no_score: bool) -> None:
             [settings.channel(channel)] if channel else [c for c in settings.channels if c.enabled]
         )
     except SettingsError as error:
-        fail(str(error))
+        raise click.ClickException(str(error)) from None
     db = obj.db()
     failed = False
     for entry in channels:
@@ -139,16 +179,9 @@ def _score(db, settings) -> None:
     from moderation import pipeline
     from moderation.storage import scores
 
-    total = scores.count_unscored(db)
-    if not total:
+    if not scores.count_unscored(db):
         return
-    with click.progressbar(length=total, label="scoring", file=sys.stderr) as bar:
-        last = [0]
-
-        def advance(done: int, _total: int) -> None:
-            bar.update(done - last[0])
-            last[0] = done
-
+    with progress_bar("scoring") as advance:
         pipeline.score_pending(db, settings, progress=advance)
 
 
@@ -166,7 +199,7 @@ def serve(obj: Context, host: str | None, port: int | None, no_scheduler: bool) 
     from waitress import serve as waitress_serve
 
     from moderation import create_app
-    from moderation.scheduler import SchedulerService, handle_signals
+    from moderation.scheduling.service import SchedulerService, handle_signals
 
     settings = obj.settings
     db = obj.db()
@@ -175,7 +208,7 @@ def serve(obj: Context, host: str | None, port: int | None, no_scheduler: bool) 
     try:
         app = create_app(settings)
     except RuntimeError as error:  # production without a secret key, for one
-        fail(str(error))
+        raise click.ClickException(str(error)) from None
     stop = threading.Event()
     handle_signals(stop, interrupt=True)  # SIGTERM/SIGINT end waitress's loop, then we stop
     service = None
@@ -222,7 +255,7 @@ def user() -> None:
 @click.argument("name")
 @click.option(
     "--role",
-    type=click.Choice(["moderator", "editor", "chief_editor", "admin"]),
+    type=click.Choice(ROLES),
     required=True,
     help="What the user may do.",
 )
@@ -235,7 +268,7 @@ def user_add(obj: Context, name: str, role: str, password: str) -> None:
     try:
         users.add_user(obj.db(), name, role, password)
     except users.UserError as error:
-        fail(str(error))
+        raise click.ClickException(str(error)) from None
     click.echo(f"user {name} added as {role}")
 
 
@@ -268,7 +301,9 @@ def rescore(obj: Context, since: str | None, processes: int | None) -> None:
         try:
             date.fromisoformat(since)
         except ValueError:
-            fail(f"--since {since!r}: expected a date like 2024-01-22")
+            raise click.ClickException(
+                f"--since {since!r}: expected a date like 2024-01-22"
+            ) from None
     with Checkpointer(obj.settings.database_path):
         count = _rescore(obj, since, processes)
     click.echo(f"rescored {count} comments")
@@ -277,18 +312,9 @@ def rescore(obj: Context, since: str | None, processes: int | None) -> None:
 def _rescore(obj: Context, since: str | None, processes: int | None) -> int:
     from moderation import pipeline
 
-    db = obj.db()
-    where, params = ("WHERE created_at >= ?", [since]) if since else ("", [])
-    total = db.execute(f"SELECT COUNT(*) FROM comments {where}", params).fetchone()[0]
-    with click.progressbar(length=total, label="rescoring", file=sys.stderr) as bar:
-        shown = [0]
-
-        def advance(done: int, _total: int) -> None:
-            bar.update(done - shown[0])
-            shown[0] = done
-
+    with progress_bar("rescoring") as advance:
         return pipeline.rescore(
-            db, obj.settings, since=since, progress=advance, processes=processes
+            obj.db(), obj.settings, since=since, progress=advance, processes=processes
         )
 
 
@@ -300,10 +326,10 @@ def backup_command(obj: Context, target: Path) -> None:
     from moderation import operations
 
     try:
-        with click.progressbar(length=100, label="backup", file=sys.stderr) as bar:
-            result = operations.backup(obj.settings.database_path, target, progress=_percent(bar))
+        with progress_bar("backup") as advance:
+            result = operations.backup(obj.settings.database_path, target, progress=advance)
     except operations.OperationError as error:
-        fail(str(error))
+        raise click.ClickException(str(error)) from None
     click.echo(f"backup written to {target}: {_describe(result)}")
 
 
@@ -319,22 +345,11 @@ def restore_command(obj: Context, source: Path, yes: bool) -> None:
     if not yes:
         click.confirm(f"replace {target} with {source}?", abort=True)
     try:
-        with click.progressbar(length=100, label="restore", file=sys.stderr) as bar:
-            result = operations.restore(source, target, progress=_percent(bar))
+        with progress_bar("restore") as advance:
+            result = operations.restore(source, target, progress=advance)
     except operations.OperationError as error:
-        fail(str(error))
+        raise click.ClickException(str(error)) from None
     click.echo(f"restored {target} from {source}: {_describe(result)}")
-
-
-def _percent(bar):
-    state = {"shown": 0}
-
-    def update(done: int, total: int) -> None:
-        percent = int(100 * done / total) if total else 100
-        bar.update(percent - state["shown"])
-        state["shown"] = percent
-
-    return update
 
 
 def _describe(result: dict) -> str:
@@ -357,24 +372,14 @@ def purge_command(obj: Context, days: int | None) -> None:
     click.echo(f"purged {removed} raw payloads older than {days} days")
 
 
-from moderation.collectors.commands import import_command  # noqa: E402
-
-main.add_command(import_command)
-from moderation.export.commands import export, ranking  # noqa: E402
-
-main.add_command(export)
-main.add_command(ranking)
-
-from moderation.scoring.sentiment_commands import COMMANDS as SENTIMENT_COMMANDS  # noqa: E402
-
-for sentiment_command in SENTIMENT_COMMANDS:
-    main.add_command(sentiment_command)
-from moderation.scheduling.commands import scheduler_command  # noqa: E402
-
-main.add_command(scheduler_command)
-from moderation.push.commands import push_command  # noqa: E402
-
-main.add_command(push_command)
-
-if __name__ == "__main__":
-    main()
+for command in (
+    import_command,
+    export,
+    ranking,
+    draft,
+    scheduler_command,
+    push_command,
+    *SENTIMENT_COMMANDS,
+    *ALERT_COMMANDS,
+):
+    main.add_command(command)
