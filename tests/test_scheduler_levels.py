@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from moderation import scheduler as scheduler_module
 from moderation.db import connect
+from moderation.scheduling import service as scheduler_module
 from moderation.storage import authors
 from moderation.timeutil import iso, parse_iso
 from tests.scheduling_helpers import fast_settings, query, running_scheduler, wait_for
