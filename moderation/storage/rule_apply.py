@@ -13,7 +13,10 @@ from moderation.rules.model import (
     APPROVE,
     FLAG_EDITOR,
     HOLD,
+    LEVELS,
+    NEW,
     REJECT,
+    RISKY,
     SET_LEVEL,
     Facts,
     Rule,
@@ -40,19 +43,25 @@ def _mode_rule(mode: str, action: str) -> Rule:
     return Rule(name, action, queue=name if action == HOLD else "", id=f"{MODE_ACTOR}{mode}")
 
 
-def with_mode(fired: list[Firing], mode: str, flags: list, comment_id: int, author_key: str):
+def with_mode(fired: list[Firing], mode: str, facts: Facts) -> list[Firing]:
     """The firings after the story's mode: closed and emergency hold what a rule would
     approve (closed holds the rest too); post approves what no rule decided and no flag
-    marked."""
+    marked, except from new or risky authors, held in their own queue."""
     terminal = fired[-1] if fired and fired[-1].rule.action != SET_LEVEL else None
     levels = fired[:-1] if terminal else fired
+    comment_id, author = facts.comment_id, facts.author
     if mode in (story_modes.CLOSED, story_modes.EMERGENCY):
-        if terminal and terminal.rule.action == APPROVE:
-            return [*levels, Firing(_mode_rule(mode, HOLD), comment_id, author_key)]
-        if terminal is None and mode == story_modes.CLOSED:
-            return [*levels, Firing(_mode_rule(mode, HOLD), comment_id, author_key)]
-    if mode == story_modes.POST and terminal is None and not flags:
-        return [*levels, Firing(_mode_rule(mode, APPROVE), comment_id, author_key)]
+        if (terminal and terminal.rule.action == APPROVE) or (
+            terminal is None and mode == story_modes.CLOSED
+        ):
+            return [*levels, Firing(_mode_rule(mode, HOLD), comment_id, author.key)]
+    if mode == story_modes.POST and terminal is None and not facts.flags:
+        if author.level in (NEW, RISKY):
+            level = LEVELS[author.level]
+            name = f"{story_modes.MODES[mode]}：{level}"
+            held = Rule(name, HOLD, queue=level, id=f"{MODE_ACTOR}{mode}")
+            return [*levels, Firing(held, comment_id, author.key)]
+        return [*levels, Firing(_mode_rule(mode, APPROVE), comment_id, author.key)]
     return fired
 
 
@@ -108,11 +117,13 @@ def apply_rules(db, comment_ids: list[int], scored, thresholds, modes=None) -> l
     pending = [(i, s) for i, s in zip(comment_ids, scored, strict=True) if _open(context, i)]
     if not pending:
         return []
-    people = authors.author_facts(
-        db, [context[i]["author_key"] for i, _ in pending], compiled.needs_history, thresholds
-    )
     modes = modes or story_modes.ModeSettings()
     in_force = story_modes.effective_modes(db, [context[i]["story_id"] for i, _ in pending], modes)
+    # Post mode holds new and risky authors: their history is read only when it counts.
+    history = compiled.needs_history or story_modes.POST in in_force.values()
+    people = authors.author_facts(
+        db, [context[i]["author_key"] for i, _ in pending], history, thresholds
+    )
     fired = []
     for comment_id, result in pending:
         row = context[comment_id]
@@ -124,9 +135,7 @@ def apply_rules(db, comment_ids: list[int], scored, thresholds, modes=None) -> l
             people[row["author_key"]],
         )
         mode = in_force.get(row["story_id"], story_modes.PRE)
-        fired.extend(
-            with_mode(compiled.evaluate(facts), mode, result.flags, comment_id, row["author_key"])
-        )
+        fired.extend(with_mode(compiled.evaluate(facts), mode, facts))
     decided = _decided_by_people(db, sorted({f.comment_id for f in fired}))
     applied = [f for f in fired if f.comment_id not in decided]
     _apply_all(db, applied, now_iso())

@@ -12,6 +12,8 @@ from moderation import secret_keys
 from moderation.web.context import RowIdConverter, close_db
 
 csrf = CSRFProtect()
+
+
 def secret_key(settings) -> str:
     """The session signing key from the environment.
 

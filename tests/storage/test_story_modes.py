@@ -10,6 +10,7 @@ from moderation.settings import load_settings
 from moderation.states import APPROVED, PENDING, REJECTED
 from moderation.storage import authors, decisions, rule_apply, story_modes
 from moderation.storage import comments as comment_store
+from moderation.timeutil import now_iso
 from tests.helpers import write_config
 from tests.test_scoring_pipeline import add
 
@@ -19,9 +20,16 @@ def story_of(db, comment_id: int) -> int:
     return db.execute("SELECT story_id FROM comments WHERE id = ?", [comment_id]).fetchone()[0]
 
 
+def approve_earlier(db, author: str, count: int = 3) -> int:
+    """`count` approved comments by `author` (no longer new); the story they are on."""
+    for n in range(count):
+        earlier = add(db, "web", f"old-{author}-{n}", f"以前的第{n}条评论", author=author)
+        comment_store.decide(db, earlier, "approve", "mod")
+    return story_of(db, earlier)
+
+
 def test_post_mode_approves_what_no_rule_or_flag_holds(db, settings):
-    first = add(db, "web", "0", "先来一条")
-    story_modes.set_mode(db, story_of(db, first), "post", "编辑", "读者活跃")
+    story_modes.set_mode(db, approve_earlier(db, "a"), "post", "编辑", "读者活跃")
     plain = add(db, "web", "1", "株洲的雪景真美，大家出行注意安全")
     flagged = add(db, "web", "2", "有事打我电话13912345678")
     banned = add(db, "web", "3", "你就是个傻逼吧")
@@ -32,6 +40,27 @@ def test_post_mode_approves_what_no_rule_or_flag_holds(db, settings):
     assert firing["words"] == "稿件模式“先发后审” → 通过"
     assert comment_store.get_status(db, flagged) == PENDING
     assert comment_store.get_status(db, banned) == REJECTED
+
+
+def test_post_mode_holds_new_and_risky_authors(db, settings):
+    story = approve_earlier(db, "veteran")
+    story_modes.set_mode(db, story, "post", "编辑")
+    for n in range(5):
+        rejected = add(db, "web", f"r{n}", f"被拒的第{n}条", author="troll")
+        comment_store.decide(db, rejected, "reject", "mod", "abuse")
+    approve_earlier(db, "troll")  # 3 approved, 5 rejected: above half of the decided
+    db.execute("UPDATE comments SET created_at = ? WHERE author_key = 'troll'", [now_iso()])
+    veteran = add(db, "web", "1", "老读者说两句，支持", author="veteran")
+    newcomer = add(db, "web", "2", "第一次来评论，支持", author="newcomer")
+    troll = add(db, "web", "3", "我又来评论了，支持", author="troll")
+    pipeline.score_pending(db, settings)
+    assert comment_store.get_status(db, veteran) == APPROVED
+    assert comment_store.get_status(db, newcomer) == PENDING
+    assert decisions.history(db, newcomer)[-1]["reason"] == "新用户"
+    assert decisions.history(db, troll)[-1]["reason"] == "高拒绝率"
+    assert rule_apply.firings_for(db, [newcomer])[newcomer][0]["words"] == (
+        "稿件模式“先发后审：新用户” → 待审（新用户）"
+    )
 
 
 def test_closed_mode_holds_even_a_trusted_author(db, settings):
