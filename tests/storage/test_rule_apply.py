@@ -218,3 +218,17 @@ def test_rules_are_moved_disabled_deleted_and_imported(db):
     assert len(rule_store.list_rules(db)) == 4  # all or nothing
     assert rule_store.replace_rules(db, [CANDIDATE], "admin") == 1
     assert [r.name for r in rule_store.list_rules(db)] == ["短评或链接"]
+
+
+def test_story_age_and_beijing_hour_come_from_the_stored_comment(db, settings):
+    late = rule_store.add_rule(
+        db, Rule("旧稿夜评", "hold", {"story_age_days_above": 3, "hours": "22-7"}, queue="旧稿"),
+        "admin",
+    )  # fmt: skip
+    night = add(db, "web", "1", "半夜来看旧新闻")  # 2024-01-22 10:00 UTC = 18:00 Beijing
+    db.execute("UPDATE stories SET published_at = '2024-01-01T00:00:00+00:00'")
+    db.execute("UPDATE comments SET created_at = '2024-01-22T15:30:00+00:00' WHERE id = ?", [night])
+    day = add(db, "web", "2", "白天来看旧新闻")
+    pipeline.score_pending(db, settings)
+    assert last(db, night)["actor"] == f"rule:{late}"  # 23:30 Beijing, story 21 days old
+    assert decisions.history(db, day) == []  # 18:00 Beijing
