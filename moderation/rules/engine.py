@@ -56,6 +56,10 @@ def _check_condition(key: str, value):
         raise RuleError(f"条件 {key}（{meaning}）的值类型不对")
     if kind is list and (not value or len(value) > MAX_LIST):
         raise RuleError(f"条件 {key} 须列出 1 到 {MAX_LIST} 项")
+    if kind is list and not all(_short_item(key, item) for item in value):
+        raise RuleError(
+            f"条件 {key} 的每一项须为{'编号' if key == 'stories' else '不超过 60 字的文字'}"
+        )
     if key == "author_levels" and not set(value) <= set(LEVELS):
         raise RuleError(f"作者级别须为其一：{'、'.join(LEVELS)}")
     if key == "flag_level" and value not in ("reject", "review"):
@@ -66,6 +70,13 @@ def _check_condition(key: str, value):
         except ValueError:
             raise RuleError('时段须写成“起-止”小时，如 "22-7"') from None
     return value
+
+
+def _short_item(key: str, item) -> bool:
+    """A list item a condition can hold: a story id, or a short text."""
+    if key == "stories":
+        return isinstance(item, int) and not isinstance(item, bool)
+    return isinstance(item, str) and 0 < len(item) <= MAX_NAME
 
 
 @dataclass(frozen=True)

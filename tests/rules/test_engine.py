@@ -118,6 +118,8 @@ def test_history_is_needed_only_when_a_rule_reads_it():
         (Rule("x", "approve", {"sentiment_below": "low"}), "类型"),
         (Rule("x", "approve", {"hours": "25-3"}), "时段"),
         (Rule("x", "approve", {"author_levels": ["vip"]}), "作者级别"),
+        (Rule("x", "approve", {"channels": ["web" * 30]}), "每一项"),
+        (Rule("x", "approve", {"stories": ["7"]}), "编号"),
         (Rule("x", "reject"), "原因"),
         (Rule("x", "hold"), "队列"),
         (Rule("x", "set_level", level="new"), "级别"),
