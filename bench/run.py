@@ -65,6 +65,7 @@ def main() -> None:
     run("bench_dashboard.py", "--n", str(args.n), "--requests", str(args.requests))
     run("bench_alerts.py", "--n", str(args.n))
     run("bench_draft.py", "--n", str(args.n))
+    run("bench_limits.py")
     if not args.no_load and shutil.which("wrk"):
         run("load_test.py", "--n", str(args.n), "--seconds", str(args.seconds))
     elif not args.no_load:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from moderation.storage import retry
 from moderation.storage.migrations import apply_migrations
 
 
@@ -39,7 +40,7 @@ class Database(sqlite_utils.Database):
             else:
                 self.conn.execute(f"RELEASE SAVEPOINT {savepoint}")
             return
-        self.conn.execute("BEGIN IMMEDIATE")
+        retry.retrying(lambda: self.conn.execute("BEGIN IMMEDIATE"), self.busy_retries)
         try:
             yield self
         except BaseException:
@@ -50,7 +51,9 @@ class Database(sqlite_utils.Database):
             self.conn.execute("COMMIT")
 
 
-def connect(path: str | Path, busy_timeout_ms: int = 10000, migrate: bool = True):
+def connect(
+    path: str | Path, busy_timeout_ms: int = 10000, migrate: bool = True, busy_retries: int = 0
+):
     """Open (creating if needed) the database at `path` with WAL and a busy timeout."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -58,6 +61,7 @@ def connect(path: str | Path, busy_timeout_ms: int = 10000, migrate: bool = True
         str(path), timeout=busy_timeout_ms / 1000, check_same_thread=False, isolation_level=None
     )
     db = Database(conn)
+    db.busy_retries = busy_retries
     db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
     if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
         db.execute("PRAGMA journal_mode = WAL")
@@ -125,9 +129,15 @@ class Checkpointer:
             pass  # (e.g. the file is being replaced): the next round or the writers do it
 
 
-def open_db(settings, migrate: bool = True):
-    """Open the database the settings point at (migrated: with the config's push policies)."""
-    db = connect(settings.database_path, settings.database.busy_timeout_ms, migrate=migrate)
+def open_db(settings, migrate: bool = True, busy_retries: int = 0):
+    """Open the database the settings point at (migrated: with the config's push policies;
+    `busy_retries`: see :class:`Database`)."""
+    db = connect(
+        settings.database_path,
+        settings.database.busy_timeout_ms,
+        migrate=migrate,
+        busy_retries=busy_retries,
+    )
     if migrate:
         from moderation.push.actions import policies
         from moderation.storage.outbox import sync_policies

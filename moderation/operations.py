@@ -35,7 +35,14 @@ def restore(backup_path: Path, db_path: Path, progress=None) -> dict:
         raise OperationError(f"{backup_path}: no such backup file")
     source = sqlite3.connect(f"file:{backup_path}?mode=ro", uri=True)
     try:
-        check = source.execute("PRAGMA integrity_check").fetchone()[0]
+        try:
+            check = source.execute("PRAGMA integrity_check").fetchone()[0]
+            source.execute("SELECT COUNT(*) FROM comments").fetchone()
+        except sqlite3.DatabaseError as error:
+            raise OperationError(
+                f"{backup_path} is not a backup of this service's database ({error}): "
+                "choose a file written by `moderation backup`"
+            ) from None
         if check != "ok":
             raise OperationError(f"{backup_path} fails PRAGMA integrity_check: {check}")
         db_path.parent.mkdir(parents=True, exist_ok=True)

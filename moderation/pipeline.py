@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 
 from moderation.collectors import make_collector
 from moderation.collectors.base import CollectorError
+from moderation.collectors.limits import bound_page
 from moderation.scoring import sentiment
+from moderation.settings import LimitsSettings
 from moderation.storage import (
     authors,
     duplicates,
@@ -43,6 +45,7 @@ class RunSummary:
     errors: list[str] = field(default_factory=list)  # what stopped the run
     notes: list[str] = field(default_factory=list)  # items skipped, with the channel's reason
     retry_later: bool = False
+    unreadable: int = 0  # whole sources (import files) that could not be read
 
     def counts(self) -> dict:
         """The counters stored on the run row."""
@@ -75,7 +78,7 @@ def collect_channel(
     try:
         collector = make_collector(channel, settings)
         for page in collector.pages(state["cursor"]):
-            _store_page(db, channel.name, page, summary)
+            _store_page(db, channel.name, page, summary, settings.limits)
             if progress:
                 progress(summary)
             if stop is not None and stop.is_set():
@@ -94,19 +97,37 @@ def collect_channel(
     return summary
 
 
+# Exit statuses of `collect` and `import` (2 is a user error, as for every command).
+EXIT_STATUS = {channel_store.OK: 0, channel_store.FAILED: 1, channel_store.PARTIAL: 3}
+
+
+def exit_status(statuses) -> int:
+    """The exit status for runs that ended so: any failure 1, else any partial run 3, else 0.
+
+    A partial run (stopped early by a quota, a rate limit or an unreadable file) must not
+    look like success to a cron job or a script.
+    """
+    codes = [EXIT_STATUS.get(status, 1) for status in statuses]
+    return 1 if 1 in codes else max(codes, default=0)
+
+
 def _final_status(summary: RunSummary) -> str:
     if not summary.errors:
         return (
             channel_store.PARTIAL if summary.status == channel_store.PARTIAL else channel_store.OK
         )
+    if summary.unreadable == len(summary.errors) and not summary.fetched + summary.skipped:
+        return channel_store.FAILED  # nothing but unreadable files: nothing was imported
     return channel_store.PARTIAL if summary.pages else channel_store.FAILED
 
 
-def _store_page(db, channel_name: str, page, summary: RunSummary) -> None:
+def _store_page(db, channel_name: str, page, summary: RunSummary, limits=None) -> None:
+    limits = limits or LimitsSettings()
+    page = bound_page(page, limits)
     with db.atomic():
         story_ids = story_store.upsert_stories(db, channel_name, page.stories)
         counts = comment_store.save_comments(db, channel_name, page.comments, story_ids)
-        raw_payloads.save_raw(db, channel_name, page.comments)
+        raw_payloads.save_raw(db, channel_name, page.comments, limits.raw_payload_chars)
         if page.cursor is not None:
             channel_store.save_cursor(db, channel_name, page.cursor)
     summary.pages += 1
@@ -115,6 +136,8 @@ def _store_page(db, channel_name: str, page, summary: RunSummary) -> None:
     summary.updated += counts.updated
     summary.skipped += len(page.skipped)
     summary.notes.extend(page.skipped)
+    summary.errors.extend(page.unreadable)
+    summary.unreadable += len(page.unreadable)
 
 
 def score_pending(
@@ -168,6 +191,7 @@ def score_batch(db, settings, batch: list[dict], pool=None) -> None:
                     "flags": result.flags,
                     "dup_group": grouping.group_of[comment["id"]],
                     "rules": scorer.rules_version,
+                    "offensive": result.offensive,
                 }
                 for comment, result in zip(batch, scored, strict=True)
             ],
@@ -229,6 +253,7 @@ def refresh_pending(db, settings, batch_size: int | None = None) -> int:
                     "model_version": scorer.model_version,
                     "flags": result.flags
                     + [f for f in json.loads(row["flags"]) if f["code"] in GROUP_FLAGS],
+                    "offensive": result.offensive,
                 }
                 for row, result in zip(batch, scored, strict=True)
             ],

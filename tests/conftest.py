@@ -81,3 +81,11 @@ def channel_server():
     server = ChannelServer().start()
     yield server
     server.close()
+
+
+@pytest.fixture(scope="session")
+def built_segmenter_cache():
+    """The session's folder of model tables (the segmenter's are built there once)."""
+    from pathlib import Path
+
+    return Path(os.environ[CACHE_DIR_ENV])

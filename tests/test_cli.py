@@ -1,6 +1,5 @@
 """The `moderation` command: help, config errors, collect, export."""
 
-import subprocess
 import sys
 
 import pytest
@@ -16,7 +15,7 @@ def run(config, *args):
     return CliRunner().invoke(main, ["--config", str(config), *args], catch_exceptions=False)
 
 
-def test_help_does_not_load_sentiment_model():
+def test_help_does_not_load_sentiment_model(processes):
     code = (
         "import sys\n"
         "from click.testing import CliRunner\n"
@@ -27,7 +26,8 @@ def test_help_does_not_load_sentiment_model():
         "    assert CliRunner().invoke(main, [command, '--help']).exit_code == 0, command\n"
         "print('snownlp' in sys.modules)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = processes.run([sys.executable, "-c", code])
+    assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
 
 
@@ -48,13 +48,9 @@ def test_bad_config_fails_with_one_line_and_status_2(tmp_path, extra, key):
     assert len(lines) == 1 and key in lines[0] and lines[0].startswith("error: ")
 
 
-def test_bad_config_through_real_process(tmp_path):
+def test_bad_config_through_real_process(tmp_path, processes):
     config = write_config(tmp_path, extra="[scoring]\nnegative_below = 'low'\n")
-    out = subprocess.run(
-        [sys.executable, "-m", "moderation.cli", "--config", str(config), "init"],
-        capture_output=True,
-        text=True,
-    )
+    out = processes.run([sys.executable, "-m", "moderation.cli", "--config", str(config), "init"])
     assert out.returncode == 2
     assert out.stderr.count("\n") == 1 and "scoring.negative_below" in out.stderr
 
@@ -156,3 +152,36 @@ def test_serve_in_production_without_secret_refuses_with_one_line(tmp_path, monk
     assert result.exit_code == 2
     assert "set MODERATION_SECRET_KEY" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_busy_database_is_waited_for_not_a_failed_command(tmp_path, monkeypatch):
+    """Issue 20: a command meeting a held write lock retries with backoff; it used to exit 1
+    with "database is locked"."""
+    import sqlite3
+
+    from moderation.storage import retry
+
+    config = write_config(tmp_path)
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            'path = "test.db"',
+            'path = "test.db"\nbusy_timeout_ms = 100',  # the least allowed
+        ),
+        encoding="utf-8",
+    )
+    assert run(config, "init").exit_code == 0
+    holder = sqlite3.connect(tmp_path / "test.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    pauses = []
+
+    def colleague_finishes(seconds: float) -> None:  # the lock is released while we wait
+        pauses.append(seconds)
+        if holder.in_transaction:
+            holder.execute("COMMIT")
+
+    monkeypatch.setattr(retry, "sleep", colleague_finishes)
+    result = run(config, "user", "add", "lin", "--role", "editor", "--password", "long enough pw")
+    holder.close()
+    assert result.exit_code == 0, result.output
+    assert pauses == [retry.backoff_seconds(1)]
+    assert "lin\teditor" in run(config, "user", "list").output

@@ -1,5 +1,6 @@
 """Backup while collecting, restore, purge of raw payloads, health report, JSON logs."""
 
+import dataclasses
 import json
 import logging
 import sqlite3
@@ -92,7 +93,7 @@ def one_old_one_new_payload(db) -> None:
     )
     raw_payloads.save_raw(db, "demo", [comment])
     db.execute("UPDATE raw_payloads SET collected_at = '2020-01-01T00:00:00+00:00'")
-    raw_payloads.save_raw(db, "demo", [comment])
+    raw_payloads.save_raw(db, "demo", [dataclasses.replace(comment, raw={"content": "好!"})])
 
 
 def test_purge_removes_old_payloads_and_keeps_comments(db, settings):
@@ -130,5 +131,26 @@ def test_healthz_reports_the_scheduler_lease(client, db):
     assert client.get("/healthz").get_json()["scheduler"] is None
     assert leases.acquire(db, "scheduler", "host:1:ab", 30)
     lease = client.get("/healthz").get_json()["scheduler"]
-    assert lease["holder"] == "host:1:ab" and lease["expired"] is False
+    assert "holder" not in lease and lease["expired"] is False  # host:pid is not for anyone
     assert 0 <= lease["age_seconds"] < 30
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"story_id,content\ns1,x\n", b"\x89PNG\r\n\x1a\n" + bytes(2000), b""],
+    ids=["csv", "png", "empty"],
+)
+def test_restore_of_a_file_that_is_no_backup_is_one_clear_line(tmp_path, content):
+    """Issue 20: restoring a CSV printed a traceback ("file is not a database")."""
+    from click.testing import CliRunner
+
+    from moderation.cli import main
+    from tests.helpers import write_config
+
+    config = write_config(tmp_path)
+    source = tmp_path / "not-a-backup.csv"
+    source.write_bytes(content)
+    result = CliRunner().invoke(main, ["--config", str(config), "restore", str(source), "--yes"])
+    assert result.exit_code == 2
+    assert "is not a backup of this service's database" in result.output
+    assert "Traceback" not in result.output and result.exception.__class__ is SystemExit

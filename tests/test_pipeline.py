@@ -1,5 +1,7 @@
 """collect -> store -> score on the demo channel, against a real SQLite file."""
 
+import pytest
+
 from moderation import pipeline
 from moderation.collectors.demo import load_sample
 from moderation.settings import channel_settings
@@ -97,3 +99,11 @@ def test_decisions_are_append_only(db, settings):
         db.execute("UPDATE decisions SET actor = 'someone else'")
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
         db.execute("DELETE FROM decisions")
+
+
+@pytest.mark.parametrize(
+    "statuses, code",
+    [([], 0), (["ok", "ok"], 0), (["ok", "partial"], 3), (["partial", "failed"], 1)],
+)
+def test_exit_status_tells_partial_runs_apart(statuses, code):
+    assert pipeline.exit_status(statuses) == code

@@ -31,7 +31,11 @@ def test_default_config_comments_every_key():
         ("colour = 1\n", "colour: unknown key"),
         ("[server]\nproduction = 1\n", "server.production: expected bool"),
         ("[scoring]\nduplicate_distance = 5\n", "scoring.duplicate_distance: must be 0 to 3, got"),
-        ("[scoring]\nnegative_below = 0.8\n", "scoring: negative_below and positive_above"),
+        ("[scoring]\nnegative_below = 0.95\n", "scoring: negative_below and positive_above"),
+        (
+            "[scoring]\noffensive_review_above = 0.9\n",
+            "scoring: offensive_review_above and offensive_reject_above",
+        ),
         ("[scoring]\nnegative_below = -0.1\n", "scoring.negative_below: must be 0 to 1, got -0.1"),
         ("[scoring]\nbatch_size = 0\n", "scoring.batch_size: must be 1 to 100000, got 0"),
         ("[scoring]\nmass_posting_authors = 1\n", "scoring.mass_posting_authors: must be 2 to"),
@@ -42,6 +46,11 @@ def test_default_config_comments_every_key():
         ("[retention]\nraw_payload_days = 0\n", "retention.raw_payload_days: must be 1 to 3650"),
         ("[scheduler]\njitter_seconds = -5\n", "scheduler.jitter_seconds: must be 0 to 3600"),
         ("[database]\nbusy_timeout_ms = 0\n", "database.busy_timeout_ms: must be 100 to"),
+        ("[limits]\ntext_chars = 0\n", "limits.text_chars: must be 1 to 10000000"),
+        ("[limits]\nsession_hours = 0\n", "limits.session_hours: must be 1 to 2160"),
+        ("[limits]\ntrusted_proxies = 9\n", "limits.trusted_proxies: must be 0 to 5"),
+        ("[limits]\nlogin_free_failures = 0\n", "limits.login_free_failures: must be 1"),
+        ("[limits]\nfield_size = 5\n", "limits.field_size: unknown key"),
     ],
 )
 def test_bad_key_names_the_key(tmp_path, extra, message):
@@ -90,3 +99,12 @@ def test_config_in_working_folder_wins_over_packaged_default(tmp_path, monkeypat
     assert config_path().resolve() == local.resolve()
     monkeypatch.setenv("MODERATION_CONFIG", "/elsewhere/config.toml")
     assert str(config_path()) == "/elsewhere/config.toml"
+
+
+def test_default_limits_are_documented():
+    from moderation.settings import LimitsSettings
+
+    readme = (DEFAULT_CONFIG.parent / "README.md").read_text(encoding="utf-8")
+    config = DEFAULT_CONFIG.read_text(encoding="utf-8")
+    for name in LimitsSettings.__dataclass_fields__:
+        assert f"| `{name}` |" in readme and f"\n{name} = " in config, name

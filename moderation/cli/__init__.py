@@ -24,6 +24,7 @@ from moderation.export.commands import export, ranking
 from moderation.push.commands import push_command
 from moderation.roles import ROLES
 from moderation.scheduling.commands import scheduler_command
+from moderation.scoring.offensive_commands import COMMANDS as MODEL_COMMANDS
 from moderation.scoring.sentiment_commands import COMMANDS as SENTIMENT_COMMANDS
 from moderation.settings import (
     RetentionSettings,
@@ -61,11 +62,18 @@ class Context:
 
         return load_corrections(self.db())
 
-    def db(self):
-        """A database connection with migrations applied."""
-        from moderation.db import open_db
+    def load_offensive_labels(self) -> list[tuple[int, str]]:
+        """The newsroom's offensive labels as (label, text), for retraining."""
+        from moderation.storage.offensive import training_labels
 
-        return open_db(self.settings)
+        return training_labels(self.db())
+
+    def db(self):
+        """A database connection with migrations applied; a busy database is waited for."""
+        from moderation.db import open_db
+        from moderation.storage.retry import CLI_RETRIES
+
+        return open_db(self.settings, busy_retries=CLI_RETRIES)
 
 
 class CommandGroup(click.Group):
@@ -154,7 +162,7 @@ def collect(obj: Context, channel: str | None, no_score: bool) -> None:
     except SettingsError as error:
         raise click.ClickException(str(error)) from None
     db = obj.db()
-    failed = False
+    statuses = []
     for entry in channels:
         click.echo(f"collecting {entry.name} ({entry.type}) …", err=True)
         summary = pipeline.collect_channel(db, settings, entry, progress=_page_progress)
@@ -164,11 +172,10 @@ def collect(obj: Context, channel: str | None, no_score: bool) -> None:
         )
         for message in summary.errors + summary.notes:
             click.echo(f"  {message}", err=True)
-        failed |= summary.status == "failed"
+        statuses.append(summary.status)
     if not no_score:
         _score(db, settings)
-    if failed:
-        sys.exit(1)
+    sys.exit(pipeline.exit_status(statuses))
 
 
 def _page_progress(summary) -> None:
@@ -381,5 +388,6 @@ for command in (
     push_command,
     *SENTIMENT_COMMANDS,
     *ALERT_COMMANDS,
+    *MODEL_COMMANDS,
 ):
     main.add_command(command)

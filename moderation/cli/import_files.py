@@ -36,8 +36,7 @@ def import_command(obj, files: tuple[Path, ...], channel_name: str | None) -> No
     )
     for message in summary.errors + summary.notes:
         click.echo(f"  {message}", err=True)
-    if summary.status == "failed":
-        raise SystemExit(1)
+    raise SystemExit(pipeline.exit_status([summary.status]))
 
 
 def _file_channel(settings, name: str | None):

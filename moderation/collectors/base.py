@@ -44,6 +44,7 @@ class CollectedComment:
     origin: str | None = None
     featured: bool = False
     raw: Mapping[str, Any] | None = None
+    truncated: bool = False  # the text was cut to the length cap (see collectors.limits)
 
 
 @dataclass
@@ -54,6 +55,7 @@ class Page:
     comments: list[CollectedComment] = field(default_factory=list)
     cursor: dict[str, Any] | None = None
     skipped: list[str] = field(default_factory=list)  # reasons for items passed over
+    unreadable: list[str] = field(default_factory=list)  # whole sources that could not be read
 
 
 class Collector(Protocol):

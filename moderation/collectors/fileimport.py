@@ -21,9 +21,9 @@ whose hash is done is never read again, whatever its name.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
-import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -33,6 +33,7 @@ from typing import Any
 
 from moderation.collectors.base import CollectedComment, CollectedStory, Page
 from moderation.collectors.common import BEIJING, parse_time, story_time, utc_iso
+from moderation.collectors.xlsx_stream import XlsxProblem, sheet_rows
 from moderation.declare import setting
 
 SUFFIXES = (".csv", ".jsonl", ".xlsx")
@@ -69,6 +70,11 @@ ALIASES = {
 }
 
 
+MAX_LINE_CHARS = 500_000  # a longer physical line is a bad row, read past in bounded pieces
+DEFAULT_CELL_CHARS = 100_000  # an XLSX cell's cap without settings (else raw_payload_chars)
+SNIFF_BYTES = 4096
+
+
 class FileProblem(ValueError):
     """A file that cannot be read at all (its rows are not looked at)."""
 
@@ -92,6 +98,8 @@ class Collector:
         self.options = options
         self.resolve = settings.resolve if settings is not None else Path
         self.origin = channel.label or channel.name
+        limits = getattr(settings, "limits", None)
+        self.cell_chars = limits.raw_payload_chars if limits else DEFAULT_CELL_CHARS
 
     def files(self) -> list[Path]:
         """The explicit paths, then the folder's exports in name order."""
@@ -110,11 +118,11 @@ class Collector:
     def file_pages(self, path: Path, state: dict[str, dict]) -> Iterator[Page]:
         """One file's rows from where an earlier import stopped."""
         try:
-            data = path.read_bytes()
+            with path.open("rb") as stream:
+                digest = hashlib.file_digest(stream, "sha256").hexdigest()
         except OSError as error:
-            yield Page(skipped=[f"{path.name}: cannot read: {error.strerror or error}"])
+            yield Page(unreadable=[f"{path.name}: cannot read: {error.strerror or error}"])
             return
-        digest = hashlib.sha256(data).hexdigest()
         entry = state.setdefault(digest, {"name": path.name, "rows": 0, "done": False})
         if entry["done"]:
             if self.options.paths:  # said only when asked for this file explicitly
@@ -123,7 +131,7 @@ class Collector:
                 )
             return
         try:
-            rows = read_rows(path, data)
+            rows = read_rows(path, self.cell_chars)
             page = Page()
             for number, (line, row) in enumerate(rows):
                 if number < entry["rows"]:
@@ -135,7 +143,7 @@ class Collector:
                     yield page
                     page = Page()
         except FileProblem as error:
-            page = Page(skipped=[f"{path.name}: {error}"])
+            page = Page(unreadable=[f"{path.name}: {error}"])
         entry["done"] = True
         page.cursor = {"files": state}
         yield page
@@ -223,15 +231,18 @@ def to_time(value: Any, column: str) -> datetime:
         raise ValueError(f"{column}: {str(value)[:40]!r} is not a date and time") from None
 
 
-def read_rows(path: Path, data: bytes) -> Iterator[tuple[int, Any]]:
-    """(line number, row dict) for each data row; FileProblem if the file is unreadable."""
+def read_rows(path: Path, cell_chars: int = DEFAULT_CELL_CHARS) -> Iterator[tuple[int, Any]]:
+    """(line number, row dict) for each data row; FileProblem if the file is unreadable.
+
+    The file is streamed: memory stays bounded whatever its size or its longest line.
+    """
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return csv_rows(data)
+        return csv_rows(path)
     if suffix == ".jsonl":
-        return jsonl_rows(data)
+        return jsonl_rows(path)
     if suffix == ".xlsx":
-        return xlsx_rows(data)
+        return xlsx_rows(path, cell_chars)
     raise FileProblem(f"unknown file type {suffix!r} (expected {', '.join(SUFFIXES)})")
 
 
@@ -245,62 +256,132 @@ def header(names: list[Any]) -> list[str]:
     return columns
 
 
-def csv_rows(data: bytes) -> Iterator[tuple[int, dict]]:
-    """CSV rows, UTF-8 (with or without BOM) or GB18030 as Excel saves it in China."""
-    try:
-        content = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        content = data.decode("gb18030", "replace")
-    reader = csv.reader(io.StringIO(content, newline=""))
-    try:
-        columns = header(next(reader))
-    except StopIteration:
-        raise FileProblem("empty file") from None
-    line = reader.line_num + 1
-    for cells in reader:
-        if any(cell.strip() for cell in cells):
-            if len(cells) > len(columns):
+def text_encoding(path: Path, fallback: str | None) -> str:
+    """The encoding of a text export: UTF-8 (BOM or not), UTF-16 (BOM or NUL pattern), or
+    `fallback` when the bytes are not UTF-8; FileProblem for a binary file (or no fallback)."""
+    with path.open("rb") as stream:
+        head = stream.read(SNIFF_BYTES)
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return "utf-16"
+        if b"\x00" in head:
+            return _utf16_without_bom(head)
+        stream.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        valid = True
+        while chunk := stream.read(1 << 20):
+            if b"\x00" in chunk:
+                raise FileProblem("a binary file, not a text export: save it as CSV (UTF-8)")
+            if valid:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    valid = False
+        if valid:
+            try:
+                decoder.decode(b"", final=True)
+                return "utf-8-sig"
+            except UnicodeDecodeError:
+                pass
+    if fallback is None:
+        raise FileProblem("not UTF-8 text")
+    return fallback
+
+
+def _utf16_without_bom(head: bytes) -> str:
+    even = head[0::2].count(0)
+    odd = head[1::2].count(0)
+    if odd > len(head) // 4 and even == 0:
+        return "utf-16-le"
+    if even > len(head) // 4 and odd == 0:
+        return "utf-16-be"
+    raise FileProblem("a binary file, not a text export: save it as CSV (UTF-8)")
+
+
+def bounded_lines(stream, too_long: list[int]) -> Iterator[str]:
+    """The stream's lines; a line over MAX_LINE_CHARS is read past in bounded pieces and
+    given as an empty line (its number added to `too_long`), so numbering stays right."""
+    number = 0
+    while line := stream.readline(MAX_LINE_CHARS + 1):
+        number += 1
+        if len(line) > MAX_LINE_CHARS:
+            while line and not line.endswith(("\n", "\r")):
+                line = stream.readline(MAX_LINE_CHARS)
+            too_long.append(number)
+            yield "\n"
+        else:
+            yield line
+
+
+TOO_LONG = f"line longer than {MAX_LINE_CHARS} characters"
+
+
+def csv_rows(path: Path) -> Iterator[tuple[int, Any]]:
+    """CSV rows, UTF-8 (with or without BOM), UTF-16, or GB18030 as Excel saves it in China."""
+    encoding = text_encoding(path, fallback="gb18030")
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_LINE_CHARS))
+    too_long: list[int] = []
+    with path.open(encoding=encoding, errors="replace", newline="") as stream:
+        lines = bounded_lines(stream, too_long)
+        first = next(lines, None)
+        if first is None or too_long:
+            raise FileProblem("empty file" if first is None else f"header {TOO_LONG}")
+        dialect = "excel-tab" if "\t" in first and "," not in first else "excel"
+        columns = header(next(csv.reader([first], dialect)))
+        reader = csv.reader(lines, dialect)
+        line = 2
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                yield line, f"not valid CSV ({error})"
+                line = reader.line_num + 2
+                continue
+            if too_long:
+                yield too_long[0], TOO_LONG
+                too_long.clear()
+            elif len(cells) > len(columns):
                 yield line, f"{len(cells)} cells for {len(columns)} columns"
-            else:
+            elif any(cell.strip() for cell in cells):
                 yield line, dict(zip(columns, cells, strict=False))
-        line = reader.line_num + 1
+            line = reader.line_num + 2
 
 
-def jsonl_rows(data: bytes) -> Iterator[tuple[int, Any]]:
+def jsonl_rows(path: Path) -> Iterator[tuple[int, Any]]:
     """One JSON object per line; a line that is not one is a bad row."""
+    encoding = text_encoding(path, fallback=None)
+    too_long: list[int] = []
+    with path.open(encoding=encoding, errors="replace", newline="") as stream:
+        for line, source in enumerate(bounded_lines(stream, too_long), start=1):
+            if too_long:
+                yield line, TOO_LONG
+                too_long.clear()
+                continue
+            if not source.strip():
+                continue
+            try:
+                row = json.loads(source)
+            except ValueError as error:
+                yield line, f"invalid JSON ({str(error).split(':')[0]})"
+                continue
+            if isinstance(row, dict):
+                row = {ALIASES.get(str(k).lower(), str(k).lower()): v for k, v in row.items()}
+            yield line, row
+
+
+def xlsx_rows(path: Path, cell_chars: int = DEFAULT_CELL_CHARS) -> Iterator[tuple[int, dict]]:
+    """The first sheet's rows, streamed, each cell cut to `cell_chars`; line numbers are the
+    sheet's row numbers."""
     try:
-        content = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise FileProblem("not UTF-8 text") from None
-    for line, source in enumerate(content.splitlines(), start=1):
-        if not source.strip():
-            continue
+        rows = sheet_rows(path, cell_chars)
         try:
-            row = json.loads(source)
-        except ValueError as error:
-            yield line, f"invalid JSON ({str(error).split(':')[0]})"
-            continue
-        if isinstance(row, dict):
-            row = {ALIASES.get(k.lower(), k.lower()): v for k, v in row.items()}
-        yield line, row
-
-
-def xlsx_rows(data: bytes) -> Iterator[tuple[int, dict]]:
-    """The first sheet's rows; line numbers are the sheet's row numbers."""
-    from openpyxl import load_workbook  # only when an XLSX file is imported
-
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # noqa: BLE001 - zipfile/XML errors of a corrupt file
-        raise FileProblem(f"not a readable XLSX file ({type(error).__name__})") from None
-    try:
-        rows = book.worksheets[0].iter_rows(values_only=True)
-        try:
-            columns = header(list(next(rows)))
+            _, names = next(rows)
         except StopIteration:
             raise FileProblem("empty sheet") from None
-        for line, cells in enumerate(rows, start=2):
+        columns = header(names)
+        for line, cells in rows:
             if any(cell not in (None, "") for cell in cells):
                 yield line, dict(zip(columns, cells, strict=False))
-    finally:
-        book.close()
+    except XlsxProblem as error:
+        raise FileProblem(str(error)) from None

@@ -18,7 +18,11 @@ Cursor, per status id::
 
 Comments newer than `since_id` are read newest first, page by page down with `max_id`;
 `since_id` moves up to `top` only once the pass reaches it, so a run killed mid-pass
-resumes at `max_id` and loses nothing.
+resumes at `max_id` and loses nothing. A pass ends only on an empty page, on
+``next_cursor`` 0, or on reaching `since_id`: Weibo filters hidden and deleted comments out
+of a page, so a page shorter than `count` does not mean the end. `error_code` may come as
+a number or a string. A comment whose `user` is null (a deleted account) is stored with a
+placeholder author.
 """
 
 from __future__ import annotations
@@ -47,6 +51,15 @@ RATE_LIMITS = frozenset({10022, 10023, 10024})
 AUTH_ERRORS = frozenset({10006, 21301, 21314, 21315, 21316, 21317, 21319, 21327, 21332})
 STATUS_GONE = frozenset({20101, 20132})  # the post was deleted / cannot be read
 TIME_FORMAT = "%a %b %d %H:%M:%S %z %Y"
+DELETED_USER_NAME = "已注销用户"
+
+
+def error_code(payload: Any) -> int | str | None:
+    """A Weibo answer's error_code as an integer (it may come as "10023"), else as given."""
+    code = payload.get("error_code") if isinstance(payload, dict) else None
+    if isinstance(code, str) and code.strip().isdigit():
+        return int(code)
+    return code
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -76,13 +89,19 @@ class Options(HttpOptions):
                 raise ValueError(f"{where}.title: missing (the story this post belongs to)")
 
 
+def _last_page(payload: dict) -> bool:
+    """Whether Weibo says no older page follows (next_cursor 0, as a number or a string)."""
+    cursor = payload.get("next_cursor")
+    return cursor is not None and str(cursor).strip() == "0"
+
+
 def quota_answer(reply) -> str | None:
     """The rate-limit error in a Weibo answer's body, whatever its HTTP status."""
     try:
         payload = json.loads(reply.body)
     except (ValueError, UnicodeDecodeError):
         return None
-    code = payload.get("error_code") if isinstance(payload, dict) else None
+    code = error_code(payload)
     if code in RATE_LIMITS:
         return f"error_code {code}: {payload.get('error', '')}".strip()
     return None
@@ -137,7 +156,7 @@ class Collector:
             ids = [number for number in ids if number is not None]
             if items and not ids:  # without an id there is no max_id to page on from
                 raise BadPayload(f"comments of {status_id}: no comment on the page has an id")
-            done = not ids or len(items) < self.options.count
+            done = not ids or _last_page(payload)
             if ids:
                 entry["top"] = entry.get("top") or str(max(ids))
                 done = done or min(ids) <= int(entry["since_id"]) + 1
@@ -161,7 +180,7 @@ class Collector:
             params["max_id"] = entry["max_id"]
         reply = self.http.send("GET", self.url, params=params)
         payload = self.http.decode(reply)
-        code = payload.get("error_code")
+        code = error_code(payload)
         if code is None and reply.status < 400:
             return payload
         problem = f"error_code {code}: {payload.get('error', reply.excerpt())}"
@@ -193,7 +212,10 @@ class Collector:
         if not comment_id.isdigit():
             raise BadPayload(f"comment id {comment_id!r} is not a number")
         where = f"comment {comment_id}"
-        user = http.field(item, "user", dict, where)
+        user = item.get("user")
+        if user is None:  # a deleted account: keep the comment, under a placeholder
+            user = {"idstr": f"deleted:{comment_id}", "screen_name": DELETED_USER_NAME}
+        user = http.field({"user": user}, "user", dict, where)
         user_id = str(user.get("idstr") or http.field(user, "id", (int, str), where))
         created = datetime.strptime(http.field(item, "created_at", str, where), TIME_FORMAT)
         reply = item.get("reply_comment")

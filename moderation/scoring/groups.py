@@ -18,7 +18,8 @@ STOP_WORDS = frozenset(
     " 真 真的 啊 呀 吧 吗 呢 啦 哦 嗯 哈 哈哈 还是 就是 可以 能 会 要 有 给 对 把 被 让 到 从 向 为"
     " 为了 之 其 等 上 下 里 中 去 来 说 看 好 多 大 小 更 最 再 已经 这么 那么 自己 大家 现在 今天"
     " 昨天 明天 时候 觉得 感觉 非常 特别 一定 应该 还有 以及 或者 而且 然后 一样 这样 那样"
-    " 如此".split()
+    " 如此 不是 也是 都是 有点 希望 还是 因为 一下 而已 这种 那种 出来 起来 知道 不要 不会 不能"
+    " 没 个 着 过 啥 咋 呗 么 嘛 哟".split()
 )
 
 
@@ -30,7 +31,7 @@ class Topic:
     member_ids: tuple[int, ...]
 
 
-def _terms(text: str, segment: Callable[[str], list[str]]) -> list[str]:
+def content_words(text: str, segment: Callable[[str], list[str]]) -> list[str]:
     """Segment one comment and keep content words: 2+ characters, letters, no stop words."""
     terms = []
     for word in segment(text):
@@ -40,8 +41,11 @@ def _terms(text: str, segment: Callable[[str], list[str]]) -> list[str]:
     return terms
 
 
-def _tfidf(docs: dict[int, list[str]]) -> dict[int, dict[str, float]]:
-    """TF-IDF weight of every term in every comment (smoothed idf, tf by comment length)."""
+def tfidf(docs: dict[int, list[str]]) -> dict[int, dict[str, float]]:
+    """TF-IDF weight of every term in every comment (smoothed idf, tf by comment length).
+
+    The one TF-IDF of the project: story keywords and topic groups both rank by it.
+    """
     frequency = Counter(term for terms in docs.values() for term in set(terms))
     total = len(docs)
     weights = {}
@@ -52,6 +56,21 @@ def _tfidf(docs: dict[int, list[str]]) -> dict[int, dict[str, float]]:
             for term, count in counts.items()
         }
     return weights
+
+
+def top_terms(
+    texts: Iterable[str], segment: Callable[[str], list[str]], limit: int = 12
+) -> list[tuple[str, float]]:
+    """The content words that weigh most across texts (summed TF-IDF), shared by two or more."""
+    docs = {index: content_words(text, segment) for index, text in enumerate(texts)}
+    weights = tfidf({i: terms for i, terms in docs.items() if terms})
+    total: Counter[str] = Counter()
+    shared: Counter[str] = Counter()
+    for terms in weights.values():
+        total.update(terms)
+        shared.update(terms.keys())
+    ranked = sorted((t for t in total if shared[t] >= 2), key=lambda t: (-total[t], t))
+    return [(term, round(total[term], 3)) for term in ranked[:limit]]
 
 
 def _pick_seeds(weights: dict[int, dict[str, float]], max_topics: int) -> list[str]:
@@ -86,8 +105,8 @@ def topic_groups(
     joins the keyword that weighs most in it. Comments with none of the keywords come last as
     a topic with no keywords. Output is sorted (largest topic first) and deterministic.
     """
-    docs = {comment_id: _terms(text, segment) for comment_id, text in sorted(items)}
-    weights = _tfidf({i: terms for i, terms in docs.items() if terms})
+    docs = {comment_id: content_words(text, segment) for comment_id, text in sorted(items)}
+    weights = tfidf({i: terms for i, terms in docs.items() if terms})
     seeds = _pick_seeds(weights, max_topics)
     assigned: dict[str, list[int]] = {seed: [] for seed in seeds}
     rest = []

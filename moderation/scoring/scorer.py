@@ -11,9 +11,12 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from moderation.scoring import offensive
 from moderation.scoring.flags import FlagRules, build_checker
+from moderation.scoring.textnorm import simplified
 
 MASS_POSTING = "mass_posting"
+OFFENSIVE = "offensive"
 NEGATIVE, NEUTRAL, POSITIVE = "negative", "neutral", "positive"
 
 
@@ -33,6 +36,7 @@ class TextScore:
     sentiment: float
     label: str
     flags: list[dict]
+    offensive: float | None = None  # None when no offensive model is loaded
 
 
 def rules_from(scoring) -> FlagRules:
@@ -48,30 +52,76 @@ def rules_from(scoring) -> FlagRules:
 
 
 class Scorer:
-    """Scores texts with one sentiment model and one set of flag rules."""
+    """Scores texts with one sentiment model, one offensive model and one set of flag rules."""
 
-    def __init__(self, scoring, classify: Callable[[str], float], model_version: str):
+    def __init__(
+        self,
+        scoring,
+        classify: Callable[[str], float],
+        model_version: str,
+        offensive_model: offensive.OffensiveModel | None = None,
+    ):
         self.scoring = scoring
         self.classify = classify
         self.model_version = model_version
+        self.offensive_model = offensive_model
         self.checker = build_checker(rules_from(scoring))
-        # Changes whenever a text's score could come out differently: the model, the word
+        # Changes whenever a text's score could come out differently: the models, the word
         # lists, a flag or label threshold (not batch sizes or grouping settings).
         # pipeline.refresh_pending rescores pending comments when it does.
-        decides = (model_version, rules_from(scoring), scoring.positive_above)
+        decides = (
+            model_version,
+            rules_from(scoring),
+            scoring.positive_above,
+            "t2s",
+            offensive_model and offensive_model.version,
+            scoring.offensive_review_above,
+            scoring.offensive_reject_above,
+        )
         self.rules_version = hashlib.blake2b(
             repr(decides).encode("utf-8"), digest_size=8
         ).hexdigest()
 
     def score(self, text: str) -> TextScore:
         """Sentiment, label and flags of one text."""
-        probability = self.classify(text) if text.strip() else 0.5
-        flags = self.checker.check(text, probability)
+        # snownlp knows simplified words only: 質量很好 would score 0.37, 质量很好 0.97.
+        probability = self.classify(simplified(text)) if text.strip() else 0.5
+        flags = [dataclasses.asdict(flag) for flag in self.checker.check(text, probability)]
+        offensive_score = None
+        if self.offensive_model is not None:
+            offensive_score = self.offensive_model.score(text)
+            flag = offensive_flag(
+                offensive_score,
+                self.scoring.offensive_review_above,
+                self.scoring.offensive_reject_above,
+            )
+            if flag:
+                flags.append(flag)
         return TextScore(
             sentiment=probability,
             label=label(probability, self.scoring.negative_below, self.scoring.positive_above),
-            flags=[dataclasses.asdict(flag) for flag in flags],
+            flags=flags,
+            offensive=offensive_score,
         )
+
+
+def offensive_flag(score: float, review_above: float, reject_above: float) -> dict | None:
+    """The ``offensive`` flag with its level, or None below the review threshold.
+
+    Its action stays "review" at both levels: the model advises, a moderator decides (a
+    mistaken automatic rejection could silence legitimate criticism).
+    """
+    level = offensive.level(score, review_above, reject_above)
+    if level == offensive.NONE:
+        return None
+    advice = "建议拒绝" if level == offensive.REJECT else "请复核"
+    return {
+        "code": OFFENSIVE,
+        "reason": f"疑似冒犯性语言（{score:.2f}，{advice}）",
+        "action": "review",
+        "level": level,
+        "spans": [],
+    }
 
 
 def mass_posting_flag(authors: int) -> dict:

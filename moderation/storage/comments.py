@@ -18,6 +18,16 @@ class DecisionError(ValueError):
     """A decision that cannot apply (unknown comment or action)."""
 
 
+class DecisionConflict(Exception):
+    """The comment changed state after the moderator saw it (another moderator, or the
+    system, decided it meanwhile); `last` is the decision that changed it."""
+
+    def __init__(self, current: str, last: dict | None):
+        super().__init__(f"comment is {current} now")
+        self.current = current
+        self.last = last
+
+
 @dataclass
 class StoreCounts:
     """What storing one page did."""
@@ -105,6 +115,7 @@ _COLUMNS = (
     "featured",
     "status",
     "status_at",
+    "truncated",
 )
 _INSERT_SQL = (
     f"INSERT OR IGNORE INTO comments ({', '.join(_COLUMNS)}) "
@@ -129,6 +140,7 @@ def _row(channel: str, comment, story_id: int, now: str) -> tuple:
         int(comment.featured),
         PENDING,
         now,
+        int(comment.truncated),
     )
 
 
@@ -142,8 +154,8 @@ def _store_edit(db, old: dict, comment, now: str) -> None:
         }
     )
     db.execute(
-        "UPDATE comments SET text = ?, likes = ?, edits = edits + 1 WHERE id = ?",
-        [comment.text, comment.likes, old["id"]],
+        "UPDATE comments SET text = ?, likes = ?, truncated = ?, edits = edits + 1 WHERE id = ?",
+        [comment.text, comment.likes, int(comment.truncated), old["id"]],
     )
     db.execute("DELETE FROM scores WHERE comment_id = ?", [old["id"]])
     if old["status"] != PENDING:
@@ -168,21 +180,86 @@ def _refresh(db, old: dict, comment) -> None:
         db.execute("UPDATE comments SET likes = ? WHERE id = ?", [comment.likes, old["id"]])
 
 
-def decide(db, comment_id: int, action: str, actor: str, reason: str | None = None) -> dict:
-    """Apply one moderation action and record it; deciding the same way twice is a no-op."""
+def decide(
+    db, comment_id: int, action: str, actor: str, reason: str | None = None, seen=None
+) -> dict:
+    """Apply one moderation action and record it; deciding the same way twice is a no-op.
+
+    `seen` is the state the moderator was shown: if the comment is in another state now,
+    DecisionConflict says who changed it, and nothing is applied (check and change happen
+    in one transaction, so of two moderators deciding at once the second always hears).
+    """
     with db.atomic():
+        if seen is not None:
+            current = get_status(db, comment_id)
+            if current != seen:
+                raise DecisionConflict(current, decisions.last(db, comment_id))
         return _decide(db, comment_id, action, actor, reason)
 
 
 def decide_many(db, comment_ids: Iterable[int], action: str, actor: str, reason=None) -> int:
-    """Apply one action to many comments in one transaction: all of them or none."""
-    changed = 0
+    """Apply one action to many comments in one transaction: all of them or none.
+
+    Statuses are read and written a chunk at a time (not one statement per comment), so
+    the write lock is held for as short a time as the work allows.
+    """
+    if action not in ACTIONS:
+        raise DecisionError(f"unknown action {action!r}")
+    target = ACTIONS[action]
+    ids = list(dict.fromkeys(comment_ids))
     with db.atomic():
-        for comment_id in comment_ids:
-            before = get_status(db, comment_id)
-            _decide(db, comment_id, action, actor, reason)
-            changed += before != ACTIONS[action]
+        current = statuses(db, ids)
+        missing = [comment_id for comment_id in ids if comment_id not in current]
+        if missing:
+            raise DecisionError(f"no comment {missing[0]}")
+        changing = [comment_id for comment_id in ids if current[comment_id] != target]
+        now = now_iso()
+        db.conn.executemany(
+            "UPDATE comments SET status = ?, status_at = ? WHERE id = ?",
+            [(target, now, comment_id) for comment_id in changing],
+        )
+        decision_ids = decisions.record_many(
+            db,
+            [(comment_id, current[comment_id]) for comment_id in changing],
+            actor,
+            action,
+            target,
+            reason,
+            now,
+        )
+        # The actions owed to the channels commit with the decisions, or not at all.
+        for decision_id, comment_id in zip(decision_ids, changing, strict=True):
+            outbox.on_decision(db, decision_id, comment_id, target, actor)
+    return len(changing)
+
+
+DECISION_BATCH = 200  # comments per transaction when a whole group is decided
+
+
+def decide_in_batches(
+    db, comment_ids: list[int], action: str, actor: str, reason=None, progress=None
+) -> int:
+    """Apply one action to many comments, DECISION_BATCH per transaction; return how many
+    changed. Other writers get the lock between batches, so a 10,000-comment duplicate group
+    never makes a colleague's decision or the collector wait long; `progress(done, total)`
+    is called after each batch (a batch is applied wholly or not at all)."""
+    changed = 0
+    for start in range(0, len(comment_ids), DECISION_BATCH):
+        batch = comment_ids[start : start + DECISION_BATCH]
+        changed += decide_many(db, batch, action, actor, reason)
+        if progress:
+            progress(start + len(batch), len(comment_ids))
     return changed
+
+
+def statuses(db, comment_ids: list[int]) -> dict[int, str]:
+    """{comment id: its state} for the ids that exist."""
+    found = {}
+    for chunk, marks in in_chunks(comment_ids):
+        found.update(
+            db.conn.execute(f"SELECT id, status FROM comments WHERE id IN ({marks})", chunk)
+        )
+    return found
 
 
 def _decide(db, comment_id: int, action: str, actor: str, reason: str | None) -> dict:
@@ -212,7 +289,7 @@ def get_status(db, comment_id: int) -> str:
 COMMENT_SELECT = """
 SELECT c.*, s.title AS story_title, s.canonical_id AS story_canonical_id,
        sc.sentiment, sc.label AS sentiment_label, sc.model_version, sc.flags,
-       sc.flag_codes, sc.dup_group
+       sc.flag_codes, sc.dup_group, sc.offensive
 FROM comments c
 LEFT JOIN stories s ON s.id = c.story_id
 LEFT JOIN scores sc ON sc.comment_id = c.id

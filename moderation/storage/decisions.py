@@ -24,6 +24,32 @@ def record(db, comment_id: int, actor: str, action: str, from_state, to_state, r
     )
 
 
+def record_many(db, changes, actor: str, action: str, to_state, reason, at: str) -> list[int]:
+    """Append one decision row per (comment id, from state) of a bulk decision; return their
+    ids in the same order (the caller holds the write transaction, so they follow on)."""
+    changes = list(changes)
+    last_id = db.execute("SELECT coalesce(max(id), 0) FROM decisions").fetchone()[0]
+    db.conn.executemany(
+        "INSERT INTO decisions (comment_id, actor, action, from_state, to_state, reason, at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (comment_id, actor, action, before, to_state, reason, at)
+            for comment_id, before in changes
+        ],
+    )
+    return list(range(last_id + 1, last_id + 1 + len(changes)))
+
+
 def history(db, comment_id: int) -> list[dict]:
     """Every decision on a comment, oldest first."""
     return list(db.query("SELECT * FROM decisions WHERE comment_id = ? ORDER BY id", [comment_id]))
+
+
+def last(db, comment_id: int) -> dict | None:
+    """The newest decision on a comment, or None."""
+    rows = list(
+        db.query(
+            "SELECT * FROM decisions WHERE comment_id = ? ORDER BY id DESC LIMIT 1", [comment_id]
+        )
+    )
+    return rows[0] if rows else None

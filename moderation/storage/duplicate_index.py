@@ -40,11 +40,21 @@ class KeyTable:
         self.keys = keys[order]
         self.slots = slots[order].astype(np.int32)  # 2**31 comments: far beyond one newsroom
         self.extra = None if extra is None else extra[order]
-        self.recent: dict[int, list[int]] = {}  # key: [extra << 32 | slot] (one int each)
+        # key: extra << 32 | slot, or a list of them for a key filed more than once. An int is
+        # nothing for the garbage collector to walk; a list per key (six a comment) made every
+        # full collection walk them all, slower still when they lay scattered in memory.
+        self.recent: dict[int, int | list[int]] = {}
         self.recent_count = 0
 
     def add(self, key: int, slot: int, extra: int = 0) -> None:
-        self.recent.setdefault(key, []).append(extra << 32 | slot)
+        entry = extra << 32 | slot
+        held = self.recent.get(key)
+        if held is None:
+            self.recent[key] = entry
+        elif isinstance(held, int):
+            self.recent[key] = [held, entry]
+        else:
+            held.append(entry)
         self.recent_count += 1
 
     def find(self, probes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
@@ -60,7 +70,8 @@ class KeyTable:
             found = [
                 (number, entry & 0xFFFF_FFFF, entry >> 32)
                 for number, probe in enumerate(probes.tolist())
-                for entry in self.recent.get(probe, ())
+                if (held := self.recent.get(probe)) is not None
+                for entry in _entries(held)
             ]
             if found:
                 more = np.array(found, dtype=_ENTRY)  # (probe number, slot, bits)
@@ -77,7 +88,7 @@ class KeyTable:
             [
                 (key, entry & 0xFFFF_FFFF, entry >> 32)
                 for key, entries in self.recent.items()
-                for entry in entries
+                for entry in _entries(entries)
             ],
             dtype=_ENTRY,
         )
@@ -86,6 +97,11 @@ class KeyTable:
             np.concatenate([self.slots, found["slot"].astype(np.int32)]),
             None if self.extra is None else np.concatenate([self.extra, found["bits"]]),
         )
+
+
+def _entries(held: int | list[int]) -> tuple[int] | list[int]:
+    """The entries filed under one recent key."""
+    return (held,) if isinstance(held, int) else held
 
 
 def _band_keys(sims: np.ndarray) -> np.ndarray:

@@ -15,9 +15,10 @@ from moderation.storage.comments import COMMENT_SELECT, _decode
 
 COLUMNS = """SELECT c.*, s.title AS story_title, s.canonical_id AS story_canonical_id,
        sc.sentiment, sc.label AS sentiment_label, sc.model_version, sc.flags,
-       sc.flag_codes, sc.dup_group"""
+       sc.flag_codes, sc.dup_group, sc.offensive"""
 STORIES = "LEFT JOIN stories s ON s.id = c.story_id"
-# CROSS JOIN makes SQLite walk scores_sentiment for "most negative" instead of sorting.
+# CROSS JOIN makes SQLite walk scores_sentiment (scores_offensive) for "most negative" ("most
+# offensive") instead of sorting.
 FROM_SCORES_FIRST = f"FROM scores sc CROSS JOIN comments c ON c.id = sc.comment_id {STORIES}"
 
 COUNT_CAP = 10_000
@@ -31,13 +32,22 @@ QUEUES = {
     "rejected": "已拒绝",
     "all": "全部",
 }
-ORDERS = {"newest": "最新", "oldest": "最早", "negative": "最负面", "liked": "最多赞"}
+ORDERS = {
+    "newest": "最新",
+    "oldest": "最早",
+    "negative": "最负面",
+    "offensive": "最冒犯",
+    "liked": "最多赞",
+}
+# Orders that walk an index of the scores table (comments without that score are left out).
+_SCORE_ORDERS = {"negative", "offensive"}
 
 # order -> (sort column, tie-breaking id column, descending); both match an index's order
 _SORT_KEYS = {
     "newest": ("c.created_at", "c.id", True),
     "oldest": ("c.created_at", "c.id", False),
     "negative": ("sc.sentiment", "sc.comment_id", False),
+    "offensive": ("sc.offensive", "sc.comment_id", True),
     "liked": ("c.likes", "c.id", True),
 }
 # Latest decision on a comment is a flag for the editor: nothing decided since.
@@ -60,6 +70,8 @@ class QueueFilter:
     until: str | None = None  # ISO-8601 UTC, exclusive
     sentiment_min: float | None = None
     sentiment_max: float | None = None
+    offensive_min: float | None = None
+    offensive_max: float | None = None
     flag: str | None = None
     dup_group: int | None = None
     held: str | None = None  # a named queue a rule held the comment in
@@ -92,6 +104,12 @@ class QueueFilter:
         if self.sentiment_max is not None:
             clauses.append("sc.sentiment <= ?")
             params.append(self.sentiment_max)
+        if self.offensive_min is not None:
+            clauses.append("sc.offensive >= ?")
+            params.append(self.offensive_min)
+        if self.offensive_max is not None:
+            clauses.append("sc.offensive <= ?")
+            params.append(self.offensive_max)
         if self.flag:
             # instr, not LIKE: a code is matched whole, and % or _ in it mean themselves.
             clauses.append("instr(' ' || sc.flag_codes || ' ', ?) > 0")
@@ -109,7 +127,14 @@ class QueueFilter:
         return (
             any(
                 value is not None
-                for value in (self.sentiment_min, self.sentiment_max, self.flag, self.dup_group)
+                for value in (
+                    self.sentiment_min,
+                    self.sentiment_max,
+                    self.offensive_min,
+                    self.offensive_max,
+                    self.flag,
+                    self.dup_group,
+                )
             )
             or self.queue == "flagged"
         )
@@ -130,7 +155,7 @@ def _queue_clause(queue: str) -> tuple[list[str], list]:
 def encode_cursor(row: dict, order: str) -> str:
     """The opaque `after` token for the page that follows `row`."""
     column = _SORT_KEYS[order][0].split(".")[1]
-    value = row["sentiment"] if column == "sentiment" else row[column]
+    value = row[column]
     raw = json.dumps([value, row["id"]]).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
@@ -154,8 +179,9 @@ def decode_cursor(token: str | None) -> tuple | None:
 def _query(filters: QueueFilter, order: str, after: tuple | None, limit: int):
     column, tie, descending = _SORT_KEYS[order]
     clauses, params = filters.where()
-    if order == "negative":
+    if order in _SCORE_ORDERS:
         source = FROM_SCORES_FIRST
+        clauses.append(f"{column} IS NOT NULL")  # keyset comparisons skip NULLs
     else:
         join = "JOIN" if filters.needs_scores() else "LEFT JOIN"
         source = f"FROM comments c {join} scores sc ON sc.comment_id = c.id {STORIES}"
@@ -214,9 +240,11 @@ def flag_counts(db, cap: int = COUNT_CAP) -> dict[str, int]:
     return {code: count(db, QueueFilter(queue="flagged", flag=code), cap) for code in sorted(codes)}
 
 
-def dup_group_members(db, group_id: int) -> list[dict]:
-    """Every comment of a duplicate group, oldest first."""
-    rows = db.query(COMMENT_SELECT + " WHERE sc.dup_group = ? ORDER BY c.id", [group_id])
+def dup_group_members(db, group_id: int, limit: int = -1) -> list[dict]:
+    """The comments of a duplicate group, oldest first (the first `limit`, if given)."""
+    rows = db.query(
+        COMMENT_SELECT + " WHERE sc.dup_group = ? ORDER BY c.id LIMIT ?", [group_id, limit]
+    )
     return [_decode(row) for row in rows]
 
 
@@ -233,6 +261,22 @@ def dup_group_sizes(db, group_ids) -> dict[int, int]:
             group_ids,
         ).fetchall()
     )
+
+
+def latest_corrections(db, comment_ids) -> dict[int, dict]:
+    """{comment id: {"sentiment": row, "offensive": row}} of each comment's latest corrections.
+
+    A row is the correction (label, actor, at); a kind never corrected is absent.
+    """
+    latest: dict[int, dict] = {comment_id: {} for comment_id in comment_ids}
+    for kind, table in (
+        ("sentiment", "sentiment_corrections"),
+        ("offensive", "offensive_corrections"),
+    ):
+        for row in _grouped(db, table, latest).values():
+            if row:
+                latest[row[-1]["comment_id"]][kind] = row[-1]
+    return latest
 
 
 def histories(db, comment_ids) -> dict[int, list[dict]]:

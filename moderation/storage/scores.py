@@ -28,7 +28,8 @@ def save_scores(db, rows: list[dict]) -> None:
     now = now_iso()
     db.conn.executemany(
         "INSERT OR REPLACE INTO scores (comment_id, sentiment, label, model_version, flags, "
-        "flag_codes, dup_group, scored_at, rules) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "flag_codes, dup_group, scored_at, rules, offensive) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 row["comment_id"],
@@ -39,6 +40,7 @@ def save_scores(db, rows: list[dict]) -> None:
                 row.get("dup_group"),
                 now,
                 row.get("rules"),
+                row.get("offensive"),
             )
             for row in rows
         ],
@@ -58,12 +60,12 @@ def stale_pending(db, rules: str, below_id: int, limit: int) -> list[dict]:
 
 
 def refresh_text_scores(db, rows: list[dict], rules: str) -> None:
-    """Replace what a comment's text alone decides (sentiment, label, text flags), keeping
+    """Replace what a comment's text alone decides (sentiment, offensive, flags), keeping
     the flags that come from its duplicate group."""
     now = now_iso()
     db.conn.executemany(
         "UPDATE scores SET sentiment = ?, label = ?, model_version = ?, flags = ?, "
-        "flag_codes = ?, scored_at = ?, rules = ? WHERE comment_id = ?",
+        "flag_codes = ?, scored_at = ?, rules = ?, offensive = ? WHERE comment_id = ?",
         [
             (
                 row["sentiment"],
@@ -72,6 +74,7 @@ def refresh_text_scores(db, rows: list[dict], rules: str) -> None:
                 *_flag_columns(row["flags"]),
                 now,
                 rules,
+                row.get("offensive"),
                 row["comment_id"],
             )
             for row in rows

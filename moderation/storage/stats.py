@@ -46,6 +46,26 @@ def decisions_per_moderator_day(db, days: int = 14) -> list[dict]:
     )
 
 
+def corrections_per_week(db, weeks: int = 12) -> list[dict]:
+    """[{week, kind, corrections}]: moderators' sentiment/offensive corrections per week.
+
+    ``week`` is the Monday (Beijing time) the week starts on; the last ``weeks`` weeks that
+    have corrections.
+    """
+    week = "date(at, '+8 hours', '-6 days', 'weekday 1')"
+    return list(
+        db.query(
+            f"SELECT {week} AS week, kind, COUNT(*) AS corrections FROM ("
+            "SELECT at, 'sentiment' AS kind FROM sentiment_corrections UNION ALL "
+            "SELECT at, 'offensive' AS kind FROM offensive_corrections) "
+            f"WHERE {week} IN (SELECT DISTINCT {week} FROM (SELECT at FROM sentiment_corrections "
+            "UNION ALL SELECT at FROM offensive_corrections) ORDER BY 1 DESC LIMIT ?) "
+            "GROUP BY week, kind ORDER BY week, kind",
+            [weeks],
+        )
+    )
+
+
 def queue_size_per_day(db, days: int = 14) -> list[dict]:
     """[{day, pending}]: comments collected so far minus those that left pending, per day."""
     changes: dict[str, int] = {}

@@ -86,7 +86,7 @@ def blueprints() -> list:
 
 def init_app(app: Flask) -> None:
     """Register blueprints, CSRF protection, security headers and the database teardown."""
-    from moderation.web import auth, security, templating
+    from moderation.web import auth, busy, security, templating
 
     settings = app.config["SETTINGS"]
     app.url_map.converters["int"] = RowIdConverter
@@ -96,6 +96,7 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     app.teardown_appcontext(close_db)
     security.init_app(app)
+    busy.init_app(app)
     auth.init_app(app)
     templating.init_app(app)
     for blueprint in blueprints():

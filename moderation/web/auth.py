@@ -1,18 +1,21 @@
-"""Login, logout, and the role checks every other blueprint uses.
+"""Login, logout, one's own password, and the role checks every other blueprint uses.
 
 Every page except the login page and /healthz needs a logged-in user; every action checks
-its role on the server with :func:`role_required`.
+its role on the server with :func:`role_required`. Sessions end on logout, on a password,
+role or state change, and a fixed time after login (see :mod:`moderation.web.sessions`).
 """
 
 from __future__ import annotations
 
 import functools
+import math
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     g,
     redirect,
@@ -21,16 +24,16 @@ from flask import (
     session,
     url_for,
 )
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from moderation.roles import ROLE_NAMES, may
-from moderation.storage import users
+from moderation.storage import login_throttle, users
+from moderation.web import sessions
 from moderation.web.context import get_db
 
 bp = Blueprint("auth", __name__)
 # /metrics.txt checks its own bearer token instead of a login
 PUBLIC_ENDPOINTS = {"auth.login", "static", "health.healthz", "prometheus.metrics_text"}
-MAX_FAILURES = 5
-THROTTLE_MINUTES = 15
 
 
 def safe_next(target: str | None) -> str:
@@ -48,32 +51,73 @@ def safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """Show the login form; on POST check the password, throttling repeated failures."""
+    """Show the login form; on POST check the password, slowing repeated failures."""
     if request.method == "GET":
         return render_template("auth/login.html", next=request.args.get("next", ""))
-    name = request.form.get("name", "").strip()[:64]
-    password = request.form.get("password", "")[:1024]
+    name = users.normalize_name(request.form.get("name", ""))[: users.MAX_NAME_LENGTH]
+    password = request.form.get("password", "")[: users.MAX_PASSWORD_LENGTH + 1]
     db = get_db()
-    address = request.remote_addr
-    if users.recent_failures(db, name, address, THROTTLE_MINUTES) >= MAX_FAILURES:
-        flash(f"登录失败次数过多，请{THROTTLE_MINUTES}分钟后再试。")
-        return render_template("auth/login.html", next=request.form.get("next", "")), 429
+    address = request.remote_addr or "unknown"
+    wait = _admit(db, name, address)
+    if wait:
+        flash(f"登录失败次数过多，请 {math.ceil(wait)} 秒后再试。")
+        page = render_template("auth/login.html", next=request.form.get("next", ""))
+        return page, 429, {"Retry-After": str(math.ceil(wait))}
     user = users.authenticate(db, name, password)
     users.record_attempt(db, name, address, ok=user is not None)
     if user is None:
         flash("用户名或密码错误。")
         return render_template("auth/login.html", next=request.form.get("next", "")), 401
-    session.clear()  # a fresh session on login: no fixation of a pre-login session
-    session.permanent = True
-    session["user_id"] = user["id"]
+    login_throttle.succeeded(db, name, address)
+    sessions.start(session, user)
     return redirect(safe_next(request.form.get("next")))
+
+
+def _admit(db, name: str, address: str) -> float:
+    """Count a password check for (name, address); seconds to wait if it may not run yet."""
+    limits = current_app.config["SETTINGS"].limits
+    return login_throttle.admit(
+        db, name, address, limits.login_free_failures, limits.login_max_delay_seconds
+    )
 
 
 @bp.post("/logout")
 def logout():
-    """End the session."""
+    """End the session, and every other session of this user (a saved cookie is worthless)."""
+    users.end_sessions(get_db(), g.user["id"])
     session.clear()
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+def password():
+    """Change one's own password (the current one is asked); other sessions end."""
+    if request.method == "GET":
+        return render_template("auth/password.html")
+    db = get_db()
+    form = request.form
+    address = request.remote_addr or "unknown"
+    wait = _admit(db, g.user["name"], address)
+    if wait:
+        flash(f"密码错误次数过多，请 {math.ceil(wait)} 秒后再试。")
+    elif users.authenticate(db, g.user["name"], form.get("current", "")) is None:
+        flash("当前密码不正确，请重新输入。")
+    elif form.get("new", "") != form.get("confirm", ""):
+        login_throttle.succeeded(db, g.user["name"], address)
+        flash("两次输入的新密码不一致，请重新输入。")
+    else:
+        login_throttle.succeeded(db, g.user["name"], address)
+        try:
+            users.set_password(
+                db, g.user["id"], form.get("new", ""), g.user["name"], "password_change"
+            )
+        except users.UserError as error:
+            flash(f"新密码不符合要求：{error}")
+        else:
+            sessions.start(session, users.get_user_by_id(db, g.user["id"]))
+            flash("密码已修改；其他设备上的登录已失效。")
+            return redirect(url_for("queue.index"))
+    return redirect(url_for("auth.password"))
 
 
 def load_user() -> None:
@@ -82,7 +126,8 @@ def load_user() -> None:
     user_id = session.get("user_id")
     if user_id is not None:
         user = users.get_user_by_id(get_db(), user_id)
-        if user and not user["disabled"]:
+        hours = current_app.config["SETTINGS"].limits.session_hours
+        if user and not user["disabled"] and sessions.is_current(session, user, hours):
             g.user = user
         else:
             session.clear()
@@ -126,7 +171,11 @@ def init_app(app) -> None:
         SESSION_COOKIE_SECURE=settings.server.production,
         SESSION_REFRESH_EACH_REQUEST=True,
     )
+    proxies = settings.limits.trusted_proxies
+    if proxies:  # the client's address comes from X-Forwarded-For, set by our own proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     app.before_request(load_user)
+    sessions.init_app(app)
     app.jinja_env.globals.update(
         may=lambda role: bool(g.get("user")) and may(g.user["role"], role), role_names=ROLE_NAMES
     )

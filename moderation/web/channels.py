@@ -14,7 +14,7 @@ from moderation.scheduling import backoff
 from moderation.scheduling.runner import LEASE_NAME
 from moderation.settings import SettingsError
 from moderation.storage import channels as channel_store
-from moderation.storage import leases
+from moderation.storage import leases, raw_payloads
 from moderation.timeutil import local_time
 from moderation.web import push as push_view
 from moderation.web.auth import role_required
@@ -42,6 +42,8 @@ def index():
         ],
         lease=lease_view(leases.get(db, LEASE_NAME)),
         push=push_view.channels_panel(db),
+        raw=raw_payloads.table_size(db),
+        raw_days=settings.retention.raw_payload_days,
     )
 
 

@@ -22,8 +22,8 @@ def healthz():
     try:
         db = get_db()
         storage.check_readable(db)
-    except sqlite3.Error as error:
-        return jsonify({"status": "error", "database": str(error)}), 503
+    except sqlite3.Error:  # the message would name the file: not for anonymous callers
+        return jsonify({"status": "error", "database": "unavailable"}), 503
     return jsonify(
         {
             "status": "ok",
@@ -42,8 +42,7 @@ def _lease(db) -> dict | None:
     if lease is None:
         return None
     now = datetime.now(UTC)
-    return {
-        "holder": lease["holder"],
+    return {  # not the holder (host:pid): not for anonymous callers
         "age_seconds": int((now - datetime.fromisoformat(lease["acquired_at"])).total_seconds()),
         "expired": datetime.fromisoformat(lease["expires_at"]) < now,
     }

@@ -1,54 +1,50 @@
-"""Top keywords of a set of comments: character-bigram TF-IDF, no segmenter needed.
+"""A story's keywords and topic groups, from words cut by the project's exact segmenter.
 
-(snownlp is too slow to load in a request; the scorer's topic grouping runs over these
-bigrams.)
+snownlp's own segmenter (re-implemented exactly in ``fast_segment``) gives the words a reader
+recognises (下雪, 人才, 湿地公园), where character pairs cut across them (造名, 迎你). Its
+tables load from the data folder's cache in a fraction of a second once the scorer built
+them; the one TF-IDF lives in ``scoring.groups``.
 """
 
 from __future__ import annotations
 
-import math
-import re
-from collections import Counter
+import threading
+from collections.abc import Callable
 
-from moderation.scoring import groups
+from moderation.scoring.groups import top_terms
+from moderation.scoring.groups import topic_groups as scorer_topics
 
-HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
-# Bigrams that are grammar rather than topic.
-STOP_BIGRAMS = {
-    "我们", "你们", "他们", "这个", "那个", "什么", "一个", "没有", "就是", "还是", "不是",
-    "可以", "已经", "自己", "这些", "那些", "真的", "大家", "因为", "所以", "但是", "如果",
-    "也是", "都是", "有点", "希望", "一下", "这样", "怎么", "现在",
-}  # fmt: skip
+_segmenters: list = []
+_lock = threading.Lock()
 
 
-def bigrams(text: str) -> list[str]:
-    """The overlapping two-character Han sequences of a text (the terms of TF-IDF)."""
-    terms = []
-    for run in HAN_RUN.findall(text):
-        terms.extend(run[i : i + 2] for i in range(len(run) - 1))
-    return [term for term in terms if term not in STOP_BIGRAMS]
+def segmenter(cache_dir: str) -> Callable[[str], list[str]]:
+    """snownlp's words of a text; tables cached in ``cache_dir``, loaded once per process.
+
+    The segmenter model is snownlp's bundled one whatever the folder, so the first load wins.
+    """
+    with _lock:
+        if not _segmenters:
+            from moderation.scoring.fast_segment import load_segmenter
+
+            _segmenters.append(load_segmenter(cache_dir=cache_dir).seg)
+        return _segmenters[0]
 
 
-def top_keywords(texts: list[str], limit: int = 12) -> list[tuple[str, float]]:
-    """The bigrams that weigh most across the texts (summed TF-IDF), shared by two or more."""
-    docs = [Counter(bigrams(text)) for text in texts]
-    frequency = Counter(term for doc in docs for term in doc)
-    total = len(docs)
-    weights: Counter = Counter()
-    for doc in docs:
-        size = sum(doc.values()) or 1
-        for term, n in doc.items():
-            if frequency[term] >= 2:
-                weights[term] += n / size * math.log(1 + total / frequency[term])
-    return [(term, round(weight, 3)) for term, weight in weights.most_common(limit)]
+def top_keywords(
+    texts: list[str], segment: Callable[[str], list[str]], limit: int = 12
+) -> list[tuple[str, float]]:
+    """The words that weigh most across the texts (summed TF-IDF), shared by two or more."""
+    return top_terms(texts, segment, limit)
 
 
-def topic_groups(comments: list[dict], max_topics: int = 6) -> list[dict]:
-    """[{keywords, ids}] of the comments' main topics (the scorer's grouping over bigrams)."""
+def topic_groups(
+    comments: list[dict], segment: Callable[[str], list[str]], max_topics: int = 6
+) -> list[dict]:
+    """[{keywords, ids}] of the comments grouped by their strongest keyword."""
     items = [(comment["id"], comment["text"]) for comment in comments]
-    topics = groups.topic_groups(items, bigrams, max_topics=max_topics)
     return [
         {"keywords": list(topic.keywords), "ids": list(topic.member_ids)}
-        for topic in topics
+        for topic in scorer_topics(items, segment, max_topics=max_topics)
         if topic.keywords
     ]

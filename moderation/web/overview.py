@@ -1,5 +1,5 @@
 """The overview: comments per channel per day, sentiment trend, queue size, decisions per
-moderator, as server-rendered SVG charts."""
+moderator, corrections per week, as server-rendered SVG charts."""
 
 from __future__ import annotations
 
@@ -11,11 +11,13 @@ from moderation.web.context import get_db
 
 bp = Blueprint("overview", __name__)
 DAYS = 14
+WEEKS = 12
+CORRECTION_KINDS = {"sentiment": "纠正情感", "offensive": "纠正冒犯"}
 
 
 @bp.get("/overview")
 def index():
-    """Four charts over the last days with activity."""
+    """Five charts over the last days (weeks, for corrections) with activity."""
     db = get_db()
     days, per_channel = charts.pivot(
         stats.comments_per_channel_day(db, DAYS), "day", "channel", "comments"
@@ -25,6 +27,10 @@ def index():
     decision_days, per_moderator = charts.pivot(
         stats.decisions_per_moderator_day(db, DAYS), "day", "actor", "decisions"
     )
+    weeks, per_kind = charts.pivot(
+        stats.corrections_per_week(db, WEEKS), "week", "kind", "corrections"
+    )
+    per_kind = {CORRECTION_KINDS.get(kind, kind): counts for kind, counts in per_kind.items()}
     return render_template(
         "overview/index.html",
         charts=[
@@ -48,6 +54,9 @@ def index():
             ),
             charts.stacked_bars(
                 [d[5:] for d in decision_days], per_moderator, "每日审核量（按审核员）", "次"
+            ),
+            charts.stacked_bars(
+                [f"{w[5:]}起" for w in weeks], per_kind, "每周人工纠正（情感 / 冒犯）", "次"
             ),
         ],
     )

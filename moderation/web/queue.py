@@ -22,11 +22,12 @@ from moderation.roles import MODERATOR
 from moderation.storage import channels as channel_store
 from moderation.storage import claims as claim_store
 from moderation.storage import comments as comment_store
-from moderation.storage import corrections
+from moderation.storage import corrections, duplicates
+from moderation.storage import offensive as offensive_store
 from moderation.storage import queue as queue_store
 from moderation.storage import reasons as reason_store
 from moderation.timeutil import BEIJING
-from moderation.web import desk_cards
+from moderation.web import conflicts, desk_cards, group_decisions
 from moderation.web import push as push_view
 from moderation.web.auth import current_actor, role_required, safe_next
 from moderation.web.context import get_db, sqlite_int
@@ -38,9 +39,10 @@ CLAIMING_QUEUES = {"pending", "flagged", "editor"}
 # the same queue still finds work at the top; focusing a card claims it too.
 RENDER_CLAIMS = 5
 COUNTS_TTL = 30  # seconds
+GROUP_PAGE_LIMIT = 200  # cards shown of a duplicate group; the group actions cover them all
 LINK_PARAMS = {
-    "queue", "order", "channel", "story", "author", "since", "until", "smin", "smax", "flag",
-    "held",
+    "queue", "order", "channel", "story", "author", "since", "until", "smin", "smax",
+    "omin", "omax", "flag", "held",
 }  # fmt: skip
 
 
@@ -103,6 +105,8 @@ def read_filters(queue: str) -> queue_store.QueueFilter:
         until=_day_start(args.get("until"), plus_days=1),
         sentiment_min=_fraction(args.get("smin")),
         sentiment_max=_fraction(args.get("smax")),
+        offensive_min=_fraction(args.get("omin")),
+        offensive_max=_fraction(args.get("omax")),
         flag=args.get("flag", "")[:64] or None,  # a code; SQLite refuses a LIKE over 50 kB
         held=args.get("held", "")[:60] or None,  # a rule's named queue
     )
@@ -132,6 +136,7 @@ def annotate(db, comments: list[dict], claim: bool) -> list[dict]:
     histories = queue_store.histories(db, ids)
     edits = queue_store.edits(db, ids)
     sizes = queue_store.dup_group_sizes(db, [comment["dup_group"] for comment in comments])
+    fixed = queue_store.latest_corrections(db, ids)
     held = claim_store.active_claims(db, ids)
     if claim:
         free = [i for i in ids if held.get(i) in (None, current_actor())]
@@ -140,6 +145,7 @@ def annotate(db, comments: list[dict], claim: bool) -> list[dict]:
         comment["history"] = histories[comment["id"]]
         comment["earlier_texts"] = edits[comment["id"]]
         comment["dup_size"] = sizes.get(comment["dup_group"], 0)
+        comment["corrections"] = fixed[comment["id"]]
         holder = held.get(comment["id"])
         comment["claimed_by"] = holder if holder and holder != current_actor() else None
     push_view.annotate(db, comments)
@@ -167,10 +173,13 @@ def decide(comment_id: int, action: str):
     """Approve, reject (with a reason) or reopen one comment, then go back."""
     reason = _reason()
     db = get_db()
+    seen = request.form.get("seen") or None  # the state the moderator was shown
     try:
-        comment_store.decide(db, comment_id, action, actor=current_actor(), reason=reason)
+        comment_store.decide(db, comment_id, action, current_actor(), reason, seen)
     except comment_store.DecisionError:
         abort(404)
+    except comment_store.DecisionConflict as conflict:
+        return conflicts.respond(conflict, comment_id, action, reason, _back)
     claim_store.release(db, [comment_id], current_actor())
     return _back("queue.approved" if action == "reopen" else "queue.index")
 
@@ -189,14 +198,22 @@ def bulk():
 @bp.post("/groups/<int:group_id>/<any(approve, reject):action>")
 @role_required(MODERATOR)
 def decide_group(group_id: int, action: str):
-    """Approve or reject a whole duplicate group, one decision per comment."""
-    members = queue_store.dup_group_members(get_db(), group_id)
-    if not members:
+    """Approve or reject a whole duplicate group, one decision per comment, in short
+    transactions (a group can hold thousands of comments)."""
+    reason = _reason()
+    db = get_db()
+    ids = duplicates.group_members(db, group_id)
+    if not ids:
         abort(404)
-    return _decide_all([member["id"] for member in members], action, _reason())
+    done = group_decisions.decide_group(db, ids, action, current_actor(), reason)
+    claim_store.release(db, ids[:done], current_actor())
+    return _back()
 
 
 def _ids(values: list[str]) -> list[int]:
+    limit = current_app.config["SETTINGS"].limits.ids_per_request
+    if len(values) > limit:
+        abort(400, f"一次最多处理 {limit} 条评论，请分批选择后再提交。")
     try:
         return sorted({sqlite_int(value) for value in values})
     except ValueError:
@@ -217,12 +234,13 @@ def _decide_all(ids: list[int], action: str, reason: str | None):
 def group(group_id: int):
     """Every comment of a duplicate group, with group-wide actions."""
     db = get_db()
-    members = queue_store.dup_group_members(db, group_id)
+    members = queue_store.dup_group_members(db, group_id, GROUP_PAGE_LIMIT)
     if not members:
         abort(404)
     return render_template(
         "queue/group.html",
         group_id=group_id,
+        group_size=queue_store.dup_group_sizes(db, [group_id]).get(group_id, len(members)),
         comments=annotate(db, members, claim=False),
         here=request.full_path.rstrip("?"),
     )
@@ -244,11 +262,23 @@ def flag_editor(comment_id: int):
 @role_required(MODERATOR)
 def correct_sentiment(comment_id: int):
     """Record the right sentiment of a comment (0 negative, 1 positive) for training."""
+    return _correct(corrections, comment_id)
+
+
+@bp.post("/comments/<int:comment_id>/offensive")
+@role_required(MODERATOR)
+def correct_offensive(comment_id: int):
+    """Record whether a comment is offensive (1) or not (0), for training and the card."""
+    return _correct(offensive_store, comment_id)
+
+
+def _correct(store, comment_id: int):
+    """Store a moderator's 0/1 correction with `store.add_correction`, then go back."""
     label = request.form.get("label", type=int)
     if label not in (0, 1):
         abort(400, "label must be 0 or 1")
     try:
-        corrections.add_correction(get_db(), comment_id, label, current_actor())
+        store.add_correction(get_db(), comment_id, label, current_actor())
     except ValueError:
         abort(404)
     return _back()

@@ -3,16 +3,17 @@ top keywords and topic groups."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from moderation.roles import EDITOR
+from moderation.scoring.fast_segment import cache_dir_for
 from moderation.storage import stats
 from moderation.storage import stories as story_store
 from moderation.web import charts
 from moderation.web import push as push_view
 from moderation.web.auth import current_actor, role_required
-from moderation.web.context import get_db
-from moderation.web.keywords import top_keywords, topic_groups
+from moderation.web.context import get_db, sqlite_int
+from moderation.web.keywords import segmenter, top_keywords, topic_groups
 from moderation.web.queue import annotate
 
 bp = Blueprint("stories", __name__)
@@ -42,9 +43,10 @@ def show(story_id: int):
     )
     texts = [comment["text"] for comment in comments]
     by_id = {comment["id"]: comment for comment in comments}
+    segment = segmenter(cache_dir_for(current_app.config["SETTINGS"].data_path))
     topics = [
         {**topic, "comments": [by_id[i] for i in topic["ids"] if i in by_id][:5]}
-        for topic in topic_groups(comments)
+        for topic in topic_groups(comments, segment)
     ]
     return render_template(
         "stories/show.html",
@@ -53,7 +55,7 @@ def show(story_id: int):
         comments=annotate(db, comments[:50], claim=False),
         total=len(comments),
         chart=chart,
-        keywords=top_keywords(texts),
+        keywords=top_keywords(texts, segment),
         topics=topics,
         here=request.full_path.rstrip("?"),
         **push_view.story_switches(db, story_id),
@@ -64,7 +66,7 @@ def show(story_id: int):
 @role_required(EDITOR)
 def link(story_id: int):
     """Link this story with another one (the same story in another channel), by hand."""
-    target = request.form.get("target", type=int)
+    target = request.form.get("target", type=sqlite_int)  # out of SQLite's range: missing
     if target is None:
         abort(400, "填写要合并的稿件编号")
     try:

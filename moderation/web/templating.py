@@ -17,6 +17,7 @@ FLAG_NAMES = {
     "low_information": "信息量低",
     "negative": "负面",
     "mass_posting": "批量发帖",
+    "offensive": "冒犯",
 }
 ACTION_NAMES = {
     "approve": "通过",
@@ -29,8 +30,20 @@ ACTION_NAMES = {
     "reply_withdrawn": "撤回官方回复",
     "reply_deleted": "官方回复已从渠道删除",
 }
+ACCOUNT_ACTIONS = {
+    "role": "角色改为",
+    "disable": "停用",
+    "enable": "启用",
+    "password_change": "本人修改密码",
+    "password_reset": "管理员重置密码",
+}
 STATE_NAMES = {"pending": "待审", "approved": "已通过", "rejected": "已拒绝"}
 LABEL_NAMES = {"negative": "负面", "neutral": "中性", "positive": "正面"}
+# A moderator's correction, by kind and 0/1 label, as the card and history show it.
+CORRECTION_NAMES = {
+    "sentiment": {0: "负面", 1: "正面"},
+    "offensive": {0: "不冒犯", 1: "冒犯"},
+}
 
 
 def localtime(value: str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -50,31 +63,35 @@ def segments(text: str, flags: list[dict]) -> list[dict]:
     """The text cut into [{text, code, reason}] pieces; flagged spans carry their flag.
 
     Offsets come from the scorer (end exclusive); bad ones are clamped, overlaps go to the
-    first flag. The template escapes each piece: reader text is never marked safe.
+    first flag. The template escapes each piece: reader text is never marked safe. Only the
+    flagged characters are visited one by one; the rest is sliced whole, so a 20,000-
+    character comment costs no more than its few flagged words.
     """
-    owner: list[dict | None] = [None] * len(text)
+    length = len(text)
+    owner: dict[int, dict] = {}
     for flag in flags or []:
         for span in flag.get("spans") or []:
             try:
-                start, end = max(int(span["start"]), 0), min(int(span["end"]), len(text))
+                start, end = max(int(span["start"]), 0), min(int(span["end"]), length)
             except (KeyError, TypeError, ValueError):
                 continue
             for index in range(start, end):
-                owner[index] = owner[index] or flag
-    pieces: list[dict] = []
-    for index, char in enumerate(text):
-        flag = owner[index]
-        if pieces and pieces[-1]["flag"] is flag:
-            pieces[-1]["text"] += char
+                owner.setdefault(index, flag)
+    cuts = sorted({0, length, *owner, *(index + 1 for index in owner)})
+    runs: list[list] = []  # [start, end, flag]
+    for start, end in zip(cuts, cuts[1:], strict=False):
+        flag = owner.get(start)
+        if runs and runs[-1][2] is flag:
+            runs[-1][1] = end
         else:
-            pieces.append({"text": char, "flag": flag})
+            runs.append([start, end, flag])
     return [
         {
-            "text": piece["text"],
-            "code": piece["flag"]["code"] if piece["flag"] else None,
-            "reason": piece["flag"].get("reason", "") if piece["flag"] else None,
+            "text": text[start:end],
+            "code": flag["code"] if flag else None,
+            "reason": flag.get("reason", "") if flag else None,
         }
-        for piece in pieces
+        for start, end, flag in runs
     ]
 
 
@@ -91,7 +108,18 @@ def init_app(app) -> None:
     app.jinja_env.globals.update(
         flag_names=FLAG_NAMES,
         action_names=ACTION_NAMES,
+        account_actions=ACCOUNT_ACTIONS,
         state_names=STATE_NAMES,
         label_names=LABEL_NAMES,
+        correction_names=CORRECTION_NAMES,
         reject_reasons=REJECT_REASONS,
     )
+
+    @app.context_processor
+    def offensive_thresholds():
+        """The configured offensive levels, so a card's bar says what the flag says."""
+        scoring = app.config["SETTINGS"].scoring
+        return {
+            "offensive_review": scoring.offensive_review_above,
+            "offensive_reject": scoring.offensive_reject_above,
+        }

@@ -144,8 +144,8 @@ def test_file_unreadable_file_is_reported(tmp_path, inbox, name, content, messag
     drop(inbox, "comments.csv")
     settings, db = setup(tmp_path)
     summary = collect(db, settings)
-    assert summary.status == "ok" and summary.new == 3
-    assert any(note.startswith(f"{name}: ") and message in note for note in summary.notes)
+    assert summary.status == "partial" and summary.new == 3  # the other file was imported
+    assert any(error.startswith(f"{name}: ") and message in error for error in summary.errors)
 
 
 def test_file_killed_import_resumes_after_the_stored_rows(tmp_path, inbox, monkeypatch):
@@ -204,3 +204,159 @@ def test_import_command_user_errors_exit_2(tmp_path, args, message):
     result = run_cli(config, "import", *[a.replace("{csv}", csv_path) for a in args])
     assert result.exit_code == 2
     assert message in result.output and result.output.startswith("error: ")
+
+
+# Issue 20: binary and UTF-16 files, a huge single line, a huge XLSX cell.
+
+CSV_HEADER = "story_id,content,created\n"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        bytes(range(256)) * 64,  # binary, NULs everywhere
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00\xff" * 3000,
+        (CSV_HEADER + "s1,好,2024-01-24 08:00\n").encode("utf-8") + b"\x00" * 10,
+    ],
+    ids=["bytes", "png", "nul-after-text"],
+)
+def test_file_binary_file_fails_the_import(tmp_path, inbox, content):
+    (inbox / "photo.csv").write_bytes(content)
+    settings, db = setup(tmp_path)
+    summary = collect(db, settings)
+    assert summary.status == "failed" and db.table("comments").count == 0
+    assert summary.errors == ["photo.csv: a binary file, not a text export: save it as CSV (UTF-8)"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_file_utf16_csv_is_decoded(tmp_path, inbox, encoding):
+    (inbox / "unicode.csv").write_bytes(
+        (CSV_HEADER + "s1,炎帝陵祭典很隆重,2024-01-24 08:00\n").encode(encoding)
+    )
+    settings, db = setup(tmp_path)
+    assert collect(db, settings).status == "ok"
+    assert db.execute("SELECT text FROM comments").fetchone()[0] == "炎帝陵祭典很隆重"
+
+
+def test_file_utf16_tab_separated_text_from_excel(tmp_path, inbox):
+    rows = "稿件ID\t评论内容\t评论时间\r\ns1\t神农公园\t2024-01-24 08:00\r\n"
+    (inbox / "unicode.csv").write_bytes(rows.encode("utf-16"))
+    settings, db = setup(tmp_path)
+    assert collect(db, settings).new == 1
+
+
+def test_file_huge_single_line_is_a_bad_row_read_in_bounded_pieces(tmp_path, inbox):
+    line = "s1," + "长" * (fileimport.MAX_LINE_CHARS + 10) + ",2024-01-24 08:00\n"
+    good = "s1,正常的评论,2024-01-24 09:00\n"
+    (inbox / "long.csv").write_text(CSV_HEADER + good + line + good, encoding="utf-8")
+    settings, db = setup(tmp_path)
+    summary = collect(db, settings)
+    assert summary.new == 1 and summary.status == "ok"
+    assert summary.notes == [f"long.csv:3: line longer than {fileimport.MAX_LINE_CHARS} characters"]
+
+
+def test_file_jsonl_huge_line_is_a_bad_row(tmp_path, inbox):
+    row = {"story_id": "s1", "content": "好", "created": "2024-01-24 08:00"}
+    huge = {**row, "content": "长" * fileimport.MAX_LINE_CHARS}
+    lines = [json.dumps(r, ensure_ascii=False) for r in (huge, row)]
+    (inbox / "c.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    settings, db = setup(tmp_path)
+    summary = collect(db, settings)
+    assert summary.new == 1 and summary.notes == [f"c.jsonl:1: {fileimport.TOO_LONG}"]
+
+
+def crafted_xlsx(path, rows: list[tuple[str, str, str]]) -> None:
+    """An XLSX of (story_id, content, created) rows, each content a shared string.
+
+    Written by hand: Excel and openpyxl stop at 32,767 characters a cell, a crafted file does
+    not. Contents are written in pieces, so a huge cell compresses to little, as in the attack.
+    """
+    import zipfile
+
+    main = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    rel = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
+        book.writestr(
+            "xl/workbook.xml",
+            f'<workbook {main} {rel}><sheets><sheet name="S" sheetId="1" r:id="rId1"/>'
+            "</sheets></workbook>",
+        )
+        book.writestr(
+            "xl/_rels/workbook.xml.rels",
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Target="worksheets/sheet1.xml" Type="worksheet"/>'
+            "</Relationships>",
+        )
+        with book.open("xl/sharedStrings.xml", "w") as strings:
+            strings.write(f"<sst {main}>".encode())
+            for _, content, _ in rows:
+                strings.write(b"<si><t>")
+                for start in range(0, len(content), 1000):
+                    strings.write(content[start : start + 1000].encode())
+                strings.write(b"</t></si>")
+            strings.write(b"</sst>")
+        cells = [("story_id", "content", "created")] + [
+            (story, index, created) for index, (story, _, created) in enumerate(rows)
+        ]
+        xml = "".join(
+            f'<row r="{number}">'
+            + "".join(
+                f'<c r="{column}{number}" t="s"><v>{value}</v></c>'
+                if isinstance(value, int)
+                else f'<c r="{column}{number}" t="inlineStr"><is><t>{value}</t></is></c>'
+                for column, value in zip("ABC", row, strict=True)
+            )
+            + "</row>"
+            for number, row in enumerate(cells, start=1)
+        )
+        book.writestr(
+            "xl/worksheets/sheet1.xml",
+            f"<worksheet {main}><sheetData>{xml}</sheetData></worksheet>",
+        )
+
+
+def huge_cell_xlsx(path, cell_chars: int) -> None:
+    """An XLSX whose first comment is `cell_chars` characters long, the second short."""
+    crafted_xlsx(
+        path, [("s1", "长" * cell_chars, "2024-01-24 08:00"), ("s1", "短评", "2024-01-24 09:00")]
+    )
+
+
+def test_file_xlsx_huge_cell_is_cut_while_streaming(tmp_path, inbox):
+    huge_cell_xlsx(inbox / "big.xlsx", 3_000_000)
+    settings, db = setup(tmp_path, extra="")
+    rows = list(fileimport.xlsx_rows(inbox / "big.xlsx", cell_chars=1000))
+    assert [len(row["content"]) for _, row in rows] == [1000, 2]
+    summary = collect(db, settings)
+    assert summary.new == 2
+    lengths = dict(db.execute("SELECT LENGTH(text), truncated FROM comments").fetchall())
+    assert lengths == {20_000: 1, 2: 0}
+    payload = db.execute("SELECT MAX(LENGTH(payload)) FROM raw_payloads").fetchone()[0]
+    assert payload == settings.limits.raw_payload_chars
+
+
+def test_file_xlsx_formulas_and_dates(tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["story_id", "content", "created", "likes"])
+    book.active.append(["s1", "好", datetime(2024, 1, 24, 9, 0), "=1+1"])
+    book.save(tmp_path / "types.xlsx")
+    rows = list(fileimport.xlsx_rows(tmp_path / "types.xlsx"))
+    # a formula gives its cached value (none saved here), never its text
+    assert rows == [(2, {"story_id": "s1", "content": "好", "created": datetime(2024, 1, 24, 9),
+                         "likes": None})]  # fmt: skip
+
+
+def test_import_command_exit_status_tells_partial_from_failed(tmp_path):
+    settings, _db = setup(tmp_path)
+    binary = tmp_path / "photo.csv"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    good = FIXTURES / "file" / "comments.csv"
+    partial = run_cli(settings.source, "import", str(binary), str(good), "--channel", "exports")
+    assert partial.exit_code == 3, partial.output
+    assert "exports: partial" in partial.output and "photo.csv: a binary file" in partial.output
+    other = tmp_path / "other.csv"
+    other.write_bytes(b"\x00\x01\x02")
+    failed = run_cli(settings.source, "import", str(other), "--channel", "exports")
+    assert failed.exit_code == 1 and "exports: failed" in failed.output

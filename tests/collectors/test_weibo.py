@@ -30,6 +30,8 @@ class FakeWeibo:
                 self.add(status, "说得好")
         self.requests: list[dict] = []
         self.before = None  # hook(args, number) -> Response | None
+        self.hidden: set[int] = set()  # ids Weibo filters out of the pages they fall on
+        self.cursors = True  # answer next_cursor, as the documented payload does
         httpserver.expect_request("/2/comments/show.json").respond_with_handler(self.show)
 
     def add(self, status: str, text: str) -> None:
@@ -57,7 +59,13 @@ class FakeWeibo:
         top = int(args.get("max_id", 2**62))
         matching = [c for c in self.comments[args["id"]] if since < c["id"] <= top]
         matching.sort(key=lambda c: -c["id"])
-        body = {"comments": matching[: int(args["count"])], "total_number": len(matching)}
+        page = matching[: int(args["count"])]
+        body = {
+            "comments": [c for c in page if c["id"] not in self.hidden],
+            "total_number": len(matching),
+        }
+        if self.cursors:  # the next page's max_id, 0 at the end
+            body["next_cursor"] = page[-1]["id"] - 1 if len(matching) > len(page) else 0
         return Response(json.dumps(body, ensure_ascii=False), content_type="application/json")
 
     def total(self) -> int:
@@ -303,3 +311,67 @@ def test_weibo_missing_token_env(tmp_path, server, monkeypatch):
     summary = collect(db, settings)
     assert "set the environment variable ZZRB_WEIBO_TOKEN" in summary.errors[0]
     assert weibo.Options.__dataclass_fields__["access_token_env"].default == "ZZRB_WEIBO_TOKEN"
+
+
+# Issue 20, item 10: short pages, string error codes, deleted accounts.
+
+
+@pytest.mark.parametrize("cursors", [True, False], ids=["next_cursor", "no-cursor"])
+def test_weibo_short_pages_do_not_end_the_pass(tmp_path, server, cursors):
+    """Weibo filters hidden comments out of a page: a page shorter than `count` is not the
+    end (against such a stand-in 11 of 191 comments were never stored)."""
+    server.cursors = cursors
+    server.hidden = {FIRST_ID + 20, FIRST_ID + 21, FIRST_ID + 8}  # on pages 1 and 2 of A
+    settings, db = setup(tmp_path, server)
+    summary = collect(db, settings)
+    assert summary.status == "ok"
+    assert summary.new == server.total() - 3 == 43
+    server.hidden = set()
+    again = collect(db, settings)  # since_id is the top: the hidden ones stay behind it
+    assert again.new == 0
+
+
+def test_weibo_pass_ends_at_since_id_without_an_extra_call(tmp_path, server):
+    settings, db = setup(tmp_path, server)
+    collect(db, settings)
+    for _ in range(12):
+        server.add(STATUS_A, "新评论")
+    server.requests.clear()
+    assert collect(db, settings).new == 12
+    assert [r["id"] for r in server.requests] == [STATUS_A, STATUS_A, STATUS_B]
+
+
+@pytest.mark.parametrize(
+    "code, expected",
+    [("10023", "RateLimited"), ("21327", "AuthFailed"), (" 10022 ", "RateLimited")],
+)
+def test_weibo_error_code_given_as_a_string(tmp_path, server, code, expected):
+    server.before = lambda args, number: Response(
+        json.dumps({"error_code": code, "error": "..."}), 403
+    )
+    settings, db = setup(tmp_path, server)
+    summary = collect(db, settings)
+    assert summary.errors and summary.errors[0].startswith(expected), summary.errors
+
+
+def test_weibo_deleted_post_given_as_a_string_code_is_skipped(tmp_path, server):
+    def deleted(args, number):
+        if args["id"] == STATUS_A:
+            return Response(json.dumps({"error_code": "20101", "error": "deleted"}), 400)
+        return None
+
+    server.before = deleted
+    settings, db = setup(tmp_path, server)
+    summary = collect(db, settings)
+    assert summary.status == "ok" and summary.new == 23 and "20101" in summary.notes[0]
+
+
+def test_weibo_comment_of_a_deleted_account_is_kept_with_a_placeholder(tmp_path, server):
+    server.comments[STATUS_A][5]["user"] = None
+    settings, db = setup(tmp_path, server)
+    summary = collect(db, settings)
+    assert summary.new == 46 and summary.skipped == 0
+    row = db.execute(
+        "SELECT author_key, author_name FROM comments WHERE native_id = ?", [str(FIRST_ID + 6)]
+    ).fetchone()
+    assert row == (f"wb:deleted:{FIRST_ID + 6}", weibo.DELETED_USER_NAME)

@@ -168,14 +168,107 @@ def test_parser_never_crashes_and_storage_round_trips(channel_type, db):
 @PROFILE
 @given(st.binary(max_size=400) | NASTY.map(lambda t: t.encode("utf-8", "surrogatepass")))
 def test_file_reader_reports_never_raises(data):
+    import tempfile
     from pathlib import Path
 
     from moderation.collectors.fileimport import FileProblem, read_rows
 
-    for suffix in ("x.csv", "x.jsonl"):
-        try:
-            for line, row in read_rows(Path(suffix), data):
-                assert isinstance(line, int)
-                assert isinstance(row, (dict, str, list, int, float, bool, type(None)))
-        except FileProblem as problem:
-            assert str(problem)  # a clear message, not a traceback
+    with tempfile.TemporaryDirectory() as folder:
+        for name in ("x.csv", "x.jsonl", "x.xlsx"):
+            path = Path(folder) / name
+            path.write_bytes(data)
+            try:
+                for line, row in read_rows(path):
+                    assert isinstance(line, int)
+                    assert isinstance(row, (dict, str, list, int, float, bool, type(None)))
+            except FileProblem as problem:
+                assert str(problem)  # a clear message, not a traceback
+
+
+# --- the length caps (issue 20): lengths around each cap, huge XLSX cells ---------------
+
+FEW = settings(
+    max_examples=min(settings.default.max_examples, 30),  # the profile's, at most 30
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+TEXT_CAP, FIELD_CAP, RAW_CAP = 40, 12, 60
+
+
+def around(cap: int):
+    """Lengths at, just under and just over a cap, and anywhere up to three times it."""
+    return st.one_of(st.integers(cap - 2, cap + 2), st.integers(0, 3 * cap))
+
+
+@FEW
+@given(
+    text_length=around(TEXT_CAP),
+    name_length=around(FIELD_CAP),
+    char=st.sampled_from(["长", "a", "😀", "\ufeff"]),
+)
+def test_every_field_ends_within_its_cap(text_length, name_length, char):
+    from moderation.collectors.base import CollectedComment
+    from moderation.collectors.limits import ORIGINAL_TEXT_KEY, bound_comment
+    from moderation.settings import LimitsSettings
+
+    limits = LimitsSettings(text_chars=TEXT_CAP, field_chars=FIELD_CAP, raw_payload_chars=RAW_CAP)
+    text = char * text_length
+    comment = CollectedComment(
+        native_id="1" * name_length,
+        story_native_id="s",
+        text=text,
+        created_at="2024-01-22T00:00:00+00:00",
+        author_key="k" * name_length,
+        author_name=char * name_length,
+        raw={"content": text, "x": 1},
+    )
+    bounded = bound_comment(comment, limits)
+    assert bounded.text == text[:TEXT_CAP]
+    assert bounded.truncated == (text_length > TEXT_CAP)
+    for name in ("native_id", "author_key", "author_name"):
+        assert getattr(bounded, name) == getattr(comment, name)[:FIELD_CAP]
+    if bounded.truncated:
+        assert bounded.raw[ORIGINAL_TEXT_KEY] == text[:RAW_CAP]
+        assert "content" not in bounded.raw  # the original once, not twice
+    else:
+        assert bounded.raw == comment.raw
+
+
+@FEW
+@given(lengths=st.lists(around(TEXT_CAP) | st.integers(1000, 200_000), min_size=1, max_size=3))
+def test_xlsx_cells_of_any_length_come_out_capped(lengths):
+    import tempfile
+    from pathlib import Path
+
+    from moderation.collectors.fileimport import xlsx_rows
+    from tests.collectors.test_fileimport import crafted_xlsx
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "cells.xlsx"
+        crafted_xlsx(path, [("s1", "长" * n, "2024-01-24 08:00") for n in lengths])
+        rows = list(xlsx_rows(path, cell_chars=TEXT_CAP))
+    assert [row["content"] for _, row in rows] == ["长" * min(n, TEXT_CAP) for n in lengths]
+
+
+@FEW
+@given(
+    text=NASTY,
+    spans=st.lists(st.tuples(st.integers(-5, 50), st.integers(-5, 50)), max_size=6),
+)
+def test_segments_cover_the_text_exactly_once(text, spans):
+    from moderation.web.templating import segments
+
+    flags = [
+        {"code": f"c{i}", "reason": "r", "spans": [{"start": a, "end": b}]}
+        for i, (a, b) in enumerate(spans)
+    ]
+    pieces = segments(text, flags)
+    assert "".join(piece["text"] for piece in pieces) == text
+    assert all(piece["text"] for piece in pieces)
+    assert all(a["code"] != b["code"] for a, b in zip(pieces, pieces[1:], strict=False))
+    # each character carries the first flag whose span covers it (the simple definition)
+    first = [
+        next((f["code"] for f, (a, b) in zip(flags, spans, strict=True) if a <= i < b), None)
+        for i in range(len(text))
+    ]
+    assert [code for piece in pieces for code in [piece["code"]] * len(piece["text"])] == first

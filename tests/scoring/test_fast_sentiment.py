@@ -223,6 +223,30 @@ def test_seg_cache_built_reused_and_invalidated(snow, monkeypatch, tmp_path, gen
     assert [changed.seg(t) for t in texts] == expected_b
 
 
+def test_one_process_builds_a_models_tables_once_whatever_the_cache_folder(monkeypatch, tmp_path):
+    model = tmp_path / "seg.marshal"
+    _train_tiny_seg(model, ["株洲 下雪 了", "环卫 工人 辛苦 了"])
+    model_file = str(model) + ".3"
+    first = fast_segment.load_segmenter(model_file, str(tmp_path / "first"))
+
+    def no_build(_model):
+        raise AssertionError("built a second time in one process")
+
+    monkeypatch.setattr(fast_segment, "build_seg_tables", no_build)
+    (tmp_path / "first").rename(tmp_path / "moved")  # no file to read: only memory has them
+    second = fast_segment.load_segmenter(model_file, str(tmp_path / "second"))
+    assert second.seg("株洲下雪了") == first.seg("株洲下雪了")
+    assert len(list((tmp_path / "second").glob("seg-*"))) == 1  # the folder gets its file
+
+
+def test_cache_folder_is_the_data_folders_unless_moderation_cache_dir_is_set(monkeypatch, tmp_path):
+    monkeypatch.delenv(fast_segment.CACHE_DIR_ENV, raising=False)
+    assert fast_segment.cache_dir_for(tmp_path / "data") == str(tmp_path / "data" / "cache")
+    monkeypatch.setenv(fast_segment.CACHE_DIR_ENV, str(tmp_path / "shared"))
+    assert fast_segment.cache_dir_for(tmp_path / "data") == str(tmp_path / "shared")
+    assert fast_segment.default_cache_dir() == str(tmp_path / "shared")
+
+
 NEG = ["服务太差了，投诉没人管", "垃圾，骗子，无语", "停车难问题一直没有解决", "太贵了不值"]
 POS = ["点赞，辛苦了", "越来越好，支持", "感谢记者的报道", "环境美丽，加油"]
 

@@ -14,6 +14,7 @@ from moderation.scoring.sentiment_commands import (
     sentiment_models,
     train_sentiment,
 )
+from moderation.settings import Settings
 
 
 @dataclass
@@ -22,6 +23,7 @@ class Obj:
 
     data_dir: Path
     corrections: list = field(default_factory=list)
+    settings: Settings = field(default_factory=lambda: Settings(base_dir=Path(".")))
 
     def load_corrections(self):
         return list(self.corrections)
@@ -80,6 +82,9 @@ def test_evaluate_prints_metrics_and_confusion(tmp_path, csv_file):
     out = result.stdout
     assert "model: snownlp-default" in out and "n=30" in out and "roc_auc=" in out
     assert "actual + (1)" in out and "predicted -" in out
+    assert "at negative_below=0.5 positive_above=0.9:" in out
+    table = out.split("positive_above=0.9:")[1].splitlines()[2:4]
+    assert sum(int(cell) for line in table for cell in line.split()[3:]) == 30
 
 
 @pytest.mark.parametrize("command", [train_sentiment, evaluate_sentiment])

@@ -69,7 +69,7 @@ def test_corrections_move_scores_and_restore_previous_is_exact(tmp_path):
     result = train(tmp_path, CORRECTIONS, [], base_corpus_limit=BASE_LIMIT)
     assert result.current_version == base_only.version
     assert result.counts["corrections"] == len(CORRECTIONS)
-    assert result.switched == (result.candidate.accuracy >= result.current.accuracy)
+    assert not result.switched  # no CSV held out: nothing to compare on
     after = scores(result.path, SARCASTIC)
     assert all(a < b for a, b in zip(after, before, strict=True)), (before, after)
     assert sum(a < 0.5 for a in after) >= 8, after
@@ -97,18 +97,48 @@ def test_model_file_is_snownlp_save_format(tmp_path, tiny_corpus):
     assert model.classify(SARCASTIC[0]) == load_classifier(result.path)(SARCASTIC[0])
 
 
-def test_switch_only_when_accuracy_holds(tmp_path, tiny_corpus):
+def news_csv(tmp_path, flip: bool = False) -> Path:
+    """A labelled CSV of short comments (labels flipped on request)."""
+    path = tmp_path / ("flipped.csv" if flip else "news.csv")
+    lines = [
+        f"{(i % 2) ^ flip},评论{i}号{'很好，满意' if i % 2 else '很差，失望'}" for i in range(60)
+    ]
+    path.write_text("label,text\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_switch_only_when_held_out_auc_holds(tmp_path, tiny_corpus):
     store = ModelStore(tmp_path)
-    first = train(tmp_path, [], [])
-    store.activate(first.version)
-    same = train(tmp_path, [], [])  # identical data: equal accuracy switches
-    assert same.candidate.confusion == same.current.confusion and same.switched
-    assert store.active_version() == same.version
-    flipped = [(1 - label, text) for label, text in tiny_corpus]
-    worse = train(tmp_path, flipped, [], correction_weight=10)
-    assert worse.candidate.accuracy < worse.current.accuracy
-    assert not worse.switched and store.active_version() == same.version
-    assert "base-corpus" in worse.holdout_source
+    first = train(tmp_path, [], [news_csv(tmp_path)], holdout_fraction=0.3)
+    assert first.switched and first.candidate.roc_auc >= first.current.roc_auc
+    flipped = [(0, "很好，满意"), (1, "很差，失望")] * 5  # moderators who got it backwards
+    worse = train(
+        tmp_path, flipped, [news_csv(tmp_path)], holdout_fraction=0.3, correction_weight=10
+    )
+    assert worse.candidate.roc_auc < worse.current.roc_auc
+    assert not worse.switched and store.active_version() == first.version
+
+
+def test_without_held_out_csv_nothing_is_compared_or_switched(tmp_path, tiny_corpus):
+    result = train(tmp_path, CORRECTIONS[:3], [])
+    assert result.holdout_source.startswith("none")
+    assert result.candidate.n == 0 and not result.switched
+    assert ModelStore(tmp_path).active_version() == DEFAULT_VERSION
+
+
+def test_identical_model_is_not_stored_twice(tmp_path, tiny_corpus):
+    first = train(tmp_path, CORRECTIONS[:3], [])
+    again = train(tmp_path, CORRECTIONS[:3], [])
+    assert again.version == first.version
+    assert [v["version"] for v in ModelStore(tmp_path).list_versions()] == [
+        DEFAULT_VERSION,
+        first.version,
+    ]
+
+
+def test_traditional_characters_score_like_simplified(tmp_path):
+    classify = load_classifier(None, str(tmp_path / "cache"))
+    assert classify("這個產品質量很好，發貨很快") == classify("这个产品质量很好，发货很快")
 
 
 def test_store_history_survives_reopening(tmp_path, tiny_corpus):
@@ -140,9 +170,12 @@ def test_train_holds_out_csv_rows(tmp_path, tiny_corpus):
     lines = [f"{i % 2},评论{i}号{'很好' if i % 2 else '很差'}" for i in range(40)]
     csv_file.write_text("label,text\n" + "\n".join(lines) + "\n", encoding="utf-8")
     result = train(tmp_path, [], [csv_file], holdout_fraction=0.25)
-    assert result.holdout_source == "csv"
-    assert result.counts["csv_train"] + result.counts["holdout"] == 40
+    assert result.holdout_source.startswith("csv (class-balanced")
+    assert result.counts["csv_train"] + result.counts["holdout"] <= 40
     assert result.candidate.n == result.counts["holdout"] > 0
+    assert result.candidate.confusion["tp"] + result.candidate.confusion["fn"] == (
+        result.candidate.n // 2
+    )
     again = train(tmp_path, [], [csv_file], holdout_fraction=0.25)
     assert again.counts == result.counts  # deterministic split
 

@@ -5,6 +5,7 @@ and copied into each test's database; concrete URLs for every rule of the url_ma
 from __future__ import annotations
 
 import sqlite3
+import time
 from datetime import date
 
 import pytest
@@ -151,7 +152,7 @@ def restore(db, path) -> None:
 def login_as(client, user_id: int) -> None:
     """Log the test client in as `user_id` by setting the session."""
     with client.session_transaction() as session:
-        session["user_id"] = user_id
+        session.update(user_id=user_id, v=0, born=int(time.time()))  # as sessions.start does
 
 
 def logout(client) -> None:

@@ -302,3 +302,90 @@ def test_query_string_not_utf8_is_a_400(client, world, query):
     assert "UTF-8" in response.get_data(as_text=True)
     logout(client)
     assert client.get("/", **raw_query(query)).status_code == 400
+
+
+# --- issue 20: look-alike account names, and lengths around the login and bulk caps ------
+
+FEW = settings(
+    max_examples=min(settings.default.max_examples, 40),  # the profile's, at most 40
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+INVISIBLE = st.sampled_from(["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u202e", "\x00"])
+
+
+def full_width(text: str) -> str:
+    """ASCII letters and digits as their full-width forms (ｅｄｉｔｏｒ)."""
+    return "".join(chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else ch for ch in text)
+
+
+@FEW
+@given(
+    changes=st.lists(st.sampled_from(["upper", "title", "wide", "invisible"]), min_size=1),
+    invisible=INVISIBLE,
+    where=st.integers(0, 6),
+)
+def test_a_look_alike_of_an_existing_name_is_refused(db, world, changes, invisible, where):
+    from moderation.storage import users
+
+    name = "editor"
+    for change in changes:
+        if change == "upper":
+            name = name.upper()
+        elif change == "title":
+            name = name.title()
+        elif change == "wide":
+            name = full_width(name)
+        else:
+            name = name[:where] + invisible + name[where:]
+    before = db.table("users").count
+    with pytest.raises(users.UserError):
+        users.add_user(db, name, "admin", "a long enough passphrase")
+    assert db.table("users").count == before
+
+
+@FEW
+@given(name=st.text(ANY_CHAR, max_size=70))
+def test_any_stored_name_is_normalised_and_unlike_every_other(db, world, name):
+    import unicodedata
+
+    from moderation.storage import users
+
+    try:
+        users.add_user(db, name, "moderator", "a long enough passphrase")
+    except users.UserError as error:
+        assert str(error)
+        return
+    names = [row[0] for row in db.execute("SELECT name FROM users")]
+    stored = users.normalize_name(name)
+    assert stored in names and unicodedata.normalize("NFKC", stored) == stored
+    assert not any(unicodedata.category(ch).startswith(("C", "Z")) for ch in stored)
+    keys = [users.name_key(other) for other in names]
+    assert len(keys) == len(set(keys))
+
+
+@FEW
+@given(
+    name_length=st.integers(60, 70) | st.integers(0, 3),
+    password_length=st.integers(1020, 1030) | st.integers(0, 10),
+)
+def test_login_with_lengths_around_the_caps_is_a_clear_answer(
+    client, world, name_length, password_length
+):
+    response = client.post(
+        "/login",
+        data={"name": "名" * name_length, "password": "密" * password_length},
+        environ_base={"REMOTE_ADDR": f"10.1.{name_length}.{password_length % 250}"},
+    )
+    assert response.status_code in (401, 429)
+    assert_clear(response)
+
+
+@FEW
+@given(count=st.integers(195, 205) | st.integers(0, 3))
+def test_bulk_decisions_around_the_id_cap(client, world, count):
+    login_as(client, world["users"]["moderator"])
+    ids = [str(world["comment_id"])] * count
+    response = client.post("/comments/bulk", data={"action": "reject", "ids": ids})
+    assert_clear(response)
+    assert response.status_code == (400 if count > 200 else 302)

@@ -24,7 +24,7 @@ def filled(db):
         )
         db.execute("UPDATE comments SET likes = ? WHERE id = ?", [n % 7, comment_id])
         flags = [span_flag(text, "13800000000")] if n % 3 == 0 else []
-        add_score(db, comment_id, sentiment=(n % 10) / 10, flags=flags)
+        add_score(db, comment_id, sentiment=(n % 10) / 10, flags=flags, offensive=(n * 7 % 10) / 10)
     return db
 
 
@@ -42,10 +42,17 @@ def test_keyset_pages_cover_the_queue_once_in_order(filled, order):
         "oldest": lambda r: (r["created_at"], r["id"]),
         "liked": lambda r: (r["likes"], r["id"]),
         "negative": lambda r: (r["sentiment"], r["id"]),
+        "offensive": lambda r: (r["offensive"], r["id"]),
     }[order]
     assert [keys(r) for r in seen] == sorted(
-        (keys(r) for r in seen), reverse=order in ("newest", "liked")
+        (keys(r) for r in seen), reverse=order in ("newest", "liked", "offensive")
     )
+
+
+def test_offensive_order_leaves_out_comments_without_the_score(filled):
+    filled.execute("UPDATE scores SET offensive = NULL WHERE comment_id <= 5")
+    rows, _ = queue_store.list_queue(filled, QueueFilter(), "offensive", None, limit=100)
+    assert sorted(row["id"] for row in rows) == list(range(6, 46))
 
 
 @pytest.mark.parametrize(
@@ -58,6 +65,8 @@ def test_keyset_pages_cover_the_queue_once_in_order(filled, order):
         (QueueFilter(queue="flagged", flag="_ersonal_data"), 0),  # _ is not "any character"
         (QueueFilter(queue="flagged", flag="personal%data"), 0),
         (QueueFilter(sentiment_min=0.8), 8),
+        (QueueFilter(offensive_min=0.8), 9),
+        (QueueFilter(offensive_min=0.3, offensive_max=0.4), 9),
         (QueueFilter(sentiment_max=0.1), 10),
         (QueueFilter(author_key="demo:读者1"), 11),
         (QueueFilter(since="2024-01-28T00:00:00+00:00"), 4),
@@ -101,6 +110,7 @@ def test_editor_queue_holds_flagged_comments_until_decided(filled):
         (QueueFilter(), "oldest", "comments_status_created"),
         (QueueFilter(), "liked", "comments_status_likes"),
         (QueueFilter(), "negative", "scores_sentiment"),
+        (QueueFilter(), "offensive", "scores_offensive"),
         (QueueFilter(queue="all"), "newest", "comments_created"),
         (QueueFilter(channel="demo"), "newest", "comments_channel_status_created"),
         (QueueFilter(author_key="demo:x", queue="all"), "newest", "comments_author_created"),

@@ -51,8 +51,8 @@ def test_post_mode_holds_new_and_risky_authors(db, settings):
     approve_earlier(db, "troll")  # 3 approved, 5 rejected: above half of the decided
     db.execute("UPDATE comments SET created_at = ? WHERE author_key = 'troll'", [now_iso()])
     veteran = add(db, "web", "1", "老读者说两句，支持", author="veteran")
-    newcomer = add(db, "web", "2", "第一次来评论，支持", author="newcomer")
-    troll = add(db, "web", "3", "我又来评论了，支持", author="troll")
+    newcomer = add(db, "web", "2", "第一次来评论，株洲越来越好了，点赞！", author="newcomer")
+    troll = add(db, "web", "3", "又来评论了，株洲越来越好了，点赞！", author="troll")
     pipeline.score_pending(db, settings)
     assert comment_store.get_status(db, veteran) == APPROVED
     assert comment_store.get_status(db, newcomer) == PENDING

@@ -7,12 +7,14 @@ import json
 import pytest
 
 from moderation import pipeline
+from moderation.storage import users
 from moderation.timeutil import now_iso
+from moderation.web import sessions
 
 XSS = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 
 
-def add_score(db, comment_id, sentiment=0.5, flags=(), dup_group=None, label=None):
+def add_score(db, comment_id, sentiment=0.5, flags=(), dup_group=None, label=None, offensive=None):
     """Store a score row the way the scorer does (flags with spans, codes, duplicate group)."""
     label = label or (
         "negative" if sentiment < 0.3 else "positive" if sentiment > 0.7 else "neutral"
@@ -27,6 +29,7 @@ def add_score(db, comment_id, sentiment=0.5, flags=(), dup_group=None, label=Non
             "flag_codes": " ".join(sorted({flag["code"] for flag in flags})),
             "dup_group": dup_group,
             "scored_at": now_iso(),
+            "offensive": offensive,
         },
         pk="comment_id",
     )
@@ -110,7 +113,7 @@ class QuickLogin:
                 .last_pk
             )
         with self.client.session_transaction() as session:
-            session["user_id"] = user_id
+            sessions.start(session, users.get_user_by_id(self.db, user_id))
         return user_id
 
 
@@ -118,3 +121,11 @@ class QuickLogin:
 def login(client, db):
     """`login("editor")` logs the test client in without a password round trip."""
     return QuickLogin(client, db)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def story_segmenter(built_segmenter_cache):
+    """Story pages segment with the process's one segmenter: load it from the built tables."""
+    from moderation.web.keywords import segmenter
+
+    return segmenter(str(built_segmenter_cache))

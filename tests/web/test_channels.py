@@ -59,3 +59,15 @@ def test_channels_template_is_csp_clean():
     text = (ROOT / "templates" / "channels" / "index.html").read_text(encoding="utf-8")
     assert "<script" not in text and "style=" not in text
     assert not re.search(r"\son[a-z]+=", text)
+
+
+def test_channels_page_shows_the_raw_payload_table_size(client, auth, db):
+    db.execute(
+        "INSERT INTO raw_payloads (channel, native_id, payload, collected_at) "
+        "VALUES ('demo', 'n1', ?, '2024-01-22T00:00:00+00:00')",
+        ["长" * 2_000_000],
+    )
+    auth.login("moderator")
+    page = client.get("/channels").get_data(as_text=True)
+    assert "原始数据表：1 条" in page
+    assert "约 5." in page or "约 6." in page  # 2 million CJK characters: 6 MB of UTF-8

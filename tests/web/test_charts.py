@@ -1,9 +1,8 @@
-"""SVG charts and bigram keywords: plain data in, escaped SVG out."""
+"""SVG charts: plain data in, escaped SVG out."""
 
 import pytest
 
 from moderation.web import charts
-from moderation.web.keywords import bigrams, top_keywords
 
 
 @pytest.mark.parametrize("value, expected", [(0, 1), (7, 10), (12, 20), (23, 25), (0.42, 0.5)])
@@ -30,19 +29,13 @@ def test_chart_labels_are_escaped_in_the_page(client, collected, login):
     collected.execute("UPDATE comments SET channel = '<b>渠道</b>' WHERE id = 1")
     login()
     html = client.get("/overview").get_data(as_text=True)
-    assert html.count("<svg") == 4
+    assert html.count("<svg") == 5
     assert "&lt;b&gt;渠道&lt;/b&gt;" in html and "<b>渠道</b>" not in html
-    for title in ("每日评论数（按渠道）", "情感趋势", "待审队列规模", "每日审核量（按审核员）"):
+    titles = ("每日评论数（按渠道）", "情感趋势", "待审队列规模", "每日审核量（按审核员）")
+    for title in (*titles, "每周人工纠正（情感 / 冒犯）"):
         assert title in html
 
 
 def test_pivot_fills_missing_cells():
     rows = [{"day": "d1", "who": "a", "n": 2}, {"day": "d2", "who": "b", "n": 5}]
     assert charts.pivot(rows, "day", "who", "n") == (["d1", "d2"], {"a": [2, 0], "b": [0, 5]})
-
-
-def test_keywords_are_shared_bigrams():
-    texts = ["环卫工人辛苦了", "致敬环卫工人", "下雪了路滑", "我们都好"]
-    words = [word for word, _ in top_keywords(texts)]
-    assert "环卫" in words and "我们" not in words and "路滑" not in words
-    assert bigrams("abc环卫x工人") == ["环卫", "工人"]

@@ -8,7 +8,7 @@ from moderation import create_app
 from moderation.roles import ROLES
 from tests.web.conftest import QuickLogin
 
-UNGUARDED = {"auth.login", "auth.logout"}  # login is public; logout only ends a session
+UNGUARDED = {"auth.login", "auth.logout", "auth.password"}  # public; any logged-in user
 
 
 def post_routes(app) -> list[tuple[str, str]]:

@@ -47,3 +47,12 @@ def test_link_refuses_bad_targets(client, auth, db):
     auth.logout()
     auth.login("moderator")
     assert client.post(f"/stories/{story}/unlink").status_code == 403
+
+
+def test_link_target_beyond_sqlite_integers_is_a_400_not_a_500(client, auth, db):
+    """Issue 20: a target of 2**63 raised OverflowError binding it (HTTP 500)."""
+    story = add(db, "website", "w1", "下雪啦")
+    auth.login("editor")
+    for target in (str(2**63), str(-(2**64)), "9" * 40):
+        response = client.post(f"/stories/{story}/link", data={"target": target})
+        assert response.status_code == 400, target

@@ -14,6 +14,8 @@ from moderation.storage.migrations.core import core
 from moderation.storage.migrations.desk import desk
 from moderation.storage.migrations.drafts import drafts
 from moderation.storage.migrations.editions import editions
+from moderation.storage.migrations.hardening import hardening
+from moderation.storage.migrations.offensive import offensive_migrations
 from moderation.storage.migrations.ops import ops
 from moderation.storage.migrations.outbox import outbox_migrations
 from moderation.storage.migrations.replies import replies_migrations
@@ -23,11 +25,13 @@ MIGRATION_SETS = [
     core,
     ops,
     editions,
+    hardening,
     outbox_migrations,
     replies_migrations,
     switches_migrations,
     alerts,
     drafts,
+    offensive_migrations,
     desk,
 ]  # applied in this order
 

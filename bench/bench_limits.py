@@ -1,0 +1,216 @@
+"""Issue 20's figures: queue pages full of maximum-length comments, and how long deciding a
+big duplicate group holds the write lock.
+
+    python bench/bench_limits.py [--comments 1000] [--group 10000] [--rounds 5]
+
+1. `--comments` comments of [limits] text_chars characters each (20,000 by default), each
+   with a few flagged spans, pending in the queue: every queue page (20 cards) is fetched
+   `--rounds` times through the Flask app; prints median, p95 and max milliseconds.
+2. A duplicate group of `--group` comments approved from the dashboard
+   (POST /groups/<id>/approve): prints each write transaction's longest hold of the lock
+   and the longest wait of another writer trying to commit meanwhile, beside the same
+   group decided the old way (one transaction).
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import math
+import random
+import re
+import sqlite3
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from moderation import create_app  # noqa: E402
+from moderation.db import connect  # noqa: E402
+from moderation.settings import settings_from_mapping  # noqa: E402
+from moderation.storage import comments as comment_store  # noqa: E402
+from moderation.storage import users  # noqa: E402
+
+CLAUSES = "株洲下雪了环卫工人辛苦了，交通安全要注意；公交晚点路面结冰，致敬坚守的你们！"
+
+
+def long_text(rng: random.Random, length: int) -> str:
+    """A comment of exactly `length` characters of newsroom-like text."""
+    pieces, size = [], 0
+    while size < length:
+        start = rng.randrange(len(CLAUSES))
+        piece = CLAUSES[start:] + CLAUSES[:start]
+        pieces.append(piece)
+        size += len(piece)
+    return "".join(pieces)[:length]
+
+
+def add_comments(db, count: int, text_of, group: int | None = None) -> list[int]:
+    """Insert `count` pending comments (scored, with flagged spans) and return their ids."""
+    first = (db.execute("SELECT MAX(id) FROM comments").fetchone()[0] or 0) + 1
+    ids = list(range(first, first + count))
+    with db.atomic():
+        db.conn.executemany(
+            "INSERT INTO comments (id, channel, native_id, story_id, author_key, text, "
+            "created_at, collected_at, status) VALUES (?, 'bench', ?, 1, ?, ?, ?, ?, 'pending')",
+            [
+                (i, f"n{i}", f"a{i % 97}", text_of(i), f"2024-01-{1 + i % 28:02d}T08:00:00+00:00",
+                 "2024-02-01")
+                for i in ids
+            ],
+        )  # fmt: skip
+        spans = (
+            '[{"code": "suspect", "reason": "可疑词", "action": "review", "spans": ['
+            + ",".join(
+                f'{{"start": {s}, "end": {s + 2}, "text": "辛苦"}}'
+                for s in range(100, 19_000, 1500)
+            )
+            + "]}]"
+        )
+        db.conn.executemany(
+            "INSERT INTO scores (comment_id, sentiment, label, model_version, flags, flag_codes, "
+            "dup_group, scored_at) VALUES (?, 0.4, 'neutral', 'bench', ?, 'suspect', ?, '2024')",
+            [(i, spans, group if group is None else first) for i in ids],
+        )
+    return ids
+
+
+def app_and_client(path: Path, folder: Path):
+    """The dashboard app on the bench database, logged in as an admin."""
+    settings = settings_from_mapping(
+        {"database": {"path": str(path)}, "data_dir": str(folder)}, base_dir=folder
+    )
+    app = create_app(settings, WTF_CSRF_ENABLED=False, SECRET_KEY="bench")
+    client = app.test_client()
+    response = client.post("/login", data={"name": "bench", "password": "bench password"})
+    assert response.status_code == 302
+    return settings, client
+
+
+def queue_pages(client, rounds: int) -> None:
+    """Fetch every pending-queue page `rounds` times; print median, p95 and max."""
+    samples = []
+    for _ in range(rounds):
+        url = "/"
+        while url:
+            started = time.perf_counter()
+            response = client.get(url)
+            samples.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200
+            body = response.get_data(as_text=True)
+            found = re.search(r'<a href="([^"]+)" class="next-page">', body)
+            url = html.unescape(found.group(1)) if found else None
+    samples.sort()
+    p95 = samples[min(len(samples) - 1, math.ceil(len(samples) * 0.95) - 1)]
+    print(f"  queue pages: {len(samples)} requests, median {statistics.median(samples):.1f} ms, "
+          f"p95 {p95:.1f} ms, max {samples[-1]:.1f} ms")  # fmt: skip
+
+
+class LockWatch:
+    """Another writer committing a tiny change in a loop: its longest wait for the lock."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.waits: list[float] = []
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def run(self) -> None:
+        conn = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+        while not self.stop.is_set():
+            started = time.perf_counter()
+            conn.execute("BEGIN IMMEDIATE")
+            self.waits.append(time.perf_counter() - started)
+            conn.execute("UPDATE channels SET updated_at = ? WHERE name = 'bench'", [started])
+            conn.execute("COMMIT")
+            time.sleep(0.005)
+        conn.close()
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
+
+
+def timed_transactions():
+    """Wrap decide_many (one write transaction each) to record how long each held the lock."""
+    holds: list[float] = []
+    original = comment_store.decide_many
+
+    def timed(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            holds.append(time.perf_counter() - started)
+
+    comment_store.decide_many = timed
+    return holds, original
+
+
+def group_decision(path: Path, client, db, size: int) -> None:
+    """Approve a `size`-comment group from the dashboard; print lock holds and waits."""
+    ids = add_comments(db, size, lambda i: "同一条刷屏内容，请大家转发", group=0)
+    holds, original = timed_transactions()
+    try:
+        with LockWatch(path) as watch:
+            started = time.perf_counter()
+            response = client.post(f"/groups/{ids[0]}/approve")
+            total = time.perf_counter() - started
+    finally:
+        comment_store.decide_many = original
+    assert response.status_code == 302
+    approved = db.execute(
+        "SELECT COUNT(*) FROM comments WHERE status = 'approved' AND id >= ?", [ids[0]]
+    ).fetchone()[0]
+    assert approved == size, approved
+    print(f"  group of {size:,} approved in {total:.2f} s, {len(holds)} transactions: "
+          f"longest lock hold {1000 * max(holds):.1f} ms; another writer's longest wait "
+          f"{1000 * max(watch.waits):.1f} ms over {len(watch.waits)} commits")  # fmt: skip
+    with LockWatch(path) as watch:
+        started = time.perf_counter()
+        comment_store.decide_many(db, ids, "reject", "bench")  # the old way: one transaction
+        hold = time.perf_counter() - started
+    print(f"  the same group in one transaction: lock held {1000 * hold:.1f} ms; another "
+          f"writer's longest wait {1000 * max(watch.waits):.1f} ms")  # fmt: skip
+
+
+def main() -> None:
+    """Build a database in a temporary folder, measure, print."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--comments", type=int, default=1000)
+    parser.add_argument("--group", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        path = folder / "bench.db"
+        db = connect(path)
+        db.execute(
+            "INSERT INTO stories (id, channel, native_id, title, collected_at) "
+            "VALUES (1, 'bench', 's1', '基准测试稿件', '2024-01-01')"
+        )
+        db.execute("INSERT INTO channels (name, type) VALUES ('bench', 'demo')")
+        users.add_user(db, "bench", "admin", "bench password")
+        settings, client = app_and_client(path, folder)
+        length = settings.limits.text_chars
+        rng = random.Random(7)
+        started = time.perf_counter()
+        add_comments(db, args.comments, lambda i: long_text(rng, length))
+        print(f"{args.comments:,} pending comments of {length:,} characters "
+              f"(built in {time.perf_counter() - started:.1f} s)")  # fmt: skip
+        queue_pages(client, args.rounds)
+        db.execute("UPDATE comments SET status = 'approved'")
+        group_decision(path, client, db, args.group)
+        db.close()
+
+
+if __name__ == "__main__":
+    main()
