@@ -1,6 +1,6 @@
 """End-to-end ingest: parse JSON pages -> upsert into SQLite -> score, in comments/s.
 
-    python bench/bench_ingest.py [--n 100000] [--page 500] [--stored 1000000]
+    python bench/bench_ingest.py [--n 100000] [--page 500] [--stored 1000000] [--rules extra]
 
 One core (scoring in process). Prints store-only, score-only and end-to-end rates. With
 --stored N the comments go into a copy of bench_dashboard's database of N comments (built
@@ -28,8 +28,10 @@ from bench.synthetic import comments, stories  # noqa: E402
 from moderation import pipeline  # noqa: E402
 from moderation.collectors.base import CollectedComment, Page  # noqa: E402
 from moderation.db import Checkpointer, connect  # noqa: E402
+from moderation.rules.model import Rule  # noqa: E402
 from moderation.settings import settings_from_mapping  # noqa: E402
 from moderation.storage import duplicate_index  # noqa: E402
+from moderation.storage import rules as rule_store  # noqa: E402
 from moderation.storage import stories as story_store  # noqa: E402
 
 
@@ -126,6 +128,13 @@ def main() -> None:
         default=0,
         help="ingest into a copy of bench_dashboard's database of this many comments",
     )
+    parser.add_argument(
+        "--rules",
+        choices=["none", "default", "extra"],
+        default="default",
+        help="no rules (the baseline), the default set (banned word, author levels), or it plus "
+        "three rules, one reading every author's history (new authors held)",
+    )
     args = parser.parse_args()
     # One core, strictly: the WAL checkpoint thread shares it with the ingest.
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
@@ -148,6 +157,10 @@ def run(args, folder: Path) -> None:
     # On top of stored comments: new native ids and texts, from the month after them (a
     # collector brings what was written since its cursor, not more of the stored month).
     pages = json_pages(args.n, args.page, args.corpus, *(("i", 3, 2) if args.stored else ()))
+    if args.rules == "extra":
+        add_extra_rules(db)
+    elif args.rules == "none":
+        rule_store.replace_rules(db, [], "bench")
     from moderation.scoring import sentiment
 
     sentiment.scorer_for(settings)  # model load is not ingest
@@ -162,7 +175,8 @@ def run(args, folder: Path) -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     on_top = f", {args.stored:,} already stored" if args.stored else ""
     print(
-        f"ingest of {args.n:,} comments ({args.page} a page, {args.corpus} corpus{on_top}),"
+        f"ingest of {args.n:,} comments ({args.page} a page, {args.corpus} corpus{on_top}, "
+        f"{len(rule_store.list_rules(connect(folder / 'bench.db')))} rules),"
         f" one core (CPU {min(os.sched_getaffinity(0))} only)"
     )
     print(f"  parse+store : {args.n / store_seconds:10,.0f} comments/s ({store_seconds:.1f} s)")
@@ -173,6 +187,16 @@ def run(args, folder: Path) -> None:
     size = (folder / "bench.db").stat().st_size / 1e6
     print(f"  peak RSS    : {peak:,.0f} MB; database {size:,.1f} MB")
     print(f"  heap at end : {anonymous_mb():,.0f} MB (RSS also counts the mapped database pages)")
+
+
+def add_extra_rules(db) -> None:
+    """Three rules on top of the default set, as an admin might add them."""
+    for rule in (
+        Rule("含链接", "hold", {"has_link": True}, queue="链接"),
+        Rule("新用户", "hold", {"author_levels": ["new"], "length_above": 30}, queue="新用户"),
+        Rule("夜间负面", "flag_editor", {"hours": "22-7", "sentiment_below": 0.1}),
+    ):
+        rule_store.add_rule(db, rule, "bench")
 
 
 def anonymous_mb() -> float:

@@ -16,10 +16,16 @@ from moderation.collectors.base import CollectorError
 from moderation.collectors.limits import bound_page
 from moderation.scoring import sentiment
 from moderation.settings import LimitsSettings
-from moderation.states import PENDING, SYSTEM_ACTOR
+from moderation.storage import (
+    authors,
+    duplicates,
+    raw_payloads,
+    rule_apply,
+    story_modes,
+    wordlists,
+)
 from moderation.storage import channels as channel_store
 from moderation.storage import comments as comment_store
-from moderation.storage import duplicates, raw_payloads, wordlists
 from moderation.storage import scores as score_store
 from moderation.storage import stories as story_store
 
@@ -198,18 +204,20 @@ def score_batch(db, settings, batch: list[dict], pool=None) -> None:
                 settings.scoring.mass_posting_authors,
                 None if group in grouping.merged else members.get(group),
             )
-        _reject_banned(db, [comment["id"] for comment in batch], scored)
+        _decide_by_rules(db, settings, [comment["id"] for comment in batch], scored)
 
 
-def _reject_banned(db, comment_ids: list[int], scored) -> None:
-    """Reject (as the system) pending comments whose text has a banned word."""
-    for comment_id, result in zip(comment_ids, scored, strict=True):
-        banned = [f for f in result.flags if f["action"] == "reject"]
-        if banned and comment_store.get_status(db, comment_id) == PENDING:
-            words = "、".join(span["text"] for f in banned for span in f["spans"])
-            comment_store.decide(
-                db, comment_id, "reject", SYSTEM_ACTOR, reason=f"banned:{words}"[:200]
-            )
+def _decide_by_rules(db, settings, comment_ids: list[int], scored) -> None:
+    """Apply the rule set (moderation.rules), then the story modes, to pending comments just
+    scored: the default set rejects a banned word as before; each decision names its rule
+    (actor rule:N) or mode (mode:post)."""
+    rule_apply.apply_rules(
+        db,
+        comment_ids,
+        scored,
+        authors.thresholds_from(settings.authors),
+        story_modes.settings_from(settings.modes),
+    )
 
 
 GROUP_FLAGS = frozenset({"mass_posting"})  # decided by a comment's group, not its text
@@ -251,7 +259,7 @@ def refresh_pending(db, settings, batch_size: int | None = None) -> int:
             ],
             rules,
         )
-        _reject_banned(db, [row["id"] for row in batch], scored)
+        _decide_by_rules(db, settings, [row["id"] for row in batch], scored)
         score_store.save_refresh_state(db, rules, batch[-1]["id"] if batch else None, not batch)
     return len(batch)
 

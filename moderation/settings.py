@@ -127,6 +127,12 @@ class ScoringSettings:
     suspect_words: list[str] = setting(
         [], "Words that flag a comment for review.", example=["垃圾", "脑残", "骗子", "滚"]
     )
+    allowed_words: list[str] = setting(
+        [],
+        "Harmless compounds that excuse a banned or suspect word inside them (垃圾分类 for 垃圾, "
+        "a model number like SB-2024 for SB).",
+        example=["垃圾分类", "垃圾桶"],
+    )
     min_length: int = setting(
         4,
         "Comments with fewer meaningful characters are flagged as low information.",
@@ -339,6 +345,58 @@ class AlertSettings:
 
 
 @dataclass(frozen=True)
+class AuthorSettings:
+    """When an author's history makes them new or risky (rules hold such authors' comments)."""
+
+    new_until_approvals: int = setting(
+        3,
+        "An author counts as new until this many of their comments were approved.",
+        min=0,
+        max=1000,
+    )
+    window_days: int = setting(
+        30, "Days of history the rejection rate is taken over.", min=1, max=3650
+    )
+    risky_rejection_rate: float = setting(
+        0.5,
+        "Authors rejected more often than this (share of decided comments in the window) "
+        "count as risky.",
+        min=0,
+        max=1,
+    )
+    risky_min_decided: int = setting(
+        5,
+        "Fewest decided comments in the window before the rejection rate counts.",
+        min=1,
+        max=100000,
+    )
+
+
+def _hours_window(text: str) -> None:
+    """Empty, or Beijing hours as "22-7"."""
+    if text and not re.fullmatch(r"(1?\d|2[0-3])-(1?\d|2[0-4])", text):
+        raise ValueError(f'{text!r}: write the hours as "22-7" (from 22:00 to 07:00), or ""')
+
+
+@dataclass(frozen=True)
+class ModeSettings:
+    """When stories change moderation mode by themselves (modes are set per story)."""
+
+    close_after_days: int = setting(
+        0,
+        "Stories close to new comments this many days after publication (0: never).",
+        min=0,
+        max=3650,
+    )
+    pre_hours: str = setting(
+        "",
+        "Beijing hours when every story is moderated before publication whatever its mode, "
+        'e.g. "22-7" for nights without moderators ("" for none).',
+        check=_hours_window,
+    )
+
+
+@dataclass(frozen=True)
 class LimitsSettings:
     """Bounds that keep one request, file or account from hurting the rest."""
 
@@ -415,6 +473,8 @@ class Settings:
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
     export: ExportSettings = field(default_factory=ExportSettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
+    authors: AuthorSettings = field(default_factory=AuthorSettings)
+    modes: ModeSettings = field(default_factory=ModeSettings)
     alerts: AlertSettings = field(default_factory=AlertSettings)
     draft: DraftSettings = field(default_factory=DraftSettings)
     limits: LimitsSettings = field(default_factory=LimitsSettings)
@@ -453,6 +513,8 @@ SECTIONS: dict[str, type] = {
     "scheduler": SchedulerSettings,
     "export": ExportSettings,
     "retention": RetentionSettings,
+    "authors": AuthorSettings,
+    "modes": ModeSettings,
     "alerts": AlertSettings,
     "draft": DraftSettings,
     "limits": LimitsSettings,

@@ -227,7 +227,8 @@ def test_a_busy_database_is_waited_for_not_a_failed_command(tmp_path, monkeypatc
     config = write_config(tmp_path)
     config.write_text(
         config.read_text(encoding="utf-8").replace(
-            'path = "test.db"', 'path = "test.db"\nbusy_timeout_ms = 100'  # the least allowed
+            'path = "test.db"',
+            'path = "test.db"\nbusy_timeout_ms = 100',  # the least allowed
         ),
         encoding="utf-8",
     )

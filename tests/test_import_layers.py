@@ -61,6 +61,8 @@ LAYERS = (
         (
             "moderation.scoring",
             "moderation.scoring.*",
+            "moderation.rules",  # conditions and actions over a scored comment: pure
+            "moderation.rules.*",
             "moderation.collectors",
             "moderation.collectors.*",
             "moderation.scheduling.spec",  # parses a schedule: settings checks it at start

@@ -156,7 +156,8 @@ def test_unscored_comment_shows_in_queue_as_unscored(tmp_path, channel_server, t
     client = app.test_client()
     _login(client, settings, "moderator")
     page = client.get("/").get_data(as_text=True)
-    assert page.count("未评分") == 2
+    assert page.count('<span class="unscored">未评分</span>') == 2  # sentiment not yet scored
+    assert page.count("冒犯未评分") == 2  # nor the offensive score
     assert "第6条评论" in page  # listed all the same
 
 

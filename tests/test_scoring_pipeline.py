@@ -178,7 +178,7 @@ def test_banned_word_rejects_as_system(db, settings):
     pipeline.score_pending(db, settings)
     assert comment_store.get_status(db, comment_id) == REJECTED
     decision = decisions.history(db, comment_id)[-1]
-    assert decision["actor"] == "system" and decision["reason"].startswith("banned:")
+    assert decision["actor"] == "rule:1" and decision["reason"].startswith("banned:")
 
 
 def test_seed_comments_raise_no_flags(db, settings):

@@ -25,9 +25,9 @@ from moderation.timeutil import BEIJING
 @click.pass_obj
 def report_command(obj, kind: str | None, day: str | None, send: bool, output) -> None:
     """Generate the daily or weekly 舆情 report, archive it, optionally write and send it."""
+    from moderation.export.report import keywords_for
     from moderation.export.report_archive import generate_report
     from moderation.storage import reports as store
-    from moderation.web.keywords import top_keywords
 
     kind = kind or "daily"
     try:
@@ -42,7 +42,9 @@ def report_command(obj, kind: str | None, day: str | None, send: bool, output) -
     targets = settings.alerts.report_targets if send else ()
     if send and not targets:
         raise click.ClickException("set [alerts] report_targets in the config to send reports")
-    report_id = generate_report(db, kind, last, "cli", targets=targets, keywords=top_keywords)
+    report_id = generate_report(
+        db, kind, last, "cli", targets=targets, keywords=keywords_for(settings.data_path)
+    )
     archived = store.get_report(db, report_id)
     click.echo(
         f"{kind} report {archived['first_day']}..{archived['last_day']} archived (id {report_id})",

@@ -57,6 +57,16 @@ class Report:
         return f"舆情{KINDS[self.kind]}-{self.last.isoformat()}"
 
 
+def keywords_for(data_path):
+    """The story page's keyword extraction (exact snownlp words, one TF-IDF), for reports:
+    `keywords(texts)` -> [(word, weight)]."""
+    from moderation.scoring.fast_segment import cache_dir_for, load_segmenter
+    from moderation.scoring.groups import top_terms
+
+    segment = load_segmenter(cache_dir=cache_dir_for(data_path)).seg
+    return lambda texts, limit=12: top_terms(texts, segment, limit)
+
+
 def period_for(kind: str, day: date) -> tuple[date, date]:
     """The period a report on `day` covers: that day, or the seven days ending on it."""
     return (day, day) if kind == "daily" else (day - timedelta(days=6), day)

@@ -15,11 +15,10 @@ from moderation.alerts.dispatch import Report, dispatch
 from moderation.alerts.evaluate import evaluate
 from moderation.alerts.mail import Attachment
 from moderation.alerts.targets import Message
-from moderation.export.report import gather, period_for, summary_lines
+from moderation.export.report import gather, keywords_for, period_for, summary_lines
 from moderation.export.report_archive import generate_report
 from moderation.storage import reports as report_store
 from moderation.timeutil import BEIJING, iso
-from moderation.web.keywords import top_keywords
 
 log = logging.getLogger(__name__)
 ALERTS_EVERY_SECONDS = 60  # rules are judged once a minute
@@ -75,7 +74,7 @@ def make_report(db, settings, kind: str, now: datetime) -> int:
         yesterday,
         "system",
         targets=settings.alerts.report_targets,
-        keywords=top_keywords,
+        keywords=keywords_for(settings.data_path),
         now=iso(now),
     )
     first, last = period_for(kind, yesterday)

@@ -182,6 +182,18 @@ class Runner:
         with closing(open_db(self.settings)) as db:
             return switches.queue_scheduled(db, datetime.now(UTC))
 
+    def lift_expired_levels(self) -> int:
+        """The sanctions job: clear author levels (trusted, watch, muted) whose expiry passed."""
+        from moderation.storage import authors
+
+        if self.stop.is_set() or not self.holding:
+            return 0
+        with closing(open_db(self.settings)) as db:
+            lifted = authors.lift_expired(db)
+        if lifted:
+            log.info("lifted %s expired author levels", lifted, extra={"lifted": lifted})
+        return lifted
+
     def purge_raw_payloads(self) -> int:
         """The retention job: drop raw channel payloads past `[retention] raw_payload_days`."""
         from moderation.storage import raw_payloads

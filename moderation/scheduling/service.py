@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 REQUEST_POLL_SECONDS = 1  # how soon a run-now button takes effect
 SCORE_EVERY_SECONDS = 30  # how often the scoring job picks up what collection runs left
 PUSH_EVERY_SECONDS = 10  # how soon a decision reaches its channel
+LEVELS_EVERY_SECONDS = 60  # how late an expired sanction may outlive its expiry
 HOUSEKEEPING = "housekeeping"  # its own threads: a busy channel never delays the lease
 
 
@@ -97,6 +98,9 @@ def build_scheduler(runner: Runner):
     if any(push_options(channel).push != "off" for channel in settings.channels):
         scheduler.add_job(runner.push_outbox, "interval", seconds=PUSH_EVERY_SECONDS, id="push")
         scheduler.add_job(runner.switch_on_schedule, "interval", seconds=60, id="switches")
+    scheduler.add_job(
+        runner.lift_expired_levels, "interval", seconds=LEVELS_EVERY_SECONDS, id="levels"
+    )
     scheduler.add_job(
         runner.purge_raw_payloads,
         "interval",

@@ -44,6 +44,7 @@ def rules_from(scoring) -> FlagRules:
     return FlagRules(
         banned_words=tuple(scoring.banned_words),
         suspect_words=tuple(scoring.suspect_words),
+        allowed_words=tuple(scoring.allowed_words),
         min_length=scoring.min_length,
         negative_threshold=scoring.negative_below,
         max_repeat=scoring.max_repeat,

@@ -50,6 +50,7 @@ def scorer_for(settings, extra_words: dict | None = None):
                 settings.scoring,
                 banned_words=_merged(settings.scoring.banned_words, extra_words.get("banned")),
                 suspect_words=_merged(settings.scoring.suspect_words, extra_words.get("suspect")),
+                allowed_words=_merged(settings.scoring.allowed_words, extra_words.get("allowed")),
             )
             cache_dir = fast_segment.cache_dir_for(settings.data_path)
             model = fast_sentiment.load(path, cache_dir=cache_dir)

@@ -14,7 +14,7 @@ from moderation.timeutil import BEIJING, iso, parse_iso
 
 DECIDING = ("approve", "reject")
 _BEIJING_DAY = "date(at, '+8 hours')"
-_AUTOMATIC = "(actor = 'system' OR actor LIKE 'rule:%')"
+_AUTOMATIC = "(actor = 'system' OR actor LIKE 'rule:%' OR actor LIKE 'mode:%')"
 
 
 def period_of(day: str, period: str) -> str:

@@ -74,6 +74,7 @@ class QueueFilter:
     offensive_max: float | None = None
     flag: str | None = None
     dup_group: int | None = None
+    held: str | None = None  # a named queue a rule held the comment in
     extra: dict = field(default_factory=dict)
 
     def where(self) -> tuple[list[str], list]:
@@ -116,6 +117,9 @@ class QueueFilter:
         if self.dup_group is not None:
             clauses.append("sc.dup_group = ?")
             params.append(self.dup_group)
+        if self.held:
+            clauses.append("c.id IN (SELECT comment_id FROM rule_holds WHERE queue = ?)")
+            params.append(self.held)
         return clauses, params
 
     def needs_scores(self) -> bool:

@@ -38,7 +38,8 @@ def decisions_per_moderator_day(db, days: int = 14) -> list[dict]:
     return list(
         db.query(
             "SELECT substr(at, 1, 10) AS day, actor, COUNT(*) AS decisions FROM decisions "
-            "WHERE actor != 'system' AND substr(at, 1, 10) IN (SELECT DISTINCT substr(at, 1, 10) "
+            "WHERE actor != 'system' AND actor NOT LIKE 'rule:%' AND actor NOT LIKE 'mode:%' "
+            "AND substr(at, 1, 10) IN (SELECT DISTINCT substr(at, 1, 10) "
             "FROM decisions ORDER BY 1 DESC LIMIT ?) GROUP BY day, actor ORDER BY day, actor",
             [days],
         )

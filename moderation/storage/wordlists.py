@@ -5,6 +5,7 @@ from __future__ import annotations
 from moderation.timeutil import now_iso
 
 KINDS = ("banned", "suspect")
+ALLOWED = "allowed"  # exceptions: compounds that excuse a listed word inside them
 MAX_WORD = 30
 
 
@@ -17,21 +18,33 @@ def words(db) -> dict[str, tuple[str, ...]]:
     found: dict[str, list[str]] = {kind: [] for kind in KINDS}
     for kind, word in db.execute("SELECT kind, word FROM word_lists ORDER BY kind, word"):
         found[kind].append(word)
+    found[ALLOWED] = [row[0] for row in db.execute("SELECT word FROM allowed_words ORDER BY word")]
     return {kind: tuple(items) for kind, items in found.items()}
 
 
 def entries(db) -> list[dict]:
-    """Every dashboard word with who added it and when."""
-    return list(db.query("SELECT * FROM word_lists ORDER BY kind, word"))
+    """Every dashboard word (exceptions too) with who added it and when."""
+    return list(
+        db.query(
+            "SELECT kind, word, added_by, added_at FROM word_lists UNION ALL "
+            "SELECT 'allowed', word, added_by, added_at FROM allowed_words ORDER BY 1, 2"
+        )
+    )
 
 
 def add_word(db, kind: str, word: str, actor: str) -> str:
     """Add a word (trimmed); WordListError for an unknown kind, an empty or overlong word."""
     word = " ".join(word.split())
-    if kind not in KINDS:
+    if kind not in (*KINDS, ALLOWED):
         raise WordListError(f"unknown list {kind!r}")
     if not word or len(word) > MAX_WORD:
         raise WordListError(f"a word must have 1 to {MAX_WORD} characters")
+    if kind == ALLOWED:
+        db.execute(
+            "INSERT OR IGNORE INTO allowed_words (word, added_by, added_at) VALUES (?, ?, ?)",
+            [word, actor, now_iso()],
+        )
+        return word
     db.execute(
         "INSERT OR IGNORE INTO word_lists (kind, word, added_by, added_at) VALUES (?, ?, ?, ?)",
         [kind, word, actor, now_iso()],
@@ -41,6 +54,8 @@ def add_word(db, kind: str, word: str, actor: str) -> str:
 
 def remove_word(db, kind: str, word: str) -> bool:
     """Remove a dashboard word; True if it was there."""
+    if kind == ALLOWED:
+        return db.execute("DELETE FROM allowed_words WHERE word = ?", [word]).rowcount > 0
     return (
         db.execute("DELETE FROM word_lists WHERE kind = ? AND word = ?", [kind, word]).rowcount > 0
     )

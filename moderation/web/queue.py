@@ -19,15 +19,15 @@ from flask import (
 )
 
 from moderation.roles import MODERATOR
-from moderation.states import REJECT_REASONS
 from moderation.storage import channels as channel_store
 from moderation.storage import claims as claim_store
 from moderation.storage import comments as comment_store
 from moderation.storage import corrections, duplicates
 from moderation.storage import offensive as offensive_store
 from moderation.storage import queue as queue_store
+from moderation.storage import reasons as reason_store
 from moderation.timeutil import BEIJING
-from moderation.web import conflicts, group_decisions
+from moderation.web import conflicts, desk_cards, group_decisions
 from moderation.web import push as push_view
 from moderation.web.auth import current_actor, role_required, safe_next
 from moderation.web.context import get_db, sqlite_int
@@ -40,7 +40,7 @@ COUNTS_TTL = 30  # seconds
 GROUP_PAGE_LIMIT = 200  # cards shown of a duplicate group; the group actions cover them all
 LINK_PARAMS = {
     "queue", "order", "channel", "story", "author", "since", "until", "smin", "smax",
-    "omin", "omax", "flag",
+    "omin", "omax", "flag", "held",
 }  # fmt: skip
 
 
@@ -106,6 +106,7 @@ def read_filters(queue: str) -> queue_store.QueueFilter:
         offensive_min=_fraction(args.get("omin")),
         offensive_max=_fraction(args.get("omax")),
         flag=args.get("flag", "")[:64] or None,  # a code; SQLite refuses a LIKE over 50 kB
+        held=args.get("held", "")[:60] or None,  # a rule's named queue
     )
 
 
@@ -143,6 +144,7 @@ def annotate(db, comments: list[dict], claim: bool) -> list[dict]:
         holder = held.get(comment["id"])
         comment["claimed_by"] = holder if holder and holder != current_actor() else None
     push_view.annotate(db, comments)
+    desk_cards.annotate_cards(db, comments)  # rule behind each automatic decision, levels
     return sorted(comments, key=lambda comment: comment["claimed_by"] is not None)
 
 
@@ -155,7 +157,7 @@ def _back(default: str = "queue.index"):
 
 def _reason() -> str | None:
     reason = request.form.get("reason") or None
-    if reason is not None and reason not in REJECT_REASONS:
+    if reason is not None and reason not in reason_store.labels(get_db(), active_only=False):
         abort(400, "unknown reason")
     return reason
 

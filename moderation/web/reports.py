@@ -5,15 +5,25 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
+from moderation.export.report import keywords_for
 from moderation.export.report_archive import generate_report
 from moderation.roles import EDITOR
 from moderation.storage import reports as store
 from moderation.timeutil import BEIJING
 from moderation.web.auth import current_actor, role_required
 from moderation.web.context import get_db
-from moderation.web.keywords import top_keywords
 
 bp = Blueprint("reports", __name__)
 MEDIA = {
@@ -44,7 +54,13 @@ def generate():
         return redirect(url_for("reports.index"))
     if kind not in ("daily", "weekly"):
         abort(400, "报告类型应为日报或周报")
-    report_id = generate_report(get_db(), kind, day, current_actor(), keywords=top_keywords)
+    report_id = generate_report(
+        get_db(),
+        kind,
+        day,
+        current_actor(),
+        keywords=keywords_for(current_app.config["SETTINGS"].data_path),
+    )
     flash("报告已生成并存档。")
     return redirect(url_for("reports.index", _anchor=f"report-{report_id}"))
 

@@ -15,7 +15,11 @@ from moderation.web.auth import current_actor, role_required
 from moderation.web.context import get_db
 
 bp = Blueprint("wordlists", __name__, url_prefix="/admin")
-KIND_NAMES = {"banned": "禁用词（自动拒绝）", "suspect": "可疑词（标记待审）"}
+KIND_NAMES = {
+    "banned": "禁用词（自动拒绝）",
+    "suspect": "可疑词（标记待审）",
+    "allowed": "例外词（含禁用词或可疑词但无害的组合，如“垃圾分类”“SB-2024”）",
+}
 
 
 @bp.get("/words")
@@ -26,7 +30,11 @@ def index():
     return render_template(
         "admin/words.html",
         kinds=KIND_NAMES,
-        configured={"banned": scoring.banned_words, "suspect": scoring.suspect_words},
+        configured={
+            "banned": scoring.banned_words,
+            "suspect": scoring.suspect_words,
+            "allowed": scoring.allowed_words,
+        },
         entries=wordlists.entries(get_db()),
     )
 
@@ -48,7 +56,7 @@ def add():
     return redirect(url_for("wordlists.index"))
 
 
-@bp.post("/words/<any(banned, suspect):kind>/remove")
+@bp.post("/words/<any(banned, suspect, allowed):kind>/remove")
 @role_required(ADMIN)
 def remove(kind: str):
     """Remove a dashboard word from a list."""

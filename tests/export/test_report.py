@@ -9,8 +9,13 @@ import docx
 import pytest
 
 from moderation import pipeline
-from moderation.export.report import gather, period_for, report_docx, report_html
-from moderation.web.keywords import top_keywords
+from moderation.export.report import (
+    gather,
+    keywords_for,
+    period_for,
+    report_docx,
+    report_html,
+)
 from tests.seed import QUOTE, seed_quote_lines
 
 FIRST, LAST = date(2024, 1, 19), date(2024, 1, 25)
@@ -20,7 +25,7 @@ FIRST, LAST = date(2024, 1, 19), date(2024, 1, 25)
 def weekly(seeded, settings):
     """The week of 2024-01-19..25 gathered from the seeded, scored demo data."""
     pipeline.score_pending(seeded, settings)
-    return gather(seeded, "weekly", FIRST, LAST, keywords=top_keywords)
+    return gather(seeded, "weekly", FIRST, LAST, keywords=keywords_for(settings.data_path))
 
 
 def document_text(data: bytes) -> str:
@@ -42,10 +47,12 @@ def test_weekly_report_holds_stories_ranking_and_seed_quotes(weekly):
     quoted = [line for line in seed_quote_lines() if QUOTE.match(line)["text"] in text]
     assert len(quoted) >= 3
     assert weekly.negative and weekly.negative[0]["share"] >= weekly.negative[-1]["share"]
+    snow = next(story for story in weekly.stories if story["title"] == "下雪啦")
+    assert "下雪" in snow["keywords"]  # words, not character pairs
 
 
-def test_report_is_the_same_bytes_when_generated_twice(seeded, weekly):
-    again = gather(seeded, "weekly", FIRST, LAST, keywords=top_keywords)
+def test_report_is_the_same_bytes_when_generated_twice(seeded, settings, weekly):
+    again = gather(seeded, "weekly", FIRST, LAST, keywords=keywords_for(settings.data_path))
     assert report_docx(weekly) == report_docx(again)
     assert report_html(weekly) == report_html(again)
 

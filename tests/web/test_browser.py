@@ -249,7 +249,7 @@ def test_claimed_comment_shows_who_is_reviewing(browser, page, site):
 def test_overview_and_story_pages_draw_svg_charts(page, site):
     log_in(page, site)
     page.goto(f"{site['url']}/overview")
-    assert page.locator("figure.chart svg").count() == 4
+    assert page.locator("figure.chart svg").count() == 5  # with corrections per week
     shot(page, "09-overview")
     page.goto(f"{site['url']}/stories/2")
     assert page.locator("figure.chart svg rect").count() > 0

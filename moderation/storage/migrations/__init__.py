@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from moderation.storage.migrations.alerts import alerts
 from moderation.storage.migrations.core import core
+from moderation.storage.migrations.desk import desk
 from moderation.storage.migrations.drafts import drafts
 from moderation.storage.migrations.editions import editions
 from moderation.storage.migrations.hardening import hardening
@@ -31,6 +32,7 @@ MIGRATION_SETS = [
     alerts,
     drafts,
     offensive_migrations,
+    desk,
 ]  # applied in this order
 
 

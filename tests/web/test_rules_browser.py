@@ -1,0 +1,103 @@
+"""In a real browser: an admin writes a rule, dry-runs it and saves it; a moderator then
+sees its effect in the queue (new comments held by it, the card naming the rule)."""
+
+from __future__ import annotations
+
+import threading
+from urllib.parse import quote
+
+import pytest
+
+from moderation import create_app, pipeline
+from moderation.db import connect
+from moderation.settings import load_settings
+from moderation.storage import users
+from tests.browser_support import CHROMIUM, launch
+from tests.helpers import PASSWORD, write_config
+from tests.test_scoring_pipeline import add
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="Debian's chromium is not at /usr/bin/chromium"
+    ),
+]
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+RULE = """name = "短评"
+action = "hold"
+queue = "短评"
+why = "太短的评论单独审"
+[when]
+length_below = 6
+"""
+
+
+@pytest.fixture
+def site(tmp_path):
+    """The app on 127.0.0.1 (a free port) over the demo channel, collected and scored."""
+    from werkzeug.serving import make_server
+
+    settings = load_settings(write_config(tmp_path))
+    db = connect(settings.database_path)
+    pipeline.collect_channel(db, settings, settings.channel("demo"))
+    add(db, "web", "old-short", "顶")
+    pipeline.score_pending(db, settings)
+    users.add_user(db, "管理员", "admin", PASSWORD)
+    users.add_user(db, "王编辑", "moderator", PASSWORD)
+    app = create_app(settings, SECRET_KEY="browser-test-key")
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield {"url": f"http://127.0.0.1:{server.server_port}", "settings": settings, "db": db}
+    server.shutdown()
+    thread.join(5)
+    db.close()
+
+
+@pytest.fixture
+def browser():
+    """A headless chromium."""
+    with sync_api.sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()
+
+
+def log_in(browser, site, name: str, path: str):
+    """A fresh context logged in through the form, on `path`."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto(f"{site['url']}/login?next={quote(path)}")
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    return page
+
+
+def test_admin_writes_dry_runs_saves_and_moderator_sees_the_effect(browser, site):
+    admin = log_in(browser, site, "管理员", "/admin/rules")
+    admin.fill("textarea[name=source]", RULE)
+    admin.fill("input[name=position]", "1")
+    with admin.expect_navigation():
+        admin.click("button.dry-run")
+    report = admin.locator(".dry-run-report")
+    assert report.locator("strong.checked").inner_text() == "190"
+    assert int(report.locator("strong.candidate").inner_text()) >= 1
+    assert "顶" in report.locator("ul.examples").inner_text()
+    assert admin.input_value("textarea[name=source]") == RULE  # kept for saving
+    with admin.expect_navigation():
+        admin.click("button.save")
+    assert "已保存" in admin.inner_text("p.flash")
+    assert admin.locator("tr[data-rule] >> text=短评").count() >= 1
+
+    db, settings = site["db"], site["settings"]
+    fresh = add(db, "web", "new-short", "赞赞")
+    pipeline.score_pending(db, settings)
+    moderator = log_in(browser, site, "王编辑", "/?queue=pending&held=短评")  # the rule's queue
+    assert moderator.locator("article.comment").count() == 1
+    card = moderator.locator(f"#comment-{fresh}")
+    assert card.locator(".rule-note").inner_text().startswith("规则 5：短评 → 待审（短评）")
+    card.locator("summary").click()
+    assert "规则 5：短评" in card.locator("tr.decision").inner_text()
