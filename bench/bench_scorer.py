@@ -149,6 +149,15 @@ def phase_fast(cache_dir: str, texts: list[str], repeat: int) -> dict:
     }
 
 
+def read_texts(path: str, limit: int) -> list[str]:
+    """The first `limit` non-empty texts of a labelled CSV (columns label,text)."""
+    import csv
+
+    with open(path, encoding="utf-8", newline="") as handle:
+        texts = [row["text"] for row in csv.DictReader(handle) if row.get("text", "").strip()]
+    return texts[:limit]
+
+
 def shared_cache_dir() -> str:
     """The cache folder every load shares ($MODERATION_CACHE_DIR, else the per-user one)."""
     from moderation.scoring.fast_segment import default_cache_dir
@@ -173,10 +182,15 @@ def main() -> None:
         action="store_true",
         help="skip the cold load (it builds the tables: ~20 s of CPU); use the shared cache",
     )
+    parser.add_argument(
+        "--texts",
+        help="score the `text` column of this CSV (e.g. ../shared/data/sentiment/*.csv, real "
+        "Weibo posts) instead of synthetic comments; --n caps how many",
+    )
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--cache-dir", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    texts = make_comments(args.n, args.seed)
+    texts = read_texts(args.texts, args.n) if args.texts else make_comments(args.n, args.seed)
     if args.phase:
         result = {
             "load": lambda: phase_load(args.cache_dir),
@@ -194,6 +208,9 @@ def main() -> None:
         f"p95 {lengths[int(len(lengths) * 0.95)]}, max {lengths[-1]}"
     )
     common = ["--n", str(args.n), "--seed", str(args.seed), "--repeat", str(args.repeat)]
+    if args.texts:
+        common += ["--texts", args.texts]
+        print(f"texts: {args.texts}")
     with tempfile.TemporaryDirectory(prefix="bench-fastsent-") as fresh:
         cache = shared_cache_dir() if args.no_cold else fresh
         cold = (

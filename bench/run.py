@@ -60,6 +60,9 @@ def main() -> None:
     args = parser.parse_args()
     print(f"machine: {machine()}")
     run("bench_scorer.py", "--n", str(args.scorer), *(["--no-cold"] if args.no_cold else []))
+    weibo = BENCH.parent.parent / "shared" / "data" / "sentiment" / "weibo_smp2020_eval.csv"
+    if weibo.exists():  # the ratio on real Weibo posts, not only on synthetic comments
+        run("bench_scorer.py", "--n", str(args.scorer), "--no-cold", "--texts", str(weibo))
     run("bench_ingest.py", "--n", str(args.ingest))
     run("bench_ingest.py", "--n", str(args.ingest), "--stored", str(args.n))
     run("bench_dashboard.py", "--n", str(args.n), "--requests", str(args.requests))
