@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-STATIC = Path(__file__).resolve().parent.parent / "static"
+from moderation.resources import STATIC, TEMPLATES
 
 
 def create_app(settings=None, **overrides):

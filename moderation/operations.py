@@ -15,9 +15,7 @@ def backup(db_path: Path, target: Path, progress=None) -> dict:
 
     Safe while the service runs: the copy is a consistent snapshot of one moment.
     """
-    if target.exists():
-        raise OperationError(f"{target} exists already: choose a new file name")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    check_backup_target(target)
     source = sqlite3.connect(str(db_path), timeout=30)
     destination = sqlite3.connect(str(target))
     try:
@@ -27,6 +25,14 @@ def backup(db_path: Path, target: Path, progress=None) -> dict:
     finally:
         destination.close()
         source.close()
+
+
+def check_backup_target(target: Path) -> None:
+    """A backup goes to a new file in a folder that exists (a typo never creates folders)."""
+    if target.exists():
+        raise OperationError(f"{target} exists already: choose a new file name")
+    if not target.parent.is_dir():
+        raise OperationError(f"{target.parent}: no such folder: create it first or pick another")
 
 
 def restore(backup_path: Path, db_path: Path, progress=None) -> dict:

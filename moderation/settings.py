@@ -21,9 +21,9 @@ from typing import Any
 from moderation import collectors
 from moderation.declare import NOT_A_KEY, SettingsError, build, check_value, declared, setting
 from moderation.push.actions import PUSH_KEYS, PushOptions, PushSettingsError
+from moderation.resources import DEFAULT_CONFIG, user_data_dir
 
 CONFIG_ENV = "MODERATION_CONFIG"
-DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.toml"
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -533,8 +533,18 @@ def config_path(explicit: str | os.PathLike | None = None) -> Path:
     return here if here.is_file() else DEFAULT_CONFIG
 
 
+def uses_packaged_default(explicit: str | os.PathLike | None = None) -> bool:
+    """True when no config was given or found, so the packaged default runs on user data."""
+    return config_path(explicit) is DEFAULT_CONFIG
+
+
 def load_settings(path: str | os.PathLike | None = None) -> Settings:
-    """Read and validate a config file."""
+    """Read and validate a config file.
+
+    With no config anywhere the packaged default is read and its relative paths resolve
+    against the per-user data folder (``$XDG_DATA_HOME/moderation``), not the install folder.
+    """
+    base_dir = user_data_dir() if uses_packaged_default(path) else None
     path = config_path(path).resolve()
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -544,7 +554,7 @@ def load_settings(path: str | os.PathLike | None = None) -> Settings:
         ) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise SettingsError(f"{path}: not valid TOML: {error}") from None
-    return settings_from_mapping(raw, base_dir=path.parent, source=str(path))
+    return settings_from_mapping(raw, base_dir=base_dir or path.parent, source=str(path))
 
 
 def settings_from_mapping(raw: dict, base_dir: Path, source: str = "<mapping>") -> Settings:

@@ -27,7 +27,11 @@ def parse_iso(text: str | None) -> datetime | None:
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 
-def local_time(text: str | None, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
+# The one format the dashboard shows times in (Beijing time, to the minute).
+TIME_FORMAT = "%Y-%m-%d %H:%M"
+
+
+def local_time(text: str | None, fmt: str = TIME_FORMAT) -> str:
     """Stored ISO-8601 UTC text shown in Beijing time ("" for no time)."""
     moment = parse_iso(text)
     return moment.astimezone(BEIJING).strftime(fmt) if moment else ""

@@ -1,5 +1,5 @@
-/* Keyboard review, claims and bulk selection for the moderators' dashboard.
-   A static file: the Content-Security-Policy allows no inline script. */
+/* Keyboard review, claims, the side panel, the undo toast and bulk selection for the
+   moderators' dashboard. A static file: the Content-Security-Policy allows no inline script. */
 (function () {
   "use strict";
 
@@ -7,6 +7,8 @@
   var cards = [];
   var current = -1;
   var pickingReason = false;
+  var TOAST_MS = 8000;
+  var WIDE = window.matchMedia ? window.matchMedia("(min-width: 1200px)") : null;
 
   function csrfToken() {
     var meta = document.querySelector('meta[name="csrf-token"]');
@@ -38,15 +40,56 @@
     }).catch(function () { /* claiming is best effort */ });
   }
 
-  function focusCard(index) {
-    if (index < 0 || index >= cards.length) { return; }
+  function markCard(index) {
+    if (index < 0 || index >= cards.length) { return null; }
     if (current >= 0 && cards[current]) { cards[current].classList.remove("focused"); }
     current = index;
     var card = cards[current];
     card.classList.add("focused");
+    claim(card);
+    showPanel(card);
+    return card;
+  }
+
+  function focusCard(index) {
+    var card = markCard(index);
+    if (!card) { return; }
     card.focus({ preventScroll: true });
     card.scrollIntoView({ block: "nearest" });
-    claim(card);
+  }
+
+  function showPanel(card) {
+    var panel = document.getElementById("panel");
+    var url = card.getAttribute("data-panel-url");
+    if (!panel || !url || !window.fetch || (WIDE && !WIDE.matches)) { return; }
+    panel.setAttribute("data-for", card.id);
+    fetch(url, { credentials: "same-origin" }).then(function (response) {
+      return response.ok ? response.text() : "";
+    }).then(function (html) {
+      // Server-rendered and autoescaped by the same templates as the page itself.
+      if (html && panel.getAttribute("data-for") === card.id) { panel.innerHTML = html; }
+    }).catch(function () { /* the panel is a convenience */ });
+  }
+
+  function rememberFocus() {
+    try { sessionStorage.setItem(FOCUS_KEY, String(Math.max(current, 0))); } catch (e) { /* private mode */ }
+  }
+
+  function setUpToast() {
+    var toast = document.querySelector("[data-toast]");
+    if (!toast) { return; }
+    window.setTimeout(function () {
+      toast.classList.add("leaving");
+      window.setTimeout(function () { toast.hidden = true; }, 400);
+    }, TOAST_MS);
+  }
+
+  function undoLast() {
+    var form = document.querySelector("[data-toast]:not([hidden]) form.undo");
+    if (!form) { return false; }
+    rememberFocus();
+    if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
+    return true;
   }
 
   function step(direction) {
@@ -64,7 +107,7 @@
 
   function submit(form) {
     if (!form) { return; }
-    try { sessionStorage.setItem(FOCUS_KEY, String(current)); } catch (e) { /* private mode */ }
+    rememberFocus();
     if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
   }
 
@@ -128,6 +171,7 @@
       case "k": step(-1); break;
       case "/": var box = document.getElementById("search-box"); if (box) { box.focus(); box.select(); } break;
       case "?": toggleHelp(); break;
+      case "u": handled = undoLast(); break;
       case "Escape": var help = document.getElementById("shortcuts"); if (help) { help.hidden = true; } break;
       default: handled = card ? onCardKey(event.key, card) : false;
     }
@@ -163,7 +207,13 @@
       });
       var box = card.querySelector(".select-box");
       if (box) { box.addEventListener("change", updateSelection); }
+      // A decision by mouse keeps the place too: the next comment takes focus after reload.
+      card.addEventListener("submit", function () { current = index; rememberFocus(); }, true);
+      card.addEventListener("focusin", function () {
+        if (current !== index) { markCard(index); }  // tabbing into a card's buttons
+      });
     });
+    setUpToast();
     document.addEventListener("keydown", onKey);
     restoreFocus();
   });

@@ -44,3 +44,17 @@ def comment_id_for(db, line: str) -> int:
     ).fetchone()
     assert row, f"demo channel lacks the seed comment {line}"
     return row[0]
+
+
+def seed_column_text() -> str:
+    """The printed 融媒·观察 column as the page sets it: the title, then per story the
+    editor's intro (the paragraph before its first quote) and its quotes, blank-line separated.
+    Other articles' paragraphs printed in between on the page are not part of the column."""
+    lines = [line for line in SEED_PAGE.read_text(encoding="utf-8").splitlines() if line]
+    paragraphs = ["融媒·观察"]
+    for index, line in enumerate(lines):
+        if QUOTE.match(line):
+            if not QUOTE.match(lines[index - 1]):
+                paragraphs.append(lines[index - 1])  # the intro
+            paragraphs.append(line)
+    return "\n\n".join(paragraphs) + "\n"

@@ -1,5 +1,6 @@
 """The `moderation` command: help, config errors, collect, export."""
 
+import subprocess
 import sys
 
 import pytest
@@ -152,6 +153,68 @@ def test_serve_in_production_without_secret_refuses_with_one_line(tmp_path, monk
     assert result.exit_code == 2
     assert "set MODERATION_SECRET_KEY" in result.output
     assert "Traceback" not in result.output
+
+
+def test_version_prints_the_package_version():
+    result = CliRunner().invoke(main, ["--version"])
+    assert result.exit_code == 0 and result.output == "moderation 0.1.0\n"
+
+
+def test_export_docx_to_a_terminal_asks_for_an_output_file(tmp_path):
+    import os
+    import pty
+
+    config = write_config(tmp_path)
+    assert run(config, "collect", "--no-score").exit_code == 0
+    leader, terminal = pty.openpty()
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "moderation.cli", "--config", str(config), "export"]
+            + ["--edition", "2024-01-25", "--format", "docx", "--from-approved"],
+            stdout=terminal,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        os.close(terminal)
+        os.close(leader)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1] == (
+        "error: DOCX is a binary file: write it with -o FILE.docx"
+    )
+
+
+def test_backup_into_a_missing_folder_says_so_and_creates_nothing(tmp_path):
+    config = write_config(tmp_path)
+    assert run(config, "init").exit_code == 0
+    target = tmp_path / "no-such-folder" / "backup.db"
+    result = CliRunner().invoke(main, ["--config", str(config), "backup", str(target)])
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [
+        f"error: {target.parent}: no such folder: create it first or pick another"
+    ]
+    assert not target.parent.exists()
+
+
+def test_ranking_of_an_empty_range_says_it_is_empty(tmp_path):
+    config = write_config(tmp_path)
+    assert run(config, "collect", "--no-score").exit_code == 0
+    result = CliRunner().invoke(
+        main, ["--config", str(config), "ranking", "--from", "2030-01-01", "--to", "2030-01-07"]
+    )
+    assert result.exit_code == 2
+    assert "the ranking is empty" in result.output
+
+
+def test_import_without_a_file_channel_explains_how_to_add_one(tmp_path):
+    config = write_config(tmp_path)
+    source = tmp_path / "comments.csv"
+    source.write_text("id,author,text,created\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["--config", str(config), "import", str(source)])
+    assert result.exit_code == 2
+    assert "no file channel is configured" in result.output
+    assert 'type = "file"' in result.output and str(config) in result.output
 
 
 def test_a_busy_database_is_waited_for_not_a_failed_command(tmp_path, monkeypatch):

@@ -76,6 +76,7 @@ LAYERS = (
             "moderation.roles",
             "moderation.declare",
             "moderation.secret_keys",
+            "moderation.resources",  # where the shipped templates/static/config.toml are
         ),
     ),
     ("logging", ("moderation.logs",)),

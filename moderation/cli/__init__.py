@@ -31,6 +31,7 @@ from moderation.settings import (
     ServerSettings,
     SettingsError,
     load_settings,
+    uses_packaged_default,
 )
 
 
@@ -49,6 +50,13 @@ class Context:
                 self._settings = load_settings(self.config)
             except SettingsError as error:
                 raise click.ClickException(str(error)) from None
+            if uses_packaged_default(self.config):
+                click.echo(
+                    "no config.toml here: running on the packaged default config with data in "
+                    f"{self._settings.base_dir} (put a config.toml here or set "
+                    "MODERATION_CONFIG to change)",
+                    err=True,
+                )
         return self._settings
 
     @property
@@ -110,6 +118,7 @@ def progress_bar(label: str):
 
 
 @click.group(cls=CommandGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="moderation", message="moderation %(version)s")
 @click.option(
     "--config",
     "-c",
@@ -333,6 +342,7 @@ def backup_command(obj: Context, target: Path) -> None:
     from moderation import operations
 
     try:
+        operations.check_backup_target(target)  # before the bar: an error is one clean line
         with progress_bar("backup") as advance:
             result = operations.backup(obj.settings.database_path, target, progress=advance)
     except operations.OperationError as error:

@@ -11,6 +11,15 @@ from pathlib import Path
 
 import click
 
+ALREADY_IMPORTED = ": already imported ("  # fileimport's note for a file stored before
+HOW_TO_ADD = """no file channel is configured. Add one to {config} and run the import again:
+
+[[channels]]
+name = "imports"
+type = "file"
+label = "文件导入"
+enabled = false  # imported on demand by `moderation import`, never on a schedule"""
+
 
 @click.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
@@ -30,11 +39,15 @@ def import_command(obj, files: tuple[Path, ...], channel_name: str | None) -> No
     summary = pipeline.collect_channel(
         obj.db(), obj.settings, channel, trigger="import", progress=_rows_read
     )
+    repeats = [note for note in summary.notes if ALREADY_IMPORTED in note]
+    bad_rows = summary.skipped - len(repeats)
     click.echo(
-        f"{channel.name}: {summary.status} — rows read {summary.fetched + summary.skipped}, "
-        f"new {summary.new}, updated {summary.updated}, bad rows {summary.skipped}"
+        f"{channel.name}: {summary.status} — rows read {summary.fetched + bad_rows}, "
+        f"new {summary.new}, updated {summary.updated}, bad rows {bad_rows}"
     )
-    for message in summary.errors + summary.notes:
+    for message in repeats:
+        click.echo(message)  # a file imported before is no bad row: nothing to fix
+    for message in summary.errors + [n for n in summary.notes if n not in repeats]:
         click.echo(f"  {message}", err=True)
     raise SystemExit(pipeline.exit_status([summary.status]))
 
@@ -54,6 +67,8 @@ def _file_channel(settings, name: str | None):
             )
         return channel
     candidates = [c for c in settings.channels if c.type == "file"]
+    if not candidates:
+        raise click.ClickException(HOW_TO_ADD.format(config=settings.source))
     if len(candidates) != 1:
         names = ", ".join(c.name for c in candidates) or "none configured"
         raise click.ClickException(f"name the file channel with --channel (file channels: {names})")

@@ -1,7 +1,8 @@
 """The "融媒·观察" column as plain text, in the printed page's exact format.
 
 The page prints paragraphs separated by one blank line: the column title, then for each
-story its heading and the editor's intro, then one `网友@昵称：评论` line per quote.
+story the editor's intro and one `网友@昵称：评论` line per quote. The story's title is not
+printed as a heading on the page; `headings=True` adds it (for reading drafts).
 Reader text is never altered here; full-width punctuation stays as collected.
 """
 
@@ -36,11 +37,13 @@ def quote_line(quote: Quote) -> str:
     return f"{QUOTE_PREFIX}{quote.name or ''}{QUOTE_COLON}{quote.text}"
 
 
-def render_column(title: str, sections: list[Section]) -> str:
-    """The whole column as UTF-8-ready text, paragraphs separated by blank lines."""
+def render_column(title: str, sections: list[Section], headings: bool = False) -> str:
+    """The whole column as UTF-8-ready text, paragraphs separated by blank lines (story
+    titles as section headings only when asked: the printed column has none)."""
     paragraphs = [title]
     for section in sections:
-        paragraphs.append(section.heading)
+        if headings:
+            paragraphs.append(section.heading)
         if section.intro:
             paragraphs.append(section.intro)
         paragraphs.extend(quote_line(quote) for quote in section.quotes)

@@ -19,6 +19,12 @@ OUTPUT = click.option(
 )
 
 
+def refuse_binary_to_terminal(fmt: str, output: Path | None) -> None:
+    """DOCX is a zip file: written to a terminal it is garbage, so ask for -o instead."""
+    if fmt == "docx" and output is None and sys.stdout.isatty():
+        raise click.ClickException("DOCX is a binary file: write it with -o FILE.docx")
+
+
 def _write(data: bytes, output: Path | None) -> None:
     if output:
         output.write_bytes(data)
@@ -63,6 +69,7 @@ def export(obj, edition: str, fmt: str, encoding: str, from_approved: bool, outp
     from moderation.export.formats import export_edition
     from moderation.storage import editions as store
 
+    refuse_binary_to_terminal(fmt, output)
     day = _date(edition, "--edition").isoformat()
     if encoding != "utf-8" and fmt != "txt":
         raise click.ClickException("--encoding applies to --format txt only")
@@ -93,10 +100,15 @@ def ranking(obj, start: str, end: str, fmt: str, top: int, output) -> None:
     """Export the 新闻点击排行榜 of stories published between two dates."""
     from moderation.export import ranking as board
 
+    refuse_binary_to_terminal(fmt, output)
     first, last = _date(start, "--from"), _date(end, "--to")
     if last < first:
         raise click.ClickException("--to is before --from")
     stories = board.rank_stories(obj.db(), first, last, top)
+    if not stories:
+        raise click.ClickException(
+            f"no story published from {first} to {last} has read counts: the ranking is empty"
+        )
     if fmt == "txt":
         data = board.ranking_text(first, last, stories).encode("utf-8")
     else:

@@ -14,6 +14,76 @@ from datetime import UTC, datetime
 from moderation.export.column_text import QUOTE_COLON, QUOTE_PREFIX, Section
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can carry
+# Print layout: A4, with margins that leave a newspaper column's measure (about 27 characters
+# of 五号 type per line is set by the layout program; the file keeps a narrow text block).
+A4_MM = (210, 297)
+MARGINS_MM = {"top": 25, "bottom": 25, "left": 55, "right": 55}
+BODY_FONT, HEADING_FONT, LATIN_FONT = "宋体", "黑体", "Times New Roman"
+# Named paragraph styles, so a layout program (方正飞翔, InDesign) maps them to its own.
+TITLE_STYLE, HEADING_STYLE, INTRO_STYLE, QUOTE_STYLE = (
+    "栏目标题",
+    "稿件标题",
+    "编者导语",
+    "网友评论",
+)
+
+
+def _set_fonts(target, east_asian: str) -> None:
+    """Latin and East Asian font of a style or run (w:rFonts w:eastAsia, which Word uses for
+    Chinese characters; python-docx's font.name sets only the Latin ones)."""
+    from docx.oxml.ns import qn
+
+    target.font.name = LATIN_FONT
+    fonts = target.element.get_or_add_rPr().get_or_add_rFonts()
+    fonts.set(qn("w:eastAsia"), east_asian)
+
+
+def _add_style(document, name: str, east_asian: str, size_pt: float, bold: bool = False):
+    """A named paragraph style based on Normal."""
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.shared import Pt
+
+    style = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    style.base_style = document.styles["Normal"]
+    style.font.size = Pt(size_pt)
+    style.font.bold = bold
+    _set_fonts(style, east_asian)
+    style.paragraph_format.space_after = Pt(6)
+    return style
+
+
+def _page_setup(document) -> None:
+    """A4 portrait with the column's margins on every section."""
+    from docx.shared import Mm
+
+    for section in document.sections:
+        section.page_width, section.page_height = Mm(A4_MM[0]), Mm(A4_MM[1])
+        section.top_margin, section.bottom_margin = Mm(MARGINS_MM["top"]), Mm(MARGINS_MM["bottom"])
+        section.left_margin, section.right_margin = Mm(MARGINS_MM["left"]), Mm(MARGINS_MM["right"])
+
+
+def _print_document(title: str, stamp: datetime):
+    """A document ready for layout: A4, margins, Chinese fonts, the four named styles."""
+    from docx.shared import Pt
+
+    document = _document(title, stamp)
+    _page_setup(document)
+    normal = document.styles["Normal"]
+    normal.font.size = Pt(10.5)  # 五号
+    _set_fonts(normal, BODY_FONT)
+    _add_style(document, TITLE_STYLE, HEADING_FONT, 16, bold=True)
+    _add_style(document, HEADING_STYLE, HEADING_FONT, 12, bold=True)
+    _add_style(document, INTRO_STYLE, BODY_FONT, 10.5)
+    _add_style(document, QUOTE_STYLE, BODY_FONT, 10.5)
+    return document
+
+
+def _add_run(paragraph, text: str, east_asian: str, bold: bool = False):
+    """A run with its East Asian font set explicitly (so no viewer falls back to a Latin one)."""
+    run = paragraph.add_run(text)
+    run.bold = bold or None
+    _set_fonts(run, east_asian)
+    return run
 
 
 def _document(title: str, stamp: datetime):
@@ -49,19 +119,21 @@ def stamp_for(date: str) -> datetime:
     return datetime.fromisoformat(date).replace(tzinfo=UTC)
 
 
-def column_docx(title: str, sections: list[Section], date: str) -> bytes:
-    """The column: its heading, each section's heading and intro, each quote with a bold
-    `网友@名字：` prefix."""
-    document = _document(title, stamp_for(date))
-    document.add_heading(title, level=1)
+def column_docx(title: str, sections: list[Section], date: str, headings: bool = False) -> bytes:
+    """The column for layout: A4, 宋体 body and 黑体 headings (East Asian fonts on every run),
+    named styles for title, story heading (only with `headings`), intro and quote; each
+    quote with a bold `网友@名字：` prefix."""
+    document = _print_document(title, stamp_for(date))
+    _add_run(document.add_paragraph(style=TITLE_STYLE), title, HEADING_FONT)
     for section in sections:
-        document.add_heading(section.heading, level=2)
+        if headings:
+            _add_run(document.add_paragraph(style=HEADING_STYLE), section.heading, HEADING_FONT)
         if section.intro:
-            document.add_paragraph(section.intro)
+            _add_run(document.add_paragraph(style=INTRO_STYLE), section.intro, BODY_FONT)
         for quote in section.quotes:
-            paragraph = document.add_paragraph()
-            paragraph.add_run(f"{QUOTE_PREFIX}{quote.name}{QUOTE_COLON}").bold = True
-            paragraph.add_run(quote.text)
+            paragraph = document.add_paragraph(style=QUOTE_STYLE)
+            _add_run(paragraph, f"{QUOTE_PREFIX}{quote.name or ''}{QUOTE_COLON}", BODY_FONT, True)
+            _add_run(paragraph, quote.text, BODY_FONT)
     return _fixed_zip(document)
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import logging
 import marshal
 import os
 import re
@@ -51,6 +52,8 @@ _TABLES_KEPT = 4  # models whose tables a process keeps loaded (a retrained one,
 _tables: dict[tuple[str, str], dict] = {}  # (format, model digest) -> tables, newest last
 _tables_lock = threading.Lock()
 _digests: dict[tuple, str] = {}  # (path, inode, size, mtime) -> sha256 of the contents
+
+logger = logging.getLogger(__name__)
 
 
 def file_sha256(path: str | os.PathLike[str]) -> str:
@@ -91,7 +94,10 @@ def cached_tables(path: str, fmt: str, digest: str, build: Callable[[], dict]) -
         if tables is None:
             tables = read_cache(path, fmt)
         if tables is None:
+            # The first start is otherwise silent for 10-30 s: say what it is doing.
+            logger.info("preparing the Chinese segmenter tables (first start only): %s", path)
             tables = build()
+            logger.info("segmenter tables ready")
         if not os.path.exists(path):
             write_atomic(path, marshal.dumps(tables))
         tables["sha256"] = digest

@@ -324,3 +324,9 @@ def texts_after(db, last_id: int, limit: int, since: str | None = None) -> list[
             [last_id, *params, limit],
         )
     )
+
+
+def get_comment(db, comment_id: int) -> dict | None:
+    """One comment with its story title and score, or None."""
+    rows = list(db.query(f"{COMMENT_SELECT} WHERE c.id = ?", [comment_id]))
+    return _decode(rows[0]) if rows else None

@@ -195,3 +195,103 @@ def _filter(db, ids: list[int], others: list[str], limit: int) -> list[dict]:
         params.extend(values)
     sql = f"{COMMENT_SELECT} WHERE {' AND '.join(clauses)} ORDER BY c.id DESC LIMIT ?"
     return [_decode(row) for row in db.query(sql, [*params, limit])]
+
+
+# ---- The search page: one scope at a time, ranked, counted, filtered ----------------------
+
+SCOPES = {"text": "评论内容", "title": "稿件标题"}
+SEARCH_ORDERS = {"relevance": "相关度", "newest": "时间"}
+SEARCH_COUNT_CAP = 1000
+# The columns and joins of every comment listing (storage.comments), around the FTS join.
+_RESULT_COLUMNS, _FROM = COMMENT_SELECT.strip().removeprefix("SELECT").split("FROM comments c")
+# Relevance puts spam and later copies of a duplicate group after everything else: a search
+# is for finding what readers said, and their original wording.
+_DEMOTED = (
+    "(instr(' ' || coalesce(sc.flag_codes, '') || ' ', ' spam_') > 0 "
+    "OR instr(' ' || coalesce(sc.flag_codes, '') || ' ', ' mass_posting ') > 0), "
+    "(sc.dup_group IS NOT NULL AND sc.dup_group != c.id)"
+)
+_JOINS = _FROM.strip()
+
+
+def search_comments(
+    db,
+    query: str,
+    scope: str = "text",
+    order: str = "relevance",
+    filters: dict | None = None,
+    limit: int = 20,
+    offset: int = 0,
+) -> tuple[list[dict], int]:
+    """One page of comments matching every term of `query`, and how many match (capped).
+
+    scope "text" searches the comment's own words, ranked by FTS5 bm25 when a term can use
+    the trigram index (spam and later copies of a duplicate last), or by time; "title"
+    finds the comments of stories whose title matches. `filters` may hold status, channel
+    and story_id.
+    """
+    words = terms(query)
+    if not words or scope not in SCOPES or order not in SEARCH_ORDERS:
+        return [], 0
+    match, clauses, params = _scope_clauses(db, words, scope)
+    filters = filters or {}
+    for column, key in (
+        ("c.status", "status"),
+        ("c.channel", "channel"),
+        ("c.story_id", "story_id"),
+    ):
+        if filters.get(key) is not None:
+            clauses.append(f"{column} = ?")
+            params.append(filters[key])
+    source = "comments c"
+    if match:
+        source = (
+            "(SELECT rowid, bm25(comments_fts) AS rank FROM comments_fts "
+            "WHERE comments_fts MATCH ?) m JOIN comments c ON c.id = m.rowid"
+        )
+        params = [match, *params]
+    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+    ranked = f"{_DEMOTED}, m.rank, " if match and order == "relevance" else ""
+    sql = (
+        f"SELECT {_RESULT_COLUMNS} FROM {source} {_JOINS} {where} "
+        f"ORDER BY {ranked}c.created_at DESC, c.id DESC LIMIT ? OFFSET ?"
+    )
+    rows = [_decode(row) for row in db.query(sql, [*params, limit, offset])]
+    count_sql = f"SELECT COUNT(*) FROM (SELECT 1 FROM {source} {_JOINS} {where} LIMIT ?)"
+    total = db.execute(count_sql, [*params, SEARCH_COUNT_CAP]).fetchone()[0]
+    return rows, total
+
+
+def _scope_clauses(db, words: list[str], scope: str) -> tuple[str, list[str], list]:
+    """The FTS5 expression (text scope, "" if no term can use the index) and the other
+    conditions with their parameters."""
+    expressions, clauses, params = [], [], []
+    for word in words:
+        if scope == "title":
+            if len(word) >= 3:
+                clauses.append(
+                    "c.story_id IN (SELECT rowid FROM stories_fts WHERE stories_fts MATCH ?)"
+                )
+                params.append(fts_phrase(word))
+            else:
+                clauses.append("s.title LIKE ? ESCAPE '\\'")
+                params.append(like_pattern(word))
+            continue
+        expression = _text_expression(db, word)
+        if expression:
+            expressions.append(f"({expression})")
+        else:
+            clauses.append("c.text LIKE ? ESCAPE '\\'")
+            params.append(like_pattern(word))
+    return " AND ".join(expressions), clauses, params
+
+
+def _text_expression(db, word: str) -> str:
+    """The FTS5 query finding `word` in comment texts, or "" when only a scan can."""
+    if len(word) >= 3:
+        return fts_phrase(word)
+    if len(word) == 2:
+        trigrams = trigrams_starting_with(db, word)
+        if trigrams and len(trigrams) <= MAX_PREFIX_TRIGRAMS:
+            return " OR ".join(fts_phrase(trigram) for trigram in trigrams)
+    return ""

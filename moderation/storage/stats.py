@@ -120,11 +120,15 @@ def sentiment_histogram(comments: list[dict], buckets: int = BUCKETS) -> list[in
 
 
 def top_stories(db, limit: int = 30) -> list[dict]:
-    """Canonical stories with the most comments across channels."""
+    """Canonical stories with the most comments across channels.
+
+    `channels` counts where readers commented: each channel, and within one channel each
+    origin it reports (the demo and feed channels carry 株洲新闻网, 掌上株洲, ... as origin).
+    """
     return list(
         db.query(
-            "SELECT COALESCE(s.canonical_id, s.id) AS id, MAX(s.title) AS title, "
-            "COUNT(c.id) AS comments, COUNT(DISTINCT s.channel) AS channels, "
+            "SELECT COALESCE(s.canonical_id, s.id) AS id, MAX(s.title) AS title, COUNT(c.id) AS "
+            "comments, COUNT(DISTINCT c.channel || '/' || COALESCE(c.origin, '')) AS channels, "
             "SUM(c.status = ?) AS pending FROM stories s JOIN comments c ON c.story_id = s.id "
             "GROUP BY 1 ORDER BY comments DESC LIMIT ?",
             [PENDING, limit],

@@ -54,6 +54,7 @@ def blueprints() -> list:
         ranking,
         reasons,
         reports,
+        review,
         rules,
         search,
         stories,
@@ -62,6 +63,7 @@ def blueprints() -> list:
 
     return [
         queue.bp,
+        review.bp,
         search.bp,
         stories.bp,
         overview.bp,
@@ -86,7 +88,7 @@ def blueprints() -> list:
 
 def init_app(app: Flask) -> None:
     """Register blueprints, CSRF protection, security headers and the database teardown."""
-    from moderation.web import auth, busy, security, templating
+    from moderation.web import auth, busy, errors, security, templating
 
     settings = app.config["SETTINGS"]
     app.url_map.converters["int"] = RowIdConverter
@@ -96,6 +98,7 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     app.teardown_appcontext(close_db)
     security.init_app(app)
+    errors.init_app(app)
     busy.init_app(app)
     auth.init_app(app)
     templating.init_app(app)

@@ -36,7 +36,7 @@ def configured_targets() -> dict:
 @bp.app_context_processor
 def bell() -> dict:
     """The bell's number on every page: alerts fired since the user last looked."""
-    if g.get("user") is None:
+    if g.get("user") is None or g.get("plain_page"):  # error pages skip the database
         return {"unread_alerts": 0}
     return {"unread_alerts": store.unread_count(get_db(), g.user["name"])}
 

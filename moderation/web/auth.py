@@ -156,6 +156,18 @@ def role_required(role: str):
     return decorator
 
 
+def may_open(endpoint: str) -> bool:
+    """Whether the signed-in user may open the page at `endpoint` (so links to pages that
+    would refuse them are not shown): the view's `role_required` level, if any."""
+    from flask import current_app
+
+    if not g.get("user"):
+        return False
+    view = current_app.view_functions.get(endpoint)
+    required = getattr(view, "required_role", None)
+    return view is not None and (required is None or may(g.user["role"], required))
+
+
 def current_actor() -> str:
     """The name recorded in the audit trail for the current user."""
     return g.user["name"]
@@ -177,6 +189,8 @@ def init_app(app) -> None:
     app.before_request(load_user)
     sessions.init_app(app)
     app.jinja_env.globals.update(
-        may=lambda role: bool(g.get("user")) and may(g.user["role"], role), role_names=ROLE_NAMES
+        may=lambda role: bool(g.get("user")) and may(g.user["role"], role),
+        may_open=may_open,
+        role_names=ROLE_NAMES,
     )
     app.register_blueprint(bp)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from flask import render_template
+from flask import g, render_template
 
 from moderation.storage.retry import is_busy
 
@@ -18,6 +18,7 @@ def database_error(error: sqlite3.OperationalError):
     """503 with a Chinese page for a busy database; any other database error stays a 500."""
     if not is_busy(error):
         raise error
+    g.plain_page = True  # the layout skips its own database look-ups
     page = render_template("error.html", code=503, title="稍后重试", message=MESSAGE)
     return page, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 

@@ -62,7 +62,7 @@ def channel_view(db, channel, state: dict | None) -> dict:
         "requested": bool(state.get("run_requested_at")),
         "next_run": local_time(state.get("next_run_at")) if channel.enabled else "",
         "backoff": (
-            f"退避至 {local_time(state['backoff_until'], '%H:%M:%S')}（第{failures}次失败）"
+            f"退避至 {local_time(state['backoff_until'])}（第{failures}次失败）"
             if backoff.backing_off(state)
             else ""
         ),

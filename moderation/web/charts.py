@@ -24,6 +24,15 @@ def nice_max(value: float) -> float:
     return 10 * magnitude
 
 
+def whole_intervals(y_max: float) -> int:
+    """How many grid intervals split a count axis into whole numbers (25 -> 5 of 5, not 4
+    of 6.25); counts are never drawn with fractional ticks."""
+    for intervals in (4, 5, 3, 2):
+        if y_max >= intervals and float(y_max / intervals).is_integer():
+            return intervals
+    return 1
+
+
 def _frame(title: str, labels: list[str], y_max: float, y_label: str, percent=False) -> dict:
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     shapes = [
@@ -32,9 +41,10 @@ def _frame(title: str, labels: list[str], y_max: float, y_label: str, percent=Fa
         {"kind": "line", "x1": LEFT, "y1": TOP + plot_h, "x2": LEFT + plot_w, "y2": TOP + plot_h},
         {"kind": "line", "x1": LEFT, "y1": TOP, "x2": LEFT, "y2": TOP + plot_h},
     ]
-    for step in range(5):
-        value = y_max * step / 4
-        y = TOP + plot_h - plot_h * step / 4
+    intervals = 4 if percent else whole_intervals(y_max)
+    for step in range(intervals + 1):
+        value = y_max * step / intervals
+        y = TOP + plot_h - plot_h * step / intervals
         text = f"{value:.0%}" if percent else f"{value:g}"
         shapes.append({"kind": "text", "x": LEFT - 4, "y": y + 4, "text": text, "cls": "tick-y"})
         if step:
@@ -66,7 +76,7 @@ def _scale(value: float, y_max: float, plot_h: float) -> float:
 
 def bar_chart(labels: list[str], values: list[float], title: str, y_label: str = "") -> dict:
     """One bar per label."""
-    y_max = nice_max(max(values, default=0))
+    y_max = math.ceil(nice_max(max(values, default=0)))
     chart = _frame(title, labels, y_max, y_label)
     slot, plot_h = chart["slot"], chart["plot_h"]
     for index, value in enumerate(values):
@@ -90,7 +100,7 @@ def _bar(index, slot, y, height, series, labels, value, name="") -> dict:
 def stacked_bars(labels: list[str], series: dict[str, list[float]], title: str, y_label="") -> dict:
     """Bars per label, stacked by series (e.g. comments per day, stacked by channel)."""
     totals = [sum(values[i] for values in series.values()) for i in range(len(labels))]
-    y_max = nice_max(max(totals, default=0))
+    y_max = math.ceil(nice_max(max(totals, default=0)))
     chart = _frame(title, labels, y_max, y_label)
     slot, plot_h = chart["slot"], chart["plot_h"]
     base = [0.0] * len(labels)
@@ -117,6 +127,8 @@ def line_chart(
     """One line per series; None values leave a gap."""
     values = [v for line in series.values() for v in line if v is not None]
     y_max = y_max or nice_max(max(values, default=0))
+    if not percent:
+        y_max = math.ceil(y_max)
     chart = _frame(title, labels, y_max, y_label, percent)
     slot, plot_h = chart["slot"], chart["plot_h"]
     for number, (name, line) in enumerate(series.items()):

@@ -3,11 +3,12 @@ moderator, corrections per week, as server-rendered SVG charts."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 
 from moderation.storage import stats
 from moderation.web import charts
 from moderation.web.context import get_db
+from moderation.web.templating import channel_labels
 
 bp = Blueprint("overview", __name__)
 DAYS = 14
@@ -22,6 +23,8 @@ def index():
     days, per_channel = charts.pivot(
         stats.comments_per_channel_day(db, DAYS), "day", "channel", "comments"
     )
+    labels = channel_labels(current_app.config["SETTINGS"])  # 掌上株洲, not `app`
+    per_channel = {labels.get(name, name): counts for name, counts in per_channel.items()}
     sentiment = stats.sentiment_per_day(db, DAYS)
     queue = stats.queue_size_per_day(db, DAYS)
     decision_days, per_moderator = charts.pivot(

@@ -31,13 +31,11 @@ from moderation.web import conflicts, desk_cards, group_decisions
 from moderation.web import push as push_view
 from moderation.web.auth import current_actor, role_required, safe_next
 from moderation.web.context import get_db, sqlite_int
+from moderation.web.review import claims_for, flash_decision
 
 bp = Blueprint("queue", __name__)
 PAGE_SIZE = 20
 CLAIMING_QUEUES = {"pending", "flagged", "editor"}
-# A rendered page claims only its first few free comments, so a second moderator opening
-# the same queue still finds work at the top; focusing a card claims it too.
-RENDER_CLAIMS = 5
 COUNTS_TTL = 30  # seconds
 GROUP_PAGE_LIMIT = 200  # cards shown of a duplicate group; the group actions cover them all
 LINK_PARAMS = {
@@ -137,10 +135,7 @@ def annotate(db, comments: list[dict], claim: bool) -> list[dict]:
     edits = queue_store.edits(db, ids)
     sizes = queue_store.dup_group_sizes(db, [comment["dup_group"] for comment in comments])
     fixed = queue_store.latest_corrections(db, ids)
-    held = claim_store.active_claims(db, ids)
-    if claim:
-        free = [i for i in ids if held.get(i) in (None, current_actor())]
-        claim_store.claim(db, free[:RENDER_CLAIMS], current_actor())
+    held = claim_store.active_claims(db, ids)  # claims are made by focus, not by rendering
     for comment in comments:
         comment["history"] = histories[comment["id"]]
         comment["earlier_texts"] = edits[comment["id"]]
@@ -175,12 +170,13 @@ def decide(comment_id: int, action: str):
     db = get_db()
     seen = request.form.get("seen") or None  # the state the moderator was shown
     try:
-        comment_store.decide(db, comment_id, action, current_actor(), reason, seen)
+        result = comment_store.decide(db, comment_id, action, current_actor(), reason, seen)
     except comment_store.DecisionError:
         abort(404)
     except comment_store.DecisionConflict as conflict:
         return conflicts.respond(conflict, comment_id, action, reason, _back)
     claim_store.release(db, [comment_id], current_actor())
+    flash_decision(result, action)
     return _back("queue.approved" if action == "reopen" else "queue.index")
 
 
@@ -287,9 +283,10 @@ def _correct(store, comment_id: int):
 @bp.post("/comments/<int:comment_id>/claim")
 @role_required(MODERATOR)
 def claim(comment_id: int):
-    """Claim a comment that got focus; answer who holds it now."""
+    """Claim a comment that got focus (moderators only); answer who holds it now."""
     db = get_db()
-    claim_store.claim(db, [comment_id], current_actor())
+    if claims_for(g.user):
+        claim_store.claim(db, [comment_id], current_actor())
     holder = claim_store.active_claims(db, [comment_id]).get(comment_id)
     return jsonify({"comment_id": comment_id, "held_by": holder, "mine": holder == g.user["name"]})
 
@@ -312,6 +309,6 @@ def forget_counts() -> None:
 @bp.app_context_processor
 def navigation_counts():
     """Capped queue sizes for the navigation of every page (only for logged-in users)."""
-    if not g.get("user"):
+    if not g.get("user") or g.get("plain_page"):  # error pages skip the database
         return {"counts": None}
     return {"counts": cached("nav", queue_store.queue_counts), "count_cap": queue_store.COUNT_CAP}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from moderation.states import REJECT_REASONS
-from moderation.timeutil import BEIJING
+from moderation.timeutil import BEIJING, TIME_FORMAT
 
 FLAG_NAMES = {
     "banned": "违禁词",
@@ -39,6 +39,9 @@ ACCOUNT_ACTIONS = {
 }
 STATE_NAMES = {"pending": "待审", "approved": "已通过", "rejected": "已拒绝"}
 LABEL_NAMES = {"negative": "负面", "neutral": "中性", "positive": "正面"}
+QUOTE_STATE_NAMES = {"selected": "已选入", "signed_off": "已签发", "printed": "已付印"}
+RUN_STATUS_NAMES = {"running": "采集中", "ok": "成功", "partial": "部分成功", "failed": "失败"}
+INTERVAL_UNITS = {"s": "秒", "m": "分钟", "h": "小时", "d": "天"}
 # A moderator's correction, by kind and 0/1 label, as the card and history show it.
 CORRECTION_NAMES = {
     "sentiment": {0: "负面", 1: "正面"},
@@ -46,7 +49,7 @@ CORRECTION_NAMES = {
 }
 
 
-def localtime(value: str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+def localtime(value: str | None, fmt: str = TIME_FORMAT) -> str:
     """An ISO-8601 UTC timestamp shown in Beijing time."""
     if not value:
         return ""
@@ -57,6 +60,16 @@ def localtime(value: str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(BEIJING).strftime(fmt)
+
+
+def schedule_label(text: str) -> str:
+    """A channel's schedule in words: "10m" -> "每 10 分钟"; cron fields stay as written."""
+    import re
+
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd])\s*", text or "")
+    if match:
+        return f"每 {match.group(1)} {INTERVAL_UNITS[match.group(2)]}"
+    return f"定时（{text}）"
 
 
 def segments(text: str, flags: list[dict]) -> list[dict]:
@@ -102,9 +115,20 @@ def count_label(number: int) -> str:
     return f"{COUNT_CAP}+" if number >= COUNT_CAP else str(number)
 
 
+def channel_labels(settings) -> dict[str, str]:
+    """Configured channel name -> the label readers know it by (掌上株洲, not `app`)."""
+    return {channel.name: channel.label or channel.name for channel in settings.channels}
+
+
 def init_app(app) -> None:
     """Register the filters and the code -> name tables."""
-    app.jinja_env.filters.update(localtime=localtime, segments=segments, count_label=count_label)
+    labels = channel_labels(app.config["SETTINGS"])
+    app.jinja_env.filters.update(
+        localtime=localtime,
+        segments=segments,
+        count_label=count_label,
+        schedule_label=schedule_label,
+    )
     app.jinja_env.globals.update(
         flag_names=FLAG_NAMES,
         action_names=ACTION_NAMES,
@@ -113,6 +137,9 @@ def init_app(app) -> None:
         label_names=LABEL_NAMES,
         correction_names=CORRECTION_NAMES,
         reject_reasons=REJECT_REASONS,
+        quote_state_names=QUOTE_STATE_NAMES,
+        run_status_names=RUN_STATUS_NAMES,
+        channel_label=lambda name: labels.get(name, name),
     )
 
     @app.context_processor

@@ -186,7 +186,8 @@ def test_import_command_reports_rows_and_bad_lines(tmp_path):
     assert "exports: ok — rows read 5, new 3, updated 0, bad rows 2" in result.output
     assert "comments.csv:5: missing created" in result.output
     again = run_cli(settings.source, "import", str(source))  # the only file channel
-    assert "new 0" in again.output and "already imported" in again.output
+    assert "new 0" in again.output and "bad rows 0" in again.output  # not a bad row
+    assert "comments.csv: already imported (same content as comments.csv)" in again.output
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from tests.export.conftest import DATE, build_seed_edition
 from tests.seed import (
     QUOTE,
     comment_id_for,
+    seed_column_text,
     seed_quote_lines,
     seed_snow_lines,
 )
@@ -24,8 +25,23 @@ def test_seed_column_lines_equal_the_printed_page_byte_for_byte(seeded):
     assert [line.encode("utf-8") for line in printed] == [
         line.encode("utf-8") for line in seed_quote_lines()
     ]
-    assert body.startswith("融媒·观察\n\n下雪啦\n\n".encode())
+    assert body.startswith("融媒·观察\n\n1月22日，".encode())  # no story title heading
     assert len(printed) == 10
+
+
+def test_seed_column_is_the_printed_column_byte_for_byte(seeded):
+    """Title, each story's intro, its quotes: the page's own lines, nothing else, in order."""
+    body = formats.export_edition(seeded, build_seed_edition(seeded), "txt").content
+    assert body == seed_column_text().encode("utf-8")
+
+
+def test_column_text_headings_are_optional():
+    from moderation.export.column_text import Quote, Section, render_column
+
+    section = Section("下雪啦", "导语。", (Quote("郭英", "好雪。"),))
+    assert render_column("融媒·观察", [section]) == "融媒·观察\n\n导语。\n\n网友@郭英：好雪。\n"
+    with_heading = render_column("融媒·观察", [section], headings=True)
+    assert with_heading == "融媒·观察\n\n下雪啦\n\n导语。\n\n网友@郭英：好雪。\n"
 
 
 def test_gb18030_export_keeps_every_character(seeded):

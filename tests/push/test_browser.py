@@ -57,11 +57,13 @@ def test_card_approve_reply_and_sign_off_in_the_browser(served, page, wechat):
     with page.expect_navigation():
         page.click("button[type=submit]")
     card = page.locator(f"#comment-{comment}")
+    card.hover()  # a card's actions show on hover, focus or keyboard
     with page.expect_navigation():
         card.locator("form.approve button").click()
     sender.deliver(db, settings)
     page.goto(f"{url}/?queue=all")
     assert "精选：已同步" in card.locator(".push-state").inner_text()
+    card.hover()
     card.locator("details.write-reply summary").click()
     card.locator("textarea[name=text]").fill("感谢留言，线路图已更新。")
     with page.expect_navigation():

@@ -302,3 +302,19 @@ def test_score_many_two_processes_equals_sequential(fast, generated):
     )
     assert fast_sentiment.score_many(texts[:10], cache_dir=cache, processes=2) == sequential[:10]
     assert fast_sentiment.score_many([], cache_dir=cache) == []
+
+
+def test_building_segmenter_tables_says_what_it_prepares(tmp_path, caplog):
+    import logging
+
+    from moderation.scoring import fast_segment
+
+    path = str(tmp_path / "tables.cache")
+    with caplog.at_level(logging.INFO, logger="moderation.scoring.fast_segment"):
+        tables = fast_segment.cached_tables(path, "test-format", "digest-1", lambda: {"n": 1})
+    assert tables["n"] == 1
+    assert f"preparing the Chinese segmenter tables (first start only): {path}" in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="moderation.scoring.fast_segment"):
+        fast_segment.cached_tables(path, "test-format", "digest-1", lambda: {"n": 2})
+    assert "preparing" not in caplog.text  # built once, then read from memory or the file

@@ -35,6 +35,8 @@ POLICY = {
     "queue.correct_sentiment": MODERATOR,
     "queue.correct_offensive": MODERATOR,
     "queue.claim": MODERATOR,
+    "review.panel": ANY,
+    "review.undo": MODERATOR,
     "column.index": EDITOR,
     "column.create": EDITOR,
     "column.builder": EDITOR,
@@ -134,6 +136,7 @@ def form_for(endpoint: str, ids: dict) -> dict:
         "alerts.save": {"name": "负面", "kind": "negative_spike"},
         "reports.generate": {"kind": "daily", "date": "2024-01-25"},
         "push.write_reply": {"text": "感谢您的关注，我们已转交相关部门。"},
+        "review.undo": {"state": "pending"},
     }.get(endpoint, {})
 
 

@@ -231,6 +231,8 @@ def test_script_in_a_comment_is_shown_as_text(page, site):
 def test_claimed_comment_shows_who_is_reviewing(browser, page, site):
     log_in(page, site, name="李编辑", path="/?queue=pending&order=liked")
     top = int(page.get_attribute("article.comment", "data-comment-id"))
+    with page.expect_response(lambda response: response.url.endswith(f"/comments/{top}/claim")):
+        page.keyboard.press("j")  # looking at it (focus) claims it; opening the page does not
     other = browser.new_context(locale="zh-CN").new_page()
     try:
         log_in(other, site, name="王编辑", path="/?queue=pending&order=liked")

@@ -11,7 +11,7 @@ from tests.helpers import ROOT
 def test_channels_page_lists_configured_channels(client, auth, db):
     auth.login("moderator")
     page = client.get("/channels").get_data(as_text=True)
-    assert "demo" in page and "10m" in page and "尚未采集" in page
+    assert "demo" in page and "每 10 分钟" in page and "尚未采集" in page
     assert "没有正在运行的调度器" in page
     assert "立即采集" not in page  # a moderator sees no buttons
 
@@ -52,7 +52,7 @@ def test_channels_page_shows_last_run_and_errors(client, auth, db):
     channel_store.finish_run(db, run_id, "failed", {"fetched": 0}, ["ChannelUnavailable: 超时"])
     auth.login("moderator")
     page = client.get("/channels").get_data(as_text=True)
-    assert "failed" in page and "最近的错误（1）" in page and "ChannelUnavailable: 超时" in page
+    assert "失败" in page and "最近的错误（1）" in page and "ChannelUnavailable: 超时" in page
 
 
 def test_channels_template_is_csp_clean():

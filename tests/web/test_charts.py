@@ -10,6 +10,14 @@ def test_nice_max(value, expected):
     assert charts.nice_max(value) == pytest.approx(expected)
 
 
+@pytest.mark.parametrize("top", [1, 2, 3, 7, 12, 23, 25, 180])
+def test_count_axis_ticks_are_whole_numbers(top):
+    chart = charts.bar_chart([f"d{i}" for i in range(3)], [top, 1, 0], "每日评论数", "次")
+    ticks = [s["text"] for s in chart["shapes"] if s.get("cls") == "tick-y"]
+    assert len(ticks) >= 2 and all(tick.isdigit() for tick in ticks), ticks
+    assert int(ticks[-1]) >= top
+
+
 def test_stacked_bars_stack_per_label():
     chart = charts.stacked_bars(["01-20", "01-21"], {"微信": [3, 0], "网站": [1, 2]}, "每日评论数")
     bars = [s for s in chart["shapes"] if s["kind"] == "rect"]

@@ -1,5 +1,6 @@
 """Dashboard features over HTTP: cards, decisions, groups, claims, corrections, admin."""
 
+import pytest
 from markupsafe import escape
 
 from moderation.storage import claims, corrections, decisions
@@ -43,7 +44,7 @@ def test_nav_counts_and_flagged_queue(client, collected, login):
 def test_next_page_link_continues_after_the_last_comment(client, collected, login):
     login()
     first = client.get("/?order=oldest").get_data(as_text=True)
-    assert 'class="next-page"' in first
+    assert 'class="button next-page"' in first
     ids = [int(part.split('"')[0]) for part in first.split('data-comment-id="')[1:]]
     rows, after = queue_store.list_queue(collected, queue_store.QueueFilter(), "oldest", limit=20)
     assert ids == [row["id"] for row in rows]
@@ -124,11 +125,28 @@ def test_claims_show_the_other_moderator(client, collected, login):
 def test_deciding_releases_the_claim(client, collected, login):
     login("moderator", name="王编辑")
     client.get("/")
-    claimed = claims.active_claims(collected, range(1, 300))
-    assert len(claimed) == 5 and set(claimed.values()) == {"王编辑"}
-    first = min(claimed)
-    client.post(f"/comments/{first}/approve")
-    assert first not in claims.active_claims(collected, [first])
+    assert claims.active_claims(collected, range(1, 300)) == {}  # opening a queue claims nothing
+    client.post("/comments/3/claim")
+    assert claims.active_claims(collected, [3]) == {3: "王编辑"}
+    client.post("/comments/3/approve")
+    assert 3 not in claims.active_claims(collected, [3])
+
+
+@pytest.mark.parametrize("role", ["editor", "admin"])
+def test_browsing_editors_and_admins_claim_nothing(client, collected, login, role):
+    login(role)
+    client.get("/")
+    client.post("/comments/3/claim")
+    client.get("/comments/3/panel")
+    assert claims.active_claims(collected, range(1, 300)) == {}
+
+
+def test_panel_claims_for_a_moderator_and_lists_the_author(client, collected, login):
+    login("moderator", name="王编辑")
+    author = collected.table("comments").get(3)["author_name"]
+    html = client.get("/comments/3/panel").get_data(as_text=True)
+    assert f"{author} 的近期评论" in html
+    assert claims.active_claims(collected, [3]) == {3: "王编辑"}
 
 
 def test_sentiment_correction(client, collected, login):
@@ -184,3 +202,15 @@ def test_nav_counts_are_capped_and_cached(client, collected, login, monkeypatch)
     monkeypatch.setattr(queue_view, "COUNTS_TTL", -1)
     fresh = client.get("/").get_data(as_text=True)
     assert '已通过 <span class="count">50+</span>' in fresh
+
+
+def test_stories_list_counts_the_places_readers_commented(client, collected, login):
+    login()
+    html = client.get("/stories").get_data(as_text=True)
+    row = html[html.index(">下雪啦</a>") :]
+    origins = collected.execute(
+        "SELECT COUNT(DISTINCT c.origin) FROM comments c JOIN stories s ON s.id = c.story_id "
+        "WHERE s.title = '下雪啦'"
+    ).fetchone()[0]
+    assert origins > 1  # one demo channel, several platforms
+    assert f'<td class="num channels">{origins}</td>' in row.split("</tr>")[0]

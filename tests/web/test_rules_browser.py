@@ -99,5 +99,6 @@ def test_admin_writes_dry_runs_saves_and_moderator_sees_the_effect(browser, site
     assert moderator.locator("article.comment").count() == 1
     card = moderator.locator(f"#comment-{fresh}")
     assert card.locator(".rule-note").inner_text().startswith("规则 5：短评 → 待审（短评）")
+    card.hover()  # a card's history shows on hover, focus or keyboard
     card.locator("summary").click()
     assert "规则 5：短评" in card.locator("tr.decision").inner_text()

@@ -1,0 +1,83 @@
+"""The review desk's helpers around a decision: the undo toast, undo itself, and the side
+panel with the focused comment's author's recent comments."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from moderation.roles import MODERATOR
+from moderation.states import APPROVED, PENDING, REJECTED
+from moderation.storage import claims as claim_store
+from moderation.storage import comments as comment_store
+from moderation.storage import queue as queue_store
+from moderation.web.auth import current_actor, role_required, safe_next
+from moderation.web.context import get_db
+
+bp = Blueprint("review", __name__)
+# Undo is a decision like any other (recorded, attributed): the action that restores a state.
+RESTORING_ACTIONS = {PENDING: "reopen", APPROVED: "approve", REJECTED: "reject"}
+RECENT_BY_AUTHOR = 8
+QUEUE_COUNTS_CACHE = "queue_counts"  # web.queue.cached's store (queue imports this module)
+
+
+def flash_decision(result: dict, action: str) -> None:
+    """Queue the "done, 撤销?" toast for a decision that changed a comment's state."""
+    if result["from"] != result["to"]:
+        flash(f"{result['id']}|{action}|{result['from']}", "decision")
+
+
+def claims_for(user) -> bool:
+    """Only moderators claim what they look at: editors and admins browse without claiming."""
+    return bool(user) and user["role"] == MODERATOR
+
+
+@bp.post("/comments/<int:comment_id>/undo")
+@role_required(MODERATOR)
+def undo(comment_id: int):
+    """Put a comment back in the state it had before the last decision (a new decision)."""
+    action = RESTORING_ACTIONS.get(request.form.get("state", ""))
+    if action is None:
+        abort(400, "unknown state")
+    try:
+        comment_store.decide(get_db(), comment_id, action, actor=current_actor())
+    except comment_store.DecisionError:
+        abort(404)
+    from moderation.web.templating import STATE_NAMES
+
+    current_app.extensions.pop(QUEUE_COUNTS_CACHE, None)  # the counts changed
+    state = STATE_NAMES[comment_store.ACTIONS[action]]
+    flash(f"已撤销：评论 #{comment_id} 恢复为“{state}”。", "info")
+    target = request.form.get("next")
+    return redirect(safe_next(target) if target else url_for("queue.index"))
+
+
+@bp.get("/comments/<int:comment_id>/panel")
+def panel(comment_id: int):
+    """The side panel of the two-pane desk: the comment's author's recent comments.
+
+    Opening it is looking at the comment, so a moderator claims it here too.
+    """
+    db = get_db()
+    comment = comment_store.get_comment(db, comment_id)
+    if comment is None:
+        abort(404)
+    if claims_for(g.user):
+        claim_store.claim(db, [comment_id], current_actor())
+    recent, _ = queue_store.list_queue(
+        db,
+        queue_store.QueueFilter(queue="all", author_key=comment["author_key"]),
+        "newest",
+        limit=RECENT_BY_AUTHOR + 1,
+    )
+    recent = [row for row in recent if row["id"] != comment_id][:RECENT_BY_AUTHOR]
+    return render_template("queue/_panel.html", c=comment, recent=recent)
