@@ -85,3 +85,24 @@ def test_a_very_common_pair_falls_back_to_the_scan(collected, monkeypatch):
     assert search._driver(collected, ["下雪"]) == (None, "")
     found = search.search(collected, "下雪", limit=5)
     assert found == search._scan(collected, ["下雪"], 5, None)
+
+
+def test_unfiltered_search_ranks_the_newest_matches_a_filtered_one_every_match(db, monkeypatch):
+    from moderation.storage import search as search_store
+    from moderation.storage import stories
+    from tests.web.conftest import add_comment
+
+    monkeypatch.setattr(search_store, "RANKED_CANDIDATES", 3)
+    old_story = stories.placeholder_story(db, "demo", "old-story")
+    new_story = stories.placeholder_story(db, "demo", "new-story")
+    add_comment(
+        db, "去年也下雪了，记得吗", story_id=old_story, created_at="2023-01-01T00:00:00+00:00"
+    )
+    for n in range(5):
+        add_comment(
+            db, f"今天下雪了{n}", story_id=new_story, created_at=f"2024-01-2{n}T00:00:00+00:00"
+        )
+    rows, total = search_store.search_comments(db, "下雪了")
+    assert total == 3 and all(row["story_id"] == new_story for row in rows)
+    rows, total = search_store.search_comments(db, "下雪了", filters={"story_id": old_story})
+    assert total == 1 and rows[0]["text"] == "去年也下雪了，记得吗"
