@@ -238,6 +238,8 @@ def search_comments(
     if not words or scope not in SCOPES or order not in SEARCH_ORDERS:
         return [], 0
     match, clauses, params = _scope_clauses(db, words, scope)
+    if match is None:  # a term no comment holds
+        return [], 0
     filters = filters or {}
     for column, key in (
         ("c.status", "status"),
@@ -267,9 +269,9 @@ def search_comments(
     return rows, total
 
 
-def _scope_clauses(db, words: list[str], scope: str) -> tuple[str, list[str], list]:
-    """The FTS5 expression (text scope, "" if no term can use the index) and the other
-    conditions with their parameters."""
+def _scope_clauses(db, words: list[str], scope: str) -> tuple[str | None, list[str], list]:
+    """The FTS5 expression (text scope, "" if no term can use the index, None if a term is
+    in no comment) and the other conditions with their parameters."""
     expressions, clauses, params = [], [], []
     for word in words:
         if scope == "title":
@@ -283,6 +285,8 @@ def _scope_clauses(db, words: list[str], scope: str) -> tuple[str, list[str], li
                 params.append(like_pattern(word))
             continue
         expression = _text_expression(db, word)
+        if expression is None:
+            return None, [], []
         if expression:
             expressions.append(f"({expression})")
         else:
@@ -291,12 +295,15 @@ def _scope_clauses(db, words: list[str], scope: str) -> tuple[str, list[str], li
     return " AND ".join(expressions), clauses, params
 
 
-def _text_expression(db, word: str) -> str:
-    """The FTS5 query finding `word` in comment texts, or "" when only a scan can."""
+def _text_expression(db, word: str) -> str | None:
+    """The FTS5 query finding `word` in comment texts, "" when only a scan can, or None when
+    no comment holds it (a pair that starts no indexed trigram, as `search` treats it)."""
     if len(word) >= 3:
         return fts_phrase(word)
     if len(word) == 2:
         trigrams = trigrams_starting_with(db, word)
-        if trigrams and len(trigrams) <= MAX_PREFIX_TRIGRAMS:
+        if not trigrams:
+            return None
+        if len(trigrams) <= MAX_PREFIX_TRIGRAMS:
             return " OR ".join(fts_phrase(trigram) for trigram in trigrams)
     return ""
