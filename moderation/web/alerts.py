@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     flash,
     g,
@@ -23,6 +22,7 @@ from moderation.storage import alerts as store
 from moderation.timeutil import now_iso
 from moderation.web.auth import current_actor, role_required
 from moderation.web.context import get_db
+from moderation.web.toml_files import toml_response, uploaded_toml
 
 bp = Blueprint("alerts", __name__)
 MAX_TOML_BYTES = 256 * 1024
@@ -116,27 +116,16 @@ def _params_from_form(kind: str, form) -> dict:
 @role_required(ADMIN)
 def export_rules():
     """Every rule as TOML, to keep in version control or copy to another desk."""
-    text = dump_rules(store.list_rules(get_db()))
-    return Response(
-        text.encode("utf-8"),
-        mimetype="application/toml",
-        headers={"Content-Disposition": 'attachment; filename="alert-rules.toml"'},
-    )
+    return toml_response(dump_rules(store.list_rules(get_db())), "alert-rules.toml")
 
 
 @bp.post("/admin/alerts/import")
 @role_required(ADMIN)
 def import_rules():
     """Create or update rules from an uploaded TOML file: all of them, or none."""
-    upload = request.files.get("file")
-    raw = upload.read(MAX_TOML_BYTES + 1) if upload else b""
     try:
-        if not raw:
-            raise ValueError("请选择要导入的 TOML 文件")
-        if len(raw) > MAX_TOML_BYTES:
-            raise ValueError(f"文件超过 {MAX_TOML_BYTES // 1024} KB")
-        rules = load_rules(raw.decode("utf-8"), configured_targets())
-    except (ValueError, UnicodeDecodeError) as error:
+        rules = load_rules(uploaded_toml(MAX_TOML_BYTES), configured_targets())
+    except ValueError as error:
         flash(f"未导入：{error}", "error")
         return redirect(url_for("alerts.rules"))
     db = get_db()

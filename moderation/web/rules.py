@@ -7,7 +7,6 @@ from dataclasses import replace
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -25,6 +24,7 @@ from moderation.storage import authors, rule_apply
 from moderation.storage import rules as rule_store
 from moderation.web.auth import current_actor, role_required
 from moderation.web.context import get_db
+from moderation.web.toml_files import toml_response
 
 bp = Blueprint("rules", __name__, url_prefix="/admin/rules")
 DRY_RUN_DEFAULT = 500
@@ -151,12 +151,7 @@ def delete(rule_id: int):
 @role_required(ADMIN)
 def export():
     """Download the rule set as TOML."""
-    text = rules_to_toml(rule_store.list_rules(get_db()))
-    return Response(
-        text.encode("utf-8"),
-        content_type="application/toml; charset=utf-8",
-        headers={"Content-Disposition": "attachment; filename=rules.toml"},
-    )
+    return toml_response(rules_to_toml(rule_store.list_rules(get_db())), "rules.toml")
 
 
 @bp.post("/import")
