@@ -257,7 +257,7 @@ def test_failing_channel_backs_off_while_other_keeps_collecting(tmp_path, channe
     assert all(run["status"] == "ok" for run in good_runs) and len(good_runs) >= 5
     state = channel_state(settings, "bad")
     assert state["failures"] == 1
-    until = local_time(state["backoff_until"], "%H:%M:%S")
+    until = local_time(state["backoff_until"])  # the one Beijing format of every page
     assert f"退避至 {until}（第1次失败）" in page
     assert "HTTP 500" in page
 
