@@ -25,7 +25,7 @@ from moderation.timeutil import BEIJING
 @click.pass_obj
 def report_command(obj, kind: str | None, day: str | None, send: bool, output) -> None:
     """Generate the daily or weekly 舆情 report, archive it, optionally write and send it."""
-    from moderation.export.report import keywords_for
+    from moderation.export.report import filename_stem, keywords_for
     from moderation.export.report_archive import generate_report
     from moderation.storage import reports as store
 
@@ -51,7 +51,7 @@ def report_command(obj, kind: str | None, day: str | None, send: bool, output) -
         err=True,
     )
     if output is not None:
-        stem = f"舆情{'日报' if kind == 'daily' else '周报'}-{archived['last_day']}"
+        stem = filename_stem(kind, archived["last_day"])
         for fmt in ("docx", "html"):
             path = output / f"{stem}.{fmt}"
             path.write_bytes(archived[fmt])
@@ -78,20 +78,9 @@ def run_alerts(obj) -> None:
 
 
 def _send_due(obj) -> None:
-    from moderation.alerts.config import build_targets
-    from moderation.alerts.dispatch import dispatch
-    from moderation.scheduling.newsroom_jobs import report_message
+    from moderation.alerts.dispatch import send_due
 
-    settings = obj.settings
-    db = obj.db()
-    tally = dispatch(
-        db,
-        build_targets(settings.alerts.targets),
-        datetime.now(UTC),
-        base_url=settings.alerts.base_url,
-        max_per_hour=settings.alerts.max_messages_per_target_per_hour,
-        report=lambda report_id: report_message(db, report_id, settings.alerts.base_url),
-    )
+    tally = send_due(obj.db(), obj.settings, datetime.now(UTC))
     click.echo(
         f"deliveries: {tally.delivered} delivered, {tally.retrying} to retry, "
         f"{tally.failed} failed, {tally.postponed} postponed (hourly cap)"

@@ -11,13 +11,17 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from moderation.alerts import mail, targets
+from moderation.alerts.config import build_targets
 from moderation.alerts.targets import DELIVERED, FAILED, RETRY, Message, Outcome
+from moderation.export.report import filename_stem, report_title
 from moderation.storage import alerts as store
+from moderation.storage import reports as report_store
 from moderation.timeutil import iso
 
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 MAX_ATTEMPTS = 8  # 1, 2, 4 … 64 minutes between tries: about two hours in all
 BATCH = 50
 
@@ -62,6 +66,42 @@ def send(target, message: Message, attachments=()) -> Outcome:
     if isinstance(target, mail.MailTarget):
         return mail.send_mail(target, message, attachments)
     return targets.send_robot(target, message)
+
+
+def report_message(db, report_id: int, base_url: str) -> Report:
+    """A report delivery: its archived summary as the message, DOCX and HTML attached."""
+    archived = report_store.get_report(db, report_id)
+    first, last = (
+        date.fromisoformat(archived["first_day"]),
+        date.fromisoformat(archived["last_day"]),
+    )
+    link = f"{base_url.rstrip('/')}/reports" if base_url else None
+    message = Message(
+        title=report_title(archived["kind"], first, last),
+        lines=tuple(archived["summary"].splitlines()),
+        link=link,
+    )
+    stem = filename_stem(archived["kind"], last)
+    return Report(
+        message,
+        [
+            mail.Attachment(f"{stem}.docx", DOCX_TYPE, archived["docx"]),
+            mail.Attachment(f"{stem}.html", "text/html", archived["html"]),
+        ],
+    )
+
+
+def send_due(db, settings, now: datetime) -> Tally:
+    """Send the alert and report deliveries due at `now` to the configured targets."""
+    config = settings.alerts
+    return dispatch(
+        db,
+        build_targets(config.targets),
+        now,
+        base_url=config.base_url,
+        max_per_hour=config.max_messages_per_target_per_hour,
+        report=lambda report_id: report_message(db, report_id, config.base_url),
+    )
 
 
 def dispatch(

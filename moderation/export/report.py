@@ -44,17 +44,19 @@ class Report:
     @property
     def title(self) -> str:
         """株洲日报 评论舆情周报（2024-01-19 至 2024-01-25）."""
-        span = (
-            self.first.isoformat()
-            if self.first == self.last
-            else (f"{self.first.isoformat()} 至 {self.last.isoformat()}")
-        )
-        return f"株洲日报 评论舆情{KINDS[self.kind]}（{span}）"
+        return report_title(self.kind, self.first, self.last)
 
-    @property
-    def filename_stem(self) -> str:
-        """舆情周报-2024-01-25: the period's last day names the file."""
-        return f"舆情{KINDS[self.kind]}-{self.last.isoformat()}"
+
+def report_title(kind: str, first: date, last: date) -> str:
+    """株洲日报 评论舆情周报（2024-01-19 至 2024-01-25）: the heading, the mail's subject."""
+    span = first.isoformat() if first == last else f"{first.isoformat()} 至 {last.isoformat()}"
+    return f"株洲日报 评论舆情{KINDS[kind]}（{span}）"
+
+
+def filename_stem(kind: str, last: date | str) -> str:
+    """舆情周报-2024-01-25: the period's last day names the report's files."""
+    day = last if isinstance(last, str) else last.isoformat()
+    return f"舆情{KINDS[kind]}-{day}"
 
 
 def keywords_for(data_path):

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from moderation.export.report import gather, period_for, report_docx, report_html
+from moderation.export.report import (
+    gather,
+    period_for,
+    report_docx,
+    report_html,
+    summary_lines,
+)
 from moderation.storage import alerts as alert_store
 from moderation.storage import reports as store
 from moderation.timeutil import now_iso
@@ -26,6 +32,7 @@ def generate_report(
         actor,
         report_docx(report),
         report_html(report),
+        summary="\n".join(summary_lines(report)),
     )
     if targets:
         alert_store.queue_report_deliveries(db, report_id, targets, now or now_iso())

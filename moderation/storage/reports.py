@@ -66,16 +66,24 @@ def notable_quotes(db, since: str, until: str, limit: int = 10) -> list[dict]:
 
 
 def save_report(
-    db, kind: str, first_day: str, last_day: str, actor: str, docx: bytes, html: bytes
+    db,
+    kind: str,
+    first_day: str,
+    last_day: str,
+    actor: str,
+    docx: bytes,
+    html: bytes,
+    summary: str = "",
 ) -> int:
     """Archive a generated report (a new generation of the same period replaces it)."""
     with db.atomic():
         db.execute(
             "INSERT INTO reports (kind, first_day, last_day, generated_at, generated_by, docx,"
-            " html) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(kind, first_day) DO UPDATE SET"
-            " last_day = excluded.last_day, generated_at = excluded.generated_at,"
-            " generated_by = excluded.generated_by, docx = excluded.docx, html = excluded.html",
-            [kind, first_day, last_day, now_iso(), actor, docx, html],
+            " html, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(kind, first_day) DO"
+            " UPDATE SET last_day = excluded.last_day, generated_at = excluded.generated_at,"
+            " generated_by = excluded.generated_by, docx = excluded.docx, html = excluded.html,"
+            " summary = excluded.summary",
+            [kind, first_day, last_day, now_iso(), actor, docx, html, summary],
         )
         return db.execute(
             "SELECT id FROM reports WHERE kind = ? AND first_day = ?", [kind, first_day]

@@ -17,7 +17,7 @@ from flask import (
     url_for,
 )
 
-from moderation.export.report import keywords_for
+from moderation.export.report import filename_stem, keywords_for
 from moderation.export.report_archive import generate_report
 from moderation.roles import EDITOR
 from moderation.storage import reports as store
@@ -72,8 +72,7 @@ def download(report_id: int, fmt: str):
     report = store.get_report(get_db(), report_id)
     if report is None:
         abort(404)
-    kind = "日报" if report["kind"] == "daily" else "周报"
-    filename = f"舆情{kind}-{report['last_day']}.{fmt}"
+    filename = f"{filename_stem(report['kind'], report['last_day'])}.{fmt}"
     return Response(
         report[fmt],
         mimetype=MEDIA[fmt],

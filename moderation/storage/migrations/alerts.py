@@ -82,3 +82,10 @@ def m002_reports(db):
         );
         """,
     )
+
+
+@alerts()
+def m003_report_summaries(db):
+    """A report's summary lines kept with it: its robot message and mail body, without
+    gathering the whole report again at sending time."""
+    run_statements(db, "ALTER TABLE reports ADD COLUMN summary TEXT NOT NULL DEFAULT ''")
