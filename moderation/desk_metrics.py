@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 import numpy as np
 
 from moderation.storage import metrics as store
-from moderation.timeutil import BEIJING
+from moderation.timeutil import BEIJING, day_bounds
 
 SAMPLES_PER_DAY = 24  # the queue's ages are read on the hour
 
@@ -82,7 +82,7 @@ def decision_delay(delays: list[tuple[str, float]]) -> list[dict]:
 def desk_metrics(db, first: date, last: date, period: str = "day", now: datetime | None = None):
     """The desk's figures for Beijing days first..last."""
     now = now or datetime.now(BEIJING)
-    since, until = store.day_bounds(first, last)
+    since, until = day_bounds(first, last)
     return DeskMetrics(
         first=first,
         last=last,

@@ -35,3 +35,10 @@ def local_time(text: str | None, fmt: str = TIME_FORMAT) -> str:
     """Stored ISO-8601 UTC text shown in Beijing time ("" for no time)."""
     moment = parse_iso(text)
     return moment.astimezone(BEIJING).strftime(fmt) if moment else ""
+
+
+def day_bounds(first, last) -> tuple[str, str]:
+    """Stored-time (UTC ISO) bounds of the Beijing days first..last inclusive (dates)."""
+    start = datetime.combine(first, datetime.min.time(), BEIJING)
+    end = datetime.combine(last + timedelta(days=1), datetime.min.time(), BEIJING)
+    return iso(start), iso(end)

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from datetime import UTC, datetime, time, timedelta, timezone
 from datetime import date as Date
 
 from moderation.drafting import select as selection
 from moderation.drafting.topics import topics_of
 from moderation.drafting.weights import Weights, weights_from
 from moderation.storage import drafts as store
+from moderation.timeutil import day_bounds
 
-NEWSROOM_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
 QUOTE_KEYS = (
     "id", "text", "trim", "author_name", "author_key", "channel_label", "likes", "topic_label",
     "sentiment", "reason", "score", "dup_group",
@@ -28,9 +27,7 @@ def utc_range(first: Date, last: Date) -> tuple[str, str]:
     """[first 00:00, the day after last 00:00) in Beijing time, as UTC storage timestamps."""
     if last < first:
         raise ValueError(f"the range ends ({last}) before it starts ({first})")
-    start = datetime.combine(first, time(), NEWSROOM_TZ)
-    end = datetime.combine(last + timedelta(days=1), time(), NEWSROOM_TZ)
-    return tuple(moment.astimezone(UTC).isoformat() for moment in (start, end))
+    return day_bounds(first, last)
 
 
 def response(comments: int, reads: int | None) -> float:

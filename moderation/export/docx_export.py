@@ -66,7 +66,7 @@ def _print_document(title: str, stamp: datetime):
     """A document ready for layout: A4, margins, Chinese fonts, the four named styles."""
     from docx.shared import Pt
 
-    document = _document(title, stamp)
+    document = new_document(title, stamp)
     _page_setup(document)
     normal = document.styles["Normal"]
     normal.font.size = Pt(10.5)  # 五号
@@ -86,7 +86,8 @@ def _add_run(paragraph, text: str, east_asian: str, bold: bool = False):
     return run
 
 
-def _document(title: str, stamp: datetime):
+def new_document(title: str, stamp: datetime):
+    """A python-docx Document with pinned properties (the column, the ranking, the reports)."""
     from docx import Document
 
     document = Document()
@@ -100,7 +101,7 @@ def _document(title: str, stamp: datetime):
     return document
 
 
-def _fixed_zip(document) -> bytes:
+def fixed_zip(document) -> bytes:
     """Save, then rewrite every zip entry with a fixed date and attributes, in order."""
     raw = io.BytesIO()
     document.save(raw)
@@ -134,24 +135,15 @@ def column_docx(title: str, sections: list[Section], date: str, headings: bool =
             paragraph = document.add_paragraph(style=QUOTE_STYLE)
             _add_run(paragraph, f"{QUOTE_PREFIX}{quote.name or ''}{QUOTE_COLON}", BODY_FONT, True)
             _add_run(paragraph, quote.text, BODY_FONT)
-    return _fixed_zip(document)
+    return fixed_zip(document)
 
 
 def ranking_docx(heading: str, entries: list[tuple[str, str]], date: str) -> bytes:
     """The click ranking: its heading, then per story the `- 标题` line and the counts line."""
-    document = _document(heading, stamp_for(date))
+    document = new_document(heading, stamp_for(date))
     document.add_heading(heading, level=2)
     for title_line, counts_line in entries:
         document.add_paragraph(title_line)
         document.add_paragraph(counts_line)
-    return _fixed_zip(document)
+    return fixed_zip(document)
 
-
-def new_document(title: str, stamp: datetime):
-    """A python-docx Document with pinned properties, for other reports built here."""
-    return _document(title, stamp)
-
-
-def fixed_zip(document) -> bytes:
-    """A finished document's bytes, reproducible (see the module's docstring)."""
-    return _fixed_zip(document)

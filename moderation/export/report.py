@@ -20,8 +20,7 @@ from moderation.export.masking import mask
 from moderation.export.ranking import RankedStory, format_count, month_day, rank_stories
 from moderation.storage import alerts as alert_store
 from moderation.storage import reports as store
-from moderation.storage.metrics import day_bounds
-from moderation.timeutil import BEIJING, local_time
+from moderation.timeutil import BEIJING, day_bounds, local_time
 
 KINDS = {"daily": "日报", "weekly": "周报"}
 

@@ -173,8 +173,6 @@ class Runner:
 
     def switch_on_schedule(self) -> int:
         """The comment-switch job: queue the scheduled closings and reopenings now due."""
-        from datetime import UTC
-
         from moderation.storage import switches
 
         if self.stop.is_set() or not self.holding:

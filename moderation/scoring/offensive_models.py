@@ -67,17 +67,6 @@ class OffensiveStore(sm.ModelStore):
         return offensive.load_cached(path, version)
 
 
-class _Saveable:
-    """Adapter giving a model the ``save(fname)`` the store calls."""
-
-    def __init__(self, model: offensive.OffensiveModel):
-        self.model = model
-
-    def save(self, fname: str) -> None:
-        """Write the wrapped model to exactly ``fname``."""
-        self.model.save(fname)
-
-
 def cold_rows() -> list[tuple[int, str]]:
     """COLD's train and dev rows, as shipped inside the package."""
     rows: list[tuple[int, str]] = []
@@ -188,7 +177,7 @@ def train(
     current_version = store.active_version()
     current = store.active_model()
     version, path = store.save_model(
-        _Saveable(model),
+        model,  # the store calls model.save(path): OffensiveModel writes exactly that path
         {
             "trained_on": {
                 "shipped": len(base_rows),

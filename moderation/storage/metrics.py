@@ -8,9 +8,9 @@ not). A correction is a person's decision that reverses an earlier approve or re
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
-from moderation.timeutil import BEIJING, iso, parse_iso
+from moderation.timeutil import BEIJING, parse_iso
 
 DECIDING = ("approve", "reject")
 _BEIJING_DAY = "date(at, '+8 hours')"
@@ -138,13 +138,6 @@ def backlog_by_channel(db) -> list[dict]:
             " WHERE status = 'pending' GROUP BY channel ORDER BY channel"
         )
     )
-
-
-def day_bounds(first: date, last: date) -> tuple[str, str]:
-    """Stored-time (UTC ISO) bounds of the Beijing days first..last inclusive."""
-    start = datetime.combine(first, datetime.min.time(), BEIJING)
-    end = datetime.combine(last + timedelta(days=1), datetime.min.time(), BEIJING)
-    return iso(start), iso(end)
 
 
 def operational_counts(db) -> dict:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from moderation.states import APPROVED, REJECTED
+from moderation.storage import in_chunks
 from moderation.storage.corrections import record_correction
 
 CIVIL, OFFENSIVE = 0, 1
@@ -56,9 +57,7 @@ def training_labels(db, approved_limit: int = APPROVED_LIMIT) -> list[tuple[int,
 def _texts(db, comment_ids: list[int]) -> dict[int, str]:
     """Texts of comments by id, in chunks under SQLite's variable limit."""
     texts: dict[int, str] = {}
-    for start in range(0, len(comment_ids), 500):
-        chunk = comment_ids[start : start + 500]
-        marks = ",".join("?" * len(chunk))
+    for chunk, marks in in_chunks(comment_ids):
         texts.update(
             db.execute(f"SELECT id, text FROM comments WHERE id IN ({marks})", chunk).fetchall()
         )

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from moderation.states import APPROVED, PENDING, REJECTED, SYSTEM_ACTOR
 from moderation.storage import by_comment, decisions
 from moderation.storage.channels import _alive as process_alive
-from moderation.timeutil import iso, now_iso, parse_iso
+from moderation.timeutil import iso, now_iso
 
 WAITING = "pending"
 SENDING = "sending"
@@ -67,11 +67,8 @@ def sync_policies(db, policies: dict[str, dict]) -> None:
 
 def policy(db, channel: str) -> dict | None:
     """A channel's push policy, or None when it pushes nothing."""
-    row = db.execute("SELECT * FROM push_policies WHERE channel = ?", [channel]).fetchone()
-    if row is None:
-        return None
-    names = [column[0] for column in db.execute("SELECT * FROM push_policies LIMIT 0").description]
-    return dict(zip(names, row, strict=True))
+    rows = list(db.query("SELECT * FROM push_policies WHERE channel = ?", [channel]))
+    return rows[0] if rows else None
 
 
 def policies(db) -> list[dict]:
@@ -308,15 +305,6 @@ def give_up(db, row_id: int, holder: str, note: str) -> None:
     finish(db, row_id, holder, False, note, {}, note)
 
 
-def release(db, row_id: int, holder: str) -> None:
-    """Hand a claimed row back untouched (the sender stopped before sending it)."""
-    db.execute(
-        "UPDATE outbox SET state = ?, attempts = attempts - 1, claimed_by = NULL, "
-        "lease_until = NULL WHERE id = ? AND claimed_by = ?",
-        [WAITING, row_id, holder],
-    )
-
-
 def _audit(db, row_id: int, request, answer: str, outcome: str) -> None:
     text = request if isinstance(request, str) else json.dumps(request, ensure_ascii=False)
     db.table("outbox_sends").insert(
@@ -401,7 +389,3 @@ def featured_counts(db, story_ids) -> dict[int, int]:
         counts[story_id] = featured
     return counts
 
-
-def due_time(row: dict) -> datetime | None:
-    """When a waiting row is due."""
-    return parse_iso(row.get("next_at"))

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import replace
-from datetime import UTC, timedelta
 
 from moderation.rules.engine import CompiledRules, Firing, compile_rules, describe
 from moderation.rules.model import (
@@ -24,11 +23,10 @@ from moderation.rules.model import (
 from moderation.states import PENDING, SYSTEM_ACTOR
 from moderation.storage import authors, comments, in_chunks, story_modes
 from moderation.storage import rules as rule_store
-from moderation.timeutil import now_iso, parse_iso
+from moderation.timeutil import BEIJING, now_iso, parse_iso
 
 RULE_ACTOR = "rule:"
 MODE_ACTOR = "mode:"  # the same length as RULE_ACTOR: both are matched on five characters
-BEIJING = timedelta(hours=8)
 EXAMPLES = 5
 
 
@@ -91,7 +89,7 @@ def _facts(row: dict, flags: list, sentiment, offensive, author) -> Facts:
     created = _moment(row["created_at"])
     published = _moment(row.get("published_at"))
     age = (created - published).total_seconds() / 86400 if created and published else None
-    hour = (created.astimezone(UTC) + BEIJING).hour if created else None
+    hour = created.astimezone(BEIJING).hour if created else None
     return Facts(
         comment_id=row["id"],
         text=row["text"],
@@ -131,7 +129,7 @@ def apply_rules(db, comment_ids: list[int], scored, thresholds, modes=None) -> l
             row,
             result.flags,
             result.sentiment,
-            getattr(result, "offensive", None),  # absent until the offensive model lands
+            result.offensive,
             people[row["author_key"]],
         )
         mode = in_force.get(row["story_id"], story_modes.PRE)
@@ -169,6 +167,9 @@ def _apply_all(db, applied: list[Firing], now: str) -> None:
     flagged = _editor_flags(
         db, sorted({f.comment_id for f in applied if f.rule.action == FLAG_EDITOR})
     )
+    levels = authors.explicit_levels(
+        db, {f.author_key for f in applied if f.rule.action == SET_LEVEL}
+    )
     holds, notes, fired = [], [], []
     for firing in applied:
         rule, comment_id, actor = firing.rule, firing.comment_id, actor_of(firing.rule.id)
@@ -189,12 +190,12 @@ def _apply_all(db, applied: list[Firing], now: str) -> None:
             flagged.add((comment_id, actor))
             notes.append((comment_id, actor, FLAG_EDITOR, rule.why or None, now))
         elif rule.action == SET_LEVEL:
-            current = authors.explicit_levels(db, [firing.author_key]).get(firing.author_key)
-            if current == rule.level:
+            if levels.get(firing.author_key) == rule.level:
                 continue
             authors.set_level(
                 db, firing.author_key, rule.level, actor, f"规则 {rule.id}：{rule.name}"
             )
+            levels[firing.author_key] = rule.level
         fired.append(
             (comment_id, rule.id, rule.name, rule.outcome_words(), firing.detail[:200], now)
         )

@@ -6,7 +6,6 @@ import json
 
 from moderation.rules.engine import check_rule
 from moderation.rules.model import Rule, RuleError
-from moderation.states import REJECT_REASONS
 from moderation.storage import reasons
 from moderation.timeutil import now_iso
 
@@ -15,9 +14,9 @@ AUTOMATIC_REASONS = {"banned": "禁用词", "muted": "禁言作者"}
 MAX_RULES = 200
 
 
-def reason_codes(db=None) -> dict[str, str]:
-    """The reject reasons a rule may give, code -> label (the managed list when `db`)."""
-    return {**(reasons.labels(db) if db is not None else REJECT_REASONS), **AUTOMATIC_REASONS}
+def reason_codes(db) -> dict[str, str]:
+    """The reject reasons a rule may give, code -> label (the managed list)."""
+    return {**reasons.labels(db), **AUTOMATIC_REASONS}
 
 
 def _rule(row: dict) -> Rule:
@@ -109,7 +108,8 @@ def set_enabled(db, rule_id: int, enabled: bool) -> None:
 
 def replace_rules(db, rules: list[Rule], actor: str) -> int:
     """Replace the whole rule set (a TOML import): every rule checked first, all or none."""
-    checked = [check_rule(rule, reason_codes(db)) for rule in rules]
+    codes = reason_codes(db)
+    checked = [check_rule(rule, codes) for rule in rules]
     if len(checked) > MAX_RULES:
         raise RuleError(f"规则最多 {MAX_RULES} 条")
     with db.atomic():

@@ -10,14 +10,13 @@ publication, and nights can be pre whatever a story says ([modes] settings).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from moderation.storage import in_chunks
-from moderation.timeutil import now_iso, parse_iso
+from moderation.timeutil import BEIJING, now_iso, parse_iso
 
 PRE, POST, CLOSED, EMERGENCY = "pre", "post", "closed", "emergency"
 MODES = {PRE: "先审后发", POST: "先发后审", CLOSED: "已关闭评论", EMERGENCY: "紧急模式"}
-BEIJING = timedelta(hours=8)
 
 
 class ModeError(ValueError):
@@ -80,7 +79,7 @@ def in_hours(window: str, moment: datetime) -> bool:
     if not window:
         return False
     start, _, end = window.partition("-")
-    first, last, hour = int(start), int(end), (moment.astimezone(UTC) + BEIJING).hour
+    first, last, hour = int(start), int(end), moment.astimezone(BEIJING).hour
     return first <= hour < last if first < last else hour >= first or hour < last
 
 

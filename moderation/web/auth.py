@@ -159,8 +159,6 @@ def role_required(role: str):
 def may_open(endpoint: str) -> bool:
     """Whether the signed-in user may open the page at `endpoint` (so links to pages that
     would refuse them are not shown): the view's `role_required` level, if any."""
-    from flask import current_app
-
     if not g.get("user"):
         return False
     view = current_app.view_functions.get(endpoint)

@@ -43,3 +43,13 @@ def close_db(exception=None):
     db = g.pop("db", None)
     if db is not None:
         db.close()
+
+
+COUNTS_CACHE = "queue_counts"  # app.extensions key of the navigation's cached counts
+
+
+def forget_counts() -> None:
+    """Drop the cached queue counts after a decision (this process's own decisions)."""
+    from flask import current_app
+
+    current_app.extensions.pop(COUNTS_CACHE, None)

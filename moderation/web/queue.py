@@ -30,7 +30,7 @@ from moderation.timeutil import BEIJING
 from moderation.web import conflicts, desk_cards, group_decisions
 from moderation.web import push as push_view
 from moderation.web.auth import current_actor, role_required, safe_next
-from moderation.web.context import get_db, sqlite_int
+from moderation.web.context import COUNTS_CACHE, forget_counts, get_db, sqlite_int
 from moderation.web.review import claims_for, flash_decision
 
 bp = Blueprint("queue", __name__)
@@ -294,16 +294,11 @@ def claim(comment_id: int):
 def cached(name: str, compute):
     """`compute(db)`, remembered by the app for COUNTS_TTL seconds (counts only, so a short
     lag is fine; this process's own decisions clear the cache)."""
-    cache = current_app.extensions.setdefault("queue_counts", {})
+    cache = current_app.extensions.setdefault(COUNTS_CACHE, {})
     hit = cache.get(name)
     if hit is None or monotonic() - hit[0] > COUNTS_TTL:
         hit = cache[name] = (monotonic(), compute(get_db()))
     return hit[1]
-
-
-def forget_counts() -> None:
-    """Drop cached counts after a decision."""
-    current_app.extensions.pop("queue_counts", None)
 
 
 @bp.app_context_processor

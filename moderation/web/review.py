@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     g,
     redirect,
@@ -21,13 +20,12 @@ from moderation.storage import claims as claim_store
 from moderation.storage import comments as comment_store
 from moderation.storage import queue as queue_store
 from moderation.web.auth import current_actor, role_required, safe_next
-from moderation.web.context import get_db
+from moderation.web.context import forget_counts, get_db
 
 bp = Blueprint("review", __name__)
 # Undo is a decision like any other (recorded, attributed): the action that restores a state.
 RESTORING_ACTIONS = {PENDING: "reopen", APPROVED: "approve", REJECTED: "reject"}
 RECENT_BY_AUTHOR = 8
-QUEUE_COUNTS_CACHE = "queue_counts"  # web.queue.cached's store (queue imports this module)
 
 
 def flash_decision(result: dict, action: str) -> None:
@@ -54,7 +52,7 @@ def undo(comment_id: int):
         abort(404)
     from moderation.web.templating import STATE_NAMES
 
-    current_app.extensions.pop(QUEUE_COUNTS_CACHE, None)  # the counts changed
+    forget_counts()  # the counts changed
     state = STATE_NAMES[comment_store.ACTIONS[action]]
     flash(f"已撤销：评论 #{comment_id} 恢复为“{state}”。", "info")
     target = request.form.get("next")

@@ -8,6 +8,7 @@ import re
 from flask import Blueprint, render_template, request, url_for
 
 from moderation.states import STATES
+from moderation.storage import channels as channel_store
 from moderation.storage import search as search_store
 from moderation.web.context import get_db, sqlite_int
 from moderation.web.queue import annotate
@@ -80,7 +81,7 @@ def index():
         scopes=search_store.SCOPES,
         orders=search_store.SEARCH_ORDERS,
         link=link,
-        channels=[row[0] for row in db.execute("SELECT name FROM channels ORDER BY name")],
+        channels=channel_store.channel_names(db),
         next_url=url_for("search.index", **link, page=params["page"] + 1) if more else None,
         here=request.full_path.rstrip("?"),
     )
