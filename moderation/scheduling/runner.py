@@ -50,6 +50,11 @@ class Runner:
         self.next_run: Callable[[str], datetime | None] = lambda name: None
         self.wake: Callable[[str], None] = lambda name: None
 
+    def _db(self):
+        """A job's connection. The schema and the push policies were brought up to date when
+        the scheduler started (SchedulerService.start), not again on every job."""
+        return open_db(self.settings, migrate=False)
+
     def halt(self) -> None:
         """Set `stop` and make sure no job calls into the scheduler from now on.
 
@@ -65,7 +70,7 @@ class Runner:
 
     def renew_lease(self) -> bool:
         """Take or renew the lease; on taking it over, close runs a dead holder left open."""
-        with closing(open_db(self.settings)) as db:
+        with closing(self._db()) as db:
             held = leases.acquire(
                 db, LEASE_NAME, self.holder, self.settings.scheduler.lease_seconds
             )
@@ -82,7 +87,7 @@ class Runner:
 
     def release_lease(self) -> None:
         """Give the lease up on a clean stop."""
-        with closing(open_db(self.settings)) as db:
+        with closing(self._db()) as db:
             leases.release(db, LEASE_NAME, self.holder)
         self.holding = False
 
@@ -93,7 +98,7 @@ class Runner:
         channel = self.settings.channel(name)
         self.collecting.add(name)
         try:
-            with closing(open_db(self.settings)) as db:
+            with closing(self._db()) as db:
                 state = channel_store.ensure_channel(db, name, channel.type)
                 requested = channel_store.take_run_request(db, name)
                 if not requested and (state["paused"] or backoff.backing_off(state)):
@@ -147,7 +152,7 @@ class Runner:
         if self.stop.is_set() or not self.holding:
             return 0
         done = 0
-        with closing(open_db(self.settings)) as db:
+        with closing(self._db()) as db:
             while not self.stop.is_set():
                 scored = self._score_one_batch(db)
                 if not scored:
@@ -165,7 +170,7 @@ class Runner:
 
         if self.stop.is_set() or not self.holding:
             return 0
-        with closing(open_db(self.settings)) as db:
+        with closing(self._db()) as db:
             report = sender.deliver(db, self.settings)
         for name, why in report.stopped.items():
             log.warning("push %s stopped: %s", name, why)
@@ -177,7 +182,7 @@ class Runner:
 
         if self.stop.is_set() or not self.holding:
             return 0
-        with closing(open_db(self.settings)) as db:
+        with closing(self._db()) as db:
             return switches.queue_scheduled(db, datetime.now(UTC))
 
     def lift_expired_levels(self) -> int:
@@ -186,7 +191,7 @@ class Runner:
 
         if self.stop.is_set() or not self.holding:
             return 0
-        with closing(open_db(self.settings)) as db:
+        with closing(self._db()) as db:
             lifted = authors.lift_expired(db)
         if lifted:
             log.info("lifted %s expired author levels", lifted, extra={"lifted": lifted})
@@ -198,7 +203,7 @@ class Runner:
 
         if self.stop.is_set() or not self.holding:
             return 0
-        with closing(open_db(self.settings)) as db:
+        with closing(self._db()) as db:
             removed = raw_payloads.purge_older_than(db, self.settings.retention.raw_payload_days)
         log.info("purged %s raw payloads", removed, extra={"purged": removed})
         return removed
@@ -212,7 +217,7 @@ class Runner:
         judge = self.judged_at is None or (
             (now - self.judged_at).total_seconds() >= newsroom_jobs.ALERTS_EVERY_SECONDS
         )
-        with closing(open_db(self.settings)) as db:
+        with closing(self._db()) as db:
             newsroom_jobs.watch(db, self.settings, now, judge=judge)
         if judge:
             self.judged_at = now
@@ -221,7 +226,7 @@ class Runner:
         """The report job: the daily or weekly 舆情 report, archived and queued to send."""
         if self.stop.is_set() or not self.holding:
             return None
-        with closing(open_db(self.settings)) as db:
+        with closing(self._db()) as db:
             return newsroom_jobs.make_report(db, self.settings, kind, datetime.now(UTC))
 
     def poll_requests(self) -> None:
@@ -229,7 +234,7 @@ class Runner:
         if self.stop.is_set() or not self.holding:
             return
         enabled = {channel.name for channel in self.settings.channels if channel.enabled}
-        with closing(open_db(self.settings)) as db:
+        with closing(self._db()) as db:
             for name in channel_store.requested_runs(db):
                 if name not in enabled:
                     channel_store.take_run_request(db, name)  # no job to run it: drop it
