@@ -22,6 +22,9 @@ from moderation.scoring.sentiment_commands import (
     _progress_printer,
     _restore,
     _UserError,
+    echo_switch,
+    echo_training,
+    training_options,
 )
 
 
@@ -77,19 +80,9 @@ def evaluate_offensive(obj, csv_file):
 
 
 @click.command("train-offensive")
-@click.option(
-    "--data",
-    "data_files",
-    multiple=True,
-    metavar="FILE.csv",
-    help="Labelled label,text CSV (1 = offensive); part is held out. Repeatable.",
-)
-@click.option(
-    "--holdout",
-    default=0.2,
-    show_default=True,
-    type=click.FloatRange(0, 1, min_open=True, max_open=True),
-    help="Fraction of the newsroom and CSV rows held out to compare the models.",
+@training_options(
+    "Labelled label,text CSV (1 = offensive); part is held out. Repeatable.",
+    "Fraction of the newsroom and CSV rows held out to compare the models.",
 )
 @click.option(
     "--without-shipped-data",
@@ -114,24 +107,11 @@ def train_offensive(obj, data_files, holdout, without_shipped_data):
     except ValueError as exc:
         raise _UserError(str(exc)) from None
     click.echo(f"trained on {result.counts['shipped']} shipped + {result.counts['train']} rows")
-    click.echo(f"held-out set: {result.candidate.n} rows ({result.holdout_source})")
-    for title, version, metrics in (
-        ("candidate", result.version, result.candidate),
-        ("current", result.current_version, result.current),
-    ):
-        click.echo(
-            f"{title:<9} {version}: accuracy={_fmt(metrics.accuracy)} "
-            f"roc_auc={_fmt(metrics.roc_auc)}"
-        )
+    echo_training(result)
     if result.version == result.current_version:
         click.echo(f"switched: no, the candidate is {result.version} itself (nothing changed)")
-    elif result.switched:
-        click.echo(f"switched: yes, {result.version} is now active")
     else:
-        click.echo(
-            f"switched: no, {result.active_version} stays active (saved {result.version}; "
-            f"moderation activate-offensive {result.version} to use it anyway)"
-        )
+        echo_switch(result, f"moderation activate-offensive {result.version} to use it anyway")
 
 
 def _activate(store: sm.ModelStore, version: str) -> None:

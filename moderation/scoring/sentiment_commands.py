@@ -75,20 +75,49 @@ def _check_files(files) -> list[Path]:
     return paths
 
 
+def training_options(data_help: str, holdout_help: str):
+    """The --data and --holdout options every train-* command takes."""
+
+    def decorate(command):
+        command = click.option(
+            "--holdout",
+            default=0.2,
+            show_default=True,
+            type=click.FloatRange(0, 1, min_open=True, max_open=True),
+            help=holdout_help,
+        )(command)
+        return click.option(
+            "--data", "data_files", multiple=True, metavar="FILE.csv", help=data_help
+        )(command)
+
+    return decorate
+
+
+def echo_training(result) -> None:
+    """The held-out set and both models' figures on it."""
+    click.echo(f"held-out set: {result.candidate.n} rows ({result.holdout_source})")
+    for title, version, m in (
+        ("candidate", result.version, result.candidate),
+        ("current", result.current_version, result.current),
+    ):
+        click.echo(f"{title:<9} {version}: accuracy={_fmt(m.accuracy)} roc_auc={_fmt(m.roc_auc)}")
+
+
+def echo_switch(result, not_switched_hint: str) -> None:
+    """Whether the candidate became active, and what to do when it did not."""
+    if result.switched:
+        click.echo(f"switched: yes, {result.version} is now active")
+    else:
+        click.echo(
+            f"switched: no, {result.active_version} stays active "
+            f"(saved {result.version}; {not_switched_hint})"
+        )
+
+
 @click.command("train-sentiment")
-@click.option(
-    "--data",
-    "data_files",
-    multiple=True,
-    metavar="FILE.csv",
-    help="Labelled label,text CSV; part is held out for evaluation. Repeatable.",
-)
-@click.option(
-    "--holdout",
-    default=0.2,
-    show_default=True,
-    type=click.FloatRange(0, 1, min_open=True, max_open=True),
-    help="Fraction of the CSV rows held out.",
+@training_options(
+    "Labelled label,text CSV; part is held out for evaluation. Repeatable.",
+    "Fraction of the CSV rows held out.",
 )
 @click.pass_obj
 def train_sentiment(obj, data_files, holdout):
@@ -104,19 +133,8 @@ def train_sentiment(obj, data_files, holdout):
         )
     except ValueError as exc:
         raise _UserError(str(exc)) from None
-    click.echo(f"held-out set: {result.candidate.n} rows ({result.holdout_source})")
-    for title, version, m in (
-        ("candidate", result.version, result.candidate),
-        ("current", result.current_version, result.current),
-    ):
-        click.echo(f"{title:<9} {version}: accuracy={_fmt(m.accuracy)} roc_auc={_fmt(m.roc_auc)}")
-    if result.switched:
-        click.echo(f"switched: yes, {result.version} is now active")
-    else:
-        click.echo(
-            f"switched: no, {result.active_version} stays active "
-            f"(saved {result.version}; activate it by hand if wanted)"
-        )
+    echo_training(result)
+    echo_switch(result, "activate it by hand if wanted")
 
 
 @click.command("evaluate-sentiment")
