@@ -100,26 +100,31 @@ def spikes(
             continue
         if rate < baseline * params["factor"]:
             continue
-        title = titles.get(row["story_id"], f"稿件 {row['story_id']}")
-        found.append(
-            Condition(
-                key=f"story:{row['story_id']}",
-                title=f"《{title}》{word}评论激增",
-                lines=(
-                    f"近 {params['window_minutes']} 分钟 {count} 条{word}评论，"
-                    f"占 {rate:.0%}（平时 {baseline:.0%}）",
-                ),
-                story_id=row["story_id"],
-                link_path=f"/stories/{row['story_id']}",
-                detail={
-                    "count": count,
-                    "total": row["total"],
-                    "rate": round(rate, 4),
-                    "baseline": round(baseline, 4),
-                },
-            )
+        line = (
+            f"近 {params['window_minutes']} 分钟 {count} 条{word}评论，"
+            f"占 {rate:.0%}（平时 {baseline:.0%}）"
         )
+        detail = {
+            "count": count,
+            "total": row["total"],
+            "rate": round(rate, 4),
+            "baseline": round(baseline, 4),
+        }
+        found.append(_story_condition(row["story_id"], titles, f"{word}评论激增", line, detail))
     return found
+
+
+def _story_condition(story_id: int, titles: dict, what: str, line: str, detail: dict):
+    """A condition about one story, linked to its page: 《title》what."""
+    title = titles.get(story_id, f"稿件 {story_id}")
+    return Condition(
+        key=f"story:{story_id}",
+        title=f"《{title}》{what}",
+        lines=(line,),
+        story_id=story_id,
+        link_path=f"/stories/{story_id}",
+        detail=detail,
+    )
 
 
 def volume_spikes(
@@ -133,20 +138,9 @@ def volume_spikes(
         usual = (story_base.get(row["story_id"], {}).get("total") or 0) / windows_in_baseline
         if row["total"] < params["min_count"] or row["total"] < usual * params["factor"]:
             continue
-        title = titles.get(row["story_id"], f"稿件 {row['story_id']}")
-        found.append(
-            Condition(
-                key=f"story:{row['story_id']}",
-                title=f"《{title}》评论量激增",
-                lines=(
-                    f"近 {params['window_minutes']} 分钟 {row['total']} 条评论"
-                    f"（平时约 {usual:.1f} 条）",
-                ),
-                story_id=row["story_id"],
-                link_path=f"/stories/{row['story_id']}",
-                detail={"total": row["total"], "usual": round(usual, 2)},
-            )
-        )
+        line = f"近 {params['window_minutes']} 分钟 {row['total']} 条评论（平时约 {usual:.1f} 条）"
+        detail = {"total": row["total"], "usual": round(usual, 2)}
+        found.append(_story_condition(row["story_id"], titles, "评论量激增", line, detail))
     return found
 
 
