@@ -8,7 +8,6 @@ database with the demo channel collected and really scored.
 
 from __future__ import annotations
 
-import threading
 from urllib.parse import quote
 
 import pytest
@@ -17,7 +16,7 @@ from moderation import create_app, pipeline
 from moderation.db import connect
 from moderation.settings import load_settings
 from moderation.storage import comments, users
-from tests.browser_support import CHROMIUM, SCREENSHOTS, launch
+from tests.browser_support import CHROMIUM, SCREENSHOTS, launch, live_server
 from tests.export.conftest import build_seed_edition
 from tests.helpers import PASSWORD, write_config
 from tests.seed import comment_id_for, seed_quote_lines
@@ -44,8 +43,6 @@ def build_edition(db) -> None:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """The app on a real server over a scored database, with one account per role."""
-    from werkzeug.serving import make_server
-
     settings = load_settings(write_config(tmp_path_factory.mktemp("desk")))
     db = connect(settings.database_path)
     pipeline.collect_channel(db, settings, settings.channel("demo"))
@@ -54,13 +51,8 @@ def site(tmp_path_factory):
     for name, role in (("王编辑", "moderator"), ("李编", "editor"), ("管理员", "admin")):
         users.add_user(db, name, role, PASSWORD)
     db.close()
-    app = create_app(settings, SECRET_KEY="desk-browser-key")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield {"url": f"http://127.0.0.1:{server.server_port}", "settings": settings}
-    server.shutdown()
-    thread.join(5)
+    with live_server(create_app(settings, SECRET_KEY="desk-browser-key")) as url:
+        yield {"url": url, "settings": settings}
 
 
 @pytest.fixture(scope="module")

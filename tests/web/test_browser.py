@@ -3,7 +3,6 @@ server on a temp database with the demo channel collected."""
 
 from __future__ import annotations
 
-import threading
 from urllib.parse import quote
 
 import pytest
@@ -12,7 +11,7 @@ from moderation import create_app, pipeline
 from moderation.db import connect
 from moderation.settings import load_settings
 from moderation.storage import users
-from tests.browser_support import CHROMIUM, SCREENSHOTS, launch
+from tests.browser_support import CHROMIUM, SCREENSHOTS, launch, live_server
 from tests.helpers import PASSWORD, write_config
 from tests.web.conftest import XSS, add_comment
 
@@ -28,8 +27,6 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """The app served by werkzeug on 127.0.0.1 (a free port) over a prepared database."""
-    from werkzeug.serving import make_server
-
     settings = load_settings(write_config(tmp_path_factory.mktemp("browser")))
     db = connect(settings.database_path)
     pipeline.collect_channel(db, settings, settings.channel("demo"))
@@ -40,18 +37,8 @@ def site(tmp_path_factory):
     for name in ("王编辑", "李编辑"):
         users.add_user(db, name, "moderator", PASSWORD)
     db.close()
-    app = create_app(settings, SECRET_KEY="browser-test-key")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield {
-        "url": f"http://127.0.0.1:{server.server_port}",
-        "settings": settings,
-        "xss_id": xss_id,
-        "phone_id": phone_id,
-    }
-    server.shutdown()
-    thread.join(5)
+    with live_server(create_app(settings, SECRET_KEY="browser-test-key")) as url:
+        yield {"url": url, "settings": settings, "xss_id": xss_id, "phone_id": phone_id}
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@ sees its effect in the queue (new comments held by it, the card naming the rule)
 
 from __future__ import annotations
 
-import threading
 from urllib.parse import quote
 
 import pytest
@@ -12,7 +11,7 @@ from moderation import create_app, pipeline
 from moderation.db import connect
 from moderation.settings import load_settings
 from moderation.storage import users
-from tests.browser_support import CHROMIUM, launch
+from tests.browser_support import CHROMIUM, launch, live_server
 from tests.helpers import PASSWORD, write_config
 from tests.test_scoring_pipeline import add
 
@@ -35,8 +34,6 @@ length_below = 6
 @pytest.fixture
 def site(tmp_path):
     """The app on 127.0.0.1 (a free port) over the demo channel, collected and scored."""
-    from werkzeug.serving import make_server
-
     settings = load_settings(write_config(tmp_path))
     db = connect(settings.database_path)
     pipeline.collect_channel(db, settings, settings.channel("demo"))
@@ -44,13 +41,8 @@ def site(tmp_path):
     pipeline.score_pending(db, settings)
     users.add_user(db, "管理员", "admin", PASSWORD)
     users.add_user(db, "王编辑", "moderator", PASSWORD)
-    app = create_app(settings, SECRET_KEY="browser-test-key")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield {"url": f"http://127.0.0.1:{server.server_port}", "settings": settings, "db": db}
-    server.shutdown()
-    thread.join(5)
+    with live_server(create_app(settings, SECRET_KEY="browser-test-key")) as url:
+        yield {"url": url, "settings": settings, "db": db}
     db.close()
 
 
