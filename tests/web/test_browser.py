@@ -80,7 +80,10 @@ def log_in(page, site, name="王编辑", path="/"):
     page.goto(f"{site['url']}/login?next={quote(path)}")
     page.fill("input[name=name]", name)
     page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    # until the page's "load" the deferred dashboard.js may not have bound its keys yet: a
+    # "/" pressed as soon as a card is in the DOM was lost under load
+    with page.expect_navigation():
+        page.click("button[type=submit]")
     page.wait_for_selector("article.comment")
 
 
