@@ -2,7 +2,7 @@
 the active model."""
 
 from moderation import pipeline
-from moderation.scoring import offensive
+from moderation.scoring import hashed_model
 from moderation.scoring import offensive_models as om
 from moderation.states import PENDING
 from moderation.storage import comments as comment_store
@@ -43,5 +43,5 @@ def test_pending_comments_are_rescored_when_another_offensive_model_is_activated
     while pipeline.refresh_pending(db, settings):
         pass
     after = score_row(db, comment_id)["offensive"]
-    expected = offensive.load(result.path, result.version).score(TEXTS["fraud"])
+    expected = hashed_model.load(result.path, result.version).score(TEXTS["fraud"])
     assert after == expected and after != before

@@ -1,17 +1,24 @@
-"""Everything known about one comment's text: sentiment, its label, and explained flags.
+"""The text scorer: everything known about one comment's text, and where it is assembled.
 
-Pure: no database. The pipeline stores the result and adds what needs other comments
-(duplicate groups, posting campaigns).
+``Scorer`` gives a text's sentiment, its label, its offensive score and its explained flags;
+``scorer_for`` assembles the process's Scorer from the settings, the active models of the
+sentiment and offensive stores (``model_store``) and the dashboard's word lists. The
+pipeline, its pool workers and the scheduler all score with that one Scorer, so the model
+versions stored with a score are the ones that produced it.
+
+No database. The pipeline stores the result and adds what needs other comments (duplicate
+groups, posting campaigns).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from moderation.scoring import offensive
+from moderation.scoring import hashed_model, offensive
 from moderation.scoring.flags import FlagRules, build_checker
 from moderation.scoring.textnorm import simplified
 
@@ -59,7 +66,7 @@ class Scorer:
         scoring,
         classify: Callable[[str], float],
         model_version: str,
-        offensive_model: offensive.OffensiveModel | None = None,
+        offensive_model: hashed_model.HashedModel | None = None,
     ):
         self.scoring = scoring
         self.classify = classify
@@ -132,3 +139,50 @@ def mass_posting_flag(authors: int) -> dict:
         "action": "review",
         "spans": [],
     }
+
+
+_lock = threading.Lock()
+_scorers: dict = {}
+
+
+def scorer_for(settings, extra_words: dict | None = None) -> Scorer:
+    """The process's Scorer for these settings, the active models and the dashboard's word
+    lists (`extra_words`: {"banned": (...), "suspect": (...), "allowed": (...)}), built once
+    per combination.
+
+    A model switched by `train-*`, `activate-*` or `restore-*`, or a word added in the
+    dashboard, is picked up at the next batch. Models load lazily: importing this module
+    costs nothing.
+    """
+    from moderation.scoring.offensive_models import OffensiveStore
+    from moderation.scoring.sentiment_models import SentimentStore
+
+    sentiment_store = SentimentStore(settings.data_path)
+    sentiment_entry = sentiment_store.active_entry()
+    offensive_model = OffensiveStore(settings.data_path).active_model()
+    extra_words = extra_words or {}
+    key = (
+        repr(settings.scoring),
+        sentiment_entry,
+        offensive_model.version,
+        repr(sorted(extra_words.items())),
+    )
+    with _lock:
+        if key not in _scorers:
+            scoring = dataclasses.replace(
+                settings.scoring,
+                banned_words=_merged(settings.scoring.banned_words, extra_words.get("banned")),
+                suspect_words=_merged(settings.scoring.suspect_words, extra_words.get("suspect")),
+                allowed_words=_merged(settings.scoring.allowed_words, extra_words.get("allowed")),
+            )
+            classifier = sentiment_store.load(sentiment_entry)
+            _scorers.clear()
+            _scorers[key] = Scorer(
+                scoring, classifier.classify, classifier.version, offensive_model
+            )
+        return _scorers[key]
+
+
+def _merged(configured: list[str], added) -> list[str]:
+    """Configured words then the dashboard's, each once."""
+    return list(dict.fromkeys([*configured, *(added or ())]))
