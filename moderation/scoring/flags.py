@@ -5,6 +5,12 @@ inside Chinese sentences (no word boundaries) and see through full-width/half-wi
 traditional/simplified, case and inserted separators (``垃 圾``, ``垃*圾``, ``ＳＢ``, ``發票``).
 Every span points into the ORIGINAL text; a split word's span runs from its first to its
 last character. Only ``banned`` rejects automatically; every other flag asks for review.
+
+机器标记 (the flagged queue) holds comments with a reason a moderator must act on: every flag
+code except the ``FACET_CODES``. Those (``low_information``, ``mass_posting``) are shown on
+the card, filter and sort, but alone do not put a comment into the queue. Negative sentiment
+is no flag at all: it is the sentiment label, a facet that sorts, filters, charts, alerts and
+reports (``negative`` is kept below only to read flags stored before this change).
 """
 
 from __future__ import annotations
@@ -26,7 +32,8 @@ SPAM_LINK = "spam_link"
 SPAM_SOLICIT = "spam_solicit"
 SPAM_REPEAT = "spam_repeat"
 LOW_INFORMATION = "low_information"
-NEGATIVE = "negative"
+MASS_POSTING = "mass_posting"
+NEGATIVE = "negative"  # no longer raised: stored by older versions
 CODES = (
     BANNED,
     SUSPECT,
@@ -35,8 +42,11 @@ CODES = (
     SPAM_SOLICIT,
     SPAM_REPEAT,
     LOW_INFORMATION,
+    MASS_POSTING,
     NEGATIVE,
 )
+# Shown on the card and filterable, but on their own no reason for 机器标记.
+FACET_CODES = frozenset({LOW_INFORMATION, MASS_POSTING, NEGATIVE})
 
 REJECT = "reject"
 REVIEW = "review"
@@ -91,7 +101,6 @@ class FlagRules:
     banned_words: tuple[str, ...] = ()
     suspect_words: tuple[str, ...] = ()
     min_length: int = 4
-    negative_threshold: float = 0.3
     max_repeat: int = 6
     solicit_words: tuple[str, ...] = DEFAULT_SOLICIT_WORDS
     # Compounds that contain a listed word but are harmless, e.g. 滚动 for 滚.
@@ -158,8 +167,8 @@ class FlagChecker:
             rf"([^{_NOT_FLOOD}][{_MODIFIERS}]?)(?:[ \u3000]?\1){{{max(rules.max_repeat, 1)},}}"
         )
 
-    def check(self, text: str, sentiment: float | None = None) -> list[Flag]:
-        """Return every flag raised by ``text`` (and its sentiment score, if known)."""
+    def check(self, text: str) -> list[Flag]:
+        """Return every flag raised by ``text``."""
         normalized = normalize(text)
         flags = self._word_flags(text, normalized)
         flags += _personal_data_flags(text)
@@ -167,8 +176,6 @@ class FlagChecker:
         flags += self._solicit_flags(text, normalized)
         flags += self._repeat_flags(text)
         flags += self._low_information_flags(text, normalized)
-        if sentiment is not None and sentiment < self.rules.negative_threshold:
-            flags.append(Flag(NEGATIVE, f"情绪偏负面（{sentiment:.2f}）", (), REVIEW))
         return flags
 
     def _word_flags(self, text: str, normalized: NormalizedText) -> list[Flag]:

@@ -19,10 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from moderation.scoring import hashed_model, offensive
-from moderation.scoring.flags import FlagRules, build_checker
+from moderation.scoring.flags import MASS_POSTING, FlagRules, build_checker
 from moderation.scoring.textnorm import simplified
 
-MASS_POSTING = "mass_posting"
 OFFENSIVE = "offensive"
 NEGATIVE, NEUTRAL, POSITIVE = "negative", "neutral", "positive"
 
@@ -53,7 +52,6 @@ def rules_from(scoring) -> FlagRules:
         suspect_words=tuple(scoring.suspect_words),
         allowed_words=tuple(scoring.allowed_words),
         min_length=scoring.min_length,
-        negative_threshold=scoring.negative_below,
         max_repeat=scoring.max_repeat,
     )
 
@@ -79,6 +77,7 @@ class Scorer:
         decides = (
             model_version,
             rules_from(scoring),
+            scoring.negative_below,
             scoring.positive_above,
             "t2s",
             offensive_model and offensive_model.version,
@@ -93,7 +92,7 @@ class Scorer:
         """Sentiment, label and flags of one text."""
         # snownlp knows simplified words only: 質量很好 would score 0.37, 质量很好 0.97.
         probability = self.classify(simplified(text)) if text.strip() else 0.5
-        flags = [dataclasses.asdict(flag) for flag in self.checker.check(text, probability)]
+        flags = [dataclasses.asdict(flag) for flag in self.checker.check(text)]
         offensive_score = None
         if self.offensive_model is not None:
             offensive_score = self.offensive_model.score(text)

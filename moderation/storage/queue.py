@@ -10,6 +10,7 @@ import base64
 import json
 from dataclasses import dataclass, field
 
+from moderation.scoring.flags import FACET_CODES
 from moderation.states import APPROVED, PENDING, REJECTED
 from moderation.storage.comments import COMMENT_SELECT, _decode
 
@@ -50,6 +51,17 @@ _SORT_KEYS = {
     "offensive": ("sc.offensive", "sc.comment_id", True),
     "liked": ("c.likes", "c.id", True),
 }
+# 机器标记: a pending comment with a flag a moderator must act on (any code but the facets,
+# which are replaced away), or held there by a rule (action hold, queue 机器标记).
+FLAGGED_QUEUE_NAME = QUEUES["flagged"]
+_ACT_CODES = "' ' || sc.flag_codes || ' '"
+for _code in sorted(FACET_CODES):
+    _ACT_CODES = f"replace({_ACT_CODES}, ' {_code} ', ' ')"
+_NEEDS_ACTION = (
+    f"(trim({_ACT_CODES}) != '' OR c.id IN "
+    "(SELECT comment_id FROM rule_holds WHERE queue = ?))"
+)
+
 # Latest decision on a comment is a flag for the editor: nothing decided since.
 _EDITOR_WAITING = (
     "c.id IN (SELECT d.comment_id FROM decisions d WHERE d.action = 'flag_editor' "
@@ -144,7 +156,7 @@ def _queue_clause(queue: str) -> tuple[list[str], list]:
     if queue in ("pending", "approved", "rejected"):
         return ["c.status = ?"], [{"pending": PENDING, "approved": APPROVED}.get(queue, REJECTED)]
     if queue == "flagged":
-        return ["c.status = ?", "sc.flag_codes != ''"], [PENDING]
+        return ["c.status = ?", _NEEDS_ACTION], [PENDING, FLAGGED_QUEUE_NAME]
     if queue == "editor":
         return [_EDITOR_WAITING], []
     if queue == "all":
