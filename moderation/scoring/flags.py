@@ -27,6 +27,7 @@ from .textnorm import NormalizedText, normalize, normalize_text
 
 BANNED = "banned"
 SUSPECT = "suspect"
+INSULT = "insult"
 PERSONAL_DATA = "personal_data"
 SPAM_LINK = "spam_link"
 SPAM_SOLICIT = "spam_solicit"
@@ -37,6 +38,7 @@ NEGATIVE = "negative"  # no longer raised: stored by older versions
 CODES = (
     BANNED,
     SUSPECT,
+    INSULT,
     PERSONAL_DATA,
     SPAM_LINK,
     SPAM_SOLICIT,
@@ -103,6 +105,10 @@ class FlagRules:
     min_length: int = 4
     max_repeat: int = 6
     solicit_words: tuple[str, ...] = DEFAULT_SOLICIT_WORDS
+    # Identity and personal insults (lexicon.py): a flag, and evidence for the offensive level.
+    insult_words: tuple[str, ...] = ()
+    # Phrases of a crime or scam report: the offensive model alone does not flag them.
+    report_words: tuple[str, ...] = ()
     # Compounds that contain a listed word but are harmless, e.g. 滚动 for 滚.
     allowed_words: tuple[str, ...] = field(default=())
 
@@ -163,6 +169,8 @@ class FlagChecker:
         self._suspect = _WordMatcher(rules.suspect_words)
         self._solicit = _WordMatcher(rules.solicit_words)
         self._allowed = _WordMatcher(rules.allowed_words)
+        self._insult = _WordMatcher(rules.insult_words)
+        self._report = _WordMatcher(rules.report_words)
         self._repeat = re.compile(
             rf"([^{_NOT_FLOOD}][{_MODIFIERS}]?)(?:[ \u3000]?\1){{{max(rules.max_repeat, 1)},}}"
         )
@@ -188,12 +196,17 @@ class FlagChecker:
         for code, matcher, label, action in (
             (BANNED, self._banned, "含禁用词", REJECT),
             (SUSPECT, self._suspect, "含可疑词", REVIEW),
+            (INSULT, self._insult, "含侮辱性称呼", REVIEW),
         ):
             found = matcher.matches(normalized, text)
             hits = list(islice((h for h in found if not _excused(h, allowed, longest)), MAX_SPANS))
             if hits:
                 flags.append(_word_flag(code, label, hits, text, normalized, action))
         return flags
+
+    def is_report(self, text: str) -> bool:
+        """Whether the text has a phrase of a crime or scam report (``report_words``)."""
+        return next(self._report.matches(normalize(text), text), None) is not None
 
     def _solicit_flags(self, text: str, normalized: NormalizedText) -> list[Flag]:
         """Flag phrases that pull readers to private channels or sell something."""

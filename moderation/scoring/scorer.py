@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from moderation.scoring import hashed_model, offensive
-from moderation.scoring.flags import MASS_POSTING, FlagRules, build_checker
+from moderation.scoring.flags import INSULT, MASS_POSTING, FlagRules, build_checker
 from moderation.scoring.textnorm import simplified
 
 OFFENSIVE = "offensive"
@@ -51,6 +51,8 @@ def rules_from(scoring) -> FlagRules:
         banned_words=tuple(scoring.banned_words),
         suspect_words=tuple(scoring.suspect_words),
         allowed_words=tuple(scoring.allowed_words),
+        insult_words=tuple(scoring.insult_words),
+        report_words=tuple(scoring.report_words),
         min_length=scoring.min_length,
         max_repeat=scoring.max_repeat,
     )
@@ -100,6 +102,8 @@ class Scorer:
                 offensive_score,
                 self.scoring.offensive_review_above,
                 self.scoring.offensive_reject_above,
+                insult=any(f["code"] == INSULT for f in flags),
+                report=self.checker.is_report(text),
             )
             if flag:
                 flags.append(flag)
@@ -111,16 +115,25 @@ class Scorer:
         )
 
 
-def offensive_flag(score: float, review_above: float, reject_above: float) -> dict | None:
-    """The ``offensive`` flag with its level, or None below the review threshold.
+def offensive_flag(
+    score: float,
+    review_above: float,
+    reject_above: float,
+    *,
+    insult: bool = False,
+    report: bool = False,
+) -> dict | None:
+    """The ``offensive`` flag with its level (``offensive.judge``), or None.
 
     Its action stays "review" at both levels: the model advises, a moderator decides (a
     mistaken automatic rejection could silence legitimate criticism).
     """
-    level = offensive.level(score, review_above, reject_above)
+    level = offensive.judge(score, insult, report, review_above, reject_above)
     if level == offensive.NONE:
         return None
     advice = "建议拒绝" if level == offensive.REJECT else "请复核"
+    if insult:
+        advice += "，含侮辱性称呼"
     return {
         "code": OFFENSIVE,
         "reason": f"疑似冒犯性语言（{score:.2f}，{advice}）",
@@ -173,6 +186,8 @@ def scorer_for(settings, extra_words: dict | None = None) -> Scorer:
                 banned_words=_merged(settings.scoring.banned_words, extra_words.get("banned")),
                 suspect_words=_merged(settings.scoring.suspect_words, extra_words.get("suspect")),
                 allowed_words=_merged(settings.scoring.allowed_words, extra_words.get("allowed")),
+                insult_words=_merged(settings.scoring.insult_words, extra_words.get("insult")),
+                report_words=_merged(settings.scoring.report_words, extra_words.get("report")),
             )
             classifier = sentiment_store.load(sentiment_entry)
             _scorers.clear()

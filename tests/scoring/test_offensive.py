@@ -15,7 +15,7 @@ def shipped():
 
 @pytest.mark.parametrize(
     "insult",
-    ["你这个傻逼记者滚出株洲", "湖南人都是骗子", "女人就是头发长见识短", "残废就别出来丢人现眼了"],
+    ["你这个傻逼记者滚出株洲", "湖南人都是骗子", "女人都是拜金的贱货", "残废就别出来丢人现眼了"],
 )
 def test_shipped_model_scores_insults_high(shipped, insult):
     assert shipped.score(insult) > 0.5

@@ -61,8 +61,9 @@ def test_evaluate_offensive_prints_metrics_at_the_configured_thresholds(tmp_path
     assert result.exit_code == 0, result.output
     assert "model: cold-default" in result.stdout
     assert "n=120  accuracy=" in result.stdout and "roc_auc=" in result.stdout
-    assert "at review >= 0.3" in result.stdout and "at reject >= 0.8" in result.stdout
-    assert result.stdout.count("actual + (1)") == 3
+    assert "at review >= 0.3" in result.stdout and "at reject >= 0.94" in result.stdout
+    assert "with the word lists" in result.stdout and "flagged at reject (>= 0.94)" in result.stdout
+    assert result.stdout.count("actual + (1)") == 5
 
 
 @pytest.mark.parametrize(

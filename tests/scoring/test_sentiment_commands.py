@@ -85,8 +85,8 @@ def test_evaluate_prints_metrics_and_confusion(tmp_path, csv_file):
     assert "model: weibo-default" in out and "n=30" in out and "roc_auc=" in out
     assert "* weibo-default" in out and "  snownlp-default" in out  # both compared
     assert "actual + (1)" in out and "predicted -" in out
-    assert "at negative_below=0.5 positive_above=0.9:" in out
-    table = out.split("positive_above=0.9:")[1].splitlines()[2:4]
+    assert "at negative_below=0.3 positive_above=0.65:" in out
+    table = out.split("positive_above=0.65:")[1].splitlines()[2:4]
     assert sum(int(cell) for line in table for cell in line.split()[3:]) == 30
 
 
