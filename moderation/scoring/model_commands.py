@@ -124,9 +124,12 @@ def training_options(data_help: str, holdout_help: str):
 
 def echo_training(result: ms.TrainResult) -> None:
     """What the candidate learnt from, the held-out set and both models' figures on it."""
-    corrections = result.counts.get("corrections")
-    if corrections is not None:
-        click.echo(f"corrections used: {corrections}")
+    if "corrections" in result.counts:
+        click.echo(f"corrections used: {result.counts['corrections']}")
+    if "desk_labels" in result.counts:
+        click.echo(
+            f"desk labels used (rejected as 辱骂, approved, corrected): {result.counts['desk_labels']}"
+        )
     click.echo(f"held-out set: {result.candidate.n} rows ({result.holdout_source})")
     for title, version, metrics in (
         ("candidate", result.version, result.candidate),

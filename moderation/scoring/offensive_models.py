@@ -210,7 +210,7 @@ def train(
         compared,
         counts={
             "shipped": len(base_rows),
-            "corrections": len(newsroom),
+            "desk_labels": len(newsroom),
             "train": len(train_part),
             "holdout": len(check),
         },

@@ -11,6 +11,7 @@ from flask import Blueprint, Response, abort, render_template, request
 from moderation.desk_metrics import desk_metrics
 from moderation.export.records import neutralise
 from moderation.roles import EDITOR
+from moderation.storage import signal_agreement
 from moderation.timeutil import BEIJING
 from moderation.web import charts
 from moderation.web.auth import role_required
@@ -83,7 +84,12 @@ def index():
         ),
     ]
     return render_template(
-        "metrics/index.html", figures=figures, charts=shown, period=period, periods=PERIODS
+        "metrics/index.html",
+        figures=figures,
+        charts=shown,
+        period=period,
+        periods=PERIODS,
+        agreement=signal_agreement.report(get_db()),
     )
 
 

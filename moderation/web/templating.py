@@ -18,6 +18,7 @@ FLAG_NAMES = {
     "negative": "负面",
     "mass_posting": "批量发帖",
     "offensive": "冒犯",
+    "insult": "侮辱性称呼",
 }
 ACTION_NAMES = {
     "approve": "通过",

@@ -110,6 +110,11 @@ def test_train_list_activate_restore_cycle(tmp_path, small_shipped):
     assert result.exit_code == 0, result.output
     assert "trained on 1500 shipped + " in result.stdout
     assert "current   cold-default" in result.stdout and "switched:" in result.stdout
+    assert f"desk labels used (rejected as 辱骂, approved, corrected): {len(INSULTS + CIVIL)}" in (
+        result.stdout
+    )
+    assert "COLD dev, choosing half: n=" in result.stdout
+    assert "COLD dev, held-out half: n=" in result.stdout and "civil (" in result.stdout
     version = result.stdout.split("candidate ")[1].split(":")[0]
 
     again = run(config, "train-offensive", "--holdout", "0.4")
