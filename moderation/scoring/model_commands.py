@@ -127,9 +127,8 @@ def echo_training(result: ms.TrainResult) -> None:
     if "corrections" in result.counts:
         click.echo(f"corrections used: {result.counts['corrections']}")
     if "desk_labels" in result.counts:
-        click.echo(
-            f"desk labels used (rejected as 辱骂, approved, corrected): {result.counts['desk_labels']}"
-        )
+        labels = result.counts["desk_labels"]
+        click.echo(f"desk labels used (rejected as 辱骂, approved, corrected): {labels}")
     click.echo(f"held-out set: {result.candidate.n} rows ({result.holdout_source})")
     for title, version, metrics in (
         ("candidate", result.version, result.candidate),
