@@ -206,3 +206,57 @@ def test_shared_weibo_files_read_and_evaluate(tmp_path):
     store = SentimentStore(tmp_path)
     m = evaluate(store.load(store.entry(bayes.DEFAULT_VERSION)).classify, smp[:60])
     assert m.n == 60 and 0.0 <= m.accuracy <= 1.0
+
+
+# ------------------------------------------------------------------ the trained family
+
+
+def test_hashed_family_learns_corrections_and_is_stored_as_npz(tmp_path, tiny_corpus):
+    store = SentimentStore(tmp_path)
+    result = train(tmp_path, CORRECTIONS, [news_csv(tmp_path)], holdout_fraction=0.3)
+    assert result.path.endswith(".npz") and result.counts["corrections"] == len(CORRECTIONS)
+    entry = store.entry(result.version)
+    assert entry.family == HASHED
+    classify = store.load(entry).classify
+    assert sum(classify(text) < 0.5 for text in SARCASTIC) >= 8
+    assert 0.0 <= classify("") <= 1.0
+    listed = {v["version"]: v for v in store.list_versions()}
+    assert listed[result.version]["trained_on"]["corrections"] == len(CORRECTIONS)
+
+
+def test_hashed_candidate_switches_by_the_store_rule(tmp_path, tiny_corpus):
+    store = SentimentStore(tmp_path)
+    first = train(tmp_path, [], [news_csv(tmp_path)], holdout_fraction=0.3)
+    assert first.current_version == SHIPPED_VERSION and first.candidate.n > 0
+    assert first.switched == (first.candidate.roc_auc >= first.current.roc_auc)
+    flipped = [(0, f"评论{i}号很好，满意") for i in range(100, 160)]
+    flipped += [(1, f"评论{i}号很差，失望") for i in range(100, 160)]  # moderators got it backwards
+    worse = train(
+        tmp_path, flipped, [news_csv(tmp_path)], holdout_fraction=0.3, correction_weight=20
+    )
+    assert worse.candidate.roc_auc < worse.current.roc_auc and not worse.switched
+    assert store.active_version() == first.active_version
+
+
+def test_unknown_family_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="family"):
+        train(tmp_path, [], [], family="bert")
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason=f"labelled data folder {SHARED} absent")
+def test_shipped_default_ranks_held_out_weibo_better_than_snownlp(tmp_path):
+    from moderation.scoring import model_store as ms
+    from moderation.scoring import sentiment_models as sm
+
+    store = SentimentStore(tmp_path)
+    rows = [
+        row
+        for row in read_labelled_csv(SHARED / "weibo_smp2020_eval.csv")
+        if ms.is_held_out(row[1], sm.HOLDOUT_FRACTION, sm.HOLDOUT_SEED)
+    ]
+    labels = [label for label, _ in rows]
+    auc = {
+        version: ms.roc_auc(labels, [store.load(store.entry(version)).classify(t) for _, t in rows])
+        for version in (SHIPPED_VERSION, bayes.DEFAULT_VERSION)
+    }
+    assert auc[SHIPPED_VERSION] >= 0.88 > auc[bayes.DEFAULT_VERSION]
