@@ -388,4 +388,3 @@ def featured_counts(db, story_ids) -> dict[int, int]:
     ):
         counts[story_id] = featured
     return counts
-
