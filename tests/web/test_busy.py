@@ -85,9 +85,7 @@ def test_a_large_group_is_decided_in_short_transactions(db, settings):
         other.execute("COMMIT")
         seen.append((done, total))
 
-    changed = decisions.decide_in_batches(
-        db, ids, "reject", "mod", "duplicate", between_batches
-    )
+    changed = decisions.decide_in_batches(db, ids, "reject", "mod", "duplicate", between_batches)
     assert changed == len(ids)
     assert seen == [(200, 407), (400, 407), (407, 407)]
     assert db.execute("SELECT COUNT(*) FROM decisions WHERE actor = 'mod'").fetchone()[0] == 407
