@@ -81,10 +81,11 @@ def test_each_proposal_says_why(draft):
 
 
 def test_a_quote_printed_before_is_never_proposed(demo_db, settings):
+    from moderation.export import review
     from moderation.storage import editions
 
     edition = build_seed_edition(demo_db, "2024-01-12")
-    editions.sign_off(demo_db, edition, "chief", require_consent=False)
+    review.sign_off(demo_db, edition, "chief", review.thresholds_from(settings))
     editions.mark_printed(demo_db, edition, "chief")
     seed_texts = {line.split("：", 1)[1] for line in seed_quote_lines()}
     draft = build_draft(demo_db, FIRST, LAST, settings.draft)
