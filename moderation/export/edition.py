@@ -29,14 +29,15 @@ def printed_section(section: dict) -> Section:
     every export refuses it (see `printable_sections`).
     """
     quotes = tuple(
-        Quote(_for_print(quote["display_name"]) or None, _for_print(quote["excerpt"]))
+        Quote(for_print(quote["display_name"]) or None, for_print(quote["excerpt"]))
         for quote in section["quotes"]
     )
     return Section(section["heading"], section["intro"], quotes)
 
 
-def _for_print(text: str | None) -> str | None:
-    """Masked, then set by the print rule (emoji out): the last guard before paper."""
+def for_print(text: str | None) -> str | None:
+    """Masked, then set by the print rule (emoji out): the last guard before paper, shared
+    by every export's printed text."""
     return None if text is None else make_printable(mask(text))
 
 

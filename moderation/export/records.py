@@ -8,7 +8,7 @@ import csv
 import io
 import json
 
-from moderation.export.edition import UNSIGNED_MARK, is_unsigned, printable_sections
+from moderation.export.edition import UNSIGNED_MARK, for_print, is_unsigned, printable_sections
 from moderation.export.masking import mask
 from moderation.storage import editions as store
 
@@ -53,9 +53,9 @@ def quote_records(db, edition: dict) -> list[dict]:
                     "channel": quote["channel"],
                     "native_id": quote["native_id"],
                     "origin": quote["origin"],
-                    "display_name": mask(quote["display_name"]),
+                    "display_name": for_print(quote["display_name"]),
                     "original_text": mask(quote["original"]),
-                    "printed_text": mask(quote["excerpt"]),
+                    "printed_text": for_print(quote["excerpt"]),
                     "edited": quote["excerpt"] != quote["original"],
                     "consent": bool(quote["consent"]),
                     "state": quote["state"],
