@@ -57,40 +57,32 @@ def quote_problems(
 ) -> list[Problem]:
     """The problems of one quote on its own."""
     where, quote_id = _where(section, number), quote["id"]
-    found = []
-    if not quote.get("display_name"):
-        found.append(Problem(f"unnamed:{quote_id}", f"{where}缺少署名（网友@后的名字）", FIX_EDIT, quote_id))
-    if require_consent and not quote.get("consent"):
-        found.append(Problem(f"consent:{quote_id}", f"{where}未勾选“已核实/已获同意”", FIX_EDIT, quote_id))
-    if quote.get("comment_status") != APPROVED:
+    found: list[Problem] = []
+
+    def add(kind: str, message: str, fix: str, overridable: bool = False) -> None:
         found.append(
-            Problem(f"status:{quote_id}", f"{where}的评论已不在“已通过”状态，请移出或重新审核",
-                    FIX_REMOVE, quote_id)
-        )  # fmt: skip
+            Problem(f"{kind}:{quote_id}", where + message, fix, quote_id, None, overridable)
+        )
+
+    if not quote.get("display_name"):
+        add("unnamed", "缺少署名（网友@后的名字）", FIX_EDIT)
+    if require_consent and not quote.get("consent"):
+        add("consent", "未勾选“已核实/已获同意”", FIX_EDIT)
+    if quote.get("comment_status") != APPROVED:
+        add("status", "的评论已不在“已通过”状态，请移出或重新审核", FIX_REMOVE)
     printed = f"{quote.get('display_name') or ''}{quote['excerpt']}"
     if find_personal_data(printed):
-        found.append(
-            Problem(f"personal:{quote_id}", f"{where}含有个人信息（电话、证件号等），请遮盖后再签发",
-                    FIX_MASK, quote_id)
-        )  # fmt: skip
+        add("personal", "含有个人信息（电话、证件号等），请遮盖后再签发", FIX_MASK)
     emoji = removable(printed)
     if emoji:
-        found.append(
-            Problem(f"emoji:{quote_id}", f"{where}含有印刷字体没有的表情：{''.join(emoji)}"
-                    "（按规则删除）", FIX_PRINT_RULE, quote_id)
-        )  # fmt: skip
+        add("emoji", f"含有印刷字体没有的表情：{''.join(emoji)}（按规则删除）", FIX_PRINT_RULE)
     odd = unprintable(printed)
     if odd:
-        found.append(
-            Problem(f"charset:{quote_id}", f"{where}含有印刷字体可能缺少的字符：{''.join(odd)}，"
-                    "请改写", FIX_EDIT, quote_id)
-        )  # fmt: skip
+        add("charset", f"含有印刷字体可能缺少的字符：{''.join(odd)}，请改写", FIX_EDIT)
     offensive = quote.get("offensive")
     if offensive is not None and offensive >= offensive_review:
-        found.append(
-            Problem(f"offensive:{quote_id}", f"{where}冒犯程度 {offensive:.2f}，达到复核线 "
-                    f"{offensive_review:.2f}，请确认措辞", FIX_EDIT, quote_id, overridable=True)
-        )  # fmt: skip
+        message = f"冒犯程度 {offensive:.2f}，达到复核线 {offensive_review:.2f}，请确认措辞"
+        add("offensive", message, FIX_EDIT, overridable=True)
     return found
 
 

@@ -35,7 +35,8 @@ def record_override(db, edition_id: int, key: str, message: str, note: str, acto
     db.execute(
         "INSERT INTO edition_overrides (edition_id, problem_key, message, note, actor, at) "
         "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (edition_id, problem_key) DO UPDATE SET "
-        "message = excluded.message, note = excluded.note, actor = excluded.actor, at = excluded.at",
+        "message = excluded.message, note = excluded.note, actor = excluded.actor, "
+        "at = excluded.at",
         [edition_id, key[:200], message[:500], note, actor, now_iso()],
     )
 

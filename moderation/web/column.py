@@ -22,6 +22,8 @@ from flask import (
     url_for,
 )
 
+from moderation.export import review as edition_review
+from moderation.export.checks import FIX_MASK, FIX_PRINT_RULE
 from moderation.export.edition import (
     ExportError,
     column_sections,
@@ -29,8 +31,6 @@ from moderation.export.edition import (
     printed_section,
     section_lengths,
 )
-from moderation.export import review as edition_review
-from moderation.export.checks import FIX_MASK, FIX_PRINT_RULE
 from moderation.export.formats import FORMATS, archive_exports, export_edition
 from moderation.roles import CHIEF_EDITOR, EDITOR
 from moderation.storage import edition_candidates as picks

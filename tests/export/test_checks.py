@@ -28,7 +28,9 @@ def quotes_of(db, edition) -> list[dict]:
 
 
 def keys(db, edition) -> list[str]:
-    return [problem.key.split(":")[0] for problem in review.review(db, edition, THRESHOLDS).blocking]
+    return [
+        problem.key.split(":")[0] for problem in review.review(db, edition, THRESHOLDS).blocking
+    ]
 
 
 def test_the_seed_column_has_no_problem(seeded):
