@@ -129,5 +129,7 @@ def test_originals_keep_the_earliest_of_each_group_whatever_its_likes():
 
 def test_a_proposal_with_an_emoji_comes_with_a_print_excerpt_without_it():
     text = "雪夜里还在坚守的环卫工人和电力抢修师傅们辛苦啦，为你们点赞！🔥🔥👍"
-    assert select.print_excerpt(text) == "雪夜里还在坚守的环卫工人和电力抢修师傅们辛苦啦，为你们点赞！"
+    assert (
+        select.print_excerpt(text) == "雪夜里还在坚守的环卫工人和电力抢修师傅们辛苦啦，为你们点赞！"
+    )
     assert select.print_excerpt(text[:-3]) is None
