@@ -128,6 +128,7 @@ def builder(date: str):
             quote["diff"] = diff_segments(quote["original"], quote["excerpt"])
             quote["printed_in"] = [d for d in printed.get(quote["comment_id"], []) if d != date]
     filters = _filters()
+    found = edition_review.review(db, edition, _thresholds())
     candidates = picks.candidates(
         db,
         edition,
@@ -143,7 +144,8 @@ def builder(date: str):
         filters=filters,
         stories=picks.story_choices(db),
         channels=picks.channels_with_approved(db),
-        review=edition_review.review(db, edition, _thresholds()),
+        review=found,
+        needs_work={p.quote_id for p in found.blocking if p.quote_id},
         require_consent=_settings().export.require_consent,
         status_names=store.STATUS_NAMES,
         editable=edition["status"] != store.PRINTED,
