@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
+from moderation.push.actions import APPEAL_OUTCOME
 from moderation.rules.model import MUTED
 from moderation.states import REJECTED
 from moderation.storage import authors, comments, decisions, outbox
@@ -24,7 +25,6 @@ COMMENT, MUTE = "comment", "mute"
 KINDS = {COMMENT: "评论被拒", MUTE: "被禁言"}
 OPEN, UPHELD, DENIED = "open", "upheld", "denied"
 OUTCOMES = {UPHELD: "申诉成立", DENIED: "申诉驳回"}
-APPEAL_OUTCOME = "appeal_outcome"
 MAX_NOTE = 500
 MAX_AUTHOR_ID = 200
 

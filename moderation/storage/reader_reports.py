@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
+from moderation.push.actions import REPORT_OUTCOME
 from moderation.states import REJECTED
 from moderation.storage import by_comment, comments, decisions, outbox
 from moderation.timeutil import iso, now_iso, parse_iso
@@ -27,7 +28,6 @@ REASONS = {
 }
 OPEN, UPHELD, DISMISSED = "open", "upheld", "dismissed"
 OUTCOMES = {UPHELD: "举报成立", DISMISSED: "举报不成立"}
-REPORT_OUTCOME = "report_outcome"  # the outbox action that tells the site
 MAX_SITE_ID = 100
 QUEUE_LIMIT = 200
 
