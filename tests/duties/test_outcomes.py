@@ -56,7 +56,11 @@ def test_upheld_report_rejects_closes_all_and_reaches_the_site(pushing_desk):
     assert [body["action"] for body in sent] == ["delete", "report_outcome"]
     outcome = sent[1]
     assert outcome["comment_id"] == "c-1" and outcome["decision_id"] == last["id"]
-    assert outcome["outcome"] == {"outcome": "upheld", "reason": "广告", "report_ids": ["r-1", "r-2"]}
+    assert outcome["outcome"] == {
+        "outcome": "upheld",
+        "reason": "广告",
+        "report_ids": ["r-1", "r-2"],
+    }
 
 
 def test_dismissed_report_keeps_the_comment_and_tells_the_site(pushing_desk):
@@ -89,8 +93,14 @@ def test_appeal_is_refused_for_the_first_decider_and_upheld_by_another(pushing_d
     comment_store.decide(db, ids["c-3"], "reject", "王审核", "abuse")
     authors.set_level(db, "site:u-c-3", "muted", "王审核", "辱骂")
     filed = site.post(
-        {"type": "appeal", "kind": "comment", "comment_id": "c-3", "appellant": "t",
-         "appeal_id": "ap-9", "text": "请复核"}  # fmt: skip
+        {
+            "type": "appeal",
+            "kind": "comment",
+            "comment_id": "c-3",
+            "appellant": "t",
+            "appeal_id": "ap-9",
+            "text": "请复核",
+        }  # fmt: skip
     )
     appeal_id = filed.json()["id"]
     first = login(app, db, "王审核")
@@ -105,7 +115,12 @@ def test_appeal_is_refused_for_the_first_decider_and_upheld_by_another(pushing_d
     assert (last["actor"], last["action"]) == ("李审核", "approve")
     assert authors.explicit_levels(db, ["site:u-c-3"]) == {}
     [row] = db.query("SELECT state, decided_by, lifted, decision_id FROM appeals")
-    assert row == {"state": "upheld", "decided_by": "李审核", "lifted": 1, "decision_id": last["id"]}
+    assert row == {
+        "state": "upheld",
+        "decided_by": "李审核",
+        "lifted": 1,
+        "decision_id": last["id"],
+    }
     sender.deliver(db, settings)
     bodies = [call.json() for call in fake.calls]
     assert [body["action"] for body in bodies] == ["delete", "appeal_outcome"]
