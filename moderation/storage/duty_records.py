@@ -39,28 +39,38 @@ def purge_closed(db, days: int, now: datetime | None = None) -> int:
     return gone
 
 
+# The comment's text at a moment: the text replaced by the first edit after it, else today's.
+# Times are to the second: an edit in the same second counts as after the decision, except
+# for the system's own reopen, which the edit caused (same transaction, new text).
 _TEXT_AT = """COALESCE(
-    (SELECT e.old_text FROM comment_edits e WHERE e.comment_id = c.id AND e.detected_at > {at}
+    (SELECT e.old_text FROM comment_edits e WHERE e.comment_id = c.id AND (e.detected_at > {at}
+     OR (e.detected_at = {at} AND NOT {caused}))
      ORDER BY e.id LIMIT 1), c.text)"""
+_BY_EDIT = "(d.actor = 'system' AND d.action = 'reopen')"
+_AT_DECISION = _TEXT_AT.format(at="d.at", caused=_BY_EDIT)
+_AT_REPORT = _TEXT_AT.format(at="p.received_at", caused="0")
+_AT_REPORT_CLOSED = _TEXT_AT.format(at="p.closed_at", caused="0")
+_AT_APPEAL = _TEXT_AT.format(at="a.received_at", caused="0")
+_AT_APPEAL_DECIDED = _TEXT_AT.format(at="a.decided_at", caused="0")
 
 _RECORDS = f"""
 SELECT 'decision' AS kind, d.at AS at, d.actor AS actor, d.action AS action,
        d.from_state AS from_state, d.to_state AS to_state, d.reason AS reason, NULL AS note,
        c.id AS comment_id, c.channel AS channel, c.native_id AS native_id,
-       c.author_key AS author_key, {_TEXT_AT.format(at="d.at")} AS text, r.region AS region
+       c.author_key AS author_key, {_AT_DECISION} AS text, r.region AS region
 FROM decisions d JOIN comments c ON c.id = d.comment_id
 LEFT JOIN comment_regions r ON r.comment_id = c.id
 WHERE d.at >= :start AND d.at < :end
 UNION ALL
 SELECT 'report', p.received_at, NULL, 'report:' || p.state, NULL, NULL, p.reason, p.text,
-       c.id, c.channel, c.native_id, c.author_key, {_TEXT_AT.format(at="p.received_at")},
+       c.id, c.channel, c.native_id, c.author_key, {_AT_REPORT},
        r.region
 FROM reader_reports p JOIN comments c ON c.id = p.comment_id
 LEFT JOIN comment_regions r ON r.comment_id = c.id
 WHERE p.received_at >= :start AND p.received_at < :end
 UNION ALL
 SELECT 'report_closed', p.closed_at, p.closed_by, 'report:' || p.state, NULL, NULL, p.reason,
-       NULL, c.id, c.channel, c.native_id, c.author_key, {_TEXT_AT.format(at="p.closed_at")},
+       NULL, c.id, c.channel, c.native_id, c.author_key, {_AT_REPORT_CLOSED},
        r.region
 FROM reader_reports p JOIN comments c ON c.id = p.comment_id
 LEFT JOIN comment_regions r ON r.comment_id = c.id
@@ -68,7 +78,7 @@ WHERE p.closed_at >= :start AND p.closed_at < :end
 UNION ALL
 SELECT 'appeal', a.received_at, NULL, 'appeal:' || a.kind, NULL, NULL, NULL, a.text,
        a.comment_id, a.channel, c.native_id, a.author_key,
-       CASE WHEN c.id IS NULL THEN NULL ELSE {_TEXT_AT.format(at="a.received_at")} END, r.region
+       CASE WHEN c.id IS NULL THEN NULL ELSE {_AT_APPEAL} END, r.region
 FROM appeals a LEFT JOIN comments c ON c.id = a.comment_id
 LEFT JOIN comment_regions r ON r.comment_id = c.id
 WHERE a.received_at >= :start AND a.received_at < :end
@@ -76,7 +86,7 @@ UNION ALL
 SELECT 'appeal_decided', a.decided_at, a.decided_by, 'appeal:' || a.state, NULL, NULL,
        CASE WHEN a.lifted THEN '解除禁言' END, a.note, a.comment_id, a.channel, c.native_id,
        a.author_key,
-       CASE WHEN c.id IS NULL THEN NULL ELSE {_TEXT_AT.format(at="a.decided_at")} END, r.region
+       CASE WHEN c.id IS NULL THEN NULL ELSE {_AT_APPEAL_DECIDED} END, r.region
 FROM appeals a LEFT JOIN comments c ON c.id = a.comment_id
 LEFT JOIN comment_regions r ON r.comment_id = c.id
 WHERE a.decided_at >= :start AND a.decided_at < :end
