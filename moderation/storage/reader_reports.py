@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from moderation.push.actions import REPORT_OUTCOME
 from moderation.states import REJECTED
-from moderation.storage import by_comment, comments, decisions, outbox
+from moderation.storage import by_comment, comments, decisions, in_chunks, outbox
 from moderation.timeutil import iso, now_iso, parse_iso
 
 # The fixed list readers choose from, and the rejection reason an upheld report records.
@@ -136,15 +136,20 @@ def file_report(
     return {"id": report.last_pk, "duplicate": False}
 
 
-def save_feed_counts(db, counts: dict[int, int]) -> None:
-    """Report counts a JSON feed carries ({comment id: count}), in the page's transaction."""
+def save_feed_counts(db, channel: str, counts: dict[str, int]) -> None:
+    """Report counts a JSON feed carries ({native id: count}), in the page's transaction."""
     now = now_iso()
-    db.conn.executemany(
-        "INSERT INTO feed_report_counts (comment_id, count, updated_at) VALUES (?, ?, ?) "
-        "ON CONFLICT (comment_id) DO UPDATE SET count = excluded.count, "
-        "updated_at = excluded.updated_at WHERE count != excluded.count",
-        [(comment_id, count, now) for comment_id, count in counts.items()],
-    )
+    for chunk, marks in in_chunks(list(counts)):
+        rows = db.execute(
+            f"SELECT id, native_id FROM comments WHERE channel = ? AND native_id IN ({marks})",
+            [channel, *chunk],
+        ).fetchall()
+        db.conn.executemany(
+            "INSERT INTO feed_report_counts (comment_id, count, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (comment_id) DO UPDATE SET count = excluded.count, "
+            "updated_at = excluded.updated_at WHERE count != excluded.count",
+            [(comment_id, counts[native_id], now) for comment_id, native_id in rows],
+        )
 
 
 _QUEUE = """
@@ -216,8 +221,6 @@ def counts_for(db, comment_ids) -> dict[int, dict]:
 
 
 def _grouped(db, sql: str, ids: list) -> list[tuple]:
-    from moderation.storage import in_chunks
-
     rows = []
     for chunk, marks in in_chunks(ids):
         rows += db.execute(sql.format(marks=marks), chunk).fetchall()

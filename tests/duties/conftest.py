@@ -117,3 +117,9 @@ def desk(tmp_path, site_env):
 def as_json(response) -> dict:
     """A response's JSON body (with the status for assertion messages)."""
     return {"http": response.status_code, **json.loads(response.text)}
+
+
+@pytest.fixture(scope="session")
+def httpserver_listen_address():
+    """pytest-httpserver listens on loopback only."""
+    return ("127.0.0.1", 0)
