@@ -277,7 +277,7 @@ def reports_overdue(rule: dict, overdue: dict) -> list[Condition]:
             key="reports",
             title=f"{overdue['reports']} 条读者举报超过处理时限",
             lines=(f"涉及 {overdue['comments']} 条评论；{since}",),
-            link_path="/reports-queue",
+            link_path="/reader-reports",
             detail={"reports": overdue["reports"], "oldest_due": overdue["oldest_due"]},
         )
     ]

@@ -44,11 +44,12 @@ MASKED = ("text", "note")
 def records_csv(db, first: date, last: date, channel_labels: dict[str, str]) -> tuple[bytes, int]:
     """The CSV of every record on the Beijing days first..last, and how many rows it has."""
     start, end = day_bounds(first, last)
-    rows = duty_records.records(db, start, end)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([title for _, title in COLUMNS])
-    for row in rows:
+    written = 0
+    for row in duty_records.records(db, start, end):
+        written += 1
         row = {
             **row,
             "kind": KIND_NAMES.get(row["kind"], row["kind"]),
@@ -57,4 +58,4 @@ def records_csv(db, first: date, last: date, channel_labels: dict[str, str]) -> 
             **{key: mask(row[key]) for key in MASKED},
         }
         writer.writerow([neutralise(row[key]) for key, _ in COLUMNS])
-    return out.getvalue().encode("utf-8-sig"), len(rows)
+    return out.getvalue().encode("utf-8-sig"), written

@@ -5,6 +5,7 @@ which refuses to go below the minimum."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from moderation.states import RECORDS_MIN_DAYS
@@ -107,9 +108,9 @@ ORDER BY 2, 1
 """
 
 
-def records(db, start: str, end: str) -> list[dict]:
-    """Every record with a time in [start, end) (ISO-8601 UTC), oldest first."""
-    return list(db.query(_RECORDS, {"start": start, "end": end}))
+def records(db, start: str, end: str) -> Iterator[dict]:
+    """Every record with a time in [start, end) (ISO-8601 UTC), oldest first, streamed."""
+    return db.query(_RECORDS, {"start": start, "end": end})
 
 
 def audit_export(db, actor: str, date_from: str, date_to: str, rows: int, file: str) -> int:

@@ -4,6 +4,7 @@ comment card and an author profile show of reports and IP 属地."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -26,7 +27,19 @@ def annotate(db, cards: list[dict]) -> None:
         card["report_counts"] = counts.get(card["id"], {"open": 0, "total": 0})
 
 
-@bp.get("/reports-queue")
+def duty_counts() -> dict[str, int]:
+    """Open reports (by comment) and appeals, for the navigation (called only when shown)."""
+    try:
+        db = get_db()
+        return {"reports": reader_reports.open_count(db), "appeals": appeals.open_count(db)}
+    except sqlite3.Error:  # a busy or broken database: the error page still renders
+        return {}
+
+
+bp.app_context_processor(lambda: {"duty_counts": duty_counts})
+
+
+@bp.get("/reader-reports")
 @role_required(MODERATOR)
 def report_queue():
     """Comments with open reports: most reported first, then the longest waiting."""
@@ -45,7 +58,7 @@ def report_queue():
     )
 
 
-@bp.post("/reports-queue/<int:comment_id>/outcome")
+@bp.post("/reader-reports/<int:comment_id>/outcome")
 @role_required(MODERATOR)
 def report_outcome(comment_id: int):
     """Close every open report on a comment: upheld (reject with the reason) or dismissed."""

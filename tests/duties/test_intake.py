@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from moderation import create_app
 from moderation.push.jsonfeed import body_bytes
 from moderation.storage import authors, reader_reports
 from moderation.storage import comments as comment_store
-from tests.duties.conftest import as_json
+from tests.browser_support import live_server
+from tests.duties.conftest import Site, as_json, make_desk, site_channel
 
 
 def test_report_is_received_and_stored_with_a_digest_not_the_token(desk):
@@ -155,3 +157,14 @@ def test_reports_show_counts_not_reporters_in_the_queue(desk):
     assert rows[0]["reports"] == 2 and rows[0]["reasons"] == {"广告": 1, "谣言": 1}
     assert rows[0]["notes"] == ["假消息"]
     assert "secret-reader" not in repr(rows)
+
+
+def test_intake_needs_no_csrf_token_but_its_signature(tmp_path, site_env):
+    settings, db, _ids, _app = make_desk(tmp_path, site_channel())
+    csrf_app = create_app(settings, TESTING=True, SECRET_KEY="test")  # CSRF on, as deployed
+    with live_server(csrf_app) as base_url:
+        site = Site(base_url)
+        assert site.report("c-1", "reader").status_code == 201
+        fields = {"type": "report", "comment_id": "c-2", "reporter": "r", "reason": "广告"}
+        assert site.post(fields, secret="wrong").status_code == 401
+    db.close()

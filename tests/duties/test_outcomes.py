@@ -38,10 +38,10 @@ def test_upheld_report_rejects_closes_all_and_reaches_the_site(pushing_desk):
     site.report("c-1", "reader-1", "广告", report_id="r-1")
     site.report("c-1", "reader-2", "谣言", report_id="r-2")
     client = login(app, db, "王审核")
-    page = client.get("/reports-queue").get_data(as_text=True)
+    page = client.get("/reader-reports").get_data(as_text=True)
     assert "广告 ×1" in page and "谣言 ×1" in page and "reader-1" not in page
     answer = client.post(
-        f"/reports-queue/{ids['c-1']}/outcome",
+        f"/reader-reports/{ids['c-1']}/outcome",
         data={"outcome": "upheld", "reason": "广告", "seen": "pending"},
     )
     assert answer.status_code == 302
@@ -67,7 +67,7 @@ def test_dismissed_report_keeps_the_comment_and_tells_the_site(pushing_desk):
     settings, db, ids, app, site, fake = pushing_desk
     site.report("c-2", "reader-1", "辱骂攻击", report_id=7)
     client = login(app, db, "王审核")
-    client.post(f"/reports-queue/{ids['c-2']}/outcome", data={"outcome": "dismissed"})
+    client.post(f"/reader-reports/{ids['c-2']}/outcome", data={"outcome": "dismissed"})
     assert comment_store.get_status(db, ids["c-2"]) == "pending"
     last = decisions.last(db, ids["c-2"])
     assert (last["action"], last["actor"]) == ("report_dismissed", "王审核")
@@ -75,7 +75,7 @@ def test_dismissed_report_keeps_the_comment_and_tells_the_site(pushing_desk):
     [body] = [call.json() for call in fake.calls]
     assert body["action"] == "report_outcome"
     assert body["outcome"] == {"outcome": "dismissed", "reason": None, "report_ids": ["7"]}
-    again = client.post(f"/reports-queue/{ids['c-2']}/outcome", data={"outcome": "dismissed"})
+    again = client.post(f"/reader-reports/{ids['c-2']}/outcome", data={"outcome": "dismissed"})
     assert "没有待处理的举报" in client.get(again.location).get_data(as_text=True)
 
 

@@ -58,7 +58,7 @@ def test_the_condition_counts_from_its_min_count():
     many = {**few, "reports": 3}
     assert conditions.reports_overdue(rule, few) == []
     [condition] = conditions.reports_overdue(rule, many)
-    assert condition.link_path == "/reports-queue" and "09:00" in condition.lines[0]
+    assert condition.link_path == "/reader-reports" and "09:00" in condition.lines[0]
     assert "reports_overdue" in conditions.KINDS
     assert any(rule["kind"] == "reports_overdue" for rule in conditions.DEFAULT_RULES)
 
