@@ -129,7 +129,7 @@ def _store_reader_fields(db, channel_name: str, comments, keep_ip: bool) -> None
     addresses = {comment.native_id: comment.ip for comment in comments if comment.ip}
     if addresses:
         regions.save_collected(db, channel_name, addresses, keep_ip)
-    counts = {c.native_id: c.reports for c in comments if c.reports is not None}
+    counts = {c.native_id: c.reports for c in comments if c.reports}  # 0: nothing to queue
     if counts:
         reader_reports.save_feed_counts(db, channel_name, counts)
 

@@ -44,6 +44,8 @@ def m001_reports_appeals_regions(db):
             handled INTEGER NOT NULL DEFAULT 0,
             updated_at TEXT NOT NULL
         );
+        CREATE INDEX feed_report_counts_open ON feed_report_counts(comment_id)
+            WHERE count > handled;
         CREATE TABLE appeals (
             id INTEGER PRIMARY KEY,
             kind TEXT NOT NULL CHECK (kind IN ('comment', 'mute')),
