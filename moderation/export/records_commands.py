@@ -18,6 +18,14 @@ def day(value: str, option: str) -> date:
         raise click.ClickException(f"{option} {value!r}: expected a date like 2026-06-01") from None
 
 
+def _user() -> str:
+    """Who ran the command, as the system knows them (for the audit entry)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name in a bare container
+        return "unknown"
+
+
 @click.group("records")
 def records() -> None:
     """Records kept for inspections (decisions, reports, appeals, account events)."""
@@ -50,6 +58,6 @@ def export_records(obj, date_from: str, date_to: str, output: Path) -> None:
     output.write_bytes(data)
     with db.atomic():
         duty_records.audit_export(
-            db, f"cli:{getpass.getuser()}", first.isoformat(), last.isoformat(), rows, str(output)
+            db, f"cli:{_user()}", first.isoformat(), last.isoformat(), rows, str(output)
         )
     click.echo(f"wrote {output}: {rows} records from {first} to {last} (Beijing days)")
