@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from flask import Blueprint, Response, abort, render_template, request
 
 from moderation.desk_metrics import desk_metrics
 from moderation.export.records import neutralise
 from moderation.roles import EDITOR
+from moderation.storage import reader_reports
 from moderation.storage import signal_agreement
 from moderation.timeutil import BEIJING
 from moderation.web import charts
@@ -90,6 +91,7 @@ def index():
         period=period,
         periods=PERIODS,
         agreement=signal_agreement.report(get_db()),
+        report_figures=reader_reports.metrics(get_db(), datetime.now(UTC)),
     )
 
 
