@@ -11,8 +11,7 @@ from flask import Blueprint, Response, abort, render_template, request
 from moderation.desk_metrics import desk_metrics
 from moderation.export.records import neutralise
 from moderation.roles import EDITOR
-from moderation.storage import reader_reports
-from moderation.storage import signal_agreement
+from moderation.storage import reader_reports, signal_agreement
 from moderation.timeutil import BEIJING
 from moderation.web import charts
 from moderation.web.auth import role_required
