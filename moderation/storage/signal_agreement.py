@@ -18,13 +18,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from moderation.scoring.flags import FACET_CODES
-from moderation.states import SYSTEM_ACTOR
+from moderation.states import automatic_sql
 
 WINDOWS = (7, 30)  # days
-_PEOPLE = (
-    f"actor != '{SYSTEM_ACTOR}' AND substr(actor, 1, 5) NOT IN ('rule:', 'mode:') "
-    "AND action IN ('approve', 'reject')"
-)
+_PEOPLE = f"NOT {automatic_sql()} AND action IN ('approve', 'reject')"
 _LATEST = (
     "SELECT d.comment_id, d.action FROM decisions d WHERE d.id IN "
     f"(SELECT max(id) FROM decisions WHERE at >= ? AND {_PEOPLE} GROUP BY comment_id)"
