@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -76,7 +77,9 @@ def main() -> None:
     from moderation.scoring import sentiment_models as sm
     from moderation.scoring.fast_segment import default_cache_dir
 
-    store = sm.SentimentStore(Path(default_cache_dir()).parent)
+    # the segmenter's tables from the usual cache, not a fresh one per run
+    os.environ.setdefault("MODERATION_CACHE_DIR", default_cache_dir())
+    store = sm.SentimentStore(Path(tempfile.mkdtemp(prefix="bench-sentiment-")))
     classifiers, loads = {}, {}
     for version in (sm.SHIPPED_VERSION, sentiment_bayes.DEFAULT_VERSION):
         classifiers[version], loads[version] = load(store, version)
