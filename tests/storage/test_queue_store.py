@@ -171,3 +171,23 @@ def test_a_rule_can_hold_a_comment_in_the_flagged_queue(db):
         [comment_id, queue_store.FLAGGED_QUEUE_NAME, "2024-01-01T00:00:00+00:00"],
     )
     assert queue_store.count(db, QueueFilter(queue="flagged")) == 1
+
+
+def test_stored_act_follows_the_facet_codes(db):
+    """The signals migration's triggers and scoring.flags.FACET_CODES say the same thing."""
+    from moderation.scoring.flags import CODES, FACET_CODES
+    from moderation.storage import stories
+
+    stories.placeholder_story(db, "demo", "story-1")
+    for code in (*CODES, "offensive", "some_future_code"):
+        comment_id = add_comment(db, code)
+        add_score(db, comment_id, flags=[facet(code)])
+        act = db.execute("SELECT act FROM scores WHERE comment_id = ?", [comment_id]).fetchone()
+        assert act[0] == (code not in FACET_CODES), code
+        db.execute(  # a campaign flag appended later (a facet) leaves it as it was
+            "UPDATE scores SET flag_codes = trim(flag_codes || ' mass_posting') "
+            "WHERE comment_id = ? AND instr(flag_codes, 'mass_posting') = 0",  # as flag_campaign
+            [comment_id],
+        )
+        again = db.execute("SELECT act FROM scores WHERE comment_id = ?", [comment_id]).fetchone()
+        assert again[0] == act[0], code
