@@ -80,10 +80,20 @@ def _stored_links(
         for position, other in index.one_edit_candidates(probes)
         if other not in links[rest[position].comment_id]
     ]
-    norms = _by_comment(db, "dup_keys", "norm", sorted({other for _, other in unseen}))
+    candidates = sorted({other for _, other in unseen})
+    norms = _by_comment(db, "dup_keys", "norm", candidates)
+    group_of = _by_comment(db, "scores", "dup_group", sorted(set(candidates).union(*links.values())))
+    joined = {
+        comment_id: {group_of.get(other) or other for other in found}
+        for comment_id, found in links.items()
+    }
     for keys, other in unseen:
+        group = group_of.get(other) or other
+        if group in joined[keys.comment_id]:
+            continue  # linked to that group already: in a campaign, most candidates are
         if one_edit_apart(keys.norm, norms[other]):
             links[keys.comment_id].add(other)
+            joined[keys.comment_id].add(group)
     return links
 
 
