@@ -82,7 +82,9 @@ def _stored_links(
     ]
     candidates = sorted({other for _, other in unseen})
     norms = _by_comment(db, "dup_keys", "norm", candidates)
-    group_of = _by_comment(db, "scores", "dup_group", sorted(set(candidates).union(*links.values())))
+    group_of = _by_comment(
+        db, "scores", "dup_group", sorted(set(candidates).union(*links.values()))
+    )
     joined = {
         comment_id: {group_of.get(other) or other for other in found}
         for comment_id, found in links.items()
