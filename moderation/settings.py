@@ -169,6 +169,15 @@ class ScoringSettings:
     processes: int = setting(
         1, "Worker processes for rescoring and backfills (1 = in process).", min=1, max=64
     )
+    seconds_per_comment: float = setting(
+        2.0,
+        "Time budget for scoring one comment's text. Past it, the checks not yet run are "
+        'skipped and the comment is flagged "scoring_timeout" for a moderator, so one '
+        "crafted comment cannot hold up the scoring pass (a 20,000-character comment scores "
+        "in well under 0.1 s).",
+        min=0.001,
+        max=600,
+    )
 
     def __post_init__(self):
         if self.negative_below > self.positive_above:

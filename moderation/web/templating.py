@@ -18,6 +18,7 @@ FLAG_NAMES = {
     "negative": "负面",
     "mass_posting": "批量发帖",
     "offensive": "冒犯",
+    "scoring_timeout": "评分超时",
 }
 ACTION_NAMES = {
     "approve": "通过",
