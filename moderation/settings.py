@@ -58,14 +58,16 @@ class ServerSettings:
     port: int = setting(5000, "Port of the dashboard.", min=1, max=65535)
     secret_key_env: str = setting(
         "MODERATION_SECRET_KEY",
-        "Environment variable holding the session signing key. In production it must hold at "
-        "least 32 random bytes, e.g. the output of "
-        '`python -c "import secrets; print(secrets.token_hex(32))"`.',
+        "Environment variable holding the session signing key. A key given there must hold "
+        "at least 32 random bytes (a weak one is refused, in production or not), e.g. the "
+        'output of `python -c "import secrets; print(secrets.token_hex(32))"`; unset, a random '
+        "key is generated once and kept in the data folder.",
         check=_env_name,
     )
     production: bool = setting(
         False,
-        "true refuses to start without a strong secret key and marks cookies Secure (HTTPS only).",
+        "true refuses to start without a configured secret key and marks cookies Secure "
+        "(HTTPS only).",
     )
     session_minutes: int = setting(
         480, "Minutes of inactivity after which a moderator must log in again.", min=1, max=43200
