@@ -19,7 +19,15 @@ from pathlib import Path
 from typing import Any
 
 from moderation import collectors
-from moderation.declare import NOT_A_KEY, SettingsError, build, check_value, declared, setting
+from moderation.declare import (
+    NOT_A_KEY,
+    SettingsError,
+    build,
+    check_value,
+    declared,
+    read_toml,
+    setting,
+)
 from moderation.push.actions import PUSH_KEYS, PushOptions, PushSettingsError
 from moderation.resources import DEFAULT_CONFIG, user_data_dir
 
@@ -558,7 +566,7 @@ def load_settings(path: str | os.PathLike | None = None) -> Settings:
     base_dir = user_data_dir() if uses_packaged_default(path) else None
     path = config_path(path).resolve()
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = read_toml(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise SettingsError(
             f"{path}: config file not found (set {CONFIG_ENV} or pass --config)"

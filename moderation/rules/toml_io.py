@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import tomllib
 
+from moderation.declare import read_toml
 from moderation.rules.model import Rule, RuleError
 
 FIELDS = ("name", "action", "reason", "queue", "level", "why", "enabled")
@@ -56,7 +57,7 @@ def _rule_from(table, where: str) -> Rule:
 
 def _parse(text: str) -> dict:
     try:
-        return tomllib.loads(text)
+        return read_toml(text)
     except tomllib.TOMLDecodeError as error:
         raise RuleError(f"不是有效的 TOML：{error}") from None
 
