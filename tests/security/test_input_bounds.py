@@ -95,3 +95,20 @@ def test_a_number_sqlite_cannot_hold_is_a_400_in_chinese(client, admin, url):
     response = client.get(url)
     assert response.status_code == 400  # was a 500: OverflowError binding it
     assert "数字超出范围" in response.get_data(as_text=True)
+
+
+def test_duplicate_rule_names_are_refused_on_import():
+    rule = '[[rules]]\nname = "新用户含链接"\naction = "hold"\nqueue = "新用户"\n'
+    other = '[[rules]]\nname = "别的规则"\naction = "hold"\nqueue = "新用户"\n'
+    with pytest.raises(RuleError, match="第 3 条规则：名称“新用户含链接”与第 1 条重复"):
+        rules_from_toml(rule + other + rule)
+
+
+def test_duplicate_rule_names_leave_the_rule_set_as_it_was(client, admin, db):
+    before = db.execute("SELECT COUNT(*) FROM rules").fetchone()[0]
+    rule = '[[rules]]\nname = "同名"\naction = "hold"\nqueue = "新用户"\n'
+    response = client.post("/admin/rules/import", data={"toml": rule * 2})
+    assert "名称“同名”与第 1 条重复" in client.get(response.headers["Location"]).get_data(
+        as_text=True
+    )
+    assert db.execute("SELECT COUNT(*) FROM rules").fetchone()[0] == before
