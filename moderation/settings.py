@@ -450,6 +450,13 @@ class LimitsSettings:
     login_free_failures: int = setting(
         3, "Failed logins per (name, address) before growing delays start.", min=1, max=100
     )
+    login_account_free_failures: int = setting(
+        10,
+        "Failed logins to one account, from every address together, before its growing "
+        "delays start (beside the per-address count: a guesser with many addresses).",
+        min=1,
+        max=1000,
+    )
     login_max_delay_seconds: int = setting(
         900,
         "The longest wait the growing login delay reaches, in seconds.",
