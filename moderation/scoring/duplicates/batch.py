@@ -24,20 +24,24 @@ class _BatchIndex:
     def link(self, keys: DupKeys, max_distance: int, sets: UnionFind) -> None:
         """Unite `keys` with the earlier members it duplicates. A candidate already in its
         set is not checked again: in a campaign of variants nearly every candidate is."""
+        me = keys.comment_id
         if keys.exact_key in self.exact:
-            sets.union(keys.comment_id, self.exact[keys.exact_key])
+            sets.union(me, self.exact[keys.exact_key])
         if keys.short:
             return
+        root = sets.find(me)
         for band in band_keys(keys.simhash):
             for other in self.bands.get(band, ())[-CANDIDATE_LIMIT:]:
-                if hamming(keys.simhash, other.simhash) <= max_distance:
-                    sets.union(keys.comment_id, other.comment_id)
+                if sets.find(other.comment_id) != root and (
+                    hamming(keys.simhash, other.simhash) <= max_distance
+                ):
+                    sets.union(me, other.comment_id)
+                    root = sets.find(me)
         for key, _ in keys.probes:
             for other in self.edits.get(key, ())[-CANDIDATE_LIMIT:]:
-                if sets.find(other.comment_id) == sets.find(keys.comment_id):
-                    continue
-                if one_edit_apart(keys.norm, other.norm):
-                    sets.union(keys.comment_id, other.comment_id)
+                if sets.find(other.comment_id) != root and one_edit_apart(keys.norm, other.norm):
+                    sets.union(me, other.comment_id)
+                    root = sets.find(me)
 
     def add(self, keys: DupKeys) -> None:
         self.exact.setdefault(keys.exact_key, keys.comment_id)
