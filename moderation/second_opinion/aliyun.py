@@ -23,7 +23,11 @@ from moderation.second_opinion.model import (
     ProviderError,
     ProviderRateLimited,
 )
-from moderation.second_opinion.signing import aliyun_canonical_query, aliyun_signature, percent_encode
+from moderation.second_opinion.signing import (
+    aliyun_canonical_query,
+    aliyun_signature,
+    percent_encode,
+)
 
 VERSION = "2022-03-02"
 SERVICES = {"TextModerationPlus": "comment_detection_pro", "TextModeration": "comment_detection"}
@@ -127,6 +131,4 @@ class AliyunProvider(HttpProvider):
             "Host": urlsplit(url).netloc,
         }
         answer = parse(self.decode(self.post(url, body, headers)), params["Action"])
-        return Answer(
-            answer.level, answer.labels, answer.provider_labels, settings.cost_per_call
-        )
+        return Answer(answer.level, answer.labels, answer.provider_labels, settings.cost_per_call)

@@ -72,5 +72,5 @@ def _outcome(provider, digest, future, deadline, started) -> Asked:
     if future.done() and not future.cancelled():
         answer, status, error, began, ended = future.result()
         if ended <= deadline:
-            return Asked(name, digest, status, int((ended - began) * 1000), answer, error)
-    return Asked(name, digest, TIMEOUT, int((deadline - started) * 1000), error="超时未答复")
+            return Asked(name, digest, status, round((ended - began) * 1000), answer, error)
+    return Asked(name, digest, TIMEOUT, round((deadline - started) * 1000), error="超时未答复")

@@ -62,24 +62,32 @@ class ProviderSettings:
     )
     label: str = setting("", "Shown on cards and /metrics, e.g. 阿里云 (empty: the name).")
     url: str = setting(
-        "", "Endpoint (empty: the provider's documented default; required for webhook).",
+        "",
+        "Endpoint (empty: the provider's documented default; required for webhook).",
         check=_url,
     )
     timeout_seconds: float = setting(
-        2.0, "Scoring waits at most this long for the answer, then goes on without it.",
-        min=0.05, max=60,
+        2.0,
+        "Scoring waits at most this long for the answer, then goes on without it.",
+        min=0.05,
+        max=60,
     )
     calls_per_minute: int = setting(60, "At most this many calls a minute.", min=1, max=100000)
     calls_per_day: int = setting(
-        5000, "At most this many calls a Beijing day (the contract's quota).", min=1,
+        5000,
+        "At most this many calls a Beijing day (the contract's quota).",
+        min=1,
         max=10_000_000,
     )
     cost_per_call: float = setting(
-        1.0, "Cost units one call counts on /metrics (e.g. the price per call in 分).",
-        min=0, max=1_000_000,
+        1.0,
+        "Cost units one call counts on /metrics (e.g. the price per call in 分).",
+        min=0,
+        max=1_000_000,
     )
     key_id_env: str = setting(
-        "", "Environment variable holding the AccessKeyId / SecretId / secretId.",
+        "",
+        "Environment variable holding the AccessKeyId / SecretId / secretId.",
         check=_env_name,
     )
     key_secret_env: str = setting(
@@ -94,9 +102,7 @@ class ProviderSettings:
         "aliyun: Service (comment_detection_pro for TextModerationPlus, comment_detection "
         "for TextModeration); tencent: BizType; yidun: businessId.",
     )
-    action: str = setting(
-        "", "aliyun: TextModerationPlus (default) or TextModeration."
-    )
+    action: str = setting("", "aliyun: TextModerationPlus (default) or TextModeration.")
     model: str = setting("", "guard: the served model's name (e.g. qwen3guard-gen-0.6b).")
 
     def __post_init__(self):
@@ -154,8 +160,10 @@ class SecondOpinionSettings:
         "text leaves the machine.",
     )
     cache_days: int = setting(
-        30, "An answer is reused for the same text (by content digest) this many days.",
-        min=0, max=3650,
+        30,
+        "An answer is reused for the same text (by content digest) this many days.",
+        min=0,
+        max=3650,
     )
     providers: list[dict] = setting(
         [],

@@ -75,9 +75,9 @@ def bounded(names) -> tuple[str, ...]:
 
 
 def content_digest(text: str) -> str:
-    """The cache key of a text: SHA-256 of its NFKC form with whitespace collapsed, so the
-    copies of a campaign (a space more, a full-width comma) share one answer."""
-    folded = " ".join(unicodedata.normalize("NFKC", text).split())
+    """The cache key of a text: SHA-256 of its NFKC form without whitespace, so the copies
+    of a campaign (a space more, a full-width letter) share one answer."""
+    folded = "".join(unicodedata.normalize("NFKC", text).split())
     return hashlib.sha256(folded.encode("utf-8")).hexdigest()
 
 

@@ -27,8 +27,13 @@ from moderation.second_opinion.signing import webhook_signature
 
 TIMESTAMP_HEADER = "X-Moderation-Timestamp"
 SIGNATURE_HEADER = "X-Moderation-Signature"
-CORAL_STATUS = {"APPROVED": PASS, "NONE": PASS, "SYSTEM_WITHHELD": REVIEW, "PREMOD": REVIEW,
-                "REJECTED": BLOCK}
+CORAL_STATUS = {
+    "APPROVED": PASS,
+    "NONE": PASS,
+    "SYSTEM_WITHHELD": REVIEW,
+    "PREMOD": REVIEW,
+    "REJECTED": BLOCK,
+}
 
 
 def request(text: str, signing_secret: str, timestamp: int):
