@@ -54,7 +54,14 @@ LAYERS = (
     # collectors' HTTP layer (what settings declare and check)
     (
         "channel actions and alert delivery",
-        ("moderation.push", "moderation.push.*", "moderation.alerts", "moderation.alerts.*"),
+        (
+            "moderation.push",
+            "moderation.push.*",
+            "moderation.alerts",
+            "moderation.alerts.*",
+            "moderation.second_opinion",  # content-safety services asked: network + parsing
+            "moderation.second_opinion.*",
+        ),
     ),
     (
         "scoring and collectors",
