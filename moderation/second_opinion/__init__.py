@@ -14,7 +14,6 @@ from moderation.second_opinion.config import (
     ProviderSettings,
     SecondOpinionSettings,
     build_providers,
-    make_provider,
 )
 from moderation.second_opinion.model import (
     BLOCK,
@@ -25,6 +24,7 @@ from moderation.second_opinion.model import (
     ProviderError,
     content_digest,
 )
+from moderation.second_opinion.providers import make_provider
 
 __all__ = [
     "BLOCK",

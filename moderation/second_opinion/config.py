@@ -177,17 +177,3 @@ class SecondOpinionSettings:
     def provider_settings(self) -> dict[str, ProviderSettings]:
         """{name: ProviderSettings} of the configured providers."""
         return build_providers(self.providers)
-
-
-def make_provider(settings: ProviderSettings):
-    """The provider object for one configured provider."""
-    from moderation.second_opinion import aliyun, guard, tencent, webhook, yidun
-
-    kinds = {
-        "aliyun": aliyun.AliyunProvider,
-        "tencent": tencent.TencentProvider,
-        "yidun": yidun.YidunProvider,
-        "webhook": webhook.WebhookProvider,
-        "guard": guard.GuardProvider,
-    }
-    return kinds[settings.type](settings)

@@ -19,6 +19,7 @@ from moderation.storage.migrations.offensive import offensive_migrations
 from moderation.storage.migrations.ops import ops
 from moderation.storage.migrations.outbox import outbox_migrations
 from moderation.storage.migrations.replies import replies_migrations
+from moderation.storage.migrations.second_opinion import second_opinion_migrations
 from moderation.storage.migrations.switches import switches_migrations
 
 MIGRATION_SETS = [
@@ -33,6 +34,7 @@ MIGRATION_SETS = [
     drafts,
     offensive_migrations,
     desk,
+    second_opinion_migrations,
 ]  # applied in this order
 
 
