@@ -38,6 +38,7 @@ LAYERS = (
         "pipeline and export",
         (
             "moderation.pipeline",
+            "moderation.opinion_pass",  # second opinions asked between scoring and rules
             "moderation.export",
             "moderation.export.*",
             "moderation.drafting",

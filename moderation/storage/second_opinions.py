@@ -164,3 +164,14 @@ def decided_by_people(db, since: str | None = None) -> list[dict]:
         ):
             answers.setdefault(row["comment_id"], {})[row["provider"]] = row["level"]
     return [{**row, "opinions": answers.get(row["id"], {})} for row in people]
+
+
+def comments_to_ask(db, comment_ids) -> dict[int, dict]:
+    """{comment id: channel, status} for a batch (who may be asked about)."""
+    found = {}
+    for chunk, marks in in_chunks(list(comment_ids)):
+        for row in db.query(
+            f"SELECT id, channel, status FROM comments WHERE id IN ({marks})", chunk
+        ):
+            found[row["id"]] = row
+    return found

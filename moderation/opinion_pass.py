@@ -1,0 +1,182 @@
+"""The second-opinion step of scoring: who is asked, the cache, the budgets, the deadline.
+
+Between scoring a batch's texts and deciding it by the rules: the comments a channel asks
+about (its `second_opinion` providers) or a rule asks about (action ask_second_opinion)
+are sent — masked unless `mask_before_sending = false` — to the providers, at most once
+per content digest (a cached answer is reused for `cache_days`), within each provider's
+calls per minute and per day, and never waiting past the longest timeout among them. A
+failure, a timeout or a spent budget is recorded and the comment stays as the desk's own
+signals decide. Nothing runs when no provider is configured.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+
+from moderation.scoring.personal_data import mask_personal_data
+from moderation.second_opinion import (
+    BLOCK,
+    LEVELS,
+    REVIEW,
+    ask_all,
+    content_digest,
+    make_provider,
+)
+from moderation.second_opinion.model import label_words
+from moderation.states import PENDING
+from moderation.storage import rule_apply
+from moderation.storage import second_opinions as store
+from moderation.timeutil import iso, now_iso, parse_iso
+
+FLAG = "second_opinion"
+SEVERITY = {"pass": 0, "review": 1, "block": 2}
+
+
+@dataclass
+class Gathered:
+    """What the step found: {comment id: most severe level}, the flags to add, and the
+    links and calls to store in the scoring transaction."""
+
+    levels: dict[int, str] = field(default_factory=dict)
+    flags: dict[int, dict] = field(default_factory=dict)
+    calls: list[dict] = field(default_factory=list)  # new calls, each with its comment ids
+    cached_links: list[tuple[int, str, int, bool]] = field(default_factory=list)
+
+
+def wanted(db, settings, comment_ids, scored, thresholds, modes) -> dict[int, set[str]]:
+    """{comment id: provider names to ask}: the channel's every-comment providers plus the
+    ones its rules ask for (pending comments only)."""
+    providers = settings.second_opinion.provider_settings()
+    first = next(iter(providers), "")
+    per_channel = {c.name: c.second_opinion for c in settings.channels}
+    rows = store.comments_to_ask(db, comment_ids)
+    asked: dict[int, set[str]] = {}
+    for comment_id, row in rows.items():
+        if row["status"] == PENDING and per_channel.get(row["channel"]):
+            asked.setdefault(comment_id, set()).update(per_channel[row["channel"]])
+    requests = rule_apply.opinion_requests(db, comment_ids, scored, thresholds, modes)
+    for comment_id, names in requests.items():
+        asked.setdefault(comment_id, set()).update(name or first for name in names)
+    return {cid: {n for n in names if n in providers} for cid, names in asked.items() if names}
+
+
+def gather(db, settings, batch: list[dict], scored, thresholds, modes) -> Gathered:
+    """Ask what is wanted for a batch (network, outside any transaction)."""
+    gathered = Gathered()
+    config = settings.second_opinion
+    providers = config.provider_settings()
+    if not providers:
+        return gathered
+    ids = [comment["id"] for comment in batch]
+    asking = wanted(db, settings, ids, scored, thresholds, modes)
+    if not asking:
+        return gathered
+    texts = {c["id"]: c["text"] for c in batch}
+    sent = {
+        cid: mask_personal_data(texts[cid]) if config.mask_before_sending else texts[cid]
+        for cid in asking
+    }
+    digests = {cid: content_digest(text) for cid, text in sent.items()}
+    now = now_iso()
+    since = iso(parse_iso(now) - timedelta(days=config.cache_days))
+    answers: dict[int, list[tuple[str, str, list]]] = {}
+    jobs = []
+    for name, provider in providers.items():
+        mine = sorted(cid for cid, names in asking.items() if name in names)
+        if not mine:
+            continue
+        hits = store.cached(db, name, [digests[cid] for cid in mine], since)
+        by_digest: dict[str, list[int]] = {}
+        for cid in mine:
+            hit = hits.get(digests[cid])
+            if hit:
+                gathered.cached_links.append((cid, name, hit["id"], True))
+                answers.setdefault(cid, []).append((provider.shown, hit["level"], hit_labels(hit)))
+            else:
+                by_digest.setdefault(digests[cid], []).append(cid)
+        left = store.budget_left(db, name, provider.calls_per_minute, provider.calls_per_day, now)
+        client = make_provider(provider) if by_digest else None
+        for index, (digest, cids) in enumerate(by_digest.items()):
+            if index >= left:
+                gathered.calls.append(_over_budget(name, digest, cids))
+                continue
+            jobs.append((client, digest, sent[cids[0]], cids))
+    for job, asked in zip(jobs, ask_all([j[:3] for j in jobs]), strict=True):
+        client, digest, _, cids = job
+        gathered.calls.append(_call_row(asked, cids))
+        if asked.answer is not None:
+            for cid in cids:
+                answers.setdefault(cid, []).append(
+                    (client.settings.shown, asked.answer.level, list(asked.answer.labels))
+                )
+    for cid, given in answers.items():
+        worst = max(given, key=lambda item: SEVERITY[item[1]])
+        gathered.levels[cid] = worst[1]
+        if worst[1] in (REVIEW, BLOCK):
+            gathered.flags[cid] = _flag(worst[0], worst[1], worst[2])
+    return gathered
+
+
+def hit_labels(row: dict) -> list[str]:
+    """A cached call's desk labels."""
+    return json.loads(row["labels"])
+
+
+def _over_budget(name: str, digest: str, cids: list[int]) -> dict:
+    return {
+        "provider": name,
+        "digest": digest,
+        "status": store.OVER_BUDGET,
+        "error": "超出调用预算，未发送",
+        "comment_ids": cids,
+    }
+
+
+def _call_row(asked, cids: list[int]) -> dict:
+    answer = asked.answer
+    return {
+        "provider": asked.provider,
+        "digest": asked.digest,
+        "status": asked.status,
+        "level": answer.level if answer else None,
+        "labels": answer.labels if answer else (),
+        "provider_labels": answer.provider_labels if answer else (),
+        "latency_ms": asked.latency_ms,
+        "cost_units": answer.cost_units if answer else 0.0,  # answered calls are billed
+        "error": asked.error,
+        "comment_ids": cids,
+    }
+
+
+def _flag(shown: str, level: str, labels: list[str]) -> dict:
+    words = f"：{label_words(labels)}" if labels else ""
+    return {
+        "code": FLAG,
+        "reason": f"第二意见（{shown}）{LEVELS[level]}{words}",
+        "action": "reject" if level == BLOCK else "review",
+        "spans": [],
+    }
+
+
+def with_flags(scored: list, batch: list[dict], gathered: Gathered) -> list:
+    """The batch's scores with the second-opinion flag added where an answer warns."""
+    if not gathered.flags:
+        return scored
+    return [
+        replace(result, flags=[*result.flags, gathered.flags[comment["id"]]])
+        if comment["id"] in gathered.flags
+        else result
+        for comment, result in zip(batch, scored, strict=True)
+    ]
+
+
+def store_gathered(db, gathered: Gathered) -> None:
+    """Store the calls and link each comment to its answer (inside the scoring
+    transaction)."""
+    ids = store.record_calls(db, gathered.calls)
+    links = list(gathered.cached_links)
+    for call, call_id in zip(gathered.calls, ids, strict=True):
+        links.extend((cid, call["provider"], call_id, False) for cid in call["comment_ids"])
+    store.link(db, links)
