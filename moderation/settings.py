@@ -458,8 +458,8 @@ class ChannelSettings:
     label: str = setting("", "Shown as the comment's origin, e.g. 掌上株洲 (empty: the name).")
     second_opinion: list[str] = setting(
         [],
-        "Second-opinion providers (by name, from [second_opinion]) asked about every comment "
-        "of this channel; empty: only where a rule asks (action ask_second_opinion).",
+        "Second-opinion providers asked about every comment. By name, from "
+        "[second_opinion]; empty: only where a rule asks (action ask_second_opinion).",
     )
     # The collector's Options dataclass, built from the entry's other keys by the loader.
     options: Any = field(default=None, metadata={NOT_A_KEY: True})
