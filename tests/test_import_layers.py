@@ -39,6 +39,7 @@ LAYERS = (
         (
             "moderation.pipeline",
             "moderation.opinion_pass",  # second opinions asked between scoring and rules
+            "moderation.opinion_metrics",  # providers' figures and agreement for /metrics
             "moderation.export",
             "moderation.export.*",
             "moderation.drafting",

@@ -115,13 +115,14 @@ def budget_left(db, provider: str, per_minute: int, per_day: int, now: str) -> i
     return max(0, min(per_minute - minute, per_day - today))
 
 
-def call_figures(db, since: str | None = None) -> dict[str, dict]:
+def call_figures(db, since: str | None = None, until: str | None = None) -> dict[str, dict]:
     """{provider: calls, failures, over_budget, latencies (ms of answered or failed calls),
-    cost_units} since `since` (all time without it)."""
+    cost_units} in [since, until) (all time without them)."""
     figures: dict[str, dict] = {}
     for row in db.query(
-        "SELECT provider, status, latency_ms, cost_units FROM opinion_calls WHERE at >= ?",
-        [since or ""],
+        "SELECT provider, status, latency_ms, cost_units FROM opinion_calls "
+        "WHERE at >= ? AND at < ?",
+        [since or "", until or "9999"],
     ):
         entry = figures.setdefault(
             row["provider"],
@@ -137,16 +138,16 @@ def call_figures(db, since: str | None = None) -> dict[str, dict]:
     return figures
 
 
-def decided_by_people(db, since: str | None = None) -> list[dict]:
-    """Comments whose last decision is a person's approve or reject: id, status, the
-    built-in signals (offensive, sentiment) and every provider's answered level."""
+def decided_by_people(db, since: str | None = None, until: str | None = None) -> list[dict]:
+    """Comments whose last decision (in [since, until)) is a person's approve or reject: id,
+    status, the built-in signals (offensive, sentiment) and each provider's answered level."""
     rows = list(
         db.query(
             "SELECT c.id, c.status, s.offensive, s.sentiment, d.actor FROM comments c "
             "JOIN decisions d ON d.id = (SELECT MAX(id) FROM decisions WHERE comment_id = c.id) "
             "LEFT JOIN scores s ON s.comment_id = c.id "
-            "WHERE c.status IN (?, ?) AND d.at >= ?",
-            [APPROVED, REJECTED, since or ""],
+            "WHERE c.status IN (?, ?) AND d.at >= ? AND d.at < ?",
+            [APPROVED, REJECTED, since or "", until or "9999"],
         )
     )
     people = [
