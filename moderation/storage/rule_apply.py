@@ -140,6 +140,9 @@ def _batch(db, comment_ids, scored, thresholds, modes, opinions=None):
 def opinion_requests(db, comment_ids: list[int], scored, thresholds, modes=None) -> dict:
     """{comment id: providers its rules ask (ask_second_opinion; "" = the first configured)}
     for the pending comments of a freshly scored batch. Nothing is written."""
+    asking = [r for r in rule_store.list_rules(db) if r.enabled and r.action == ASK_SECOND_OPINION]
+    if not asking:
+        return {}  # no rule asks: the batch's facts are not read twice
     compiled, judged = _batch(db, comment_ids, scored, thresholds, modes)
     wanted: dict[int, list[str]] = {}
     for facts, _ in judged:
