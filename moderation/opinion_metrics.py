@@ -107,3 +107,21 @@ def opinion_table(db, providers: dict, thresholds: Thresholds, first: date, last
             }
         )
     return table
+
+
+def prometheus_lines(db) -> str:
+    """Per-provider counters for /metrics.txt (calls, failures, over budget, cost units)."""
+    figures = store.call_figures(db)
+    lines = []
+    for metric, key, help_text in (
+        ("calls_total", "calls", "Calls sent to a second-opinion provider."),
+        ("failures_total", "failures", "Calls that failed or timed out."),
+        ("over_budget_total", "over_budget", "Texts not sent: the provider's budget was spent."),
+        ("cost_units_total", "cost_units", "Cost units of answered calls."),
+    ):
+        name = f"moderation_second_opinion_{metric}"
+        lines += [f"# HELP {name} {help_text}", f"# TYPE {name} counter"]
+        for provider, entry in sorted(figures.items()):
+            label = provider.replace("\\", "\\\\").replace('"', '\\"')
+            lines.append(f'{name}{{provider="{label}"}} {entry[key]:g}')
+    return "\n".join(lines) + "\n"

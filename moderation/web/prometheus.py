@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, current_app, request
 
+from moderation.opinion_metrics import prometheus_lines
 from moderation.storage import metrics as store
 from moderation.timeutil import parse_iso
 from moderation.web.context import get_db
@@ -93,6 +94,7 @@ def metrics_text():
     if not _authorised():
         return Response("unauthorised\n", status=401, headers={"WWW-Authenticate": "Bearer"})
     text = exposition(store.operational_counts(get_db()), datetime.now(UTC))
+    text += prometheus_lines(get_db())  # second opinions, per provider
     return Response(
         text,
         mimetype="text/plain",

@@ -181,3 +181,15 @@ def test_metrics_range_excludes_other_days(db):
     fixed_decisions(db)
     table = opinion_table(db, {"aliyun": "阿里云"}, THRESHOLDS, date(2020, 1, 1), date(2020, 1, 2))
     assert table[0]["calls"] == 0 and table[0]["decided"] == 0
+
+
+def test_prometheus_lines_count_per_provider(db):
+    from moderation.opinion_metrics import prometheus_lines
+
+    fixed_decisions(db)
+    text = prometheus_lines(db)
+    assert 'moderation_second_opinion_calls_total{provider="aliyun"} 8' in text
+    assert 'moderation_second_opinion_failures_total{provider="aliyun"} 1' in text
+    assert 'moderation_second_opinion_over_budget_total{provider="aliyun"} 1' in text
+    assert 'moderation_second_opinion_cost_units_total{provider="aliyun"} 10.5' in text
+    assert 'moderation_second_opinion_calls_total{provider="guard"} 7' in text
