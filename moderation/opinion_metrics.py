@@ -92,7 +92,7 @@ def opinion_table(db, providers: dict, thresholds: Thresholds, first: date, last
     shown = {**{name: name for name in figures}, **providers}
     decided = store.decided_by_people(db, since, until)
     table = []
-    none = {"calls": 0, "failures": 0, "over_budget": 0, "latencies": [], "cost_units": 0.0}
+    none = {"calls": 0, "failures": 0, "unsent": 0, "latencies": [], "cost_units": 0.0}
     for row in agreement_rows(decided, shown, thresholds):
         calls = figures.get(row["provider"], none) if row["provider"] else None
         latencies = calls["latencies"] if calls else []
@@ -101,7 +101,7 @@ def opinion_table(db, providers: dict, thresholds: Thresholds, first: date, last
                 **row,
                 "calls": calls["calls"] if calls else None,
                 "failures": calls["failures"] if calls else None,
-                "over_budget": calls["over_budget"] if calls else None,
+                "unsent": calls["unsent"] if calls else None,
                 "p95_ms": round(percentiles(latencies, (95,))[0]) if latencies else None,
                 "cost_units": round(calls["cost_units"], 2) if calls else None,
             }
@@ -116,7 +116,7 @@ def prometheus_lines(db) -> str:
     for metric, key, help_text in (
         ("calls_total", "calls", "Calls sent to a second-opinion provider."),
         ("failures_total", "failures", "Calls that failed or timed out."),
-        ("over_budget_total", "over_budget", "Texts not sent: the provider's budget was spent."),
+        ("unsent_total", "unsent", "Texts not sent: over budget or past the deadline."),
         ("cost_units_total", "cost_units", "Cost units of answered calls."),
     ):
         name = f"moderation_second_opinion_{metric}"

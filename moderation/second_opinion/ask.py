@@ -1,8 +1,9 @@
 """Asking several providers at once, never waiting past the longest timeout among them.
 
-Each call runs on its own thread; whatever has not answered by its provider's deadline is
-recorded as a timeout and left to finish (its answer is dropped), so a slow or silent
-provider costs the scoring pass at most its timeout.
+Calls run on up to 16 threads; whatever has not answered by its provider's deadline is
+recorded as a timeout and left to finish (its answer is dropped), and a call still queued
+then is not sent at all (``not_sent``), so a slow or silent provider costs the scoring pass
+at most its timeout, however large the batch.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 
 from moderation.second_opinion.model import Answer, ProviderError
 
-OK, TIMEOUT = "ok", "timeout"
+OK, TIMEOUT, NOT_SENT = "ok", "timeout", "not_sent"
 MAX_THREADS = 16
 
 
@@ -69,7 +70,9 @@ def ask_all(jobs: list[tuple[object, str, str]]) -> list[Asked]:
 def _outcome(provider, digest, future, deadline, started) -> Asked:
     """A call that ended after its deadline counts as a timeout, whatever it answered."""
     name = provider.settings.name
-    if future.done() and not future.cancelled():
+    if future.cancelled():  # still queued at the deadline: never sent
+        return Asked(name, digest, NOT_SENT, 0, error="本批时限内未轮到，未发送")
+    if future.done():
         answer, status, error, began, ended = future.result()
         if ended <= deadline:
             return Asked(name, digest, status, round((ended - began) * 1000), answer, error)

@@ -11,6 +11,8 @@ from moderation.storage import in_chunks
 from moderation.timeutil import BEIJING, iso, now_iso, parse_iso
 
 OVER_BUDGET = "over_budget"
+NOT_SENT = "not_sent"  # its batch's deadline came before its turn
+UNSENT = (OVER_BUDGET, NOT_SENT)
 ORDER = {"pass": 0, "review": 1, "block": 2}
 AUTOMATIC_PREFIXES = ("rule:", "mode:")
 
@@ -31,8 +33,9 @@ def cached(db, provider: str, digests, since: str) -> dict[str, dict]:
 def calls_since(db, provider: str, since: str) -> int:
     """Calls made to `provider` since `since` (what its budget counts)."""
     return db.execute(
-        "SELECT COUNT(*) FROM opinion_calls WHERE provider = ? AND at >= ? AND status != ?",
-        [provider, since, OVER_BUDGET],
+        "SELECT COUNT(*) FROM opinion_calls WHERE provider = ? AND at >= ? "
+        "AND status NOT IN (?, ?)",
+        [provider, since, *UNSENT],
     ).fetchone()[0]
 
 
@@ -116,8 +119,8 @@ def budget_left(db, provider: str, per_minute: int, per_day: int, now: str) -> i
 
 
 def call_figures(db, since: str | None = None, until: str | None = None) -> dict[str, dict]:
-    """{provider: calls, failures, over_budget, latencies (ms of answered or failed calls),
-    cost_units} in [since, until) (all time without them)."""
+    """{provider: calls, failures, unsent (over budget or past the deadline), latencies
+    (ms of the calls sent), cost_units} in [since, until) (all time without them)."""
     figures: dict[str, dict] = {}
     for row in db.query(
         "SELECT provider, status, latency_ms, cost_units FROM opinion_calls "
@@ -126,10 +129,10 @@ def call_figures(db, since: str | None = None, until: str | None = None) -> dict
     ):
         entry = figures.setdefault(
             row["provider"],
-            {"calls": 0, "failures": 0, "over_budget": 0, "latencies": [], "cost_units": 0.0},
+            {"calls": 0, "failures": 0, "unsent": 0, "latencies": [], "cost_units": 0.0},
         )
-        if row["status"] == OVER_BUDGET:
-            entry["over_budget"] += 1
+        if row["status"] in UNSENT:
+            entry["unsent"] += 1
             continue
         entry["calls"] += 1
         entry["failures"] += row["status"] != "ok"

@@ -29,6 +29,7 @@ OPINION_FAILURES = {
     "rate_limited": "服务限流",
     "bad_answer": "答复无法识别",
     "over_budget": "超出调用预算，未发送",
+    "not_sent": "本批时限内未轮到，未发送",
 }
 ACTION_NAMES = {
     "approve": "通过",

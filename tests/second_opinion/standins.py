@@ -29,6 +29,7 @@ class StandIn:
         self.verdict = "block"
         self.delay = 0.0
         self.seen: list[dict] = []
+        self.received = 0  # requests arrived, counted before any slow answer
         self.finished = threading.Event()
         self.url = ""
 
@@ -38,6 +39,7 @@ class StandIn:
 
     def respond(self, path, headers, body):
         """Run `handle`, honouring the slow mode."""
+        self.received += 1
         try:
             if self.mode == "slow":
                 time.sleep(self.delay)

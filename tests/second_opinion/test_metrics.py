@@ -91,7 +91,7 @@ def test_metrics_table_on_fixed_decisions(db):
     rows = {row["shown"]: row for row in table}
     aliyun = rows["阿里云"]
     # 7 answers + 1 timeout are calls; the over-budget one was never sent
-    assert (aliyun["calls"], aliyun["failures"], aliyun["over_budget"]) == (8, 1, 1)
+    assert (aliyun["calls"], aliyun["failures"], aliyun["unsent"]) == (8, 1, 1)
     assert aliyun["cost_units"] == 10.5
     # p95 (linear) of 100..200, 900, 2000
     assert aliyun["p95_ms"] == 1615
@@ -190,6 +190,6 @@ def test_prometheus_lines_count_per_provider(db):
     text = prometheus_lines(db)
     assert 'moderation_second_opinion_calls_total{provider="aliyun"} 8' in text
     assert 'moderation_second_opinion_failures_total{provider="aliyun"} 1' in text
-    assert 'moderation_second_opinion_over_budget_total{provider="aliyun"} 1' in text
+    assert 'moderation_second_opinion_unsent_total{provider="aliyun"} 1' in text
     assert 'moderation_second_opinion_cost_units_total{provider="aliyun"} 10.5' in text
     assert 'moderation_second_opinion_calls_total{provider="guard"} 7' in text

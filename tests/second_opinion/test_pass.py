@@ -162,7 +162,7 @@ def test_budget_per_minute_stops_sending_and_records_the_rest(tmp_path):
         pipeline.score_pending(db, settings)
     assert len(yidun.seen) == 2
     figures = store.call_figures(db)["yidun"]
-    assert (figures["calls"], figures["over_budget"]) == (2, 3)
+    assert (figures["calls"], figures["unsent"]) == (2, 3)
     assert store.budget_left(db, "yidun", 2, 100, store.now_iso()) == 0
 
 

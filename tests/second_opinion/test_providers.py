@@ -4,6 +4,7 @@ answer parsed into the desk's levels and labels, errors, rate limits and timeout
 from __future__ import annotations
 
 import hashlib
+import time
 
 import pytest
 
@@ -14,6 +15,7 @@ from moderation.second_opinion import (
     make_provider,
     signing,
 )
+from moderation.second_opinion.ask import MAX_THREADS
 from tests.second_opinion.standins import Aliyun, Guard, Tencent, Webhook, Yidun, serving
 
 ENV = {"SO_KEY_ID": "test-id", "SO_KEY_SECRET": "test-secret"}
@@ -278,3 +280,17 @@ def test_content_digest_folds_copies_of_a_campaign():
     assert content_digest("好评 ，  真棒\n") == content_digest("好评，真棒")
     assert content_digest("ＡＢＣ") == content_digest("ABC")
     assert content_digest("甲") != content_digest("乙")
+
+
+def test_texts_queued_past_the_deadline_are_not_sent():
+    """More texts than threads through a slow provider: the running calls time out, the
+    queued ones are never sent."""
+    with serving(Guard()) as stand_in:
+        stand_in.mode, stand_in.delay = "slow", 1.0
+        provider = provider_for("guard", stand_in.url, timeout_seconds=0.3)
+        results = ask_all([(provider, f"d{n}", f"第{n}条") for n in range(20)])
+        time.sleep(0.5)  # let the started calls reach the stand-in
+        sent = stand_in.received
+    statuses = [r.status for r in results]
+    assert statuses.count("timeout") == MAX_THREADS and statuses.count("not_sent") == 4
+    assert sent <= MAX_THREADS  # the queued texts never left

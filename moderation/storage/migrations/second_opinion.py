@@ -22,7 +22,8 @@ def m001_opinion_calls(db):
             provider TEXT NOT NULL,
             digest TEXT NOT NULL,
             status TEXT NOT NULL CHECK (status IN
-                ('ok', 'failed', 'timeout', 'rate_limited', 'bad_answer', 'over_budget')),
+                ('ok', 'failed', 'timeout', 'rate_limited', 'bad_answer', 'over_budget',
+                 'not_sent')),
             level TEXT CHECK (level IN ('pass', 'review', 'block')),
             labels TEXT NOT NULL DEFAULT '[]',
             provider_labels TEXT NOT NULL DEFAULT '[]',
