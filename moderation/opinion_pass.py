@@ -12,6 +12,7 @@ signals decide. Nothing runs when no provider is configured.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
@@ -30,6 +31,7 @@ from moderation.storage import rule_apply
 from moderation.storage import second_opinions as store
 from moderation.timeutil import iso, now_iso, parse_iso
 
+log = logging.getLogger(__name__)
 FLAG = "second_opinion"
 SEVERITY = {"pass": 0, "review": 1, "block": 2}
 
@@ -59,6 +61,9 @@ def wanted(db, settings, comment_ids, scored, thresholds, modes) -> dict[int, se
     requests = rule_apply.opinion_requests(db, comment_ids, scored, thresholds, modes)
     for comment_id, names in requests.items():
         asked.setdefault(comment_id, set()).update(name or first for name in names)
+    unknown = {name for names in asked.values() for name in names} - set(providers)
+    if unknown:
+        log.warning("rules ask unconfigured second-opinion providers: %s", ", ".join(unknown))
     return {cid: {n for n in names if n in providers} for cid, names in asked.items() if names}
 
 
@@ -69,8 +74,7 @@ def gather(db, settings, batch: list[dict], scored, thresholds, modes) -> Gather
     providers = config.provider_settings()
     if not providers:
         return gathered
-    ids = [comment["id"] for comment in batch]
-    asking = wanted(db, settings, ids, scored, thresholds, modes)
+    asking = wanted(db, settings, [c["id"] for c in batch], scored, thresholds, modes)
     if not asking:
         return gathered
     texts = {c["id"]: c["text"] for c in batch}
@@ -78,45 +82,64 @@ def gather(db, settings, batch: list[dict], scored, thresholds, modes) -> Gather
         cid: mask_personal_data(texts[cid]) if config.mask_before_sending else texts[cid]
         for cid in asking
     }
-    digests = {cid: content_digest(text) for cid, text in sent.items()}
     now = now_iso()
     since = iso(parse_iso(now) - timedelta(days=config.cache_days))
     answers: dict[int, list[tuple[str, str, list]]] = {}
     jobs = []
     for name, provider in providers.items():
         mine = sorted(cid for cid, names in asking.items() if name in names)
-        if not mine:
-            continue
-        hits = store.cached(db, name, [digests[cid] for cid in mine], since)
-        by_digest: dict[str, list[int]] = {}
-        for cid in mine:
-            hit = hits.get(digests[cid])
-            if hit:
-                gathered.cached_links.append((cid, name, hit["id"], True))
-                answers.setdefault(cid, []).append((provider.shown, hit["level"], hit_labels(hit)))
-            else:
-                by_digest.setdefault(digests[cid], []).append(cid)
-        left = store.budget_left(db, name, provider.calls_per_minute, provider.calls_per_day, now)
-        client = make_provider(provider) if by_digest else None
-        for index, (digest, cids) in enumerate(by_digest.items()):
-            if index >= left:
-                gathered.calls.append(_over_budget(name, digest, cids))
-                continue
-            jobs.append((client, digest, sent[cids[0]], cids))
-    for job, asked in zip(jobs, ask_all([j[:3] for j in jobs]), strict=True):
-        client, digest, _, cids = job
+        if mine:
+            jobs += _plan(
+                db, provider, {cid: sent[cid] for cid in mine}, since, now, gathered, answers
+            )
+    for (client, _, _, cids), asked in zip(jobs, ask_all([j[:3] for j in jobs]), strict=True):
         gathered.calls.append(_call_row(asked, cids))
-        if asked.answer is not None:
-            for cid in cids:
-                answers.setdefault(cid, []).append(
-                    (client.settings.shown, asked.answer.level, list(asked.answer.labels))
-                )
-    for cid, given in answers.items():
-        worst = max(given, key=lambda item: SEVERITY[item[1]])
-        gathered.levels[cid] = worst[1]
-        if worst[1] in (REVIEW, BLOCK):
-            gathered.flags[cid] = _flag(worst[0], worst[1], worst[2])
+        if asked.answer is None:
+            log.warning("second opinion %s: %s: %s", asked.provider, asked.status, asked.error)
+            continue
+        for cid in cids:
+            answers.setdefault(cid, []).append(
+                (client.settings.shown, asked.answer.level, list(asked.answer.labels))
+            )
+    _conclude(gathered, answers)
     return gathered
+
+
+def _plan(db, provider, texts: dict[int, str], since, now, gathered, answers) -> list[tuple]:
+    """One provider's share of a batch: cached answers taken, one job per new digest within
+    its budget, the rest recorded as over budget. Returns (client, digest, text, ids) jobs."""
+    digests = {cid: content_digest(text) for cid, text in texts.items()}
+    hits = store.cached(db, provider.name, digests.values(), since)
+    by_digest: dict[str, list[int]] = {}
+    for cid, digest in digests.items():
+        hit = hits.get(digest)
+        if hit:
+            gathered.cached_links.append((cid, provider.name, hit["id"], True))
+            answers.setdefault(cid, []).append((provider.shown, hit["level"], hit_labels(hit)))
+        else:
+            by_digest.setdefault(digest, []).append(cid)
+    if not by_digest:
+        return []
+    left = store.budget_left(
+        db, provider.name, provider.calls_per_minute, provider.calls_per_day, now
+    )
+    client = make_provider(provider)
+    jobs = []
+    for index, (digest, cids) in enumerate(by_digest.items()):
+        if index < left:
+            jobs.append((client, digest, texts[cids[0]], cids))
+        else:
+            gathered.calls.append(_over_budget(provider.name, digest, cids))
+    return jobs
+
+
+def _conclude(gathered: Gathered, answers: dict) -> None:
+    """Each comment's most severe answer, and a flag where it warns."""
+    for cid, given in answers.items():
+        shown, level, labels = max(given, key=lambda item: SEVERITY[item[1]])
+        gathered.levels[cid] = level
+        if level in (REVIEW, BLOCK):
+            gathered.flags[cid] = _flag(shown, level, labels)
 
 
 def hit_labels(row: dict) -> list[str]:

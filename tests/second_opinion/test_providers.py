@@ -292,5 +292,6 @@ def test_texts_queued_past_the_deadline_are_not_sent():
         time.sleep(0.5)  # let the started calls reach the stand-in
         sent = stand_in.received
     statuses = [r.status for r in results]
-    assert statuses.count("timeout") == MAX_THREADS and statuses.count("not_sent") == 4
-    assert sent <= MAX_THREADS  # the queued texts never left
+    unsent = statuses.count("not_sent")
+    assert statuses.count("timeout") + unsent == 20 and unsent >= 20 - MAX_THREADS
+    assert sent <= 20 - unsent  # the texts recorded as not sent never left
