@@ -224,10 +224,8 @@ def test_provider_rate_limit_is_recognised(kind):
     assert asked.status == "rate_limited", asked.error
 
 
-@pytest.mark.parametrize("kind", sorted(STAND_INS))
+@pytest.mark.parametrize("kind", ["aliyun", "tencent", "webhook", "yidun"])  # the signed ones
 def test_wrong_secret_fails_the_stand_ins_signature_check(kind, monkeypatch):
-    if kind == "guard":
-        pytest.skip("the guard endpoint is not signed")
     monkeypatch.setenv("SO_KEY_SECRET", "another-secret")
     with serving(STAND_INS[kind]()) as stand_in:
         asked = ask_one(provider_for(kind, stand_in.url))
