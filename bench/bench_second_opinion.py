@@ -6,7 +6,7 @@ Scores N comments (distinct texts, channel asking every comment, batches of 500,
 lifted) three ways and prints the seconds each took and the calls sent: no provider
 configured; a provider answering after `--delay` seconds; a provider that never answers
 within `--timeout` (the pass waits at most the timeout per batch; texts queued behind the
-16 running calls are not sent). Then a campaign of N copies: one call.
+10 running calls are not sent). Then a campaign of N copies: one call.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Asking several providers at once, never waiting past the longest timeout among them.
 
-Calls run on up to 16 threads; whatever has not answered by its provider's deadline is
+Calls run on up to 10 threads; whatever has not answered by its provider's deadline is
 recorded as a timeout and left to finish (its answer is dropped), and a call still queued
 then is not sent at all (``not_sent``), so a slow or silent provider costs the scoring pass
 at most its timeout, however large the batch.
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from moderation.second_opinion.model import Answer, ProviderError
 
 OK, TIMEOUT, NOT_SENT = "ok", "timeout", "not_sent"
-MAX_THREADS = 16
+MAX_THREADS = 10  # requests keeps 10 connections per host: no call waits for one
 
 
 @dataclass(frozen=True)

@@ -123,7 +123,9 @@ class ProviderSettings:
 
     @property
     def endpoint(self) -> str:
-        """The configured address, or the documented default."""
+        """The configured address, or the documented default (Aliyun's is per region)."""
+        if not self.url and self.type == "aliyun" and self.region:
+            return f"https://green-cip.{self.region}.aliyuncs.com"
         return self.url or PROVIDER_TYPES[self.type][1]
 
 

@@ -293,3 +293,25 @@ def test_texts_queued_past_the_deadline_are_not_sent():
     unsent = statuses.count("not_sent")
     assert statuses.count("timeout") + unsent == 20 and unsent >= 20 - MAX_THREADS
     assert sent <= 20 - unsent  # the texts recorded as not sent never left
+
+
+def test_default_endpoints_follow_the_documentation():
+    entries = [
+        {"name": "a", "type": "aliyun", "key_id_env": "X", "key_secret_env": "Y"},
+        {
+            "name": "b",
+            "type": "aliyun",
+            "key_id_env": "X",
+            "key_secret_env": "Y",
+            "region": "cn-beijing",
+        },
+        {"name": "t", "type": "tencent", "key_id_env": "X", "key_secret_env": "Y"},
+        {"name": "y", "type": "yidun", "key_id_env": "X", "key_secret_env": "Y", "service": "b"},
+    ]
+    endpoints = {name: p.endpoint for name, p in build_providers(entries).items()}
+    assert endpoints == {
+        "a": "https://green-cip.cn-shanghai.aliyuncs.com",
+        "b": "https://green-cip.cn-beijing.aliyuncs.com",
+        "t": "https://tms.tencentcloudapi.com",
+        "y": "http://as.dun.163.com/v5/text/check",
+    }
