@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
@@ -92,15 +93,18 @@ def gather(db, settings, batch: list[dict], scored, thresholds, modes) -> Gather
             jobs += _plan(
                 db, provider, {cid: sent[cid] for cid in mine}, since, now, gathered, answers
             )
+    failures: Counter = Counter()
     for (client, _, _, cids), asked in zip(jobs, ask_all([j[:3] for j in jobs]), strict=True):
         gathered.calls.append(_call_row(asked, cids))
         if asked.answer is None:
-            log.warning("second opinion %s: %s: %s", asked.provider, asked.status, asked.error)
+            failures[(asked.provider, asked.status, asked.error)] += 1
             continue
         for cid in cids:
             answers.setdefault(cid, []).append(
                 (client.settings.shown, asked.answer.level, list(asked.answer.labels))
             )
+    for (name, status, error), count in sorted(failures.items()):
+        log.warning("second opinion %s: %d × %s: %s", name, count, status, error)
     _conclude(gathered, answers)
     return gathered
 
