@@ -20,6 +20,7 @@ from moderation.storage.migrations.offensive import offensive_migrations
 from moderation.storage.migrations.ops import ops
 from moderation.storage.migrations.outbox import outbox_migrations
 from moderation.storage.migrations.replies import replies_migrations
+from moderation.storage.migrations.second_opinion import second_opinion_migrations
 from moderation.storage.migrations.switches import switches_migrations
 
 MIGRATION_SETS = [
@@ -35,6 +36,7 @@ MIGRATION_SETS = [
     offensive_migrations,
     desk,
     duties,
+    second_opinion_migrations,
 ]  # applied in this order
 
 
