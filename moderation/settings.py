@@ -22,8 +22,8 @@ from moderation import collectors
 from moderation.declare import NOT_A_KEY, SettingsError, build, check_value, declared, setting
 from moderation.push.actions import PUSH_KEYS, PushOptions, PushSettingsError
 from moderation.resources import DEFAULT_CONFIG, user_data_dir
-from moderation.states import RECORDS_MIN_DAYS
 from moderation.second_opinion.config import SecondOpinionSettings
+from moderation.states import RECORDS_MIN_DAYS
 
 CONFIG_ENV = "MODERATION_CONFIG"
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from moderation.states import APPROVED, REJECTED, SYSTEM_ACTOR
+from moderation.states import APPROVED, REJECTED, is_automatic
 from moderation.storage import in_chunks
 from moderation.timeutil import BEIJING, iso, now_iso, parse_iso
 
@@ -14,7 +14,6 @@ OVER_BUDGET = "over_budget"
 NOT_SENT = "not_sent"  # its batch's deadline came before its turn
 UNSENT = (OVER_BUDGET, NOT_SENT)
 ORDER = {"pass": 0, "review": 1, "block": 2}
-AUTOMATIC_PREFIXES = ("rule:", "mode:")
 
 
 def cached(db, provider: str, digests, since: str) -> dict[str, dict]:
@@ -153,11 +152,7 @@ def decided_by_people(db, since: str | None = None, until: str | None = None) ->
             [APPROVED, REJECTED, since or "", until or "9999"],
         )
     )
-    people = [
-        row
-        for row in rows
-        if row["actor"] != SYSTEM_ACTOR and not row["actor"].startswith(AUTOMATIC_PREFIXES)
-    ]
+    people = [row for row in rows if not is_automatic(row["actor"])]
     answers: dict[int, dict[str, str]] = {}
     for chunk, marks in in_chunks([row["id"] for row in people]):
         for row in db.query(
