@@ -178,7 +178,11 @@ def push_options(channel) -> PushOptions:
 def policies(settings) -> dict[str, dict]:
     """Each channel's push policy, as the storage layer keeps it."""
     return {
-        channel.name: {"type": channel.type, **push_options(channel).policy(channel.type)}
+        channel.name: {
+            "type": channel.type,
+            **push_options(channel).policy(channel.type),
+            "enabled": int(getattr(channel, "enabled", True)),
+        }
         for channel in settings.channels
         if channel.type in SUPPORTED
     }
