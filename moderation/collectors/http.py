@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 import urllib3
@@ -65,7 +66,7 @@ class Attempt:
 
     at: str  # ISO-8601 UTC, when the try started
     method: str
-    path: str  # without the query (which may hold an access token)
+    path: str  # the URL path only (the query may hold an access token)
     seconds: float
     status: int | None = None  # None: no answer (timed out, connection failed)
     problem: str = ""
@@ -202,7 +203,8 @@ class HttpClient:
         if not self.record:
             return None
         stamp = datetime.now(UTC).isoformat(timespec="milliseconds")
-        return Attempt(at=stamp, method=method, path=_path(url), seconds=time.monotonic())
+        path = urlsplit(url).path or "/"
+        return Attempt(at=stamp, method=method, path=path, seconds=time.monotonic())
 
     def _ended(self, tried: Attempt | None, status: int | None, problem: str = "") -> None:
         if tried is None:
