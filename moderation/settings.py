@@ -20,7 +20,7 @@ from typing import Any
 
 from moderation import collectors
 from moderation.declare import NOT_A_KEY, SettingsError, build, check_value, declared, setting
-from moderation.push.actions import PUSH_KEYS, PushOptions, PushSettingsError
+from moderation.push.actions import PUSH_KEYS, PushOptions, PushSettings, PushSettingsError
 from moderation.resources import DEFAULT_CONFIG, user_data_dir
 
 CONFIG_ENV = "MODERATION_CONFIG"
@@ -453,7 +453,11 @@ class ChannelSettings:
     name: str = setting(help="Unique name of the channel (used by `moderation collect NAME`).")
     type: str = setting(help="The collector that reads it.", check=_known_channel_type)
     schedule: str = setting("10m", '"5m", "90s", "2h" or five cron fields.', check=_valid_schedule)
-    enabled: bool = setting(True, "false keeps the channel configured but never collected.")
+    enabled: bool = setting(
+        True,
+        "false keeps the channel configured but never collected nor pushed to (its queued "
+        "actions wait as 已暂停).",
+    )
     label: str = setting("", "Shown as the comment's origin, e.g. 掌上株洲 (empty: the name).")
     # The collector's Options dataclass, built from the entry's other keys by the loader.
     options: Any = field(default=None, metadata={NOT_A_KEY: True})
@@ -478,6 +482,7 @@ class Settings:
     alerts: AlertSettings = field(default_factory=AlertSettings)
     draft: DraftSettings = field(default_factory=DraftSettings)
     limits: LimitsSettings = field(default_factory=LimitsSettings)
+    push: PushSettings = field(default_factory=PushSettings)
     channels: tuple[ChannelSettings, ...] = ()
     source: str = field(default="<defaults>", metadata={NOT_A_KEY: True})
 
@@ -518,6 +523,7 @@ SECTIONS: dict[str, type] = {
     "alerts": AlertSettings,
     "draft": DraftSettings,
     "limits": LimitsSettings,
+    "push": PushSettings,
 }
 TOP_LEVEL_KEYS = ("data_dir",)
 

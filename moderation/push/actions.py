@@ -64,6 +64,17 @@ DEFAULT_ON_REJECT = {"wechat": UNFEATURE, "jsonfeed": DELETE, "weibo": NONE}
 MODES = ("off", "dry_run", "on")
 
 
+@dataclass(frozen=True)
+class PushSettings:
+    """`[push]`: what holds for pushing on every channel."""
+
+    self_sign_off: bool = setting(
+        False,
+        "A chief editor may sign off an official reply they wrote themselves (false: the "
+        "sign-off must be by someone other than the reply's author).",
+    )
+
+
 class PushSettingsError(ValueError):
     """A push setting that cannot work; the message names the key."""
 

@@ -29,11 +29,19 @@ def annotate(db, comments: list[dict]) -> None:
 
 
 def story_switches(db, story_id: int) -> dict:
-    """What the story page shows of its comment switches."""
+    """What the story page shows of its comment switches: the state the channels confirmed,
+    what was asked and how each channel answered (failed with the reason, 重试)."""
+    outcome = switches.outcome(db, story_id)
     return {
-        "comments_closed": switches.is_closed(db, story_id),
+        "comments_closed": outcome["closed"],
+        "switch": outcome,
         "switch_history": switches.history(db, story_id)[:10],
     }
+
+
+def switch_outcomes(db, story_ids) -> dict[int, dict]:
+    """{story id: its comment switch as the channels answered} for the stories list."""
+    return switches.outcomes(db, story_ids)
 
 
 def channels_panel(db) -> dict:
@@ -90,12 +98,32 @@ def write_reply(comment_id: int):
 @role_required(CHIEF_EDITOR)
 def sign_off(reply_id: int):
     """A chief editor signs a reply off: it is queued for the channel."""
+    allowed = current_app.config["SETTINGS"].push.self_sign_off
     try:
-        replies.sign_off(get_db(), reply_id, current_actor())
+        replies.sign_off(get_db(), reply_id, current_actor(), self_sign_off=allowed)
     except replies.ReplyError as error:
         flash(f"未能签发：{error}")
     else:
         flash("回复已签发，正在推送到渠道。")
+    return _back()
+
+
+@bp.post("/replies/<int:reply_id>/edit")
+@role_required(EDITOR)
+def edit_reply(reply_id: int):
+    """Change a reply's text: taken back from the channel if sent, then signed off anew."""
+    try:
+        reply = replies.edit(
+            get_db(), reply_id, request.form.get("text", "")[:5000], current_actor()
+        )
+    except replies.ReplyError as error:
+        flash(f"回复未修改：{error}")
+    else:
+        flash(
+            "回复已修改，等待值班总编签发（已发出的旧回复将先从渠道删除）。"
+            if reply["state"] == replies.AWAITING
+            else "回复已修改：先删除旧回复，再发出新回复。"
+        )
     return _back()
 
 
