@@ -28,7 +28,7 @@ client's :data:`~moderation.collectors.wechat_api.ERRCODES`):
 from __future__ import annotations
 
 from moderation.collectors import wechat as collector
-from moderation.collectors.base import RowUnavailable
+from moderation.collectors.base import AuthFailed, CollectorError, RowUnavailable
 from moderation.collectors.wechat_api import Api, describe, errcode, meaning
 from moderation.push.actions import (
     CLOSE_COMMENTS,
@@ -119,6 +119,30 @@ class Client:
             outcome.done = ending == DONE
             outcome.note = note(action.name, code, ending)
         return outcome
+
+
+def check(channel, options: collector.Options, story_native_id: str | None) -> tuple[bool, str]:
+    """A harmless read (one comment of a stored article, or of none) that says whether the
+    account may use the comment API: (allowed, why in Chinese)."""
+    api = Api(options, f"wechat {channel.name}")
+    msg_data_id, index = article_ids(story_native_id or "1_0")
+    body = {"msg_data_id": msg_data_id, "index": index, "begin": 0, "count": 1, "type": 0}
+    try:
+        payload = api.call("/cgi-bin/comment/list", body)
+    except AuthFailed as error:
+        return False, f"凭证被拒（AppID 或 AppSecret 不对）：{error}"
+    except CollectorError as error:
+        return False, f"无法确认，渠道暂不可用：{error}"
+    finally:
+        api.close()
+    code = errcode(payload)
+    if code in (48001, 88000):
+        return False, f"不能使用留言管理接口：{meaning(code)}（errcode {code}）"
+    if code == 0 or (code == 88001 and story_native_id is None):
+        return True, "可以使用留言管理接口"
+    if code in (88001, 88002):
+        return True, f"可以使用留言管理接口（试读的文章：{meaning(code)}）"
+    return False, f"无法确认：{meaning(code)}（errcode {code}）"
 
 
 def note(action_name: str, code: int, ending: str) -> str:

@@ -431,6 +431,22 @@ def sends(db, row_id: int) -> list[dict]:
     return list(db.query("SELECT * FROM outbox_sends WHERE outbox_id = ? ORDER BY id", [row_id]))
 
 
+def sends_for(db, row_ids) -> dict[int, list[dict]]:
+    """{outbox row id: its send history (tries and endings), oldest first} for a page."""
+    row_ids = sorted({row_id for row_id in row_ids if row_id is not None})
+    found: dict[int, list[dict]] = {row_id: [] for row_id in row_ids}
+    if not row_ids:
+        return found
+    marks = ",".join("?" * len(row_ids))
+    for row in db.query(
+        "SELECT id, outbox_id, at, answer, outcome, path, status, errcode, duration_ms "
+        f"FROM outbox_sends WHERE outbox_id IN ({marks}) ORDER BY id",
+        row_ids,
+    ):
+        found[row["outbox_id"]].append(row)
+    return found
+
+
 def status(db) -> list[dict]:
     """Per channel: backlog, failures, dry runs, last success, oldest waiting and why."""
     rows = db.query(
@@ -457,6 +473,14 @@ def status(db) -> list[dict]:
     return list(found.values())
 
 
+def latest_story(db, channel: str) -> str | None:
+    """The native id of a channel's newest stored story (what `push --check` reads)."""
+    row = db.execute(
+        "SELECT native_id FROM stories WHERE channel = ? ORDER BY id DESC LIMIT 1", [channel]
+    ).fetchone()
+    return row[0] if row else None
+
+
 def featured_counts(db, story_ids) -> dict[int, int]:
     """{story id: comments 精选 on the channel} (collected 精选 plus ones we featured since)."""
     story_ids = sorted({s for s in story_ids if s is not None})
@@ -478,4 +502,3 @@ def featured_counts(db, story_ids) -> dict[int, int]:
     ):
         counts[story_id] = featured
     return counts
-

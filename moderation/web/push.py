@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 
+from moderation.collectors import wechat_api
 from moderation.push.actions import LABELS
 from moderation.roles import ADMIN, CHIEF_EDITOR, EDITOR, MODERATOR
 from moderation.storage import outbox, replies, switches
@@ -22,10 +23,41 @@ def annotate(db, comments: list[dict]) -> None:
     pushes = outbox.for_comments(db, ids)
     written = replies.for_comments(db, ids)
     featured = outbox.featured_counts(db, [comment.get("story_id") for comment in comments])
+    history = outbox.sends_for(db, [row["id"] for rows in pushes.values() for row in rows])
+    for rows in pushes.values():
+        for row in rows:
+            row["sends"] = [{**send, "words": send_words(send)} for send in history[row["id"]]]
     for comment in comments:
         comment["pushes"] = pushes[comment["id"]]
         comment["replies"] = written[comment["id"]]
         comment["story_featured"] = featured.get(comment.get("story_id"))
+
+
+PROBLEM_WORDS = {"timed out": "超时", "answer too large": "答复过大"}
+ENDING_WORDS = {
+    outbox.DONE: "完成",
+    outbox.FAILED: "失败",
+    "retry": "稍后重试",
+    outbox.DRY_RUN: "演练（未发送）",
+}
+
+
+def send_words(send: dict) -> str:
+    """One line of an action's send history in Chinese: a try (path, HTTP status or trouble,
+    errcode with its meaning, duration) or how the send ended."""
+    if send["outcome"] != outbox.ATTEMPT:
+        return f"{ENDING_WORDS.get(send['outcome'], send['outcome'])}：{send['answer'] or ''}"
+    verb = (send["path"] or "").removeprefix("/cgi-bin/")
+    if send["status"] is None:
+        answer = send["answer"] or ""
+        said = PROBLEM_WORDS.get(answer, "连接失败" if answer.startswith("connection") else answer)
+    else:
+        said = f"HTTP {send['status']}"
+    if send["errcode"] is not None:
+        said += f" · errcode {send['errcode']}"
+        if send["errcode"]:
+            said += f"（{wechat_api.meaning(send['errcode'])}）"
+    return f"{verb} {said} · {(send['duration_ms'] or 0) / 1000:.2f} 秒"
 
 
 def story_switches(db, story_id: int) -> dict:
