@@ -455,8 +455,8 @@ class ChannelSettings:
     schedule: str = setting("10m", '"5m", "90s", "2h" or five cron fields.', check=_valid_schedule)
     enabled: bool = setting(
         True,
-        "false keeps the channel configured but never collected nor pushed to (its queued "
-        "actions wait as 已暂停).",
+        "false keeps the channel configured, never collected nor pushed to. Its queued "
+        "actions wait as 已暂停.",
     )
     label: str = setting("", "Shown as the comment's origin, e.g. 掌上株洲 (empty: the name).")
     # The collector's Options dataclass, built from the entry's other keys by the loader.
