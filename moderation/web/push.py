@@ -175,11 +175,12 @@ def withdraw(reply_id: int):
 @bp.post("/outbox/<int:row_id>/retry")
 @role_required(MODERATOR)
 def retry(row_id: int):
-    """Send a failed action again (the 重试 button)."""
+    """Send a failed action again, or end the pause an action waits out (the 重试 button):
+    after fixed credentials the whole channel resumes at once."""
     if not outbox.retry(get_db(), row_id):
-        flash("这项推送不在失败状态，无需重试。")
+        flash("这项推送已完成或正在发送，无需重试。")
     else:
-        flash("已重新排队，将在几秒内推送。")
+        flash("已重新排队，将在几秒内推送（该渠道暂停中的推送一并恢复）。")
     return _back()
 
 

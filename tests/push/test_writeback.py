@@ -177,6 +177,10 @@ def test_a_disabled_channel_holds_its_actions(tmp_path, wechat):
     assert sender.deliver(db, settings).counts == {}
     [row] = rows(db)
     assert row["state"] == outbox.HELD and wechat.calls == []
+    app = create_app(settings, TESTING=True, WTF_CSRF_ENABLED=False, SECRET_KEY="test")
+    client = app.test_client()
+    Auth(client, db).login("admin")
+    assert "已暂停 1（推送已关闭或渠道已停用）" in client.get("/channels").text
 
 
 # -- story switches on the page -----------------------------------------------------------
