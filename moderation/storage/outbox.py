@@ -258,10 +258,11 @@ def claim_next(
         f"SELECT o.id FROM outbox o WHERE ({clauses[0]}) "
         + "".join(f" AND {clause}" for clause in clauses[1:])
         + f" AND o.channel IN ({ACTIVE_CHANNELS})"
-        " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.id < o.id "
-        "AND e.state IN ('pending', 'sending') AND (e.comment_id = o.comment_id OR "
-        "(o.comment_id IS NULL AND e.comment_id IS NULL AND e.story_id = o.story_id))) "
-        "ORDER BY o.id LIMIT 1"
+        " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.comment_id = o.comment_id "
+        "AND e.id < o.id AND e.state IN ('pending', 'sending'))"
+        " AND (o.comment_id IS NOT NULL OR NOT EXISTS (SELECT 1 FROM outbox e "
+        "WHERE e.story_id = o.story_id AND e.comment_id IS NULL AND e.id < o.id "
+        "AND e.state IN ('pending', 'sending'))) ORDER BY o.id LIMIT 1"
     )
     lease = iso(now + timedelta(seconds=lease_seconds), "milliseconds")
     with db.atomic():
