@@ -79,6 +79,7 @@ POLICY = {
     "push.write_reply": EDITOR,
     "push.sign_off": CHIEF_EDITOR,
     "push.withdraw": EDITOR,
+    "push.edit_reply": EDITOR,
     "push.retry": MODERATOR,
     "push.switch": EDITOR,
     "push.emergency": ADMIN,
@@ -136,6 +137,7 @@ def form_for(endpoint: str, ids: dict) -> dict:
         "alerts.save": {"name": "负面", "kind": "negative_spike"},
         "reports.generate": {"kind": "daily", "date": "2024-01-25"},
         "push.write_reply": {"text": "感谢您的关注，我们已转交相关部门。"},
+        "push.edit_reply": {"text": "感谢关注，已转交相关部门处理。"},
         "review.undo": {"state": "pending"},
     }.get(endpoint, {})
 
