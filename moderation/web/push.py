@@ -64,6 +64,9 @@ def story_switches(db, story_id: int) -> dict:
     """What the story page shows of its comment switches: the state the channels confirmed,
     what was asked and how each channel answered (failed with the reason, 重试)."""
     outcome = switches.outcome(db, story_id)
+    history = outbox.sends_for(db, [row["id"] for row in outcome["latest"]])
+    for row in outcome["latest"]:
+        row["sends"] = [{**send, "words": send_words(send)} for send in history[row["id"]]]
     return {
         "comments_closed": outcome["closed"],
         "switch": outcome,

@@ -204,6 +204,7 @@ def test_a_refused_open_shows_on_the_story_page_with_retry(wechat_setup, wechat)
     assert "打开评论：失败：文章因安全原因受限（errcode 88002）" in page
     [failed] = rows(db, outbox.FAILED)
     assert f'action="/outbox/{failed["id"]}/retry"' in page and "重试" in page
+    assert "comment/open HTTP 200 · errcode 88002（文章因安全原因受限）" in page  # its history
     listing = client.get("/stories").text
     assert "失败：文章因安全原因受限" in listing and f"/outbox/{failed['id']}/retry" in listing
 
