@@ -22,8 +22,10 @@ MAX_TEXT = 2000  # stored bound; each channel's own limit is checked before queu
 
 
 _WITH_PUSH = (
-    "SELECT r.*, o.state AS push_state, o.note AS push_note, o.finished_at AS sent_at "
+    "SELECT r.*, o.state AS push_state, o.note AS push_note, o.finished_at AS sent_at, "
+    "d.state AS withdraw_state, d.note AS withdraw_note "
     "FROM official_replies r LEFT JOIN outbox o ON o.id = r.outbox_id "
+    "LEFT JOIN outbox d ON d.key = 'reply:' || r.id || ':delete' "
 )
 
 

@@ -94,6 +94,7 @@ def test_88009_resent_after_a_late_answer_while_other_comments_go_out(wechat_set
     assert all(wechat.comment(MSG_DATA_ID, 0, n).elected for n in (22, 23, 24))
     [waiting] = rows(db, outbox.WAITING)
     assert waiting["action"] == DELETE_REPLY and "timed out" in waiting["note"]
+    assert replies.get(db, reply["id"])["withdraw_state"] == outbox.WAITING  # not 已同步
 
     second = sender.deliver(db, settings, now=later())
     assert second.total("done") == 1
@@ -102,7 +103,8 @@ def test_88009_resent_after_a_late_answer_while_other_comments_go_out(wechat_set
     assert wechat.effects[("reply/delete", MSG_DATA_ID, 0, 21)] == 1  # applied once
     codes = [s["errcode"] for s in outbox.sends(db, row["id"]) if s["outcome"] == "attempt"]
     assert codes[-1] == 88009
-    assert replies.get(db, reply["id"])["state"] == replies.WITHDRAWN
+    withdrawn = replies.get(db, reply["id"])
+    assert withdrawn["state"] == replies.WITHDRAWN and withdrawn["withdraw_state"] == outbox.DONE
 
 
 def test_a_busy_answer_waits_that_comment_alone(wechat_setup, wechat):
