@@ -1,12 +1,13 @@
 """The website and app (jsonfeed channels): the moderation endpoint the site implements.
 
-Contract (README, "The site's moderation endpoint"): ``POST {moderation_url}`` with a JSON
-body ``{"action", "comment_id", "story_id", "idempotency_key", "decision_id", "timestamp",
-"text"}`` (UTF-8, keys sorted, no spaces), signed with HMAC-SHA256 over the exact body
-bytes with the shared secret, hex in the header ``X-ZZRB-Signature: sha256=<hex>``. The
-site answers 2xx once the action is applied (or was applied before under the same
-idempotency key), 404 when the comment or story is not there, 401/403 for a bad signature,
-another 4xx for an action it refuses, with ``{"error": "..."}``.
+Contract (docs/channels-and-push.md, "The site's moderation endpoint"):
+``POST {moderation_url}`` with a JSON body ``{"action", "comment_id", "story_id",
+"idempotency_key", "decision_id", "timestamp", "text"}`` (UTF-8, keys sorted, no spaces),
+signed with HMAC-SHA256 over the exact body bytes with the shared secret, hex in the
+header ``X-ZZRB-Signature: sha256=<hex>``. The site answers 2xx once the action is applied
+(or was applied before under the same idempotency key), 404 when the comment or story is
+not there, 401/403 for a bad signature, another 4xx for an action it refuses, with
+``{"error": "..."}``.
 """
 
 from __future__ import annotations

@@ -14,9 +14,9 @@ from moderation import create_app
 from moderation.cli import main
 from moderation.collectors import wechat_api
 from moderation.db import open_db
-from moderation.push import sender
 from moderation.push import wechat as wechat_push
 from moderation.push.actions import ACTIONS, DELETE_REPLY, FEATURE, REPLY, UNFEATURE
+from moderation.sending import push_outbox as sender
 from moderation.settings import load_settings
 from moderation.storage import comments as comment_store
 from moderation.storage import outbox, replies, switches
