@@ -44,11 +44,15 @@ class Client:
         self.secret = secret_from_env(
             push.moderation_secret_env, f"the moderation endpoint secret of {channel.name}"
         )
-        self.http = HttpClient(options, f"jsonfeed {channel.name}")
+        self.http = HttpClient(options, f"jsonfeed {channel.name}", record=True)
 
     def close(self) -> None:
         """Release the connection pool."""
         self.http.close()
+
+    def take_attempts(self):
+        """The HTTP tries of the last action (status or trouble, duration)."""
+        return self.http.take_attempts()
 
     def apply(self, action: Action) -> Outcome:
         """Send one action; 2xx is done, 404 is done for removals, other 4xx fail for good."""

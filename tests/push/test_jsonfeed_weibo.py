@@ -15,6 +15,7 @@ from moderation.sending import push_outbox
 from moderation.settings import load_settings
 from moderation.storage import channels as channel_store
 from moderation.storage import comments as comment_store
+from moderation.storage import outbox
 from moderation.storage import stories as story_store
 from tests.helpers import ROOT, write_config
 from tests.push.conftest import FAST_HTTP
@@ -80,6 +81,12 @@ def test_site_resend_after_a_lost_answer_is_applied_once(tmp_path):
         comment_store.decide(db, ids["c-3"], "reject", actor="mod")
         assert push_outbox.deliver(db, settings).total("done") == 1
         assert len(site.calls) == 2 and site.effects[("delete", "c-3")] == 1
+        [row] = db.query("SELECT id FROM outbox")
+        tries = [s for s in outbox.sends(db, row["id"]) if s["outcome"] == outbox.ATTEMPT]
+        assert [(t["path"], t["status"], t["answer"]) for t in tries] == [
+            ("/moderation", None, "timed out"),
+            ("/moderation", 200, "HTTP 200"),
+        ]
 
 
 def test_site_refusing_the_signature_stops_the_batch(tmp_path, monkeypatch):
