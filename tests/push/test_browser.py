@@ -88,3 +88,30 @@ def test_card_approve_reply_and_sign_off_in_the_browser(served, page, wechat):
     reply = card.locator(".official-reply").inner_text()
     assert "感谢留言，线路图已更新。" in reply and "总编老张 签发" in reply and "已同步" in reply
     assert wechat.comment(MSG_DATA_ID, 1, 2).reply == "感谢留言，线路图已更新。"
+
+
+def test_a_refused_open_is_shown_on_the_story_page_and_retried(served, page, wechat):
+    url, settings, db, _ids = served
+    story_id = db.execute("SELECT id FROM stories ORDER BY id").fetchone()[0]
+    log_in(page, url, "总编老王")
+    page.goto(f"{url}/stories/{story_id}")
+    with page.expect_navigation():
+        page.click("text=在所有渠道关闭评论")
+    push_outbox.deliver(db, settings)
+    wechat.refuse["open"] = 88002  # the article is limit for safety
+    page.goto(f"{url}/stories/{story_id}")
+    with page.expect_navigation():
+        page.click("text=在所有渠道打开评论")
+    push_outbox.deliver(db, settings)
+    page.goto(f"{url}/stories/{story_id}")
+    switch = page.locator(".comment-switch")
+    assert "评论区：已关闭" in switch.inner_text()  # WeChat kept it closed
+    assert "打开评论：失败：文章因安全原因受限（errcode 88002）" in switch.inner_text()
+    del wechat.refuse["open"]
+    with page.expect_navigation():
+        switch.locator("form.retry button").click()
+    assert page.url.endswith(f"/stories/{story_id}")
+    push_outbox.deliver(db, settings)
+    page.goto(f"{url}/stories/{story_id}")
+    assert "评论区：开放" in page.locator(".comment-switch").inner_text()
+    assert wechat.articles[(MSG_DATA_ID, 0)]["open"]
