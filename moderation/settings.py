@@ -20,7 +20,7 @@ from typing import Any
 
 from moderation import collectors
 from moderation.declare import NOT_A_KEY, SettingsError, build, check_value, declared, setting
-from moderation.push.actions import PUSH_KEYS, PushOptions, PushSettingsError
+from moderation.push.actions import PUSH_KEYS, PushOptions, PushSettings, PushSettingsError
 from moderation.resources import DEFAULT_CONFIG, user_data_dir
 from moderation.second_opinion.config import SecondOpinionSettings
 from moderation.states import RECORDS_MIN_DAYS
@@ -502,7 +502,11 @@ class ChannelSettings:
     name: str = setting(help="Unique name of the channel (used by `moderation collect NAME`).")
     type: str = setting(help="The collector that reads it.", check=_known_channel_type)
     schedule: str = setting("10m", '"5m", "90s", "2h" or five cron fields.', check=_valid_schedule)
-    enabled: bool = setting(True, "false keeps the channel configured but never collected.")
+    enabled: bool = setting(
+        True,
+        "false keeps the channel configured, never collected nor pushed to. Its queued "
+        "actions wait as 已暂停.",
+    )
     label: str = setting("", "Shown as the comment's origin, e.g. 掌上株洲 (empty: the name).")
     second_opinion: list[str] = setting(
         [],
@@ -535,6 +539,7 @@ class Settings:
     draft: DraftSettings = field(default_factory=DraftSettings)
     limits: LimitsSettings = field(default_factory=LimitsSettings)
     second_opinion: SecondOpinionSettings = field(default_factory=SecondOpinionSettings)
+    push: PushSettings = field(default_factory=PushSettings)
     channels: tuple[ChannelSettings, ...] = ()
     source: str = field(default="<defaults>", metadata={NOT_A_KEY: True})
 
@@ -578,6 +583,7 @@ SECTIONS: dict[str, type] = {
     "draft": DraftSettings,
     "limits": LimitsSettings,
     "second_opinion": SecondOpinionSettings,
+    "push": PushSettings,
 }
 TOP_LEVEL_KEYS = ("data_dir",)
 

@@ -22,6 +22,7 @@ from moderation.storage.migrations.outbox import outbox_migrations
 from moderation.storage.migrations.replies import replies_migrations
 from moderation.storage.migrations.second_opinion import second_opinion_migrations
 from moderation.storage.migrations.switches import switches_migrations
+from moderation.storage.migrations.writeback import writeback
 
 MIGRATION_SETS = [
     core,
@@ -37,6 +38,7 @@ MIGRATION_SETS = [
     desk,
     duties,
     second_opinion_migrations,
+    writeback,
 ]  # applied in this order
 
 
