@@ -1,0 +1,73 @@
+"""Text that leaves the desk in a robot message, an e-mail or a report: masked, one line,
+and inert.
+
+Reader text and story titles are masked by the same masker the column uses (phones, ID
+numbers, e-mail, bank cards, WeChat/QQ ids), folded onto one line (a CR or LF in a title
+would split an e-mail header or start a new Markdown block) and stripped of what the robots'
+Markdown acts on: brackets, parentheses, emphasis, headings, code and quotes become their
+full-width look-alikes, and ``://`` is broken so no platform turns a reader's address into a
+link. Only the message builders add Markdown of their own (the links to the desk and the
+article).
+"""
+
+from __future__ import annotations
+
+import re
+
+from moderation.scoring.personal_data import mask_personal_data
+
+# half-width characters the robots' Markdown reads, and their full-width twins
+_INERT = str.maketrans(
+    {
+        "[": "［",
+        "]": "］",
+        "(": "（",
+        ")": "）",
+        "*": "＊",
+        "_": "＿",
+        "#": "＃",
+        "`": "｀",
+        "<": "＜",
+        ">": "＞",
+        "~": "～",
+        "|": "｜",
+        "!": "！",
+        "\\": "＼",
+    }
+)
+_BREAKS = re.compile(r"[\r\n\u2028\u2029\x0b\x0c\x85]+")
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_SPACES = re.compile(r"[ \t]{2,}")
+
+
+def one_line(text: str | None) -> str:
+    """`text` on one line: line breaks become a space, control characters go."""
+    flat = _BREAKS.sub(" ", text or "")
+    return _SPACES.sub(" ", _CONTROLS.sub("", flat)).strip()
+
+
+def inert(text: str | None) -> str:
+    """One line with Markdown's characters made full-width and ``://`` broken."""
+    return one_line(text).translate(_INERT).replace("://", "：//")
+
+
+def shorten(text: str, limit: int) -> str:
+    """At most `limit` characters, cut with an ellipsis."""
+    return text if len(text) <= limit else text[: max(limit - 1, 0)] + "…"
+
+
+def reader_text(text: str | None, limit: int = 80) -> str:
+    """A reader's comment (or a title) as it may leave the desk: masked, one line, inert,
+    at most `limit` characters."""
+    return shorten(inert(mask_personal_data(text or "")), limit)
+
+
+_URL_UNSAFE = re.compile(r"[\s()\[\]<>\"'`\\|^{}]")
+
+
+def safe_url(url: str | None) -> str | None:
+    """An http(s) address fit to put inside a Markdown link, or None: characters that could
+    close the link or start a new line are percent-encoded."""
+    if not url or not url.lower().startswith(("http://", "https://")):
+        return None
+    return _URL_UNSAFE.sub(lambda match: "%{:02X}".format(ord(match.group(0))), url)
