@@ -26,7 +26,7 @@ from moderation.timeutil import BEIJING
 def report_command(obj, kind: str | None, day: str | None, send: bool, output) -> None:
     """Generate the daily or weekly 舆情 report, archive it, optionally write and send it."""
     from moderation.export.report import filename_stem, keywords_for
-    from moderation.export.report_archive import generate_report
+    from moderation.export.report_archive import generate_report, report_options
     from moderation.storage import reports as store
 
     kind = kind or "daily"
@@ -43,7 +43,13 @@ def report_command(obj, kind: str | None, day: str | None, send: bool, output) -
     if send and not targets:
         raise click.ClickException("set [alerts] report_targets in the config to send reports")
     report_id = generate_report(
-        db, kind, last, "cli", targets=targets, keywords=keywords_for(settings.data_path)
+        db,
+        kind,
+        last,
+        "cli",
+        targets=targets,
+        keywords=keywords_for(settings.data_path),
+        **report_options(settings),
     )
     archived = store.get_report(db, report_id)
     click.echo(

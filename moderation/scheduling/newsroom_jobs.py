@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from moderation.alerts.dispatch import send_due
 from moderation.alerts.evaluate import evaluate
 from moderation.export.report import keywords_for, period_for
-from moderation.export.report_archive import generate_report
+from moderation.export.report_archive import generate_report, report_options
 from moderation.timeutil import BEIJING, iso
 
 log = logging.getLogger(__name__)
@@ -44,6 +44,7 @@ def make_report(db, settings, kind: str, now: datetime) -> int:
         targets=settings.alerts.report_targets,
         keywords=keywords_for(settings.data_path),
         now=iso(now),
+        **report_options(settings),
     )
     first, last = period_for(kind, yesterday)
     log.info("%s report %s..%s generated (id %s)", kind, first, last, report_id)

@@ -117,16 +117,18 @@ def save_report(
     docx: bytes,
     html: bytes,
     summary: str = "",
+    assessment: str = "",
 ) -> int:
     """Archive a generated report (a new generation of the same period replaces it)."""
     with db.atomic():
         db.execute(
             "INSERT INTO reports (kind, first_day, last_day, generated_at, generated_by, docx,"
-            " html, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(kind, first_day) DO"
+            " html, summary, assessment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT(kind, first_day) DO"
             " UPDATE SET last_day = excluded.last_day, generated_at = excluded.generated_at,"
             " generated_by = excluded.generated_by, docx = excluded.docx, html = excluded.html,"
-            " summary = excluded.summary",
-            [kind, first_day, last_day, now_iso(), actor, docx, html, summary],
+            " summary = excluded.summary, assessment = excluded.assessment",
+            [kind, first_day, last_day, now_iso(), actor, docx, html, summary, assessment],
         )
         return db.execute(
             "SELECT id FROM reports WHERE kind = ? AND first_day = ?", [kind, first_day]
@@ -137,7 +139,7 @@ def list_reports(db, limit: int = 100) -> list[dict]:
     """Archived reports, newest period first (without their files)."""
     return list(
         db.query(
-            "SELECT id, kind, first_day, last_day, generated_at, generated_by,"
+            "SELECT id, kind, first_day, last_day, generated_at, generated_by, assessment,"
             " length(docx) AS docx_bytes, length(html) AS html_bytes FROM reports"
             " ORDER BY first_day DESC, kind LIMIT ?",
             [limit],
@@ -149,3 +151,11 @@ def get_report(db, report_id: int) -> dict | None:
     """One archived report with its files."""
     rows = list(db.query("SELECT * FROM reports WHERE id = ?", [report_id]))
     return rows[0] if rows else None
+
+
+def assessment_for(db, kind: str, first_day: str) -> str:
+    """The 研判与建议 already written for a period's report ("" for none)."""
+    row = db.execute(
+        "SELECT assessment FROM reports WHERE kind = ? AND first_day = ?", [kind, first_day]
+    ).fetchone()
+    return row[0] if row else ""
