@@ -129,16 +129,28 @@ def display_width(text: str) -> int:
     return sum(2 if ord(char) > 0x2E80 else 1 for char in text)
 
 
+CHAR_MM = 2.0  # half a 五号 (10.5 pt) Chinese character: what one display-width unit takes
+CELL_PADDING_MM = 5.0  # the cell margins (1.9 mm a side) and a little air
+
+
 def column_widths(columns: list[str], rows: list[tuple], total_mm: float) -> list[float]:
-    """Column widths in mm that share `total_mm` by what each column holds: a number column
-    stays narrow, a title column takes the rest (each at least its heading's width)."""
-    needs = []
+    """Column widths in mm fitted to what each column holds: every column at least as wide
+    as its heading and its short values (a number, a channel label never wraps), the rest
+    of the line shared by how much longer text each column has; a table that fits keeps
+    its natural width."""
+    least, wanted = [], []
     for index, heading in enumerate(columns):
         cells = [display_width(str(row[index])) for row in rows]
         longest = max(cells, default=0)
-        needs.append(max(display_width(heading), min(longest, 60)) + 2)
-    scale = total_mm / sum(needs)
-    return [need * scale for need in needs]
+        floor = max(display_width(heading), min(longest, 10))
+        least.append(floor * CHAR_MM + CELL_PADDING_MM)
+        wanted.append(max(floor, min(longest, 70)) * CHAR_MM + CELL_PADDING_MM)
+    if sum(wanted) <= total_mm:
+        return wanted
+    spare = max(total_mm - sum(least), 0.0)
+    extra = [want - low for want, low in zip(wanted, least, strict=True)]
+    share = sum(extra) or 1.0
+    return [low + spare * more / share for low, more in zip(least, extra, strict=True)]
 
 
 def _table(document, columns: list[str], rows: list[tuple], numeric=()) -> None:
