@@ -12,7 +12,7 @@ for the same data.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 import jinja2
@@ -183,7 +183,7 @@ def gather(
         key=lambda s: (-s["negative"], -s["share"], s["story_id"]),
     )[:5]
     report.incidents = incidents(alert_store.alerts_between(db, since, until))
-    report.ranking = rank_stories(db, first, last)
+    report.ranking = [replace(s, title=mask(s.title)) for s in rank_stories(db, first, last)]
     end_of_period = datetime.combine(last + timedelta(days=1), datetime.min.time(), BEIJING)
     report.metrics = desk_metrics(db, first, last, "day", now=end_of_period)
     report.overview = overview(report, ranked)
