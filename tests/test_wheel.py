@@ -158,3 +158,53 @@ def test_wheel_renders_each_page_kind(served, path, text):
     response = session.get(served["url"] + path, timeout=30)
     assert response.status_code == (404 if path == "/no-such-page" else 200)
     assert text in response.text
+
+
+def test_wheel_renders_reports_and_an_export_in_an_empty_folder(venv, tmp_path):
+    """From the installed wheel, in an empty folder on the packaged default: the demo week's
+    daily and weekly 舆情 reports (A4, East Asian fonts, page numbers, the chart, channel
+    labels) and the click ranking export, all templates found through `resources`."""
+    import docx
+    from docx.oxml.ns import qn
+
+    folder, out = tmp_path / "empty", tmp_path / "out"
+    folder.mkdir()
+    out.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "MODERATION_CONFIG"}
+    env.update(XDG_DATA_HOME=str(tmp_path / "xdg"), PYTHONPATH="")
+    command = str(venv / "bin" / "moderation")
+
+    def run(*args):
+        result = subprocess.run(
+            [command, *args], cwd=folder, env=env, capture_output=True, text=True, timeout=600
+        )
+        assert result.returncode == 0, result.stderr
+        return result
+
+    run("collect", "demo")
+    for kind in ("--daily", "--weekly"):
+        run("report", kind, "--date", "2024-01-25", "-o", str(out))
+    run("ranking", "--from", "2024-01-19", "--to", "2024-01-25", "--format", "docx",
+        "-o", str(out / "ranking.docx"))  # fmt: skip
+    assert list(folder.iterdir()) == []
+    for stem in ("舆情日报-2024-01-25", "舆情周报-2024-01-25"):
+        html = (out / f"{stem}.html").read_text(encoding="utf-8")
+        assert "舆情概述" in html and "<svg" in html
+        assert "演示数据（样例页面评论）" in html  # the packaged config's channel label
+        document = docx.Document(str(out / f"{stem}.docx"))
+        section = document.sections[0]
+        assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+        assert 'w:instr="PAGE"' in section.footer.paragraphs[0]._p.xml
+        assert len(document.inline_shapes) == 1
+        fonts = {
+            run.element.rPr.rFonts.get(qn("w:eastAsia"))
+            for paragraph in document.paragraphs
+            for run in paragraph.runs
+            if run.text
+        }
+        assert fonts == {"宋体", "黑体"}
+        text = "\n".join(cell.text for table in document.tables for row in table.rows
+                         for cell in row.cells)  # fmt: skip
+        assert "演示数据（样例页面评论）" in text and "\ndemo\n" not in text
+    ranking = docx.Document(str(out / "ranking.docx"))
+    assert "点击排行" in ranking.paragraphs[0].text
