@@ -34,8 +34,8 @@ import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from moderation.collectors.base import AuthFailed, BadPayload, CollectorError
 from moderation.alerts.text import inert, safe_url
+from moderation.collectors.base import AuthFailed, BadPayload, CollectorError
 from moderation.collectors.http import HttpClient, HttpOptions, secret_from_env
 from moderation.scoring.personal_data import mask_personal_data
 

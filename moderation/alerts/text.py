@@ -70,4 +70,39 @@ def safe_url(url: str | None) -> str | None:
     close the link or start a new line are percent-encoded."""
     if not url or not url.lower().startswith(("http://", "https://")):
         return None
-    return _URL_UNSAFE.sub(lambda match: "%{:02X}".format(ord(match.group(0))), url)
+    return _URL_UNSAFE.sub(lambda match: f"%{ord(match.group(0)):02X}", url)
+
+
+# (pattern in an English error, what it means in Chinese), the first match wins
+_ERROR_MEANINGS = (
+    (re.compile(r"TooManyRedirects|redirect", re.I), "重定向过多或被重定向"),
+    (re.compile(r"timed? ?out|Timeout", re.I), "连接超时"),
+    (re.compile(r"rate limit|HTTP 429|45009|130101|11232|too fast", re.I), "请求过于频繁"),
+    (re.compile(r"recipients refused", re.I), "收件人被拒收"),
+    (
+        re.compile(
+            r"AuthFailed|HTTP 40[13]|token|signature|sign match|login|invalid webhook", re.I
+        ),
+        "认证失败（密钥、令牌或签名不对）",
+    ),  # fmt: skip
+    (re.compile(r"HTTP 5\d\d|5\d\d Server|ServerError", re.I), "对方服务器出错"),
+    (
+        re.compile(r"connection|refused|unreachable|Name or service|resolve", re.I),
+        "无法连接",
+    ),  # fmt: skip
+    (re.compile(r"BadPayload|unexpected|not JSON|JSONDecode|shape", re.I), "返回内容格式不对"),
+    (re.compile(r"HTTP 4\d\d", re.I), "请求被拒绝"),
+    (re.compile(r"environment variable|secret_env|key_env", re.I), "缺少密钥环境变量"),
+    (re.compile(r"SMTP", re.I), "邮件服务器出错"),
+)
+
+
+def error_summary(error: str | None, detail: int = 80) -> str:
+    """A channel's or a target's English error as a Chinese summary, the original after it
+    (shortened): `无法连接（zznews: GET /api failed after 3 attempt(s) …）`."""
+    if not error:
+        return ""
+    if re.search(r"[\u4e00-\u9fff]", error) and not re.search(r"[A-Za-z]{6,}", error):
+        return one_line(error)  # already Chinese
+    meaning = next((text for pattern, text in _ERROR_MEANINGS if pattern.search(error)), "出错")
+    return f"{meaning}（{shorten(one_line(error), detail)}）" if detail else meaning

@@ -121,9 +121,7 @@ class _Canvas:
                 for index, bit in enumerate(glyph):
                     if bit == "1":
                         column, line = index % 3, index // 3
-                        self.fill(
-                            x + column * _SCALE, y + line * _SCALE, _SCALE, _SCALE, color
-                        )
+                        self.fill(x + column * _SCALE, y + line * _SCALE, _SCALE, _SCALE, color)
             x += 4 * _SCALE
 
     def png(self) -> bytes:

@@ -146,4 +146,3 @@ def ranking_docx(heading: str, entries: list[tuple[str, str]], date: str) -> byt
         document.add_paragraph(title_line)
         document.add_paragraph(counts_line)
     return fixed_zip(document)
-

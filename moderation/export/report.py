@@ -175,11 +175,7 @@ def gather(
         candidates = store.quote_candidates(db, story["story_id"], since, until)
         story["views"] = typical_quotes(candidates, labels)
     report.negative = sorted(
-        (
-            s
-            for s in ranked
-            if s["comments"] >= MIN_NEGATIVE_BASE and s["negative"] >= MIN_NEGATIVE
-        ),
+        (s for s in ranked if s["comments"] >= MIN_NEGATIVE_BASE and s["negative"] >= MIN_NEGATIVE),
         key=lambda s: (-s["negative"], -s["share"], s["story_id"]),
     )[:5]
     report.incidents = incidents(alert_store.alerts_between(db, since, until))

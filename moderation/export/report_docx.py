@@ -225,8 +225,14 @@ def briefing_docx(report) -> bytes:
         document,
         ["渠道", "评论", "占比", "正面", "中性", "负面"],
         [
-            (c["label"], c["comments"], f"{c['share']:.0%}", c["positive"], c["neutral"],
-             c["negative"])
+            (
+                c["label"],
+                c["comments"],
+                f"{c['share']:.0%}",
+                c["positive"],
+                c["neutral"],
+                c["negative"],
+            )
             for c in report.channels
         ],  # fmt: skip
         numeric=(1, 2, 3, 4, 5),
@@ -238,8 +244,11 @@ def briefing_docx(report) -> bytes:
         document,
         ["倾向", "评论", "占比"],
         [
-            (name, report.sentiment.get(key, 0),
-             f"{report.sentiment.get(key, 0) / total:.0%}" if total else "—")
+            (
+                name,
+                report.sentiment.get(key, 0),
+                f"{report.sentiment.get(key, 0) / total:.0%}" if total else "—",
+            )
             for key, name in (("positive", "正面"), ("neutral", "中性"), ("negative", "负面"))
         ],  # fmt: skip
         numeric=(1, 2),
@@ -250,8 +259,13 @@ def briefing_docx(report) -> bytes:
         document,
         ["稿件", "渠道", "评论", "负面", "热词"],
         [
-            (s["title"], "、".join(s["outlets"]), s["comments"], s["negative"],
-             "、".join(s["keywords"]))
+            (
+                s["title"],
+                "、".join(s["outlets"]),
+                s["comments"],
+                s["negative"],
+                "、".join(s["keywords"]),
+            )
             for s in report.stories
         ],  # fmt: skip
         numeric=(2, 3),
@@ -261,7 +275,10 @@ def briefing_docx(report) -> bytes:
         _table(
             document,
             ["稿件", "评论", "负面", "负面占比"],
-            [(s["title"], s["comments"], s["negative"], f"{s['share']:.0%}") for s in report.negative],
+            [
+                (s["title"], s["comments"], s["negative"], f"{s['share']:.0%}")
+                for s in report.negative
+            ],
             numeric=(1, 2, 3),
         )
 
@@ -270,7 +287,9 @@ def briefing_docx(report) -> bytes:
     if not quoted:
         _para(document, "（本期无）", SMALL)
     for story in quoted:
-        _para(document, f"《{story['title']}》", BODY, HEADING_FONT).paragraph_format.first_line_indent = 0
+        _para(
+            document, f"《{story['title']}》", BODY, HEADING_FONT
+        ).paragraph_format.first_line_indent = 0
         for view in story["views"]:
             _para(document, f"{view['view']}：", QUOTE, HEADING_FONT)
             for quote in view["quotes"]:

@@ -19,8 +19,8 @@ from flask import (
 
 from moderation.export.report import filename_stem, keywords_for
 from moderation.export.report_archive import ASSESSMENT_LIMIT, generate_report, report_options
-from moderation.storage import alerts as alert_store
 from moderation.roles import EDITOR
+from moderation.storage import alerts as alert_store
 from moderation.storage import reports as store
 from moderation.timeutil import BEIJING, now_iso
 from moderation.web.auth import current_actor, role_required

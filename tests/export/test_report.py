@@ -100,7 +100,9 @@ def test_top_stories_count_copies_once_and_leave_spam_and_small_stories_out(scor
     snow = story_id(scored, SNOW)
     before = next(s for s in weekly_of(scored, settings).stories if s["story_id"] == snow)
     for n in range(6):  # one text pasted six times: one duplicate group
-        copy = add_comment(scored, "雪天路滑注意安全", snow, f"复制{n}", "2024-01-22T02:00:00+00:00")
+        copy = add_comment(
+            scored, "雪天路滑注意安全", snow, f"复制{n}", "2024-01-22T02:00:00+00:00"
+        )
         add_score(scored, copy, sentiment=0.1, dup_group=900)
     advert = add_comment(scored, "加QQ 12345678 领红包", snow, "广告", "2024-01-22T02:00:00+00:00")
     add_score(scored, advert, flags=[{"code": "spam_solicit"}])
@@ -198,8 +200,8 @@ def test_report_is_the_same_bytes_when_generated_twice(scored, settings, weekly)
 def test_html_report_escapes_reader_text_and_has_a_chart(weekly):
     weekly.stories[0]["views"] = [
         {"view": "批评与质疑",
-         "quotes": [{"author": "<b>x</b>", "text": "<script>alert(1)</script>", "outlet": "掌上株洲",
-                     "likes": 0}]},
+         "quotes": [{"author": "<b>x</b>", "text": "<script>alert(1)</script>",
+                     "outlet": "掌上株洲", "likes": 0}]},
     ]  # fmt: skip
     html = report_html(weekly).decode("utf-8")
     assert "<script>alert(1)" not in html and "&lt;script&gt;" in html
