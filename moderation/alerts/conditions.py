@@ -153,7 +153,7 @@ def spikes(
 
 def _story_condition(story_id: int, titles: dict, what: str, line: str, detail: dict):
     """A condition about one story, linked to its page: 《title》what."""
-    title = titles.get(story_id, f"稿件 {story_id}")
+    title = reader_text(titles.get(story_id), 60) or f"稿件 {story_id}"
     return Condition(
         key=f"story:{story_id}",
         title=f"《{title}》{what}",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from moderation.alerts.text import error_summary
 from moderation.states import REJECT_REASONS
 from moderation.timeutil import BEIJING, TIME_FORMAT
 
@@ -140,6 +141,7 @@ def init_app(app) -> None:
         quote_state_names=QUOTE_STATE_NAMES,
         run_status_names=RUN_STATUS_NAMES,
         channel_label=lambda name: labels.get(name, name),
+        error_summary=error_summary,
     )
 
     @app.context_processor
