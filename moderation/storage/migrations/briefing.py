@@ -37,3 +37,9 @@ def m002_incidents(db):
         CREATE INDEX alerts_story ON alerts(story_id, fired_at);
         """,
     )
+
+
+@briefing()
+def m003_pending_by_collection(db):
+    """The oldest pending comment by collection time (the queue-age alert) from an index."""
+    run_statements(db, "CREATE INDEX comments_status_collected ON comments(status, collected_at)")
