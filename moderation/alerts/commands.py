@@ -75,11 +75,13 @@ def alerts_group() -> None:
 @click.pass_obj
 def run_alerts(obj) -> None:
     """Judge every alert rule now and send what is due."""
-    from moderation.alerts.evaluate import evaluate
+    from moderation.alerts.evaluate import evaluate_configured
 
-    settings = obj.settings
-    result = evaluate(obj.db(), datetime.now(UTC), settings.alerts.max_alerts_per_rule_per_hour)
-    click.echo(f"{len(result.fired)} fired, {result.kept} still open, {result.cleared} cleared")
+    result = evaluate_configured(obj.db(), obj.settings, datetime.now(UTC))
+    click.echo(
+        f"{len(result.fired)} fired, {result.updated} updated, {result.kept} still open, "
+        f"{result.cleared} cleared"
+    )
     _send_due(obj)
 
 

@@ -107,6 +107,7 @@ def spikes(
     channel_base: dict,
     titles: dict,
     ongoing: dict | None = None,
+    usual: dict | None = None,
 ) -> list[Condition]:
     """Stories whose share of negative (or offensive) comments in the window is far above
     what is usual for them (their own earlier share, or their channel's for a new story),
@@ -114,9 +115,11 @@ def spikes(
 
     `ongoing` maps a story with an open incident to the baseline it was judged on when the
     incident began: its condition holds while the window stays above `min_count` and
-    `min_rate`, whatever has since slid into the story's history."""
+    `min_rate`, whatever has since slid into the story's history. `usual` maps a story that
+    had an incident within the baseline period to the baseline judged then (its history
+    now holds that earlier wave)."""
     params = params_for(rule)
-    ongoing = ongoing or {}
+    ongoing, usual = ongoing or {}, usual or {}
     measure = "negative" if rule["kind"] == "negative_spike" else "offensive"
     word = "负面" if measure == "negative" else "冒犯"
     found = []
@@ -127,6 +130,10 @@ def spikes(
             continue
         if row["story_id"] in ongoing:
             baseline, source = ongoing[row["story_id"]]
+        elif row["story_id"] in usual:
+            baseline, source = usual[row["story_id"]]
+            if rate < required_rate(baseline, params["factor"], params["min_rate"]):
+                continue
         else:
             baseline, source = _baseline(
                 row,
