@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from moderation.alerts import conditions, incidents
+from moderation.alerts.text import reader_text
 from moderation.scoring.flags import WordFinder
 from moderation.storage import alerts as store
 from moderation.timeutil import iso, parse_iso
@@ -234,7 +235,9 @@ def _story_facts(facts: _Facts, entry: incidents.Merged, labels) -> incidents.St
         published_at=found["published_at"],
         channels=tuple(split.items()),
         pending=found["pending"],
-        samples=tuple(dict.fromkeys([*keyword_samples, *found["samples"]]))[:3],
+        samples=tuple(
+            dict.fromkeys([*keyword_samples, *(reader_text(t, 80) for t in found["samples"])])
+        )[:3],
     )
 
 

@@ -74,11 +74,11 @@ class Message:
 
     def safe_title(self) -> str:
         """The title masked and on one line (an e-mail subject, a robot's title field)."""
-        return inert(mask_personal_data(self.title))
+        return mask_personal_data(inert(self.title))
 
     def safe_lines(self) -> list[str]:
         """Each line masked, on one line and inert."""
-        return [inert(mask_personal_data(line)) for line in self.lines]
+        return [mask_personal_data(inert(line)) for line in self.lines]
 
     def markdown(self) -> str:
         """Title as a heading, one line each, the links last (the subset all robots render)."""

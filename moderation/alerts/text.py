@@ -23,7 +23,6 @@ _INERT = str.maketrans(
         "]": "］",
         "(": "（",
         ")": "）",
-        "*": "＊",
         "_": "＿",
         "#": "＃",
         "`": "｀",
@@ -46,9 +45,15 @@ def one_line(text: str | None) -> str:
     return _SPACES.sub(" ", _CONTROLS.sub("", flat)).strip()
 
 
+# a run of * right after a letter or digit is a mask (137****4321, a***@qq.com): kept
+_LOOSE_STARS = re.compile(r"(?<![0-9A-Za-z*])\*+")
+
+
 def inert(text: str | None) -> str:
-    """One line with Markdown's characters made full-width and ``://`` broken."""
-    return one_line(text).translate(_INERT).replace("://", "：//")
+    """One line with Markdown's characters made full-width and ``://`` broken (a mask's
+    stars stay as they are)."""
+    flat = one_line(text).translate(_INERT).replace("://", "：//")
+    return _LOOSE_STARS.sub(lambda run: "＊" * len(run.group(0)), flat)
 
 
 def shorten(text: str, limit: int) -> str:
@@ -57,9 +62,9 @@ def shorten(text: str, limit: int) -> str:
 
 
 def reader_text(text: str | None, limit: int = 80) -> str:
-    """A reader's comment (or a title) as it may leave the desk: masked, one line, inert,
-    at most `limit` characters."""
-    return shorten(inert(mask_personal_data(text or "")), limit)
+    """A reader's comment (or a title) as it may leave the desk: one line, inert, masked
+    (the mask's own ``*`` stay half-width, as in the column), at most `limit` characters."""
+    return shorten(mask_personal_data(inert(text)), limit)
 
 
 _URL_UNSAFE = re.compile(r"[\s()\[\]<>\"'`\\|^{}]")
