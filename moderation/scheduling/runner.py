@@ -166,12 +166,12 @@ class Runner:
 
     def push_outbox(self) -> int:
         """The push job: send the outbox rows that are due (pushing channels only)."""
-        from moderation.push import sender
+        from moderation.sending import push_outbox
 
         if self.stop.is_set() or not self.holding:
             return 0
         with closing(self._db()) as db:
-            report = sender.deliver(db, self.settings)
+            report = push_outbox.deliver(db, self.settings)
         for name, why in report.stopped.items():
             log.warning("push %s stopped: %s", name, why)
         return report.total("done")

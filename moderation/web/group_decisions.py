@@ -7,7 +7,7 @@ import sqlite3
 
 from flask import flash
 
-from moderation.storage import comments as comment_store
+from moderation.storage import decisions
 from moderation.storage.retry import is_busy
 from moderation.web.templating import ACTION_NAMES
 
@@ -25,7 +25,7 @@ def decide_group(db, ids: list[int], action: str, actor: str, reason: str | None
         progress["done"] = done
 
     try:
-        changed = comment_store.decide_in_batches(db, ids, action, actor, reason, progress=advance)
+        changed = decisions.decide_in_batches(db, ids, action, actor, reason, progress=advance)
     except sqlite3.OperationalError as error:
         if not is_busy(error) or not progress["done"]:
             raise

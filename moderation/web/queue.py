@@ -21,8 +21,7 @@ from flask import (
 from moderation.roles import MODERATOR
 from moderation.storage import channels as channel_store
 from moderation.storage import claims as claim_store
-from moderation.storage import comments as comment_store
-from moderation.storage import corrections, duplicates
+from moderation.storage import corrections, decisions, duplicates
 from moderation.storage import offensive as offensive_store
 from moderation.storage import queue as queue_store
 from moderation.storage import reasons as reason_store
@@ -170,10 +169,10 @@ def decide(comment_id: int, action: str):
     db = get_db()
     seen = request.form.get("seen") or None  # the state the moderator was shown
     try:
-        result = comment_store.decide(db, comment_id, action, current_actor(), reason, seen)
-    except comment_store.DecisionError:
+        result = decisions.decide_one(db, comment_id, action, current_actor(), reason, seen)
+    except decisions.DecisionError:
         abort(404)
-    except comment_store.DecisionConflict as conflict:
+    except decisions.DecisionConflict as conflict:
         return conflicts.respond(conflict, comment_id, action, reason, _back)
     claim_store.release(db, [comment_id], current_actor())
     flash_decision(result, action)
@@ -219,8 +218,8 @@ def _ids(values: list[str]) -> list[int]:
 def _decide_all(ids: list[int], action: str, reason: str | None):
     db = get_db()
     try:
-        comment_store.decide_many(db, ids, action, actor=current_actor(), reason=reason)
-    except comment_store.DecisionError:
+        decisions.decide(db, ids, action, current_actor(), reason)
+    except decisions.DecisionError:
         abort(404)
     claim_store.release(db, ids, current_actor())
     return _back()
@@ -249,7 +248,7 @@ def flag_editor(comment_id: int):
     note = request.form.get("note", "").strip()[:200] or None
     try:
         queue_store.flag_for_editor(get_db(), comment_id, current_actor(), note)
-    except comment_store.DecisionError:
+    except decisions.DecisionError:
         abort(404)
     return _back()
 

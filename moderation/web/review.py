@@ -18,6 +18,7 @@ from moderation.roles import MODERATOR
 from moderation.states import APPROVED, PENDING, REJECTED
 from moderation.storage import claims as claim_store
 from moderation.storage import comments as comment_store
+from moderation.storage import decisions
 from moderation.storage import queue as queue_store
 from moderation.web.auth import current_actor, role_required, safe_next
 from moderation.web.context import forget_counts, get_db
@@ -47,13 +48,13 @@ def undo(comment_id: int):
     if action is None:
         abort(400, "unknown state")
     try:
-        comment_store.decide(get_db(), comment_id, action, actor=current_actor())
-    except comment_store.DecisionError:
+        decisions.decide_one(get_db(), comment_id, action, actor=current_actor())
+    except decisions.DecisionError:
         abort(404)
     from moderation.web.templating import STATE_NAMES
 
     forget_counts()  # the counts changed
-    state = STATE_NAMES[comment_store.ACTIONS[action]]
+    state = STATE_NAMES[decisions.ACTIONS[action]]
     flash(f"已撤销：评论 #{comment_id} 恢复为“{state}”。", "info")
     target = request.form.get("next")
     return redirect(safe_next(target) if target else url_for("queue.index"))

@@ -12,11 +12,11 @@ import pytest
 import trustme
 
 from moderation.alerts import targets
-from moderation.alerts.dispatch import dispatch
-from moderation.alerts.evaluate import evaluate
 from moderation.alerts.mail import MailTarget
 from moderation.alerts.targets import RobotTarget
 from moderation.collectors.http import HttpOptions
+from moderation.sending.alert_delivery import dispatch
+from moderation.sending.alert_evaluation import evaluate
 from moderation.storage import alerts as store
 from moderation.storage import stories
 from moderation.timeutil import iso

@@ -17,10 +17,10 @@ import pytest
 import trustme
 
 from moderation.alerts import targets
-from moderation.alerts.dispatch import MAX_ATTEMPTS, dispatch, report_message
 from moderation.alerts.mail import MailTarget
 from moderation.alerts.targets import RobotTarget
 from moderation.collectors.http import HttpOptions
+from moderation.sending.alert_delivery import MAX_ATTEMPTS, dispatch, report_message
 from moderation.storage import alerts as store
 from moderation.timeutil import iso
 from tests.alerts.robot_servers import KEY, robot_server

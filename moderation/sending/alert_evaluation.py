@@ -17,6 +17,7 @@ from moderation.alerts import conditions, incidents
 from moderation.alerts.text import reader_text
 from moderation.scoring.flags import WordFinder
 from moderation.storage import alerts as store
+from moderation.storage import database_key
 from moderation.timeutil import iso, parse_iso
 
 MAX_KEYWORD_TEXTS = 5000  # newest comments a keyword rule reads per pass
@@ -49,7 +50,7 @@ class _Facts:
         self._texts: dict[int, list[dict]] = {}
         self._stories: dict[tuple, dict] = {}
         self._titles: dict[int, str] = {}
-        self._file = db.execute("PRAGMA database_list").fetchone()[2]
+        self._file = database_key(db)
 
     def window(self, minutes: int) -> list[dict]:
         """Per-story counts of the last `minutes`."""
