@@ -208,3 +208,24 @@ def test_wheel_renders_reports_and_an_export_in_an_empty_folder(venv, tmp_path):
         assert "演示数据（样例页面评论）" in text and "\ndemo\n" not in text
     ranking = docx.Document(str(out / "ranking.docx"))
     assert "点击排行" in ranking.paragraphs[0].text
+
+
+def test_wheel_serves_alert_and_report_pages_and_a_report_inline(served):
+    """The alert, report and metrics pages from the wheel, and a report generated there
+    that opens in the browser (templates found through `resources` in the wheel)."""
+    session = logged_in(served)
+    for path, text in (("/alerts", "预警"), ("/admin/alerts", "预警规则"), ("/metrics", "待审")):
+        response = session.get(served["url"] + path, timeout=30)
+        assert response.status_code == 200 and text in response.text
+    page = session.get(served["url"] + "/reports", timeout=30).text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    made = session.post(
+        served["url"] + "/reports",
+        data={"kind": "weekly", "date": "2024-01-25", "csrf_token": token},
+        timeout=120,
+    )
+    assert made.status_code == 200 and "报告已生成并存档" in made.text
+    report_id = re.search(r'id="report-(\d+)"', made.text).group(1)
+    html = session.get(f"{served['url']}/reports/{report_id}.html", timeout=30)
+    assert html.headers["Content-Disposition"].startswith("inline")
+    assert "舆情概述" in html.text and "<svg" in html.text

@@ -255,3 +255,22 @@ def test_new_story_is_judged_against_its_channel_not_zero(db):
     assert len(evaluate(db, START).fired) == 1
     [incident] = store.recent_alerts(db)
     assert "该渠道平时 10%" in incident["detail"]["lines"][0]  # not "平时 0%"
+
+
+def test_alerts_page_shows_the_incident_its_kinds_updates_and_messages(db, client, auth):
+    story = story_with_url(db, "snow", "下雪啦")
+    calm_week(db, story)
+    for rule in (
+        {"name": "负面评论激增", "kind": "negative_spike", "targets": ["desk"]},
+        {"name": "停电", "kind": "keyword", "params": {"words": ["停电"]}, "targets": ["desk"]},
+    ):
+        store.save_rule(db, rule, "admin")
+    flood(db, story, START, 20, "一")
+    evaluate(db, START, labels=LABELS)
+    flood(db, story, START + timedelta(minutes=20), 25, "二")
+    assert evaluate(db, START + timedelta(minutes=20), labels=LABELS).updated == 1
+    auth.login("editor")
+    page = client.get("/alerts").get_data(as_text=True)
+    assert page.count('data-alert="') == 1  # one incident
+    assert "负面评论激增" in page and "关键词" in page and "已更新 1 次" in page
+    assert "desk（更新）" in page and "进行中" in page
