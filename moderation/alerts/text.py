@@ -86,7 +86,7 @@ _ERROR_MEANINGS = (
     (re.compile(r"recipients refused", re.I), "收件人被拒收"),
     (
         re.compile(
-            r"AuthFailed|HTTP 40[13]|token|signature|sign match|login|invalid webhook", re.I
+            r"AuthFailed|HTTP 40[13]|token|signature|\bsign\b|login|invalid webhook", re.I
         ),
         "认证失败（密钥、令牌或签名不对）",
     ),  # fmt: skip
