@@ -78,6 +78,7 @@ def test_html_report_in_chromium(weekly, tmp_path):
                 )
                 assert overflow <= 0  # nothing wider than a phone
                 page.screenshot(path=str(SCREENSHOTS / f"report-weekly-{name}.png"), full_page=True)
+                page.screenshot(path=str(SCREENSHOTS / f"report-weekly-{name}-top.png"))
                 page.close()
         finally:
             browser.close()
