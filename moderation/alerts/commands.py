@@ -99,6 +99,7 @@ def _send_due(obj) -> None:
 @click.pass_obj
 def alerts_status(obj) -> None:
     """Open alerts and the deliveries that wait or failed, with why."""
+    from moderation.alerts.text import error_summary
     from moderation.storage import alerts as store
     from moderation.timeutil import local_time
 
@@ -113,7 +114,7 @@ def alerts_status(obj) -> None:
             if delivery["state"] != "delivered":
                 click.echo(
                     f"  #{alert['id']} → {delivery['target']}: {delivery['state']} "
-                    f"({delivery['attempts']} tries) {delivery['last_error'] or ''}"
+                    f"({delivery['attempts']} tries) {error_summary(delivery['last_error'])}"
                 )
 
 
