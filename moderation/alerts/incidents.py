@@ -135,7 +135,8 @@ def message(
         title = f"{title}（第 {number} 次更新）"
     if stage == CLEAR:
         lines.append(_duration_line(incident, now))
-        lines.append("相关评论已恢复到平常水平，预警解除。")
+        back = "相关评论已回落到平常水平" if incident.get("story_id") else "情况已恢复正常"
+        lines.append(f"{back}，预警解除。")
     elif merged is not None:
         lines.extend(merged.lines)
         if stage == UPDATE:
