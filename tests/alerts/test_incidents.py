@@ -274,3 +274,27 @@ def test_alerts_page_shows_the_incident_its_kinds_updates_and_messages(db, clien
     assert page.count('data-alert="') == 1  # one incident
     assert "负面评论激增" in page and "关键词" in page and "已更新 1 次" in page
     assert "desk（更新）" in page and "进行中" in page
+
+
+def test_storm_that_goes_on_stays_one_open_incident(db):
+    """As found: 32 negative of 45 in 30 minutes on a new story fired, then cleared after
+    six minutes once an early comment slid into the story's own baseline (1/1 = 100%)."""
+    calm_week(db, stories.placeholder_story(db, "demo", "other"))  # the channel: 10% usual
+    story = stories.placeholder_story(db, "demo", "storm")
+    for n in range(45):
+        moment = START - timedelta(minutes=30) + timedelta(seconds=n * 40)
+        comment = add_comment(db, f"风暴评论{n}", story, f"风暴{n}", iso(moment))
+        add_score(db, comment, sentiment=0.05 if n % 3 else 0.9)  # 30 of 45 negative
+    store.save_rule(db, {"name": "负面", "kind": "negative_spike", "targets": ["desk"]}, "a")
+    assert len(evaluate(db, START).fired) == 1
+    for minute in range(1, 16):  # the storm goes on: two more negative comments a minute
+        for extra in range(2):
+            moment = START + timedelta(minutes=minute - 1, seconds=extra * 20)
+            comment = add_comment(db, f"继续{minute}-{extra}", story, f"续{minute}{extra}",
+                                  iso(moment))  # fmt: skip
+            add_score(db, comment, sentiment=0.05)
+        result = evaluate(db, START + timedelta(minutes=minute))
+        assert result.fired == [] and result.cleared == 0
+    [incident] = store.recent_alerts(db)
+    assert incident["cleared_at"] is None and incident["quiet_since"] is None
+    assert incident["detail"]["baseline_source"] == "该渠道平时"
