@@ -17,7 +17,7 @@ from moderation.alerts import conditions, incidents
 from moderation.alerts.text import reader_text
 from moderation.scoring.flags import WordFinder
 from moderation.storage import alerts as store
-from moderation.storage import database_key
+from moderation.storage import database_key, reader_reports
 from moderation.timeutil import iso, parse_iso
 
 MAX_KEYWORD_TEXTS = 5000  # newest comments a keyword rule reads per pass
@@ -167,6 +167,8 @@ def judge(
         since = iso(facts.now - timedelta(minutes=params["window_minutes"]))
         trouble = store.outbox_trouble(facts.db, since)
         return conditions.outbox_failing(rule, trouble, facts.now, labels)
+    if kind == "reports_overdue":
+        return conditions.reports_overdue(rule, reader_reports.overdue(facts.db, facts.now))
     return []
 
 

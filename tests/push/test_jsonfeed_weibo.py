@@ -1,5 +1,6 @@
 """The site's moderation endpoint (signed, idempotent) and Weibo's reply/destroy calls,
-over real HTTP against local servers; the worked HMAC example of docs/channels-and-push.md is checked."""
+over real HTTP against local servers; the worked HMAC example of docs/channels-and-push.md is
+checked."""
 
 from __future__ import annotations
 
