@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from moderation.alerts.text import error_summary
+from moderation.scoring.personal_data import mask_personal_data
 from moderation.states import REJECT_REASONS
 from moderation.timeutil import BEIJING, TIME_FORMAT
 
@@ -133,6 +134,7 @@ def init_app(app) -> None:
         segments=segments,
         count_label=count_label,
         schedule_label=schedule_label,
+        masked=mask_personal_data,  # what may be shown of text that also leaves the desk
     )
     app.jinja_env.globals.update(
         flag_names=FLAG_NAMES,

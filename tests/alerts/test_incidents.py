@@ -298,3 +298,13 @@ def test_storm_that_goes_on_stays_one_open_incident(db):
     [incident] = store.recent_alerts(db)
     assert incident["cleared_at"] is None and incident["quiet_since"] is None
     assert incident["detail"]["baseline_source"] == "该渠道平时"
+
+
+def test_alerts_page_masks_alerts_stored_before_masking(db, client, auth):
+    rule_id = store.save_rule(db, {"name": "关键词", "kind": "keyword"}, "admin")
+    raw = {"rule_id": rule_id, "condition": "story:1", "title": f"《司机电话{PHONE}》",
+           "detail": {"lines": [f"例：…司机电话{PHONE}…身份证{ID_NUMBER}"]}}  # fmt: skip
+    store.fire_alert(db, raw, [], iso(START))
+    auth.login("editor")
+    page = client.get("/alerts").get_data(as_text=True)
+    assert PHONE not in page and ID_NUMBER not in page and "137****4321" in page
