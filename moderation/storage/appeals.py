@@ -11,12 +11,14 @@ from datetime import datetime, timedelta
 from moderation.push.actions import APPEAL_OUTCOME
 from moderation.rules.model import MUTED
 from moderation.states import REJECTED
-from moderation.storage import authors, comments, decisions, outbox
+from moderation.storage import authors, decisions, outbox
+from moderation.storage.decisions import Seen
 from moderation.storage.reader_reports import (
     IntakeError,
     bounded_text,
     comment_by_native,
     filed_last_hour,
+    keep_as_seen,
     site_id,
 )
 from moderation.timeutil import iso, now_iso
@@ -118,11 +120,23 @@ def _muted_author(db, channel: str, author_id) -> dict:
 
 
 def decide(
-    db, appeal_id: int, outcome: str, actor: str, note: str = "", lift: bool = False
+    db,
+    appeal_id: int,
+    outcome: str,
+    actor: str,
+    note: str = "",
+    lift: bool = False,
+    seen: Seen | str | None = None,
 ) -> dict:
     """Decide an open appeal. Refused for whoever decided first. Upheld restores a comment
     (approve) and, with `lift` or for a mute appeal, lifts the author's mute; the outcome
-    is recorded and queued for the site."""
+    is recorded and queued for the site.
+
+    `seen` is what the moderator was shown of the comment (a Seen, or its state): upheld
+    or denied, a comment decided by someone else since raises DecisionConflict and the
+    appeal stays open (`decisions.decide` checks it)."""
+    if isinstance(seen, str):
+        seen = Seen(states=seen)
     if outcome not in OUTCOMES:
         raise AppealError("结果须为“申诉成立”或“申诉驳回”")
     note = " ".join((note or "").split())
@@ -136,7 +150,7 @@ def decide(
             raise AppealError("这条申诉已处理")
         if actor == appeal["first_decider"]:
             raise AppealError("申诉须由首次处理人以外的人复核")
-        decision_id = _apply(db, appeal, outcome, actor, note)
+        decision_id = _apply(db, appeal, outcome, actor, note, seen)
         wants_lift = outcome == UPHELD and (lift or appeal["kind"] == MUTE)
         lifted = wants_lift and _lift(db, appeal["author_key"], actor, appeal_id)
         db.execute(
@@ -152,17 +166,20 @@ def _exists(db, appeal_id: int) -> bool:
     return db.execute("SELECT 1 FROM appeals WHERE id = ?", [appeal_id]).fetchone() is not None
 
 
-def _apply(db, appeal: dict, outcome: str, actor: str, note: str) -> int | None:
+def _apply(db, appeal: dict, outcome: str, actor: str, note: str, seen) -> int | None:
     """A comment appeal upheld is an approve; otherwise the outcome is a row of the
-    comment's history. A mute appeal has no comment: the appeal row is its record."""
+    comment's history. Both go through `decisions.decide` with what the moderator saw. A
+    mute appeal has no comment: the appeal row is its record."""
     comment_id = appeal["comment_id"]
     if comment_id is None:
         return None
     if outcome == UPHELD:
-        result = comments.decide(db, comment_id, "approve", actor, "申诉成立")
-        if result["from"] != result["to"]:
-            return decisions.last(db, comment_id)["id"]
-    state = comments.get_status(db, comment_id)
+        [result] = decisions.decide(db, [comment_id], "approve", actor, "申诉成立", seen)
+        if result["decision_id"] is not None:
+            return result["decision_id"]
+        state = result["to"]
+    else:
+        state = keep_as_seen(db, comment_id, actor, seen)
     action = "appeal_upheld" if outcome == UPHELD else "appeal_denied"
     return decisions.record(db, comment_id, actor, action, state, state, note or None)
 

@@ -10,8 +10,10 @@ from datetime import UTC, datetime
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from moderation.roles import MODERATOR
-from moderation.storage import appeals, comments, reader_reports, regions
+from moderation.states import STATES
+from moderation.storage import appeals, decisions, reader_reports, regions
 from moderation.web.auth import current_actor, role_required
+from moderation.web.conflicts import describe
 from moderation.web.context import forget_counts, get_db
 
 bp = Blueprint("duties", __name__)
@@ -53,6 +55,7 @@ def report_queue():
     return render_template(
         "duties/reports.html",
         rows=rows,
+        seen_decision=decisions.newest_id(db),
         reasons=list(reader_reports.REASONS),
         outcomes=reader_reports.OUTCOMES,
     )
@@ -64,16 +67,16 @@ def report_outcome(comment_id: int):
     """Close every open report on a comment: upheld (reject with the reason) or dismissed."""
     outcome = request.form.get("outcome", "")
     reason = request.form.get("reason") or None
-    seen = request.form.get("seen") or None
     db = get_db()
     try:
         result = reader_reports.close_reports(
-            db, comment_id, outcome, current_actor(), reason, seen
+            db, comment_id, outcome, current_actor(), reason, _seen()
         )
-    except comments.DecisionError:
+    except decisions.DecisionError:
         abort(404)
-    except comments.DecisionConflict as conflict:
-        flash(f"评论 #{comment_id} 已被他人处理（现为{conflict.current}），请刷新后再定。", "error")
+    except decisions.DecisionConflict as conflict:
+        label = reader_reports.OUTCOMES.get(outcome, outcome)
+        return _conflict(conflict, label, "举报仍待处理", "duties.report_queue", "返回举报队列")
     except reader_reports.OutcomeError as error:
         flash(f"未处理：{error}", "error")
     else:
@@ -91,6 +94,7 @@ def appeal_list():
     db = get_db()
     return render_template(
         "duties/appeals.html",
+        seen_decision=decisions.newest_id(db),
         open_appeals=appeals.listing(db, appeals.OPEN),
         decided=appeals.listing(db, None, limit=50),
         kinds=appeals.KINDS,
@@ -105,10 +109,14 @@ def decide_appeal(appeal_id: int):
     """Decide an appeal (never by whoever decided first: the storage layer refuses it)."""
     outcome = request.form.get("outcome", "")
     lift = request.form.get("lift") == "1"
+    note = request.form.get("note", "")
     try:
         result = appeals.decide(
-            get_db(), appeal_id, outcome, current_actor(), request.form.get("note", ""), lift
+            get_db(), appeal_id, outcome, current_actor(), note, lift, _seen()
         )
+    except decisions.DecisionConflict as conflict:
+        label = appeals.OUTCOMES.get(outcome, outcome)
+        return _conflict(conflict, label, "申诉仍待复核", "duties.appeal_list", "返回申诉列表")
     except appeals.AppealError as error:
         flash(f"未处理：{error}", "error")
         return redirect(url_for("duties.appeal_list")), 303
@@ -117,3 +125,30 @@ def decide_appeal(appeal_id: int):
     pushed = "，已通知网站" if result["pushed"] else ""
     flash(f"申诉 #{appeal_id}：{appeals.OUTCOMES[outcome]}{extra}{pushed}。", "info")
     return redirect(url_for("duties.appeal_list"))
+
+
+def _seen() -> decisions.Seen:
+    """What the page showed: the comment's state (`seen`) and the newest decision it knew
+    of (`seen_decision`); a field missing or malformed checks nothing of its own."""
+    state = request.form.get("seen")
+    newest = request.form.get("seen_decision", "")
+    return decisions.Seen(
+        states=state if state in STATES else None,
+        decision=int(newest) if newest.isdigit() else None,
+    )
+
+
+def _conflict(conflict, label: str, still: str, back: str, back_label: str):
+    """A 409 page: the comment was decided by someone else after the page was shown, so
+    this outcome was not applied (nothing closed), and what happened instead."""
+    page = render_template(
+        "duties/conflict.html",
+        comment_id=conflict.comment_id,
+        current=conflict.current,
+        who=describe(conflict),
+        label=label,
+        still=still,
+        back=url_for(back),
+        back_label=back_label,
+    )
+    return page, 409
