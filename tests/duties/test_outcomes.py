@@ -4,6 +4,8 @@ endpoint's protocol (signature checked there)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from moderation.sending import push_outbox as sender
@@ -144,3 +146,78 @@ def test_mute_appeal_denied_keeps_the_mute(pushing_desk):
     assert authors.explicit_levels(db, ["site:u-c-4"]) == {"site:u-c-4": "muted"}
     with pytest.raises(appeals.AppealError, match="已处理"):
         appeals.decide(db, filed.json()["id"], "upheld", "赵审核")
+
+
+def page_fields(client, path: str, marker: str) -> dict:
+    """The hidden fields of the first form after `marker` on a page, as the browser would
+    send them (what the moderator saw)."""
+    page = client.get(path).get_data(as_text=True)
+    form = page[page.index(marker) :]
+    form = form[: form.index("</form>")]
+    return dict(re.findall(r'<input type="hidden" name="(seen[a-z_]*)" value="([^"]*)"', form))
+
+
+def test_upheld_report_on_a_page_out_of_date_is_refused(pushing_desk):
+    _settings, db, ids, app, site, _fake = pushing_desk
+    site.report("c-1", "reader-1", "广告")
+    client = login(app, db, "王审核")
+    seen = page_fields(client, "/reader-reports", f'data-comment="{ids["c-1"]}"')
+    assert seen["seen"] == "pending" and seen["seen_decision"].isdigit()
+    decisions.decide_one(db, ids["c-1"], "approve", "李审核")  # decided meanwhile
+    answer = client.post(
+        f"/reader-reports/{ids['c-1']}/outcome",
+        data={"outcome": "upheld", "reason": "广告", **seen},
+    )
+    assert answer.status_code == 409
+    text = answer.get_data(as_text=True)
+    assert "已由 李审核" in text and "“举报成立”没有生效" in text and "举报仍待处理" in text
+    assert comment_store.get_status(db, ids["c-1"]) == "approved"
+    assert [row["state"] for row in db.query("SELECT state FROM reader_reports")] == ["open"]
+
+
+def test_dismissal_is_refused_when_the_comment_changed_and_came_back(pushing_desk):
+    """Rejected and reopened meanwhile: the state is what the page showed, yet it changed
+    since; the newest decision the page knew of tells."""
+    _settings, db, ids, app, site, _fake = pushing_desk
+    site.report("c-2", "reader-1", "谣言")
+    client = login(app, db, "王审核")
+    seen = page_fields(client, "/reader-reports", f'data-comment="{ids["c-2"]}"')
+    decisions.decide_one(db, ids["c-2"], "reject", "李审核", "rumor")
+    decisions.decide_one(db, ids["c-2"], "reopen", "李审核")
+    answer = client.post(
+        f"/reader-reports/{ids['c-2']}/outcome", data={"outcome": "dismissed", **seen}
+    )
+    assert answer.status_code == 409 and "“举报不成立”没有生效" in answer.get_data(as_text=True)
+    assert reader_reports.queue(db)[0]["id"] == ids["c-2"]
+    # In the storage layer the same check, with a plain state too.
+    with pytest.raises(decisions.DecisionConflict):
+        reader_reports.close_reports(db, ids["c-2"], "dismissed", "王审核", seen="approved")
+    # Seen afresh, the dismissal goes through.
+    fresh = page_fields(client, "/reader-reports", f'data-comment="{ids["c-2"]}"')
+    answer = client.post(
+        f"/reader-reports/{ids['c-2']}/outcome", data={"outcome": "dismissed", **fresh}
+    )
+    assert answer.status_code == 302 and reader_reports.queue(db) == []
+
+
+def test_appeal_decided_on_a_page_out_of_date_is_refused(pushing_desk):
+    _settings, db, ids, app, site, _fake = pushing_desk
+    decisions.decide_one(db, ids["c-3"], "reject", "王审核", "abuse")
+    filed = site.post(
+        {"type": "appeal", "kind": "comment", "comment_id": "c-3", "appellant": "t"}
+    )
+    appeal_id = filed.json()["id"]
+    second = login(app, db, "李审核")
+    seen = page_fields(second, "/appeals", f'data-appeal="{appeal_id}"')
+    assert seen["seen"] == "rejected"
+    decisions.decide_one(db, ids["c-3"], "approve", "赵主任")  # restored on the desk meanwhile
+    for outcome, label in (("upheld", "申诉成立"), ("denied", "申诉驳回")):
+        answer = second.post(f"/appeals/{appeal_id}/decide", data={"outcome": outcome, **seen})
+        text = answer.get_data(as_text=True)
+        assert answer.status_code == 409
+        assert "已由 赵主任" in text and f"“{label}”没有生效" in text and "申诉仍待复核" in text
+    [row] = db.query("SELECT state, decided_by FROM appeals")
+    assert row == {"state": "open", "decided_by": None}
+    assert decisions.last(db, ids["c-3"])["actor"] == "赵主任"
+    with pytest.raises(decisions.DecisionConflict):
+        appeals.decide(db, appeal_id, "denied", "李审核", seen="rejected")
