@@ -111,9 +111,7 @@ def decide_appeal(appeal_id: int):
     lift = request.form.get("lift") == "1"
     note = request.form.get("note", "")
     try:
-        result = appeals.decide(
-            get_db(), appeal_id, outcome, current_actor(), note, lift, _seen()
-        )
+        result = appeals.decide(get_db(), appeal_id, outcome, current_actor(), note, lift, _seen())
     except decisions.DecisionConflict as conflict:
         label = appeals.OUTCOMES.get(outcome, outcome)
         return _conflict(conflict, label, "申诉仍待复核", "duties.appeal_list", "返回申诉列表")

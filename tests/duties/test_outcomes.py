@@ -203,9 +203,7 @@ def test_dismissal_is_refused_when_the_comment_changed_and_came_back(pushing_des
 def test_appeal_decided_on_a_page_out_of_date_is_refused(pushing_desk):
     _settings, db, ids, app, site, _fake = pushing_desk
     decisions.decide_one(db, ids["c-3"], "reject", "王审核", "abuse")
-    filed = site.post(
-        {"type": "appeal", "kind": "comment", "comment_id": "c-3", "appellant": "t"}
-    )
+    filed = site.post({"type": "appeal", "kind": "comment", "comment_id": "c-3", "appellant": "t"})
     appeal_id = filed.json()["id"]
     second = login(app, db, "李审核")
     seen = page_fields(second, "/appeals", f'data-appeal="{appeal_id}"')
