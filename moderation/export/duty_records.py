@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from datetime import date
 
 from moderation.export.masking import mask
@@ -59,3 +60,31 @@ def records_csv(db, first: date, last: date, channel_labels: dict[str, str]) -> 
         }
         writer.writerow([neutralise(row[key]) for key, _ in COLUMNS])
     return out.getvalue().encode("utf-8-sig"), written
+
+
+def export_records(
+    db,
+    first: date,
+    last: date,
+    channel_labels: dict[str, str],
+    actor: str,
+    destination: str,
+    deliver: Callable[[bytes], object] | None = None,
+) -> tuple[bytes, int]:
+    """One export, from the command line or the dashboard: the CSV of the Beijing days
+    first..last, handed to `deliver` (the command writes its file; an error there leaves
+    no audit entry), then its own audit entry (who, which days, how many rows, where to).
+    Returns the CSV and its row count."""
+    if last < first:
+        raise ValueError(f"{last} is before {first}")
+    data, rows = records_csv(db, first, last, channel_labels)
+    if deliver is not None:
+        deliver(data)
+    with db.atomic():
+        duty_records.audit_export(db, actor, first.isoformat(), last.isoformat(), rows, destination)
+    return data, rows
+
+
+def filename(first: date, last: date) -> str:
+    """The download's name: records-20261101-20261130.csv."""
+    return f"records-{first:%Y%m%d}-{last:%Y%m%d}.csv"

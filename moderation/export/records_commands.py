@@ -44,8 +44,7 @@ def records() -> None:
 @click.pass_obj
 def export_records(obj, date_from: str, date_to: str, output: Path) -> None:
     """Write every record of the days --from..--to to a CSV file, and audit the export."""
-    from moderation.export.duty_records import records_csv
-    from moderation.storage import duty_records
+    from moderation.export.duty_records import export_records
 
     first, last = day(date_from, "--from"), day(date_to, "--to")
     if last < first:
@@ -53,11 +52,7 @@ def export_records(obj, date_from: str, date_to: str, output: Path) -> None:
     if not output.parent.is_dir():
         raise click.ClickException(f"{output.parent}: no such folder")
     labels = {channel.name: channel.label or channel.name for channel in obj.settings.channels}
-    db = obj.db()
-    data, rows = records_csv(db, first, last, labels)
-    output.write_bytes(data)
-    with db.atomic():
-        duty_records.audit_export(
-            db, f"cli:{_user()}", first.isoformat(), last.isoformat(), rows, str(output)
-        )
+    _data, rows = export_records(
+        obj.db(), first, last, labels, f"cli:{_user()}", str(output), output.write_bytes
+    )
     click.echo(f"wrote {output}: {rows} records from {first} to {last} (Beijing days)")

@@ -5,16 +5,30 @@ comment card and an author profile show of reports and IP 属地."""
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
+from urllib.parse import quote
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
-from moderation.roles import MODERATOR
+from moderation.export.duty_records import export_records, filename
+from moderation.roles import ADMIN, MODERATOR
 from moderation.states import STATES
-from moderation.storage import appeals, decisions, reader_reports, regions
+from moderation.storage import appeals, decisions, duty_records, reader_reports, regions
+from moderation.timeutil import BEIJING
 from moderation.web.auth import current_actor, role_required
 from moderation.web.conflicts import describe
 from moderation.web.context import forget_counts, get_db
+from moderation.web.templating import channel_labels
 
 bp = Blueprint("duties", __name__)
 
@@ -123,6 +137,51 @@ def decide_appeal(appeal_id: int):
     pushed = "，已通知网站" if result["pushed"] else ""
     flash(f"申诉 #{appeal_id}：{appeals.OUTCOMES[outcome]}{extra}{pushed}。", "info")
     return redirect(url_for("duties.appeal_list"))
+
+
+RECORDS_DAYS = 30  # the range the export form offers first: the last 30 Beijing days
+
+
+@bp.get("/records")
+@role_required(ADMIN)
+def records():
+    """The records export for an inspection (a date range -> CSV) and the past exports."""
+    today = datetime.now(BEIJING).date()
+    return _records_page(today - timedelta(days=RECORDS_DAYS - 1), today)
+
+
+@bp.post("/records/export")
+@role_required(ADMIN)
+def records_export():
+    """The CSV of the records of the Beijing days from..to, downloaded, with its own audit
+    entry: the same export as `moderation records export`."""
+    fields = request.form.get("from", ""), request.form.get("to", "")
+    try:
+        first, last = (date.fromisoformat(value) for value in fields)
+    except ValueError:
+        flash("请填写起止日期（如 2026-11-01）。", "error")
+        return _records_page(*fields, status=400)
+    if last < first:
+        flash(f"截止日期 {last} 早于起始日期 {first}。", "error")
+        return _records_page(first, last, status=400)
+    name = filename(first, last)
+    labels = channel_labels(current_app.config["SETTINGS"])
+    data, _rows = export_records(get_db(), first, last, labels, current_actor(), f"网页下载 {name}")
+    return Response(
+        data,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"},
+    )
+
+
+def _records_page(first, last, status: int = 200):
+    page = render_template(
+        "duties/records.html",
+        first=str(first),
+        last=str(last),
+        exports=duty_records.exports(get_db())[:50],
+    )
+    return page, status
 
 
 def _seen() -> decisions.Seen:
