@@ -221,7 +221,8 @@ def _queue_outcome(db, appeal, outcome, note, decision_id, actor) -> int | None:
 
 
 def listing(db, state: str | None = OPEN, limit: int = 200) -> list[dict]:
-    """Appeals (open ones oldest first; decided ones newest first) with their comment."""
+    """Appeals (open ones oldest first; decided ones newest first) with their comment and,
+    for a comment, the reason code of the decision appealed against."""
     order = "a.received_at ASC" if state == OPEN else "a.decided_at DESC"
     where, params = ("WHERE a.state = ?", [state]) if state else ("WHERE a.state != 'open'", [])
     return list(
@@ -229,7 +230,9 @@ def listing(db, state: str | None = OPEN, limit: int = 200) -> list[dict]:
             "SELECT a.id, a.kind, a.comment_id, a.author_key, a.channel, a.text, "
             "a.first_decider, a.received_at, a.due_at, a.state, a.decided_by, a.decided_at, "
             "a.note, a.lifted, c.text AS comment_text, c.status AS comment_status, "
-            "c.author_name FROM appeals a LEFT JOIN comments c ON c.id = a.comment_id "
+            "c.author_name, d.reason AS first_reason FROM appeals a "
+            "LEFT JOIN comments c ON c.id = a.comment_id "
+            "LEFT JOIN decisions d ON a.kind = 'comment' AND d.id = a.first_record_id "
             f"{where} ORDER BY {order}, a.id LIMIT ?",
             [*params, limit],
         )

@@ -22,8 +22,9 @@ from flask import (
 
 from moderation.export.duty_records import export_records, filename
 from moderation.roles import ADMIN, MODERATOR
-from moderation.states import STATES
+from moderation.states import MODE_ACTOR, RULE_ACTOR, STATES, SYSTEM_ACTOR
 from moderation.storage import appeals, decisions, duty_records, reader_reports, regions
+from moderation.storage import reasons as reason_store
 from moderation.timeutil import BEIJING
 from moderation.web.auth import current_actor, role_required
 from moderation.web.conflicts import describe
@@ -55,6 +56,26 @@ def duty_counts() -> dict[str, int]:
 bp.app_context_processor(lambda: {"duty_counts": duty_counts})
 
 
+def waited_label(waited: timedelta) -> str:
+    """How long a report has waited, as a moderator reads it: 不到 1 小时, 5 小时, 2 天 3 小时."""
+    hours = int(waited.total_seconds() // 3600)
+    if hours < 1:
+        return "不到 1 小时"
+    days, hours = divmod(hours, 24)
+    return f"{days} 天 {hours} 小时" if days else f"{hours} 小时"
+
+
+def actor_label(actor: str) -> str:
+    """Who decided first, in words: a person's name, 系统, 规则 #12, 稿件模式."""
+    if actor == SYSTEM_ACTOR:
+        return "系统"
+    if actor.startswith(RULE_ACTOR):
+        return f"规则 #{actor.removeprefix(RULE_ACTOR)}"
+    if actor.startswith(MODE_ACTOR):
+        return "稿件模式"
+    return actor
+
+
 @bp.get("/reader-reports")
 @role_required(MODERATOR)
 def report_queue():
@@ -63,7 +84,7 @@ def report_queue():
     rows = reader_reports.queue(db)
     now = datetime.now(UTC)
     for row in rows:
-        row["waited_hours"] = int(reader_reports.waited(row, now).total_seconds() // 3600)
+        row["waited_label"] = waited_label(reader_reports.waited(row, now))
         row["overdue"] = bool(row["due_at"]) and row["due_at"] <= now.isoformat()
     annotate(db, rows)
     return render_template(
@@ -106,10 +127,16 @@ def report_outcome(comment_id: int):
 def appeal_list():
     """Open appeals (oldest first) and the latest decided ones."""
     db = get_db()
+    open_appeals = appeals.listing(db, appeals.OPEN)
+    reason_labels = reason_store.labels(db, active_only=False)
+    for row in open_appeals:
+        row["author_id"] = row["author_key"].split(":", 1)[-1]
+        row["first_decider_label"] = actor_label(row["first_decider"])
+        row["first_reason"] = reason_labels.get(row["first_reason"], row["first_reason"])
     return render_template(
         "duties/appeals.html",
         seen_decision=decisions.newest_id(db),
-        open_appeals=appeals.listing(db, appeals.OPEN),
+        open_appeals=open_appeals,
         decided=appeals.listing(db, None, limit=50),
         kinds=appeals.KINDS,
         outcomes=appeals.OUTCOMES,
