@@ -246,6 +246,7 @@ def test_records_export_downloads_for_an_admin(browser, desk, viewport):
     assert download.value.suggested_filename.startswith("records-")
     page.reload()
     assert "网页下载" in page.locator("main").inner_text()
+    shoot(page, "records-exported", viewport)
     [audit] = list(db.query("SELECT actor FROM record_exports"))
     assert audit["actor"] == "张管理"
     page.context.close()
