@@ -9,7 +9,7 @@ import json
 from datetime import datetime, timedelta
 
 from moderation.push.actions import APPEAL_OUTCOME
-from moderation.rules.model import MUTED
+from moderation.rules.model import LEVELS, MUTED
 from moderation.states import REJECTED
 from moderation.storage import authors, decisions, outbox
 from moderation.storage.decisions import Seen
@@ -33,6 +33,17 @@ MAX_AUTHOR_ID = 200
 
 class AppealError(ValueError):
     """An appeal decision that cannot be made as asked (message in Chinese)."""
+
+
+class SanctionChanged(AppealError):
+    """A mute appeal decided on a page out of date: the author's level changed after the
+    page was drawn (`change` is that level change)."""
+
+    def __init__(self, change: dict):
+        level = change["to_level"]
+        what = f"改为“{LEVELS.get(level, level)}”" if level else "解除"
+        super().__init__(f"您打开页面之后，该作者的级别已由 {change['actor']} {what}，申诉仍待复核")
+        self.change = change
 
 
 def file_appeal(
@@ -127,6 +138,7 @@ def decide(
     note: str = "",
     lift: bool = False,
     seen: Seen | str | None = None,
+    seen_level: int | None = None,
 ) -> dict:
     """Decide an open appeal. Refused for whoever decided first. Upheld restores a comment
     (approve) and, with `lift` or for a mute appeal, lifts the author's mute; the outcome
@@ -134,7 +146,8 @@ def decide(
 
     `seen` is what the moderator was shown of the comment (a Seen, or its state): upheld
     or denied, a comment decided by someone else since raises DecisionConflict and the
-    appeal stays open (`decisions.decide` checks it)."""
+    appeal stays open (`decisions.decide` checks it). `seen_level` is the author's newest
+    level change the page knew of: for a mute appeal, a newer one raises SanctionChanged."""
     if isinstance(seen, str):
         seen = Seen(states=seen)
     if outcome not in OUTCOMES:
@@ -150,6 +163,10 @@ def decide(
             raise AppealError("这条申诉已处理")
         if actor == appeal["first_decider"]:
             raise AppealError("申诉须由首次处理人以外的人复核")
+        if appeal["kind"] == MUTE and seen_level is not None:
+            newest = authors.level_changes(db, appeal["author_key"])
+            if newest and newest[0]["id"] != seen_level:
+                raise SanctionChanged(newest[0])
         decision_id = _apply(db, appeal, outcome, actor, note, seen)
         wants_lift = outcome == UPHELD and (lift or appeal["kind"] == MUTE)
         lifted = wants_lift and _lift(db, appeal["author_key"], actor, appeal_id)
@@ -230,7 +247,9 @@ def listing(db, state: str | None = OPEN, limit: int = 200) -> list[dict]:
             "SELECT a.id, a.kind, a.comment_id, a.author_key, a.channel, a.text, "
             "a.first_decider, a.received_at, a.due_at, a.state, a.decided_by, a.decided_at, "
             "a.note, a.lifted, c.text AS comment_text, c.status AS comment_status, "
-            "c.author_name, d.reason AS first_reason FROM appeals a "
+            "c.author_name, d.reason AS first_reason, (SELECT MAX(l.id) FROM "
+            "author_level_changes l WHERE l.author_key = a.author_key) AS level_change "
+            "FROM appeals a "
             "LEFT JOIN comments c ON c.id = a.comment_id "
             "LEFT JOIN decisions d ON a.kind = 'comment' AND d.id = a.first_record_id "
             f"{where} ORDER BY {order}, a.id LIMIT ?",

@@ -45,6 +45,15 @@ class OutcomeError(ValueError):
     """An outcome that cannot be applied as asked (message in Chinese)."""
 
 
+class NewReports(OutcomeError):
+    """Reports arrived after the moderator's page was drawn: a dismissal would answer
+    readers whose reasons nobody looked at. `count` says how many."""
+
+    def __init__(self, count: int):
+        super().__init__(f"您打开页面之后，这条评论又收到 {count} 条举报；请看过后再定")
+        self.count = count
+
+
 def comment_by_native(db, channel: str, native_id: str) -> dict:
     """The stored comment a site names by its own id; IntakeError 404 when unknown."""
     row = db.execute(
@@ -179,7 +188,7 @@ def queue(db, limit: int = QUEUE_LIMIT) -> list[dict]:
     rows = list(db.query(_QUEUE, [limit]))
     details = by_comment(
         db,
-        "SELECT comment_id, reason, text FROM reader_reports "
+        "SELECT comment_id, id, reason, text FROM reader_reports "
         "WHERE state = 'open' AND comment_id IN ({marks}) ORDER BY id",
         [row["id"] for row in rows],
     )
@@ -189,6 +198,7 @@ def queue(db, limit: int = QUEUE_LIMIT) -> list[dict]:
             reasons[report["reason"]] = reasons.get(report["reason"], 0) + 1
         row["reasons"] = dict(sorted(reasons.items(), key=lambda item: -item[1]))
         row["notes"] = [report["text"] for report in details[row["id"]] if report["text"]][:10]
+        row["newest_report"] = max((report["id"] for report in details[row["id"]]), default=0)
     return rows
 
 
@@ -229,7 +239,13 @@ def _grouped(db, sql: str, ids: list) -> list[tuple]:
 
 
 def close_reports(
-    db, comment_id: int, outcome: str, actor: str, reason: str | None = None, seen=None
+    db,
+    comment_id: int,
+    outcome: str,
+    actor: str,
+    reason: str | None = None,
+    seen=None,
+    seen_report: int | None = None,
 ) -> dict:
     """The moderator's outcome on a reported comment: upheld rejects it with the matching
     reason (a recorded decision), dismissed leaves it; either closes every open report on
@@ -237,7 +253,9 @@ def close_reports(
 
     `seen` is what the moderator was shown (a Seen, or the comment's state as a string):
     a comment decided by someone else since raises DecisionConflict and nothing is closed,
-    whichever the outcome (`decisions.decide` checks it)."""
+    whichever the outcome (`decisions.decide` checks it). `seen_report` is the newest report
+    the page showed: a dismissal with reports newer than it raises NewReports (an upheld
+    report closes them too: the comment is rejected, every reporter was right)."""
     if outcome not in OUTCOMES:
         raise OutcomeError("处理结果须为“举报成立”或“举报不成立”")
     if outcome == UPHELD and reason not in REASONS:
@@ -258,6 +276,10 @@ def close_reports(
         if not open_ids and not (feed and feed[0] > 0):
             comments.get_status(db, comment_id)  # DecisionError for no such comment
             raise OutcomeError("这条评论没有待处理的举报（可能已由他人处理）")
+        if outcome == DISMISSED and seen_report is not None:
+            unseen = sum(1 for report_id in open_ids if report_id > seen_report)
+            if unseen:
+                raise NewReports(unseen)
         decision_id = _record_outcome(db, comment_id, outcome, actor, reason, seen)
         now = now_iso()
         db.execute(

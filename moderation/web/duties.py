@@ -29,7 +29,7 @@ from moderation.timeutil import BEIJING
 from moderation.web.auth import current_actor, role_required
 from moderation.web.conflicts import describe
 from moderation.web.context import forget_counts, get_db
-from moderation.web.templating import channel_labels
+from moderation.web.templating import STATE_NAMES, channel_labels
 
 bp = Blueprint("duties", __name__)
 
@@ -99,25 +99,27 @@ def report_queue():
 @bp.post("/reader-reports/<int:comment_id>/outcome")
 @role_required(MODERATOR)
 def report_outcome(comment_id: int):
-    """Close every open report on a comment: upheld (reject with the reason) or dismissed."""
+    """Close every open report on a comment: upheld (reject with the reason) or dismissed.
+    A page out of date (the comment decided since, or new reports to dismiss) is a 409."""
     outcome = request.form.get("outcome", "")
     reason = request.form.get("reason") or None
+    label = reader_reports.OUTCOMES.get(outcome, outcome)
     db = get_db()
     try:
         result = reader_reports.close_reports(
-            db, comment_id, outcome, current_actor(), reason, _seen()
+            db, comment_id, outcome, current_actor(), reason, _seen(), _number("seen_report")
         )
     except decisions.DecisionError:
         abort(404)
     except decisions.DecisionConflict as conflict:
-        label = reader_reports.OUTCOMES.get(outcome, outcome)
-        return _conflict(conflict, label, "举报仍待处理", "duties.report_queue", "返回举报队列")
+        return _conflict(_decided_since(conflict, label) + "举报仍待处理。", "report_queue")
+    except reader_reports.NewReports as error:
+        return _conflict(f"{error}。您的“{label}”没有生效，举报仍待处理。", "report_queue")
     except reader_reports.OutcomeError as error:
         flash(f"未处理：{error}", "error")
     else:
         forget_counts()
         pushed = "，已通知网站" if result["pushed"] else ""
-        label = reader_reports.OUTCOMES[outcome]
         flash(f"评论 #{comment_id}：{label}，关闭 {result['closed']} 条举报{pushed}。", "info")
     return redirect(url_for("duties.report_queue"))
 
@@ -151,11 +153,22 @@ def decide_appeal(appeal_id: int):
     outcome = request.form.get("outcome", "")
     lift = request.form.get("lift") == "1"
     note = request.form.get("note", "")
+    label = appeals.OUTCOMES.get(outcome, outcome)
     try:
-        result = appeals.decide(get_db(), appeal_id, outcome, current_actor(), note, lift, _seen())
+        result = appeals.decide(
+            get_db(),
+            appeal_id,
+            outcome,
+            current_actor(),
+            note,
+            lift,
+            _seen(),
+            _number("seen_level"),
+        )
     except decisions.DecisionConflict as conflict:
-        label = appeals.OUTCOMES.get(outcome, outcome)
-        return _conflict(conflict, label, "申诉仍待复核", "duties.appeal_list", "返回申诉列表")
+        return _conflict(_decided_since(conflict, label) + "申诉仍待复核。", "appeal_list")
+    except appeals.SanctionChanged as error:
+        return _conflict(f"{error}。您的“{label}”没有生效。", "appeal_list")
     except appeals.AppealError as error:
         flash(f"未处理：{error}", "error")
         return redirect(url_for("duties.appeal_list")), 303
@@ -211,28 +224,41 @@ def _records_page(first, last, status: int = 200):
     return page, status
 
 
+def _number(field: str) -> int | None:
+    """A non-negative whole number from the form, or None (missing or malformed)."""
+    value = request.form.get(field, "")
+    return int(value) if value.isdigit() else None
+
+
 def _seen() -> decisions.Seen:
     """What the page showed: the comment's state (`seen`) and the newest decision it knew
     of (`seen_decision`); a field missing or malformed checks nothing of its own."""
     state = request.form.get("seen")
-    newest = request.form.get("seen_decision", "")
     return decisions.Seen(
-        states=state if state in STATES else None,
-        decision=int(newest) if newest.isdigit() else None,
+        states=state if state in STATES else None, decision=_number("seen_decision")
     )
 
 
-def _conflict(conflict, label: str, still: str, back: str, back_label: str):
-    """A 409 page: the comment was decided by someone else after the page was shown, so
-    this outcome was not applied (nothing closed), and what happened instead."""
+def _decided_since(conflict: decisions.DecisionConflict, label: str) -> str:
+    """What happened since the page was drawn: '您打开页面之后，评论 #12 已由 李审核 于 …
+    通过，当前状态为“已通过”。您的“举报成立”没有生效，'."""
+    state = STATE_NAMES.get(conflict.current, conflict.current)
+    return (
+        f"您打开页面之后，评论 #{conflict.comment_id} {describe(conflict)}，"
+        f"当前状态为“{state}”。您的“{label}”没有生效，"
+    )
+
+
+BACK = {"report_queue": "返回举报队列", "appeal_list": "返回申诉列表"}
+
+
+def _conflict(message: str, back: str):
+    """A 409 page: the page the moderator decided on was out of date, nothing was applied;
+    what happened instead, and the way back to the list as it is now."""
     page = render_template(
         "duties/conflict.html",
-        comment_id=conflict.comment_id,
-        current=conflict.current,
-        who=describe(conflict),
-        label=label,
-        still=still,
-        back=url_for(back),
-        back_label=back_label,
+        message=message,
+        back=url_for(f"duties.{back}"),
+        back_label=BACK[back],
     )
     return page, 409

@@ -149,11 +149,11 @@ def test_mute_appeal_denied_keeps_the_mute(pushing_desk):
 
 
 def page_fields(client, path: str, marker: str) -> dict:
-    """The hidden fields of the first form after `marker` on a page, as the browser would
-    send them (what the moderator saw)."""
+    """The hidden seen* fields of the row at `marker` on a page, as the browser would send
+    them (what the moderator saw)."""
     page = client.get(path).get_data(as_text=True)
     form = page[page.index(marker) :]
-    form = form[: form.index("</form>")]
+    form = form[: form.index("</tr>")]
     return dict(re.findall(r'<input type="hidden" name="(seen[a-z_]*)" value="([^"]*)"', form))
 
 
@@ -219,3 +219,81 @@ def test_appeal_decided_on_a_page_out_of_date_is_refused(pushing_desk):
     assert decisions.last(db, ids["c-3"])["actor"] == "赵主任"
     with pytest.raises(decisions.DecisionConflict):
         appeals.decide(db, appeal_id, "denied", "李审核", seen="rejected")
+
+
+def test_dismissal_with_reports_newer_than_the_page_is_refused_upheld_closes_them(pushing_desk):
+    """Dismissing answers every reporter 'not upheld': a report that arrived after the page
+    was drawn, its reason unseen, must not be dismissed with it. Upholding closes it too."""
+    _settings, db, ids, app, site, _fake = pushing_desk
+    site.report("c-1", "reader-1", "广告")
+    site.report("c-2", "reader-1", "广告")
+    client = login(app, db, "王审核")
+    seen_1 = page_fields(client, "/reader-reports", f'data-comment="{ids["c-1"]}"')
+    seen_2 = page_fields(client, "/reader-reports", f'data-comment="{ids["c-2"]}"')
+    assert seen_1["seen_report"].isdigit()
+    site.report("c-1", "reader-2", "违法违规", text="涉嫌违法")
+    site.report("c-2", "reader-2", "违法违规")
+    answer = client.post(
+        f"/reader-reports/{ids['c-1']}/outcome", data={"outcome": "dismissed", **seen_1}
+    )
+    text = answer.get_data(as_text=True)
+    assert answer.status_code == 409 and "又收到 1 条举报" in text and "举报仍待处理" in text
+    assert db.execute(
+        "SELECT COUNT(*) FROM reader_reports WHERE comment_id = ? AND state = 'open'",
+        [ids["c-1"]],
+    ).fetchone() == (2,)
+    upheld = client.post(
+        f"/reader-reports/{ids['c-2']}/outcome",
+        data={"outcome": "upheld", "reason": "违法违规", **seen_2},
+    )
+    assert upheld.status_code == 302
+    assert comment_store.get_status(db, ids["c-2"]) == "rejected"
+    states = [row[0] for row in db.execute(
+        "SELECT state FROM reader_reports WHERE comment_id = ?", [ids["c-2"]]
+    )]  # fmt: skip
+    assert states == ["upheld", "upheld"]
+
+
+def test_report_upheld_on_a_comment_rejected_before_the_page_is_recorded_beside_it(
+    pushing_desk,
+):
+    _settings, db, ids, app, site, _fake = pushing_desk
+    decisions.decide_one(db, ids["c-3"], "reject", "李审核", "abuse")
+    site.report("c-3", "reader-1", "辱骂攻击")
+    client = login(app, db, "王审核")
+    seen = page_fields(client, "/reader-reports", f'data-comment="{ids["c-3"]}"')
+    assert seen["seen"] == "rejected"
+    answer = client.post(
+        f"/reader-reports/{ids['c-3']}/outcome",
+        data={"outcome": "upheld", "reason": "辱骂攻击", **seen},
+    )
+    assert answer.status_code == 302
+    last = decisions.last(db, ids["c-3"])
+    assert (last["action"], last["actor"], last["from_state"], last["to_state"]) == (
+        "report_upheld",
+        "王审核",
+        "rejected",
+        "rejected",
+    )
+    [report] = db.query("SELECT state, decision_id FROM reader_reports")
+    assert report == {"state": "upheld", "decision_id": last["id"]}
+
+
+def test_mute_appeal_on_a_page_out_of_date_is_refused(pushing_desk):
+    _settings, db, _ids, app, site, _fake = pushing_desk
+    authors.set_level(db, "site:u-c-4", "muted", "王审核", "广告刷屏")
+    filed = site.post({"type": "appeal", "kind": "mute", "author_id": "u-c-4", "appellant": "t"})
+    appeal_id = filed.json()["id"]
+    second = login(app, db, "李审核")
+    seen = page_fields(second, "/appeals", f'data-appeal="{appeal_id}"')
+    assert seen["seen_level"].isdigit() and "seen" not in seen
+    authors.set_level(db, "site:u-c-4", None, "赵主任", "误判，解除")  # lifted meanwhile
+    answer = second.post(f"/appeals/{appeal_id}/decide", data={"outcome": "denied", **seen})
+    text = answer.get_data(as_text=True)
+    assert answer.status_code == 409
+    assert "已由 赵主任 解除" in text and "“申诉驳回”没有生效" in text
+    assert db.execute("SELECT state FROM appeals").fetchone() == ("open",)
+    fresh = page_fields(second, "/appeals", f'data-appeal="{appeal_id}"')
+    answer = second.post(f"/appeals/{appeal_id}/decide", data={"outcome": "upheld", **fresh})
+    assert answer.status_code == 302
+    assert db.execute("SELECT state, lifted FROM appeals").fetchone() == ("upheld", 0)
