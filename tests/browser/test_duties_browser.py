@@ -11,6 +11,7 @@ appeals arrive signed over HTTP from the test as the site would send them.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 import pytest
@@ -20,6 +21,7 @@ from moderation.db import open_db
 from moderation.sending import push_outbox as sender
 from moderation.settings import load_settings
 from moderation.storage import decisions, reader_reports, users
+from moderation.timeutil import iso
 from tests.browser_support import CHROMIUM, SCREENSHOTS, launch, live_server
 from tests.duties.conftest import SECRET, Site, site_channel, store_site_comments
 from tests.helpers import PASSWORD, write_config
@@ -98,12 +100,19 @@ def status(db, comment_id: int) -> str:
     return db.execute("SELECT status FROM comments WHERE id = ?", [comment_id]).fetchone()[0]
 
 
-def file_reports(site) -> None:
-    """Reports as the site sends them: c-1 twice (广告, with a note), c-2 once, c-4 once."""
+def file_reports(site, db) -> None:
+    """Reports as the site sends them: c-1 twice (广告, with a note), c-2 once, c-4 once
+    (received 26 hours ago, past its 24-hour limit)."""
     site.report("c-1", TOKENS[0], "广告", report_id="r-1", text="留了微信号卖东西")
     site.report("c-1", TOKENS[1], "广告", report_id="r-2")
     site.report("c-2", TOKENS[2], "辱骂攻击", report_id="r-3")
     site.report("c-4", TOKENS[3], "谣言", report_id="r-4", text="线路并没有取消")
+    now = datetime.now(UTC)
+    db.execute(
+        "UPDATE reader_reports SET received_at = ?, due_at = ? WHERE site_report_id = 'r-4'",
+        [iso(now - timedelta(hours=26)), iso(now - timedelta(hours=2))],
+    )
+    db.conn.commit()
 
 
 def assert_readable(text: str) -> None:
@@ -119,7 +128,7 @@ def assert_readable(text: str) -> None:
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1366", "390"])
 def test_report_queue_upholds_and_dismisses_and_the_site_hears(browser, desk, viewport):
     db, ids, fake = desk["db"], desk["ids"], desk["fake"]
-    file_reports(desk["site"])
+    file_reports(desk["site"], db)
     page = open_page(browser, desk, "王审核", "/reader-reports", viewport)
     rows = page.locator("table.duty-reports tbody tr")
     assert rows.count() == 3
@@ -127,6 +136,9 @@ def test_report_queue_upholds_and_dismisses_and_the_site_hears(browser, desk, vi
     first = rows.nth(0)
     assert "广告 ×2" in first.inner_text() and "留了微信号卖东西" in first.inner_text()
     assert LABEL in first.inner_text()
+    late = page.locator(f"tr[data-comment='{ids['c-4']}']")
+    assert "已等 1 天 2 小时" in late.inner_text() and "已超时" in late.inner_text()
+    assert "已超时" not in first.inner_text()
     assert page.locator("nav .nav-duties").inner_text().count("举报") == 1
     assert_readable(page.locator("main").inner_text())
     shoot(page, "reader-reports", viewport)
