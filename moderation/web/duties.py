@@ -180,6 +180,7 @@ def decide_appeal(appeal_id: int):
 
 
 RECORDS_DAYS = 30  # the range the export form offers first: the last 30 Beijing days
+RECORDS_MAX_DAYS = 366  # one download at most (built in memory); the command has no bound
 
 
 @bp.get("/records")
@@ -203,6 +204,13 @@ def records_export():
         return _records_page(*fields, status=400)
     if last < first:
         flash(f"截止日期 {last} 早于起始日期 {first}。", "error")
+        return _records_page(first, last, status=400)
+    if (last - first).days >= RECORDS_MAX_DAYS:
+        flash(
+            f"一次最多导出 {RECORDS_MAX_DAYS} 天，请分段导出，"
+            "或在服务器上用 moderation records export。",
+            "error",
+        )
         return _records_page(first, last, status=400)
     name = filename(first, last)
     labels = channel_labels(current_app.config["SETTINGS"])

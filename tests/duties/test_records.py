@@ -214,6 +214,8 @@ def test_dashboard_export_downloads_the_same_csv_and_audits_it(tmp_path, site_en
     reversed_range = admin.post("/records/export", data={"from": days["to"], "to": days["from"]})
     assert reversed_range.status_code == 400
     assert "早于起始日期" in reversed_range.get_data(as_text=True)
+    too_long = admin.post("/records/export", data={"from": "2025-01-01", "to": "2026-01-02"})
+    assert too_long.status_code == 400 and "一次最多导出 366 天" in too_long.get_data(as_text=True)
     bad = admin.post("/records/export", data={"from": "昨天", "to": days["to"]})
     assert bad.status_code == 400 and "请填写起止日期" in bad.get_data(as_text=True)
     assert duty_records.exports(db) == []
