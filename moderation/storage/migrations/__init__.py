@@ -20,7 +20,9 @@ from moderation.storage.migrations.offensive import offensive_migrations
 from moderation.storage.migrations.ops import ops
 from moderation.storage.migrations.outbox import outbox_migrations
 from moderation.storage.migrations.replies import replies_migrations
+from moderation.storage.migrations.second_opinion import second_opinion_migrations
 from moderation.storage.migrations.switches import switches_migrations
+from moderation.storage.migrations.writeback import writeback
 
 MIGRATION_SETS = [
     core,
@@ -35,6 +37,8 @@ MIGRATION_SETS = [
     offensive_migrations,
     desk,
     duties,
+    second_opinion_migrations,
+    writeback,
 ]  # applied in this order
 
 
