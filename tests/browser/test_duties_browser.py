@@ -20,7 +20,7 @@ from moderation import create_app
 from moderation.db import open_db
 from moderation.sending import push_outbox as sender
 from moderation.settings import load_settings
-from moderation.storage import decisions, reader_reports, users
+from moderation.storage import authors, decisions, reader_reports, users
 from moderation.timeutil import iso
 from tests.browser_support import CHROMIUM, SCREENSHOTS, launch, live_server
 from tests.duties.conftest import SECRET, Site, site_channel, store_site_comments
@@ -201,6 +201,11 @@ def test_appeal_is_decided_by_a_second_moderator(browser, desk, viewport):
         }  # fmt: skip
     )
     appeal_id = filed.json()["id"]
+    authors.set_level(db, "site:u-c-4", "muted", "王审核", "广告刷屏")
+    muted = desk["site"].post(
+        {"type": "appeal", "kind": "mute", "author_id": "u-c-4", "appellant": TOKENS[4]}
+    )
+    mute_id = muted.json()["id"]
 
     first = open_page(browser, desk, "王审核", "/appeals", viewport)
     row = first.locator(f"tr[data-appeal='{appeal_id}']")
@@ -224,6 +229,9 @@ def test_appeal_is_decided_by_a_second_moderator(browser, desk, viewport):
     row = second.locator(f"tr[data-appeal='{appeal_id}']")
     text = row.inner_text()
     assert "没有骂人" in text and "王审核" in text and "评论被拒" in text
+    assert "拒绝原因：辱骂" in text and LABEL in text
+    mute_row = second.locator(f"tr[data-appeal='{mute_id}']")
+    assert "被禁言" in mute_row.inner_text() and "读者c-4" in mute_row.inner_text()
     assert_readable(second.locator("main").inner_text())
     shoot(second, "appeals", viewport)
     row.locator("input[name=note]").fill("属正常批评")
@@ -235,13 +243,21 @@ def test_appeal_is_decided_by_a_second_moderator(browser, desk, viewport):
     assert (last["actor"], last["action"]) == ("李审核", "approve")
     decided = second.locator("main table").nth(1).inner_text()
     assert "申诉成立" in decided and "李审核" in decided and "属正常批评" in decided
+    with second.expect_navigation():
+        second.locator(f"tr[data-appeal='{mute_id}']").get_by_role(
+            "button", name="申诉驳回"
+        ).click()
+    assert authors.explicit_levels(db, ["site:u-c-4"]) == {"site:u-c-4": "muted"}
+    assert "没有待复核的申诉" in second.locator("main").inner_text()
     assert_readable(second.locator("main").inner_text())
     shoot(second, "appeals-decided", viewport)
 
     sender.deliver(db, desk["settings"])
-    [outcome] = [call.json() for call in fake.calls if call.json()["action"] == "appeal_outcome"]
-    assert outcome["comment_id"] == "c-3"
-    assert outcome["outcome"]["outcome"] == "upheld" and outcome["outcome"]["appeal_id"] == "ap-1"
+    outcomes = [call.json() for call in fake.calls if call.json()["action"] == "appeal_outcome"]
+    [restored] = [body for body in outcomes if body["comment_id"] == "c-3"]
+    assert restored["outcome"]["outcome"] == "upheld" and restored["outcome"]["appeal_id"] == "ap-1"
+    [denied] = [body for body in outcomes if body["comment_id"] is None]
+    assert denied["outcome"]["outcome"] == "denied" and denied["outcome"]["author_id"] == "u-c-4"
     second.context.close()
 
 
