@@ -239,7 +239,8 @@ def _queue_outcome(db, appeal, outcome, note, decision_id, actor) -> int | None:
 
 def listing(db, state: str | None = OPEN, limit: int = 200) -> list[dict]:
     """Appeals (open ones oldest first; decided ones newest first) with their comment and,
-    for a comment, the reason code of the decision appealed against."""
+    for a comment, the reason code of the decision appealed against (for a mute, the
+    reason the mute was given)."""
     order = "a.received_at ASC" if state == OPEN else "a.decided_at DESC"
     where, params = ("WHERE a.state = ?", [state]) if state else ("WHERE a.state != 'open'", [])
     return list(
@@ -249,11 +250,12 @@ def listing(db, state: str | None = OPEN, limit: int = 200) -> list[dict]:
             "a.note, a.lifted, c.text AS comment_text, c.status AS comment_status, "
             "COALESCE(c.author_name, (SELECT n.author_name FROM comments n WHERE "
             "n.author_key = a.author_key ORDER BY n.id DESC LIMIT 1)) AS author_name, "
-            "d.reason AS first_reason, (SELECT MAX(l.id) FROM "
+            "d.reason AS first_reason, m.reason AS mute_reason, (SELECT MAX(l.id) FROM "
             "author_level_changes l WHERE l.author_key = a.author_key) AS level_change "
             "FROM appeals a "
             "LEFT JOIN comments c ON c.id = a.comment_id "
             "LEFT JOIN decisions d ON a.kind = 'comment' AND d.id = a.first_record_id "
+            "LEFT JOIN author_level_changes m ON a.kind = 'mute' AND m.id = a.first_record_id "
             f"{where} ORDER BY {order}, a.id LIMIT ?",
             [*params, limit],
         )

@@ -232,6 +232,7 @@ def test_appeal_is_decided_by_a_second_moderator(browser, desk, viewport):
     assert "拒绝原因：辱骂" in text and LABEL in text
     mute_row = second.locator(f"tr[data-appeal='{mute_id}']")
     assert "被禁言" in mute_row.inner_text() and "读者c-4" in mute_row.inner_text()
+    assert "禁言原因：广告刷屏" in mute_row.inner_text()
     assert_readable(second.locator("main").inner_text())
     shoot(second, "appeals", viewport)
     row.locator("input[name=note]").fill("属正常批评")
