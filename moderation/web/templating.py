@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from moderation.alerts.text import error_summary
+from moderation.scoring.personal_data import mask_personal_data
 from moderation.second_opinion.model import LABELS as OPINION_LABELS
 from moderation.second_opinion.model import LEVELS as OPINION_LEVELS
 from moderation.states import REJECT_REASONS
@@ -145,6 +147,7 @@ def init_app(app) -> None:
         count_label=count_label,
         schedule_label=schedule_label,
         opinion_label=lambda code: OPINION_LABELS.get(code, code),
+        masked=mask_personal_data,  # what may be shown of text that also leaves the desk
     )
     app.jinja_env.globals.update(
         flag_names=FLAG_NAMES,
@@ -159,6 +162,7 @@ def init_app(app) -> None:
         opinion_levels=OPINION_LEVELS,
         opinion_failures=OPINION_FAILURES,
         channel_label=lambda name: labels.get(name, name),
+        error_summary=error_summary,
     )
 
     @app.context_processor

@@ -67,6 +67,8 @@ POLICY = {
     "reports.index": EDITOR,
     "reports.generate": EDITOR,
     "reports.download": EDITOR,
+    "reports.assess": EDITOR,
+    "reports.send": EDITOR,
     "metrics.export_csv": EDITOR,
     **{f"drafts.{view}": EDITOR for view in ("new", "create", "show", "swap", "drop", "add")},
     "drafts.accept": EDITOR,

@@ -10,6 +10,7 @@ add a new one.
 from __future__ import annotations
 
 from moderation.storage.migrations.alerts import alerts
+from moderation.storage.migrations.briefing import briefing
 from moderation.storage.migrations.core import core
 from moderation.storage.migrations.desk import desk
 from moderation.storage.migrations.drafts import drafts
@@ -39,6 +40,7 @@ MIGRATION_SETS = [
     duties,
     second_opinion_migrations,
     writeback,
+    briefing,
 ]  # applied in this order
 
 
