@@ -50,7 +50,10 @@ def test_overdue_reports_fire_the_alert_and_handling_clears_it(short_limit_desk)
     assert "2 条读者举报超过处理时限" in alert["title"]
     assert evaluate(db, now + timedelta(hours=3, minutes=5)).fired == []  # still open, not resent
     reader_reports.close_reports(db, ids["c-1"], "dismissed", "王审核")
-    evaluate(db, now + timedelta(hours=4))
+    # Handled: the incident goes quiet, and ends (解除) once quiet for an hour.
+    assert evaluate(db, now + timedelta(hours=4)).cleared == 0
+    assert db.execute("SELECT cleared_at IS NULL FROM alerts").fetchone()[0] == 1
+    assert evaluate(db, now + timedelta(hours=5, minutes=1)).cleared == 1
     assert db.execute("SELECT cleared_at IS NOT NULL FROM alerts").fetchone()[0] == 1
 
 
