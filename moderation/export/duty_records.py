@@ -42,6 +42,15 @@ KIND_NAMES = {
 MASKED = ("text", "note")
 
 
+# The years an export may ask for (a date like 9999-12-31 would overflow the day bounds).
+YEARS = range(2000, 2101)
+
+
+def in_years(day: date) -> bool:
+    """Whether a day lies in the years an export may cover."""
+    return day.year in YEARS
+
+
 def records_csv(db, first: date, last: date, channel_labels: dict[str, str]) -> tuple[bytes, int]:
     """The CSV of every record on the Beijing days first..last, and how many rows it has."""
     start, end = day_bounds(first, last)
@@ -77,6 +86,8 @@ def export_records(
     Returns the CSV and its row count."""
     if last < first:
         raise ValueError(f"{last} is before {first}")
+    if not (in_years(first) and in_years(last)):
+        raise ValueError(f"dates must be in the years {YEARS.start} to {YEARS.stop - 1}")
     data, rows = records_csv(db, first, last, channel_labels)
     if deliver is not None:
         deliver(data)

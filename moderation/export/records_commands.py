@@ -44,11 +44,15 @@ def records() -> None:
 @click.pass_obj
 def export_records(obj, date_from: str, date_to: str, output: Path) -> None:
     """Write every record of the days --from..--to to a CSV file, and audit the export."""
-    from moderation.export.duty_records import export_records
+    from moderation.export.duty_records import YEARS, export_records, in_years
 
     first, last = day(date_from, "--from"), day(date_to, "--to")
     if last < first:
         raise click.ClickException(f"--to {date_to} is before --from {date_from}")
+    if not (in_years(first) and in_years(last)):
+        raise click.ClickException(
+            f"--from/--to: dates must be in the years {YEARS.start} to {YEARS.stop - 1}"
+        )
     if not output.parent.is_dir():
         raise click.ClickException(f"{output.parent}: no such folder")
     labels = {channel.name: channel.label or channel.name for channel in obj.settings.channels}

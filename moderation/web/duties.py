@@ -20,7 +20,7 @@ from flask import (
     url_for,
 )
 
-from moderation.export.duty_records import export_records, filename
+from moderation.export.duty_records import YEARS, export_records, filename, in_years
 from moderation.roles import ADMIN, MODERATOR
 from moderation.states import MODE_ACTOR, RULE_ACTOR, STATES, SYSTEM_ACTOR
 from moderation.storage import appeals, decisions, duty_records, reader_reports, regions
@@ -205,6 +205,9 @@ def records_export():
     if last < first:
         flash(f"截止日期 {last} 早于起始日期 {first}。", "error")
         return _records_page(first, last, status=400)
+    if not (in_years(first) and in_years(last)):
+        flash(f"日期须在 {YEARS.start} 年至 {YEARS.stop - 1} 年之间。", "error")
+        return _records_page(first, last, status=400)
     if (last - first).days >= RECORDS_MAX_DAYS:
         flash(
             f"一次最多导出 {RECORDS_MAX_DAYS} 天，请分段导出，"
@@ -235,7 +238,7 @@ def _records_page(first, last, status: int = 200):
 def _number(field: str) -> int | None:
     """A non-negative whole number from the form, or None (missing or malformed)."""
     value = request.form.get(field, "")
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
 
 
 def _seen() -> decisions.Seen:

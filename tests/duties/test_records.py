@@ -184,6 +184,12 @@ def test_records_export_refuses_a_reversed_range(site_db, tmp_path):
     )
     assert result.exit_code == 2 and "before" in result.output
     assert not (tmp_path / "x.csv").exists()
+    far = CliRunner().invoke(
+        main,
+        ["--config", str(config), "records", "export", "--from", "9999-12-30", "--to",
+         "9999-12-31", "-o", str(tmp_path / "x.csv")],
+    )  # fmt: skip
+    assert far.exit_code == 2 and "years 2000 to 2100" in far.output
 
 
 def test_dashboard_export_downloads_the_same_csv_and_audits_it(tmp_path, site_env):
@@ -216,6 +222,8 @@ def test_dashboard_export_downloads_the_same_csv_and_audits_it(tmp_path, site_en
     assert "早于起始日期" in reversed_range.get_data(as_text=True)
     too_long = admin.post("/records/export", data={"from": "2025-01-01", "to": "2026-01-02"})
     assert too_long.status_code == 400 and "一次最多导出 366 天" in too_long.get_data(as_text=True)
+    far = admin.post("/records/export", data={"from": "9999-12-30", "to": "9999-12-31"})
+    assert far.status_code == 400 and "日期须在 2000 年至 2100 年之间" in far.get_data(as_text=True)
     bad = admin.post("/records/export", data={"from": "昨天", "to": days["to"]})
     assert bad.status_code == 400 and "请填写起止日期" in bad.get_data(as_text=True)
     assert duty_records.exports(db) == []
