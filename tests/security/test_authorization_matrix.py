@@ -114,6 +114,8 @@ POLICY = {
     "duties.report_outcome": MODERATOR,
     "duties.appeal_list": MODERATOR,
     "duties.decide_appeal": MODERATOR,
+    "duties.records": ADMIN,
+    "duties.records_export": ADMIN,
 }
 
 
@@ -150,6 +152,7 @@ def form_for(endpoint: str, ids: dict) -> dict:
         "push.write_reply": {"text": "感谢您的关注，我们已转交相关部门。"},
         "push.edit_reply": {"text": "感谢关注，已转交相关部门处理。"},
         "review.undo": {"state": "pending"},
+        "duties.records_export": {"from": "2024-01-19", "to": "2024-01-25"},
     }.get(endpoint, {})
 
 
