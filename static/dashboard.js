@@ -120,8 +120,9 @@
   function pickReason(card, digit) {
     var form = card.querySelector("form.reject");
     var select = form && form.querySelector("select[name=reason]");
-    if (!select || digit < 1 || digit > select.options.length) { return; }
-    select.selectedIndex = digit - 1;
+    // option 0 is the "（选择原因）" placeholder; 1–7 are the reasons in order
+    if (!select || digit < 1 || digit >= select.options.length) { return; }
+    select.selectedIndex = digit;
     showPicker(card, false);
     submit(form);
   }
@@ -199,20 +200,54 @@
     if (reviewable(cards[index])) { focusCard(index); } else { step(1); }
   }
 
+  // A mouse press focuses what it lands on before the button is released; the card takes
+  // focus on the click (press and release), so nothing moves between the two.
+  var pointerDown = false;
+
+  function interactive(target) {
+    return /^(A|BUTTON|INPUT|SELECT|SUMMARY|OPTION|LABEL|TEXTAREA|KBD)$/.test(target.tagName) ||
+      !!(target.closest && target.closest("a, button, label, summary, select"));
+  }
+
+  function bindCard(card, index) {
+    card.addEventListener("click", function (event) {
+      if (current !== index) { markCard(index); }
+      if (!interactive(event.target)) { card.focus({ preventScroll: true }); }
+    });
+    var box = card.querySelector(".select-box");
+    if (box) { box.addEventListener("change", updateSelection); }
+    // A decision by mouse keeps the place too: the next comment takes focus after reload.
+    card.addEventListener("submit", function () { current = index; rememberFocus(); }, true);
+    card.addEventListener("focusin", function () {
+      if (!pointerDown && current !== index) { markCard(index); }  // tabbing into a card's buttons
+    });
+    // 拒绝 with no reason chosen: the browser keeps the form, the picker says what is missing.
+    var reason = card.querySelector("form.reject select[name=reason]");
+    if (reason) { reason.addEventListener("invalid", function () { markCard(index); showPicker(card, true); }); }
+  }
+
+  function guardBulkReject() {
+    var bulk = document.getElementById("bulk");
+    if (!bulk) { return; }
+    bulk.addEventListener("submit", function (event) {
+      var button = event.submitter;
+      var reason = bulk.querySelector("select[name=reason]");
+      if (button && button.value === "reject" && reason && !reason.value) {
+        event.preventDefault();
+        reason.focus();
+        var note = bulk.querySelector(".need-reason");
+        if (note) { note.hidden = false; }
+      }
+    });
+  }
+
+  document.addEventListener("mousedown", function () { pointerDown = true; }, true);
+  document.addEventListener("mouseup", function () { pointerDown = false; }, true);
+
   document.addEventListener("DOMContentLoaded", function () {
     cards = Array.prototype.slice.call(document.querySelectorAll("article.comment"));
-    cards.forEach(function (card, index) {
-      card.addEventListener("click", function (event) {
-        if (!/^(A|BUTTON|INPUT|SELECT|SUMMARY|OPTION)$/.test(event.target.tagName)) { focusCard(index); }
-      });
-      var box = card.querySelector(".select-box");
-      if (box) { box.addEventListener("change", updateSelection); }
-      // A decision by mouse keeps the place too: the next comment takes focus after reload.
-      card.addEventListener("submit", function () { current = index; rememberFocus(); }, true);
-      card.addEventListener("focusin", function () {
-        if (current !== index) { markCard(index); }  // tabbing into a card's buttons
-      });
-    });
+    cards.forEach(bindCard);
+    guardBulkReject();
     setUpToast();
     document.addEventListener("keydown", onKey);
     restoreFocus();

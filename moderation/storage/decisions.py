@@ -53,3 +53,23 @@ def last(db, comment_id: int) -> dict | None:
         )
     )
     return rows[0] if rows else None
+
+
+def last_id(db) -> int:
+    """The id of the newest decision (0 when there is none): a batch's decisions are the
+    ones a request records after it."""
+    return db.execute("SELECT coalesce(max(id), 0) FROM decisions").fetchone()[0]
+
+
+def recorded_by(db, actor: str, after_id: int, upto_id: int) -> list[dict]:
+    """The decisions `actor` recorded with ids in (after_id, upto_id], oldest first, each with
+    the reason its comment had before it (`reason_before`: what an undo restores)."""
+    return list(
+        db.query(
+            "SELECT d.id, d.comment_id, d.action, d.from_state, d.to_state, d.reason, "
+            "(SELECT p.reason FROM decisions p WHERE p.comment_id = d.comment_id AND p.id < d.id "
+            " ORDER BY p.id DESC LIMIT 1) AS reason_before "
+            "FROM decisions d WHERE d.actor = ? AND d.id > ? AND d.id <= ? ORDER BY d.id",
+            [actor, after_id, upto_id],
+        )
+    )
