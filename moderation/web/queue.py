@@ -10,6 +10,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    flash,
     g,
     jsonify,
     redirect,
@@ -194,7 +195,8 @@ def bulk():
         abort(400, "未知的操作：只能批量通过或批量拒绝。")
     ids = _ids(request.form.getlist("ids"))
     if not ids:
-        abort(400, "没有选中评论：先勾选评论（或按 x）再批量操作。")
+        flash("没有选中评论：先勾选评论（或按 x）再批量操作。", "warning")
+        return _back()
     return _decide_all(ids, action, _reason(action))
 
 
