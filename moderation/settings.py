@@ -455,6 +455,12 @@ class ChannelSettings:
     schedule: str = setting("10m", '"5m", "90s", "2h" or five cron fields.', check=_valid_schedule)
     enabled: bool = setting(True, "false keeps the channel configured but never collected.")
     label: str = setting("", "Shown as the comment's origin, e.g. 掌上株洲 (empty: the name).")
+    official_authors: str = setting(
+        "",
+        "The channel's own account as it appears as a comment's author (its name or author "
+        "id; several separated by commas): its replies are marked 官方 in thread context.",
+        example="株洲日报",
+    )
     # The collector's Options dataclass, built from the entry's other keys by the loader.
     options: Any = field(default=None, metadata={NOT_A_KEY: True})
     # The channel's push keys (moderation.push.actions.PushOptions), built by the loader.

@@ -35,6 +35,7 @@ from moderation.web.auth import current_actor, role_required, safe_next
 from moderation.web.context import COUNTS_CACHE, forget_counts, get_db, sqlite_int
 from moderation.web.review import claims_for, flash_batch, flash_decision
 from moderation.web.templating import ACTION_NAMES
+from moderation.web.threads import annotate_threads
 
 bp = Blueprint("queue", __name__)
 PAGE_SIZE = 20
@@ -148,6 +149,7 @@ def annotate(db, comments: list[dict], claim: bool) -> list[dict]:
         comment["claimed_by"] = holder if holder and holder != current_actor() else None
     push_view.annotate(db, comments)
     desk_cards.annotate_cards(db, comments)  # rule behind each automatic decision, levels
+    annotate_threads(db, comments)  # the comment each reply answers, the replies under it
     return sorted(comments, key=lambda comment: comment["claimed_by"] is not None)
 
 

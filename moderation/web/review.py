@@ -23,6 +23,7 @@ from moderation.storage import decisions as decision_store
 from moderation.storage import queue as queue_store
 from moderation.web.auth import current_actor, role_required, safe_next
 from moderation.web.context import forget_counts, get_db
+from moderation.web.threads import annotate_threads
 
 bp = Blueprint("review", __name__)
 # Undo is a decision like any other (recorded, attributed): the action that restores a state.
@@ -126,4 +127,5 @@ def panel(comment_id: int):
         limit=RECENT_BY_AUTHOR + 1,
     )
     recent = [row for row in recent if row["id"] != comment_id][:RECENT_BY_AUTHOR]
+    annotate_threads(db, [comment])
     return render_template("queue/_panel.html", c=comment, recent=recent)

@@ -20,6 +20,7 @@ from moderation.storage.migrations.ops import ops
 from moderation.storage.migrations.outbox import outbox_migrations
 from moderation.storage.migrations.replies import replies_migrations
 from moderation.storage.migrations.switches import switches_migrations
+from moderation.storage.migrations.threads import threads
 
 MIGRATION_SETS = [
     core,
@@ -33,6 +34,7 @@ MIGRATION_SETS = [
     drafts,
     offensive_migrations,
     desk,
+    threads,
 ]  # applied in this order
 
 
