@@ -253,3 +253,17 @@
     restoreFocus();
   });
 })();
+
+/* The rule editor: only the selected action's parameter shows (拒绝原因 for 拒绝, …). */
+document.addEventListener("DOMContentLoaded", function () {
+  "use strict";
+  var action = document.getElementById("rule-action");
+  if (!action) { return; }
+  function follow() {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-for-action]"), function (row) {
+      row.hidden = row.getAttribute("data-for-action") !== action.value;
+    });
+  }
+  action.addEventListener("change", follow);
+  follow();
+});
