@@ -267,3 +267,20 @@ document.addEventListener("DOMContentLoaded", function () {
   action.addEventListener("change", follow);
   follow();
 });
+
+/* The alert rule form: only the chosen kind's parameters show, and only they are sent
+   (several kinds share a parameter name such as window_minutes). */
+document.addEventListener("DOMContentLoaded", function () {
+  "use strict";
+  var kind = document.getElementById("alert-kind");
+  if (!kind) { return; }
+  function follow() {
+    Array.prototype.forEach.call(document.querySelectorAll("fieldset.params[data-kind]"), function (set) {
+      var on = set.getAttribute("data-kind") === kind.value;
+      set.hidden = !on;
+      set.disabled = !on;
+    });
+  }
+  kind.addEventListener("change", follow);
+  follow();
+});
