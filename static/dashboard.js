@@ -284,3 +284,19 @@ document.addEventListener("DOMContentLoaded", function () {
   kind.addEventListener("change", follow);
   follow();
 });
+
+/* Every table cell learns its column's name, shown before it when a phone stacks the rows. */
+document.addEventListener("DOMContentLoaded", function () {
+  "use strict";
+  Array.prototype.forEach.call(document.querySelectorAll("main table"), function (table) {
+    var names = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+      return th.textContent.trim();
+    });
+    if (!names.length) { return; }
+    Array.prototype.forEach.call(table.querySelectorAll("tbody tr"), function (row) {
+      Array.prototype.forEach.call(row.children, function (cell, index) {
+        if (!cell.hasAttribute("data-label") && names[index] && !(cell.colSpan > 1)) { cell.setAttribute("data-label", names[index]); }
+      });
+    });
+  });
+});

@@ -86,7 +86,14 @@ def lease_view(lease: dict | None) -> dict | None:
     """Which scheduler holds the lease, if any is alive."""
     if not lease or not lease["active"]:
         return None
-    return {"holder": lease["holder"], "since": local_time(lease["acquired_at"])}
+    return {"holder": holder_words(lease["holder"]), "since": local_time(lease["acquired_at"])}
+
+
+def holder_words(holder: str) -> str:
+    """A scheduler's lease holder (`host:pid:random`) as people read it: 服务器 vm 上的进程 10831."""
+    host, _, rest = holder.partition(":")
+    pid = rest.partition(":")[0]
+    return f"服务器 {host} 上的进程 {pid}" if pid.isdigit() else holder
 
 
 @bp.post("/channels/<name>/<any(run, pause, resume):action>")

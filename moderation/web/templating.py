@@ -120,6 +120,22 @@ def channel_labels(settings) -> dict[str, str]:
     return {channel.name: channel.label or channel.name for channel in settings.channels}
 
 
+CHANNEL_TYPE_NAMES = {
+    "demo": "演示数据",
+    "file": "文件导入",
+    "jsonfeed": "JSON 接口",
+    "wechat": "微信公众号",
+    "weibo": "微博",
+}
+
+
+def author_label(key: str, labels: dict[str, str]) -> str:
+    """An author key as people read it: `demo:暴躁老爸` -> `演示数据 · 暴躁老爸` (the channel's
+    label, never its internal name)."""
+    channel, sep, rest = (key or "").partition(":")
+    return f"{labels[channel]} · {rest}" if sep and channel in labels else key
+
+
 def init_app(app) -> None:
     """Register the filters and the code -> name tables."""
     labels = channel_labels(app.config["SETTINGS"])
@@ -140,6 +156,8 @@ def init_app(app) -> None:
         quote_state_names=QUOTE_STATE_NAMES,
         run_status_names=RUN_STATUS_NAMES,
         channel_label=lambda name: labels.get(name, name),
+        author_label=lambda key: author_label(key, labels),
+        channel_type_names=CHANNEL_TYPE_NAMES,
     )
 
     @app.context_processor

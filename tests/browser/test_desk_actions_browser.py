@@ -243,3 +243,58 @@ def test_toast_never_covers_the_next_cards_buttons_on_a_phone(browser, site, db)
         assert box["y"] + box["height"] <= toast["y"] or box["y"] >= toast["y"] + toast["height"]
     shoot(page, "desk-toast-390.png")
     page.context.close()
+
+
+STICKING_OUT = """() => Array.from(document.querySelectorAll('main *'))
+  .filter(el => el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden')
+  .filter(el => el.getBoundingClientRect().right > window.innerWidth + 1
+             || el.getBoundingClientRect().left < -1)
+  .filter(el => !el.closest('svg'))
+  .slice(0, 5).map(el => el.tagName + '.' + el.className + ' ' + (el.textContent || el.name || '').slice(0, 20))"""
+
+
+def admin_pages(db) -> list[tuple[str, str]]:
+    """Every page an admin opens from the navigation, and the pages behind its links."""
+    author = db.execute("SELECT author_key FROM comments ORDER BY id LIMIT 1").fetchone()[0]
+    story = db.execute("SELECT story_id FROM comments ORDER BY id LIMIT 1").fetchone()[0]
+    return [
+        ("rules", "/admin/rules"),
+        ("rule-edit", "/admin/rules?edit=1"),
+        ("alert-rules", "/admin/alerts"),
+        ("alert-rule-edit", "/admin/alerts?edit=1"),
+        ("users", "/admin/users"),
+        ("words", "/admin/words"),
+        ("reasons", "/admin/reasons"),
+        ("channels", "/channels"),
+        ("author", f"/authors/{author}"),
+        ("story", f"/stories/{story}"),
+        ("alerts", "/alerts"),
+        ("stories", "/stories"),
+        ("metrics", "/metrics"),
+        ("reports", "/reports"),
+    ]
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1366", "390"])
+def test_admin_pages_fit_the_screen_without_sideways_scrolling(browser, site, db, viewport):
+    from moderation.alerts.conditions import DEFAULT_RULES
+    from moderation.storage import alerts as alert_store
+
+    if not alert_store.list_rules(db):
+        for rule in DEFAULT_RULES:
+            alert_store.save_rule(db, {"enabled": True, "targets": [], "params": {}, **rule}, "t")
+    page = open_page(browser, viewport)
+    log_in(page, site, "管理员")
+    for name, path in admin_pages(db):
+        response = page.goto(site["url"] + path)
+        assert response.status == 200, name
+        shoot(page, f"admin-{name}-{viewport['width']}.png")
+        if name in ("rule-edit", "alert-rule-edit"):  # the whole form, to look at
+            form = "rule-editor" if name == "rule-edit" else "alert-rule-form"
+            page.screenshot(
+                path=str(SCREENSHOTS / f"{form}-{viewport['width']}.png"), full_page=True
+            )
+        overflow = page.evaluate("document.documentElement.scrollWidth") - viewport["width"]
+        assert overflow <= 0, f"{name} scrolls sideways by {overflow}px"
+        assert page.evaluate(STICKING_OUT) == [], name  # nothing clipped off the screen
+    page.context.close()
