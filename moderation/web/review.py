@@ -57,7 +57,7 @@ def undo(comment_id: int):
     """Put a comment back in the state it had before the last decision (a new decision)."""
     action = RESTORING_ACTIONS.get(request.form.get("state", ""))
     if action is None:
-        abort(400, "unknown state")
+        abort(400, "撤销的状态不对，请从提示条上的“撤销”按钮操作。")
     db = get_db()
     reason = None
     if action == "reject":  # back to rejected, for the reason it had

@@ -31,6 +31,7 @@ ACTION_NAMES = {
     "reply_deleted": "官方回复已从渠道删除",
 }
 ACCOUNT_ACTIONS = {
+    "created": "创建账户，角色",
     "role": "角色改为",
     "disable": "停用",
     "enable": "启用",

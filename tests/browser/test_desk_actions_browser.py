@@ -250,7 +250,8 @@ STICKING_OUT = """() => Array.from(document.querySelectorAll('main *'))
   .filter(el => el.getBoundingClientRect().right > window.innerWidth + 1
              || el.getBoundingClientRect().left < -1)
   .filter(el => !el.closest('svg'))
-  .slice(0, 5).map(el => el.tagName + '.' + el.className + ' ' + (el.textContent || el.name || '').slice(0, 20))"""
+  .slice(0, 5)
+  .map(el => el.tagName + '.' + el.className + ' ' + (el.textContent || '').slice(0, 20))"""
 
 
 def admin_pages(db) -> list[tuple[str, str]]:

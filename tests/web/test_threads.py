@@ -91,3 +91,13 @@ def test_reply_to_a_comment_not_collected_says_so(client, login, db):
     login("moderator")
     page = client.get("/?queue=pending").get_data(as_text=True)
     assert "尚未采集" in card(page, orphan)
+
+
+def test_author_profile_and_story_page_name_channels_by_label(client, login, db):
+    add_comment(db, "路上注意安全", author="暴躁老爸")
+    login("editor")
+    profile = client.get("/authors/demo:暴躁老爸").get_data(as_text=True)
+    assert "演示数据 · 暴躁老爸" in profile
+    assert "<td>demo</td>" not in profile and ">demo:暴躁老爸<" not in profile
+    story = client.get("/stories/1").get_data(as_text=True)
+    assert '<span class="linked">演示数据' in story
