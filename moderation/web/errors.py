@@ -39,7 +39,9 @@ def http_error(error: HTTPException):
     if error.code not in PAGES:
         return error
     detail = error.description if error.code == 400 else None
-    if detail and not CHINESE.search(detail):
+    if detail and "CSRF" in detail and not CHINESE.search(detail):
+        detail = "页面已过期（CSRF 令牌缺失或无效）：请刷新页面后再提交。"
+    elif detail and not CHINESE.search(detail):
         detail = None  # Werkzeug's own English description: the Chinese message says it all
     return render_error(error.code, detail)
 

@@ -16,7 +16,7 @@ from moderation import create_app, pipeline
 from moderation.db import connect
 from moderation.settings import load_settings
 from moderation.storage import users
-from tests.browser.test_desk_browser import DESKTOP, PHONE, active_comment_id, log_in, open_page
+from tests.browser.test_desk_browser import DESKTOP, PHONE, active_comment_id, log_in
 from tests.browser_support import CHROMIUM, SCREENSHOTS, launch, live_server
 from tests.helpers import PASSWORD, write_config
 
@@ -64,6 +64,18 @@ def db(site):
     database.close()
 
 
+def open_page(browser, viewport=DESKTOP):
+    """A fresh context (own cookies) and its tab; the phone size is a touch screen, as a
+    phone is (no hover: card actions always shown, no keyboard hints)."""
+    phone = viewport["width"] < 760
+    context = browser.new_context(
+        viewport=viewport, locale="zh-CN", is_mobile=phone, has_touch=phone
+    )
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    return tab
+
+
 def status(db, comment_id: int) -> str:
     return db.execute("SELECT status FROM comments WHERE id = ?", [comment_id]).fetchone()[0]
 
@@ -82,6 +94,7 @@ def test_one_click_approves_a_card_below_the_focused_one(browser, site, db):
     page = open_page(browser)
     log_in(page, site, "王编辑", "/?queue=pending&order=oldest")
     page.keyboard.press("j")  # the first card has focus, its actions showing
+    assert page.locator("article.comment.focused kbd").first.is_visible()  # a desk has keys
     cards = page.locator("article.comment")
     third = int(cards.nth(2).get_attribute("data-comment-id"))
     button = cards.nth(2).locator("form.approve button")
@@ -241,6 +254,8 @@ def test_toast_never_covers_the_next_cards_buttons_on_a_phone(browser, site, db)
         if box["y"] > PHONE["height"]:
             continue  # below the screen, not under the toast
         assert box["y"] + box["height"] <= toast["y"] or box["y"] >= toast["y"] + toast["height"]
+    assert page.locator("article.comment.focused kbd").first.is_hidden()  # no keys on a phone
+    assert page.locator(".hint.keys").count() == 0 or page.locator(".hint.keys").is_hidden()
     shoot(page, "desk-toast-390.png")
     page.context.close()
 
