@@ -20,6 +20,8 @@ from moderation.storage import (
     authors,
     duplicates,
     raw_payloads,
+    reader_reports,
+    regions,
     rule_apply,
     story_modes,
     wordlists,
@@ -78,7 +80,7 @@ def collect_channel(
     try:
         collector = make_collector(channel, settings)
         for page in collector.pages(state["cursor"]):
-            _store_page(db, channel.name, page, summary, settings.limits)
+            _store_page(db, channel.name, page, summary, settings.limits, settings.privacy.keep_ip)
             if progress:
                 progress(summary)
             if stop is not None and stop.is_set():
@@ -121,13 +123,27 @@ def _final_status(summary: RunSummary) -> str:
     return channel_store.PARTIAL if summary.pages else channel_store.FAILED
 
 
-def _store_page(db, channel_name: str, page, summary: RunSummary, limits=None) -> None:
+def _store_reader_fields(db, channel_name: str, comments, keep_ip: bool) -> None:
+    """What a channel may send beside a comment: its writer's IP (stored as the region, the
+    address only with keep_ip) and the readers' reports it counted."""
+    addresses = {comment.native_id: comment.ip for comment in comments if comment.ip}
+    if addresses:
+        regions.save_collected(db, channel_name, addresses, keep_ip)
+    counts = {c.native_id: c.reports for c in comments if c.reports}  # 0: nothing to queue
+    if counts:
+        reader_reports.save_feed_counts(db, channel_name, counts)
+
+
+def _store_page(
+    db, channel_name: str, page, summary: RunSummary, limits=None, keep_ip: bool = False
+) -> None:
     limits = limits or LimitsSettings()
     page = bound_page(page, limits)
     with db.atomic():
         story_ids = story_store.upsert_stories(db, channel_name, page.stories)
         counts = comment_store.save_comments(db, channel_name, page.comments, story_ids)
         raw_payloads.save_raw(db, channel_name, page.comments, limits.raw_payload_chars)
+        _store_reader_fields(db, channel_name, page.comments, keep_ip)
         if page.cursor is not None:
             channel_store.save_cursor(db, channel_name, page.cursor)
     summary.pages += 1

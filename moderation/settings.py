@@ -22,6 +22,7 @@ from moderation import collectors
 from moderation.declare import NOT_A_KEY, SettingsError, build, check_value, declared, setting
 from moderation.push.actions import PUSH_KEYS, PushOptions, PushSettingsError
 from moderation.resources import DEFAULT_CONFIG, user_data_dir
+from moderation.states import RECORDS_MIN_DAYS
 
 CONFIG_ENV = "MODERATION_CONFIG"
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -259,13 +260,60 @@ class DraftSettings:
 
 @dataclass(frozen=True)
 class RetentionSettings:
-    """How long raw channel payloads are kept."""
+    """How long raw channel payloads, and closed reports and appeals, are kept."""
 
     raw_payload_days: int = setting(
         30,
         "Raw channel payloads older than this many days are purged; comments and decisions stay.",
         min=1,
         max=3650,
+    )
+    records_days: int = setting(
+        365,
+        "Closed reader reports and appeals older than this many days are purged (decisions, "
+        "account events and comments stay). At least 180: records are kept six months.",
+        min=RECORDS_MIN_DAYS,
+        max=3650,
+    )
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    """Readers' reports (举报) and commenters' appeals (申诉) sent to the signed endpoint."""
+
+    time_limit_hours: int = setting(
+        24,
+        "A report or appeal should be handled within this many hours; past it the 举报超时 "
+        "alert fires and /metrics counts it as late.",
+        min=1,
+        max=720,
+    )
+    per_reporter_per_hour: int = setting(
+        10,
+        "Reports (and appeals) one reader token may file per hour; more are refused with 429.",
+        min=1,
+        max=1000,
+    )
+    text_chars: int = setting(
+        500, "Longest note a reader may add to a report or appeal, in characters.", min=0, max=2000
+    )
+    clock_skew_seconds: int = setting(
+        300,
+        "A signed request whose timestamp is further than this from the desk's clock is "
+        "refused (a replayed request).",
+        min=30,
+        max=86400,
+    )
+
+
+@dataclass(frozen=True)
+class PrivacySettings:
+    """What the desk keeps about readers."""
+
+    keep_ip: bool = setting(
+        False,
+        "Keep a commenter's IP address beside its region (IP 属地). false: only the "
+        "province-level region is stored, the address is dropped on arrival.",
     )
 
 
@@ -297,7 +345,7 @@ class AlertSettings:
         "group robots, or email over SMTP with STARTTLS. Secrets live in the environment "
         "variables the *_env keys name. Rules choose targets by name at /admin/alerts. "
         'E.g. [{name = "值班群", type = "wecom", key_env = "ZZRB_WECOM_ROBOT_KEY"}]; '
-        "README lists every key.",
+        "docs/configuration.md lists every key.",
         check=_valid_targets,
     )
     max_alerts_per_rule_per_hour: int = setting(
@@ -479,6 +527,8 @@ class Settings:
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
     export: ExportSettings = field(default_factory=ExportSettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
+    reports: ReportSettings = field(default_factory=ReportSettings)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
     authors: AuthorSettings = field(default_factory=AuthorSettings)
     modes: ModeSettings = field(default_factory=ModeSettings)
     alerts: AlertSettings = field(default_factory=AlertSettings)
@@ -519,6 +569,8 @@ SECTIONS: dict[str, type] = {
     "scheduler": SchedulerSettings,
     "export": ExportSettings,
     "retention": RetentionSettings,
+    "reports": ReportSettings,
+    "privacy": PrivacySettings,
     "authors": AuthorSettings,
     "modes": ModeSettings,
     "alerts": AlertSettings,

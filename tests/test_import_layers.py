@@ -42,10 +42,9 @@ LAYERS = (
             "moderation.export.*",
             "moderation.drafting",
             "moderation.drafting.*",
-            "moderation.push.sender",  # takes the outbox from storage and sends it
+            "moderation.sending",  # the outbox, alerts and reports taken from storage and sent
+            "moderation.sending.*",
             "moderation.desk_metrics",
-            "moderation.alerts.evaluate",  # alert rules judged over storage's counts
-            "moderation.alerts.dispatch",  # deliveries taken from storage and sent
         ),
     ),
     ("storage", ("moderation.db", "moderation.storage", "moderation.storage.*")),

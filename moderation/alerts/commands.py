@@ -69,7 +69,7 @@ def alerts_group() -> None:
 @click.pass_obj
 def run_alerts(obj) -> None:
     """Judge every alert rule now and send what is due."""
-    from moderation.alerts.evaluate import evaluate
+    from moderation.sending.alert_evaluation import evaluate
 
     settings = obj.settings
     result = evaluate(obj.db(), datetime.now(UTC), settings.alerts.max_alerts_per_rule_per_hour)
@@ -78,7 +78,7 @@ def run_alerts(obj) -> None:
 
 
 def _send_due(obj) -> None:
-    from moderation.alerts.dispatch import send_due
+    from moderation.sending.alert_delivery import send_due
 
     tally = send_due(obj.db(), obj.settings, datetime.now(UTC))
     click.echo(

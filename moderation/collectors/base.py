@@ -45,6 +45,9 @@ class CollectedComment:
     featured: bool = False
     raw: Mapping[str, Any] | None = None
     truncated: bool = False  # the text was cut to the length cap (see collectors.limits)
+    ip: str | None = None  # the commenter's address, if the channel sends it: mapped to its
+    # region (IP 属地) when stored, kept only with [privacy] keep_ip; never in `raw`
+    reports: int | None = None  # readers' reports the channel counted on it (jsonfeed)
 
 
 @dataclass

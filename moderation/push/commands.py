@@ -12,7 +12,7 @@ import click
 @click.pass_obj
 def push_command(obj, channel: str | None, show_status: bool, limit: int) -> None:
     """Send decisions' actions waiting in the outbox to the channels (or show --status)."""
-    from moderation.push import sender
+    from moderation.sending import push_outbox
     from moderation.settings import SettingsError
     from moderation.storage import outbox
 
@@ -25,7 +25,7 @@ def push_command(obj, channel: str | None, show_status: bool, limit: int) -> Non
     db = obj.db()
     try:
         if not show_status:
-            report = sender.deliver(db, settings, channel=channel, limit=limit)
+            report = push_outbox.deliver(db, settings, channel=channel, limit=limit)
             for name, counts in sorted(report.counts.items()):
                 summary = ", ".join(f"{what} {count}" for what, count in sorted(counts.items()))
                 click.echo(f"{name}: {summary}")

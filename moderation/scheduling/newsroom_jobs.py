@@ -10,10 +10,10 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from moderation.alerts.dispatch import send_due
-from moderation.alerts.evaluate import evaluate
 from moderation.export.report import keywords_for, period_for
 from moderation.export.report_archive import generate_report
+from moderation.sending.alert_delivery import send_due
+from moderation.sending.alert_evaluation import evaluate
 from moderation.timeutil import BEIJING, iso
 
 log = logging.getLogger(__name__)

@@ -17,8 +17,9 @@ import os
 import socket
 from datetime import datetime, timedelta
 
+from moderation.push.actions import DELETE, FEATURE, INVERSE, NONE, UNFEATURE
 from moderation.states import APPROVED, PENDING, REJECTED, SYSTEM_ACTOR
-from moderation.storage import by_comment, decisions
+from moderation.storage import by_comment, decision_log
 from moderation.storage.channels import _alive as process_alive
 from moderation.timeutil import iso, now_iso
 
@@ -38,9 +39,6 @@ STATE_LABELS = {
     SUPERSEDED: "已撤销（未发送）",
 }
 
-FEATURE, UNFEATURE, DELETE = "feature", "unfeature", "delete"
-INVERSE = {FEATURE: UNFEATURE, UNFEATURE: FEATURE}
-NONE = "none"
 MAX_NOTE = 500
 MAX_EXCHANGE = 4000  # characters of a request or answer kept in the audit
 
@@ -266,7 +264,7 @@ def _log_reply_sent(db, row_id: int) -> None:
     if row:
         action, comment_id, actor, status = row
         event = "reply_sent" if action == "reply" else "reply_deleted"
-        decisions.record(db, comment_id, actor or SYSTEM_ACTOR, event, status, status)
+        decision_log.record(db, comment_id, actor or SYSTEM_ACTOR, event, status, status)
 
 
 def finish_dry_run(db, row_id: int, holder: str, request) -> None:
@@ -388,4 +386,3 @@ def featured_counts(db, story_ids) -> dict[int, int]:
     ):
         counts[story_id] = featured
     return counts
-

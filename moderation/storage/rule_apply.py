@@ -20,13 +20,11 @@ from moderation.rules.model import (
     Facts,
     Rule,
 )
-from moderation.states import PENDING, SYSTEM_ACTOR
-from moderation.storage import authors, comments, in_chunks, story_modes
+from moderation.states import MODE_ACTOR, PENDING, RULE_ACTOR, automatic_sql
+from moderation.storage import authors, decisions, in_chunks, story_modes
 from moderation.storage import rules as rule_store
 from moderation.timeutil import BEIJING, now_iso, parse_iso
 
-RULE_ACTOR = "rule:"
-MODE_ACTOR = "mode:"  # the same length as RULE_ACTOR: both are matched on five characters
 EXAMPLES = 5
 
 
@@ -153,8 +151,8 @@ def _decided_by_people(db, comment_ids: list[int]) -> set[int]:
             row[0]
             for row in db.execute(
                 f"SELECT DISTINCT comment_id FROM decisions WHERE comment_id IN ({marks}) "
-                "AND actor != ? AND substr(actor, 1, 5) NOT IN (?, ?)",
-                [*chunk, SYSTEM_ACTOR, RULE_ACTOR, MODE_ACTOR],
+                f"AND NOT {automatic_sql()}",
+                chunk,
             )
         )
     return found
@@ -175,7 +173,7 @@ def _apply_all(db, applied: list[Firing], now: str) -> None:
         rule, comment_id, actor = firing.rule, firing.comment_id, actor_of(firing.rule.id)
         if rule.action in (APPROVE, REJECT):
             reason = f"{rule.reason}:{firing.detail}"[:200] if firing.detail else rule.reason
-            done = comments.decide(db, comment_id, rule.action, actor, reason or None)
+            done = decisions.decide_one(db, comment_id, rule.action, actor, reason or None)
             if done["from"] == done["to"]:
                 continue
         elif rule.action == HOLD:
@@ -206,11 +204,7 @@ def _apply_all(db, applied: list[Firing], now: str) -> None:
         holds,
     )
     # Holds and editor flags leave the state as it is: logged, nothing to push.
-    db.conn.executemany(
-        "INSERT INTO decisions (comment_id, actor, action, from_state, to_state, reason, at) "
-        f"VALUES (?, ?, ?, '{PENDING}', '{PENDING}', ?, ?)",
-        notes,
-    )
+    decisions.note_pending(db, notes)
     db.conn.executemany(
         "INSERT INTO rule_firings (comment_id, rule_id, rule_name, outcome, detail, at) "
         "VALUES (?, ?, ?, ?, ?, ?)",
@@ -237,8 +231,8 @@ def _editor_flags(db, comment_ids: list[int]) -> set[tuple[int, str]]:
         found.update(
             db.execute(
                 f"SELECT comment_id, actor FROM decisions WHERE comment_id IN ({marks}) "
-                "AND action = ? AND substr(actor, 1, 5) = ?",
-                [*chunk, FLAG_EDITOR, RULE_ACTOR],
+                "AND action = ? AND actor LIKE ?",
+                [*chunk, FLAG_EDITOR, f"{RULE_ACTOR}%"],
             ).fetchall()
         )
     return found

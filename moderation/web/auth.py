@@ -39,6 +39,7 @@ PUBLIC_ENDPOINTS = {
     "static",
     "health.healthz",
     "prometheus.metrics_text",
+    "intake.receive",  # signed by the site (HMAC), no session
 }
 
 

@@ -8,8 +8,7 @@ import sqlite3
 
 from flask import flash
 
-from moderation.storage import comments as comment_store
-from moderation.storage import decisions as decision_store
+from moderation.storage import decisions
 from moderation.storage.retry import is_busy
 from moderation.web.review import flash_batch
 from moderation.web.templating import ACTION_NAMES
@@ -29,9 +28,9 @@ def decide_group(db, ids: list[int], action: str, actor: str, reason: str | None
     def advance(done: int, _total: int) -> None:
         progress["done"] = done
 
-    after_id = decision_store.last_id(db)
+    after_id = decisions.newest_id(db)
     try:
-        changed = comment_store.decide_in_batches(db, ids, action, actor, reason, progress=advance)
+        changed = decisions.decide_in_batches(db, ids, action, actor, reason, progress=advance)
     except sqlite3.OperationalError as error:
         if not is_busy(error) or not progress["done"]:
             raise
@@ -43,7 +42,7 @@ def decide_group(db, ids: list[int], action: str, actor: str, reason: str | None
     flash_batch(
         f"整组 {len(ids)} 条：已{ACTION_NAMES[action]} {changed} 条",
         after_id,
-        decision_store.last_id(db),
+        decisions.newest_id(db),
     )
     return len(ids)
 
@@ -51,11 +50,11 @@ def decide_group(db, ids: list[int], action: str, actor: str, reason: str | None
 def keep_earliest(db, earliest: int, ids: list[int], actor: str) -> int:
     """Keep the group's earliest comment (approved) and reject every copy as 重复; one undo
     toast covers both. Returns how many comments were processed."""
-    after_id = decision_store.last_id(db)
-    kept = comment_store.decide(db, earliest, "approve", actor)
+    after_id = decisions.newest_id(db)
+    kept = decisions.decide_one(db, earliest, "approve", actor)
     copies = [comment_id for comment_id in ids if comment_id != earliest]
     try:
-        rejected = comment_store.decide_in_batches(
+        rejected = decisions.decide_in_batches(
             db, copies, "reject", actor, KEEP_EARLIEST_REASON
         )
     except sqlite3.OperationalError as error:
@@ -67,6 +66,6 @@ def keep_earliest(db, earliest: int, ids: list[int], actor: str) -> int:
     flash_batch(
         f"{approved}（#{earliest}），按“重复”拒绝副本 {rejected} 条",
         after_id,
-        decision_store.last_id(db),
+        decisions.newest_id(db),
     )
     return len(ids)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from flask import Blueprint, Response, abort, render_template, request
 
 from moderation.desk_metrics import desk_metrics
 from moderation.export.records import neutralise
 from moderation.roles import EDITOR
+from moderation.storage import reader_reports
 from moderation.timeutil import BEIJING
 from moderation.web import charts
 from moderation.web.auth import role_required
@@ -83,7 +84,12 @@ def index():
         ),
     ]
     return render_template(
-        "metrics/index.html", figures=figures, charts=shown, period=period, periods=PERIODS
+        "metrics/index.html",
+        figures=figures,
+        charts=shown,
+        period=period,
+        periods=PERIODS,
+        report_figures=reader_reports.metrics(get_db(), datetime.now(UTC)),
     )
 
 

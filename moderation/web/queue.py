@@ -22,14 +22,13 @@ from flask import (
 from moderation.roles import MODERATOR
 from moderation.storage import channels as channel_store
 from moderation.storage import claims as claim_store
-from moderation.storage import comments as comment_store
-from moderation.storage import corrections, duplicates
-from moderation.storage import decisions as decision_store
+from moderation.storage import corrections, decisions, duplicates
 from moderation.storage import offensive as offensive_store
 from moderation.storage import queue as queue_store
 from moderation.storage import reasons as reason_store
 from moderation.timeutil import BEIJING
 from moderation.web import conflicts, desk_cards, group_decisions
+from moderation.web import duties as duties_view
 from moderation.web import push as push_view
 from moderation.web.auth import current_actor, role_required, safe_next
 from moderation.web.context import COUNTS_CACHE, forget_counts, get_db, sqlite_int
@@ -148,6 +147,7 @@ def annotate(db, comments: list[dict], claim: bool) -> list[dict]:
         holder = held.get(comment["id"])
         comment["claimed_by"] = holder if holder and holder != current_actor() else None
     push_view.annotate(db, comments)
+    duties_view.annotate(db, comments)
     desk_cards.annotate_cards(db, comments)  # rule behind each automatic decision, levels
     annotate_threads(db, comments)  # the comment each reply answers, the replies under it
     return sorted(comments, key=lambda comment: comment["claimed_by"] is not None)
@@ -178,10 +178,10 @@ def decide(comment_id: int, action: str):
     db = get_db()
     seen = request.form.get("seen") or None  # the state the moderator was shown
     try:
-        result = comment_store.decide(db, comment_id, action, current_actor(), reason, seen)
-    except comment_store.DecisionError:
+        result = decisions.decide_one(db, comment_id, action, current_actor(), reason, seen)
+    except decisions.DecisionError:
         abort(404)
-    except comment_store.DecisionConflict as conflict:
+    except decisions.DecisionConflict as conflict:
         return conflicts.respond(conflict, comment_id, action, reason, _back)
     claim_store.release(db, [comment_id], current_actor())
     flash_decision(result, action)
@@ -243,13 +243,14 @@ def _ids(values: list[str]) -> list[int]:
 
 def _decide_all(ids: list[int], action: str, reason: str | None):
     db = get_db()
-    after_id = decision_store.last_id(db)
     try:
-        changed = comment_store.decide_many(db, ids, action, actor=current_actor(), reason=reason)
-    except comment_store.DecisionError:
+        done = decisions.decide(db, ids, action, current_actor(), reason)
+    except decisions.DecisionError:
         abort(404)
     claim_store.release(db, ids, current_actor())
-    flash_batch(f"已{ACTION_NAMES[action]} {changed} 条", after_id, decision_store.last_id(db))
+    made = [result["decision_id"] for result in done if result["decision_id"] is not None]
+    after_id = min(made) - 1 if made else 0
+    flash_batch(f"已{ACTION_NAMES[action]} {len(made)} 条", after_id, max(made, default=0))
     return _back()
 
 
@@ -276,7 +277,7 @@ def flag_editor(comment_id: int):
     note = request.form.get("note", "").strip()[:200] or None
     try:
         queue_store.flag_for_editor(get_db(), comment_id, current_actor(), note)
-    except comment_store.DecisionError:
+    except decisions.DecisionError:
         abort(404)
     return _back()
 

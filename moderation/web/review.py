@@ -19,7 +19,7 @@ from moderation.roles import MODERATOR
 from moderation.states import APPROVED, PENDING, REJECTED
 from moderation.storage import claims as claim_store
 from moderation.storage import comments as comment_store
-from moderation.storage import decisions as decision_store
+from moderation.storage import decision_log, decisions
 from moderation.storage import queue as queue_store
 from moderation.web.auth import current_actor, role_required, safe_next
 from moderation.web.context import forget_counts, get_db
@@ -61,16 +61,16 @@ def undo(comment_id: int):
     db = get_db()
     reason = None
     if action == "reject":  # back to rejected, for the reason it had
-        earlier = decision_store.history(db, comment_id)
+        earlier = decisions.history(db, comment_id)
         reason = earlier[-2]["reason"] if len(earlier) >= 2 else None
     try:
-        comment_store.decide(db, comment_id, action, actor=current_actor(), reason=reason)
-    except comment_store.DecisionError:
+        decisions.decide_one(db, comment_id, action, actor=current_actor(), reason=reason)
+    except decisions.DecisionError:
         abort(404)
     from moderation.web.templating import STATE_NAMES
 
     forget_counts()  # the counts changed
-    state = STATE_NAMES[comment_store.ACTIONS[action]]
+    state = STATE_NAMES[decisions.ACTIONS[action]]
     flash(f"已撤销：评论 #{comment_id} 恢复为“{state}”。", "info")
     target = request.form.get("next")
     return redirect(safe_next(target) if target else url_for("queue.index"))
@@ -87,8 +87,8 @@ def undo_batch():
     if after_id is None or upto_id is None or not 0 <= after_id < upto_id:
         abort(400, "撤销的范围不对，请从提示条上的“撤销”按钮操作。")
     db = get_db()
-    recorded = decision_store.recorded_by(db, current_actor(), after_id, upto_id)
-    now = comment_store.statuses(db, [row["comment_id"] for row in recorded])
+    recorded = decision_log.recorded_by(db, current_actor(), after_id, upto_id)
+    now = decisions.statuses(db, [row["comment_id"] for row in recorded])
     restore: dict[tuple[str, str | None], list[int]] = {}
     for row in recorded:
         if now.get(row["comment_id"]) != row["to_state"]:
@@ -97,8 +97,15 @@ def undo_batch():
         reason = row["reason_before"] if action == "reject" else None
         restore.setdefault((action, reason), []).append(row["comment_id"])
     undone = 0
-    for (action, reason), ids in restore.items():
-        undone += comment_store.decide_in_batches(db, ids, action, current_actor(), reason)
+    shown = decisions.Seen(states={row["comment_id"]: row["to_state"] for row in recorded})
+    try:
+        for (action, reason), ids in restore.items():
+            undone += decisions.decide_in_batches(
+                db, ids, action, current_actor(), reason, seen=shown
+            )
+    except decisions.DecisionConflict as conflict:  # decided by someone between read and write
+        flash(f"评论 #{conflict.comment_id} 刚被改动，已撤销 {undone} 条；请刷新后再试。", "error")
+        return redirect(safe_next(request.form.get("next") or "") or url_for("queue.index"))
     claim_store.release(db, [row["comment_id"] for row in recorded], current_actor())
     forget_counts()
     skipped = len(recorded) - undone

@@ -29,6 +29,10 @@ ACTION_NAMES = {
     "reply_sent": "官方回复已发出",
     "reply_withdrawn": "撤回官方回复",
     "reply_deleted": "官方回复已从渠道删除",
+    "report_upheld": "举报成立",
+    "report_dismissed": "举报不成立",
+    "appeal_upheld": "申诉成立",
+    "appeal_denied": "申诉驳回",
 }
 ACCOUNT_ACTIONS = {
     "created": "创建账户，角色",

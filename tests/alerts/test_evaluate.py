@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from moderation.alerts.evaluate import evaluate
+from moderation.sending.alert_evaluation import evaluate
 from moderation.storage import alerts as store
 from moderation.storage import stories
 from moderation.timeutil import iso

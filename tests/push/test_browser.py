@@ -9,7 +9,7 @@ from urllib.parse import quote
 import pytest
 
 from moderation import create_app
-from moderation.push import sender
+from moderation.sending import push_outbox
 from moderation.storage import users
 from tests.browser_support import CHROMIUM, launch
 from tests.helpers import PASSWORD
@@ -60,7 +60,7 @@ def test_card_approve_reply_and_sign_off_in_the_browser(served, page, wechat):
     card.hover()  # a card's actions show on hover, focus or keyboard
     with page.expect_navigation():
         card.locator("form.approve button").click()
-    sender.deliver(db, settings)
+    push_outbox.deliver(db, settings)
     page.goto(f"{url}/?queue=all")
     assert "精选：已同步" in card.locator(".push-state").inner_text()
     card.hover()
@@ -71,7 +71,7 @@ def test_card_approve_reply_and_sign_off_in_the_browser(served, page, wechat):
     assert "待总编签发" in card.locator(".official-reply").inner_text()
     with page.expect_navigation():
         card.locator("form.sign-off button").click()
-    sender.deliver(db, settings)
+    push_outbox.deliver(db, settings)
     page.goto(f"{url}/?queue=all")
     reply = card.locator(".official-reply").inner_text()
     assert "感谢留言，线路图已更新。" in reply and "总编老王 签发" in reply and "已同步" in reply

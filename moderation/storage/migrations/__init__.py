@@ -13,6 +13,7 @@ from moderation.storage.migrations.alerts import alerts
 from moderation.storage.migrations.core import core
 from moderation.storage.migrations.desk import desk
 from moderation.storage.migrations.drafts import drafts
+from moderation.storage.migrations.duties import duties
 from moderation.storage.migrations.editions import editions
 from moderation.storage.migrations.hardening import hardening
 from moderation.storage.migrations.offensive import offensive_migrations
@@ -34,6 +35,7 @@ MIGRATION_SETS = [
     drafts,
     offensive_migrations,
     desk,
+    duties,
     threads,
 ]  # applied in this order
 
