@@ -54,9 +54,7 @@ def keep_earliest(db, earliest: int, ids: list[int], actor: str) -> int:
     kept = decisions.decide_one(db, earliest, "approve", actor)
     copies = [comment_id for comment_id in ids if comment_id != earliest]
     try:
-        rejected = decisions.decide_in_batches(
-            db, copies, "reject", actor, KEEP_EARLIEST_REASON
-        )
+        rejected = decisions.decide_in_batches(db, copies, "reject", actor, KEEP_EARLIEST_REASON)
     except sqlite3.OperationalError as error:
         if not is_busy(error):
             raise
