@@ -300,3 +300,12 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+/* Touch screens have no keyboard shortcuts: the search box does not mention "/". */
+document.addEventListener("DOMContentLoaded", function () {
+  "use strict";
+  var box = document.getElementById("search-box");
+  if (box && window.matchMedia && window.matchMedia("(hover: none)").matches) {
+    box.setAttribute("placeholder", "搜索评论内容");
+  }
+});

@@ -32,7 +32,7 @@ def _range() -> tuple[Date, Date]:
     if not (Date.min < start and end < Date.max):  # the query widens the range by a day
         abort(400, "日期格式应为 2024-01-25")
     if end < start or (end - start).days > 366:
-        abort(400, "结束日期须不早于开始日期，且范围不超过一年")
+        abort(400, "结束日期须不早于开始日期，且范围不超过一年（日期如 2024-01-25）")
     return start, end
 
 

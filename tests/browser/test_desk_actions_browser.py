@@ -255,6 +255,7 @@ def test_toast_never_covers_the_next_cards_buttons_on_a_phone(browser, site, db)
             continue  # below the screen, not under the toast
         assert box["y"] + box["height"] <= toast["y"] or box["y"] >= toast["y"] + toast["height"]
     assert page.locator("article.comment.focused kbd").first.is_hidden()  # no keys on a phone
+    assert "/" not in page.get_attribute("#search-box", "placeholder")
     assert page.locator(".hint.keys").count() == 0 or page.locator(".hint.keys").is_hidden()
     shoot(page, "desk-toast-390.png")
     page.context.close()

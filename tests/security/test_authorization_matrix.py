@@ -16,6 +16,7 @@ ANY = "any"  # every logged-in user
 POLICY = {
     "static": PUBLIC,
     "auth.login": PUBLIC,
+    "auth.favicon": PUBLIC,
     "health.healthz": PUBLIC,
     "prometheus.metrics_text": TOKEN,
     "auth.logout": ANY,
@@ -31,12 +32,14 @@ POLICY = {
     "queue.decide": MODERATOR,
     "queue.bulk": MODERATOR,
     "queue.decide_group": MODERATOR,
+    "queue.keep_earliest": MODERATOR,
     "queue.flag_editor": MODERATOR,
     "queue.correct_sentiment": MODERATOR,
     "queue.correct_offensive": MODERATOR,
     "queue.claim": MODERATOR,
     "review.panel": ANY,
     "review.undo": MODERATOR,
+    "review.undo_batch": MODERATOR,
     "column.index": EDITOR,
     "column.create": EDITOR,
     "column.builder": EDITOR,
@@ -137,6 +140,9 @@ def form_for(endpoint: str, ids: dict) -> dict:
         "reports.generate": {"kind": "daily", "date": "2024-01-25"},
         "push.write_reply": {"text": "感谢您的关注，我们已转交相关部门。"},
         "review.undo": {"state": "pending"},
+        "review.undo_batch": {"after": "0", "upto": "1"},
+        "queue.decide": {"reason": "ad"},
+        "queue.decide_group": {"reason": "ad"},
     }.get(endpoint, {})
 
 
