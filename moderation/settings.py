@@ -20,8 +20,9 @@ from typing import Any
 
 from moderation import collectors
 from moderation.declare import NOT_A_KEY, SettingsError, build, check_value, declared, setting
-from moderation.push.actions import PUSH_KEYS, PushOptions, PushSettingsError
+from moderation.push.actions import PUSH_KEYS, PushOptions, PushSettings, PushSettingsError
 from moderation.resources import DEFAULT_CONFIG, user_data_dir
+from moderation.second_opinion.config import SecondOpinionSettings
 from moderation.states import RECORDS_MIN_DAYS
 
 CONFIG_ENV = "MODERATION_CONFIG"
@@ -377,6 +378,23 @@ class AlertSettings:
     report_targets: list[str] = setting(
         [], "Targets (by name) that receive the daily and weekly reports."
     )
+    report_unit: str = setting(
+        "株洲日报社融媒体中心",
+        "编制单位 printed in the report's red masthead beside its 期号 and date.",
+    )
+    incident_update_minutes: int = setting(
+        15,
+        "An open incident posts an update (count, rate, new samples) at most this often.",
+        min=1,
+        max=1440,
+    )
+    incident_quiet_minutes: int = setting(
+        60,
+        "An incident ends (one 解除 message) after its conditions have not held for this "
+        "long; a second wave on the same story within it continues the same incident.",
+        min=1,
+        max=1440,
+    )
     metrics_token_env: str = setting(
         "",
         "Environment variable holding the bearer token for the Prometheus endpoint "
@@ -501,13 +519,22 @@ class ChannelSettings:
     name: str = setting(help="Unique name of the channel (used by `moderation collect NAME`).")
     type: str = setting(help="The collector that reads it.", check=_known_channel_type)
     schedule: str = setting("10m", '"5m", "90s", "2h" or five cron fields.', check=_valid_schedule)
-    enabled: bool = setting(True, "false keeps the channel configured but never collected.")
+    enabled: bool = setting(
+        True,
+        "false keeps the channel configured, never collected nor pushed to. Its queued "
+        "actions wait as 已暂停.",
+    )
     label: str = setting("", "Shown as the comment's origin, e.g. 掌上株洲 (empty: the name).")
     official_authors: str = setting(
         "",
-        "The channel's own account as it appears as a comment's author (its name or author "
-        "id; several separated by commas): its replies are marked 官方 in thread context.",
+        "The channel's own account as comments name it. Its name or author id (several "
+        "separated by commas); its replies are marked 官方 in thread context.",
         example="株洲日报",
+    )
+    second_opinion: list[str] = setting(
+        [],
+        "Second-opinion providers asked about every comment. By name, from "
+        "[second_opinion]; empty: only where a rule asks (action ask_second_opinion).",
     )
     # The collector's Options dataclass, built from the entry's other keys by the loader.
     options: Any = field(default=None, metadata={NOT_A_KEY: True})
@@ -534,6 +561,8 @@ class Settings:
     alerts: AlertSettings = field(default_factory=AlertSettings)
     draft: DraftSettings = field(default_factory=DraftSettings)
     limits: LimitsSettings = field(default_factory=LimitsSettings)
+    second_opinion: SecondOpinionSettings = field(default_factory=SecondOpinionSettings)
+    push: PushSettings = field(default_factory=PushSettings)
     channels: tuple[ChannelSettings, ...] = ()
     source: str = field(default="<defaults>", metadata={NOT_A_KEY: True})
 
@@ -576,6 +605,8 @@ SECTIONS: dict[str, type] = {
     "alerts": AlertSettings,
     "draft": DraftSettings,
     "limits": LimitsSettings,
+    "second_opinion": SecondOpinionSettings,
+    "push": PushSettings,
 }
 TOP_LEVEL_KEYS = ("data_dir",)
 
@@ -630,7 +661,21 @@ def settings_from_mapping(raw: dict, base_dir: Path, source: str = "<mapping>") 
         else:
             known = ", ".join([*TOP_LEVEL_KEYS, *SECTIONS, "channels"])
             raise SettingsError(f"{where}: unknown key (known: {known})")
-    return Settings(base_dir=base_dir, source=source, **values)
+    settings = Settings(base_dir=base_dir, source=source, **values)
+    _check_second_opinions(settings, source)
+    return settings
+
+
+def _check_second_opinions(settings: Settings, source: str) -> None:
+    """Every provider a channel names is configured in [second_opinion]."""
+    known = settings.second_opinion.provider_settings()
+    for channel in settings.channels:
+        unknown = [name for name in channel.second_opinion if name not in known]
+        if unknown:
+            raise SettingsError(
+                f"{source}: channels.{channel.name}.second_opinion: not a configured provider: "
+                f"{', '.join(unknown)} (configured: {', '.join(known) or 'none'})"
+            )
 
 
 def _build_channels(value: Any, source: str) -> tuple[ChannelSettings, ...]:

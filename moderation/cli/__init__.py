@@ -27,6 +27,7 @@ from moderation.roles import ROLES
 from moderation.scheduling.commands import scheduler_command
 from moderation.scoring.offensive_commands import COMMANDS as MODEL_COMMANDS
 from moderation.scoring.sentiment_commands import COMMANDS as SENTIMENT_COMMANDS
+from moderation.second_opinion.commands import second_opinion_command
 from moderation.settings import (
     RetentionSettings,
     ServerSettings,
@@ -412,6 +413,7 @@ for command in (
     draft,
     scheduler_command,
     push_command,
+    second_opinion_command,
     *SENTIMENT_COMMANDS,
     *ALERT_COMMANDS,
     *MODEL_COMMANDS,

@@ -71,6 +71,17 @@ DEFAULT_ON_REJECT = {"wechat": UNFEATURE, "jsonfeed": DELETE, "weibo": NONE}
 MODES = ("off", "dry_run", "on")
 
 
+@dataclass(frozen=True)
+class PushSettings:
+    """`[push]`: what holds for pushing on every channel."""
+
+    self_sign_off: bool = setting(
+        False,
+        "A chief editor may sign off an official reply they wrote themselves (false: the "
+        "sign-off must be by someone other than the reply's author).",
+    )
+
+
 class PushSettingsError(ValueError):
     """A push setting that cannot work; the message names the key."""
 
@@ -187,7 +198,11 @@ def push_options(channel) -> PushOptions:
 def policies(settings) -> dict[str, dict]:
     """Each channel's push policy, as the storage layer keeps it."""
     return {
-        channel.name: {"type": channel.type, **push_options(channel).policy(channel.type)}
+        channel.name: {
+            "type": channel.type,
+            **push_options(channel).policy(channel.type),
+            "enabled": int(getattr(channel, "enabled", True)),
+        }
         for channel in settings.channels
         if channel.type in SUPPORTED
     }

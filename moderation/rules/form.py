@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from moderation.rules.model import (
     ACTIONS,
+    ASK_SECOND_OPINION,
     CONDITIONS,
     HOLD,
     LEVELS,
@@ -32,6 +33,7 @@ NUMBER, COUNT, YES_NO, PICK_MANY, PICK_ONE, IDS, HOURS, TEXT = (
     "number", "count", "yes_no", "pick_many", "pick_one", "ids", "hours", "text",
 )  # fmt: skip
 FLAG_LEVELS = {"reject": "建议拒绝", "review": "需审核"}
+OPINION_LEVELS = {"pass": "通过", "review": "需审核", "block": "建议拒绝"}
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,13 @@ CONDITION_FIELDS: dict[str, Field] = {
             HOURS,
             help="从几点到几点（不含）；起点大于终点表示跨夜，如 22 到 7 即 22:00 至次日 07:00。",
         ),
+        Field(
+            "second_opinion",
+            "第二意见的风险级别",
+            PICK_ONE,
+            help="前面的规则征求过第二意见时可用。",
+            choices="opinion_levels",
+        ),
     )
 }
 # An action's parameter (the field the action needs besides its name).
@@ -90,6 +99,13 @@ ACTION_FIELDS: dict[str, Field] = {
     REJECT: Field("reason", "拒绝原因", PICK_ONE, choices="reasons"),
     HOLD: Field("queue", "放入的待审队列", TEXT, help="队列名称，如“新用户”；会出现在待审页上方。"),
     SET_LEVEL: Field("level", "作者级别设为", PICK_ONE, choices="sanction_levels"),
+    ASK_SECOND_OPINION: Field(
+        "provider",
+        "征求意见的服务",
+        TEXT,
+        help="[second_opinion] 中配置的服务名称，留空用第一个；这个动作不终止匹配，"
+        "后面的规则可用条件“第二意见的风险级别”。",
+    ),
 }
 
 
@@ -100,6 +116,7 @@ def static_choices() -> dict[str, dict[str, str]]:
         "flag_levels": FLAG_LEVELS,
         "author_levels": LEVELS,
         "sanction_levels": {code: LEVELS[code] for code in SANCTION_LEVELS},
+        "opinion_levels": OPINION_LEVELS,
     }
 
 
@@ -173,7 +190,7 @@ def rule_from_form(form) -> Rule:
         if value is not None:
             when[field.key] = value
     action = form.get("action", "")
-    extras = {"reason": "", "queue": "", "level": ""}
+    extras = {field.key: "" for field in ACTION_FIELDS.values()}
     if action in ACTION_FIELDS:
         key = ACTION_FIELDS[action].key
         extras[key] = form.get(key, "").strip()
@@ -192,9 +209,7 @@ def form_values(rule: Rule) -> dict[str, object]:
         "name": rule.name,
         "action": rule.action,
         "why": rule.why,
-        "reason": rule.reason,
-        "queue": rule.queue,
-        "level": rule.level,
+        **{field.key: getattr(rule, field.key) for field in ACTION_FIELDS.values()},
     }
     kinds = {field.key: field.kind for field in condition_fields()}
     for key, value in rule.when.items():

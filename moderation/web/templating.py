@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from moderation.alerts.text import error_summary
+from moderation.scoring.personal_data import mask_personal_data
+from moderation.second_opinion.model import LABELS as OPINION_LABELS
+from moderation.second_opinion.model import LEVELS as OPINION_LEVELS
 from moderation.states import REJECT_REASONS
 from moderation.timeutil import BEIJING, TIME_FORMAT
 
@@ -18,6 +22,16 @@ FLAG_NAMES = {
     "negative": "负面",
     "mass_posting": "批量发帖",
     "offensive": "冒犯",
+    "second_opinion": "第二意见",
+}
+# Why a second opinion gave no answer, as the card says it.
+OPINION_FAILURES = {
+    "failed": "调用失败",
+    "timeout": "超时未答复",
+    "rate_limited": "服务限流",
+    "bad_answer": "答复无法识别",
+    "over_budget": "超出调用预算，未发送",
+    "not_sent": "本批时限内未轮到，未发送",
 }
 ACTION_NAMES = {
     "approve": "通过",
@@ -149,6 +163,8 @@ def init_app(app) -> None:
         segments=segments,
         count_label=count_label,
         schedule_label=schedule_label,
+        opinion_label=lambda code: OPINION_LABELS.get(code, code),
+        masked=mask_personal_data,  # what may be shown of text that also leaves the desk
     )
     app.jinja_env.globals.update(
         flag_names=FLAG_NAMES,
@@ -160,9 +176,12 @@ def init_app(app) -> None:
         reject_reasons=REJECT_REASONS,
         quote_state_names=QUOTE_STATE_NAMES,
         run_status_names=RUN_STATUS_NAMES,
+        opinion_levels=OPINION_LEVELS,
+        opinion_failures=OPINION_FAILURES,
         channel_label=lambda name: labels.get(name, name),
         author_label=lambda key: author_label(key, labels),
         channel_type_names=CHANNEL_TYPE_NAMES,
+        error_summary=error_summary,
     )
 
     @app.context_processor

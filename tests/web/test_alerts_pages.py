@@ -121,7 +121,7 @@ def test_failed_delivery_can_be_retried(client, auth, db):
     )
     db.execute("UPDATE alert_deliveries SET state = 'failed', last_error = '310000 sign not match'")
     page = client.get("/alerts").get_data(as_text=True)
-    assert "失败：310000 sign not match" in page
+    assert "失败：认证失败（密钥、令牌或签名不对）（310000 sign not match）" in page
     client.post("/alerts/deliveries/1/retry")
     assert db.execute("SELECT state FROM alert_deliveries").fetchone()[0] == "pending"
 
