@@ -525,6 +525,12 @@ class ChannelSettings:
         "actions wait as 已暂停.",
     )
     label: str = setting("", "Shown as the comment's origin, e.g. 掌上株洲 (empty: the name).")
+    official_authors: str = setting(
+        "",
+        "The channel's own account as comments name it. Its name or author id (several "
+        "separated by commas); its replies are marked 官方 in thread context.",
+        example="株洲日报",
+    )
     second_opinion: list[str] = setting(
         [],
         "Second-opinion providers asked about every comment. By name, from "

@@ -49,6 +49,7 @@ ACTION_NAMES = {
     "appeal_denied": "申诉驳回",
 }
 ACCOUNT_ACTIONS = {
+    "created": "创建账户，角色",
     "role": "角色改为",
     "disable": "停用",
     "enable": "启用",
@@ -138,6 +139,22 @@ def channel_labels(settings) -> dict[str, str]:
     return {channel.name: channel.label or channel.name for channel in settings.channels}
 
 
+CHANNEL_TYPE_NAMES = {
+    "demo": "演示数据",
+    "file": "文件导入",
+    "jsonfeed": "JSON 接口",
+    "wechat": "微信公众号",
+    "weibo": "微博",
+}
+
+
+def author_label(key: str, labels: dict[str, str]) -> str:
+    """An author key as people read it: `demo:暴躁老爸` -> `演示数据 · 暴躁老爸` (the channel's
+    label, never its internal name)."""
+    channel, sep, rest = (key or "").partition(":")
+    return f"{labels[channel]} · {rest}" if sep and channel in labels else key
+
+
 def init_app(app) -> None:
     """Register the filters and the code -> name tables."""
     labels = channel_labels(app.config["SETTINGS"])
@@ -162,6 +179,8 @@ def init_app(app) -> None:
         opinion_levels=OPINION_LEVELS,
         opinion_failures=OPINION_FAILURES,
         channel_label=lambda name: labels.get(name, name),
+        author_label=lambda key: author_label(key, labels),
+        channel_type_names=CHANNEL_TYPE_NAMES,
         error_summary=error_summary,
     )
 

@@ -17,6 +17,7 @@ SIGNED = "signed"  # no login: the site's HMAC signature is the credential (test
 POLICY = {
     "static": PUBLIC,
     "auth.login": PUBLIC,
+    "auth.favicon": PUBLIC,
     "health.healthz": PUBLIC,
     "prometheus.metrics_text": TOKEN,
     "intake.receive": SIGNED,
@@ -33,12 +34,14 @@ POLICY = {
     "queue.decide": MODERATOR,
     "queue.bulk": MODERATOR,
     "queue.decide_group": MODERATOR,
+    "queue.keep_earliest": MODERATOR,
     "queue.flag_editor": MODERATOR,
     "queue.correct_sentiment": MODERATOR,
     "queue.correct_offensive": MODERATOR,
     "queue.claim": MODERATOR,
     "review.panel": ANY,
     "review.undo": MODERATOR,
+    "review.undo_batch": MODERATOR,
     "column.index": EDITOR,
     "column.create": EDITOR,
     "column.builder": EDITOR,
@@ -153,6 +156,9 @@ def form_for(endpoint: str, ids: dict) -> dict:
         "push.edit_reply": {"text": "感谢关注，已转交相关部门处理。"},
         "review.undo": {"state": "pending"},
         "duties.records_export": {"from": "2024-01-19", "to": "2024-01-25"},
+        "review.undo_batch": {"after": "0", "upto": "1"},
+        "queue.decide": {"reason": "ad"},
+        "queue.decide_group": {"reason": "ad"},
     }.get(endpoint, {})
 
 

@@ -33,8 +33,8 @@ def test_admin_writes_a_rule_from_the_form(client, auth, db):
     "form, message",
     [
         ({"name": "x", "kind": "keyword"}, "至少需要一个词语"),
-        ({"name": "x", "kind": "negative_spike", "param_min_count": "abc"}, "min_count 应为数字"),
-        ({"name": "x", "kind": "negative_spike", "param_min_rate": "3"}, "min_rate 应在"),
+        ({"name": "x", "kind": "negative_spike", "param_min_count": "abc"}, "“最少条数” 应为数字"),
+        ({"name": "x", "kind": "negative_spike", "param_min_rate": "3"}, "“最低占比” 应在"),
         (
             {"name": "x", "kind": "keyword", "param_words": "事故", "targets": "nowhere"},
             "未在配置中定义",

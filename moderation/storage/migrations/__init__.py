@@ -23,6 +23,7 @@ from moderation.storage.migrations.outbox import outbox_migrations
 from moderation.storage.migrations.replies import replies_migrations
 from moderation.storage.migrations.second_opinion import second_opinion_migrations
 from moderation.storage.migrations.switches import switches_migrations
+from moderation.storage.migrations.threads import threads
 from moderation.storage.migrations.writeback import writeback
 
 MIGRATION_SETS = [
@@ -41,6 +42,7 @@ MIGRATION_SETS = [
     second_opinion_migrations,
     writeback,
     briefing,
+    threads,
 ]  # applied in this order
 
 
