@@ -22,9 +22,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.database import dashboard_database  # noqa: E402
 from moderation.alerts.conditions import DEFAULT_RULES  # noqa: E402
-from moderation.alerts.evaluate import evaluate  # noqa: E402
 from moderation.collectors.base import CollectedComment  # noqa: E402
 from moderation.db import connect  # noqa: E402
+from moderation.sending.alert_evaluation import evaluate  # noqa: E402
 from moderation.storage import alerts as store  # noqa: E402
 from moderation.storage import comments as comment_store  # noqa: E402
 from moderation.storage import scores as score_store  # noqa: E402

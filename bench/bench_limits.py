@@ -44,7 +44,10 @@ from moderation import create_app  # noqa: E402
 from moderation.db import connect  # noqa: E402
 from moderation.settings import settings_from_mapping  # noqa: E402
 from moderation.storage import comments as comment_store  # noqa: E402
-from moderation.storage import users  # noqa: E402
+from moderation.storage import (
+    decisions,  # noqa: E402
+    users,  # noqa: E402
+)
 
 CLAUSES = "株洲下雪了环卫工人辛苦了，交通安全要注意；公交晚点路面结冰，致敬坚守的你们！"
 
@@ -151,9 +154,10 @@ class LockWatch:
 
 
 def timed_transactions():
-    """Wrap decide_many (one write transaction each) to record how long each held the lock."""
+    """Wrap decisions.decide (one write transaction each) to record how long each held the
+    lock."""
     holds: list[float] = []
-    original = comment_store.decide_many
+    original = decisions.decide
 
     def timed(*args, **kwargs):
         started = time.perf_counter()
@@ -162,7 +166,7 @@ def timed_transactions():
         finally:
             holds.append(time.perf_counter() - started)
 
-    comment_store.decide_many = timed
+    decisions.decide = timed
     return holds, original
 
 
@@ -176,7 +180,7 @@ def group_decision(path: Path, client, db, size: int) -> None:
             response = client.post(f"/groups/{ids[0]}/approve")
             total = time.perf_counter() - started
     finally:
-        comment_store.decide_many = original
+        decisions.decide = original
     assert response.status_code == 302
     approved = db.execute(
         "SELECT COUNT(*) FROM comments WHERE status = 'approved' AND id >= ?", [ids[0]]

@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from moderation import create_app  # noqa: E402
 from moderation.db import open_db  # noqa: E402
-from moderation.push import sender  # noqa: E402
+from moderation.sending import push_outbox  # noqa: E402
 from moderation.settings import load_settings  # noqa: E402
 from moderation.storage import comments as comment_store  # noqa: E402
 from moderation.storage import users  # noqa: E402
@@ -54,7 +54,7 @@ def throughput(folder: Path, count: int) -> None:
         comment_store.decide_many(db, ids, "approve", actor="bench")
         queued = time.perf_counter() - started
         started = time.perf_counter()
-        report = sender.deliver(db, settings, limit=count + 10)
+        report = push_outbox.deliver(db, settings, limit=count + 10)
         elapsed = time.perf_counter() - started
         done = report.total("done")
         assert done == count == sum(fake.effects.values()), (done, count)

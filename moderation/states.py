@@ -1,11 +1,36 @@
-"""Moderation states and decision actions, as named strings (never magic integers)."""
+"""Moderation states, decision actions and who counts as automatic, as named strings (never
+magic integers)."""
 
 PENDING = "pending"
 APPROVED = "approved"
 REJECTED = "rejected"
 STATES = (PENDING, APPROVED, REJECTED)
 
+# The moderation actions and the state each leads to.
+ACTIONS = {"approve": APPROVED, "reject": REJECTED, "reopen": PENDING}
+# Decision-log actions that are moderation (a person or a rule judging a comment); the rest
+# of the log (editors' column work: select, draft_accept, sign_off, print; replies; holds
+# and flags) is not.
+MODERATION_ACTIONS = tuple(ACTIONS)
+
+# Automatic actors: the system itself (a reader's edit reopens a comment), a rule
+# (``rule:12``) and a story mode (``mode:post``). Every other actor is a person.
 SYSTEM_ACTOR = "system"
+RULE_ACTOR = "rule:"
+MODE_ACTOR = "mode:"
+AUTOMATIC_PREFIXES = (RULE_ACTOR, MODE_ACTOR)
+
+
+def is_automatic(actor: str | None) -> bool:
+    """Whether a decision's actor is the system, a rule or a story mode (not a person)."""
+    return actor == SYSTEM_ACTOR or str(actor or "").startswith(AUTOMATIC_PREFIXES)
+
+
+def automatic_sql(column: str = "actor") -> str:
+    """An SQL condition, true when `column` names an automatic actor (see `is_automatic`)."""
+    prefixes = " OR ".join(f"{column} LIKE '{prefix}%'" for prefix in AUTOMATIC_PREFIXES)
+    return f"({column} = '{SYSTEM_ACTOR}' OR {prefixes})"
+
 
 REJECT_REASONS = {
     "abuse": "辱骂",
@@ -16,3 +41,7 @@ REJECT_REASONS = {
     "duplicate": "重复",
     "other": "其他",
 }
+
+# Decisions, reports, appeals, account events and the texts decided are kept at least this
+# long (网络安全法: network logs six months); no setting or command deletes them sooner.
+RECORDS_MIN_DAYS = 180

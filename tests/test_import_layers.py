@@ -38,14 +38,15 @@ LAYERS = (
         "pipeline and export",
         (
             "moderation.pipeline",
+            "moderation.opinion_pass",  # second opinions asked between scoring and rules
+            "moderation.opinion_metrics",  # providers' figures and agreement for /metrics
             "moderation.export",
             "moderation.export.*",
             "moderation.drafting",
             "moderation.drafting.*",
-            "moderation.push.sender",  # takes the outbox from storage and sends it
+            "moderation.sending",  # the outbox, alerts and reports taken from storage and sent
+            "moderation.sending.*",
             "moderation.desk_metrics",
-            "moderation.alerts.evaluate",  # alert rules judged over storage's counts
-            "moderation.alerts.dispatch",  # deliveries taken from storage and sent
         ),
     ),
     ("storage", ("moderation.db", "moderation.storage", "moderation.storage.*")),
@@ -54,7 +55,14 @@ LAYERS = (
     # collectors' HTTP layer (what settings declare and check)
     (
         "channel actions and alert delivery",
-        ("moderation.push", "moderation.push.*", "moderation.alerts", "moderation.alerts.*"),
+        (
+            "moderation.push",
+            "moderation.push.*",
+            "moderation.alerts",
+            "moderation.alerts.*",
+            "moderation.second_opinion",  # content-safety services asked: network + parsing
+            "moderation.second_opinion.*",
+        ),
     ),
     (
         "scoring and collectors",

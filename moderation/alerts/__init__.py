@@ -1,5 +1,6 @@
 """Alerts: what to tell the newsroom, and the robots and mailboxes that carry it.
 
-`targets` and `mail` speak each platform's documented protocol and touch no database;
-`dispatch` takes due deliveries from storage, sends them and records the outcome.
+`conditions`, `targets` and `mail` judge counts and speak each platform's documented protocol;
+they touch no database. Judging the rules over storage and sending the due deliveries happen
+a layer up, in `moderation.sending` (`alert_evaluation`, `alert_delivery`).
 """

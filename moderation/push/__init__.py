@@ -1,5 +1,6 @@
 """Writing decisions back to the channels: the actions each channel type can take, one
-client per channel type (sharing the collectors' HTTP layer) and the outbox sender.
+client per channel type (sharing the collectors' HTTP layer). The outbox sender lives a
+layer up, in `moderation.sending.push_outbox`.
 
 The registry mirrors `moderation.collectors`: channel type -> module with a `Client` and a
 `request(action)` that says what would be sent (recorded as is by a dry run).

@@ -11,6 +11,14 @@ def check_readable(db) -> None:
     db.execute("SELECT 1").fetchone()
 
 
+def database_key(db) -> str:
+    """The file the database lives in (``memory:<id>`` for an in-memory one): a key for
+    what a process keeps per database between connections."""
+    conn = getattr(db, "conn", db)
+    file = conn.execute("PRAGMA database_list").fetchone()[2]
+    return file or f"memory:{id(conn)}"
+
+
 def in_chunks(values: Sequence, size: int = IN_CHUNK) -> Iterator[tuple[list, str]]:
     """Split `values` for ``IN (...)`` look-ups: each chunk with its ``?,?,...`` marks."""
     for start in range(0, len(values), size):

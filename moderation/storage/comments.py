@@ -1,4 +1,4 @@
-"""Comments: storing collected ones without duplicates, and moderation decisions."""
+"""Comments: storing collected ones without duplicates (an edit reopens a decided one)."""
 
 from __future__ import annotations
 
@@ -6,26 +6,10 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from moderation.states import APPROVED, PENDING, REJECTED, SYSTEM_ACTOR
-from moderation.storage import decisions, in_chunks, outbox, stories
+from moderation.states import PENDING, SYSTEM_ACTOR
+from moderation.storage import decisions, in_chunks, stories
 from moderation.storage.storable import clean_fields
 from moderation.timeutil import now_iso
-
-ACTIONS = {"approve": APPROVED, "reject": REJECTED, "reopen": PENDING}
-
-
-class DecisionError(ValueError):
-    """A decision that cannot apply (unknown comment or action)."""
-
-
-class DecisionConflict(Exception):
-    """The comment changed state after the moderator saw it (another moderator, or the
-    system, decided it meanwhile); `last` is the decision that changed it."""
-
-    def __init__(self, current: str, last: dict | None):
-        super().__init__(f"comment is {current} now")
-        self.current = current
-        self.last = last
 
 
 @dataclass
@@ -159,20 +143,7 @@ def _store_edit(db, old: dict, comment, now: str) -> None:
     )
     db.execute("DELETE FROM scores WHERE comment_id = ?", [old["id"]])
     if old["status"] != PENDING:
-        db.execute(
-            "UPDATE comments SET status = ?, status_at = ? WHERE id = ?",
-            [PENDING, now, old["id"]],
-        )
-        decision_id = decisions.record(
-            db,
-            old["id"],
-            SYSTEM_ACTOR,
-            "reopen",
-            old["status"],
-            PENDING,
-            "读者修改了评论内容，需重新审核",
-        )
-        outbox.on_decision(db, decision_id, old["id"], PENDING, SYSTEM_ACTOR)
+        decisions.decide(db, [old["id"]], "reopen", SYSTEM_ACTOR, "读者修改了评论内容，需重新审核")
 
 
 def _refresh(db, old: dict, comment) -> None:
@@ -180,110 +151,28 @@ def _refresh(db, old: dict, comment) -> None:
         db.execute("UPDATE comments SET likes = ? WHERE id = ?", [comment.likes, old["id"]])
 
 
-def decide(
-    db, comment_id: int, action: str, actor: str, reason: str | None = None, seen=None
-) -> dict:
-    """Apply one moderation action and record it; deciding the same way twice is a no-op.
-
-    `seen` is the state the moderator was shown: if the comment is in another state now,
-    DecisionConflict says who changed it, and nothing is applied (check and change happen
-    in one transaction, so of two moderators deciding at once the second always hears).
-    """
-    with db.atomic():
-        if seen is not None:
-            current = get_status(db, comment_id)
-            if current != seen:
-                raise DecisionConflict(current, decisions.last(db, comment_id))
-        return _decide(db, comment_id, action, actor, reason)
-
-
-def decide_many(db, comment_ids: Iterable[int], action: str, actor: str, reason=None) -> int:
-    """Apply one action to many comments in one transaction: all of them or none.
-
-    Statuses are read and written a chunk at a time (not one statement per comment), so
-    the write lock is held for as short a time as the work allows.
-    """
-    if action not in ACTIONS:
-        raise DecisionError(f"unknown action {action!r}")
-    target = ACTIONS[action]
-    ids = list(dict.fromkeys(comment_ids))
-    with db.atomic():
-        current = statuses(db, ids)
-        missing = [comment_id for comment_id in ids if comment_id not in current]
-        if missing:
-            raise DecisionError(f"no comment {missing[0]}")
-        changing = [comment_id for comment_id in ids if current[comment_id] != target]
-        now = now_iso()
-        db.conn.executemany(
-            "UPDATE comments SET status = ?, status_at = ? WHERE id = ?",
-            [(target, now, comment_id) for comment_id in changing],
-        )
-        decision_ids = decisions.record_many(
-            db,
-            [(comment_id, current[comment_id]) for comment_id in changing],
-            actor,
-            action,
-            target,
-            reason,
-            now,
-        )
-        # The actions owed to the channels commit with the decisions, or not at all.
-        for decision_id, comment_id in zip(decision_ids, changing, strict=True):
-            outbox.on_decision(db, decision_id, comment_id, target, actor)
-    return len(changing)
-
-
-DECISION_BATCH = 200  # comments per transaction when a whole group is decided
-
-
-def decide_in_batches(
-    db, comment_ids: list[int], action: str, actor: str, reason=None, progress=None
-) -> int:
-    """Apply one action to many comments, DECISION_BATCH per transaction; return how many
-    changed. Other writers get the lock between batches, so a 10,000-comment duplicate group
-    never makes a colleague's decision or the collector wait long; `progress(done, total)`
-    is called after each batch (a batch is applied wholly or not at all)."""
-    changed = 0
-    for start in range(0, len(comment_ids), DECISION_BATCH):
-        batch = comment_ids[start : start + DECISION_BATCH]
-        changed += decide_many(db, batch, action, actor, reason)
-        if progress:
-            progress(start + len(batch), len(comment_ids))
-    return changed
-
-
-def statuses(db, comment_ids: list[int]) -> dict[int, str]:
-    """{comment id: its state} for the ids that exist."""
-    found = {}
-    for chunk, marks in in_chunks(comment_ids):
-        found.update(
-            db.conn.execute(f"SELECT id, status FROM comments WHERE id IN ({marks})", chunk)
-        )
-    return found
-
-
-def _decide(db, comment_id: int, action: str, actor: str, reason: str | None) -> dict:
-    if action not in ACTIONS:
-        raise DecisionError(f"unknown action {action!r}")
-    current = get_status(db, comment_id)
-    target = ACTIONS[action]
-    if current != target:
-        db.execute(
-            "UPDATE comments SET status = ?, status_at = ? WHERE id = ?",
-            [target, now_iso(), comment_id],
-        )
-        decision_id = decisions.record(db, comment_id, actor, action, current, target, reason)
-        # The action owed to the channel commits with the decision, or not at all.
-        outbox.on_decision(db, decision_id, comment_id, target, actor)
-    return {"id": comment_id, "from": current, "to": target}
-
-
 def get_status(db, comment_id: int) -> str:
     """A comment's current state; DecisionError if there is no such comment."""
     row = db.execute("SELECT status FROM comments WHERE id = ?", [comment_id]).fetchone()
     if row is None:
-        raise DecisionError(f"no comment {comment_id}")
+        raise decisions.DecisionError(f"no comment {comment_id}")
     return row[0]
+
+
+# Decisions are made in `decisions`; these names stay for callers written before it held
+# them (they add nothing: `decide` is `decisions.decide_one`).
+ACTIONS = decisions.ACTIONS
+DecisionError = decisions.DecisionError
+DecisionConflict = decisions.DecisionConflict
+decide = decisions.decide_one
+decide_in_batches = decisions.decide_in_batches
+statuses = decisions.statuses
+
+
+def decide_many(db, comment_ids, action: str, actor: str, reason=None, seen=None) -> int:
+    """`decisions.decide` for many comments; how many changed state."""
+    done = decisions.decide(db, comment_ids, action, actor, reason, seen)
+    return sum(1 for result in done if result["decision_id"] is not None)
 
 
 COMMENT_SELECT = """

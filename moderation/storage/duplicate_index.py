@@ -23,6 +23,7 @@ from array import array
 import numpy as np
 
 from moderation.scoring.duplicates import BAND_SHIFTS, band_keys
+from moderation.storage import database_key
 
 EDIT_ENTRY = np.dtype([("key", "<i8"), ("bits", "<u8")])  # one-edit key, bitmap of its rest
 EDITS_PER_TEXT = 3
@@ -252,17 +253,12 @@ _HELD: dict[str, DuplicateIndex] = {}
 _HELD_LOCK = threading.Lock()
 
 
-def _database_key(db) -> str:
-    file = db.conn.execute("PRAGMA database_list").fetchone()[2]
-    return file or f"memory:{id(db.conn)}"
-
-
 def index_for(db) -> DuplicateIndex:
     """This process's index of the database's keys, reloaded if anyone changed them since.
 
     Call inside the write transaction that will use it, so nobody writes in between.
     """
-    key = _database_key(db)
+    key = database_key(db)
     with _HELD_LOCK:
         held = _HELD.get(key)
         if held is None or held.token != current_token(db):

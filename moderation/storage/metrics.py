@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from moderation.states import automatic_sql
 from moderation.timeutil import BEIJING, parse_iso
 
 DECIDING = ("approve", "reject")
 _BEIJING_DAY = "date(at, '+8 hours')"
-_AUTOMATIC = "(actor = 'system' OR actor LIKE 'rule:%' OR actor LIKE 'mode:%')"
+_AUTOMATIC = automatic_sql()
 
 
 def period_of(day: str, period: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from moderation.states import PENDING
+from moderation.states import PENDING, automatic_sql
 from moderation.storage.comments import COMMENT_SELECT, _decode
 
 BUCKETS = 10
@@ -38,7 +38,7 @@ def decisions_per_moderator_day(db, days: int = 14) -> list[dict]:
     return list(
         db.query(
             "SELECT substr(at, 1, 10) AS day, actor, COUNT(*) AS decisions FROM decisions "
-            "WHERE actor != 'system' AND actor NOT LIKE 'rule:%' AND actor NOT LIKE 'mode:%' "
+            f"WHERE NOT {automatic_sql()} "
             "AND substr(at, 1, 10) IN (SELECT DISTINCT substr(at, 1, 10) "
             "FROM decisions ORDER BY 1 DESC LIMIT ?) GROUP BY day, actor ORDER BY day, actor",
             [days],

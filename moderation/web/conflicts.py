@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import flash, render_template
 
-from moderation.storage.comments import ACTIONS, DecisionConflict
+from moderation.storage.decisions import ACTIONS, DecisionConflict
 from moderation.web.templating import ACTION_NAMES, STATE_NAMES, localtime
 
 

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from moderation.alerts import targets
-from moderation.alerts.dispatch import MAX_ATTEMPTS, dispatch
 from moderation.alerts.targets import RobotTarget
 from moderation.collectors.http import HttpOptions
+from moderation.sending.alert_delivery import MAX_ATTEMPTS, dispatch
 from moderation.storage import alerts as store
 from moderation.timeutil import iso
 from tests.alerts.robot_servers import KEY, SECRET, TOKEN, robot_server

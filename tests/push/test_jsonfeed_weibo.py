@@ -1,5 +1,5 @@
 """The site's moderation endpoint (signed, idempotent) and Weibo's reply/destroy calls,
-over real HTTP against local servers; the README's worked HMAC example is checked."""
+over real HTTP against local servers; the HMAC worked example of the docs is checked."""
 
 from __future__ import annotations
 
@@ -10,11 +10,12 @@ import pytest
 
 from moderation.collectors.base import CollectedComment, CollectedStory
 from moderation.db import open_db
-from moderation.push import sender
 from moderation.push.jsonfeed import body_bytes, signature
+from moderation.sending import push_outbox
 from moderation.settings import load_settings
 from moderation.storage import channels as channel_store
 from moderation.storage import comments as comment_store
+from moderation.storage import outbox
 from moderation.storage import stories as story_store
 from tests.helpers import ROOT, write_config
 from tests.push.conftest import FAST_HTTP
@@ -62,7 +63,7 @@ def test_site_gets_signed_actions_with_the_decision_as_idempotency_key(tmp_path)
         settings, db, ids = site_setup(tmp_path, site.url)
         comment_store.decide(db, ids["c-1"], "approve", actor="mod")
         comment_store.decide(db, ids["c-2"], "reject", actor="mod")
-        assert sender.deliver(db, settings).total("done") == 2
+        assert push_outbox.deliver(db, settings).total("done") == 2
         assert site.state == {"c-1": "feature", "c-2": "delete"}
         decision_ids = [row["id"] for row in db.query("SELECT id FROM decisions ORDER BY id")]
         sent = [call.json() for call in site.calls]
@@ -78,24 +79,30 @@ def test_site_resend_after_a_lost_answer_is_applied_once(tmp_path):
         settings, db, ids = site_setup(tmp_path, site.url)
         site.hang_after_apply = 1
         comment_store.decide(db, ids["c-3"], "reject", actor="mod")
-        assert sender.deliver(db, settings).total("done") == 1
+        assert push_outbox.deliver(db, settings).total("done") == 1
         assert len(site.calls) == 2 and site.effects[("delete", "c-3")] == 1
+        [row] = db.query("SELECT id FROM outbox")
+        tries = [s for s in outbox.sends(db, row["id"]) if s["outcome"] == outbox.ATTEMPT]
+        assert [(t["path"], t["status"], t["answer"]) for t in tries] == [
+            ("/moderation", None, "timed out"),
+            ("/moderation", 200, "HTTP 200"),
+        ]
 
 
 def test_site_refusing_the_signature_stops_the_batch(tmp_path, monkeypatch):
     with serving(FakeSite("another-secret", {"c-1"})) as site:
         settings, db, ids = site_setup(tmp_path, site.url)
         comment_store.decide(db, ids["c-1"], "approve", actor="mod")
-        report = sender.deliver(db, settings)
+        report = push_outbox.deliver(db, settings)
         assert "凭证被拒" in report.stopped["site"]
         assert site.state == {}
         [row] = db.query("SELECT state, note FROM outbox")
         assert row["state"] == "pending" and "401" in row["note"]
 
 
-def test_readme_worked_hmac_example_is_right():
-    readme = Path(ROOT, "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("#### Worked example") :]
+def test_documented_worked_hmac_example_is_right():
+    page = Path(ROOT, "docs", "channels-and-push.md").read_text(encoding="utf-8")
+    section = page[page.index("#### Worked example") :]
     body = re.search(r"```json\n(.*?)\n```", section, re.S).group(1)
     header = re.search(r"X-ZZRB-Signature: (sha256=[0-9a-f]{64})", section).group(1)
     fields = {
@@ -133,7 +140,7 @@ def test_weibo_reject_deletes_only_with_destroy_biz(tmp_path):
         folder.mkdir()
         settings, db, ids = weibo_setup(folder, weibo.url, "destroy_biz = true")
         comment_store.decide(db, ids["5002"], "reject", actor="mod")
-        assert sender.deliver(db, settings).total("done") == 1
+        assert push_outbox.deliver(db, settings).total("done") == 1
         [call] = weibo.calls
         assert call.path == "/2/comments/destroy/biz.json" and call.form() == {"cid": "5002"}
         assert "5002" not in weibo.comments
@@ -148,7 +155,7 @@ def test_weibo_reply_after_sign_off_is_a_comments_reply_call(tmp_path):
             replies.write(db, ids["5001"], "长" * 141, author="编辑")
         reply = replies.write(db, ids["5001"], "感谢关注，已转交相关部门。", author="编辑")
         replies.sign_off(db, reply["id"], chief="总编")
-        assert sender.deliver(db, settings).total("done") == 1
+        assert push_outbox.deliver(db, settings).total("done") == 1
         [call] = weibo.calls
         assert call.path == "/2/comments/reply.json"
         assert call.form() == {

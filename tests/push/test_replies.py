@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from moderation.push import sender
+from moderation.sending import push_outbox
 from moderation.storage import decisions, replies
 from tests.push.conftest import MSG_DATA_ID, setup_wechat
 
@@ -17,9 +17,9 @@ def test_reply_goes_out_only_after_sign_off(wechat_setup, wechat):
     comment = ids[(MSG_DATA_ID, 0, 4)]
     reply = replies.write(db, comment, REPLY, author="编辑小李")
     assert reply["state"] == replies.AWAITING and reply["outbox_id"] is None
-    assert sender.deliver(db, settings).counts == {}  # nothing to send before sign-off
+    assert push_outbox.deliver(db, settings).counts == {}  # nothing to send before sign-off
     replies.sign_off(db, reply["id"], chief="总编老王")
-    assert sender.deliver(db, settings).total("done") == 1
+    assert push_outbox.deliver(db, settings).total("done") == 1
     assert wechat.verbs() == [
         (
             "reply/add",
@@ -45,7 +45,7 @@ def test_one_reply_per_comment_and_already_replied_counts_as_done(wechat_setup, 
     with pytest.raises(replies.ReplyError, match="已有官方回复"):
         replies.write(db, comment, "再回复一次", author="编辑小李")
     replies.sign_off(db, reply["id"], chief="总编老王")
-    assert sender.deliver(db, settings).total("done") == 1  # 88005 already reply
+    assert push_outbox.deliver(db, settings).total("done") == 1  # 88005 already reply
     assert replies.get(db, reply["id"])["push_note"] == "此前已回复"
 
 
@@ -61,16 +61,16 @@ def test_without_sign_off_a_reply_is_queued_at_once(tmp_path, wechat):
     settings, db, ids = setup_wechat(tmp_path, wechat.url, extra="replies_need_sign_off = false")
     reply = replies.write(db, ids[(MSG_DATA_ID, 0, 7)], REPLY, author="编辑小李")
     assert reply["state"] == replies.SIGNED_OFF and reply["signed_off_by"] == "编辑小李"
-    assert sender.deliver(db, settings).total("done") == 1
+    assert push_outbox.deliver(db, settings).total("done") == 1
 
 
 def test_withdrawing_a_sent_reply_deletes_it_on_wechat(wechat_setup, wechat):
     settings, db, ids = wechat_setup
     reply = replies.write(db, ids[(MSG_DATA_ID, 0, 8)], REPLY, author="编辑小李")
     replies.sign_off(db, reply["id"], chief="总编老王")
-    sender.deliver(db, settings)
+    push_outbox.deliver(db, settings)
     replies.withdraw(db, reply["id"], actor="总编老王")
-    sender.deliver(db, settings)
+    push_outbox.deliver(db, settings)
     assert [verb for verb, _ in wechat.verbs()] == ["reply/add", "reply/delete"]
     assert wechat.comment(MSG_DATA_ID, 0, 8).reply is None
     again = replies.write(db, ids[(MSG_DATA_ID, 0, 8)], "更正后的回复", author="编辑小李")

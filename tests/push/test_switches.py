@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from moderation.push import sender
+from moderation.sending import push_outbox
 from moderation.storage import stories as story_store
 from moderation.storage import switches
 from tests.push.conftest import MSG_DATA_ID, setup_wechat
@@ -23,7 +23,7 @@ def test_story_close_closes_every_article_of_the_story(wechat_setup, wechat):
     first, second = story_ids(db)
     story_store.link_story(db, second, first, actor="编辑")  # two articles, one story
     assert switches.switch_story(db, first, switches.CLOSE, actor="编辑") == 2
-    assert sender.deliver(db, settings).total("done") == 2
+    assert push_outbox.deliver(db, settings).total("done") == 2
     assert sorted(wechat.verbs(), key=lambda call: call[1]["index"]) == [
         ("close", {"msg_data_id": MSG_DATA_ID, "index": 0}),
         ("close", {"msg_data_id": MSG_DATA_ID, "index": 1}),
@@ -31,7 +31,7 @@ def test_story_close_closes_every_article_of_the_story(wechat_setup, wechat):
     assert not any(article["open"] for article in wechat.articles.values())
     assert switches.is_closed(db, second)
     switches.switch_story(db, second, switches.OPEN, actor="编辑")
-    sender.deliver(db, settings)
+    push_outbox.deliver(db, settings)
     assert all(article["open"] for article in wechat.articles.values())
 
 
@@ -41,10 +41,10 @@ def test_emergency_close_all_is_reversible(wechat_setup, wechat):
     switches.switch_story(db, second, switches.CLOSE, actor="编辑")  # closed before
     batch, closed = switches.close_all(db, actor="管理员")
     assert closed == 1 and switches.emergency_active(db)["stories"] == 1
-    sender.deliver(db, settings)
+    push_outbox.deliver(db, settings)
     assert not any(article["open"] for article in wechat.articles.values())
     assert switches.reopen_all(db, actor="管理员") == 1
-    sender.deliver(db, settings)
+    push_outbox.deliver(db, settings)
     assert wechat.articles[(MSG_DATA_ID, 0)]["open"]
     assert not wechat.articles[(MSG_DATA_ID, 1)]["open"]  # closed by hand: stays closed
     assert switches.emergency_active(db) is None and batch.startswith("emergency:")
@@ -80,11 +80,11 @@ def test_scheduled_close_at_23_and_reopen_at_07_once_each(tmp_path, wechat):
     assert switches.queue_scheduled(db, at("2026-11-30 22:59")) == 0
     assert switches.queue_scheduled(db, at("2026-11-30 23:00")) == 2
     assert switches.queue_scheduled(db, at("2026-11-30 23:01")) == 0  # nothing twice
-    sender.deliver(db, settings)
+    push_outbox.deliver(db, settings)
     assert not any(article["open"] for article in wechat.articles.values())
     assert switches.queue_scheduled(db, at("2026-12-01 07:00")) == 2
     assert switches.queue_scheduled(db, at("2026-12-01 07:05")) == 0
-    sender.deliver(db, settings)
+    push_outbox.deliver(db, settings)
     assert all(article["open"] for article in wechat.articles.values())
 
 
@@ -99,5 +99,5 @@ def test_close_n_days_after_publication(tmp_path, wechat):
     )
     assert switches.queue_scheduled(db, at("2026-11-30 12:00")) == 1
     assert switches.queue_scheduled(db, at("2026-11-30 12:01")) == 0
-    sender.deliver(db, settings)
+    push_outbox.deliver(db, settings)
     assert wechat.verbs() == [("close", {"msg_data_id": MSG_DATA_ID, "index": 0})]

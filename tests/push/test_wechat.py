@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from moderation.push import sender
+from moderation.sending import push_outbox
 from moderation.storage import comments as comment_store
 from moderation.storage import outbox
 from tests.push.conftest import MSG_DATA_ID, setup_wechat
@@ -23,24 +23,28 @@ def rows(db, state=None):
 def test_approve_sends_markelect_with_the_comment_ids(wechat_setup, wechat):
     settings, db, ids = wechat_setup
     comment_store.decide(db, ids[(MSG_DATA_ID, 1, 2)], "approve", actor="mod")
-    report = sender.deliver(db, settings)
+    report = push_outbox.deliver(db, settings)
     assert report.total("done") == 1
     assert wechat.verbs() == [
         ("markelect", {"msg_data_id": MSG_DATA_ID, "index": 1, "user_comment_id": 2})
     ]
     assert wechat.comment(MSG_DATA_ID, 1, 2).elected
     [row] = rows(db, outbox.DONE)
-    [send] = outbox.sends(db, row["id"])
-    assert '"user_comment_id": 2' in send["request"] and send["answer"] == "errcode 0: ok"
+    token, markelect, ending = outbox.sends(db, row["id"])
+    assert (token["path"], token["status"], token["errcode"]) == ("/cgi-bin/stable_token", 200, 0)
+    assert (markelect["path"], markelect["status"]) == ("/cgi-bin/comment/markelect", 200)
+    assert markelect["outcome"] == outbox.ATTEMPT and markelect["duration_ms"] >= 0
+    assert '"user_comment_id": 2' in ending["request"] and ending["answer"] == "errcode 0: ok"
+    assert ending["outcome"] == outbox.DONE
 
 
 def test_reject_unfeatures_by_default_and_deletes_when_configured(tmp_path, wechat):
     settings, db, ids = setup_wechat(tmp_path, wechat.url)
     comment = ids[(MSG_DATA_ID, 0, 5)]
     comment_store.decide(db, comment, "approve", actor="mod")
-    sender.deliver(db, settings)
+    push_outbox.deliver(db, settings)
     comment_store.decide(db, comment, "reject", actor="mod")  # an undo: 精选 taken back
-    sender.deliver(db, settings)
+    push_outbox.deliver(db, settings)
     assert [verb for verb, _ in wechat.verbs()] == ["markelect", "unmarkelect"]
     assert not wechat.comment(MSG_DATA_ID, 0, 5).elected
 
@@ -48,7 +52,7 @@ def test_reject_unfeatures_by_default_and_deletes_when_configured(tmp_path, wech
     folder.mkdir()
     settings, db, ids = setup_wechat(folder, wechat.url, extra='on_reject = "delete"')
     comment_store.decide(db, ids[(MSG_DATA_ID, 0, 6)], "reject", actor="mod")
-    sender.deliver(db, settings)
+    push_outbox.deliver(db, settings)
     assert wechat.verbs()[-1] == (
         "delete",
         {"msg_data_id": MSG_DATA_ID, "index": 0, "user_comment_id": 6},
@@ -61,7 +65,7 @@ def test_reopen_before_sending_cancels_the_feature(wechat_setup, wechat):
     comment = ids[(MSG_DATA_ID, 0, 7)]
     comment_store.decide(db, comment, "approve", actor="mod")
     comment_store.decide(db, comment, "reopen", actor="mod")
-    assert sender.deliver(db, settings).total("done") == 0
+    assert push_outbox.deliver(db, settings).total("done") == 0
     assert wechat.verbs() == []
     assert [row["state"] for row in rows(db)] == [outbox.SUPERSEDED]
 
@@ -76,9 +80,9 @@ def test_dry_run_sends_nothing_and_records_every_request(tmp_path, wechat):
     settings, db, ids = setup_wechat(tmp_path, wechat.url, push="dry_run")
     chosen = [ids[(MSG_DATA_ID, 0, n)] for n in (1, 2, 3)]
     comment_store.decide_many(db, chosen, "approve", actor="mod")
-    first = sender.deliver(db, settings)
+    first = push_outbox.deliver(db, settings)
     comment_store.decide(db, chosen[0], "reject", actor="mod")  # undo: the inverse is owed
-    second = sender.deliver(db, settings)
+    second = push_outbox.deliver(db, settings)
     assert wechat.calls == []
     assert first.total("dry_run") + second.total("dry_run") == 4
     recorded = [outbox.sends(db, row["id"])[0]["request"] for row in rows(db, outbox.DRY_RUN)]
@@ -91,10 +95,12 @@ def test_timeout_after_the_server_applied_is_resent_harmlessly(wechat_setup, wec
     # Every try of the first pass is applied, then answered too late (read timeout).
     wechat.hang_after_apply = 3
     comment_store.decide(db, ids[(MSG_DATA_ID, 0, 9)], "approve", actor="mod")
-    report = sender.deliver(db, settings)
-    assert report.total("deferred") == 1 and "timed out" in report.stopped["wx"]
+    report = push_outbox.deliver(db, settings)
+    assert report.total("deferred") == 1 and report.stopped == {}  # one row: the channel goes on
+    [row] = rows(db, outbox.WAITING)
+    assert "timed out" in row["note"] and "其他推送照常" in row["note"]
     later = datetime.now(UTC) + timedelta(hours=2)
-    assert sender.deliver(db, settings, now=later).total("done") == 1
+    assert push_outbox.deliver(db, settings, now=later).total("done") == 1
     markelects = [verb for verb, _ in wechat.verbs() if verb == "markelect"]
     assert len(markelects) >= 2  # sent again...
     assert wechat.effects[("markelect", MSG_DATA_ID, 0, 9)] == 1  # ...applied once
@@ -104,7 +110,7 @@ def test_5xx_then_success(wechat_setup, wechat):
     settings, db, ids = wechat_setup
     wechat.fail_next = [502, 503]  # the HTTP layer retries within the call
     comment_store.decide(db, ids[(MSG_DATA_ID, 0, 10)], "approve", actor="mod")
-    assert sender.deliver(db, settings).total("done") == 1
+    assert push_outbox.deliver(db, settings).total("done") == 1
     assert wechat.comment(MSG_DATA_ID, 0, 10).elected
 
 
@@ -113,7 +119,7 @@ def test_token_expiry_mid_batch_refreshes_and_goes_on(wechat_setup, wechat):
     wechat.expire_token_after = 3
     chosen = [ids[(MSG_DATA_ID, 0, n)] for n in range(11, 19)]
     comment_store.decide_many(db, chosen, "approve", actor="mod")
-    assert sender.deliver(db, settings).total("done") == 8
+    assert push_outbox.deliver(db, settings).total("done") == 8
     assert wechat.token_calls == 2
     assert sum(wechat.effects.values()) == 8
 
@@ -123,14 +129,14 @@ def test_quota_stops_the_batch_and_it_resumes_later(wechat_setup, wechat):
     wechat.quota_after = 3
     chosen = [ids[(MSG_DATA_ID, 0, n)] for n in range(20, 30)]
     comment_store.decide_many(db, chosen, "approve", actor="mod")
-    report = sender.deliver(db, settings)
+    report = push_outbox.deliver(db, settings)
     assert report.total("done") == 3 and "45009" in report.stopped["wx"]
     calls_when_stopped = len(wechat.calls)
-    assert sender.deliver(db, settings).total("done") == 0  # not before the pause ends
+    assert push_outbox.deliver(db, settings).total("done") == 0  # not before the pause ends
     assert len(wechat.calls) == calls_when_stopped
     wechat.quota_after = None  # the next day
-    later = datetime.now(UTC) + sender.QUOTA_PAUSE + timedelta(minutes=1)
-    assert sender.deliver(db, settings, now=later).total("done") == 7
+    later = datetime.now(UTC) + push_outbox.QUOTA_PAUSE + timedelta(minutes=1)
+    assert push_outbox.deliver(db, settings, now=later).total("done") == 7
     assert all(wechat.comment(MSG_DATA_ID, 0, n).elected for n in range(20, 30))
 
 
@@ -154,12 +160,12 @@ def test_documented_errors_end_as_documented(tmp_path, wechat, setup, decision, 
     else:
         target.deleted = True
     comment_store.decide(db, ids[(MSG_DATA_ID, 0, 40)], decision, actor="mod")
-    report = sender.deliver(db, settings)
+    report = push_outbox.deliver(db, settings)
     assert report.stopped == {}
     [row] = rows(db)
     assert row["state"] == (outbox.DONE if done else outbox.FAILED)
     assert note in row["note"]
-    assert sender.deliver(db, settings, now=datetime.now(UTC) + timedelta(days=1)).counts == {}
+    assert push_outbox.deliver(db, settings, now=datetime.now(UTC) + timedelta(days=1)).counts == {}
     assert len(wechat.verbs()) == 1  # never retried
 
 
@@ -168,19 +174,19 @@ def test_bulk_approve_of_a_40_comment_group_sends_40_actions_none_twice(wechat_s
     group = [ids[(MSG_DATA_ID, 0, n)] for n in range(1, 41)]
     comment_store.decide_many(db, group, "approve", actor="mod")
     comment_store.decide_many(db, group, "approve", actor="mod")  # a double click
-    assert sender.deliver(db, settings).total("done") == 40
+    assert push_outbox.deliver(db, settings).total("done") == 40
     sent = [body["user_comment_id"] for verb, body in wechat.verbs() if verb == "markelect"]
     assert sorted(sent) == list(range(1, 41))
-    assert sender.deliver(db, settings).counts == {}
+    assert push_outbox.deliver(db, settings).counts == {}
 
 
 def test_reopen_after_the_feature_was_sent_takes_it_back(wechat_setup, wechat):
     settings, db, ids = wechat_setup
     comment = ids[(MSG_DATA_ID, 0, 50)]
     comment_store.decide(db, comment, "approve", actor="mod")
-    sender.deliver(db, settings)
+    push_outbox.deliver(db, settings)
     comment_store.decide(db, comment, "reopen", actor="mod")
     comment_store.decide(db, comment, "reopen", actor="mod")  # twice: nothing more
-    sender.deliver(db, settings)
+    push_outbox.deliver(db, settings)
     assert [verb for verb, _ in wechat.verbs()] == ["markelect", "unmarkelect"]
     assert not wechat.comment(MSG_DATA_ID, 0, 50).elected

@@ -10,6 +10,7 @@ import pytest
 
 from moderation import create_app
 from moderation.storage import comments as comment_store
+from moderation.storage import decisions
 from tests.web.conftest import add_comment, add_score
 
 
@@ -73,7 +74,7 @@ def test_bulk_request_naming_too_many_ids_is_refused(client, auth, db, settings)
 
 
 def test_a_large_group_is_decided_in_short_transactions(db, settings):
-    ids = [add_comment(db, "同一条刷屏内容") for _ in range(comment_store.DECISION_BATCH * 2 + 7)]
+    ids = [add_comment(db, "同一条刷屏内容") for _ in range(decisions.DECISION_BATCH * 2 + 7)]
     other = sqlite3.connect(settings.database_path, isolation_level=None, timeout=0)
     seen = []
 
@@ -84,9 +85,7 @@ def test_a_large_group_is_decided_in_short_transactions(db, settings):
         other.execute("COMMIT")
         seen.append((done, total))
 
-    changed = comment_store.decide_in_batches(
-        db, ids, "reject", "mod", "duplicate", between_batches
-    )
+    changed = decisions.decide_in_batches(db, ids, "reject", "mod", "duplicate", between_batches)
     assert changed == len(ids)
     assert seen == [(200, 407), (400, 407), (407, 407)]
     assert db.execute("SELECT COUNT(*) FROM decisions WHERE actor = 'mod'").fetchone()[0] == 407
@@ -101,6 +100,6 @@ def test_group_decision_over_http_covers_every_member_and_reports(client, auth, 
     page = client.get(f"/groups/{ids[0]}").get_data(as_text=True)
     assert "重复组" in page and "450 条" in page and "最早的 200 条" in page
     response = client.post(f"/groups/{ids[0]}/approve", follow_redirects=True)
-    assert "整组 450 条已通过" in response.get_data(as_text=True)
+    assert "整组 450 条：已通过 450 条" in response.get_data(as_text=True)
     approved = db.execute("SELECT COUNT(*) FROM comments WHERE status = 'approved'").fetchone()[0]
     assert approved == 450
