@@ -13,6 +13,11 @@ A batch is matched against the stored keys through this process's in-memory inde
 (storage.duplicate_index), all at once, and against its own earlier members in memory; its
 keys are then appended to dup_keys with one statement. The result equals adding the
 comments one by one (tests compare it with the in-memory ``duplicate_groups``).
+
+A posting campaign costs a bounded amount per comment: a probe gets at most the newest few
+entries under one key (``duplicate_index.TWIN_CANDIDATES``, ``NEAR_CANDIDATES``), and a
+candidate whose group is already linked is not checked again; only a link to an old variant
+no longer among the newest under any of a comment's keys can be missed.
 """
 
 from __future__ import annotations
