@@ -112,7 +112,10 @@ def channels_part() -> str:
         default = default_of(field)
         shown = "required" if default is dataclasses.MISSING else f"default {toml_value(default)}"
         listing.append(f"  {name} ({shown}): {help_text(field)}")
-    listing.append("Pushing decisions back (wechat, jsonfeed, weibo; docs/channels-and-push.md):")
+    listing.append(
+        "Pushing decisions back (wechat, jsonfeed, weibo; docs/channels-and-push.md, "
+        '"Pushing decisions back"):'
+    )
     for name, field in keys(PushOptions).items():
         listing.append(f"  {name} (default {toml_value(default_of(field))}): {help_text(field)}")
     listing.append(

@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from moderation import opinion_pass
 from moderation.collectors import make_collector
 from moderation.collectors.base import CollectorError
 from moderation.collectors.limits import bound_page
@@ -29,6 +30,7 @@ from moderation.storage import (
 from moderation.storage import channels as channel_store
 from moderation.storage import comments as comment_store
 from moderation.storage import scores as score_store
+from moderation.storage import second_opinions as second_opinion_store
 from moderation.storage import stories as story_store
 
 
@@ -191,7 +193,18 @@ def score_batch(db, settings, batch: list[dict], pool=None) -> None:
         scored = pool.workers.map(_score_in_worker, texts, chunksize=POOL_CHUNK)
     else:
         scored = [scorer.score(text) for text in texts]
+    # Second opinions are asked before the write lock is taken: at most their timeout.
+    opinions = opinion_pass.gather(
+        db,
+        settings,
+        batch,
+        scored,
+        authors.thresholds_from(settings.authors),
+        story_modes.settings_from(settings.modes),
+    )
+    scored = opinion_pass.with_flags(scored, batch, opinions)
     with db.atomic():
+        opinion_pass.store_gathered(db, opinions)
         grouping = duplicates.assign_groups(
             db,
             [(comment["id"], comment["text"]) for comment in batch],
@@ -221,23 +234,27 @@ def score_batch(db, settings, batch: list[dict], pool=None) -> None:
                 settings.scoring.mass_posting_authors,
                 None if group in grouping.merged else members.get(group),
             )
-        _decide_by_rules(db, settings, [comment["id"] for comment in batch], scored)
+        _decide_by_rules(
+            db, settings, [comment["id"] for comment in batch], scored, opinions.levels
+        )
 
 
-def _decide_by_rules(db, settings, comment_ids: list[int], scored) -> None:
+def _decide_by_rules(db, settings, comment_ids: list[int], scored, opinions=None) -> None:
     """Apply the rule set (moderation.rules), then the story modes, to pending comments just
     scored: the default set rejects a banned word as before; each decision names its rule
-    (actor rule:N) or mode (mode:post)."""
+    (actor rule:N) or mode (mode:post). `opinions`: {comment id: second-opinion level}."""
     rule_apply.apply_rules(
         db,
         comment_ids,
         scored,
         authors.thresholds_from(settings.authors),
         story_modes.settings_from(settings.modes),
+        opinions,
     )
 
 
-GROUP_FLAGS = frozenset({"mass_posting"})  # decided by a comment's group, not its text
+# Flags not decided by a comment's own text: its group's, and its second opinion's.
+GROUP_FLAGS = frozenset({"mass_posting", opinion_pass.FLAG})
 
 
 def refresh_pending(db, settings, batch_size: int | None = None) -> int:
@@ -276,7 +293,9 @@ def refresh_pending(db, settings, batch_size: int | None = None) -> int:
             ],
             rules,
         )
-        _decide_by_rules(db, settings, [row["id"] for row in batch], scored)
+        ids = [row["id"] for row in batch]
+        opinions = second_opinion_store.worst_levels(db, ids) if batch else {}
+        _decide_by_rules(db, settings, ids, scored, opinions)
         score_store.save_refresh_state(db, rules, batch[-1]["id"] if batch else None, not batch)
     return len(batch)
 

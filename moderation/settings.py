@@ -19,10 +19,19 @@ from pathlib import Path
 from typing import Any
 
 from moderation import collectors
-from moderation.declare import NOT_A_KEY, SettingsError, build, check_value, declared, setting
-from moderation.push.actions import PUSH_KEYS, PushOptions, PushSettingsError
+from moderation.declare import (
+    NOT_A_KEY,
+    SettingsError,
+    build,
+    check_value,
+    declared,
+    read_toml,
+    setting,
+)
+from moderation.push.actions import PUSH_KEYS, PushOptions, PushSettings, PushSettingsError
 from moderation.resources import DEFAULT_CONFIG, user_data_dir
 from moderation.scoring.lexicon import DEFAULT_INSULT_WORDS, DEFAULT_REPORT_WORDS
+from moderation.second_opinion.config import SecondOpinionSettings
 from moderation.states import RECORDS_MIN_DAYS
 
 CONFIG_ENV = "MODERATION_CONFIG"
@@ -60,14 +69,16 @@ class ServerSettings:
     port: int = setting(5000, "Port of the dashboard.", min=1, max=65535)
     secret_key_env: str = setting(
         "MODERATION_SECRET_KEY",
-        "Environment variable holding the session signing key. In production it must hold at "
-        "least 32 random bytes, e.g. the output of "
-        '`python -c "import secrets; print(secrets.token_hex(32))"`.',
+        "Environment variable holding the session signing key. A key given there must hold "
+        "at least 32 random bytes (a weak one is refused, in production or not), e.g. the "
+        'output of `python -c "import secrets; print(secrets.token_hex(32))"`; unset, a random '
+        "key is generated once and kept in the data folder.",
         check=_env_name,
     )
     production: bool = setting(
         False,
-        "true refuses to start without a strong secret key and marks cookies Secure (HTTPS only).",
+        "true refuses to start without a configured secret key and marks cookies Secure "
+        "(HTTPS only).",
     )
     session_minutes: int = setting(
         480, "Minutes of inactivity after which a moderator must log in again.", min=1, max=43200
@@ -188,6 +199,15 @@ class ScoringSettings:
     )
     processes: int = setting(
         1, "Worker processes for rescoring and backfills (1 = in process).", min=1, max=64
+    )
+    seconds_per_comment: float = setting(
+        2.0,
+        "Time budget for scoring one comment's text. Past it, the checks not yet run are "
+        'skipped and the comment is flagged "scoring_timeout" for a moderator, so one '
+        "crafted comment cannot hold up the scoring pass (a 20,000-character comment scores "
+        "in well under 0.1 s).",
+        min=0.001,
+        max=600,
     )
 
     def __post_init__(self):
@@ -396,6 +416,23 @@ class AlertSettings:
     report_targets: list[str] = setting(
         [], "Targets (by name) that receive the daily and weekly reports."
     )
+    report_unit: str = setting(
+        "株洲日报社融媒体中心",
+        "编制单位 printed in the report's red masthead beside its 期号 and date.",
+    )
+    incident_update_minutes: int = setting(
+        15,
+        "An open incident posts an update (count, rate, new samples) at most this often.",
+        min=1,
+        max=1440,
+    )
+    incident_quiet_minutes: int = setting(
+        60,
+        "An incident ends (one 解除 message) after its conditions have not held for this "
+        "long; a second wave on the same story within it continues the same incident.",
+        min=1,
+        max=1440,
+    )
     metrics_token_env: str = setting(
         "",
         "Environment variable holding the bearer token for the Prometheus endpoint "
@@ -498,6 +535,13 @@ class LimitsSettings:
     login_free_failures: int = setting(
         3, "Failed logins per (name, address) before growing delays start.", min=1, max=100
     )
+    login_account_free_failures: int = setting(
+        10,
+        "Failed logins to one account, from every address together, before its growing "
+        "delays start (beside the per-address count: a guesser with many addresses).",
+        min=1,
+        max=1000,
+    )
     login_max_delay_seconds: int = setting(
         900,
         "The longest wait the growing login delay reaches, in seconds.",
@@ -520,8 +564,23 @@ class ChannelSettings:
     name: str = setting(help="Unique name of the channel (used by `moderation collect NAME`).")
     type: str = setting(help="The collector that reads it.", check=_known_channel_type)
     schedule: str = setting("10m", '"5m", "90s", "2h" or five cron fields.', check=_valid_schedule)
-    enabled: bool = setting(True, "false keeps the channel configured but never collected.")
+    enabled: bool = setting(
+        True,
+        "false keeps the channel configured, never collected nor pushed to. Its queued "
+        "actions wait as 已暂停.",
+    )
     label: str = setting("", "Shown as the comment's origin, e.g. 掌上株洲 (empty: the name).")
+    official_authors: str = setting(
+        "",
+        "The channel's own account as comments name it. Its name or author id (several "
+        "separated by commas); its replies are marked 官方 in thread context.",
+        example="株洲日报",
+    )
+    second_opinion: list[str] = setting(
+        [],
+        "Second-opinion providers asked about every comment. By name, from "
+        "[second_opinion]; empty: only where a rule asks (action ask_second_opinion).",
+    )
     # The collector's Options dataclass, built from the entry's other keys by the loader.
     options: Any = field(default=None, metadata={NOT_A_KEY: True})
     # The channel's push keys (moderation.push.actions.PushOptions), built by the loader.
@@ -547,6 +606,8 @@ class Settings:
     alerts: AlertSettings = field(default_factory=AlertSettings)
     draft: DraftSettings = field(default_factory=DraftSettings)
     limits: LimitsSettings = field(default_factory=LimitsSettings)
+    second_opinion: SecondOpinionSettings = field(default_factory=SecondOpinionSettings)
+    push: PushSettings = field(default_factory=PushSettings)
     channels: tuple[ChannelSettings, ...] = ()
     source: str = field(default="<defaults>", metadata={NOT_A_KEY: True})
 
@@ -589,6 +650,8 @@ SECTIONS: dict[str, type] = {
     "alerts": AlertSettings,
     "draft": DraftSettings,
     "limits": LimitsSettings,
+    "second_opinion": SecondOpinionSettings,
+    "push": PushSettings,
 }
 TOP_LEVEL_KEYS = ("data_dir",)
 
@@ -618,7 +681,7 @@ def load_settings(path: str | os.PathLike | None = None) -> Settings:
     base_dir = user_data_dir() if uses_packaged_default(path) else None
     path = config_path(path).resolve()
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = read_toml(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise SettingsError(
             f"{path}: config file not found (set {CONFIG_ENV} or pass --config)"
@@ -643,7 +706,21 @@ def settings_from_mapping(raw: dict, base_dir: Path, source: str = "<mapping>") 
         else:
             known = ", ".join([*TOP_LEVEL_KEYS, *SECTIONS, "channels"])
             raise SettingsError(f"{where}: unknown key (known: {known})")
-    return Settings(base_dir=base_dir, source=source, **values)
+    settings = Settings(base_dir=base_dir, source=source, **values)
+    _check_second_opinions(settings, source)
+    return settings
+
+
+def _check_second_opinions(settings: Settings, source: str) -> None:
+    """Every provider a channel names is configured in [second_opinion]."""
+    known = settings.second_opinion.provider_settings()
+    for channel in settings.channels:
+        unknown = [name for name in channel.second_opinion if name not in known]
+        if unknown:
+            raise SettingsError(
+                f"{source}: channels.{channel.name}.second_opinion: not a configured provider: "
+                f"{', '.join(unknown)} (configured: {', '.join(known) or 'none'})"
+            )
 
 
 def _build_channels(value: Any, source: str) -> tuple[ChannelSettings, ...]:

@@ -38,6 +38,8 @@ LAYERS = (
         "pipeline and export",
         (
             "moderation.pipeline",
+            "moderation.opinion_pass",  # second opinions asked between scoring and rules
+            "moderation.opinion_metrics",  # providers' figures and agreement for /metrics
             "moderation.export",
             "moderation.export.*",
             "moderation.drafting",
@@ -53,7 +55,14 @@ LAYERS = (
     # collectors' HTTP layer (what settings declare and check)
     (
         "channel actions and alert delivery",
-        ("moderation.push", "moderation.push.*", "moderation.alerts", "moderation.alerts.*"),
+        (
+            "moderation.push",
+            "moderation.push.*",
+            "moderation.alerts",
+            "moderation.alerts.*",
+            "moderation.second_opinion",  # content-safety services asked: network + parsing
+            "moderation.second_opinion.*",
+        ),
     ),
     (
         "scoring and collectors",

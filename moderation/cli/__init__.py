@@ -27,6 +27,7 @@ from moderation.roles import ROLES
 from moderation.scheduling.commands import scheduler_command
 from moderation.scoring.offensive_commands import COMMANDS as MODEL_COMMANDS
 from moderation.scoring.sentiment_commands import COMMANDS as SENTIMENT_COMMANDS
+from moderation.second_opinion.commands import second_opinion_command
 from moderation.settings import (
     RetentionSettings,
     ServerSettings,
@@ -213,7 +214,7 @@ def serve(obj: Context, host: str | None, port: int | None, no_scheduler: bool) 
     """Serve the dashboard and run scheduled collection of enabled channels."""
     import threading
 
-    from waitress import serve as waitress_serve
+    from waitress.server import create_server
 
     from moderation import create_app
     from moderation.scheduling.service import SchedulerService, handle_signals
@@ -226,17 +227,24 @@ def serve(obj: Context, host: str | None, port: int | None, no_scheduler: bool) 
         app = create_app(settings)
     except RuntimeError as error:  # production without a secret key, for one
         raise click.ClickException(str(error)) from None
+    host = host or settings.server.host
+    port = port or settings.server.port
+    try:  # bound before anything starts: a busy port is one line, not a traceback
+        server = create_server(app, host=host, port=port, threads=8)
+    except OSError as error:
+        raise click.ClickException(
+            f"cannot listen on {host}:{port}: {error.strerror or error} "
+            "(another program may be using it: stop it or choose another with --port)"
+        ) from None
     stop = threading.Event()
     handle_signals(stop, interrupt=True)  # SIGTERM/SIGINT end waitress's loop, then we stop
     service = None
     if not no_scheduler:
         service = SchedulerService(settings, stop)
         service.start()
-    host = host or settings.server.host
-    port = port or settings.server.port
     click.echo(f"dashboard: http://{host}:{port}/", err=True)
     try:
-        waitress_serve(app, host=host, port=port, threads=8)
+        server.run()
     finally:
         if service is not None:
             service.shutdown()
@@ -251,7 +259,7 @@ def _first_admin(db, settings) -> None:
     if settings.server.production or users.list_users(db):
         return
     password = secrets.token_urlsafe(12)
-    users.add_user(db, "admin", "admin", password)
+    users.add_user(db, "admin", "admin", password, actor="首次启动")
     path = settings.data_path / "initial-admin-password"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(password + "\n", encoding="utf-8")
@@ -412,6 +420,7 @@ for command in (
     draft,
     scheduler_command,
     push_command,
+    second_opinion_command,
     *SENTIMENT_COMMANDS,
     *ALERT_COMMANDS,
     *MODEL_COMMANDS,

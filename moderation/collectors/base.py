@@ -81,6 +81,11 @@ class ChannelUnavailable(CollectorError):
     retry_later = True
 
 
+class RowUnavailable(ChannelUnavailable):
+    """One call's answer says "try again later" (WeChat's -1, an unknown code): that call
+    alone waits; the channel itself answered and the rest of its work goes on."""
+
+
 class RateLimited(CollectorError):
     """The channel's quota or rate limit is spent: stop now, try on a later run."""
 

@@ -6,18 +6,29 @@ timeouts (a Retry-After longer than the wait left ends them at once); a cap on t
 size; JSON decoding that turns invalid JSON or a wrong shape into :class:`BadPayload` with
 a short excerpt. Channel-specific error codes (WeChat's errcode, Weibo's error_code) stay
 with each collector.
+
+Only a GET follows redirects: a call that sends a body (a robot's POST, a push action)
+returns the 3xx as its answer, so a 307 never re-sends the body to wherever it points;
+a redirect loop ends the call at once. A URL whose host is an IP address in an odd form
+(http://0x7f000001, http://2130706433, http://127.1) is refused before any connection:
+such forms slip past a reader of the config and past checks that look for 127.0.0.1.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
+import re
 import socket
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 import urllib3
@@ -27,6 +38,26 @@ from moderation.declare import setting
 
 USER_AGENT = "zzrb-moderation/0.1 (+comment moderation collector)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+MAX_REDIRECTS = 5  # for a GET; any other method follows none
+_NUMERIC_HOST = re.compile(r"(?:0x[0-9a-f]*|[0-9]+)(?:\.(?:0x[0-9a-f]*|[0-9]+))*\.?", re.I)
+
+
+def check_url(url: str) -> None:
+    """ValueError unless `url` is http(s) with a host, and an IPv4 host is written as four
+    decimal numbers (0x7f000001, 2130706433, 0177.0.0.1 and 127.1 all reach 127.0.0.1)."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"must be an http:// or https:// URL with a host (got {url[:80]!r})")
+    parts.port  # noqa: B018 - raises ValueError for a port that is not one
+    host = parts.hostname
+    if _NUMERIC_HOST.fullmatch(host):
+        try:
+            ipaddress.IPv4Address(host)  # four decimal numbers, no leading zeros
+        except ValueError:
+            raise ValueError(
+                f"host {host!r} is an IP address in an unusual form (hex, octal or shortened): "
+                "write it as four decimal numbers"
+            ) from None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -52,6 +83,30 @@ class HttpOptions:
     max_body_mb: float = setting(
         20.0, "A larger answer, in MB, is refused as BadPayload.", min=0.001, max=1024
     )
+
+
+@dataclass
+class Attempt:
+    """One try of one call as it went: when, how long, and the HTTP status or the trouble.
+
+    A channel client may add what the body said (WeChat's errcode); the push side keeps
+    every attempt in the action's history.
+    """
+
+    at: str  # ISO-8601 UTC, when the try started
+    method: str
+    path: str  # the URL path only (the query may hold an access token)
+    seconds: float
+    status: int | None = None  # None: no answer (timed out, connection failed)
+    problem: str = ""
+    errcode: int | None = None
+
+    def describe(self) -> str:
+        """One short line: "HTTP 200 · errcode 42001", "timed out"."""
+        parts = [f"HTTP {self.status}" if self.status is not None else self.problem]
+        if self.errcode is not None:
+            parts.append(f"errcode {self.errcode}")
+        return " · ".join(part for part in parts if part)
 
 
 @dataclass(frozen=True)
@@ -97,19 +152,28 @@ class HttpClient:
         label: str,
         sleep: Callable[[float], None] = time.sleep,
         rate_limited: Callable[[Reply], str | None] | None = None,
+        record: bool = False,
     ):
         self.options = options
+        self.record = record  # keep every try in `attempts` (taken by the caller)
+        self.attempts: list[Attempt] = []
         self.label = label
         self.sleep = sleep
         self.rate_limited = rate_limited
         self.session = requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT
+        self.session.max_redirects = MAX_REDIRECTS
         for prefix in ("http://", "https://"):
             self.session.mount(prefix, _WatchedAdapter())
 
     def close(self) -> None:
         """Release the connection pool."""
         self.session.close()
+
+    def take_attempts(self) -> list[Attempt]:
+        """The tries recorded since the last take (only when built with `record`)."""
+        taken, self.attempts = self.attempts, []
+        return taken
 
     def send(
         self,
@@ -125,12 +189,18 @@ class HttpClient:
         `data` sends exact bytes (a body a signature was computed over) with `headers`.
         Retries exhausted -> ChannelUnavailable (or RateLimited after repeated 429s).
         """
+        try:
+            check_url(url)
+        except ValueError as error:
+            raise ChannelUnavailable(f"{self.label}: {method}: refused URL: {error}") from None
         waited = 0.0
         attempt = 0
         while True:
             attempt += 1
+            tried = self._attempt(method, url)
             try:
                 reply = self._once(method, url, params, json_body, data, headers)
+                self._ended(tried, reply.status)
                 problem = f"HTTP {reply.status}: {reply.excerpt(80)}"
                 if reply.status not in RETRY_STATUSES:
                     return reply
@@ -140,13 +210,23 @@ class HttpClient:
                         f"{self.label}: {method} {_path(url)}: HTTP {reply.status}, rate limited "
                         f"({quota}); backing off until the next run"
                     )
+            except requests.TooManyRedirects:
+                raise ChannelUnavailable(
+                    f"{self.label}: {method} {_path(url)}: more than {MAX_REDIRECTS} redirects "
+                    "(a loop?)"
+                ) from None
             except requests.Timeout:
                 problem = "timed out"
                 reply = None
+                self._ended(tried, None, problem)
             except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as error:
                 # A connection reset mid-body surfaces from the body read, not the request.
                 problem = f"connection failed ({type(error).__name__})"
                 reply = None
+                self._ended(tried, None, problem)
+            except BadPayload:
+                self._ended(tried, None, "answer too large")
+                raise
             pause = self.options.backoff_seconds * 2 ** (attempt - 1)
             if reply is not None and reply.retry_after is not None:
                 # A quota spent for an hour is not worth asking again within max_wait.
@@ -156,6 +236,21 @@ class HttpClient:
                 self._give_up(method, url, attempt, problem, reply)
             self.sleep(pause)
             waited += pause
+
+    def _attempt(self, method: str, url: str) -> Attempt | None:
+        """Start recording one try (None when not recording)."""
+        if not self.record:
+            return None
+        stamp = datetime.now(UTC).isoformat(timespec="milliseconds")
+        path = urlsplit(url).path or "/"
+        return Attempt(at=stamp, method=method, path=path, seconds=time.monotonic())
+
+    def _ended(self, tried: Attempt | None, status: int | None, problem: str = "") -> None:
+        if tried is None:
+            return
+        tried.seconds = round(time.monotonic() - tried.seconds, 3)
+        tried.status, tried.problem = status, problem
+        self.attempts.append(tried)
 
     def _give_up(self, method, url, attempts, problem, reply) -> None:
         where = f"{self.label}: {method} {_path(url)}"
@@ -184,6 +279,7 @@ class HttpClient:
                 headers=headers,
                 timeout=(options.connect_timeout, options.read_timeout),
                 stream=True,
+                allow_redirects=method == "GET",  # a body is never sent on to a 307's target
             ) as response:
                 body = self._read(response, started)
                 return Reply(

@@ -13,6 +13,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+from moderation.collectors.http import check_url
 from moderation.declare import setting
 
 FEATURE = "feature"  # WeChat 精选
@@ -69,6 +70,17 @@ DEFAULT_ON_APPROVE = {"wechat": FEATURE, "jsonfeed": FEATURE, "weibo": NONE}
 DEFAULT_ON_REJECT = {"wechat": UNFEATURE, "jsonfeed": DELETE, "weibo": NONE}
 
 MODES = ("off", "dry_run", "on")
+
+
+@dataclass(frozen=True)
+class PushSettings:
+    """`[push]`: what holds for pushing on every channel."""
+
+    self_sign_off: bool = setting(
+        False,
+        "A chief editor may sign off an official reply they wrote themselves (false: the "
+        "sign-off must be by someone other than the reply's author).",
+    )
 
 
 class PushSettingsError(ValueError):
@@ -156,6 +168,10 @@ class PushOptions:
         if channel_type == "jsonfeed" and self.push != "off":
             if not self.moderation_url.startswith(("http://", "https://")):
                 raise PushSettingsError("moderation_url: the site's moderation endpoint (http…)")
+            try:
+                check_url(self.moderation_url)
+            except ValueError as error:
+                raise PushSettingsError(f"moderation_url: {error}") from None
             if not self.moderation_secret_env:
                 raise PushSettingsError("moderation_secret_env: name the HMAC secret's env var")
         if self.destroy_biz and channel_type != "weibo":
@@ -187,7 +203,11 @@ def push_options(channel) -> PushOptions:
 def policies(settings) -> dict[str, dict]:
     """Each channel's push policy, as the storage layer keeps it."""
     return {
-        channel.name: {"type": channel.type, **push_options(channel).policy(channel.type)}
+        channel.name: {
+            "type": channel.type,
+            **push_options(channel).policy(channel.type),
+            "enabled": int(getattr(channel, "enabled", True)),
+        }
         for channel in settings.channels
         if channel.type in SUPPORTED
     }

@@ -1,13 +1,14 @@
 """The website and app (jsonfeed channels): the moderation endpoint the site implements.
 
-Contract (docs/channels-and-push.md, "The site's moderation endpoint"): ``POST
-{moderation_url}`` with a JSON body ``{"action", "comment_id", "story_id",
+Contract (docs/channels-and-push.md, "The site's moderation endpoint"):
+``POST {moderation_url}`` with a JSON body ``{"action", "comment_id", "story_id",
 "idempotency_key", "decision_id", "timestamp", "text"}`` (UTF-8, keys sorted, no spaces),
-signed with HMAC-SHA256 over the exact body bytes with the shared secret, hex in the header
-``X-ZZRB-Signature: sha256=<hex>``. The site answers 2xx once the action is applied (or was
-applied before under the same idempotency key), 404 when the comment or story is not there,
-401/403 for a bad signature, another 4xx for an action it refuses, with ``{"error":
-"..."}``. """
+signed with HMAC-SHA256 over the exact body bytes with the shared secret, hex in the
+header ``X-ZZRB-Signature: sha256=<hex>``. The site answers 2xx once the action is applied
+(or was applied before under the same idempotency key), 404 when the comment or story is
+not there, 401/403 for a bad signature, another 4xx for an action it refuses, with
+``{"error": "..."}``.
+"""
 
 from __future__ import annotations
 
@@ -50,11 +51,15 @@ class Client:
         self.secret = secret_from_env(
             push.moderation_secret_env, f"the moderation endpoint secret of {channel.name}"
         )
-        self.http = HttpClient(options, f"jsonfeed {channel.name}")
+        self.http = HttpClient(options, f"jsonfeed {channel.name}", record=True)
 
     def close(self) -> None:
         """Release the connection pool."""
         self.http.close()
+
+    def take_attempts(self):
+        """The HTTP tries of the last action (status or trouble, duration)."""
+        return self.http.take_attempts()
 
     def apply(self, action: Action) -> Outcome:
         """Send one action; 2xx is done, 404 is done for removals, other 4xx fail for good."""

@@ -97,7 +97,8 @@ def read_labelled_csv(path) -> list[tuple[int, str]]:
     opener = lzma.open if path.suffix == ".xz" else open
     try:
         with opener(path, "rt", encoding="utf-8-sig", newline="") as fh:
-            return _labelled_rows(path, csv.reader(fh))
+            # strict: an unclosed quote is an error, not one row swallowing the file
+            return _labelled_rows(path, csv.reader(fh, strict=True))
     except UnicodeDecodeError as exc:
         raise ValueError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start})") from None
 
@@ -113,6 +114,8 @@ def _labelled_rows(path: Path, reader) -> list[tuple[int, str]]:
         except StopIteration:
             break
         except csv.Error as exc:
+            if "unexpected end of data" in str(exc):
+                exc = "a quote opened on this line is never closed"
             raise ValueError(f"{path}, line {line}: malformed CSV ({exc})") from None
         if not record or all(not cell.strip() for cell in record):
             continue

@@ -6,9 +6,12 @@ JSON.
 
 from __future__ import annotations
 
+import re
+
 from flask import g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
 PAGES = {
     400: ("请求有误", "提交的内容不完整或格式不对，请返回上一页检查后重试。"),
     401: ("需要登录", "登录已过期，请重新登录后再操作。"),
@@ -36,10 +39,21 @@ def http_error(error: HTTPException):
     if error.code not in PAGES:
         return error
     detail = error.description if error.code == 400 else None
+    if detail and "CSRF" in detail and not CHINESE.search(detail):
+        detail = "页面已过期（CSRF 令牌缺失或无效）：请刷新页面后再提交。"
+    elif detail and not CHINESE.search(detail):
+        detail = None  # Werkzeug's own English description: the Chinese message says it all
     return render_error(error.code, detail)
+
+
+def number_too_large(error: OverflowError):
+    """A number from the request beyond what SQLite stores (?before=1e20): the request's
+    fault, a 400, wherever the number was read."""
+    return render_error(400, "请求中的数字超出范围，请返回上一页检查后重试。")
 
 
 def init_app(app) -> None:
     """Register the handlers."""
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(500, lambda error: render_error(500))
+    app.register_error_handler(OverflowError, number_too_large)

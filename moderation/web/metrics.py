@@ -6,16 +6,18 @@ import csv
 import io
 from datetime import UTC, date, datetime, timedelta
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request
 
 from moderation.desk_metrics import desk_metrics
 from moderation.export.records import neutralise
+from moderation.opinion_metrics import Thresholds, opinion_table
 from moderation.roles import EDITOR
 from moderation.storage import reader_reports, signal_agreement
 from moderation.timeutil import BEIJING
 from moderation.web import charts
 from moderation.web.auth import role_required
 from moderation.web.context import get_db
+from moderation.web.templating import channel_labels
 
 bp = Blueprint("metrics", __name__)
 PERIODS = {"day": "按日", "week": "按周", "month": "按月"}
@@ -91,7 +93,18 @@ def index():
         periods=PERIODS,
         agreement=signal_agreement.report(get_db()),
         report_figures=reader_reports.metrics(get_db(), datetime.now(UTC)),
+        opinions=_opinions(first, last),
     )
+
+
+def _opinions(first: date, last: date) -> list[dict]:
+    """The second-opinion table: each provider beside the built-in models."""
+    settings = current_app.config["SETTINGS"]
+    providers = {n: p.shown for n, p in settings.second_opinion.provider_settings().items()}
+    thresholds = Thresholds(
+        settings.scoring.offensive_review_above, settings.scoring.negative_below
+    )
+    return opinion_table(get_db(), providers, thresholds, first, last)
 
 
 @bp.get(f"/metrics/<any({', '.join(CSV_TABLES)}):name>.csv")
@@ -101,11 +114,13 @@ def export_csv(name: str):
     first, last, period = _range()
     attribute, columns = CSV_TABLES[name]
     rows = getattr(desk_metrics(get_db(), first, last, period), attribute)
+    labels = channel_labels(current_app.config["SETTINGS"])
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([neutralise(row[column]) for column in columns])
+        values = {**row, "channel": labels.get(row.get("channel"), row.get("channel"))}
+        writer.writerow([neutralise(values[column]) for column in columns])
     filename = f"metrics-{name}-{first.isoformat()}-{last.isoformat()}.csv"
     return Response(
         out.getvalue().encode("utf-8-sig"),

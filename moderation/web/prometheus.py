@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, current_app, request
 
+from moderation.opinion_metrics import prometheus_lines
 from moderation.storage import metrics as store
 from moderation.storage import reader_reports as reports
 from moderation.timeutil import parse_iso
@@ -122,6 +123,7 @@ def metrics_text():
         "reader_reports": reports.metrics(get_db(), now),
     }
     text = exposition(counts, now)
+    text += prometheus_lines(get_db())  # second opinions, per provider
     return Response(
         text,
         mimetype="text/plain",

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from moderation.alerts.text import error_summary
+from moderation.scoring.personal_data import mask_personal_data
+from moderation.second_opinion.model import LABELS as OPINION_LABELS
+from moderation.second_opinion.model import LEVELS as OPINION_LEVELS
 from moderation.states import REJECT_REASONS
 from moderation.timeutil import BEIJING, TIME_FORMAT
 
@@ -19,6 +23,17 @@ FLAG_NAMES = {
     "mass_posting": "批量发帖",
     "offensive": "冒犯",
     "insult": "侮辱性称呼",
+    "scoring_timeout": "评分超时",
+    "second_opinion": "第二意见",
+}
+# Why a second opinion gave no answer, as the card says it.
+OPINION_FAILURES = {
+    "failed": "调用失败",
+    "timeout": "超时未答复",
+    "rate_limited": "服务限流",
+    "bad_answer": "答复无法识别",
+    "over_budget": "超出调用预算，未发送",
+    "not_sent": "本批时限内未轮到，未发送",
 }
 ACTION_NAMES = {
     "approve": "通过",
@@ -36,6 +51,7 @@ ACTION_NAMES = {
     "appeal_denied": "申诉驳回",
 }
 ACCOUNT_ACTIONS = {
+    "created": "创建账户，角色",
     "role": "角色改为",
     "disable": "停用",
     "enable": "启用",
@@ -125,6 +141,22 @@ def channel_labels(settings) -> dict[str, str]:
     return {channel.name: channel.label or channel.name for channel in settings.channels}
 
 
+CHANNEL_TYPE_NAMES = {
+    "demo": "演示数据",
+    "file": "文件导入",
+    "jsonfeed": "JSON 接口",
+    "wechat": "微信公众号",
+    "weibo": "微博",
+}
+
+
+def author_label(key: str, labels: dict[str, str]) -> str:
+    """An author key as people read it: `demo:暴躁老爸` -> `演示数据 · 暴躁老爸` (the channel's
+    label, never its internal name)."""
+    channel, sep, rest = (key or "").partition(":")
+    return f"{labels[channel]} · {rest}" if sep and channel in labels else key
+
+
 def init_app(app) -> None:
     """Register the filters and the code -> name tables."""
     labels = channel_labels(app.config["SETTINGS"])
@@ -133,6 +165,8 @@ def init_app(app) -> None:
         segments=segments,
         count_label=count_label,
         schedule_label=schedule_label,
+        opinion_label=lambda code: OPINION_LABELS.get(code, code),
+        masked=mask_personal_data,  # what may be shown of text that also leaves the desk
     )
     app.jinja_env.globals.update(
         flag_names=FLAG_NAMES,
@@ -144,7 +178,12 @@ def init_app(app) -> None:
         reject_reasons=REJECT_REASONS,
         quote_state_names=QUOTE_STATE_NAMES,
         run_status_names=RUN_STATUS_NAMES,
+        opinion_levels=OPINION_LEVELS,
+        opinion_failures=OPINION_FAILURES,
         channel_label=lambda name: labels.get(name, name),
+        author_label=lambda key: author_label(key, labels),
+        channel_type_names=CHANNEL_TYPE_NAMES,
+        error_summary=error_summary,
     )
 
     @app.context_processor

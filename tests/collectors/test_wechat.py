@@ -10,7 +10,7 @@ import pytest
 from werkzeug import Response
 
 from moderation import pipeline
-from moderation.collectors import wechat
+from moderation.collectors import wechat, wechat_api
 from moderation.collectors.base import BadPayload
 from moderation.db import connect
 from moderation.settings import SettingsError
@@ -134,9 +134,9 @@ def wechat_env(monkeypatch):
     monkeypatch.setenv("ZZRB_WECHAT_SECRET", "app-secret")
     monkeypatch.setenv("MODERATION_PSEUDONYM_KEY", "pseudonym-test-key")
     monkeypatch.setattr(wechat, "local_today", lambda: TODAY)
-    wechat._TOKENS.clear()
+    wechat_api.forget_tokens()
     yield
-    wechat._TOKENS.clear()
+    wechat_api.forget_tokens()
 
 
 @pytest.fixture

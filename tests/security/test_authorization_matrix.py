@@ -12,12 +12,15 @@ from tests.security.conftest import login_as, logout, restore, rule_urls
 PUBLIC = "public"  # no login needed
 TOKEN = "token"  # no login: a bearer token of its own, and off (404) unless configured
 ANY = "any"  # every logged-in user
+SIGNED = "signed"  # no login: the site's HMAC signature is the credential (tests/duties)
 # endpoint -> who may use it (a role means: that role and every role above it).
 POLICY = {
     "static": PUBLIC,
     "auth.login": PUBLIC,
+    "auth.favicon": PUBLIC,
     "health.healthz": PUBLIC,
     "prometheus.metrics_text": TOKEN,
+    "intake.receive": SIGNED,
     "auth.logout": ANY,
     "auth.password": ANY,
     "queue.index": ANY,
@@ -31,12 +34,14 @@ POLICY = {
     "queue.decide": MODERATOR,
     "queue.bulk": MODERATOR,
     "queue.decide_group": MODERATOR,
+    "queue.keep_earliest": MODERATOR,
     "queue.flag_editor": MODERATOR,
     "queue.correct_sentiment": MODERATOR,
     "queue.correct_offensive": MODERATOR,
     "queue.claim": MODERATOR,
     "review.panel": ANY,
     "review.undo": MODERATOR,
+    "review.undo_batch": MODERATOR,
     "column.index": EDITOR,
     "column.create": EDITOR,
     "column.builder": EDITOR,
@@ -52,6 +57,9 @@ POLICY = {
     "column.mark_printed": EDITOR,
     "column.download": EDITOR,
     "column.archived": EDITOR,
+    "column.override": EDITOR,
+    "column.withdraw_override": EDITOR,
+    "column.fix_quote": EDITOR,
     "metrics.index": EDITOR,
     "alerts.index": EDITOR,
     "alerts.retry": EDITOR,
@@ -62,6 +70,8 @@ POLICY = {
     "reports.index": EDITOR,
     "reports.generate": EDITOR,
     "reports.download": EDITOR,
+    "reports.assess": EDITOR,
+    "reports.send": EDITOR,
     "metrics.export_csv": EDITOR,
     **{f"drafts.{view}": EDITOR for view in ("new", "create", "show", "swap", "drop", "add")},
     "drafts.accept": EDITOR,
@@ -79,6 +89,7 @@ POLICY = {
     "push.write_reply": EDITOR,
     "push.sign_off": CHIEF_EDITOR,
     "push.withdraw": EDITOR,
+    "push.edit_reply": EDITOR,
     "push.retry": MODERATOR,
     "push.switch": EDITOR,
     "push.emergency": ADMIN,
@@ -102,6 +113,12 @@ POLICY = {
     "reasons.index": ADMIN,
     "reasons.save": ADMIN,
     "reasons.switch": ADMIN,
+    "duties.report_queue": MODERATOR,
+    "duties.report_outcome": MODERATOR,
+    "duties.appeal_list": MODERATOR,
+    "duties.decide_appeal": MODERATOR,
+    "duties.records": ADMIN,
+    "duties.records_export": ADMIN,
 }
 
 
@@ -136,7 +153,12 @@ def form_for(endpoint: str, ids: dict) -> dict:
         "alerts.save": {"name": "负面", "kind": "negative_spike"},
         "reports.generate": {"kind": "daily", "date": "2024-01-25"},
         "push.write_reply": {"text": "感谢您的关注，我们已转交相关部门。"},
+        "push.edit_reply": {"text": "感谢关注，已转交相关部门处理。"},
         "review.undo": {"state": "pending"},
+        "duties.records_export": {"from": "2024-01-19", "to": "2024-01-25"},
+        "review.undo_batch": {"after": "0", "upto": "1"},
+        "queue.decide": {"reason": "ad"},
+        "queue.decide_group": {"reason": "ad"},
     }.get(endpoint, {})
 
 
@@ -149,6 +171,8 @@ def expected_status(method: str, endpoint: str, role: str | None) -> str:
         return "ok"
     if policy == TOKEN:
         return "404"  # tests/web/test_prometheus.py covers the token itself
+    if policy == SIGNED:
+        return "signature refused"  # whoever is logged in: a session is no credential here
     if endpoint == "auth.logout" and role is not None:
         return "login"  # logging out ends on the login page
     if role is None:
@@ -163,6 +187,8 @@ def outcome(response) -> str:
     status = response.status_code
     if status == 302 and "/login" in response.headers["Location"].split("?")[0]:
         return "login"
+    if status in (401, 404) and response.is_json and "error" in response.get_json():
+        return "signature refused"  # a JSON refusal: a bad signature or no such signed channel
     if status < 400:
         return "ok"
     return str(status)

@@ -10,6 +10,7 @@ add a new one.
 from __future__ import annotations
 
 from moderation.storage.migrations.alerts import alerts
+from moderation.storage.migrations.briefing import briefing
 from moderation.storage.migrations.core import core
 from moderation.storage.migrations.desk import desk
 from moderation.storage.migrations.drafts import drafts
@@ -20,8 +21,11 @@ from moderation.storage.migrations.offensive import offensive_migrations
 from moderation.storage.migrations.ops import ops
 from moderation.storage.migrations.outbox import outbox_migrations
 from moderation.storage.migrations.replies import replies_migrations
+from moderation.storage.migrations.second_opinion import second_opinion_migrations
 from moderation.storage.migrations.signals import signals_migrations
 from moderation.storage.migrations.switches import switches_migrations
+from moderation.storage.migrations.threads import threads
+from moderation.storage.migrations.writeback import writeback
 
 MIGRATION_SETS = [
     core,
@@ -36,6 +40,10 @@ MIGRATION_SETS = [
     offensive_migrations,
     desk,
     duties,
+    second_opinion_migrations,
+    writeback,
+    briefing,
+    threads,
     signals_migrations,
 ]  # applied in this order
 
