@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 
+from moderation.collectors import type_label
 from moderation.roles import ADMIN
 from moderation.scheduling import backoff
 from moderation.scheduling.runner import LEASE_NAME
@@ -55,7 +56,7 @@ def channel_view(db, channel, state: dict | None) -> dict:
     return {
         "name": channel.name,
         "label": channel.label,
-        "type": channel.type,
+        "type": type_label(channel.type),
         "schedule": channel.schedule,
         "enabled": channel.enabled,
         "paused": bool(state.get("paused")),

@@ -71,3 +71,10 @@ def test_channels_page_shows_the_raw_payload_table_size(client, auth, db):
     page = client.get("/channels").get_data(as_text=True)
     assert "原始数据表：1 条" in page
     assert "约 5." in page or "约 6." in page  # 2 million CJK characters: 6 MB of UTF-8
+
+
+def test_channel_type_is_named_in_chinese(client, auth, db):
+    auth.login("moderator")
+    page = client.get("/channels").get_data(as_text=True)
+    cells = re.findall(r'<td class="meta">([^<]*)</td>', page)
+    assert "演示数据" in cells and "demo" not in cells
