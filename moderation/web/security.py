@@ -37,7 +37,7 @@ def check_query_string() -> None:
     try:
         request.query_string.decode()
     except UnicodeDecodeError:
-        abort(400, "the address is not valid UTF-8: percent-encode it")
+        abort(400, "网址中含有无法识别的字符，请检查链接后重新打开。")
 
 
 MAX_PENDING_FLASHES = 5
