@@ -58,13 +58,9 @@ def check_name(db, name: str) -> str:
 def check_password(password: str) -> None:
     """UserError for a password that is too short, too long or nearly all one character."""
     if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
-        raise UserError(
-            f"密码应为 {MIN_PASSWORD_LENGTH} 到 {MAX_PASSWORD_LENGTH} 个字符"
-        )
+        raise UserError(f"密码应为 {MIN_PASSWORD_LENGTH} 到 {MAX_PASSWORD_LENGTH} 个字符")
     if len(set(password.strip())) < MIN_DISTINCT_CHARACTERS:
-        raise UserError(
-            f"密码除空格外至少要有 {MIN_DISTINCT_CHARACTERS} 个不同的字符"
-        )
+        raise UserError(f"密码除空格外至少要有 {MIN_DISTINCT_CHARACTERS} 个不同的字符")
 
 
 def add_user(db, name: str, role: str, password: str) -> int:

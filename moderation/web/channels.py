@@ -102,7 +102,11 @@ def act(name: str, action: str):
     channel_store.ensure_channel(db, channel.name, channel.type)
     if action == "run":
         if not channel.enabled:
-            abort(400, "该渠道在配置文件中已停用（enabled = false），请管理员修改 config.toml 后重启服务。")
+            abort(
+                400,
+                "该渠道在配置文件中已停用（enabled = false）："
+                "请管理员修改 config.toml 后重启服务。",
+            )
         channel_store.request_run(db, channel.name)
     else:
         channel_store.set_paused(db, channel.name, action == "pause")

@@ -150,7 +150,11 @@ def test_records_export_writes_the_text_as_decided_in_beijing_time_and_audits(si
     assert decided[0]["决定时评论内容"] == "评论c-1：公交线路调整后等车更久了"
     assert decided[0]["IP属地"] == "湖南" and decided[0]["操作人"] == "王审核"
     # an inspector reads names, not the database's codes
-    assert (decided[0]["原状态"], decided[0]["新状态"], decided[0]["原因"]) == ("待审", "已拒绝", "辱骂")
+    assert (decided[0]["原状态"], decided[0]["新状态"], decided[0]["原因"]) == (
+        "待审",
+        "已拒绝",
+        "辱骂",
+    )
     reopened = [row for row in rows if row["动作"] == "重新待审"]
     assert reopened[0]["操作人"] == "系统"
     assert reopened and reopened[0]["决定时评论内容"] == "改过的新内容"

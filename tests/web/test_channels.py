@@ -78,3 +78,22 @@ def test_channel_type_is_named_in_chinese(client, auth, db):
     page = client.get("/channels").get_data(as_text=True)
     cells = re.findall(r'<td class="meta">([^<]*)</td>', page)
     assert "演示数据" in cells and "demo" not in cells
+
+
+def test_running_a_disabled_channel_says_what_to_do(tmp_path):
+    from moderation import create_app
+    from moderation.db import open_db
+    from moderation.settings import load_settings
+    from tests.helpers import Auth, write_config
+
+    channels = '[[channels]]\nname = "demo"\ntype = "demo"\nenabled = false\n'
+    settings = load_settings(write_config(tmp_path, channels=channels))
+    db = open_db(settings)
+    app = create_app(settings, TESTING=True, WTF_CSRF_ENABLED=False, SECRET_KEY="test")
+    client = app.test_client()
+    Auth(client, db).login("admin")
+    response = client.post("/channels/demo/run")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 400 and "请管理员修改 config.toml" in text
+    assert "disabled" not in text
+    db.close()

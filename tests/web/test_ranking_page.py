@@ -67,7 +67,10 @@ def test_ranking_names_channels_by_their_labels(client, collected):
 
 @pytest.mark.parametrize(
     "query, said",
-    [("from=bad", "日期格式应为 2024-01-25"), ("from=2024-01-25&to=2024-01-19", "截止日期不能早于")],
+    [
+        ("from=bad", "日期格式应为 2024-01-25"),
+        ("from=2024-01-25&to=2024-01-19", "截止日期不能早于"),
+    ],
 )
 def test_bad_range_says_what_to_do_in_chinese(client, collected, query, said):
     page = client.get(f"/ranking/?{query}").get_data(as_text=True)
