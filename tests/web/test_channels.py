@@ -97,3 +97,17 @@ def test_running_a_disabled_channel_says_what_to_do(tmp_path):
     assert response.status_code == 400 and "请管理员修改 config.toml" in text
     assert "disabled" not in text
     db.close()
+
+
+def test_recent_errors_lead_with_a_chinese_summary(client, auth, db):
+    run_id = channel_store.start_run(db, "demo", "schedule")
+    channel_store.ensure_channel(db, "demo", "demo")
+    error = (
+        "ChannelUnavailable: jsonfeed zznews: GET http://127.0.0.1:5078/feed.json failed "
+        "after 4 attempt(s): connection failed (ConnectionError)"
+    )
+    channel_store.finish_run(db, run_id, "failed", {"fetched": 0}, [error])
+    auth.login("moderator")
+    page = client.get("/channels").get_data(as_text=True)
+    [listed] = re.findall(r"<li>[^<]*失败：([^<]*)</li>", page)
+    assert listed.startswith("无法连接（ChannelUnavailable")
