@@ -87,3 +87,16 @@ def test_assessment_leaves_the_desk_masked_but_is_kept_whole_to_edit(client, aut
     assert "13812345678" not in summary and "138****5678" in summary
     page = client.get("/reports").get_data(as_text=True)
     assert "13812345678" in page  # the editor's form still holds what they wrote
+
+
+@pytest.mark.usefixtures("seeded")
+@pytest.mark.parametrize("actor, shown", [("system", "定时生成"), ("cli", "命令行")])
+def test_who_generated_a_report_is_said_in_chinese(client, auth, db, actor, shown):
+    from datetime import date
+
+    from moderation.export.report_archive import generate_report
+
+    generate_report(db, "daily", date(2024, 1, 22), actor)
+    auth.login("editor")
+    page = client.get("/reports").get_data(as_text=True)
+    assert f"<td>{shown}</td>" in page and f"<td>{actor}</td>" not in page
