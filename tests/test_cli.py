@@ -119,7 +119,7 @@ def test_user_add_prompts_for_password_and_lists(tmp_path):
             "long enough pw",
         ],
     )
-    assert again.exit_code == 2 and "exists already" in again.output
+    assert again.exit_code == 2 and "已存在" in again.output
 
 
 def test_ranking_command_prints_the_seed_block(tmp_path):

@@ -164,10 +164,18 @@ def _duration_line(incident: dict, now: datetime) -> str:
 
 def due_update(incident: dict, merged: Merged, now: datetime, every_minutes: int) -> bool:
     """An open incident posts an update when its last message is `every_minutes` old and
-    it has grown (a higher count, or a condition of a new kind)."""
+    it has grown (a higher count, a condition of a new kind, or a target not yet told) since
+    its last message: what a message reported is kept in the detail (`reported`,
+    `reported_kinds`, `reported_targets`), so what arrived between messages is not lost."""
     last = parse_iso(incident.get("notified_at") or incident["fired_at"])
     if (now - last).total_seconds() < every_minutes * 60:
         return False
-    known = set((incident.get("kinds") or "").split())
-    reported = int((incident.get("detail") or {}).get("reported") or 0)
-    return merged.count > reported or bool(set(merged.kinds) - known)
+    detail = incident.get("detail") or {}
+    known = set(detail.get("reported_kinds") or (incident.get("kinds") or "").split())
+    told = set(detail.get("reported_targets", detail.get("targets", [])))
+    reported = int(detail.get("reported") or 0)
+    return (
+        merged.count > reported
+        or bool(set(merged.kinds) - known)
+        or bool(set(merged.targets) - told)
+    )

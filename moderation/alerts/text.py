@@ -85,9 +85,7 @@ _ERROR_MEANINGS = (
     (re.compile(r"rate limit|HTTP 429|45009|130101|11232|too fast", re.I), "请求过于频繁"),
     (re.compile(r"recipients refused", re.I), "收件人被拒收"),
     (
-        re.compile(
-            r"AuthFailed|HTTP 40[13]|token|signature|\bsign\b|login|invalid webhook", re.I
-        ),
+        re.compile(r"AuthFailed|HTTP 40[13]|token|signature|\bsign\b|login|invalid webhook", re.I),
         "认证失败（密钥、令牌或签名不对）",
     ),  # fmt: skip
     (re.compile(r"HTTP 5\d\d|5\d\d Server|ServerError", re.I), "对方服务器出错"),

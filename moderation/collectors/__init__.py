@@ -17,6 +17,20 @@ REGISTRY: dict[str, str] = {
     "weibo": "moderation.collectors.weibo",
 }
 
+# what the dashboard calls each type (a newsroom reads these, not the config's names)
+TYPE_LABELS: dict[str, str] = {
+    "demo": "演示数据",
+    "file": "文件导入",
+    "jsonfeed": "网站接口",
+    "wechat": "微信公众号",
+    "weibo": "微博",
+}
+
+
+def type_label(channel_type: str) -> str:
+    """The Chinese name of a channel type (the type itself when unknown)."""
+    return TYPE_LABELS.get(channel_type, channel_type)
+
 
 def known_types() -> list[str]:
     """Every channel type a config may name."""

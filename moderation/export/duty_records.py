@@ -12,7 +12,10 @@ from datetime import date
 
 from moderation.export.masking import mask
 from moderation.export.records import neutralise
+from moderation.rules.model import LEVELS
+from moderation.states import MODE_ACTOR, REJECT_REASONS, RULE_ACTOR, SYSTEM_ACTOR
 from moderation.storage import duty_records
+from moderation.storage import reasons as reason_store
 from moderation.timeutil import day_bounds, local_time
 
 COLUMNS = (
@@ -40,6 +43,94 @@ KIND_NAMES = {
     "account": "账号事件",
 }
 MASKED = ("text", "note")
+# An inspector reads Chinese: actions, states, reasons and actors by their names, not the
+# codes the database keeps (an unknown code is written as it is).
+ACTION_NAMES = {
+    "approve": "通过",
+    "reject": "拒绝",
+    "reopen": "重新待审",
+    "hold": "暂缓推送",
+    "flag_editor": "提请编辑关注",
+    "select": "选入专栏",
+    "draft_accept": "采用专栏草稿",
+    "sign_off": "签发",
+    "print": "付印",
+    "reply_written": "撰写官方回复",
+    "reply_signed_off": "签发官方回复",
+    "reply_sent": "官方回复已发出",
+    "reply_withdrawn": "撤回官方回复",
+    "reply_deleted": "官方回复已从渠道删除",
+    "report_upheld": "举报成立",
+    "report_dismissed": "举报不成立",
+    "appeal_upheld": "申诉成立",
+    "appeal_denied": "申诉驳回",
+    "report:open": "待处理",
+    "report:upheld": "举报成立",
+    "report:dismissed": "举报不成立",
+    "appeal:comment": "评论被拒申诉",
+    "appeal:mute": "禁言申诉",
+    "appeal:open": "待复核",
+    "appeal:upheld": "申诉成立",
+    "appeal:denied": "申诉驳回",
+    "level": "用户等级变更",
+    "link": "关联账号",
+    "unlink": "取消关联账号",
+    "role": "角色改为",
+    "disable": "停用账号",
+    "enable": "启用账号",
+    "password_change": "本人修改密码",
+    "password_reset": "管理员重置密码",
+}
+STATE_NAMES = {"pending": "待审", "approved": "已通过", "rejected": "已拒绝", **LEVELS}
+FLAG_NAMES = {
+    "banned": "违禁词",
+    "suspect": "可疑词",
+    "personal_data": "个人信息",
+    "spam_link": "广告链接",
+    "spam_solicit": "招揽广告",
+    "spam_repeat": "刷屏",
+    "low_information": "信息量低",
+    "negative": "负面",
+    "mass_posting": "批量发帖",
+    "offensive": "冒犯",
+    "second_opinion": "第二意见",
+}
+
+
+def reason_name(reason: str | None, names: dict[str, str]) -> str | None:
+    """A reason code (`abuse`, a rule's `banned:代开发票`) by its Chinese name; `names`
+    maps codes (the reasons table's, flags', author levels') to names."""
+    if not reason:
+        return reason
+    code, colon, detail = reason.partition(":")
+    if code not in names:
+        return reason
+    return f"{names[code]}：{detail}" if colon else names[code]
+
+
+def actor_name(actor: str | None) -> str | None:
+    """Who acted: a person's account name, 规则 #12, 稿件模式（post）or 系统."""
+    if not actor:
+        return actor
+    if actor == SYSTEM_ACTOR:
+        return "系统"
+    if actor.startswith(RULE_ACTOR):
+        return f"规则 #{actor[len(RULE_ACTOR) :]}"
+    if actor.startswith(MODE_ACTOR):
+        return f"稿件审核模式（{actor[len(MODE_ACTOR) :]}）"
+    return actor
+
+
+def author_name(author_key: str | None, channel_labels: dict[str, str]) -> str | None:
+    """An author's key with its channel by label (`株洲新闻网:u-5`, `账号:admin`)."""
+    if not author_key:
+        return author_key
+    channel, colon, rest = author_key.partition(":")
+    if colon and channel == "user":
+        return f"账号:{rest}"
+    if colon and channel in channel_labels:
+        return f"{channel_labels[channel]}:{rest}"
+    return author_key
 
 
 # The years an export may ask for (a date like 9999-12-31 would overflow the day bounds).
@@ -58,6 +149,12 @@ def records_csv(db, first: date, last: date, channel_labels: dict[str, str]) -> 
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([title for _, title in COLUMNS])
     written = 0
+    reasons = {
+        **LEVELS,
+        **FLAG_NAMES,
+        **REJECT_REASONS,
+        **reason_store.labels(db, active_only=False),
+    }
     for row in duty_records.records(db, start, end):
         written += 1
         row = {
@@ -65,6 +162,12 @@ def records_csv(db, first: date, last: date, channel_labels: dict[str, str]) -> 
             "kind": KIND_NAMES.get(row["kind"], row["kind"]),
             "at": local_time(row["at"], "%Y-%m-%d %H:%M:%S"),
             "channel": channel_labels.get(row["channel"], row["channel"]),
+            "actor": actor_name(row["actor"]),
+            "action": ACTION_NAMES.get(row["action"], row["action"]),
+            "from_state": STATE_NAMES.get(row["from_state"], row["from_state"]),
+            "to_state": STATE_NAMES.get(row["to_state"], row["to_state"]),
+            "reason": reason_name(row["reason"], reasons),
+            "author_key": author_name(row["author_key"], channel_labels),
             **{key: mask(row[key]) for key in MASKED},
         }
         writer.writerow([neutralise(row[key]) for key, _ in COLUMNS])

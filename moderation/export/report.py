@@ -154,7 +154,8 @@ def gather(
     since, until = day_bounds(first, last)
     length = (last - first).days + 1
     before = day_bounds(first - timedelta(days=length), first - timedelta(days=1))
-    report = Report(kind, first, last, unit=unit or DEFAULT_UNIT, assessment=assessment or "")
+    # the editor's own words leave the desk too (robot, mail, files): masked like reader text
+    report = Report(kind, first, last, unit=unit or DEFAULT_UNIT, assessment=mask(assessment or ""))
     report.channels, report.sentiment = _channels(
         store.sentiment_by_channel(db, since, until), labels
     )

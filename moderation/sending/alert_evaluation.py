@@ -248,6 +248,7 @@ def _open(db, entry: incidents.Merged, facts: _Facts, labels) -> int:
     story = _story_facts(facts, entry, labels)
     detail = {**entry.detail(), "peak": entry.count, "reported": entry.count}
     detail["targets"] = entry.targets
+    detail["reported_kinds"], detail["reported_targets"] = list(entry.kinds), list(entry.targets)
     stamp = iso(facts.now)
     alert = {
         "rule_id": entry.rules[0]["id"],
@@ -282,6 +283,7 @@ def _continue(db, incident: dict, entry: incidents.Merged, facts, labels, every:
         incidents.UPDATE, entry, incident, _story_facts(facts, entry, labels), facts.now
     )
     detail["reported"] = entry.count
+    detail["reported_kinds"], detail["reported_targets"] = kinds, detail["targets"]
     changes.update(detail=detail, updates=(incident["updates"] or 0) + 1)
     store.incident_message(db, incident["id"], detail["targets"], message, stamp, changes)
     return 1

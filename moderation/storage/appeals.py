@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from moderation.push.actions import APPEAL_OUTCOME
 from moderation.rules.model import LEVELS, MUTED
+from moderation.scoring.personal_data import mask_personal_data
 from moderation.states import REJECTED
 from moderation.storage import authors, decisions, outbox
 from moderation.storage.decisions import Seen
@@ -219,7 +220,7 @@ def _queue_outcome(db, appeal, outcome, note, decision_id, actor) -> int | None:
         "kind": appeal["kind"],
         "appeal_id": appeal["site_appeal_id"],
         "author_id": appeal["author_key"].split(":", 1)[1],
-        "note": note or None,
+        "note": mask_personal_data(note) if note else None,  # shown to the reader: masked
     }
     return outbox.enqueue(
         db,

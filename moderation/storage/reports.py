@@ -8,12 +8,15 @@ _BEIJING_DAY = "date(c.created_at, '+8 hours')"
 
 
 def volume_by_channel_day(db, since: str, until: str) -> list[dict]:
-    """[{day, channel, comments}] of comments posted in [since, until), Beijing days."""
+    """[{day, channel, comments}] of comments posted in [since, until), Beijing days, counted
+    as the report's text counts them (copies once, spam not at all): the 走势图 and the
+    舆情概述 give the same figure for a day."""
     return list(
         db.query(
-            f"SELECT {_BEIJING_DAY} AS day, c.channel, count(*) AS comments FROM comments c"
-            " WHERE c.created_at >= ? AND c.created_at < ? GROUP BY day, c.channel"
-            " ORDER BY day, c.channel",
+            f"SELECT {_BEIJING_DAY} AS day, c.channel, count(DISTINCT {_ONE_PER_COPY})"
+            " AS comments FROM comments c LEFT JOIN scores sc ON sc.comment_id = c.id"
+            f" WHERE c.created_at >= ? AND c.created_at < ? AND {_NOT_SPAM}"
+            " GROUP BY day, c.channel ORDER BY day, c.channel",
             [since, until],
         )
     )

@@ -109,11 +109,11 @@ class LinkError(ValueError):
 def link_story(db, story_id: int, target_id: int, actor: str) -> int:
     """Link a story (and everything linked to it) to another story's group, by hand."""
     if story_id == target_id:
-        raise LinkError("a story cannot be linked to itself")
+        raise LinkError("稿件不能与自身合并")
     with db.atomic():
         story, target = get_story(db, story_id), get_story(db, target_id)
         if story is None or target is None:
-            raise LinkError(f"no story {story_id if story is None else target_id}")
+            raise LinkError(f"没有编号为 {story_id if story is None else target_id} 的稿件")
         group = target["canonical_id"] or target["id"]
         old_group = story["canonical_id"] or story["id"]
         db.execute(
@@ -129,7 +129,7 @@ def unlink_story(db, story_id: int, actor: str) -> None:
     with db.atomic():
         story = get_story(db, story_id)
         if story is None:
-            raise LinkError(f"no story {story_id}")
+            raise LinkError(f"没有编号为 {story_id} 的稿件")
         group = story["canonical_id"] or story["id"]
         if group == story_id:  # it heads the group: the next member becomes the head
             members = [

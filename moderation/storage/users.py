@@ -64,31 +64,26 @@ def check_name(db, name: str) -> str:
     existing name only by case, width or letters that look alike."""
     name = normalize_name(name)
     if not name or len(name) > MAX_NAME_LENGTH:
-        raise UserError(f"user name must be 1-{MAX_NAME_LENGTH} characters")
+        raise UserError(f"用户名应为 1 到 {MAX_NAME_LENGTH} 个字符")
     if any(ch.isspace() or unicodedata.category(ch).startswith(("C", "Z")) for ch in name):
-        raise UserError("user name must not contain spaces, control or invisible characters")
+        raise UserError("用户名不能含空格、控制字符或不可见字符")
     if len(_scripts(name)) > 1:  # wаng (Cyrillic а) passes for wang on every screen
-        raise UserError(f"user name {name!r} mixes Latin, Cyrillic or Greek letters")
+        raise UserError(f"用户名“{name}”混用了拉丁、西里尔或希腊字母，请只用一种")
     key = name_key(name)
     for (existing,) in db.execute("SELECT name FROM users"):
         if name_key(existing) == key:
             if existing == name:
-                raise UserError(f"user {name!r} exists already")
-            raise UserError(f"user name {name!r} is too like the existing {existing!r}")
+                raise UserError(f"用户“{name}”已存在")
+            raise UserError(f"用户名“{name}”与已有的“{existing}”过于相似，请换一个")
     return name
 
 
 def check_password(password: str) -> None:
     """UserError for a password that is too short, too long or nearly all one character."""
     if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
-        raise UserError(
-            f"password must be {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters"
-        )
+        raise UserError(f"密码应为 {MIN_PASSWORD_LENGTH} 到 {MAX_PASSWORD_LENGTH} 个字符")
     if len(set(password.strip())) < MIN_DISTINCT_CHARACTERS:
-        raise UserError(
-            f"password must have at least {MIN_DISTINCT_CHARACTERS} different characters "
-            "besides spaces"
-        )
+        raise UserError(f"密码除空格外至少要有 {MIN_DISTINCT_CHARACTERS} 个不同的字符")
 
 
 CLI_ACTOR = "命令行"  # who created an account from `moderation user add` or the first start
@@ -98,7 +93,7 @@ def add_user(db, name: str, role: str, password: str, actor: str = CLI_ACTOR) ->
     """Create an account (recorded in the account changes with who created it); UserError
     explains a bad name, role, password or a duplicate."""
     if role not in ROLES:
-        raise UserError(f"unknown role {role!r} (roles: {', '.join(ROLES)})")
+        raise UserError(f"未知角色“{role}”（可选：{', '.join(ROLES)}）")
     check_password(password)
     with db.atomic():
         name = check_name(db, name)
@@ -156,7 +151,7 @@ def record_attempt(db, name: str, address: str | None, ok: bool) -> None:
 def set_role(db, user_id: int, role: str, actor: str) -> None:
     """Change an account's role (its sessions end: it logs in again with the new role)."""
     if role not in ROLES:
-        raise UserError(f"unknown role {role!r} (roles: {', '.join(ROLES)})")
+        raise UserError(f"未知角色“{role}”（可选：{', '.join(ROLES)}）")
     with db.atomic():
         db.execute("UPDATE users SET role = ? WHERE id = ?", [role, user_id])
         _changed(db, user_id, actor, "role", role)

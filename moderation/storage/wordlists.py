@@ -45,9 +45,9 @@ def add_word(db, kind: str, word: str, actor: str) -> str:
     """Add a word (trimmed); WordListError for an unknown kind, an empty or overlong word."""
     word = " ".join(word.split())
     if kind not in (*KINDS, ALLOWED, *SIGNAL_KINDS):
-        raise WordListError(f"unknown list {kind!r}")
+        raise WordListError(f"没有名为“{kind}”的词表")
     if not word or len(word) > MAX_WORD:
-        raise WordListError(f"a word must have 1 to {MAX_WORD} characters")
+        raise WordListError(f"词语应为 1 到 {MAX_WORD} 个字符")
     if kind == ALLOWED:
         db.execute(
             "INSERT OR IGNORE INTO allowed_words (word, added_by, added_at) VALUES (?, ?, ?)",

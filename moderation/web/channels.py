@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 
+from moderation.collectors import type_label
 from moderation.roles import ADMIN
 from moderation.scheduling import backoff
 from moderation.scheduling.runner import LEASE_NAME
@@ -55,7 +56,7 @@ def channel_view(db, channel, state: dict | None) -> dict:
     return {
         "name": channel.name,
         "label": channel.label,
-        "type": channel.type,
+        "type": type_label(channel.type),
         "schedule": channel.schedule,
         "enabled": channel.enabled,
         "paused": bool(state.get("paused")),
@@ -109,7 +110,11 @@ def act(name: str, action: str):
     channel_store.ensure_channel(db, channel.name, channel.type)
     if action == "run":
         if not channel.enabled:
-            abort(400, "该渠道已在 config.toml 中停用，不能采集。")
+            abort(
+                400,
+                "该渠道在配置文件中已停用（enabled = false）："
+                "请管理员修改 config.toml 后重启服务。",
+            )
         channel_store.request_run(db, channel.name)
     else:
         channel_store.set_paused(db, channel.name, action == "pause")

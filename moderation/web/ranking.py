@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date as Date
 from datetime import timedelta
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request
 
 from moderation.export import ranking as board
 from moderation.roles import EDITOR
@@ -17,6 +17,7 @@ bp = Blueprint("ranking", __name__, url_prefix="/ranking")
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 BAR_AREA = 420  # px of the longest bar
 ROW = 30
+DATE_HINT = "日期格式应为 2024-01-25，请重新选择。"
 
 
 def _range() -> tuple[Date, Date]:
@@ -28,11 +29,11 @@ def _range() -> tuple[Date, Date]:
             request.args.get("from") or (end - timedelta(days=6)).isoformat()
         )
     except (ValueError, OverflowError):
-        abort(400, "日期格式应为 2024-01-25")
+        abort(400, DATE_HINT)
     if not (Date.min < start and end < Date.max):  # the query widens the range by a day
-        abort(400, "日期格式应为 2024-01-25")
+        abort(400, DATE_HINT)
     if end < start or (end - start).days > 366:
-        abort(400, "结束日期须不早于开始日期，且范围不超过一年（日期如 2024-01-25）")
+        abort(400, "截止日期不能早于起始日期，跨度最多一年。")
     return start, end
 
 
@@ -70,6 +71,7 @@ def index():
     """The ranking of a date range, as a chart and as the printed block."""
     start, end = _range()
     stories = board.rank_stories(get_db(), start, end)
+    labels = {c.name: c.label or c.name for c in current_app.config["SETTINGS"].channels}
     return render_template(
         "ranking/index.html",
         start=start,
@@ -79,7 +81,10 @@ def index():
         row_height=ROW,
         bar_area=BAR_AREA,
         text=board.ranking_text(start, end, stories),
-        channels={story.story_id: ", ".join(story.channels) for story in stories},
+        channels={
+            story.story_id: "、".join(labels.get(name, name) for name in story.channels)
+            for story in stories
+        },
     )
 
 

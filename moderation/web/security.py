@@ -37,7 +37,7 @@ def check_query_string() -> None:
     try:
         request.query_string.decode()
     except UnicodeDecodeError:
-        abort(400, "网址中有无法识别的字符（不是 UTF-8 编码），请检查链接。")
+        abort(400, "网址中含有无法识别的字符（不是 UTF-8 编码），请检查链接后重新打开。")
 
 
 MAX_PENDING_FLASHES = 5

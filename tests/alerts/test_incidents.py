@@ -308,3 +308,31 @@ def test_alerts_page_masks_alerts_stored_before_masking(db, client, auth):
     auth.login("editor")
     page = client.get("/alerts").get_data(as_text=True)
     assert PHONE not in page and ID_NUMBER not in page and "137****4321" in page
+
+
+def test_a_condition_of_a_new_kind_between_updates_is_still_posted(db):
+    """As found: a keyword seen five minutes into a negative storm was merged into the
+    incident silently; by the time an update was due it no longer counted as new, so the
+    duty group never heard of it (nor did a target only the keyword rule names)."""
+    story = story_with_url(db, "road", "主干道施工")
+    calm_week(db, story)
+    spike = {"name": "负面评论激增", "kind": "negative_spike", "targets": ["wecom"]}
+    store.save_rule(db, spike, "admin")
+    words = {"words": ["身份证"], "window_minutes": 60}
+    keyword = {"name": "身份证", "kind": "keyword", "params": words, "targets": ["mail"]}
+    store.save_rule(db, keyword, "admin")
+    flood(db, story, START, 20, "一")
+    assert len(evaluate(db, START, update_minutes=15).fired) == 1
+    moment = START + timedelta(minutes=4)
+    comment = add_comment(db, "工地捡到一张身份证，失主请联系", story, "好心人", iso(moment))
+    add_score(db, comment, sentiment=0.9)
+    assert evaluate(db, START + timedelta(minutes=5), update_minutes=15).updated == 0  # not due
+    assert evaluate(db, START + timedelta(minutes=16), update_minutes=15).updated == 1
+    [incident] = store.recent_alerts(db)
+    messages = db.execute(
+        "SELECT target, message FROM alert_deliveries WHERE alert_id = ? ORDER BY id",
+        [incident["id"]],
+    ).fetchall()
+    assert [target for target, _ in messages] == ["wecom", "wecom", "mail"]
+    assert "身份证" in messages[-1][1]
+    assert evaluate(db, START + timedelta(minutes=32), update_minutes=15).updated == 0

@@ -305,3 +305,14 @@ def test_mute_appeal_on_a_page_out_of_date_is_refused(pushing_desk):
     answer = second.post(f"/appeals/{appeal_id}/decide", data={"outcome": "upheld", **fresh})
     assert answer.status_code == 302
     assert db.execute("SELECT state, lifted FROM appeals").fetchone() == ("upheld", 0)
+
+
+def test_an_appeal_note_reaches_the_site_masked(pushing_desk):
+    settings, db, _ids, _app, site, fake = pushing_desk
+    authors.set_level(db, "site:u-c-4", "muted", "王审核", "广告刷屏")
+    filed = site.post({"type": "appeal", "kind": "mute", "author_id": "u-c-4", "appellant": "t"})
+    note = "已核实，如有疑问请拨打 13900002222"
+    appeals.decide(db, filed.json()["id"], "upheld", "李审核", note)
+    sender.deliver(db, settings)
+    [body] = [call.json() for call in fake.calls if call.json()["action"] == "appeal_outcome"]
+    assert body["outcome"]["note"] == "已核实，如有疑问请拨打 139****2222"

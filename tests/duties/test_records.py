@@ -146,10 +146,17 @@ def test_records_export_writes_the_text_as_decided_in_beijing_time_and_audits(si
     data = output.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
-    decided = [row for row in rows if row["类别"] == "审核决定" and row["动作"] == "reject"]
+    decided = [row for row in rows if row["类别"] == "审核决定" and row["动作"] == "拒绝"]
     assert decided[0]["决定时评论内容"] == "评论c-1：公交线路调整后等车更久了"
     assert decided[0]["IP属地"] == "湖南" and decided[0]["操作人"] == "王审核"
-    reopened = [row for row in rows if row["动作"] == "reopen"]
+    # an inspector reads names, not the database's codes
+    assert (decided[0]["原状态"], decided[0]["新状态"], decided[0]["原因"]) == (
+        "待审",
+        "已拒绝",
+        "辱骂",
+    )
+    reopened = [row for row in rows if row["动作"] == "重新待审"]
+    assert reopened[0]["操作人"] == "系统"
     assert reopened and reopened[0]["决定时评论内容"] == "改过的新内容"
     stamp = datetime.strptime(decided[0]["时间（北京）"], "%Y-%m-%d %H:%M:%S")
     decided_at = datetime.fromisoformat(
@@ -159,7 +166,7 @@ def test_records_export_writes_the_text_as_decided_in_beijing_time_and_audits(si
     [report] = [row for row in rows if row["类别"] == "读者举报"]
     assert report["原因"] == "谣言" and "13812345678" not in report["备注"]
     assert "secret-digest-of-reader" not in data.decode("utf-8-sig")
-    assert any(row["类别"] == "账号事件" and row["新状态"] == "muted" for row in rows)
+    assert any(row["类别"] == "账号事件" and row["新状态"] == "禁言" for row in rows)
     [audit] = duty_records.exports(db)
     assert audit["rows"] == len(rows) and audit["file"] == str(output)
     assert audit["actor"].startswith("cli:")
@@ -234,8 +241,9 @@ def test_dashboard_export_downloads_the_same_csv_and_audits_it(tmp_path, site_en
     assert name in answer.headers["Content-Disposition"]
     data = answer.get_data()
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
-    [decided] = [row for row in rows if row["动作"] == "reject"]
+    [decided] = [row for row in rows if row["动作"] == "拒绝"]
     assert decided["渠道"] == "株洲日报网站" and decided["操作人"] == "王审核"
+    assert decided["作者"].startswith("株洲日报网站:")  # the channel by its label here too
     [audit] = duty_records.exports(db)
     assert (audit["actor"], audit["rows"]) == ("张管理", len(rows))
     assert audit["file"] == f"网页下载 {name}"

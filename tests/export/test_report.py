@@ -268,3 +268,12 @@ def test_chart_png_is_a_valid_image_of_the_data():
 )
 def test_report_periods(kind, day, period):
     assert period_for(kind, day) == period
+
+
+def test_the_chart_counts_a_day_as_the_overview_does(scored, settings):
+    """As found: the 走势图 showed 53 for a day whose 舆情概述 said 10 (copies and spam
+    counted in the chart only)."""
+    for day in (date(2024, 1, 22), date(2024, 1, 23)):
+        report = gather(scored, "daily", day, day, labels=LABELS)
+        assert report.trend[-1]["day"] == day.isoformat()
+        assert report.trend[-1]["total"] == report.sentiment["total"]

@@ -12,14 +12,14 @@ from tests.helpers import PASSWORD
 @pytest.mark.parametrize(
     "name, message",
     [
-        ("li\x00na", "control"),
-        ("li\u200bna", "control"),  # zero-width space
-        ("li\u202ena", "control"),  # right-to-left override
-        ("li\tna", "control"),
-        ("LiNa", "too like the existing 'lina'"),
-        ("ｌｉｎａ", "exists already"),  # full width: NFKC makes it 'lina'
-        ("ＬＩＮＡ", "too like the existing 'lina'"),
-        ("x" * 65, "1-64 characters"),
+        ("li\x00na", "控制字符"),
+        ("li\u200bna", "控制字符"),  # zero-width space
+        ("li\u202ena", "控制字符"),  # right-to-left override
+        ("li\tna", "控制字符"),
+        ("LiNa", "与已有的“lina”过于相似"),
+        ("ｌｉｎａ", "已存在"),  # full width: NFKC makes it 'lina'
+        ("ＬＩＮＡ", "与已有的“lina”过于相似"),
+        ("x" * 65, "1 到 64 个字符"),
     ],
 )
 def test_names_with_controls_or_look_alikes_are_refused(db, name, message):
@@ -40,11 +40,11 @@ def test_names_are_stored_normalised_and_found_either_way(db):
 @pytest.mark.parametrize(
     "password, message",
     [
-        (" " * 8, "4 different characters"),
-        ("aaaaaaaa", "4 different characters"),
-        ("ab ab ab ab", "4 different characters"),
-        ("short", "8 to 1024"),
-        ("x1y2" * 257, "8 to 1024"),  # 1,028 characters: the login form reads 1,024
+        (" " * 8, "至少要有 4 个不同的字符"),
+        ("aaaaaaaa", "至少要有 4 个不同的字符"),
+        ("ab ab ab ab", "至少要有 4 个不同的字符"),
+        ("short", "8 到 1024"),
+        ("x1y2" * 257, "8 到 1024"),  # 1,028 characters: the login form reads 1,024
     ],
 )
 def test_unusable_passwords_are_refused(db, password, message):

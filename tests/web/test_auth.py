@@ -86,12 +86,23 @@ def test_role_order(role, required, allowed):
 
 
 def test_user_add_validates(db):
-    with pytest.raises(users.UserError, match="8 to 1024 characters"):
+    with pytest.raises(users.UserError, match="8 到 1024 个字符"):
         users.add_user(db, "x", "editor", "short")
-    with pytest.raises(users.UserError, match="unknown role"):
+    with pytest.raises(users.UserError, match="未知角色"):
         users.add_user(db, "x", "boss", PASSWORD)
     users.add_user(db, "x", "editor", PASSWORD)
-    with pytest.raises(users.UserError, match="exists already"):
+    with pytest.raises(users.UserError, match="已存在"):
         users.add_user(db, "x", "editor", PASSWORD)
     stored = users.get_user(db, "x")["password_hash"]
     assert stored.startswith("scrypt:") and PASSWORD not in stored
+
+
+def test_admin_user_form_errors_are_in_chinese(client, auth, db):
+    auth.login("admin")
+    for form, said in [
+        ({"name": "lina", "role": "editor", "password": "short"}, "密码应为 8 到 1024 个字符"),
+        ({"name": "li na", "role": "editor", "password": "a long passphrase"}, "用户名不能含空格"),
+    ]:
+        page = client.post("/admin/users", data=form, follow_redirects=True)
+        text = page.get_data(as_text=True)
+        assert f"无法创建用户：{said}" in text and "must" not in text

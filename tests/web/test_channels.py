@@ -71,3 +71,43 @@ def test_channels_page_shows_the_raw_payload_table_size(client, auth, db):
     page = client.get("/channels").get_data(as_text=True)
     assert "原始数据表：1 条" in page
     assert "约 5." in page or "约 6." in page  # 2 million CJK characters: 6 MB of UTF-8
+
+
+def test_channel_type_is_named_in_chinese(client, auth, db):
+    auth.login("moderator")
+    page = client.get("/channels").get_data(as_text=True)
+    cells = re.findall(r'<td class="meta">([^<]*)</td>', page)
+    assert "演示数据" in cells and "demo" not in cells
+
+
+def test_running_a_disabled_channel_says_what_to_do(tmp_path):
+    from moderation import create_app
+    from moderation.db import open_db
+    from moderation.settings import load_settings
+    from tests.helpers import Auth, write_config
+
+    channels = '[[channels]]\nname = "demo"\ntype = "demo"\nenabled = false\n'
+    settings = load_settings(write_config(tmp_path, channels=channels))
+    db = open_db(settings)
+    app = create_app(settings, TESTING=True, WTF_CSRF_ENABLED=False, SECRET_KEY="test")
+    client = app.test_client()
+    Auth(client, db).login("admin")
+    response = client.post("/channels/demo/run")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 400 and "请管理员修改 config.toml" in text
+    assert "disabled" not in text
+    db.close()
+
+
+def test_recent_errors_lead_with_a_chinese_summary(client, auth, db):
+    run_id = channel_store.start_run(db, "demo", "schedule")
+    channel_store.ensure_channel(db, "demo", "demo")
+    error = (
+        "ChannelUnavailable: jsonfeed zznews: GET http://127.0.0.1:5078/feed.json failed "
+        "after 4 attempt(s): connection failed (ConnectionError)"
+    )
+    channel_store.finish_run(db, run_id, "failed", {"fetched": 0}, [error])
+    auth.login("moderator")
+    page = client.get("/channels").get_data(as_text=True)
+    [listed] = re.findall(r"<li>[^<]*失败：([^<]*)</li>", page)
+    assert listed.startswith("无法连接（ChannelUnavailable")

@@ -66,3 +66,11 @@ def test_a_message_echoing_a_huge_value_is_cut(client, auth):
     client.post("/admin/users", data={"name": "x", "role": "r" * 50_000, "password": "y" * 9})
     cookie = client.get_cookie("session")
     assert cookie is not None and len(cookie.value) < 2000
+
+
+def test_an_address_that_is_not_utf8_is_explained_in_chinese(client, auth):
+    auth.login("editor")
+    response = client.get("/search", environ_overrides={"QUERY_STRING": "q=\xff\xfe"})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 400 and "网址中含有无法识别的字符" in text
+    assert "percent-encode" not in text

@@ -3,9 +3,17 @@
 import pytest
 
 from moderation import pipeline
+from tests.helpers import write_config
 from tests.seed import seed_ranking_block
 
 RANGE = "from=2024-01-19&to=2024-01-25"
+
+
+@pytest.fixture
+def config_file(tmp_path):
+    """The demo channel with a label, as a newsroom names it."""
+    channels = '[[channels]]\nname = "demo"\ntype = "demo"\nlabel = "演示频道"\n'
+    return write_config(tmp_path, channels=channels)
 
 
 @pytest.fixture
@@ -50,3 +58,20 @@ def test_default_range_is_this_week_when_stories_are_recent(client, collected, d
     today = date.today()
     page = client.get("/ranking/").get_data(as_text=True)
     assert f"{today.month}月{today.day}日)" in page
+
+
+def test_ranking_names_channels_by_their_labels(client, collected):
+    page = client.get(f"/ranking/?{RANGE}").get_data(as_text=True)
+    assert "<td>演示频道</td>" in page and "<td>demo</td>" not in page
+
+
+@pytest.mark.parametrize(
+    "query, said",
+    [
+        ("from=bad", "日期格式应为 2024-01-25"),
+        ("from=2024-01-25&to=2024-01-19", "截止日期不能早于"),
+    ],
+)
+def test_bad_range_says_what_to_do_in_chinese(client, collected, query, said):
+    page = client.get(f"/ranking/?{query}").get_data(as_text=True)
+    assert said in page and "expected" not in page

@@ -71,3 +71,32 @@ def test_bad_date_says_how_to_write_it(client, auth, db):
 def test_missing_report_is_404(client, auth, db):
     auth.login("editor")
     assert client.get("/reports/99.docx").status_code == 404
+
+
+@pytest.mark.usefixtures("seeded")
+def test_assessment_leaves_the_desk_masked_but_is_kept_whole_to_edit(client, auth, db):
+    auth.login("editor")
+    client.post("/reports", data={"kind": "daily", "date": "2024-01-22"})
+    advice = "请联系反映人张先生 13812345678 核实停电情况。"
+    client.post("/reports/1/assessment", data={"assessment": advice})
+    html = client.get("/reports/1.html").get_data(as_text=True)
+    assert "13812345678" not in html and "138****5678" in html
+    document = docx.Document(io.BytesIO(client.get("/reports/1.docx").get_data()))
+    assert "13812345678" not in "\n".join(p.text for p in document.paragraphs)
+    summary = db.execute("SELECT summary FROM reports WHERE id = 1").fetchone()[0]
+    assert "13812345678" not in summary and "138****5678" in summary
+    page = client.get("/reports").get_data(as_text=True)
+    assert "13812345678" in page  # the editor's form still holds what they wrote
+
+
+@pytest.mark.usefixtures("seeded")
+@pytest.mark.parametrize("actor, shown", [("system", "定时生成"), ("cli", "命令行")])
+def test_who_generated_a_report_is_said_in_chinese(client, auth, db, actor, shown):
+    from datetime import date
+
+    from moderation.export.report_archive import generate_report
+
+    generate_report(db, "daily", date(2024, 1, 22), actor)
+    auth.login("editor")
+    page = client.get("/reports").get_data(as_text=True)
+    assert f"<td>{shown}</td>" in page and f"<td>{actor}</td>" not in page
