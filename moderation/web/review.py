@@ -20,6 +20,7 @@ from moderation.storage import claims as claim_store
 from moderation.storage import comments as comment_store
 from moderation.storage import decisions
 from moderation.storage import queue as queue_store
+from moderation.web import conflicts
 from moderation.web.auth import current_actor, role_required, safe_next
 from moderation.web.context import forget_counts, get_db
 
@@ -32,7 +33,8 @@ RECENT_BY_AUTHOR = 8
 def flash_decision(result: dict, action: str) -> None:
     """Queue the "done, 撤销?" toast for a decision that changed a comment's state."""
     if result["from"] != result["to"]:
-        flash(f"{result['id']}|{action}|{result['from']}", "decision")
+        parts = (result["id"], action, result["from"], result["to"], result["decision_id"])
+        flash("|".join(str(part) for part in parts), "decision")
 
 
 def claims_for(user) -> bool:
@@ -47,15 +49,24 @@ def undo(comment_id: int):
     action = RESTORING_ACTIONS.get(request.form.get("state", ""))
     if action is None:
         abort(400, "unknown state")
+    # what the toast showed: the state after the decision and the decision itself; a
+    # colleague's decision since then stops the undo (it never reopens their work)
+    seen = conflicts.seen_one()
     try:
-        decisions.decide_one(get_db(), comment_id, action, actor=current_actor())
+        decisions.decide_one(get_db(), comment_id, action, current_actor(), seen=seen)
     except decisions.DecisionError:
         abort(404)
+    except decisions.DecisionConflict as conflict:
+        return conflicts.respond(conflict, comment_id, action, None, _back)
     from moderation.web.templating import STATE_NAMES
 
-    forget_counts()  # the counts changed
     state = STATE_NAMES[decisions.ACTIONS[action]]
     flash(f"已撤销：评论 #{comment_id} 恢复为“{state}”。", "info")
+    return _back()
+
+
+def _back():
+    forget_counts()  # the counts changed
     target = request.form.get("next")
     return redirect(safe_next(target) if target else url_for("queue.index"))
 

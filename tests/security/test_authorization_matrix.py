@@ -108,7 +108,9 @@ POLICY = {
 def form_for(endpoint: str, ids: dict) -> dict:
     """Form data that makes a permitted POST succeed (or fail softly with a message)."""
     return {
-        "queue.bulk": {"action": "approve", "ids": str(ids["comment_id"])},
+        "queue.bulk": {"action": "approve", "ids": str(ids["comment_id"]), "force": "1"},
+        "queue.decide": {"force": "1"},
+        "queue.decide_group": {"force": "1"},
         "queue.correct_sentiment": {"label": "1"},
         "queue.correct_offensive": {"label": "1"},
         "queue.flag_editor": {"note": "请看看"},
@@ -136,7 +138,7 @@ def form_for(endpoint: str, ids: dict) -> dict:
         "alerts.save": {"name": "负面", "kind": "negative_spike"},
         "reports.generate": {"kind": "daily", "date": "2024-01-25"},
         "push.write_reply": {"text": "感谢您的关注，我们已转交相关部门。"},
-        "review.undo": {"state": "pending"},
+        "review.undo": {"state": "pending", "force": "1"},
     }.get(endpoint, {})
 
 
