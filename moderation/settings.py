@@ -297,7 +297,7 @@ class AlertSettings:
         "group robots, or email over SMTP with STARTTLS. Secrets live in the environment "
         "variables the *_env keys name. Rules choose targets by name at /admin/alerts. "
         'E.g. [{name = "值班群", type = "wecom", key_env = "ZZRB_WECOM_ROBOT_KEY"}]; '
-        "README lists every key.",
+        "docs/configuration.md lists every key.",
         check=_valid_targets,
     )
     max_alerts_per_rule_per_hour: int = setting(

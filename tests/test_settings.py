@@ -104,7 +104,7 @@ def test_config_in_working_folder_wins_over_packaged_default(tmp_path, monkeypat
 def test_default_limits_are_documented():
     from moderation.settings import LimitsSettings
 
-    readme = (DEFAULT_CONFIG.parent / "README.md").read_text(encoding="utf-8")
+    readme = (DEFAULT_CONFIG.parent / "docs" / "configuration.md").read_text(encoding="utf-8")
     config = DEFAULT_CONFIG.read_text(encoding="utf-8")
     for name in LimitsSettings.__dataclass_fields__:
         assert f"| `{name}` |" in readme and f"\n{name} = " in config, name

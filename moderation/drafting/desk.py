@@ -3,7 +3,8 @@ and accept it into a new edition of the existing builder.
 
 Every swap and every accepted quote is a row in the decisions log; accepting goes through the
 edition builder's own functions, so sections, display names, consent and sign-off work as for
-a column built by hand. Intros are left empty for the editor.
+a column built by hand. Each section starts with the story's intro, or a plain sentence for
+the editor to rewrite (see `intro.draft_intro`).
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from datetime import date as Date
 
 from moderation.drafting import select as selection
 from moderation.drafting.draft import build_draft, draft_section, utc_range
+from moderation.drafting.intro import draft_intro
 from moderation.drafting.weights import weights_from
 from moderation.states import APPROVED
-from moderation.storage import decisions, editions
+from moderation.storage import decisions, editions, stories
 from moderation.storage import drafts as store
 
 
@@ -108,7 +110,7 @@ def add_story(db, draft_id: int, story_id: int, draft_settings) -> None:
 
 def accept(db, draft_id: int, edition_date: str, title: str, actor: str) -> dict:
     """Create the edition of `edition_date` from the draft as the editor left it: one section
-    per story (intro empty), the proposed quotes in order (a proposed trim as the print
+    per story (its intro drafted), the proposed quotes in order (a proposed trim as the print
     excerpt, the original kept). Each quote is recorded `draft_accept` with its reason."""
     with db.atomic():
         draft = open_draft(db, draft_id)
@@ -127,7 +129,8 @@ def accept(db, draft_id: int, edition_date: str, title: str, actor: str) -> dict
 
 def _accept_section(db, edition: dict, section: dict, actor: str) -> None:
     section_id = editions.add_section(db, edition, section["story_id"], actor)
-    editions.update_section(db, edition, section_id, section["title"] or "（无标题）", "", actor)
+    intro = draft_intro(stories.get_story(db, section["story_id"]))
+    editions.update_section(db, edition, section_id, section["title"] or "（无标题）", intro, actor)
     for quote in section["picks"]:
         try:
             quote_id = editions.select_quote(db, edition, section_id, quote["id"], actor)["id"]

@@ -18,7 +18,7 @@ from moderation.timeutil import day_bounds
 
 QUOTE_KEYS = (
     "id", "text", "trim", "author_name", "author_key", "channel_label", "likes", "topic_label",
-    "sentiment", "reason", "score", "dup_group",
+    "sentiment", "reason", "score", "dup_group", "copies",
 )  # fmt: skip
 Progress = Callable[[str, int, int], None]
 

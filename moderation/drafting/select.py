@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from moderation.drafting import terms
 from moderation.drafting.weights import Weights
+from moderation.scoring.print_safe import make_printable
 
 # Past the minimum, a quote is added only while it scores this share of the first one.
 EXTRA_SHARE = 0.6
@@ -31,21 +32,46 @@ def counts_from(draft_settings) -> Counts:
     return Counts(draft_settings.min_quotes, draft_settings.max_quotes, draft_settings.alternates)
 
 
+def originals(comments: list[dict]) -> list[dict]:
+    """One comment per duplicate group: its earliest (the original author, not a later copy
+    however liked), with `copies` counting the others; comments in no group stay as they are."""
+    groups: dict[int, list[dict]] = {}
+    alone = []
+    for comment in comments:
+        group = comment.get("dup_group")
+        (groups.setdefault(group, []) if group is not None else alone).append(comment)
+    for members in groups.values():
+        members.sort(key=lambda c: (c.get("created_at") or "", c["id"]))
+        alone.append({**members[0], "copies": len(members) - 1})
+    return sorted(alone, key=lambda c: c["id"])
+
+
+def _eligible(comment: dict) -> bool:
+    return (
+        terms.is_clean(comment.get("flag_codes", ""), comment["text"])
+        and terms.never_printed(comment.get("printed_in", ()))
+        and terms.stands_alone(comment["text"])
+        and terms.printable_length(comment["text"]) > 0
+    )
+
+
+def print_excerpt(text: str) -> str | None:
+    """The proposed print excerpt: a trim of a long comment, by the print rule (emoji out);
+    None when the comment prints as it is."""
+    trimmed = terms.propose_trim(text)
+    printed = make_printable(trimmed or text)
+    return printed if printed != text else None
+
+
 def prepare(comments: list[dict], topics: dict[int, tuple[str, str]]) -> list[dict]:
     """The comments that may be proposed, each with its term values.
 
     `topics` maps a comment id to (topic key, label); comments without a topic have none.
+    A duplicate group is represented by its earliest comment, and is out when that one is.
     Gates: no flag (but a low sentiment), no personal data, never printed, not a reply,
     printable length.
     """
-    eligible = [
-        comment
-        for comment in comments
-        if terms.is_clean(comment.get("flag_codes", ""), comment["text"])
-        and terms.never_printed(comment.get("printed_in", ()))
-        and terms.stands_alone(comment["text"])
-        and terms.printable_length(comment["text"]) > 0
-    ]
+    eligible = [comment for comment in originals(comments) if _eligible(comment)]
     most_likes = max((comment["likes"] for comment in eligible), default=0)
     prepared = []
     for comment in eligible:
@@ -60,7 +86,7 @@ def prepare(comments: list[dict], topics: dict[int, tuple[str, str]]) -> list[di
                 "likes_value": terms.likes_value(comment["likes"], most_likes),
                 "specific": terms.specificity(comment["text"]),
                 "length_value": terms.printable_length(comment["text"]),
-                "trim": terms.propose_trim(comment["text"]),
+                "trim": print_excerpt(comment["text"]),
             }
         )
     return prepared

@@ -47,20 +47,55 @@ def visible_length(text: str) -> int:
     return len(text.strip())
 
 
-def propose_trim(text: str, limit: int = PRINTABLE_MAX, minimum: int = PRINTABLE_MIN):
-    """A shorter print excerpt cut after a sentence end, or None when none fits.
+# A sentence that proposes something is what an editor keeps when a comment is cut.
+CONSTRUCTIVE = re.compile(
+    r"建议|希望|提议|呼吁|能否|能不能|可否|是否可以|应该|应当|最好|不妨|期待.{0,6}(?:能|可以)|"
+    r"盼望|恳请|请(?:相关|有关)"
+)
 
-    Offered for long comments only; the stored original never changes.
+
+def sentences(text: str) -> list[str]:
+    """The text cut after each sentence end (the last piece may lack one)."""
+    pieces, start = [], 0
+    for match in SENTENCE_END.finditer(text):
+        pieces.append(text[start : match.end()])
+        start = match.end()
+    if text[start:].strip():
+        pieces.append(text[start:])
+    return pieces
+
+
+def is_constructive(sentence: str) -> bool:
+    """A sentence that carries a suggestion or a request (建议…, 希望…, 能不能…)."""
+    return bool(CONSTRUCTIVE.search(sentence))
+
+
+def propose_trim(text: str, limit: int = PRINTABLE_MAX, minimum: int = PRINTABLE_MIN):
+    """A shorter print excerpt of whole sentences, or None when none fits.
+
+    Offered for long comments only; the stored original never changes. The excerpt is a run
+    of consecutive sentences (nothing is cut out of the middle); a sentence that proposes
+    something (建议…, 希望…) is kept, starting the run later when it must, since that is
+    the sentence an editor would not cut.
     """
     text = text.strip()
     if len(text) <= limit:
         return None
-    best = None
-    for match in SENTENCE_END.finditer(text):
-        if match.end() > limit:
-            break
-        if match.end() >= minimum:
-            best = text[: match.end()]
+    parts = sentences(text)
+    starts = [sum(map(len, parts[:index])) for index in range(len(parts) + 1)]
+    wanted = [index for index, part in enumerate(parts) if is_constructive(part)]
+    best, best_key = None, None
+    for first in range(len(parts)):
+        for last in range(first, len(parts)):
+            length = starts[last + 1] - starts[first]
+            if length > limit:
+                break
+            if length < minimum or not SENTENCE_END.search(parts[last]):
+                continue
+            kept = sum(first <= index <= last for index in wanted)
+            key = (kept, -first, length)  # most suggestions, then from the start, then longest
+            if best_key is None or key > best_key:
+                best, best_key = text[starts[first] : starts[last + 1]].strip(), key
     return best
 
 
@@ -155,6 +190,8 @@ def reason_line(candidate: dict) -> str:
         parts.append("偏负面")
     if candidate.get("specific", 0) >= 2 / DETAIL_HITS:
         parts.append("具体")
+    if candidate.get("copies"):
+        parts.append(f"另有 {candidate['copies']} 条相同评论")
     if candidate.get("trim"):
         parts.append(f"建议节选至 {len(candidate['trim'])} 字")
     return " · ".join(parts)

@@ -20,11 +20,12 @@ A4_MM = (210, 297)
 MARGINS_MM = {"top": 25, "bottom": 25, "left": 55, "right": 55}
 BODY_FONT, HEADING_FONT, LATIN_FONT = "宋体", "黑体", "Times New Roman"
 # Named paragraph styles, so a layout program (方正飞翔, InDesign) maps them to its own.
-TITLE_STYLE, HEADING_STYLE, INTRO_STYLE, QUOTE_STYLE = (
+TITLE_STYLE, HEADING_STYLE, INTRO_STYLE, QUOTE_STYLE, MARK_STYLE = (
     "栏目标题",
     "稿件标题",
     "编者导语",
     "网友评论",
+    "未签发标记",
 )
 
 
@@ -120,11 +121,16 @@ def stamp_for(date: str) -> datetime:
     return datetime.fromisoformat(date).replace(tzinfo=UTC)
 
 
-def column_docx(title: str, sections: list[Section], date: str, headings: bool = False) -> bytes:
+def column_docx(
+    title: str, sections: list[Section], date: str, headings: bool = False, mark: str | None = None
+) -> bytes:
     """The column for layout: A4, 宋体 body and 黑体 headings (East Asian fonts on every run),
     named styles for title, story heading (only with `headings`), intro and quote; each
-    quote with a bold `网友@名字：` prefix."""
+    quote with a bold `网友@名字：` prefix. `mark` (未签发) goes in red above the title and
+    in every page header."""
     document = _print_document(title, stamp_for(date))
+    if mark:
+        _add_mark(document, mark)
     _add_run(document.add_paragraph(style=TITLE_STYLE), title, HEADING_FONT)
     for section in sections:
         if headings:
@@ -136,6 +142,17 @@ def column_docx(title: str, sections: list[Section], date: str, headings: bool =
             _add_run(paragraph, f"{QUOTE_PREFIX}{quote.name or ''}{QUOTE_COLON}", BODY_FONT, True)
             _add_run(paragraph, quote.text, BODY_FONT)
     return fixed_zip(document)
+
+
+def _add_mark(document, mark: str) -> None:
+    """A red warning line at the top of the text and in the page header."""
+    from docx.shared import RGBColor
+
+    header = document.sections[0].header.paragraphs[0]
+    _add_style(document, MARK_STYLE, HEADING_FONT, 12, bold=True)
+    for paragraph in (header, document.add_paragraph(style=MARK_STYLE)):
+        run = _add_run(paragraph, mark, HEADING_FONT, bold=True)
+        run.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
 
 
 def ranking_docx(heading: str, entries: list[tuple[str, str]], date: str) -> bytes:

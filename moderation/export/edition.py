@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from moderation.export.column_text import Quote, Section, quote_line, render_column
 from moderation.export.masking import mask
+from moderation.scoring.print_safe import make_printable
 from moderation.storage import editions as store
 from moderation.storage.column import approved_by_story
 
 ENCODINGS = ("utf-8", "gb18030")
+# Every file downloaded before a chief editor signs the edition off carries this mark.
+UNSIGNED_MARK = "【未签发 · 仅供校对，不得付印】"
 
 
 class ExportError(ValueError):
@@ -26,10 +29,21 @@ def printed_section(section: dict) -> Section:
     every export refuses it (see `printable_sections`).
     """
     quotes = tuple(
-        Quote(mask(quote["display_name"]) or None, mask(quote["excerpt"]))
+        Quote(for_print(quote["display_name"]) or None, for_print(quote["excerpt"]))
         for quote in section["quotes"]
     )
     return Section(section["heading"], section["intro"], quotes)
+
+
+def for_print(text: str | None) -> str | None:
+    """Masked, then set by the print rule (emoji out): the last guard before paper, shared
+    by every export's printed text."""
+    return None if text is None else make_printable(mask(text))
+
+
+def is_unsigned(edition: dict) -> bool:
+    """True while no chief editor has signed the edition off (its files are marked)."""
+    return edition["status"] == store.DRAFT
 
 
 def column_sections(db, edition: dict) -> list[Section]:

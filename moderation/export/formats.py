@@ -5,7 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from moderation.export import docx_export, records
-from moderation.export.edition import ENCODINGS, ExportError, column_txt, printable_sections
+from moderation.export.edition import (
+    ENCODINGS,
+    UNSIGNED_MARK,
+    ExportError,
+    column_txt,
+    is_unsigned,
+    printable_sections,
+)
 
 FORMATS = ("txt", "docx", "csv", "json")
 MIMETYPES = {
@@ -38,16 +45,20 @@ def export_edition(db, edition: dict, fmt: str, encoding: str = "utf-8") -> Expo
         raise ExportError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
     if encoding not in ENCODINGS or (fmt != "txt" and encoding != "utf-8"):
         raise ExportError(f"encoding {encoding!r} is not available for {fmt}")
+    unsigned = is_unsigned(edition)
     if fmt == "txt":
         content = column_txt(db, edition, encoding)
+        if unsigned:
+            content = f"{UNSIGNED_MARK}\n\n".encode(encoding) + content
     elif fmt == "docx":
         sections = printable_sections(db, edition)
-        content = docx_export.column_docx(edition["title"], sections, edition["date"])
+        mark = UNSIGNED_MARK if unsigned else None
+        content = docx_export.column_docx(edition["title"], sections, edition["date"], mark=mark)
     elif fmt == "csv":
         content = records.edition_csv(db, edition)
     else:
         content = records.edition_json(db, edition)
-    suffix = "-gb18030" if encoding == "gb18030" else ""
+    suffix = ("-unsigned" if unsigned else "") + ("-gb18030" if encoding == "gb18030" else "")
     filename = f"rongmei-guancha-{edition['date']}{suffix}.{fmt}"
     return Export(content, fmt, encoding, filename)
 

@@ -8,7 +8,7 @@ import csv
 import io
 import json
 
-from moderation.export.edition import printable_sections
+from moderation.export.edition import UNSIGNED_MARK, for_print, is_unsigned, printable_sections
 from moderation.export.masking import mask
 from moderation.storage import editions as store
 
@@ -29,6 +29,7 @@ CSV_FIELDS = (
     "consent",
     "state",
     "decisions",
+    "edition_status",
 )
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 DECISION_FIELDS = ("at", "actor", "action", "from_state", "to_state", "reason")
@@ -52,9 +53,9 @@ def quote_records(db, edition: dict) -> list[dict]:
                     "channel": quote["channel"],
                     "native_id": quote["native_id"],
                     "origin": quote["origin"],
-                    "display_name": mask(quote["display_name"]),
+                    "display_name": for_print(quote["display_name"]),
                     "original_text": mask(quote["original"]),
-                    "printed_text": mask(quote["excerpt"]),
+                    "printed_text": for_print(quote["excerpt"]),
                     "edited": quote["excerpt"] != quote["original"],
                     "consent": bool(quote["consent"]),
                     "state": quote["state"],
@@ -62,6 +63,7 @@ def quote_records(db, edition: dict) -> list[dict]:
                         {key: decision[key] for key in DECISION_FIELDS}
                         for decision in history[quote["comment_id"]]
                     ],
+                    "edition_status": store.STATUS_NAMES[edition["status"]],
                 }
             )
     return records
@@ -102,5 +104,7 @@ def edition_json(db, edition: dict) -> bytes:
         ],
         "quotes": quote_records(db, edition),
     }
+    if is_unsigned(edition):
+        data["mark"] = UNSIGNED_MARK
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=2) + "\n"
     return text.encode("utf-8")

@@ -90,7 +90,7 @@ class PushOptions:
     destroy_biz: bool = setting(
         False, "weibo: delete readers' comments through the commercial comments/destroy/biz."
     )
-    moderation_url: str = setting("", "jsonfeed: the site's moderation endpoint (see README).")
+    moderation_url: str = setting("", "jsonfeed: the site's moderation endpoint (see docs/channels-and-push.md).")
     moderation_secret_env: str = setting(
         "", "jsonfeed: environment variable holding the HMAC-SHA256 shared secret."
     )

@@ -1,6 +1,6 @@
 """The website and app (jsonfeed channels): the moderation endpoint the site implements.
 
-Contract (README, "The site's moderation endpoint"): ``POST {moderation_url}`` with a JSON
+Contract (docs/channels-and-push.md, "The site's moderation endpoint"): ``POST {moderation_url}`` with a JSON
 body ``{"action", "comment_id", "story_id", "idempotency_key", "decision_id", "timestamp",
 "text"}`` (UTF-8, keys sorted, no spaces), signed with HMAC-SHA256 over the exact body
 bytes with the shared secret, hex in the header ``X-ZZRB-Signature: sha256=<hex>``. The

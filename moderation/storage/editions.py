@@ -9,7 +9,9 @@ and cannot change any more.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date as Date
+from typing import Any
 
 from moderation.states import APPROVED
 from moderation.storage import decisions, in_chunks
@@ -76,7 +78,7 @@ def list_editions(db) -> list[dict]:
 QUOTE_SELECT = """
 SELECT q.*, c.channel, c.native_id, c.text AS original, c.author_name, c.author_key,
        c.status AS comment_status, c.created_at AS comment_created_at, c.origin,
-       c.story_id AS comment_story_id, sc.flag_codes
+       c.story_id AS comment_story_id, sc.flag_codes, sc.offensive, sc.dup_group
 FROM edition_quotes q
 JOIN comments c ON c.id = q.comment_id
 LEFT JOIN scores sc ON sc.comment_id = c.id
@@ -363,33 +365,19 @@ def _renumber(db, table: str, ids: list[int]) -> None:
         db.execute(f"UPDATE {table} SET position = ? WHERE id = ?", [position, item_id])
 
 
-def problems(db, edition: dict, require_consent: bool) -> list[str]:
-    """What stands in the way of signing off (empty when it can be signed off)."""
-    found = []
-    all_sections = sections(db, edition)
-    if not any(section["quotes"] for section in all_sections):
-        found.append("专栏还没有任何评论")
-    for section in all_sections:
-        for number, quote in enumerate(section["quotes"], start=1):
-            where = f"“{section['heading']}”第{number}条"
-            if not quote["display_name"]:
-                found.append(f"{where}缺少署名（网友@后的名字）")
-            if require_consent and not quote["consent"]:
-                found.append(f"{where}未勾选“已核实/已获同意”")
-            if quote["comment_status"] != APPROVED:
-                found.append(f"{where}的评论已不在“已通过”状态，请重新审核")
-    return found
+def sign_off(db, edition: dict, actor: str, check: Callable[[Any, dict], list]) -> None:
+    """A chief editor signs the edition off; every quote is recorded `sign_off`.
 
-
-def sign_off(db, edition: dict, actor: str, require_consent: bool) -> None:
-    """A chief editor signs the edition off; every quote is recorded `sign_off`."""
+    `check(db, edition)` lists what still stops the sign-off (the builder's checks); it runs
+    inside the transaction, so nothing can change between the check and the sign-off.
+    """
     with db.atomic():
         edition = get_edition(db, edition["date"])
         if edition["status"] != DRAFT:
             raise EditionError(f"the edition is {STATUS_NAMES[edition['status']]} already")
-        blocking = problems(db, edition, require_consent)
+        blocking = check(db, edition)
         if blocking:
-            raise EditionError("；".join(blocking))
+            raise EditionError("；".join(map(str, blocking)))
         for comment_id in _quote_ids(db, edition):
             decisions.record(
                 db,

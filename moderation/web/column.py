@@ -22,6 +22,8 @@ from flask import (
     url_for,
 )
 
+from moderation.export import review as edition_review
+from moderation.export.checks import FIX_MASK, FIX_PRINT_RULE
 from moderation.export.edition import (
     ExportError,
     column_sections,
@@ -59,6 +61,10 @@ def _back(date: str, anchor: str | None = None):
 
 def _settings():
     return current_app.config["SETTINGS"]
+
+
+def _thresholds() -> edition_review.Thresholds:
+    return edition_review.thresholds_from(_settings())
 
 
 @bp.get("/")
@@ -122,6 +128,7 @@ def builder(date: str):
             quote["diff"] = diff_segments(quote["original"], quote["excerpt"])
             quote["printed_in"] = [d for d in printed.get(quote["comment_id"], []) if d != date]
     filters = _filters()
+    found = edition_review.review(db, edition, _thresholds())
     candidates = picks.candidates(
         db,
         edition,
@@ -137,7 +144,8 @@ def builder(date: str):
         filters=filters,
         stories=picks.story_choices(db),
         channels=picks.channels_with_approved(db),
-        problems=store.problems(db, edition, _settings().export.require_consent),
+        review=found,
+        needs_work={p.quote_id for p in found.blocking if p.quote_id},
         require_consent=_settings().export.require_consent,
         status_names=store.STATUS_NAMES,
         editable=edition["status"] != store.PRINTED,
@@ -263,7 +271,7 @@ def preview(date: str):
         "column/preview.html",
         edition=edition,
         sections=[(section, section_lengths(section)) for section in sections],
-        problems=store.problems(db, edition, _settings().export.require_consent),
+        review=edition_review.review(db, edition, _thresholds()),
         status_names=store.STATUS_NAMES,
     )
 
@@ -272,11 +280,50 @@ def preview(date: str):
 @role_required(CHIEF_EDITOR)
 def sign_off(date: str):
     """A chief editor signs the column off for print."""
-    require = _settings().export.require_consent
+    thresholds = _thresholds()
     return _apply(
         date,
-        lambda db, e: store.sign_off(db, e, current_actor(), require),
+        lambda db, e: edition_review.sign_off(db, e, current_actor(), thresholds),
         done="专栏已签发。",
+    )
+
+
+@bp.post("/<date>/overrides")
+@role_required(EDITOR)
+def override(date: str):
+    """Accept one overridable problem for print, with the editor's note on record."""
+    key = request.form.get("key", "")[:200]
+    note = request.form.get("note", "")[:400]
+    thresholds = _thresholds()
+    return _apply(
+        date,
+        lambda db, e: edition_review.override(db, e, key, note, current_actor(), thresholds),
+        anchor="problems",
+        done="已记录：该问题签发时不再拦截。",
+    )
+
+
+@bp.post("/<date>/overrides/withdraw")
+@role_required(EDITOR)
+def withdraw_override(date: str):
+    """Take an override back: the problem stops the sign-off again."""
+    key = request.form.get("key", "")[:200]
+    return _apply(
+        date, lambda db, e: edition_review.withdraw_override(db, e, key), anchor="problems"
+    )
+
+
+@bp.post("/<date>/quotes/<int:quote_id>/<any(print_rule, mask):fix>")
+@role_required(EDITOR)
+def fix_quote(date: str, quote_id: int, fix: str):
+    """Rewrite a quote by the documented rule: emoji out (print_rule) or personal data
+    masked (mask); recorded as an edit of the print excerpt."""
+    done = {FIX_PRINT_RULE: "已按印刷规则删除表情符号。", FIX_MASK: "已遮盖个人信息。"}[fix]
+    return _apply(
+        date,
+        lambda db, e: edition_review.apply_fix(db, e, quote_id, fix, current_actor()),
+        anchor=f"quote-{quote_id}",
+        done=done,
     )
 
 

@@ -108,3 +108,61 @@ def test_build_two_sections_sign_off_and_download_txt(server, page, db, tmp_path
     assert store.get_edition(db, DATE)["status"] == store.SIGNED_OFF
     page.goto(f"{server}/editions/{DATE}/preview")
     shot(page, "column-preview")
+
+
+def test_builder_lists_problems_fixes_them_and_records_an_override(server, page, db):
+    """The report's edition (a copy under another name, an emoji, one reader twice) cannot be
+    signed off until each problem is fixed in the page or accepted with a note."""
+    from moderation.export import review
+
+    snow = seed_snow_lines()
+    story_id = db.execute(
+        "SELECT story_id FROM comments WHERE id = ?", [comment_id_for(db, snow[0])]
+    ).fetchone()[0]
+    edition = store.create_edition(db, DATE, "融媒·观察", "lin")
+    section_id = store.add_section(db, edition, story_id, "lin")
+    for line in snow[:3]:
+        store.select_quote(db, edition, section_id, comment_id_for(db, line), "lin")
+    copy_id = db.execute("SELECT id FROM comments WHERE author_name = '雪落无声'").fetchone()[0]
+    comments.decide(db, copy_id, "approve", actor="mod")
+    store.select_quote(db, edition, section_id, copy_id, "lin")
+    first = store.sections(db, edition)[0]["quotes"][0]
+    store.update_quote(db, edition, first["id"], first["excerpt"] + "🔥", "郭英", False, "lin")
+    third = store.sections(db, edition)[0]["quotes"][2]
+    db.execute(  # the third quote's reader also wrote the first
+        "UPDATE comments SET author_key = (SELECT author_key FROM comments WHERE id = ?) "
+        "WHERE id = ?",
+        [first["comment_id"], third["comment_id"]],
+    )
+
+    login(page, server, "chief")
+    page.goto(f"{server}/editions/{DATE}")
+    panel = page.locator("#problems")
+    assert "3 项待处理" in panel.inner_text()
+    assert page.locator("button.sign-off").is_disabled()
+    for width, height in ((1366, 768), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        shot(page, f"column-builder-problems-{width}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.set_viewport_size({"width": 1366, "height": 768})
+
+    panel.locator("button.fix-print_rule").click()
+    page.wait_for_load_state()
+    assert "🔥" not in page.locator("li.quote .quote-line").first.inner_text()
+    duplicate = panel.locator("li.problem", has_text="相同或几乎相同")
+    duplicate.locator("button.fix-remove").click()
+    page.wait_for_load_state()
+    assert "雪落无声" not in page.locator("ol.sections").inner_text()
+    same_author = panel.locator("li.problem", has_text="同一位网友")
+    same_author.locator("input[name=note]").fill("两条分别回应雪景和供暖，保留")
+    same_author.locator("button[type=submit]", has_text="确认签发").click()
+    page.wait_for_load_state()
+    assert "可以签发" in panel.inner_text()
+    assert "chief 于" in panel.inner_text() and "两条分别回应雪景和供暖" in panel.inner_text()
+    page.click("button.sign-off")
+    page.wait_for_load_state()
+    assert store.get_edition(db, DATE)["status"] == store.SIGNED_OFF
+    [note] = review.review(
+        db, store.get_edition(db, DATE), review.Thresholds(False, 0.4)
+    ).overridden.values()
+    assert note["actor"] == "chief"

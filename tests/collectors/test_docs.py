@@ -1,4 +1,5 @@
-"""README.md documents every option key of every channel type, with working examples."""
+"""docs/channels-and-push.md documents every option key of every channel type, with working
+examples."""
 
 import dataclasses
 from pathlib import Path
@@ -7,8 +8,9 @@ import pytest
 
 from moderation.collectors import collector_settings_class, known_types
 
-README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-# The README's "Channels" section, up to the next second-level heading.
+PAGE = Path(__file__).resolve().parents[2] / "docs" / "channels-and-push.md"
+README = PAGE.read_text(encoding="utf-8")
+# The page's "Channels" section, up to the next second-level heading.
 DOC = README.split("\n## Channels\n", 1)[1].split("\n## ", 1)[0]
 
 

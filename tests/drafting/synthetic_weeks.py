@@ -145,7 +145,9 @@ def build_weeks(db, weeks: int = 9, stories_per_week: int = 3, seed: int = 5) ->
             )
             for comment_id in _editors_pick(made, ids):
                 editions.select_quote(db, edition, section_id, comment_id, "editor")
-        editions.sign_off(db, editions.get_edition(db, edition_date), "chief", False)
+        editions.sign_off(  # printed history: the builder's checks are not under test
+            db, editions.get_edition(db, edition_date), "chief", lambda *_: []
+        )
         editions.mark_printed(db, editions.get_edition(db, edition_date), "chief")
         dates.append(edition_date)
     return dates

@@ -70,7 +70,12 @@ def test_accept_builds_an_edition_in_the_shown_order(demo_db, draft_id):
     sections = editions.sections(demo_db, edition)
     assert [s["story_id"] for s in sections] == [s["story_id"] for s in proposal["sections"]]
     for built, drafted in zip(sections, proposal["sections"], strict=True):
-        assert built["intro"] is None and built["heading"] == drafted["title"]
+        assert built["heading"] == drafted["title"]
+        story = demo_db.execute(
+            "SELECT intro, title FROM stories WHERE id = ?", [drafted["story_id"]]
+        ).fetchone()
+        assert built["intro"] == (story[0] or built["intro"])  # the story's own, when it has one
+        assert built["intro"] and (story[0] or f"《{story[1]}》") in built["intro"]
         assert [q["comment_id"] for q in built["quotes"]] == [q["id"] for q in drafted["picks"]]
         for quote, proposed in zip(built["quotes"], drafted["picks"], strict=True):
             assert quote["excerpt"] == (proposed["trim"] or proposed["text"])

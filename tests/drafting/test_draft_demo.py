@@ -81,10 +81,11 @@ def test_each_proposal_says_why(draft):
 
 
 def test_a_quote_printed_before_is_never_proposed(demo_db, settings):
+    from moderation.export import review
     from moderation.storage import editions
 
     edition = build_seed_edition(demo_db, "2024-01-12")
-    editions.sign_off(demo_db, edition, "chief", require_consent=False)
+    review.sign_off(demo_db, edition, "chief", review.thresholds_from(settings))
     editions.mark_printed(demo_db, edition, "chief")
     seed_texts = {line.split("：", 1)[1] for line in seed_quote_lines()}
     draft = build_draft(demo_db, FIRST, LAST, settings.draft)
@@ -99,3 +100,36 @@ def test_draft_counts_come_from_settings(demo_db, settings):
     draft = build_draft(demo_db, FIRST, LAST, small)
     assert [len(s["picks"]) for s in draft["sections"]] == [2]
     assert [len(s["alternates"]) for s in draft["sections"]] == [1]
+
+
+def test_a_duplicate_group_is_proposed_as_its_earliest_comment(draft, demo_db):
+    """The report's snow pick was 雪落无声's copy (7 hours later, a typo, more likes) of
+    株洲凯旋名门's comment; the original was not even an alternate. The original is proposed
+    now, and the copy never."""
+    original, copy = (
+        demo_db.execute("SELECT id FROM comments WHERE author_name = ?", [name]).fetchone()[0]
+        for name in ("株洲凯旋名门", "雪落无声")
+    )
+    assert stored(demo_db, original)[2] == stored(demo_db, copy)[2] is not None  # one group
+    snow = next(section for section in draft["sections"] if section["title"] == SNOW)
+    shown = {quote["id"]: quote for quote in snow["picks"] + snow["alternates"]}
+    assert original in shown and copy not in shown
+    assert shown[original]["copies"] >= 1 and "另有" in shown[original]["reason"]
+
+
+def test_originals_keep_the_earliest_of_each_group_whatever_its_likes():
+    rows = [
+        {"id": 1, "dup_group": 7, "created_at": "2024-01-22T11:05:00+00:00", "likes": 3},
+        {"id": 2, "dup_group": 7, "created_at": "2024-01-22T18:15:00+00:00", "likes": 227},
+        {"id": 3, "dup_group": None, "created_at": "2024-01-22T09:00:00+00:00", "likes": 0},
+    ]
+    kept = select.originals(rows)
+    assert [(row["id"], row.get("copies")) for row in kept] == [(1, 1), (3, None)]
+
+
+def test_a_proposal_with_an_emoji_comes_with_a_print_excerpt_without_it():
+    text = "雪夜里还在坚守的环卫工人和电力抢修师傅们辛苦啦，为你们点赞！🔥🔥👍"
+    assert (
+        select.print_excerpt(text) == "雪夜里还在坚守的环卫工人和电力抢修师傅们辛苦啦，为你们点赞！"
+    )
+    assert select.print_excerpt(text[:-3]) is None

@@ -31,10 +31,30 @@ def test_printable_length_offers_long_ones_with_a_trim():
 
 
 def test_propose_trim_cuts_after_a_sentence_and_keeps_short_ones():
-    trim = terms.propose_trim(LONG)
-    assert LONG.startswith(trim) and trim.endswith("。")
+    plain = LONG.replace("建议大家", "大家记得")  # no suggestion: cut from the start
+    trim = terms.propose_trim(plain)
+    assert plain.startswith(trim) and trim.endswith("。")
     assert terms.PRINTABLE_MIN <= len(trim) <= terms.PRINTABLE_MAX
     assert terms.propose_trim(SNOW) is None
+
+
+def test_propose_trim_keeps_the_sentence_that_carries_a_suggestion():
+    """The report's trim cut "建议…" off at 100 characters; the trim now keeps it, as a run of
+    whole consecutive sentences."""
+    trim = terms.propose_trim(LONG)
+    assert trim.endswith("建议大家出门前看看天气和路况，能不开车就不开车。")
+    assert trim in LONG and len(trim) <= terms.PRINTABLE_MAX
+    assert terms.sentences(LONG)[1] in trim  # as much as fits before it
+
+
+@pytest.mark.parametrize(
+    "sentence, constructive",
+    [("建议增加公交班次。", True), ("希望下次有机会再来株洲。", True),
+     ("瓷器批发能不能和快递公司对接一下？", True), ("雪景太美了！", False),
+     ("昨天晚上12点前我都不敢睡觉。", False)],
+)  # fmt: skip
+def test_is_constructive(sentence, constructive):
+    assert terms.is_constructive(sentence) is constructive
 
 
 def test_propose_trim_keeps_a_closing_quote_with_its_sentence():

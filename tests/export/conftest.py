@@ -3,11 +3,15 @@
 import pytest
 
 from moderation import pipeline
+from moderation.export import review
 from moderation.storage import comments
 from moderation.storage import editions as store
 from tests.seed import comment_id_for, seed_quote_lines, seed_snow_lines, seed_talent_lines
 
 DATE = "2024-01-26"
+# The builder's checks as configured by default, consent not required.
+THRESHOLDS = review.Thresholds(require_consent=False, offensive_review=0.4)
+CONSENT_REQUIRED = review.Thresholds(require_consent=True, offensive_review=0.4)
 
 
 @pytest.fixture
@@ -28,4 +32,11 @@ def build_seed_edition(db, date=DATE) -> dict:
         section_id = store.add_section(db, edition, story_id[0], "editor")
         for comment_id in ids:
             store.select_quote(db, edition, section_id, comment_id, "editor")
+    return store.get_edition(db, date)
+
+
+def signed_seed_edition(db, date=DATE) -> dict:
+    """The seed's column, signed off under the builder's checks (what prints)."""
+    edition = build_seed_edition(db, date)
+    review.sign_off(db, edition, "chief", THRESHOLDS)
     return store.get_edition(db, date)

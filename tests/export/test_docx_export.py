@@ -6,14 +6,14 @@ import docx
 
 from moderation.export import formats, ranking
 from moderation.storage import editions as store
-from tests.export.conftest import build_seed_edition
+from tests.export.conftest import build_seed_edition, signed_seed_edition
 from tests.seed import seed_quote_lines
 
 
 def test_column_docx_is_a4_with_east_asian_fonts_and_named_styles(seeded):
     from docx.oxml.ns import qn
 
-    edition = build_seed_edition(seeded)
+    edition = signed_seed_edition(seeded)
     document = docx.Document(io.BytesIO(formats.export_edition(seeded, edition, "docx").content))
     for section in document.sections:
         size = (round(section.page_width.mm), round(section.page_height.mm))
@@ -48,7 +48,7 @@ def test_column_docx_headings_order_bold_prefix_and_masking(seeded):
         assert prefix.bold and prefix.text.startswith("网友@") and prefix.text.endswith("：")
         assert not text.bold
     assert "13912345678" not in "\n".join(p.text for p in document.paragraphs)
-    intro = document.paragraphs[1].text
+    intro = next(p.text for p in document.paragraphs if p.style.name == "编者导语")
     assert intro.startswith("1月22日，2024年的第一场雪")
     assert document.core_properties.created.year == 2024
 
@@ -66,3 +66,15 @@ def test_ranking_docx_has_the_printed_lines(db, settings):
     lines = [p.text for p in docx.Document(io.BytesIO(body)).paragraphs]
     text = ranking.ranking_text(start, end, stories)
     assert lines == [line for line in text.splitlines() if line]
+
+
+def test_column_docx_before_sign_off_is_marked_unsigned_on_every_page(seeded):
+    edition = build_seed_edition(seeded)
+    document = docx.Document(io.BytesIO(formats.export_edition(seeded, edition, "docx").content))
+    assert document.paragraphs[0].text == "【未签发 · 仅供校对，不得付印】"
+    assert document.paragraphs[0].style.name == "未签发标记"
+    assert document.sections[0].header.paragraphs[0].text == "【未签发 · 仅供校对，不得付印】"
+    signed = signed_seed_edition(seeded, "2024-02-02")
+    document = docx.Document(io.BytesIO(formats.export_edition(seeded, signed, "docx").content))
+    assert "未签发" not in "\n".join(p.text for p in document.paragraphs)
+    assert "未签发" not in document.sections[0].header.paragraphs[0].text

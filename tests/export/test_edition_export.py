@@ -4,11 +4,17 @@ import json
 
 import pytest
 
-from moderation.export import formats
+from moderation.export import formats, review
 from moderation.export.edition import ExportError, edition_from_approved
 from moderation.storage import comments, decisions
 from moderation.storage import editions as store
-from tests.export.conftest import DATE, build_seed_edition
+from tests.export.conftest import (
+    CONSENT_REQUIRED,
+    DATE,
+    THRESHOLDS,
+    build_seed_edition,
+    signed_seed_edition,
+)
 from tests.seed import (
     QUOTE,
     comment_id_for,
@@ -19,7 +25,7 @@ from tests.seed import (
 
 
 def test_seed_column_lines_equal_the_printed_page_byte_for_byte(seeded):
-    edition = build_seed_edition(seeded)
+    edition = signed_seed_edition(seeded)
     body = formats.export_edition(seeded, edition, "txt").content
     printed = [line for line in body.decode("utf-8").split("\n") if QUOTE.match(line)]
     assert [line.encode("utf-8") for line in printed] == [
@@ -31,7 +37,7 @@ def test_seed_column_lines_equal_the_printed_page_byte_for_byte(seeded):
 
 def test_seed_column_is_the_printed_column_byte_for_byte(seeded):
     """Title, each story's intro, its quotes: the page's own lines, nothing else, in order."""
-    body = formats.export_edition(seeded, build_seed_edition(seeded), "txt").content
+    body = formats.export_edition(seeded, signed_seed_edition(seeded), "txt").content
     assert body == seed_column_text().encode("utf-8")
 
 
@@ -62,7 +68,7 @@ def test_same_edition_exports_the_same_bytes(seeded, fmt):
 def test_selection_sign_off_and_print_are_recorded_decisions(seeded):
     edition = build_seed_edition(seeded)
     comment_id = comment_id_for(seeded, seed_snow_lines()[0])
-    store.sign_off(seeded, edition, "chief", require_consent=False)
+    review.sign_off(seeded, edition, "chief", THRESHOLDS)
     store.mark_printed(seeded, edition, "chief")
     trail = [
         (d["action"], d["from_state"], d["to_state"]) for d in decisions.history(seeded, comment_id)
@@ -82,7 +88,7 @@ def test_selection_sign_off_and_print_are_recorded_decisions(seeded):
 
 def test_changing_a_signed_off_edition_clears_the_sign_off(seeded):
     edition = build_seed_edition(seeded)
-    store.sign_off(seeded, edition, "chief", require_consent=False)
+    review.sign_off(seeded, edition, "chief", THRESHOLDS)
     quote = store.sections(seeded, edition)[0]["quotes"][0]
     store.update_quote(seeded, edition, quote["id"], "改过的文字", "郭英", False, "editor")
     edition = store.get_edition(seeded, DATE)
@@ -98,10 +104,10 @@ def test_sign_off_requires_names_and_consent_when_configured(seeded):
     edition = build_seed_edition(seeded)
     quote = store.sections(seeded, edition)[0]["quotes"][0]
     with pytest.raises(store.EditionError, match="已核实"):
-        store.sign_off(seeded, edition, "chief", require_consent=True)
+        review.sign_off(seeded, edition, "chief", CONSENT_REQUIRED)
     store.update_quote(seeded, edition, quote["id"], quote["excerpt"], "", True, "editor")
     with pytest.raises(store.EditionError, match="缺少署名"):
-        store.sign_off(seeded, edition, "chief", require_consent=False)
+        review.sign_off(seeded, edition, "chief", THRESHOLDS)
     with pytest.raises(ExportError, match="署名"):
         formats.export_edition(seeded, edition, "txt")
 

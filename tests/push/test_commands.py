@@ -47,7 +47,7 @@ def test_every_push_key_is_documented():
     from moderation.push.actions import PUSH_KEYS, PushOptions
     from tests.helpers import ROOT
 
-    readme = Path(ROOT, "README.md").read_text(encoding="utf-8")
+    readme = Path(ROOT, "docs", "channels-and-push.md").read_text(encoding="utf-8")
     config = Path(ROOT, "config.toml").read_text(encoding="utf-8")
     names = {field.name for field in dataclasses.fields(PushOptions)}
     assert names == PUSH_KEYS

@@ -48,7 +48,7 @@ def test_story_candidates_are_the_approved_comments_with_printed_dates(db, setti
     edition = editions.create_edition(db, "2024-01-12", "融媒·观察", "editor")
     section = editions.add_section(db, edition, story_id, "editor")
     editions.select_quote(db, edition, section, ids[0], "editor")
-    editions.sign_off(db, editions.get_edition(db, "2024-01-12"), "chief", False)
+    editions.sign_off(db, editions.get_edition(db, "2024-01-12"), "chief", lambda *_: [])
     editions.mark_printed(db, editions.get_edition(db, "2024-01-12"), "chief")
     found = store.story_candidates(db, [story_id], *WEEK)
     assert sorted(row["id"] for row in found) == sorted(ids)

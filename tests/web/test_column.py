@@ -157,10 +157,17 @@ def test_wechat_comment_without_name_needs_one_before_sign_off(client, auth, app
         f"/editions/{DATE}/quotes/{quote['id']}",
         data={"excerpt": quote["excerpt"], "display_name": "雪夜归人"},
     )
+    client.post(f"/editions/{DATE}/sign-off")  # the phone number still stops it
+    assert store.get_edition(approved, DATE)["status"] == store.DRAFT
+    page = client.get(f"/editions/{DATE}").get_data(as_text=True)
+    assert "含有个人信息" in page and "遮盖个人信息" in page
+    client.post(f"/editions/{DATE}/quotes/{quote['id']}/mask")
+    assert store.sections(approved, edition)[0]["quotes"][-1]["excerpt"].endswith("139****5678")
     client.post(f"/editions/{DATE}/sign-off")
     assert store.get_edition(approved, DATE)["status"] == store.SIGNED_OFF
     body = client.get(f"/editions/{DATE}/export.txt").get_data(as_text=True)
     assert "网友@雪夜归人：雪景太美了，联系我139****5678" in body
+    assert "未签发" not in body
 
 
 def test_edition_from_approved_refuses_to_export_an_unnamed_quote(client, auth, approved):

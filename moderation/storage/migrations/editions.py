@@ -69,3 +69,23 @@ def m001_editions(db):
         )
         """,
     )
+
+
+@editions()
+def m002_edition_overrides(db):
+    """A problem of the builder's checks signed off anyway, with who and why."""
+    run_statements(
+        db,
+        """
+        CREATE TABLE edition_overrides (
+            id INTEGER PRIMARY KEY,
+            edition_id INTEGER NOT NULL REFERENCES editions(id),
+            problem_key TEXT NOT NULL,
+            message TEXT NOT NULL,
+            note TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            at TEXT NOT NULL,
+            UNIQUE (edition_id, problem_key)
+        )
+        """,
+    )
