@@ -29,6 +29,8 @@ from moderation.storage import comments as comment_store
 from moderation.storage import scores as score_store
 from moderation.storage import stories as story_store
 
+POOL_CHUNK = 250  # texts a scoring-pool worker takes at a time (a batch needs two to use it)
+
 
 @dataclass
 class RunSummary:
@@ -264,7 +266,6 @@ def refresh_pending(db, settings, batch_size: int | None = None) -> int:
     return len(batch)
 
 
-POOL_CHUNK = 250
 _pool_scorer = None
 
 

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from moderation.push.actions import DELETE, FEATURE, INVERSE, NONE, UNFEATURE
 from moderation.states import APPROVED, PENDING, REJECTED, SYSTEM_ACTOR
 from moderation.storage import by_comment, decision_log
-from moderation.storage.channels import _alive as process_alive
+from moderation.storage.channels import process_alive
 from moderation.timeutil import iso, now_iso
 
 WAITING = "pending"

@@ -7,7 +7,13 @@ import json
 from collections import Counter
 from dataclasses import replace
 
-from moderation.rules.engine import CompiledRules, Firing, compile_rules, describe
+from moderation.rules.engine import (
+    CompiledRules,
+    Firing,
+    author_after,
+    compile_rules,
+    describe,
+)
 from moderation.rules.model import (
     APPROVE,
     FLAG_EDITOR,
@@ -131,11 +137,21 @@ def apply_rules(db, comment_ids: list[int], scored, thresholds, modes=None) -> l
             people[row["author_key"]],
         )
         mode = in_force.get(row["story_id"], story_modes.PRE)
-        fired.extend(with_mode(compiled.evaluate(facts), mode, facts))
+        firings, facts = _evaluate(compiled, facts, people)
+        fired.extend(with_mode(firings, mode, facts))
     decided = _decided_by_people(db, sorted({f.comment_id for f in fired}))
     applied = [f for f in fired if f.comment_id not in decided]
     _apply_all(db, applied, now_iso())
     return applied
+
+
+def _evaluate(compiled: CompiledRules, facts: Facts, people: dict) -> tuple[list, Facts]:
+    """The rules' firings on one comment, and its facts as they leave them: a set_level
+    holds for the author's later comments in the batch too."""
+    fired = compiled.evaluate(facts)
+    author = author_after(fired, facts.author)
+    people[author.key] = author
+    return fired, replace(facts, author=author)
 
 
 def _open(context: dict, comment_id: int) -> bool:
@@ -297,7 +313,7 @@ def _summarise(db, compiled: CompiledRules, rows: list[dict], thresholds) -> dic
             row.get("offensive"),
             people[row["author_key"]],
         )
-        fired = compiled.evaluate(facts)
+        fired, _ = _evaluate(compiled, facts, people)
         final = fired[-1].rule if fired else None
         by_rule[final.name if final else "（无规则命中：待审）"] += 1
         if any(f.rule.id is None for f in fired):

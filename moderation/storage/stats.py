@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from moderation.states import PENDING, automatic_sql
-from moderation.storage.comments import COMMENT_SELECT, _decode
+from moderation.storage.comments import COMMENT_SELECT, decode_comment
 
 BUCKETS = 10
 
@@ -107,7 +107,7 @@ def story_comments(db, story_ids: list[int], limit: int = 500) -> list[dict]:
         "LIMIT ?",
         [*story_ids, limit],
     )
-    return [_decode(row) for row in rows]
+    return [decode_comment(row) for row in rows]
 
 
 def sentiment_histogram(comments: list[dict], buckets: int = BUCKETS) -> list[int]:
