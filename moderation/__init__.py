@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+# The subsystems that register their settings with `moderation.declare` (channel types,
+# push keys, the schedule and alert-target checks): imported with the package, so any
+# settings loaded anywhere know them, and `moderation.settings` imports none of them.
+from moderation import alerts, collectors  # noqa: F401
+from moderation.push import actions  # noqa: F401
 from moderation.resources import STATIC, TEMPLATES
+from moderation.scheduling import spec  # noqa: F401
 
 
 def create_app(settings=None, **overrides):

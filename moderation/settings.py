@@ -18,9 +18,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from moderation import collectors
-from moderation.declare import NOT_A_KEY, SettingsError, build, check_value, declared, setting
-from moderation.push.actions import PUSH_KEYS, PushOptions, PushSettingsError
+from moderation.declare import (
+    NOT_A_KEY,
+    SettingsError,
+    build,
+    channel_key_groups,
+    channel_options_class,
+    channel_types,
+    check_value,
+    declared,
+    registered,
+    setting,
+)
 from moderation.resources import DEFAULT_CONFIG, user_data_dir
 
 CONFIG_ENV = "MODERATION_CONFIG"
@@ -35,16 +44,15 @@ def _env_name(name: str) -> None:
 
 def _known_channel_type(channel_type: str) -> None:
     """A channel type the collector registry knows."""
-    if channel_type not in collectors.known_types():
-        known = ", ".join(collectors.known_types())
+    if channel_type not in channel_types():
+        known = ", ".join(channel_types())
         raise ValueError(f"unknown channel type {channel_type!r} (known: {known})")
 
 
 def _valid_schedule(text: str) -> None:
-    """An interval or five cron fields (parse_schedule says what is accepted)."""
-    from moderation.scheduling.spec import parse_schedule
-
-    parse_schedule(text)
+    """An interval or five cron fields (the scheduler's registered parser says what is
+    accepted)."""
+    registered("schedule")(text)
 
 
 @dataclass(frozen=True)
@@ -271,9 +279,7 @@ class RetentionSettings:
 
 def _valid_targets(entries: list) -> None:
     """Alert targets that build: known types, secrets named by environment variables."""
-    from moderation.alerts.config import build_targets
-
-    build_targets(entries)
+    registered("alert_targets")(entries)
 
 
 def _clock_time(text: str) -> None:
@@ -336,9 +342,7 @@ class AlertSettings:
     )
 
     def __post_init__(self):
-        from moderation.alerts.config import build_targets
-
-        names = build_targets(self.targets)
+        names = registered("alert_targets")(self.targets)
         unknown = [name for name in self.report_targets if name not in names]
         if unknown:
             raise ValueError(f"report_targets: not a configured target: {', '.join(unknown)}")
@@ -457,7 +461,8 @@ class ChannelSettings:
     label: str = setting("", "Shown as the comment's origin, e.g. 掌上株洲 (empty: the name).")
     # The collector's Options dataclass, built from the entry's other keys by the loader.
     options: Any = field(default=None, metadata={NOT_A_KEY: True})
-    # The channel's push keys (moderation.push.actions.PushOptions), built by the loader.
+    # The channel's push keys (moderation.push.actions.PushOptions, registered with
+    # `declare`), built by the loader.
     push: Any = field(default=None, metadata={NOT_A_KEY: True})
 
 
@@ -600,12 +605,19 @@ def channel_settings(entry: Any, where: str = "<mapping>: channels[0]") -> Chann
     common_keys = {f.name for f in dataclasses.fields(ChannelSettings)} - {"options", "push"}
     common = {key: value for key, value in entry.items() if key in common_keys}
     channel = build(ChannelSettings, common, where)
-    pushing = {key: value for key, value in entry.items() if key in PUSH_KEYS}
-    own = {key: value for key, value in entry.items() if key not in common_keys | PUSH_KEYS}
-    options = build(collectors.collector_settings_class(channel.type), own, where)
-    push = build(PushOptions, pushing, where)
-    try:
-        push.check(channel.type)
-    except PushSettingsError as error:
-        raise SettingsError(f"{where}.{error}") from None
-    return dataclasses.replace(channel, options=options, push=push)
+    # Key groups every channel may carry (e.g. the push keys, registered by moderation.push);
+    # the rest of the table is the channel type's own keys.
+    groups = {
+        g.name: (g, {f.name for f in dataclasses.fields(g.cls)}) for g in channel_key_groups()
+    }
+    taken = set(common_keys).union(*(names for _, names in groups.values()))
+    own = {key: value for key, value in entry.items() if key not in taken}
+    options = build(channel_options_class(channel.type), own, where)
+    built = {}
+    for name, (group, names) in groups.items():
+        built[name] = build(group.cls, {k: v for k, v in entry.items() if k in names}, where)
+        try:
+            group.check(built[name], channel.type)
+        except ValueError as error:
+            raise SettingsError(f"{where}.{error}") from None
+    return dataclasses.replace(channel, options=options, **built)

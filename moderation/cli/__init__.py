@@ -1,7 +1,8 @@
 """The `moderation` command: init, collect, serve, export and friends.
 
-The group lives here; commands that belong with one area live beside it (`import_files`
-here, `export/commands.py`, `scheduling/commands.py`, `scoring/sentiment_commands.py`) and
+The group lives here with the commands that drive several layers (`import_files`, `alerts`,
+`push`); commands that use only their own area and what is below it live beside it
+(`export/commands.py`, `scheduling/commands.py`, `scoring/sentiment_commands.py`). All
 report user errors by raising `click.ClickException`, never by importing this module.
 
 Commands import their heavy dependencies inside the function, so `moderation --help`
@@ -16,12 +17,12 @@ from pathlib import Path
 
 import click
 
-from moderation.alerts.commands import COMMANDS as ALERT_COMMANDS
+from moderation.cli.alerts import COMMANDS as ALERT_COMMANDS
 from moderation.cli.import_files import import_command
+from moderation.cli.push import push_command
 from moderation.declare import click_type
 from moderation.drafting.commands import draft
 from moderation.export.commands import export, ranking
-from moderation.push.commands import push_command
 from moderation.roles import ROLES
 from moderation.scheduling.commands import scheduler_command
 from moderation.scoring.offensive_commands import COMMANDS as MODEL_COMMANDS

@@ -13,7 +13,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-from moderation.declare import setting
+from moderation.declare import ChannelKeys, register_channel_keys, setting
 
 FEATURE = "feature"  # WeChat 精选
 UNFEATURE = "unfeature"
@@ -215,3 +215,8 @@ class Outcome:
     note: str = ""  # why it failed, or what "already" means
     request: dict[str, Any] = field(default_factory=dict)
     answer: str = ""
+
+
+register_channel_keys(
+    ChannelKeys("push", PushOptions, lambda options, channel_type: options.check(channel_type))
+)
