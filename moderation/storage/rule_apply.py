@@ -26,8 +26,8 @@ from moderation.rules.model import (
     Facts,
     Rule,
 )
-from moderation.states import MODE_ACTOR, PENDING, RULE_ACTOR, automatic_sql
-from moderation.storage import authors, decisions, in_chunks, story_modes
+from moderation.states import MODE_ACTOR, PENDING, RULE_ACTOR
+from moderation.storage import authors, automatic_sql, decisions, in_chunks, story_modes
 from moderation.storage import rules as rule_store
 from moderation.timeutil import BEIJING, now_iso, parse_iso
 
