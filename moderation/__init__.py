@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-# The subsystems that register their settings with `moderation.declare` (channel types,
-# push keys, the schedule and alert-target checks): imported with the package, so any
-# settings loaded anywhere know them, and `moderation.settings` imports none of them.
-from moderation import alerts, collectors  # noqa: F401
-from moderation.push import actions  # noqa: F401
+# The subsystems that register what the settings check with `moderation.declare` (channel
+# types and their keys, the [push] and [second_opinion] sections, the schedule and
+# alert-target checks): imported with the package, so settings loaded anywhere know them and
+# `moderation.settings` imports none of them.
+import moderation.alerts  # noqa: F401
+import moderation.collectors  # noqa: F401
+import moderation.push.actions  # noqa: F401
+import moderation.scheduling.spec  # noqa: F401
+import moderation.second_opinion.config  # noqa: F401
 from moderation.resources import STATIC, TEMPLATES
-from moderation.scheduling import spec  # noqa: F401
 
 
 def create_app(settings=None, **overrides):

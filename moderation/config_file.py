@@ -113,13 +113,14 @@ def channels_part() -> str:
         shown = "required" if default is dataclasses.MISSING else f"default {toml_value(default)}"
         listing.append(f"  {name} ({shown}): {help_text(field)}")
     listing.append(
-        'Pushing decisions back (wechat, jsonfeed, weibo; docs/channels-and-push.md, "Pushing decisions back"):'
+        "Pushing decisions back (wechat, jsonfeed, weibo; docs/channels-and-push.md, "
+        '"Pushing decisions back"):'
     )
     for name, field in keys(PushOptions).items():
         listing.append(f"  {name} (default {toml_value(default_of(field))}): {help_text(field)}")
     listing.append(
         f"Channel types: {', '.join(collectors.known_types())}. The other keys of an entry "
-        'belong to its type (docs/channels-and-push.md); the demo\'s are shown commented out.'
+        "belong to its type (docs/channels-and-push.md); the demo's are shown commented out."
     )
     entries = [comment("\n".join(listing))]
     for channel in PACKAGED_CHANNELS:

@@ -130,8 +130,9 @@ class Checkpointer:
 
 
 def open_db(settings, migrate: bool = True, busy_retries: int = 0):
-    """Open the database the settings point at (migrated: with the config's push policies;
-    `busy_retries`: see :class:`Database`)."""
+    """Open the database the settings point at (migrated: with the config's push policies,
+    and the rows a dead sender on this host had claimed due again at once; `busy_retries`:
+    see :class:`Database`)."""
     db = connect(
         settings.database_path,
         settings.database.busy_timeout_ms,
@@ -140,7 +141,8 @@ def open_db(settings, migrate: bool = True, busy_retries: int = 0):
     )
     if migrate:
         from moderation.push.actions import policies
-        from moderation.storage.outbox import sync_policies
+        from moderation.storage.outbox import reclaim_orphans, sync_policies
 
         sync_policies(db, policies(settings))
+        reclaim_orphans(db)
     return db

@@ -232,3 +232,22 @@ def register_channel_keys(group: ChannelKeys) -> None:
 def channel_key_groups() -> list[ChannelKeys]:
     """The registered groups of channel keys, in registration order."""
     return list(_CHANNEL_KEYS.values())
+
+
+_SECTIONS: dict[str, type] = {}
+
+
+def register_section(name: str, cls: type) -> None:
+    """Register a table of config.toml (`[name]`) declared by the subsystem it configures;
+    the settings list it after their own sections, in registration order."""
+    _SECTIONS[name] = cls
+
+
+def registered_sections() -> dict[str, type]:
+    """{table name: its dataclass} of the registered sections."""
+    return dict(_SECTIONS)
+
+
+def section_default(name: str) -> Callable[[], Any]:
+    """A default factory for a registered section's field: its dataclass with defaults."""
+    return lambda: _SECTIONS[name]()

@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from moderation import opinion_pass
 from moderation.collectors import make_collector
 from moderation.collectors.base import CollectorError
 from moderation.collectors.limits import bound_page
@@ -20,6 +21,8 @@ from moderation.storage import (
     authors,
     duplicates,
     raw_payloads,
+    reader_reports,
+    regions,
     rule_apply,
     story_modes,
     wordlists,
@@ -27,6 +30,7 @@ from moderation.storage import (
 from moderation.storage import channels as channel_store
 from moderation.storage import comments as comment_store
 from moderation.storage import scores as score_store
+from moderation.storage import second_opinions as second_opinion_store
 from moderation.storage import stories as story_store
 
 POOL_CHUNK = 250  # texts a scoring-pool worker takes at a time (a batch needs two to use it)
@@ -80,7 +84,7 @@ def collect_channel(
     try:
         collector = make_collector(channel, settings)
         for page in collector.pages(state["cursor"]):
-            _store_page(db, channel.name, page, summary, settings.limits)
+            _store_page(db, channel.name, page, summary, settings.limits, settings.privacy.keep_ip)
             if progress:
                 progress(summary)
             if stop is not None and stop.is_set():
@@ -123,13 +127,27 @@ def _final_status(summary: RunSummary) -> str:
     return channel_store.PARTIAL if summary.pages else channel_store.FAILED
 
 
-def _store_page(db, channel_name: str, page, summary: RunSummary, limits=None) -> None:
+def _store_reader_fields(db, channel_name: str, comments, keep_ip: bool) -> None:
+    """What a channel may send beside a comment: its writer's IP (stored as the region, the
+    address only with keep_ip) and the readers' reports it counted."""
+    addresses = {comment.native_id: comment.ip for comment in comments if comment.ip}
+    if addresses:
+        regions.save_collected(db, channel_name, addresses, keep_ip)
+    counts = {c.native_id: c.reports for c in comments if c.reports}  # 0: nothing to queue
+    if counts:
+        reader_reports.save_feed_counts(db, channel_name, counts)
+
+
+def _store_page(
+    db, channel_name: str, page, summary: RunSummary, limits=None, keep_ip: bool = False
+) -> None:
     limits = limits or LimitsSettings()
     page = bound_page(page, limits)
     with db.atomic():
         story_ids = story_store.upsert_stories(db, channel_name, page.stories)
         counts = comment_store.save_comments(db, channel_name, page.comments, story_ids)
         raw_payloads.save_raw(db, channel_name, page.comments, limits.raw_payload_chars)
+        _store_reader_fields(db, channel_name, page.comments, keep_ip)
         if page.cursor is not None:
             channel_store.save_cursor(db, channel_name, page.cursor)
     summary.pages += 1
@@ -176,7 +194,18 @@ def score_batch(db, settings, batch: list[dict], pool=None) -> None:
         scored = pool.map(_score_in_worker, texts, chunksize=POOL_CHUNK)
     else:
         scored = [scorer.score(text) for text in texts]
+    # Second opinions are asked before the write lock is taken: at most their timeout.
+    opinions = opinion_pass.gather(
+        db,
+        settings,
+        batch,
+        scored,
+        authors.thresholds_from(settings.authors),
+        story_modes.settings_from(settings.modes),
+    )
+    scored = opinion_pass.with_flags(scored, batch, opinions)
     with db.atomic():
+        opinion_pass.store_gathered(db, opinions)
         grouping = duplicates.assign_groups(
             db,
             [(comment["id"], comment["text"]) for comment in batch],
@@ -206,23 +235,27 @@ def score_batch(db, settings, batch: list[dict], pool=None) -> None:
                 settings.scoring.mass_posting_authors,
                 None if group in grouping.merged else members.get(group),
             )
-        _decide_by_rules(db, settings, [comment["id"] for comment in batch], scored)
+        _decide_by_rules(
+            db, settings, [comment["id"] for comment in batch], scored, opinions.levels
+        )
 
 
-def _decide_by_rules(db, settings, comment_ids: list[int], scored) -> None:
+def _decide_by_rules(db, settings, comment_ids: list[int], scored, opinions=None) -> None:
     """Apply the rule set (moderation.rules), then the story modes, to pending comments just
     scored: the default set rejects a banned word as before; each decision names its rule
-    (actor rule:N) or mode (mode:post)."""
+    (actor rule:N) or mode (mode:post). `opinions`: {comment id: second-opinion level}."""
     rule_apply.apply_rules(
         db,
         comment_ids,
         scored,
         authors.thresholds_from(settings.authors),
         story_modes.settings_from(settings.modes),
+        opinions,
     )
 
 
-GROUP_FLAGS = frozenset({"mass_posting"})  # decided by a comment's group, not its text
+# Flags not decided by a comment's own text: its group's, and its second opinion's.
+GROUP_FLAGS = frozenset({"mass_posting", opinion_pass.FLAG})
 
 
 def refresh_pending(db, settings, batch_size: int | None = None) -> int:
@@ -261,7 +294,9 @@ def refresh_pending(db, settings, batch_size: int | None = None) -> int:
             ],
             rules,
         )
-        _decide_by_rules(db, settings, [row["id"] for row in batch], scored)
+        ids = [row["id"] for row in batch]
+        opinions = second_opinion_store.worst_levels(db, ids) if batch else {}
+        _decide_by_rules(db, settings, ids, scored, opinions)
         score_store.save_refresh_state(db, rules, batch[-1]["id"] if batch else None, not batch)
     return len(batch)
 

@@ -28,9 +28,12 @@ from moderation.declare import (
     check_value,
     declared,
     registered,
+    registered_sections,
+    section_default,
     setting,
 )
 from moderation.resources import DEFAULT_CONFIG, user_data_dir
+from moderation.states import RECORDS_MIN_DAYS
 
 CONFIG_ENV = "MODERATION_CONFIG"
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -267,13 +270,60 @@ class DraftSettings:
 
 @dataclass(frozen=True)
 class RetentionSettings:
-    """How long raw channel payloads are kept."""
+    """How long raw channel payloads, and closed reports and appeals, are kept."""
 
     raw_payload_days: int = setting(
         30,
         "Raw channel payloads older than this many days are purged; comments and decisions stay.",
         min=1,
         max=3650,
+    )
+    records_days: int = setting(
+        365,
+        "Closed reader reports and appeals older than this many days are purged (decisions, "
+        "account events and comments stay). At least 180: records are kept six months.",
+        min=RECORDS_MIN_DAYS,
+        max=3650,
+    )
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    """Readers' reports (举报) and commenters' appeals (申诉) sent to the signed endpoint."""
+
+    time_limit_hours: int = setting(
+        24,
+        "A report or appeal should be handled within this many hours; past it the 举报超时 "
+        "alert fires and /metrics counts it as late.",
+        min=1,
+        max=720,
+    )
+    per_reporter_per_hour: int = setting(
+        10,
+        "Reports (and appeals) one reader token may file per hour; more are refused with 429.",
+        min=1,
+        max=1000,
+    )
+    text_chars: int = setting(
+        500, "Longest note a reader may add to a report or appeal, in characters.", min=0, max=2000
+    )
+    clock_skew_seconds: int = setting(
+        300,
+        "A signed request whose timestamp is further than this from the desk's clock is "
+        "refused (a replayed request).",
+        min=30,
+        max=86400,
+    )
+
+
+@dataclass(frozen=True)
+class PrivacySettings:
+    """What the desk keeps about readers."""
+
+    keep_ip: bool = setting(
+        False,
+        "Keep a commenter's IP address beside its region (IP 属地). false: only the "
+        "province-level region is stored, the address is dropped on arrival.",
     )
 
 
@@ -457,8 +507,17 @@ class ChannelSettings:
     name: str = setting(help="Unique name of the channel (used by `moderation collect NAME`).")
     type: str = setting(help="The collector that reads it.", check=_known_channel_type)
     schedule: str = setting("10m", '"5m", "90s", "2h" or five cron fields.', check=_valid_schedule)
-    enabled: bool = setting(True, "false keeps the channel configured but never collected.")
+    enabled: bool = setting(
+        True,
+        "false keeps the channel configured, never collected nor pushed to. Its queued "
+        "actions wait as 已暂停.",
+    )
     label: str = setting("", "Shown as the comment's origin, e.g. 掌上株洲 (empty: the name).")
+    second_opinion: list[str] = setting(
+        [],
+        "Second-opinion providers asked about every comment. By name, from "
+        "[second_opinion]; empty: only where a rule asks (action ask_second_opinion).",
+    )
     # The collector's Options dataclass, built from the entry's other keys by the loader.
     options: Any = field(default=None, metadata={NOT_A_KEY: True})
     # The channel's push keys (moderation.push.actions.PushOptions, registered with
@@ -478,11 +537,17 @@ class Settings:
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
     export: ExportSettings = field(default_factory=ExportSettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
+    reports: ReportSettings = field(default_factory=ReportSettings)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
     authors: AuthorSettings = field(default_factory=AuthorSettings)
     modes: ModeSettings = field(default_factory=ModeSettings)
     alerts: AlertSettings = field(default_factory=AlertSettings)
     draft: DraftSettings = field(default_factory=DraftSettings)
     limits: LimitsSettings = field(default_factory=LimitsSettings)
+    # Sections declared by the subsystems they configure and registered with `declare`:
+    # [second_opinion] (moderation.second_opinion.config), [push] (moderation.push.actions).
+    second_opinion: Any = field(default_factory=section_default("second_opinion"))
+    push: Any = field(default_factory=section_default("push"))
     channels: tuple[ChannelSettings, ...] = ()
     source: str = field(default="<defaults>", metadata={NOT_A_KEY: True})
 
@@ -518,11 +583,15 @@ SECTIONS: dict[str, type] = {
     "scheduler": SchedulerSettings,
     "export": ExportSettings,
     "retention": RetentionSettings,
+    "reports": ReportSettings,
+    "privacy": PrivacySettings,
     "authors": AuthorSettings,
     "modes": ModeSettings,
     "alerts": AlertSettings,
     "draft": DraftSettings,
     "limits": LimitsSettings,
+    # then the sections the subsystems registered ([second_opinion], [push], ...)
+    **registered_sections(),
 }
 TOP_LEVEL_KEYS = ("data_dir",)
 
@@ -577,7 +646,21 @@ def settings_from_mapping(raw: dict, base_dir: Path, source: str = "<mapping>") 
         else:
             known = ", ".join([*TOP_LEVEL_KEYS, *SECTIONS, "channels"])
             raise SettingsError(f"{where}: unknown key (known: {known})")
-    return Settings(base_dir=base_dir, source=source, **values)
+    settings = Settings(base_dir=base_dir, source=source, **values)
+    _check_second_opinions(settings, source)
+    return settings
+
+
+def _check_second_opinions(settings: Settings, source: str) -> None:
+    """Every provider a channel names is configured in [second_opinion]."""
+    known = settings.second_opinion.provider_settings()
+    for channel in settings.channels:
+        unknown = [name for name in channel.second_opinion if name not in known]
+        if unknown:
+            raise SettingsError(
+                f"{source}: channels.{channel.name}.second_opinion: not a configured provider: "
+                f"{', '.join(unknown)} (configured: {', '.join(known) or 'none'})"
+            )
 
 
 def _build_channels(value: Any, source: str) -> tuple[ChannelSettings, ...]:

@@ -35,3 +35,7 @@ REJECT_REASONS = {
     "duplicate": "重复",
     "other": "其他",
 }
+
+# Decisions, reports, appeals, account events and the texts decided are kept at least this
+# long (网络安全法: network logs six months); no setting or command deletes them sooner.
+RECORDS_MIN_DAYS = 180

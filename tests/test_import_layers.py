@@ -33,6 +33,8 @@ LAYERS = (
         "pipeline, export and senders",
         (
             "moderation.pipeline",
+            "moderation.opinion_pass",  # second opinions asked between scoring and rules
+            "moderation.opinion_metrics",  # providers' figures and agreement for /metrics
             "moderation.export",
             "moderation.drafting",
             "moderation.sending",  # the outbox, alerts and reports taken from storage and sent
@@ -42,7 +44,11 @@ LAYERS = (
     ("storage", ("moderation.db", "moderation.storage")),
     # each channel's actions, robots, mail and alert conditions: pure or network, on the
     # collectors' HTTP layer
-    ("channel actions and alert delivery", ("moderation.push", "moderation.alerts")),
+    # and the content-safety services asked for a second opinion (network and parsing)
+    (
+        "channel actions, alert delivery and second opinions",
+        ("moderation.push", "moderation.alerts", "moderation.second_opinion"),
+    ),
     # scored comments, rules over them (pure) and the channels' readers
     ("scoring and collectors", ("moderation.scoring", "moderation.rules", "moderation.collectors")),
     # typed settings from config.toml; what they check comes registered from above

@@ -20,6 +20,7 @@ KINDS = {
     "queue_age": "待审积压",
     "channel_failing": "渠道故障",
     "outbox_failing": "推送失败",
+    "reports_overdue": "举报超时",
 }
 
 DEFAULT_PARAMS = {
@@ -42,6 +43,7 @@ DEFAULT_PARAMS = {
     "queue_age": {"minutes": 180, "from_hour": 8, "to_hour": 23},
     "channel_failing": {"minutes": 60},
     "outbox_failing": {"minutes": 30, "window_minutes": 60, "min_count": 1},
+    "reports_overdue": {"min_count": 1},
 }
 
 
@@ -54,6 +56,7 @@ DEFAULT_RULES = (
     {"name": "待审积压超过3小时", "kind": "queue_age"},
     {"name": "渠道连续失败1小时", "kind": "channel_failing"},
     {"name": "推送失败或积压", "kind": "outbox_failing"},
+    {"name": "举报超过处理时限", "kind": "reports_overdue"},
 )
 
 
@@ -258,6 +261,26 @@ def outbox_failing(rule: dict, trouble: list[dict], now: datetime) -> list[Condi
             )
         )
     return found
+
+
+def reports_overdue(rule: dict, overdue: dict) -> list[Condition]:
+    """Readers' reports still open past their time limit ([reports] time_limit_hours, set
+    on each report when it arrived): at least `min_count` of them."""
+    if overdue["reports"] < params_for(rule)["min_count"]:
+        return []
+    oldest = parse_iso(overdue["oldest_due"])
+    since = (
+        f"最早一条的时限是 {oldest.astimezone(BEIJING):%m-%d %H:%M}（北京时间）" if oldest else ""
+    )
+    return [
+        Condition(
+            key="reports",
+            title=f"{overdue['reports']} 条读者举报超过处理时限",
+            lines=(f"涉及 {overdue['comments']} 条评论；{since}",),
+            link_path="/reader-reports",
+            detail={"reports": overdue["reports"], "oldest_due": overdue["oldest_due"]},
+        )
+    ]
 
 
 # bounds of each numeric param: (min, max)

@@ -23,10 +23,12 @@ from moderation.cli.push import push_command
 from moderation.declare import click_type
 from moderation.drafting.commands import draft
 from moderation.export.commands import export, ranking
+from moderation.export.records_commands import records
 from moderation.roles import ROLES
 from moderation.scheduling.commands import scheduler_command
 from moderation.scoring.offensive_commands import COMMANDS as MODEL_COMMANDS
 from moderation.scoring.sentiment_commands import COMMANDS as SENTIMENT_COMMANDS
+from moderation.second_opinion.commands import second_opinion_command
 from moderation.settings import (
     RetentionSettings,
     ServerSettings,
@@ -380,23 +382,39 @@ def _describe(result: dict) -> str:
     type=click_type(RetentionSettings, "raw_payload_days"),
     help="Override [retention] raw_payload_days.",
 )
+@click.option(
+    "--records-days",
+    type=click_type(RetentionSettings, "records_days"),
+    help="Override [retention] records_days (at least 180: records are kept six months).",
+)
 @click.pass_obj
-def purge_command(obj: Context, days: int | None) -> None:
-    """Delete raw channel payloads past the retention period (comments stay)."""
-    from moderation.storage import raw_payloads
+def purge_command(obj: Context, days: int | None, records_days: int | None) -> None:
+    """Delete raw channel payloads past their retention, and reports and appeals closed
+    longer ago than records_days (decisions, account events and comments stay)."""
+    from moderation.storage import duty_records, raw_payloads
 
     days = obj.settings.retention.raw_payload_days if days is None else days
-    removed = raw_payloads.purge_older_than(obj.db(), days)
+    records_days = obj.settings.retention.records_days if records_days is None else records_days
+    try:
+        duty_records.check_days(records_days)
+    except duty_records.RetentionError as error:
+        raise click.ClickException(str(error)) from None
+    db = obj.db()
+    removed = raw_payloads.purge_older_than(db, days)
     click.echo(f"purged {removed} raw payloads older than {days} days")
+    closed = duty_records.purge_closed(db, records_days)
+    click.echo(f"purged {closed} reports and appeals closed more than {records_days} days ago")
 
 
 for command in (
     import_command,
     export,
     ranking,
+    records,
     draft,
     scheduler_command,
     push_command,
+    second_opinion_command,
     *SENTIMENT_COMMANDS,
     *ALERT_COMMANDS,
     *MODEL_COMMANDS,

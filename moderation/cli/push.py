@@ -9,20 +9,35 @@ import click
 @click.argument("channel", required=False)
 @click.option("--status", "show_status", is_flag=True, help="Show each channel's outbox only.")
 @click.option("--limit", type=click.IntRange(1), default=1000, help="Rows to send at most.")
+@click.option(
+    "--check",
+    "check_channel",
+    metavar="CHANNEL",
+    help="Ask a WeChat channel (a harmless read) whether it may use the comment API.",
+)
 @click.pass_obj
-def push_command(obj, channel: str | None, show_status: bool, limit: int) -> None:
+def push_command(
+    obj, channel: str | None, show_status: bool, limit: int, check_channel: str | None
+) -> None:
     """Send decisions' actions waiting in the outbox to the channels (or show --status)."""
     from moderation.sending import push_outbox
     from moderation.settings import SettingsError
     from moderation.storage import outbox
 
     settings = obj.settings
-    if channel:
-        try:
-            settings.channel(channel)
-        except SettingsError as error:
-            raise click.UsageError(str(error)) from None
+    for name in (channel, check_channel):
+        if name:
+            try:
+                settings.channel(name)
+            except SettingsError as error:
+                raise click.UsageError(str(error)) from None
     db = obj.db()
+    if check_channel:
+        try:
+            allowed = check_line(db, settings, check_channel)
+        finally:
+            db.close()
+        raise SystemExit(0 if allowed else 1)
     try:
         if not show_status:
             report = push_outbox.deliver(db, settings, channel=channel, limit=limit)
@@ -39,6 +54,41 @@ def push_command(obj, channel: str | None, show_status: bool, limit: int) -> Non
         db.close()
 
 
+def check_line(db, settings, name: str) -> bool:
+    """Print one line: may the channel's account use the comment API, and what it will do."""
+    from moderation.push import wechat
+    from moderation.push.actions import push_options
+    from moderation.storage import outbox
+
+    channel = settings.channel(name)
+    if channel.type != "wechat":
+        raise click.UsageError(f"--check: {name} is a {channel.type} channel; it checks WeChat")
+    allowed, why = wechat.check(channel, channel.options, outbox.latest_story(db, name))
+    label = f"{name}（{channel.label}）" if channel.label else name
+    can = abilities(push_options(channel), channel.type) if allowed else ""
+    click.echo(f"{label}：{why}" + (f"；{can}" if can else ""))
+    return allowed
+
+
+def abilities(push, channel_type: str) -> str:
+    """What the channel will do, in Chinese, from its push keys."""
+    from moderation.push.actions import LABELS, NONE, REPLY
+
+    if push.push == "off":
+        return '推送已关闭（push = "off"），不会发送任何操作'
+    parts = []
+    for verb, action in (("通过", push.approve_action(channel_type)),
+                         ("拒绝", push.reject_action(channel_type))):  # fmt: skip
+        parts.append(f"{verb}→{LABELS.get(action, '不推送') if action != NONE else '不推送'}")
+    supported = push.supported(channel_type)
+    if REPLY in supported:
+        parts.append("官方回复" + ("（须总编签发）" if push.replies_need_sign_off else ""))
+    if "open_comments" in supported:
+        parts.append("打开/关闭评论")
+    mode = "演练（只记录不发送）" if push.push == "dry_run" else "推送已开启"
+    return f"{mode}：" + "，".join(parts)
+
+
 def status_lines(rows: list[dict], policies: list[dict], only: str | None) -> list[str]:
     """One line per channel: mode, backlog, failures, dry runs, last success (Beijing)."""
     from moderation.timeutil import local_time
@@ -50,11 +100,14 @@ def status_lines(rows: list[dict], policies: list[dict], only: str | None) -> li
         if only and name != only:
             continue
         row = by_channel.get(name, {})
+        mode = policy["mode"] if policy.get("enabled", 1) else f"{policy['mode']}, disabled"
         line = (
-            f"{name} [{policy['mode']}]: backlog {row.get('backlog') or 0}, "
+            f"{name} [{mode}]: backlog {row.get('backlog') or 0}, "
             f"failed {row.get('failed') or 0}, dry-run {row.get('dry_run') or 0}, "
             f"last success {local_time(row.get('last_success')) or 'never'}"
         )
+        if row.get("held"):
+            line += f"; 已暂停 {row['held']} (push off or channel disabled: nothing is sent)"
         if row.get("waiting_because"):
             line += f"; waiting: {row['waiting_because']}"
         lines.append(line)

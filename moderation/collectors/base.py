@@ -45,6 +45,9 @@ class CollectedComment:
     featured: bool = False
     raw: Mapping[str, Any] | None = None
     truncated: bool = False  # the text was cut to the length cap (see collectors.limits)
+    ip: str | None = None  # the commenter's address, if the channel sends it: mapped to its
+    # region (IP 属地) when stored, kept only with [privacy] keep_ip; never in `raw`
+    reports: int | None = None  # readers' reports the channel counted on it (jsonfeed)
 
 
 @dataclass
@@ -76,6 +79,11 @@ class ChannelUnavailable(CollectorError):
     """The channel is down, too slow, or kept answering 5xx after retries."""
 
     retry_later = True
+
+
+class RowUnavailable(ChannelUnavailable):
+    """One call's answer says "try again later" (WeChat's -1, an unknown code): that call
+    alone waits; the channel itself answered and the rest of its work goes on."""
 
 
 class RateLimited(CollectorError):

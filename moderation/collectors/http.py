@@ -17,7 +17,9 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 import urllib3
@@ -52,6 +54,30 @@ class HttpOptions:
     max_body_mb: float = setting(
         20.0, "A larger answer, in MB, is refused as BadPayload.", min=0.001, max=1024
     )
+
+
+@dataclass
+class Attempt:
+    """One try of one call as it went: when, how long, and the HTTP status or the trouble.
+
+    A channel client may add what the body said (WeChat's errcode); the push side keeps
+    every attempt in the action's history.
+    """
+
+    at: str  # ISO-8601 UTC, when the try started
+    method: str
+    path: str  # the URL path only (the query may hold an access token)
+    seconds: float
+    status: int | None = None  # None: no answer (timed out, connection failed)
+    problem: str = ""
+    errcode: int | None = None
+
+    def describe(self) -> str:
+        """One short line: "HTTP 200 · errcode 42001", "timed out"."""
+        parts = [f"HTTP {self.status}" if self.status is not None else self.problem]
+        if self.errcode is not None:
+            parts.append(f"errcode {self.errcode}")
+        return " · ".join(part for part in parts if part)
 
 
 @dataclass(frozen=True)
@@ -97,8 +123,11 @@ class HttpClient:
         label: str,
         sleep: Callable[[float], None] = time.sleep,
         rate_limited: Callable[[Reply], str | None] | None = None,
+        record: bool = False,
     ):
         self.options = options
+        self.record = record  # keep every try in `attempts` (taken by the caller)
+        self.attempts: list[Attempt] = []
         self.label = label
         self.sleep = sleep
         self.rate_limited = rate_limited
@@ -110,6 +139,11 @@ class HttpClient:
     def close(self) -> None:
         """Release the connection pool."""
         self.session.close()
+
+    def take_attempts(self) -> list[Attempt]:
+        """The tries recorded since the last take (only when built with `record`)."""
+        taken, self.attempts = self.attempts, []
+        return taken
 
     def send(
         self,
@@ -129,8 +163,10 @@ class HttpClient:
         attempt = 0
         while True:
             attempt += 1
+            tried = self._attempt(method, url)
             try:
                 reply = self._once(method, url, params, json_body, data, headers)
+                self._ended(tried, reply.status)
                 problem = f"HTTP {reply.status}: {reply.excerpt(80)}"
                 if reply.status not in RETRY_STATUSES:
                     return reply
@@ -143,10 +179,15 @@ class HttpClient:
             except requests.Timeout:
                 problem = "timed out"
                 reply = None
+                self._ended(tried, None, problem)
             except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as error:
                 # A connection reset mid-body surfaces from the body read, not the request.
                 problem = f"connection failed ({type(error).__name__})"
                 reply = None
+                self._ended(tried, None, problem)
+            except BadPayload:
+                self._ended(tried, None, "answer too large")
+                raise
             pause = self.options.backoff_seconds * 2 ** (attempt - 1)
             if reply is not None and reply.retry_after is not None:
                 # A quota spent for an hour is not worth asking again within max_wait.
@@ -156,6 +197,21 @@ class HttpClient:
                 self._give_up(method, url, attempt, problem, reply)
             self.sleep(pause)
             waited += pause
+
+    def _attempt(self, method: str, url: str) -> Attempt | None:
+        """Start recording one try (None when not recording)."""
+        if not self.record:
+            return None
+        stamp = datetime.now(UTC).isoformat(timespec="milliseconds")
+        path = urlsplit(url).path or "/"
+        return Attempt(at=stamp, method=method, path=path, seconds=time.monotonic())
+
+    def _ended(self, tried: Attempt | None, status: int | None, problem: str = "") -> None:
+        if tried is None:
+            return
+        tried.seconds = round(time.monotonic() - tried.seconds, 3)
+        tried.status, tried.problem = status, problem
+        self.attempts.append(tried)
 
     def _give_up(self, method, url, attempts, problem, reply) -> None:
         where = f"{self.label}: {method} {_path(url)}"

@@ -6,7 +6,9 @@ following ``next_url`` while the page still holds stories published within `stor
 
 Comments: ``GET comments_url?story_id=ID&limit=N[&cursor=C]`` ->
 ``{"story_id", "comments": [{"id", "author", "author_id", "content", "created", "likes",
-"reply_to"}], "next_cursor", "has_more"}``, in the order the site changed them (a comment
+"reply_to", "ip", "reports"}], "next_cursor", "has_more"}`` (``ip``: the commenter's
+address, for the IP 属地, kept out of the raw payload; ``reports``: readers' reports the site
+counted; both optional, see docs/operator-duties.md), in the order the site changed them (a comment
 edited after the cursor comes again with its new text). The full shape is in
 docs/channels.md. Content is plain text: it is stored as given, entities are not decoded.
 
@@ -168,6 +170,7 @@ class Collector:
         author_id = field(item, "author_id", (str, int), where, default=None)
         reply_to = field(item, "reply_to", (str, int), where, default=None)
         author = author_id if author_id is not None else name
+        reports = field(item, "reports", int, where, default=None)
         return CollectedComment(
             native_id=comment_id,
             story_native_id=story_id,
@@ -178,5 +181,7 @@ class Collector:
             likes=field(item, "likes", int, where, default=0),
             reply_to=str(reply_to) if reply_to is not None else None,
             origin=self.origin,
-            raw=item,
+            raw={key: value for key, value in item.items() if key != "ip"},
+            ip=field(item, "ip", str, where, default=None),
+            reports=reports if reports is None or reports >= 0 else 0,
         )

@@ -2,9 +2,9 @@
 
 Protocol (all POST, JSON bodies, errors as `{"errcode": N, "errmsg": ...}` with HTTP 200):
 
-* ``/cgi-bin/stable_token`` -> ``{"access_token", "expires_in"}``; cached per account until
-  shortly before expiry; on errcode 40001/42001/40014 the token is refreshed once and the
-  call retried.
+* the token, its refresh on 40001/42001/40014, the quota answers and the HTTP retries are
+  the shared client's (:mod:`moderation.collectors.wechat_api`), the one the push side
+  writes with.
 * ``/datacube/getarticletotaldetail`` lists the articles of a date window with their
   daily ``read_user``/``share_user``: each article becomes a story.
 * ``/cgi-bin/comment/list`` pages an article's comments by offset until ``begin >= total``.
@@ -26,20 +26,17 @@ is skipped with the reason recorded; a response whose envelope is wrong (no ``li
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from moderation.collectors.base import (
-    AuthFailed,
     BadPayload,
     ChannelUnavailable,
     CollectedComment,
     CollectedStory,
     Page,
-    RateLimited,
 )
 from moderation.collectors.common import (
     local_today,
@@ -48,21 +45,16 @@ from moderation.collectors.common import (
     story_time,
     unix_to_utc,
 )
-from moderation.collectors.http import HttpClient, HttpOptions, field, secret_from_env
+from moderation.collectors.http import HttpOptions, field, secret_from_env
+from moderation.collectors.wechat_api import Api, describe, errcode
 from moderation.declare import setting
 
-TOKEN_ERRORS = frozenset({40001, 42001, 40014})  # invalid / expired / bad access_token
-QUOTA_ERRORS = frozenset({45009})  # the API's daily quota is spent
 SKIP_ERRORS = {
     88000: "comments are not open for this article",
     88001: "article not found",
     88002: "article is restricted",
 }
 MAX_PAGE = 49  # comment/list refuses count >= 50
-
-# Tokens live per (base_url, appid) for the process: scheduled runs every few minutes
-# must not each spend a stable_token call (it has its own daily quota).
-_TOKENS: dict[tuple[str, str], tuple[str, float]] = {}
 
 
 def _iso_date_or_empty(text: str) -> None:
@@ -124,68 +116,23 @@ class Collector:
     def __init__(self, channel, options: Options, settings=None):
         self.channel = channel
         self.options = options
-        self.secret = secret_from_env(
-            options.appsecret_env, f"the AppSecret of WeChat account {options.appid}"
-        )
+        self.api = Api(options, f"wechat {channel.name}")
         self.author_hash_key = pseudonym_key(channel, settings)
-        self.http = HttpClient(options, f"wechat {channel.name}")
+        self.http = self.api.http
         self.origin = channel.label or channel.name
-        self.base = options.base_url.rstrip("/")
 
     # -- protocol ---------------------------------------------------------------------
 
-    def access_token(self, refresh: bool = False) -> str:
-        """A valid access token, from the process cache unless `refresh`."""
-        key = (self.base, self.options.appid)
-        cached = _TOKENS.get(key)
-        if cached and not refresh and cached[1] > time.monotonic():
-            return cached[0]
-        payload = self.http.json(
-            "POST",
-            f"{self.base}/cgi-bin/stable_token",
-            json_body={
-                "grant_type": "client_credential",
-                "appid": self.options.appid,
-                "secret": self.secret,
-                "force_refresh": False,
-            },
-        )
-        code = payload.get("errcode") or 0
-        if code in QUOTA_ERRORS:
-            raise RateLimited(f"stable_token: errcode {code}: {payload.get('errmsg', '')}")
-        if code:
-            raise AuthFailed(
-                f"stable_token refused appid {self.options.appid}: "
-                f"errcode {code}: {payload.get('errmsg', '')}"
-            )
-        token = field(payload, "access_token", str, "stable_token")
-        expires_in = field(payload, "expires_in", int, "stable_token")
-        margin = min(300, expires_in // 10)  # refresh shortly before WeChat expires it
-        _TOKENS[key] = (token, time.monotonic() + expires_in - margin)
-        return token
-
     def call(self, path: str, body: dict) -> dict:
-        """POST `body` to an API path with the token; refresh the token once if refused.
+        """POST `body` to an API path through the shared client (token, retries, quota).
 
-        Returns the payload; quota and unknown errcodes raise, skip codes are returned.
+        Returns the payload; skip codes are returned, any other errcode raises.
         """
-        for attempt in (1, 2):
-            token = self.access_token(refresh=attempt == 2)
-            payload = self.http.json(
-                "POST", f"{self.base}{path}", params={"access_token": token}, json_body=body
-            )
-            code = field(payload, "errcode", int, path, default=0)
-            if code in TOKEN_ERRORS and attempt == 1:
-                _TOKENS.pop((self.base, self.options.appid), None)
-                continue
-            if code in TOKEN_ERRORS:
-                raise AuthFailed(f"{path}: token refused twice: errcode {code}: {_msg(payload)}")
-            if code in QUOTA_ERRORS:
-                raise RateLimited(f"{path}: API quota spent: errcode {code}: {_msg(payload)}")
-            if code and code not in SKIP_ERRORS:
-                raise ChannelUnavailable(f"{path}: errcode {code}: {_msg(payload)}")
-            return payload
-        raise AssertionError("unreachable")
+        payload = self.api.call(path, body)
+        code = errcode(payload, path)
+        if code and code not in SKIP_ERRORS:
+            raise ChannelUnavailable(f"{path}: {describe(payload)}")
+        return payload
 
     # -- pages ------------------------------------------------------------------------
 
@@ -299,10 +246,10 @@ class Collector:
                     "type": 0,
                 },
             )
-            code = payload.get("errcode") or 0
+            code = errcode(payload)
             if code in SKIP_ERRORS:
                 state.resume = next_article
-                reason = f"{SKIP_ERRORS[code]} (errcode {code}: {_msg(payload)})"
+                reason = f"{SKIP_ERRORS[code]} ({describe(payload)})"
                 yield Page(cursor=state.dump(), skipped=[f"《{title}》 {msgid} skipped: {reason}"])
                 return
             where = f"comment/list {msgid}"
@@ -382,10 +329,6 @@ class _State:
             "articles": {msgid: dict(article) for msgid, article in self.articles.items()},
             "resume": dict(self.resume) if self.resume else None,
         }
-
-
-def _msg(payload: dict) -> str:
-    return str(payload.get("errmsg", ""))[:200]
 
 
 def _number(text: str) -> int | str:

@@ -13,7 +13,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-from moderation.declare import ChannelKeys, register_channel_keys, setting
+from moderation.declare import ChannelKeys, register_channel_keys, register_section, setting
 
 FEATURE = "feature"  # WeChat 精选
 UNFEATURE = "unfeature"
@@ -23,6 +23,11 @@ DELETE_REPLY = "delete_reply"
 OPEN_COMMENTS = "open_comments"
 CLOSE_COMMENTS = "close_comments"
 ACTIONS = (FEATURE, UNFEATURE, DELETE, REPLY, DELETE_REPLY, OPEN_COMMENTS, CLOSE_COMMENTS)
+# The outcome of a reader's report or a commenter's appeal, told to the site (jsonfeed only)
+# so it can answer the reader; the outcome travels as an object (push/jsonfeed.request).
+REPORT_OUTCOME = "report_outcome"
+APPEAL_OUTCOME = "appeal_outcome"
+OUTCOME_ACTIONS = frozenset({REPORT_OUTCOME, APPEAL_OUTCOME})
 NONE = "none"
 
 LABELS = {
@@ -33,6 +38,8 @@ LABELS = {
     DELETE_REPLY: "删除回复",
     OPEN_COMMENTS: "打开评论",
     CLOSE_COMMENTS: "关闭评论",
+    REPORT_OUTCOME: "举报处理结果",
+    APPEAL_OUTCOME: "申诉处理结果",
 }
 
 # What undoes what: an undone decision sends the inverse of what was pushed.
@@ -64,6 +71,17 @@ DEFAULT_ON_REJECT = {"wechat": UNFEATURE, "jsonfeed": DELETE, "weibo": NONE}
 MODES = ("off", "dry_run", "on")
 
 
+@dataclass(frozen=True)
+class PushSettings:
+    """`[push]`: what holds for pushing on every channel."""
+
+    self_sign_off: bool = setting(
+        False,
+        "A chief editor may sign off an official reply they wrote themselves (false: the "
+        "sign-off must be by someone other than the reply's author).",
+    )
+
+
 class PushSettingsError(ValueError):
     """A push setting that cannot work; the message names the key."""
 
@@ -90,7 +108,9 @@ class PushOptions:
     destroy_biz: bool = setting(
         False, "weibo: delete readers' comments through the commercial comments/destroy/biz."
     )
-    moderation_url: str = setting("", "jsonfeed: the site's moderation endpoint (see docs/channels-and-push.md).")
+    moderation_url: str = setting(
+        "", "jsonfeed: the site's moderation endpoint (see docs/channels-and-push.md)."
+    )
     moderation_secret_env: str = setting(
         "", "jsonfeed: environment variable holding the HMAC-SHA256 shared secret."
     )
@@ -178,7 +198,11 @@ def push_options(channel) -> PushOptions:
 def policies(settings) -> dict[str, dict]:
     """Each channel's push policy, as the storage layer keeps it."""
     return {
-        channel.name: {"type": channel.type, **push_options(channel).policy(channel.type)}
+        channel.name: {
+            "type": channel.type,
+            **push_options(channel).policy(channel.type),
+            "enabled": int(getattr(channel, "enabled", True)),
+        }
         for channel in settings.channels
         if channel.type in SUPPORTED
     }
@@ -217,6 +241,7 @@ class Outcome:
     answer: str = ""
 
 
+register_section("push", PushSettings)  # [push] in config.toml
 register_channel_keys(
     ChannelKeys("push", PushOptions, lambda options, channel_type: options.check(channel_type))
 )

@@ -1,12 +1,13 @@
 """The website and app (jsonfeed channels): the moderation endpoint the site implements.
 
-Contract (docs/channels-and-push.md, "The site's moderation endpoint"): ``POST {moderation_url}`` with a JSON
-body ``{"action", "comment_id", "story_id", "idempotency_key", "decision_id", "timestamp",
-"text"}`` (UTF-8, keys sorted, no spaces), signed with HMAC-SHA256 over the exact body
-bytes with the shared secret, hex in the header ``X-ZZRB-Signature: sha256=<hex>``. The
-site answers 2xx once the action is applied (or was applied before under the same
-idempotency key), 404 when the comment or story is not there, 401/403 for a bad signature,
-another 4xx for an action it refuses, with ``{"error": "..."}``.
+Contract (docs/channels-and-push.md, "The site's moderation endpoint"):
+``POST {moderation_url}`` with a JSON body ``{"action", "comment_id", "story_id",
+"idempotency_key", "decision_id", "timestamp", "text"}`` (UTF-8, keys sorted, no spaces),
+signed with HMAC-SHA256 over the exact body bytes with the shared secret, hex in the
+header ``X-ZZRB-Signature: sha256=<hex>``. The site answers 2xx once the action is applied
+(or was applied before under the same idempotency key), 404 when the comment or story is
+not there, 401/403 for a bad signature, another 4xx for an action it refuses, with
+``{"error": "..."}``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,14 @@ import json
 
 from moderation.collectors.base import AuthFailed, ChannelUnavailable
 from moderation.collectors.http import HttpClient, excerpt, secret_from_env
-from moderation.push.actions import DELETE, DELETE_REPLY, UNFEATURE, Action, Outcome
+from moderation.push.actions import (
+    DELETE,
+    DELETE_REPLY,
+    OUTCOME_ACTIONS,
+    UNFEATURE,
+    Action,
+    Outcome,
+)
 
 SIGNATURE_HEADER = "X-ZZRB-Signature"
 REMOVALS = frozenset({UNFEATURE, DELETE, DELETE_REPLY})
@@ -43,11 +51,15 @@ class Client:
         self.secret = secret_from_env(
             push.moderation_secret_env, f"the moderation endpoint secret of {channel.name}"
         )
-        self.http = HttpClient(options, f"jsonfeed {channel.name}")
+        self.http = HttpClient(options, f"jsonfeed {channel.name}", record=True)
 
     def close(self) -> None:
         """Release the connection pool."""
         self.http.close()
+
+    def take_attempts(self):
+        """The HTTP tries of the last action (status or trouble, duration)."""
+        return self.http.take_attempts()
 
     def apply(self, action: Action) -> Outcome:
         """Send one action; 2xx is done, 404 is done for removals, other 4xx fail for good."""
@@ -75,8 +87,9 @@ class Client:
 
 
 def request(action: Action) -> dict:
-    """The body an action is sent as (also what a dry run records)."""
-    return {
+    """The body an action is sent as (also what a dry run records). A report's or an
+    appeal's outcome adds ``outcome`` (docs/operator-duties.md), its text stays null."""
+    fields = {
         "action": action.name,
         "comment_id": action.comment_native_id,
         "story_id": action.story_native_id,
@@ -85,3 +98,7 @@ def request(action: Action) -> dict:
         "timestamp": action.at,
         "text": action.text,
     }
+    if action.name in OUTCOME_ACTIONS:
+        fields["outcome"] = json.loads(action.text or "{}")
+        fields["text"] = None
+    return fields

@@ -9,31 +9,27 @@ JSON body of ``msg_data_id`` (number), ``index`` (number, article within the mas
 from 0) and, per comment, ``user_comment_id`` (number); reply/add adds ``content``. The
 answer is ``{"errcode": 0, "errmsg": "ok"}`` or an error code (HTTP 200 either way).
 
-How each documented error code ends (the sender records the note):
+How each documented error code ends (:func:`classify`; the meanings are the shared
+client's :data:`~moderation.collectors.wechat_api.ERRCODES`):
 
-======  ===============================  =================================================
-code    errmsg                           outcome here
-======  ===============================  =================================================
-45009   reach max api daily quota limit  RateLimited: the batch stops, resumes later
-40001,  invalid / expired access_token   token refreshed once, the call repeated
-42001
-88000   without comment privilege        failed for good: 没有留言权限
-88001   msg_data is not exists           removal done (article gone); else failed
-88002   the article is limit for safety  failed for good: 文章因安全原因受限
-88003   elected comment upper limit      failed for good: 精选已达上限（每篇 100 条）
-88004   comment was deleted by user      removal done (already gone); else failed
-88005   already reply                    reply done (already replied)
-88007   reply content beyond max len or  failed for good (length is checked before
-        content len is zero              sending, so this means the limit changed)
-88008   comment is not exists            removal done (already gone); else failed
-======  ===============================  =================================================
+* **done**: 0; 88001 (article gone), 88004 (deleted by its reader) and 88008 (comment gone)
+  for an action that removes (unfeature, delete, delete reply, close); 88009 (回复已不存在)
+  for a reply's delete (a resend after a late answer meets it); 88005 (already replied)
+  for a reply (a resend of ours, or the one reply WeChat allows is there).
+* **failed for good**, with the meaning: 48001 and 88000 (no comment API or no comment
+  privilege), 88002, 88003 (精选 limit), 88007 (reply empty or too long), 88010, 87009,
+  and 88001/88004/88008/88009 for an action that needs the thing there.
+* **retried** (that action alone, later; the channel goes on): -1 (system busy) and any
+  code the documentation does not list.
+* handled by the shared client: 40001/40014/42001 (token refreshed once, then the channel
+  waits for an operator), 45009/45011 (quota: the channel waits).
 """
 
 from __future__ import annotations
 
 from moderation.collectors import wechat as collector
-from moderation.collectors.base import AuthFailed, ChannelUnavailable, RateLimited
-from moderation.collectors.http import HttpClient, secret_from_env
+from moderation.collectors.base import AuthFailed, CollectorError, RowUnavailable
+from moderation.collectors.wechat_api import Api, describe, errcode, meaning
 from moderation.push.actions import (
     CLOSE_COMMENTS,
     DELETE,
@@ -57,15 +53,27 @@ PATHS = {
 }
 # Actions after which the thing acted on should not be there: "it is gone" means done.
 REMOVALS = frozenset({UNFEATURE, DELETE, DELETE_REPLY, CLOSE_COMMENTS})
-GONE = {88001: "文章已不存在", 88004: "读者已删除该评论", 88008: "评论不存在"}
-PERMANENT = {
-    88000: "没有留言权限",
-    88002: "文章因安全原因受限",
-    88003: "本文精选评论已达上限（每篇 100 条）",
-    88007: "回复为空或超出长度",
-}
+GONE = frozenset({88001, 88004, 88008})
+REPLY_GONE = 88009
 ALREADY_REPLIED = 88005
+PERMANENT = frozenset({48001, 87009, 88000, 88002, 88003, 88007, 88010})
 FEATURE_LIMIT = 100  # 精选 per article (88003 beyond it)
+DONE, FAILED, RETRY = "done", "failed", "retry"
+
+
+def classify(action_name: str, code: int) -> str:
+    """What an errcode means for an action: DONE, FAILED (for good) or RETRY (later)."""
+    if code == 0:
+        return DONE
+    if code in GONE:
+        return DONE if action_name in REMOVALS else FAILED
+    if code == REPLY_GONE:
+        return DONE if action_name == DELETE_REPLY else FAILED
+    if code == ALREADY_REPLIED:
+        return DONE if action_name == REPLY else FAILED
+    if code in PERMANENT:
+        return FAILED
+    return RETRY  # -1 system busy, or a code the documentation does not list
 
 
 def article_ids(story_native_id: str) -> tuple[int | str, int | str]:
@@ -82,61 +90,70 @@ def comment_id(comment_native_id: str) -> int | str:
 
 
 class Client:
-    """Sends actions to one WeChat account through the collectors' HTTP layer."""
-
-    access_token = collector.Collector.access_token  # the same token cache as collection
+    """Sends actions to one WeChat account through the shared WeChat API client."""
 
     def __init__(self, channel, options: collector.Options, push=None):
         self.channel = channel
         self.options = options
-        self.secret = secret_from_env(
-            options.appsecret_env, f"the AppSecret of WeChat account {options.appid}"
-        )
-        self.http = HttpClient(options, f"wechat {channel.name}")
-        self.base = options.base_url.rstrip("/")
+        self.api = Api(options, f"wechat {channel.name}", record=True)
 
     def close(self) -> None:
         """Release the connection pool."""
-        self.http.close()
+        self.api.close()
+
+    def take_attempts(self):
+        """The HTTP tries of the last action (each with its status, errcode and duration)."""
+        return self.api.take_attempts()
 
     def apply(self, action: Action) -> Outcome:
         """Send one action; typed errors for what should be retried, an Outcome otherwise."""
         call = request(action)
-        payload = self._call(call["path"], call["body"])
-        code = payload.get("errcode") or 0
-        answer = f"errcode {code}: {str(payload.get('errmsg', ''))[:200]}"
+        payload = self.api.call(call["path"], call["body"])
+        code = errcode(payload, call["path"])
+        answer = describe(payload)
         outcome = Outcome(done=True, request=call, answer=answer)
-        if code == 0:
-            return outcome
-        if code in GONE and action.name in REMOVALS:
-            outcome.note = f"已不在渠道上（{GONE[code]}）"
-        elif code == ALREADY_REPLIED and action.name == REPLY:
-            outcome.note = "此前已回复"
-        elif code in GONE:
-            outcome.done, outcome.note = False, f"{GONE[code]}（errcode {code}）"
-        elif code in PERMANENT:
-            outcome.done, outcome.note = False, f"{PERMANENT[code]}（errcode {code}）"
-        else:
-            raise ChannelUnavailable(f"{call['path']}: {answer}")
+        ending = classify(action.name, code)
+        if ending == RETRY:
+            raise RowUnavailable(f"{call['path']}: {answer}（{meaning(code)}）")
+        if code:
+            outcome.done = ending == DONE
+            outcome.note = note(action.name, code, ending)
         return outcome
 
-    def _call(self, path: str, body: dict) -> dict:
-        """POST with the token; refresh the token once when WeChat refuses it."""
-        for attempt in (1, 2):
-            token = self.access_token(refresh=attempt == 2)
-            payload = self.http.json(
-                "POST", f"{self.base}{path}", params={"access_token": token}, json_body=body
-            )
-            code = payload.get("errcode") or 0
-            if code in collector.TOKEN_ERRORS and attempt == 1:
-                collector._TOKENS.pop((self.base, self.options.appid), None)
-                continue
-            if code in collector.TOKEN_ERRORS:
-                raise AuthFailed(f"{path}: token refused twice: errcode {code}")
-            if code in collector.QUOTA_ERRORS:
-                raise RateLimited(f"{path}: API quota spent: errcode {code}")
-            return payload
-        raise AssertionError("unreachable")
+
+def check(channel, options: collector.Options, story_native_id: str | None) -> tuple[bool, str]:
+    """A harmless read (one comment of a stored article, or of none) that says whether the
+    account may use the comment API: (allowed, why in Chinese)."""
+    api = Api(options, f"wechat {channel.name}")
+    msg_data_id, index = article_ids(story_native_id or "1_0")
+    body = {"msg_data_id": msg_data_id, "index": index, "begin": 0, "count": 1, "type": 0}
+    try:
+        payload = api.call("/cgi-bin/comment/list", body)
+    except AuthFailed as error:
+        return False, f"凭证被拒（AppID 或 AppSecret 不对）：{error}"
+    except CollectorError as error:
+        return False, f"无法确认，渠道暂不可用：{error}"
+    finally:
+        api.close()
+    code = errcode(payload)
+    if code in (48001, 88000):
+        return False, f"不能使用留言管理接口：{meaning(code)}（errcode {code}）"
+    if code == 0 or (code == 88001 and story_native_id is None):
+        return True, "可以使用留言管理接口"
+    if code in (88001, 88002):
+        return True, f"可以使用留言管理接口（试读的文章：{meaning(code)}）"
+    return False, f"无法确认：{meaning(code)}（errcode {code}）"
+
+
+def note(action_name: str, code: int, ending: str) -> str:
+    """The reason shown for a non-zero errcode that ended an action."""
+    if ending == FAILED:
+        return f"{meaning(code)}（errcode {code}）"
+    if code == ALREADY_REPLIED:
+        return "此前已回复"
+    if code == REPLY_GONE:
+        return f"{meaning(code)}（errcode {code}）"
+    return f"已不在渠道上（{meaning(code)}）"
 
 
 def _number(text: str) -> int | str:

@@ -32,13 +32,17 @@ class Client:
         self.channel = channel
         self.token = secret_from_env(options.access_token_env, "the Weibo access token")
         self.http = HttpClient(
-            options, f"weibo {channel.name}", rate_limited=collector.quota_answer
+            options, f"weibo {channel.name}", rate_limited=collector.quota_answer, record=True
         )
         self.base = options.base_url.rstrip("/")
 
     def close(self) -> None:
         """Release the connection pool."""
         self.http.close()
+
+    def take_attempts(self):
+        """The HTTP tries of the last action (status or trouble, duration)."""
+        return self.http.take_attempts()
 
     def apply(self, action: Action) -> Outcome:
         """Send one action; typed errors for what should be retried, an Outcome otherwise."""

@@ -97,6 +97,7 @@ BUILDERS: dict[str, Callable[[object], Predicate]] = {
     "length_above": _above(lambda f: len(f.text)),
     "has_link": _has_link,
     "hours": _hours,
+    "second_opinion": lambda level: lambda facts: facts.second_opinion == level,
 }
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from moderation.rules.checks import BUILDERS, Predicate, matched_flags, parse_hours
 from moderation.rules.model import (
     ACTIONS,
+    ASK_SECOND_OPINION,
     CONDITIONS,
     HISTORY_CONDITIONS,
     HISTORY_LEVELS,
@@ -15,6 +17,8 @@ from moderation.rules.model import (
     MAX_LIST,
     MAX_NAME,
     MAX_TEXT,
+    NON_TERMINAL,
+    OPINION_LEVELS,
     REJECT,
     SANCTION_LEVELS,
     SET_LEVEL,
@@ -42,9 +46,14 @@ def check_rule(rule: Rule, reasons) -> Rule:
         raise RuleError("待审须写明队列名称（queue）")
     if rule.action == SET_LEVEL and rule.level not in SANCTION_LEVELS:
         raise RuleError(f"作者级别（level）须为其一：{'、'.join(SANCTION_LEVELS)}")
+    if rule.action == ASK_SECOND_OPINION and not re.fullmatch(
+        r"[A-Za-z0-9_\-]{0,40}", rule.provider
+    ):
+        raise RuleError("第二意见服务（provider）须为已配置的服务名称，或留空用第一个")
     if len(rule.why) > MAX_TEXT:
         raise RuleError(f"说明（why）不超过 {MAX_TEXT} 字")
-    return replace(rule, name=name, when=when, queue=rule.queue.strip())
+    provider = rule.provider if rule.action == ASK_SECOND_OPINION else ""
+    return replace(rule, name=name, when=when, queue=rule.queue.strip(), provider=provider)
 
 
 def _check_condition(key: str, value):
@@ -65,6 +74,8 @@ def _check_condition(key: str, value):
         raise RuleError(f"作者级别须为其一：{'、'.join(LEVELS)}")
     if key == "flag_level" and value not in ("reject", "review"):
         raise RuleError("flag_level 须为 reject 或 review")
+    if key == "second_opinion" and value not in OPINION_LEVELS:
+        raise RuleError("second_opinion 须为 pass、review 或 block")
     if key == "hours":
         try:
             parse_hours(value)
@@ -98,16 +109,18 @@ class CompiledRules:
     needs_history: bool  # some rule reads approvals, rejections or a history level
 
     def evaluate(self, facts: Facts) -> list[Firing]:
-        """The rules that fire, in order: every set_level that matches (the level applies to
-        the rules after it), then the first rule with any other action, which ends it."""
+        """The rules that fire, in order: every set_level and ask_second_opinion that matches
+        (a level applies to the rules after it), then the first rule with any other action,
+        which ends it."""
         fired = []
         for rule, predicates in self.rules:
             if all(check(facts) for check in predicates):
                 fired.append(_firing(rule, facts))
-                if rule.action != SET_LEVEL:
+                if rule.action not in NON_TERMINAL:
                     break
-                # the rules after it see the new level: on a copy, `facts` stays as given
-                facts = replace(facts, author=replace(facts.author, level=rule.level))
+                if rule.action == SET_LEVEL:
+                    # the rules after it see the new level: on a copy, `facts` stays as given
+                    facts = replace(facts, author=replace(facts.author, level=rule.level))
         return fired
 
 

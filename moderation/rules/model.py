@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 # Actions: one per rule.
-REJECT, APPROVE, HOLD, FLAG_EDITOR, SET_LEVEL = (
+REJECT, APPROVE, HOLD, FLAG_EDITOR, SET_LEVEL, ASK_SECOND_OPINION = (
     "reject",
     "approve",
     "hold",
     "flag_editor",
     "set_level",
+    "ask_second_opinion",
 )
 ACTIONS = {
     REJECT: "拒绝",
@@ -18,7 +19,11 @@ ACTIONS = {
     HOLD: "待审",
     FLAG_EDITOR: "提请编辑关注",
     SET_LEVEL: "设置作者级别",
+    ASK_SECOND_OPINION: "征求第二意见",
 }
+# Actions after which the rules below still run (a level to use, an opinion to ask).
+NON_TERMINAL = frozenset({SET_LEVEL, ASK_SECOND_OPINION})
+OPINION_LEVELS = ("pass", "review", "block")  # a second opinion's risk levels
 
 # Author levels: the first three are set by people (or a rule), the rest come from history.
 TRUSTED, WATCH, MUTED = "trusted", "watch", "muted"
@@ -53,6 +58,10 @@ CONDITIONS: dict[str, tuple[type, str]] = {
     "length_above": (int, "正文字数多于"),
     "has_link": (bool, "true：含链接；false：不含链接"),
     "hours": (str, '北京时间时段，如 "22-7"（22:00 至次日 07:00）'),
+    "second_opinion": (
+        str,
+        "第二意见的风险级别：pass（通过）、review（需审核）或 block（建议拒绝）",
+    ),
 }
 HISTORY_CONDITIONS = frozenset({"author_approved_below", "author_rejected_at_least"})
 LINK_FLAG = "spam_link"
@@ -75,6 +84,7 @@ class Rule:
     reason: str = ""  # reject: a reason code
     queue: str = ""  # hold: the named queue
     level: str = ""  # set_level: the author's new level
+    provider: str = ""  # ask_second_opinion: the provider asked (empty: the first configured)
     why: str = ""  # why the rule exists, shown beside it
     enabled: bool = True
     id: int | None = None
@@ -88,6 +98,8 @@ class Rule:
             return f"待审（{self.queue}）" if self.queue else "待审"
         if self.action == SET_LEVEL:
             return f"作者设为{LEVELS.get(self.level, self.level)}"
+        if self.action == ASK_SECOND_OPINION:
+            return f"征求第二意见（{self.provider}）" if self.provider else "征求第二意见"
         return ACTIONS[self.action]
 
 
@@ -116,3 +128,4 @@ class Facts:
     story_id: int | None = None
     story_age_days: float | None = None
     beijing_hour: int | None = None
+    second_opinion: str | None = None  # the most severe level of the answers it got

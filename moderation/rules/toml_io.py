@@ -7,7 +7,7 @@ import tomllib
 
 from moderation.rules.model import Rule, RuleError
 
-FIELDS = ("name", "action", "reason", "queue", "level", "why", "enabled")
+FIELDS = ("name", "action", "reason", "queue", "level", "provider", "why", "enabled")
 
 
 def _value(value) -> str:

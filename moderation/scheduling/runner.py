@@ -199,13 +199,16 @@ class Runner:
 
     def purge_raw_payloads(self) -> int:
         """The retention job: drop raw channel payloads past `[retention] raw_payload_days`."""
-        from moderation.storage import raw_payloads
+        from moderation.storage import duty_records, raw_payloads
 
         if self.stop.is_set() or not self.holding:
             return 0
+        retention = self.settings.retention
         with closing(self._db()) as db:
-            removed = raw_payloads.purge_older_than(db, self.settings.retention.raw_payload_days)
+            removed = raw_payloads.purge_older_than(db, retention.raw_payload_days)
+            closed = duty_records.purge_closed(db, retention.records_days)
         log.info("purged %s raw payloads", removed, extra={"purged": removed})
+        log.info("purged %s closed reports and appeals", closed, extra={"purged": closed})
         return removed
 
     def watch_alerts(self) -> None:

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from moderation.alerts import conditions
 from moderation.scoring.flags import WordFinder
 from moderation.storage import alerts as store
-from moderation.storage import database_key
+from moderation.storage import database_key, reader_reports
 from moderation.timeutil import iso
 
 MAX_KEYWORD_TEXTS = 5000  # newest comments a keyword rule reads per pass
@@ -126,6 +126,8 @@ def judge(facts: _Facts, rule: dict) -> list[conditions.Condition]:
     if kind == "outbox_failing":
         since = iso(facts.now - timedelta(minutes=params["window_minutes"]))
         return conditions.outbox_failing(rule, store.outbox_trouble(facts.db, since), facts.now)
+    if kind == "reports_overdue":
+        return conditions.reports_overdue(rule, reader_reports.overdue(facts.db, facts.now))
     return []
 
 

@@ -1,11 +1,14 @@
 """Delivering the outbox: claim a due row, send it with its channel's client, record how
-it ended. Used by the scheduler's push job and by `moderation push`.
+it ended and every HTTP try it took. Used by the scheduler's push job and by `moderation push`.
 
-Transient trouble never loses an action: a channel down or answering 5xx (after the HTTP
-layer's own retries) puts the row back with a growing wait and stops that channel's batch;
-a spent quota (WeChat 45009, Weibo 10022-10024) stops the batch until QUOTA_PAUSE has
-passed; refused credentials stop it until an operator fixes them. Failures for good
-(no privilege, article gone, 精选 limit) end the row with the reason, never a retry loop.
+Transient trouble never loses an action and never holds the channel: a row whose send
+timed out, met 5xx after the HTTP layer's own retries, or got a "try later" errcode waits
+with a growing backoff while the channel's other rows go on (a comment's own later rows
+wait behind it: order is kept per comment, and per story for switches). Only when several
+rows in a row fail that way does the pass stop for the channel (it looks down). A spent
+quota (WeChat 45009, Weibo 10022-10024) pauses the whole channel until QUOTA_PAUSE has
+passed; refused credentials pause it until an operator fixes them (重试 resumes at once).
+Failures for good (no privilege, article gone, 精选 limit) end the row with the reason.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from moderation import push
-from moderation.collectors.base import AuthFailed, CollectorError, RateLimited
+from moderation.collectors.base import AuthFailed, CollectorError, RateLimited, RowUnavailable
 from moderation.push.actions import Action, push_options
 from moderation.storage import outbox
 
@@ -28,6 +31,7 @@ RETRY_BASE = timedelta(seconds=30)
 RETRY_CAP = timedelta(hours=1)
 MAX_ATTEMPTS = 30  # transient failures of one row before it is failed (about a day)
 LEASE_SECONDS = 300.0  # a claimed row is sent again if its sender is silent this long
+DOWN_AFTER = 3  # rows in a row failing on the network: the channel looks down, stop its pass
 
 
 @dataclass
@@ -36,6 +40,7 @@ class Report:
 
     counts: dict[str, Counter] = field(default_factory=dict)
     stopped: dict[str, str] = field(default_factory=dict)  # channel -> why its batch stopped
+    troubled: Counter = field(default_factory=Counter)  # channel -> network failures in a row
 
     def add(self, channel: str, what: str) -> None:
         """Count one row's ending."""
@@ -125,24 +130,54 @@ def _send_one(db, row: dict, holder: str, clients: Clients, now: datetime, repor
         outbox.finish_dry_run(db, row["id"], holder, module.request(action))
         report.add(name, "dry_run")
         return
+    client = None
     try:
-        outcome = clients.get(name).apply(action)
-    except RateLimited as error:
-        _pause(db, row, holder, now + QUOTA_PAUSE, f"配额用尽，稍后继续：{error}", report)
-    except AuthFailed as error:
-        _pause(db, row, holder, now + AUTH_PAUSE, f"凭证被拒，请管理员检查：{error}", report)
+        client = clients.get(name)
+        outcome = client.apply(action)
     except CollectorError as error:
-        if row["attempts"] >= MAX_ATTEMPTS:
-            outbox.give_up(db, row["id"], holder, f"多次重试仍失败：{error}")
-            report.add(name, "failed")
-            return
-        wait = min(RETRY_BASE * 2 ** (row["attempts"] - 1), RETRY_CAP)
-        _pause(db, row, holder, now + wait, f"渠道暂不可用，将重试：{error}", report)
+        _record_tries(db, row, client, module, action)
+        _trouble(db, row, holder, now, error, report)
     else:
+        _record_tries(db, row, client, module, action)
+        report.troubled[name] = 0
         outbox.finish(
             db, row["id"], holder, outcome.done, outcome.note, outcome.request, outcome.answer
         )
         report.add(name, "done" if outcome.done else "failed")
+
+
+def _record_tries(db, row: dict, client, module, action: Action) -> None:
+    """Keep every HTTP try of this send in the row's history."""
+    take = getattr(client, "take_attempts", None)
+    tries = take() if take else []
+    if tries:
+        outbox.record_attempts(db, row["id"], module.request(action), tries)
+
+
+def _trouble(db, row: dict, holder: str, now: datetime, error: CollectorError, report: Report):
+    """A send that did not end: pause the channel (quota, credentials) or wait this row."""
+    name = row["channel"]
+    if isinstance(error, RateLimited):
+        _pause(db, row, holder, now + QUOTA_PAUSE, f"配额用尽，稍后继续：{error}", report)
+        return
+    if isinstance(error, AuthFailed):
+        note = f"凭证被拒，请管理员检查后点“重试”：{error}"
+        _pause(db, row, holder, now + AUTH_PAUSE, note, report)
+        return
+    if row["attempts"] >= MAX_ATTEMPTS:
+        outbox.give_up(db, row["id"], holder, f"多次重试仍失败：{error}")
+        report.add(name, "failed")
+        return
+    wait = min(RETRY_BASE * 2 ** (row["attempts"] - 1), RETRY_CAP)
+    what = "渠道答复稍后再试" if isinstance(error, RowUnavailable) else "渠道暂不可用"
+    note = f"{what}，这一项将重试（其他推送照常）：{error}"
+    outbox.retry_later(db, row["id"], holder, now + wait, note, {"action": row["action"]})
+    report.add(name, "deferred")
+    if not isinstance(error, RowUnavailable):
+        report.troubled[name] += 1
+        if report.troubled[name] >= DOWN_AFTER:
+            report.stopped[name] = f"渠道暂不可用（连续 {DOWN_AFTER} 项失败），下一轮再试：{error}"
+            log.warning("push %s: batch stopped: %s", name, report.stopped[name])
 
 
 def _pause(db, row, holder, until, note, report: Report) -> None:

@@ -29,9 +29,11 @@ DONE = "done"
 FAILED = "failed"
 DRY_RUN = "dry_run"
 SUPERSEDED = "superseded"  # undone before it was sent: nothing to send
+HELD = "held"  # push = "off" or the channel disabled: kept, sent once pushing resumes
 OPEN_STATES = (WAITING, SENDING)
 STATE_LABELS = {
     WAITING: "待推送",
+    HELD: "已暂停",
     SENDING: "推送中",
     DONE: "已同步",
     FAILED: "失败",
@@ -41,6 +43,10 @@ STATE_LABELS = {
 
 MAX_NOTE = 500
 MAX_EXCHANGE = 4000  # characters of a request or answer kept in the audit
+HELD_NOTE = "推送已关闭或渠道已停用：暂停发送，恢复推送后继续"
+ATTEMPT = "attempt"  # an outbox_sends row for one HTTP try (the others end the row)
+# Channels that may send now: pushing (on or dry_run) and enabled.
+ACTIVE_CHANNELS = "SELECT channel FROM push_policies WHERE mode != 'off' AND enabled = 1"
 
 
 # -- policies ---------------------------------------------------------------------------
@@ -54,13 +60,45 @@ def sync_policies(db, policies: dict[str, dict]) -> None:
     stored = {row.pop("channel"): row for row in db.query("SELECT * FROM push_policies")}
     for row in stored.values():
         row.pop("updated_at")
-    if stored == policies:
-        return
-    now = now_iso()
+    policies = {name: {"enabled": 1, **policy} for name, policy in policies.items()}
+    if stored != policies:
+        now = now_iso()
+        with db.atomic():
+            db.execute("DELETE FROM push_policies")
+            for channel, policy in policies.items():
+                db.table("push_policies").insert({"channel": channel, **policy, "updated_at": now})
+    hold_or_resume(db)
+
+
+def hold_or_resume(db) -> tuple[int, int]:
+    """Hold the waiting rows of channels that may not send (push off, disabled, gone) as
+    已暂停, and put held rows of channels that may send again back to due; (held, resumed).
+
+    Only reads when nothing changes, so opening the database stays a read.
+    """
+    to_hold = db.execute(
+        f"SELECT COUNT(*) FROM outbox WHERE state = ? AND channel NOT IN ({ACTIVE_CHANNELS})",
+        [WAITING],
+    ).fetchone()[0]
+    to_resume = db.execute(
+        f"SELECT COUNT(*) FROM outbox WHERE state = ? AND channel IN ({ACTIVE_CHANNELS})",
+        [HELD],
+    ).fetchone()[0]
+    if not (to_hold or to_resume):
+        return 0, 0
     with db.atomic():
-        db.execute("DELETE FROM push_policies")
-        for channel, policy in policies.items():
-            db.table("push_policies").insert({"channel": channel, **policy, "updated_at": now})
+        db.execute(
+            f"UPDATE outbox SET state = ?, note = ? WHERE state = ? "
+            f"AND channel NOT IN ({ACTIVE_CHANNELS})",
+            [HELD, HELD_NOTE, WAITING],
+        )
+        db.execute(
+            f"UPDATE outbox SET state = ?, note = NULL, next_at = ?, mode = (SELECT p.mode "
+            f"FROM push_policies p WHERE p.channel = outbox.channel) WHERE state = ? "
+            f"AND channel IN ({ACTIVE_CHANNELS})",
+            [WAITING, iso(datetime.now().astimezone(), "milliseconds"), HELD],
+        )
+    return to_hold, to_resume
 
 
 def policy(db, channel: str) -> dict | None:
@@ -159,14 +197,22 @@ def _supersede(db, row_id: int) -> None:
 
 
 def enqueue(db, *, key: str, channel: str, action: str, mode: str, **fields) -> int | None:
-    """Add one action (ignored if its key is queued already); the row id or None."""
+    """Add one action (ignored if its key is queued already); the row id or None.
+
+    On a channel that may not send now (disabled) the action is kept 已暂停.
+    """
     now = now_iso()
+    active = db.execute(
+        f"SELECT 1 FROM push_policies WHERE channel = ? AND channel IN ({ACTIVE_CHANNELS})",
+        [channel],
+    ).fetchone()
     row = {
         "key": key,
         "channel": channel,
         "action": action,
         "mode": mode,
-        "state": WAITING,
+        "state": WAITING if active else HELD,
+        "note": None if active else HELD_NOTE,
         "next_at": now,
         "created_at": now,
         **fields,
@@ -192,7 +238,9 @@ def claim_next(
 ) -> dict | None:
     """Take the oldest due row (not of a `skip` channel) for `holder`, committed at once.
 
-    A comment's actions go in order: a row waits while an older one of its comment is open.
+    A comment's actions go in order: a row waits while an older one of its comment is
+    open; a story's switches likewise. Nothing else waits: one comment's trouble (a long
+    retry, a failure) never holds the channel. Channels that may not send are skipped.
     """
     stamp = iso(now, "milliseconds")
     clauses = ["(o.state = 'pending' AND o.next_at <= ?) OR (o.state = 'sending' AND "
@@ -207,8 +255,12 @@ def claim_next(
     sql = (
         f"SELECT o.id FROM outbox o WHERE ({clauses[0]}) "
         + "".join(f" AND {clause}" for clause in clauses[1:])
-        + " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.comment_id = o.comment_id "
-        "AND e.id < o.id AND e.state IN ('pending', 'sending')) ORDER BY o.id LIMIT 1"
+        + f" AND o.channel IN ({ACTIVE_CHANNELS})"
+        " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.comment_id = o.comment_id "
+        "AND e.id < o.id AND e.state IN ('pending', 'sending'))"
+        " AND (o.comment_id IS NOT NULL OR NOT EXISTS (SELECT 1 FROM outbox e "
+        "WHERE e.story_id = o.story_id AND e.comment_id IS NULL AND e.id < o.id "
+        "AND e.state IN ('pending', 'sending'))) ORDER BY o.id LIMIT 1"
     )
     lease = iso(now + timedelta(seconds=lease_seconds), "milliseconds")
     with db.atomic():
@@ -303,6 +355,26 @@ def give_up(db, row_id: int, holder: str, note: str) -> None:
     finish(db, row_id, holder, False, note, {}, note)
 
 
+def record_attempts(db, row_id: int, request, attempts) -> None:
+    """Every HTTP try of one send (time, path, status or trouble, errcode, duration)."""
+    text = request if isinstance(request, str) else json.dumps(request, ensure_ascii=False)
+    with db.atomic():
+        for attempt in attempts:
+            db.table("outbox_sends").insert(
+                {
+                    "outbox_id": row_id,
+                    "at": attempt.at,
+                    "request": text[:MAX_EXCHANGE],
+                    "answer": attempt.describe()[:MAX_NOTE],
+                    "outcome": ATTEMPT,
+                    "path": attempt.path[:200],
+                    "status": attempt.status,
+                    "errcode": attempt.errcode,
+                    "duration_ms": round(attempt.seconds * 1000),
+                }
+            )
+
+
 def _audit(db, row_id: int, request, answer: str, outcome: str) -> None:
     text = request if isinstance(request, str) else json.dumps(request, ensure_ascii=False)
     db.table("outbox_sends").insert(
@@ -317,12 +389,30 @@ def _audit(db, row_id: int, request, answer: str, outcome: str) -> None:
 
 
 def retry(db, row_id: int) -> bool:
-    """Send a failed row again (the 重试 button); False if it was not failed."""
-    cursor = db.execute(
-        "UPDATE outbox SET state = ?, next_at = ?, finished_at = NULL WHERE id = ? AND state = ?",
-        [WAITING, iso(datetime.now().astimezone(), "milliseconds"), row_id, FAILED],
-    )
-    return cursor.rowcount == 1
+    """The 重试 button: a failed row is due again; a row waiting out a pause (a refused
+    token, a spent quota, a backoff) is due now and so is the rest of its channel's
+    waiting work. False if the row was neither failed nor waiting."""
+    now = iso(datetime.now().astimezone(), "milliseconds")
+    with db.atomic():
+        row = db.execute("SELECT channel, state FROM outbox WHERE id = ?", [row_id]).fetchone()
+        if row is None or row[1] not in (FAILED, WAITING):
+            return False
+        db.execute(
+            "UPDATE outbox SET state = ?, next_at = ?, finished_at = NULL WHERE id = ?",
+            [WAITING, now, row_id],
+        )
+        if row[1] == WAITING:
+            resume_channel(db, row[0], now)
+    return True
+
+
+def resume_channel(db, channel: str, now: str | None = None) -> int:
+    """Every waiting row of `channel` is due now (an operator fixed what paused it)."""
+    now = now or iso(datetime.now().astimezone(), "milliseconds")
+    return db.execute(
+        "UPDATE outbox SET next_at = ? WHERE channel = ? AND state = ? AND next_at > ?",
+        [now, channel, WAITING, now],
+    ).rowcount
 
 
 # -- reading ----------------------------------------------------------------------------
@@ -340,12 +430,29 @@ def sends(db, row_id: int) -> list[dict]:
     return list(db.query("SELECT * FROM outbox_sends WHERE outbox_id = ? ORDER BY id", [row_id]))
 
 
+def sends_for(db, row_ids) -> dict[int, list[dict]]:
+    """{outbox row id: its send history (tries and endings), oldest first} for a page."""
+    row_ids = sorted({row_id for row_id in row_ids if row_id is not None})
+    found: dict[int, list[dict]] = {row_id: [] for row_id in row_ids}
+    if not row_ids:
+        return found
+    marks = ",".join("?" * len(row_ids))
+    for row in db.query(
+        "SELECT id, outbox_id, at, answer, outcome, path, status, errcode, duration_ms "
+        f"FROM outbox_sends WHERE outbox_id IN ({marks}) ORDER BY id",
+        row_ids,
+    ):
+        found[row["outbox_id"]].append(row)
+    return found
+
+
 def status(db) -> list[dict]:
     """Per channel: backlog, failures, dry runs, last success, oldest waiting and why."""
     rows = db.query(
         """
         SELECT channel,
                SUM(state IN ('pending', 'sending')) AS backlog,
+               SUM(state = 'held') AS held,
                SUM(state = 'failed') AS failed,
                SUM(state = 'dry_run') AS dry_run,
                SUM(state = 'done') AS done,
@@ -363,6 +470,14 @@ def status(db) -> list[dict]:
         ).fetchone()
         row["waiting_because"] = waiting[0] if waiting else None
     return list(found.values())
+
+
+def latest_story(db, channel: str) -> str | None:
+    """The native id of a channel's newest stored story (what `push --check` reads)."""
+    row = db.execute(
+        "SELECT native_id FROM stories WHERE channel = ? ORDER BY id DESC LIMIT 1", [channel]
+    ).fetchone()
+    return row[0] if row else None
 
 
 def featured_counts(db, story_ids) -> dict[int, int]:

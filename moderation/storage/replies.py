@@ -3,7 +3,10 @@ editor (when the channel asks for it), then queued in the outbox as a `reply` ac
 
 One live reply per comment (a unique index): WeChat takes one reply per comment (88005
 "already reply"), and the desk speaks once. A withdrawn reply takes its sent text back
-with a `delete_reply` action. Every step is also a row in the decisions log.
+with a `delete_reply` action; an edited one is withdrawn and written anew, so the channel
+gets `delete_reply` then `reply` (the outbox keeps a comment's actions in order). A reply
+is signed off by someone other than its author unless `[push] self_sign_off` allows it.
+Every step is also a row in the decisions log.
 """
 
 from __future__ import annotations
@@ -19,8 +22,10 @@ MAX_TEXT = 2000  # stored bound; each channel's own limit is checked before queu
 
 
 _WITH_PUSH = (
-    "SELECT r.*, o.state AS push_state, o.note AS push_note, o.finished_at AS sent_at "
+    "SELECT r.*, o.state AS push_state, o.note AS push_note, o.finished_at AS sent_at, "
+    "d.state AS withdraw_state, d.note AS withdraw_note "
     "FROM official_replies r LEFT JOIN outbox o ON o.id = r.outbox_id "
+    "LEFT JOIN outbox d ON d.key = 'reply:' || r.id || ':delete' "
 )
 
 
@@ -57,12 +62,17 @@ def write(db, comment_id: int, text: str, author: str) -> dict:
     return get(db, reply_id)
 
 
-def sign_off(db, reply_id: int, chief: str) -> dict:
-    """A chief editor releases a reply: it is queued for the channel."""
+def sign_off(db, reply_id: int, chief: str, self_sign_off: bool = False) -> dict:
+    """A chief editor releases a reply: it is queued for the channel.
+
+    The chief must not be the reply's author unless `self_sign_off` (``[push]``) allows it.
+    """
     with db.atomic():
         reply = get(db, reply_id)
         if reply is None or reply["state"] != AWAITING:
             raise ReplyError("这条回复不在待签发状态。")
+        if reply["author"] == chief and not self_sign_off:
+            raise ReplyError("不能签发自己撰写的回复：请另一位值班总编签发。")
         target, rules = _target(db, reply["comment_id"])
         _check_text(reply["text"], rules)
         _sign_off(db, reply_id, chief, target, rules)
@@ -108,6 +118,21 @@ def withdraw(db, reply_id: int, actor: str) -> dict:
             db, reply["comment_id"], actor, "reply_withdrawn", target["status"], target["status"]
         )
     return get(db, reply_id)
+
+
+def edit(db, reply_id: int, text: str, editor: str) -> dict:
+    """Change a reply's text: the old one is withdrawn (taken back from the channel if sent)
+    and the new text written as a new reply by `editor`, to be signed off again."""
+    with db.atomic():
+        reply = get(db, reply_id)
+        if reply is None or reply["state"] == WITHDRAWN:
+            raise ReplyError("这条回复已撤回或不存在。")
+        clean = " ".join(text.split()) if "\n" not in text else text.strip()
+        if clean == reply["text"]:
+            raise ReplyError("回复内容没有改动。")
+        _check_text(clean, _target(db, reply["comment_id"])[1])
+        withdraw(db, reply_id, editor)
+        return write(db, reply["comment_id"], text, editor)
 
 
 def _enqueue(db, reply: dict, target: dict, rules: dict, action: str, actor: str) -> int | None:

@@ -16,10 +16,12 @@ from moderation.rules.engine import (
 )
 from moderation.rules.model import (
     APPROVE,
+    ASK_SECOND_OPINION,
     FLAG_EDITOR,
     HOLD,
     LEVELS,
     NEW,
+    NON_TERMINAL,
     REJECT,
     RISKY,
     SET_LEVEL,
@@ -49,7 +51,7 @@ def with_mode(fired: list[Firing], mode: str, facts: Facts) -> list[Firing]:
     """The firings after the story's mode: closed and emergency hold what a rule would
     approve (closed holds the rest too); post approves what no rule decided and no flag
     marked, except from new or risky authors, held in their own queue."""
-    terminal = fired[-1] if fired and fired[-1].rule.action != SET_LEVEL else None
+    terminal = fired[-1] if fired and fired[-1].rule.action not in NON_TERMINAL else None
     levels = fired[:-1] if terminal else fired
     comment_id, author = facts.comment_id, facts.author
     if mode in (story_modes.CLOSED, story_modes.EMERGENCY):
@@ -89,7 +91,7 @@ def _moment(text: str | None):
         return None
 
 
-def _facts(row: dict, flags: list, sentiment, offensive, author) -> Facts:
+def _facts(row: dict, flags: list, sentiment, offensive, author, opinion=None) -> Facts:
     created = _moment(row["created_at"])
     published = _moment(row.get("published_at"))
     age = (created - published).total_seconds() / 86400 if created and published else None
@@ -105,20 +107,17 @@ def _facts(row: dict, flags: list, sentiment, offensive, author) -> Facts:
         story_age_days=age,
         beijing_hour=hour,
         author=author,
+        second_opinion=opinion,
     )
 
 
-def apply_rules(db, comment_ids: list[int], scored, thresholds, modes=None) -> list[Firing]:
-    """Decide a freshly scored batch by the rules, then the story modes (inside the
-    caller's transaction).
-
-    Only pending comments no person has decided are touched, so a moderator's undo stands.
-    """
+def _batch(db, comment_ids, scored, thresholds, modes, opinions=None):
+    """The compiled rules and, per pending comment, its facts and its story's mode."""
     compiled = compile_rules(rule_store.list_rules(db))
     context = _context(db, comment_ids)
     pending = [(i, s) for i, s in zip(comment_ids, scored, strict=True) if _open(context, i)]
     if not pending:
-        return []
+        return compiled, []
     modes = modes or story_modes.ModeSettings()
     in_force = story_modes.effective_modes(db, [context[i]["story_id"] for i, _ in pending], modes)
     # Post mode holds new and risky authors: their history is read only when it counts.
@@ -126,7 +125,8 @@ def apply_rules(db, comment_ids: list[int], scored, thresholds, modes=None) -> l
     people = authors.author_facts(
         db, [context[i]["author_key"] for i, _ in pending], history, thresholds
     )
-    fired = []
+    opinions = opinions or {}
+    judged = []
     for comment_id, result in pending:
         row = context[comment_id]
         facts = _facts(
@@ -135,8 +135,40 @@ def apply_rules(db, comment_ids: list[int], scored, thresholds, modes=None) -> l
             result.sentiment,
             result.offensive,
             people[row["author_key"]],
+            opinions.get(comment_id),
         )
-        mode = in_force.get(row["story_id"], story_modes.PRE)
+        judged.append((facts, in_force.get(row["story_id"], story_modes.PRE)))
+    return compiled, judged
+
+
+def opinion_requests(db, comment_ids: list[int], scored, thresholds, modes=None) -> dict:
+    """{comment id: providers its rules ask (ask_second_opinion; "" = the first configured)}
+    for the pending comments of a freshly scored batch. Nothing is written."""
+    asking = [r for r in rule_store.list_rules(db) if r.enabled and r.action == ASK_SECOND_OPINION]
+    if not asking:
+        return {}  # no rule asks: the batch's facts are not read twice
+    compiled, judged = _batch(db, comment_ids, scored, thresholds, modes)
+    wanted: dict[int, list[str]] = {}
+    people: dict = {}
+    for facts, _ in judged:
+        for firing in _evaluate(compiled, facts, people)[0]:
+            if firing.rule.action == ASK_SECOND_OPINION:
+                wanted.setdefault(facts.comment_id, []).append(firing.rule.provider)
+    return wanted
+
+
+def apply_rules(
+    db, comment_ids: list[int], scored, thresholds, modes=None, opinions=None
+) -> list[Firing]:
+    """Decide a freshly scored batch by the rules, then the story modes (inside the
+    caller's transaction). `opinions` are {comment id: the most severe second-opinion
+    level it got}, for rules with the second_opinion condition.
+
+    Only pending comments no person has decided are touched, so a moderator's undo stands.
+    """
+    compiled, judged = _batch(db, comment_ids, scored, thresholds, modes, opinions)
+    fired, people = [], {}
+    for facts, mode in judged:
         firings, facts = _evaluate(compiled, facts, people)
         fired.extend(with_mode(firings, mode, facts))
     decided = _decided_by_people(db, sorted({f.comment_id for f in fired}))
@@ -146,8 +178,10 @@ def apply_rules(db, comment_ids: list[int], scored, thresholds, modes=None) -> l
 
 
 def _evaluate(compiled: CompiledRules, facts: Facts, people: dict) -> tuple[list, Facts]:
-    """The rules' firings on one comment, and its facts as they leave them: a set_level
-    holds for the author's later comments in the batch too."""
+    """The rules' firings on one comment, and its facts as they leave them. `people` holds
+    each author as the batch's earlier firings left them (a set_level holds for the
+    author's later comments in the batch too); it is updated."""
+    facts = replace(facts, author=people.get(facts.author.key, facts.author))
     fired = compiled.evaluate(facts)
     author = author_after(fired, facts.author)
     people[author.key] = author
@@ -184,6 +218,9 @@ def _apply_all(db, applied: list[Firing], now: str) -> None:
     levels = authors.explicit_levels(
         db, {f.author_key for f in applied if f.rule.action == SET_LEVEL}
     )
+    asked = _asked(
+        db, sorted({f.comment_id for f in applied if f.rule.action == ASK_SECOND_OPINION})
+    )
     holds, notes, fired = [], [], []
     for firing in applied:
         rule, comment_id, actor = firing.rule, firing.comment_id, actor_of(firing.rule.id)
@@ -210,6 +247,10 @@ def _apply_all(db, applied: list[Firing], now: str) -> None:
                 db, firing.author_key, rule.level, actor, f"规则 {rule.id}：{rule.name}"
             )
             levels[firing.author_key] = rule.level
+        elif rule.action == ASK_SECOND_OPINION:
+            if (comment_id, str(rule.id)) in asked:
+                continue
+            asked.add((comment_id, str(rule.id)))
         fired.append(
             (comment_id, rule.id, rule.name, rule.outcome_words(), firing.detail[:200], now)
         )
@@ -226,6 +267,21 @@ def _apply_all(db, applied: list[Firing], now: str) -> None:
         "VALUES (?, ?, ?, ?, ?, ?)",
         fired,
     )
+
+
+def _asked(db, comment_ids: list[int]) -> set[tuple[int, str]]:
+    """(comment id, rule id) of the second opinions rules already asked for."""
+    found = set()
+    for chunk, marks in in_chunks(comment_ids):
+        found.update(
+            (row[0], str(row[1]))
+            for row in db.execute(
+                f"SELECT comment_id, rule_id FROM rule_firings WHERE comment_id IN ({marks}) "
+                "AND outcome LIKE '征求第二意见%'",
+                chunk,
+            )
+        )
+    return found
 
 
 def _holds(db, comment_ids: list[int]) -> dict[int, str]:

@@ -30,6 +30,7 @@ def _rule(row: dict) -> Rule:
         reason=row["reason"],
         queue=row["queue"],
         level=row["level"],
+        provider=row.get("provider") or "",
         why=row["why"],
     )
 
@@ -54,6 +55,7 @@ def _values(rule: Rule, actor: str) -> dict:
         "reason": rule.reason,
         "queue": rule.queue,
         "level": rule.level,
+        "provider": rule.provider,
         "why": rule.why,
         "updated_by": actor,
         "updated_at": now_iso(),

@@ -87,7 +87,8 @@ def linked_stories(db, story_id: int) -> list[dict]:
 
 
 def is_closed(db, story_id: int) -> bool:
-    """Whether the story's latest switch closed its comments."""
+    """Whether the story's latest switch *request* closed its comments (what the schedules
+    and 一键关闭 go by; what the channels answered is :func:`outcome`)."""
     row = db.execute(
         "SELECT action FROM comment_switches WHERE story_id IN "
         "(SELECT id FROM stories WHERE COALESCE(canonical_id, id) = "
@@ -96,6 +97,50 @@ def is_closed(db, story_id: int) -> bool:
         [story_id],
     ).fetchone()
     return bool(row and row[0] == CLOSE)
+
+
+def outcome(db, story_id: int) -> dict:
+    """What the channels say of a story's comment switch, across its linked stories.
+
+    ``closed``: the channels' answer, not the request: the latest switch a channel
+    confirmed (done) decides, and with none confirmed the comments are as collected (open).
+    ``requested_closed``: the latest request. ``latest``: per linked story on a channel,
+    its latest switch action (state, note, id for 重试), newest first; ``failed`` and
+    ``waiting`` are those of them that failed or are not answered yet.
+    """
+    ids = [story["id"] for story in linked_stories(db, story_id)]
+    rows = _switch_rows(db, ids) if ids else []
+    confirmed = next((row for row in rows if row["state"] == "done"), None)
+    latest: dict[int, dict] = {}
+    for row in rows:
+        latest.setdefault(row["story_id"], row)
+    newest = sorted(latest.values(), key=lambda row: row["id"], reverse=True)
+    return {
+        "closed": bool(confirmed and confirmed["action"] == CLOSE),
+        "requested_closed": is_closed(db, story_id) if ids else False,
+        "latest": newest,
+        "failed": [row for row in newest if row["state"] == "failed"],
+        "waiting": [row for row in newest if row["state"] in ("pending", "sending", "held")],
+    }
+
+
+def _switch_rows(db, story_ids: list[int]) -> list[dict]:
+    """The switch actions sent or owed on these stories (not the cancelled), newest first."""
+    marks = ", ".join("?" * len(story_ids))
+    return list(
+        db.query(
+            "SELECT id, story_id, channel, action, state, note, finished_at, attempts "
+            f"FROM outbox WHERE story_id IN ({marks}) AND comment_id IS NULL "
+            "AND action IN (?, ?) AND mode = 'on' AND state NOT IN ('superseded', 'dry_run') "
+            "ORDER BY id DESC",
+            [*story_ids, OPEN, CLOSE],
+        )
+    )
+
+
+def outcomes(db, story_ids) -> dict[int, dict]:
+    """{story id: :func:`outcome`} for a list of stories."""
+    return {story_id: outcome(db, story_id) for story_id in story_ids}
 
 
 def history(db, story_id: int) -> list[dict]:

@@ -44,7 +44,9 @@ def blueprints() -> list:
         channels,
         column,
         drafts,
+        duties,
         health,
+        intake,
         metrics,
         modes,
         overview,
@@ -83,6 +85,8 @@ def blueprints() -> list:
         reasons.bp,
         health.bp,
         prometheus.bp,
+        duties.bp,
+        intake.bp,
     ]
 
 
@@ -104,3 +108,4 @@ def init_app(app: Flask) -> None:
     templating.init_app(app)
     for blueprint in blueprints():
         app.register_blueprint(blueprint)
+    csrf.exempt("moderation.web.intake.receive")  # signed by the site, no session

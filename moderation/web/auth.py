@@ -33,7 +33,13 @@ from moderation.web.context import get_db
 
 bp = Blueprint("auth", __name__)
 # /metrics.txt checks its own bearer token instead of a login
-PUBLIC_ENDPOINTS = {"auth.login", "static", "health.healthz", "prometheus.metrics_text"}
+PUBLIC_ENDPOINTS = {
+    "auth.login",
+    "static",
+    "health.healthz",
+    "prometheus.metrics_text",
+    "intake.receive",  # signed by the site (HMAC), no session
+}
 
 
 def safe_next(target: str | None) -> str:

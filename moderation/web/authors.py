@@ -9,7 +9,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 
 from moderation.roles import EDITOR, MODERATOR
 from moderation.rules.model import LEVELS, SANCTION_LEVELS
-from moderation.storage import authors, profiles
+from moderation.storage import authors, profiles, regions
 from moderation.web.auth import current_actor, role_required
 from moderation.web.context import get_db
 from moderation.web.templating import BEIJING
@@ -41,6 +41,7 @@ def show(author_key: str):
         direct_links=profiles.direct_links(db, author_key),
         levels=LEVELS,
         sanction_levels=SANCTION_LEVELS,
+        ip_region=regions.for_authors(db, found["keys"]).get(author_key),
     )
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from flask import current_app
 
-from moderation.storage import authors, reasons, rule_apply, story_modes
+from moderation.storage import authors, reasons, rule_apply, second_opinions, story_modes
 
 
 def annotate_cards(db, comments: list[dict]) -> None:
-    """Add `rule_firings`, `author_level`, `story_mode` (when not pre), the reason the fired
-    flag preselects and each history row's `actor_words` to a page."""
+    """Add `rule_firings`, `opinions` (second opinions), `author_level`, `story_mode` (when
+    not pre), the reason the fired flag preselects and each history row's `actor_words`."""
     if not comments:
         return
     firings = rule_apply.firings_for(db, [comment["id"] for comment in comments])
@@ -22,7 +22,13 @@ def annotate_cards(db, comments: list[dict]) -> None:
         story_modes.settings_from(current_app.config["SETTINGS"].modes),
     )
     by_flag = reasons.preselect_map(db)
+    opinions = second_opinions.for_comments(db, [comment["id"] for comment in comments])
+    shown = current_app.config["SETTINGS"].second_opinion.provider_settings()
     for comment in comments:
+        comment["opinions"] = [
+            {**o, "shown": shown[o["provider"]].shown if o["provider"] in shown else o["provider"]}
+            for o in opinions.get(comment["id"], [])
+        ]
         comment["preselected_reason"] = reasons.preselected(
             [flag["code"] for flag in comment.get("flags") or []],
             (comment.get("dup_size") or 0) > 1,

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request
 
 from moderation.desk_metrics import desk_metrics
 from moderation.export.records import neutralise
+from moderation.opinion_metrics import Thresholds, opinion_table
 from moderation.roles import EDITOR
+from moderation.storage import reader_reports
 from moderation.timeutil import BEIJING
 from moderation.web import charts
 from moderation.web.auth import role_required
@@ -83,8 +85,24 @@ def index():
         ),
     ]
     return render_template(
-        "metrics/index.html", figures=figures, charts=shown, period=period, periods=PERIODS
+        "metrics/index.html",
+        figures=figures,
+        charts=shown,
+        period=period,
+        periods=PERIODS,
+        report_figures=reader_reports.metrics(get_db(), datetime.now(UTC)),
+        opinions=_opinions(first, last),
     )
+
+
+def _opinions(first: date, last: date) -> list[dict]:
+    """The second-opinion table: each provider beside the built-in models."""
+    settings = current_app.config["SETTINGS"]
+    providers = {n: p.shown for n, p in settings.second_opinion.provider_settings().items()}
+    thresholds = Thresholds(
+        settings.scoring.offensive_review_above, settings.scoring.negative_below
+    )
+    return opinion_table(get_db(), providers, thresholds, first, last)
 
 
 @bp.get(f"/metrics/<any({', '.join(CSV_TABLES)}):name>.csv")

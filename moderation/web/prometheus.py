@@ -12,7 +12,9 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, current_app, request
 
+from moderation.opinion_metrics import prometheus_lines
 from moderation.storage import metrics as store
+from moderation.storage import reader_reports as reports
 from moderation.timeutil import parse_iso
 from moderation.web.context import get_db
 
@@ -84,7 +86,30 @@ def exposition(counts: dict, now: datetime) -> str:
             f'moderation_alert_deliveries{{target="{_label(target)}",state="{_label(state)}"}}'
             f" {number}"
         )
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + report_lines(counts.get("reader_reports"))) + "\n"
+
+
+def report_lines(reports: dict | None) -> list[str]:
+    """Readers' reports: received, handled, handled within the time limit, upheld share."""
+    if reports is None:
+        return []
+    return [
+        "# HELP moderation_reader_reports_received_total Readers' reports received.",
+        "# TYPE moderation_reader_reports_received_total counter",
+        f"moderation_reader_reports_received_total {reports['received']}",
+        "# HELP moderation_reader_reports_handled_total Reports closed by an outcome.",
+        "# TYPE moderation_reader_reports_handled_total counter",
+        f"moderation_reader_reports_handled_total {reports['handled']}",
+        "# HELP moderation_reader_reports_handled_in_time_total Closed within their time limit.",
+        "# TYPE moderation_reader_reports_handled_in_time_total counter",
+        f"moderation_reader_reports_handled_in_time_total {reports['handled_in_time']}",
+        "# HELP moderation_reader_reports_overdue Open reports past their time limit.",
+        "# TYPE moderation_reader_reports_overdue gauge",
+        f"moderation_reader_reports_overdue {reports['overdue']}",
+        "# HELP moderation_reader_reports_upheld_share Upheld share of the handled reports.",
+        "# TYPE moderation_reader_reports_upheld_share gauge",
+        f"moderation_reader_reports_upheld_share {round(reports['upheld_share'], 4)}",
+    ]
 
 
 @bp.get("/metrics.txt")
@@ -92,7 +117,13 @@ def metrics_text():
     """The scrape; 401 without the right bearer token, 404 when not enabled."""
     if not _authorised():
         return Response("unauthorised\n", status=401, headers={"WWW-Authenticate": "Bearer"})
-    text = exposition(store.operational_counts(get_db()), datetime.now(UTC))
+    now = datetime.now(UTC)
+    counts = {
+        **store.operational_counts(get_db()),
+        "reader_reports": reports.metrics(get_db(), now),
+    }
+    text = exposition(counts, now)
+    text += prometheus_lines(get_db())  # second opinions, per provider
     return Response(
         text,
         mimetype="text/plain",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 
+from moderation.collectors import wechat_api
 from moderation.push.actions import LABELS
 from moderation.roles import ADMIN, CHIEF_EDITOR, EDITOR, MODERATOR
 from moderation.storage import outbox, replies, switches
@@ -22,18 +23,60 @@ def annotate(db, comments: list[dict]) -> None:
     pushes = outbox.for_comments(db, ids)
     written = replies.for_comments(db, ids)
     featured = outbox.featured_counts(db, [comment.get("story_id") for comment in comments])
+    history = outbox.sends_for(db, [row["id"] for rows in pushes.values() for row in rows])
+    for rows in pushes.values():
+        for row in rows:
+            row["sends"] = [{**send, "words": send_words(send)} for send in history[row["id"]]]
     for comment in comments:
         comment["pushes"] = pushes[comment["id"]]
         comment["replies"] = written[comment["id"]]
         comment["story_featured"] = featured.get(comment.get("story_id"))
 
 
+PROBLEM_WORDS = {"timed out": "超时", "answer too large": "答复过大"}
+ENDING_WORDS = {
+    outbox.DONE: "完成",
+    outbox.FAILED: "失败",
+    "retry": "稍后重试",
+    outbox.DRY_RUN: "演练（未发送）",
+}
+
+
+def send_words(send: dict) -> str:
+    """One line of an action's send history in Chinese: a try (path, HTTP status or trouble,
+    errcode with its meaning, duration) or how the send ended."""
+    if send["outcome"] != outbox.ATTEMPT:
+        return f"{ENDING_WORDS.get(send['outcome'], send['outcome'])}：{send['answer'] or ''}"
+    verb = (send["path"] or "").removeprefix("/cgi-bin/")
+    if send["status"] is None:
+        answer = send["answer"] or ""
+        said = PROBLEM_WORDS.get(answer, "连接失败" if answer.startswith("connection") else answer)
+    else:
+        said = f"HTTP {send['status']}"
+    if send["errcode"] is not None:
+        said += f" · errcode {send['errcode']}"
+        if send["errcode"]:
+            said += f"（{wechat_api.meaning(send['errcode'])}）"
+    return f"{verb} {said} · {(send['duration_ms'] or 0) / 1000:.2f} 秒"
+
+
 def story_switches(db, story_id: int) -> dict:
-    """What the story page shows of its comment switches."""
+    """What the story page shows of its comment switches: the state the channels confirmed,
+    what was asked and how each channel answered (failed with the reason, 重试)."""
+    outcome = switches.outcome(db, story_id)
+    history = outbox.sends_for(db, [row["id"] for row in outcome["latest"]])
+    for row in outcome["latest"]:
+        row["sends"] = [{**send, "words": send_words(send)} for send in history[row["id"]]]
     return {
-        "comments_closed": switches.is_closed(db, story_id),
+        "comments_closed": outcome["closed"],
+        "switch": outcome,
         "switch_history": switches.history(db, story_id)[:10],
     }
+
+
+def switch_outcomes(db, story_ids) -> dict[int, dict]:
+    """{story id: its comment switch as the channels answered} for the stories list."""
+    return switches.outcomes(db, story_ids)
 
 
 def channels_panel(db) -> dict:
@@ -90,12 +133,32 @@ def write_reply(comment_id: int):
 @role_required(CHIEF_EDITOR)
 def sign_off(reply_id: int):
     """A chief editor signs a reply off: it is queued for the channel."""
+    allowed = current_app.config["SETTINGS"].push.self_sign_off
     try:
-        replies.sign_off(get_db(), reply_id, current_actor())
+        replies.sign_off(get_db(), reply_id, current_actor(), self_sign_off=allowed)
     except replies.ReplyError as error:
         flash(f"未能签发：{error}")
     else:
         flash("回复已签发，正在推送到渠道。")
+    return _back()
+
+
+@bp.post("/replies/<int:reply_id>/edit")
+@role_required(EDITOR)
+def edit_reply(reply_id: int):
+    """Change a reply's text: taken back from the channel if sent, then signed off anew."""
+    try:
+        reply = replies.edit(
+            get_db(), reply_id, request.form.get("text", "")[:5000], current_actor()
+        )
+    except replies.ReplyError as error:
+        flash(f"回复未修改：{error}")
+    else:
+        flash(
+            "回复已修改，等待值班总编签发（已发出的旧回复将先从渠道删除）。"
+            if reply["state"] == replies.AWAITING
+            else "回复已修改：先删除旧回复，再发出新回复。"
+        )
     return _back()
 
 
@@ -115,11 +178,12 @@ def withdraw(reply_id: int):
 @bp.post("/outbox/<int:row_id>/retry")
 @role_required(MODERATOR)
 def retry(row_id: int):
-    """Send a failed action again (the 重试 button)."""
+    """Send a failed action again, or end the pause an action waits out (the 重试 button):
+    after fixed credentials the whole channel resumes at once."""
     if not outbox.retry(get_db(), row_id):
-        flash("这项推送不在失败状态，无需重试。")
+        flash("这项推送已完成或正在发送，无需重试。")
     else:
-        flash("已重新排队，将在几秒内推送。")
+        flash("已重新排队，将在几秒内推送（该渠道暂停中的推送一并恢复）。")
     return _back()
 
 

@@ -27,6 +27,7 @@ from moderation.storage import queue as queue_store
 from moderation.storage import reasons as reason_store
 from moderation.timeutil import BEIJING
 from moderation.web import conflicts, desk_cards, group_decisions
+from moderation.web import duties as duties_view
 from moderation.web import push as push_view
 from moderation.web.auth import current_actor, role_required, safe_next
 from moderation.web.context import COUNTS_CACHE, forget_counts, get_db, sqlite_int
@@ -143,6 +144,7 @@ def annotate(db, comments: list[dict], claim: bool) -> list[dict]:
         holder = held.get(comment["id"])
         comment["claimed_by"] = holder if holder and holder != current_actor() else None
     push_view.annotate(db, comments)
+    duties_view.annotate(db, comments)
     desk_cards.annotate_cards(db, comments)  # rule behind each automatic decision, levels
     return sorted(comments, key=lambda comment: comment["claimed_by"] is not None)
 

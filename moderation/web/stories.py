@@ -21,8 +21,15 @@ bp = Blueprint("stories", __name__)
 
 @bp.get("/stories")
 def index():
-    """Stories with the most comments, counted across channels."""
-    return render_template("stories/index.html", stories=stats.top_stories(get_db()))
+    """Stories with the most comments, counted across channels, with their comment switch."""
+    db = get_db()
+    stories = stats.top_stories(db)
+    return render_template(
+        "stories/index.html",
+        stories=stories,
+        switches=push_view.switch_outcomes(db, [story["id"] for story in stories]),
+        here=request.full_path.rstrip("?"),
+    )
 
 
 @bp.get("/stories/<int:story_id>")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from moderation.second_opinion.model import LABELS as OPINION_LABELS
+from moderation.second_opinion.model import LEVELS as OPINION_LEVELS
 from moderation.states import REJECT_REASONS
 from moderation.timeutil import BEIJING, TIME_FORMAT
 
@@ -18,6 +20,16 @@ FLAG_NAMES = {
     "negative": "负面",
     "mass_posting": "批量发帖",
     "offensive": "冒犯",
+    "second_opinion": "第二意见",
+}
+# Why a second opinion gave no answer, as the card says it.
+OPINION_FAILURES = {
+    "failed": "调用失败",
+    "timeout": "超时未答复",
+    "rate_limited": "服务限流",
+    "bad_answer": "答复无法识别",
+    "over_budget": "超出调用预算，未发送",
+    "not_sent": "本批时限内未轮到，未发送",
 }
 ACTION_NAMES = {
     "approve": "通过",
@@ -29,6 +41,10 @@ ACTION_NAMES = {
     "reply_sent": "官方回复已发出",
     "reply_withdrawn": "撤回官方回复",
     "reply_deleted": "官方回复已从渠道删除",
+    "report_upheld": "举报成立",
+    "report_dismissed": "举报不成立",
+    "appeal_upheld": "申诉成立",
+    "appeal_denied": "申诉驳回",
 }
 ACCOUNT_ACTIONS = {
     "role": "角色改为",
@@ -128,6 +144,7 @@ def init_app(app) -> None:
         segments=segments,
         count_label=count_label,
         schedule_label=schedule_label,
+        opinion_label=lambda code: OPINION_LABELS.get(code, code),
     )
     app.jinja_env.globals.update(
         flag_names=FLAG_NAMES,
@@ -139,6 +156,8 @@ def init_app(app) -> None:
         reject_reasons=REJECT_REASONS,
         quote_state_names=QUOTE_STATE_NAMES,
         run_status_names=RUN_STATUS_NAMES,
+        opinion_levels=OPINION_LEVELS,
+        opinion_failures=OPINION_FAILURES,
         channel_label=lambda name: labels.get(name, name),
     )
 

@@ -9,9 +9,8 @@ import pytest
 from moderation.collectors import collector_settings_class, known_types
 
 PAGE = Path(__file__).resolve().parents[2] / "docs" / "channels-and-push.md"
-README = PAGE.read_text(encoding="utf-8")
 # The page's "Channels" section, up to the next second-level heading.
-DOC = README.split("\n## Channels\n", 1)[1].split("\n## ", 1)[0]
+DOC = PAGE.read_text(encoding="utf-8").split("\n## Channels\n", 1)[1].split("\n## ", 1)[0]
 
 
 @pytest.mark.parametrize("channel_type", [t for t in known_types() if t != "demo"])

@@ -257,13 +257,13 @@ def test_jsonfeed_requires_its_urls(tmp_path):
 
 
 def test_same_story_on_website_and_wechat_is_linked(tmp_path, site, httpserver, monkeypatch):
-    from moderation.collectors import wechat
+    from moderation.collectors import wechat, wechat_api
     from tests.collectors import test_wechat
 
     monkeypatch.setenv("ZZRB_WECHAT_SECRET", "app-secret")
     monkeypatch.setenv("MODERATION_PSEUDONYM_KEY", "k")
     monkeypatch.setattr(wechat, "local_today", lambda: TODAY)
-    wechat._TOKENS.clear()
+    wechat_api.forget_tokens()
     test_wechat.FakeWeChat(httpserver, comments_per_article=2)
     channels = channel_toml(site.url) + test_wechat.channel_toml(site.url)
     settings = channel_settings(tmp_path, channels)
@@ -279,4 +279,4 @@ def test_same_story_on_website_and_wechat_is_linked(tmp_path, site, httpserver, 
         "SELECT COUNT(DISTINCT canonical_id) FROM stories WHERE title LIKE '湘江风光带樱花%'"
     ).fetchone()
     assert cherry[0] == 1
-    wechat._TOKENS.clear()
+    wechat_api.forget_tokens()

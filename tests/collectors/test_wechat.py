@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from werkzeug import Response
 
-from moderation.collectors import wechat
+from moderation.collectors import wechat, wechat_api
 from moderation.collectors.base import BadPayload
 from moderation.settings import SettingsError
 from moderation.storage import comments as comment_store
@@ -132,9 +132,9 @@ def wechat_env(monkeypatch):
     monkeypatch.setenv("ZZRB_WECHAT_SECRET", "app-secret")
     monkeypatch.setenv("MODERATION_PSEUDONYM_KEY", "pseudonym-test-key")
     monkeypatch.setattr(wechat, "local_today", lambda: TODAY)
-    wechat._TOKENS.clear()
+    wechat_api.forget_tokens()
     yield
-    wechat._TOKENS.clear()
+    wechat_api.forget_tokens()
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from moderation.collectors.base import CollectedComment, CollectedStory
-from moderation.collectors.wechat import _TOKENS
+from moderation.collectors.wechat_api import forget_tokens
 from moderation.db import open_db
 from moderation.settings import load_settings
 from moderation.storage import channels as channel_store
@@ -66,9 +66,9 @@ def secrets(monkeypatch):
     monkeypatch.setenv("ZZRB_WECHAT_SECRET", "app-secret")
     monkeypatch.setenv("ZZRB_WEIBO_TOKEN", "weibo-token")
     monkeypatch.setenv("ZZRB_SITE_SECRET", "site-secret")
-    _TOKENS.clear()
+    forget_tokens()
     yield
-    _TOKENS.clear()
+    forget_tokens()
 
 
 @pytest.fixture

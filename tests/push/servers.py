@@ -1,9 +1,14 @@
 """Local servers on 127.0.0.1 that take the channels' moderation calls as documented.
 
-* WeChat 图文消息留言管理: ``POST /cgi-bin/comment/{open,close,markelect,unmarkelect,delete,
-  reply/add,reply/delete}?access_token=`` with ``msg_data_id``, ``index``,
-  ``user_comment_id``, ``content``; errcodes 40001/42001 (token), 45009 (quota), 88000-88008
-  as the documentation lists them; the 精选 limit is 100 per article (88003).
+* WeChat 图文消息留言管理: ``POST /cgi-bin/comment/{open,close,list,markelect,unmarkelect,
+  delete,reply/add,reply/delete}?access_token=`` with ``msg_data_id``, ``index``,
+  ``user_comment_id``, ``content``; errcodes 40001/42001 (token), 45009 (quota), 88000-88009
+  as the documentation lists them; the 精选 limit is 100 per article (88003); reply/delete
+  of a reply that is not there answers 88009 (what a resend after a late answer meets).
+  `refuse` answers a verb with an errcode (48001 for an account without the comment API,
+  88002 for a refused open...); `faults` scripts the next comment calls one by one:
+  "hang" (apply, then answer too late), an HTTP status (answered before applying) or
+  ("errcode", N) (answered without applying; 42001 also expires the token).
 * The site's moderation endpoint: HMAC-SHA256 checked over the raw body, idempotent on the
   key (a resend answers 200 and changes nothing).
 * Weibo ``/2/comments/reply.json`` and ``/2/comments/destroy/biz.json`` (form bodies).
@@ -112,11 +117,33 @@ class FakeWeChat(Fake):
         self.comment_calls = 0
         self.token_calls = 0
         self.elect_limit = 100
+        self.refuse: dict[str, int] = {}  # verb -> errcode answered instead of applying
+        self.faults: list = []  # scripted answers for the next comment calls (see above)
+        self.refuse_token: int | None = None  # stable_token answers this errcode
+
+    def handle(self, call: Call) -> tuple[int, Any, bool]:
+        """A scripted fault for the next comment call, else the documented behaviour."""
+        if self.faults and call.path.startswith("/cgi-bin/comment/"):
+            with self.lock:
+                fault = self.faults.pop(0)
+            if fault == "hang":
+                self.hang_after_apply += 1
+            elif isinstance(fault, int):
+                self.fail_next.append(fault)
+            else:
+                with self.lock:
+                    self.calls.append(call)
+                    if fault[1] in (40001, 42001):
+                        self.valid_token = "expired"
+                    return 200, _err(fault[1], "injected"), False
+        return super().handle(call)
 
     def route(self, call: Call) -> tuple[int, Any]:
         """Token or comment management call."""
         if call.path == "/cgi-bin/stable_token":
             self.token_calls += 1
+            if self.refuse_token:
+                return 200, _err(self.refuse_token, "invalid appsecret")
             self.token_number += 1
             self.valid_token = f"TOKEN-{self.token_number}"
             return 200, {"access_token": self.valid_token, "expires_in": 7200}
@@ -133,9 +160,13 @@ class FakeWeChat(Fake):
 
     def manage(self, verb: str, body: dict) -> dict:
         """Apply one documented verb to the state; errcode 0 or the documented error."""
+        if verb in self.refuse:
+            return _err(self.refuse[verb], "refused")
         article = self.articles.get((body.get("msg_data_id"), body.get("index", 0)))
         if article is None:
             return _err(88001, "msg_data is not exists")
+        if verb == "list":
+            return self.listing(article, body)
         if verb in ("open", "close"):
             if article["open"] != (verb == "open"):
                 article["open"] = verb == "open"
@@ -174,12 +205,27 @@ class FakeWeChat(Fake):
             comment.reply = content
             self.effects[("reply/add", *key)] += 1
         elif verb == "reply/delete":
-            if comment.reply is not None:
-                comment.reply = None
-                self.effects[("reply/delete", *key)] += 1
+            if comment.reply is None:
+                return _err(88009, "reply is not exists")
+            comment.reply = None
+            self.effects[("reply/delete", *key)] += 1
         else:
             return _err(40066, "invalid url")
         return _err(0, "ok")
+
+    def listing(self, article: dict, body: dict) -> dict:
+        """comment/list: a page of the article's comments (count must be 1-49: 88010)."""
+        count = body.get("count", 0)
+        if not 0 < count < 50:
+            return _err(88010, "count range error. cout <= 0 or count > 50")
+        alive = [cid for cid, c in article["comments"].items() if not c.deleted]
+        begin = body.get("begin", 0)
+        items = [
+            {"user_comment_id": cid, "openid": f"o{cid}", "create_time": 1700000000,
+             "content": f"评论{cid}", "comment_type": int(article["comments"][cid].elected)}
+            for cid in alive[begin : begin + count]
+        ]  # fmt: skip
+        return {"errcode": 0, "errmsg": "ok", "total": len(alive), "comment": items}
 
     def comment(self, msg_data_id: int, index: int, user_comment_id: int) -> WeChatComment:
         """A comment's state."""

@@ -29,6 +29,7 @@ def served(wechat_setup):
 
     settings, db, ids = wechat_setup
     users.add_user(db, "总编老王", "chief_editor", PASSWORD)
+    users.add_user(db, "总编老张", "chief_editor", PASSWORD)
     server = make_server("127.0.0.1", 0, create_app(settings, SECRET_KEY="k"), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -47,14 +48,19 @@ def page(served, browser):
     context.close()
 
 
-def test_card_approve_reply_and_sign_off_in_the_browser(served, page, wechat):
-    url, settings, db, ids = served
-    comment = ids[(MSG_DATA_ID, 1, 2)]
+def log_in(page, url: str, name: str) -> None:
+    """Log in as `name` and land on the all-comments queue."""
     page.goto(f"{url}/login?next={quote('/?queue=all')}")
-    page.fill("input[name=name]", "总编老王")
+    page.fill("input[name=name]", name)
     page.fill("input[name=password]", PASSWORD)
     with page.expect_navigation():
         page.click("button[type=submit]")
+
+
+def test_card_approve_reply_and_sign_off_in_the_browser(served, page, wechat):
+    url, settings, db, ids = served
+    comment = ids[(MSG_DATA_ID, 1, 2)]
+    log_in(page, url, "总编老王")
     card = page.locator(f"#comment-{comment}")
     card.hover()  # a card's actions show on hover, focus or keyboard
     with page.expect_navigation():
@@ -68,10 +74,43 @@ def test_card_approve_reply_and_sign_off_in_the_browser(served, page, wechat):
     with page.expect_navigation():
         card.locator("details.write-reply button").click()
     assert "待总编签发" in card.locator(".official-reply").inner_text()
+    with page.expect_navigation():  # the author may not sign their own reply off
+        card.locator("form.sign-off button").click()
+    assert "不能签发自己撰写的回复" in page.content()
+    page.context.clear_cookies()
+    log_in(page, url, "总编老张")
+    card.hover()
     with page.expect_navigation():
         card.locator("form.sign-off button").click()
     push_outbox.deliver(db, settings)
     page.goto(f"{url}/?queue=all")
     reply = card.locator(".official-reply").inner_text()
-    assert "感谢留言，线路图已更新。" in reply and "总编老王 签发" in reply and "已同步" in reply
+    assert "感谢留言，线路图已更新。" in reply and "总编老张 签发" in reply and "已同步" in reply
     assert wechat.comment(MSG_DATA_ID, 1, 2).reply == "感谢留言，线路图已更新。"
+
+
+def test_a_refused_open_is_shown_on_the_story_page_and_retried(served, page, wechat):
+    url, settings, db, _ids = served
+    story_id = db.execute("SELECT id FROM stories ORDER BY id").fetchone()[0]
+    log_in(page, url, "总编老王")
+    page.goto(f"{url}/stories/{story_id}")
+    with page.expect_navigation():
+        page.click("text=在所有渠道关闭评论")
+    push_outbox.deliver(db, settings)
+    wechat.refuse["open"] = 88002  # the article is limit for safety
+    page.goto(f"{url}/stories/{story_id}")
+    with page.expect_navigation():
+        page.click("text=在所有渠道打开评论")
+    push_outbox.deliver(db, settings)
+    page.goto(f"{url}/stories/{story_id}")
+    switch = page.locator(".comment-switch")
+    assert "评论区：已关闭" in switch.inner_text()  # WeChat kept it closed
+    assert "打开评论：失败：文章因安全原因受限（errcode 88002）" in switch.inner_text()
+    del wechat.refuse["open"]
+    with page.expect_navigation():
+        switch.locator("form.retry button").click()
+    assert page.url.endswith(f"/stories/{story_id}")
+    push_outbox.deliver(db, settings)
+    page.goto(f"{url}/stories/{story_id}")
+    assert "评论区：开放" in page.locator(".comment-switch").inner_text()
+    assert wechat.articles[(MSG_DATA_ID, 0)]["open"]

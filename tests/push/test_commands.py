@@ -47,10 +47,10 @@ def test_every_push_key_is_documented():
     from moderation.push.actions import PUSH_KEYS, PushOptions
     from tests.helpers import ROOT
 
-    readme = Path(ROOT, "docs", "channels-and-push.md").read_text(encoding="utf-8")
+    page = Path(ROOT, "docs", "channels-and-push.md").read_text(encoding="utf-8")
     config = Path(ROOT, "config.toml").read_text(encoding="utf-8")
     names = {field.name for field in dataclasses.fields(PushOptions)}
     assert names == PUSH_KEYS
     for name in names:
-        assert f"| `{name}` |" in readme, name
+        assert f"| `{name}` |" in page, name
         assert f"#   {name} (default " in config, name  # generated from the declarations

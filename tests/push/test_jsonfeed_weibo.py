@@ -1,5 +1,5 @@
 """The site's moderation endpoint (signed, idempotent) and Weibo's reply/destroy calls,
-over real HTTP against local servers; the worked HMAC example of docs/channels-and-push.md is checked."""
+over real HTTP against local servers; the HMAC worked example of the docs is checked."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from moderation.sending import push_outbox
 from moderation.settings import load_settings
 from moderation.storage import channels as channel_store
 from moderation.storage import comments as comment_store
+from moderation.storage import outbox
 from moderation.storage import stories as story_store
 from tests.helpers import ROOT, write_config
 from tests.push.conftest import FAST_HTTP
@@ -80,6 +81,12 @@ def test_site_resend_after_a_lost_answer_is_applied_once(tmp_path):
         comment_store.decide(db, ids["c-3"], "reject", actor="mod")
         assert push_outbox.deliver(db, settings).total("done") == 1
         assert len(site.calls) == 2 and site.effects[("delete", "c-3")] == 1
+        [row] = db.query("SELECT id FROM outbox")
+        tries = [s for s in outbox.sends(db, row["id"]) if s["outcome"] == outbox.ATTEMPT]
+        assert [(t["path"], t["status"], t["answer"]) for t in tries] == [
+            ("/moderation", None, "timed out"),
+            ("/moderation", 200, "HTTP 200"),
+        ]
 
 
 def test_site_refusing_the_signature_stops_the_batch(tmp_path, monkeypatch):
@@ -93,9 +100,9 @@ def test_site_refusing_the_signature_stops_the_batch(tmp_path, monkeypatch):
         assert row["state"] == "pending" and "401" in row["note"]
 
 
-def test_readme_worked_hmac_example_is_right():
-    readme = Path(ROOT, "docs", "channels-and-push.md").read_text(encoding="utf-8")
-    section = readme[readme.index("#### Worked example") :]
+def test_documented_worked_hmac_example_is_right():
+    page = Path(ROOT, "docs", "channels-and-push.md").read_text(encoding="utf-8")
+    section = page[page.index("#### Worked example") :]
     body = re.search(r"```json\n(.*?)\n```", section, re.S).group(1)
     header = re.search(r"X-ZZRB-Signature: (sha256=[0-9a-f]{64})", section).group(1)
     fields = {

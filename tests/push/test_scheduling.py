@@ -11,7 +11,7 @@ from tests.scheduling_helpers import running_scheduler, wait_for
 
 def test_scheduler_push_job_delivers_a_decision(tmp_path, wechat, monkeypatch):
     monkeypatch.setattr(scheduler_module, "PUSH_EVERY_SECONDS", 0.2)
-    extra = "enabled = false\n"  # push only: no collection runs in this test
+    extra = 'schedule = "0 3 1 1 *"\n'  # push only: no collection runs in this test
     settings, db, ids = setup_wechat(tmp_path, wechat.url, extra=extra)
     comment_store.decide(db, ids[(MSG_DATA_ID, 0, 8)], "approve", actor="mod")
     with running_scheduler(settings):

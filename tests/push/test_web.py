@@ -103,11 +103,15 @@ def test_story_page_closes_comments_everywhere_and_channels_page_shows_backlog(s
     assert "在所有渠道关闭评论" in client.get(f"/stories/{story_id}").get_data(as_text=True)
     client.post(f"/stories/{story_id}/comments/close")
     page = client.get(f"/stories/{story_id}").get_data(as_text=True)
-    assert "已关闭" in page and "在所有渠道打开评论" in page
+    # asked, not yet answered: the stated switch is still the channel's (open)
+    assert "评论区：<strong>开放</strong>" in page and "关闭评论：待推送" in page
+    assert "在所有渠道打开评论" in page
     channels = client.get("/channels").get_data(as_text=True)
     assert '<td class="backlog">1' in channels
     push_outbox.deliver(db, settings)
     assert wechat.verbs() == [("close", {"msg_data_id": MSG_DATA_ID, "index": 0})]
+    page = client.get(f"/stories/{story_id}").get_data(as_text=True)
+    assert "评论区：<strong>已关闭</strong>" in page
     assert "从未" not in client.get("/channels").get_data(as_text=True)
 
 

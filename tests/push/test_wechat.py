@@ -30,8 +30,12 @@ def test_approve_sends_markelect_with_the_comment_ids(wechat_setup, wechat):
     ]
     assert wechat.comment(MSG_DATA_ID, 1, 2).elected
     [row] = rows(db, outbox.DONE)
-    [send] = outbox.sends(db, row["id"])
-    assert '"user_comment_id": 2' in send["request"] and send["answer"] == "errcode 0: ok"
+    token, markelect, ending = outbox.sends(db, row["id"])
+    assert (token["path"], token["status"], token["errcode"]) == ("/cgi-bin/stable_token", 200, 0)
+    assert (markelect["path"], markelect["status"]) == ("/cgi-bin/comment/markelect", 200)
+    assert markelect["outcome"] == outbox.ATTEMPT and markelect["duration_ms"] >= 0
+    assert '"user_comment_id": 2' in ending["request"] and ending["answer"] == "errcode 0: ok"
+    assert ending["outcome"] == outbox.DONE
 
 
 def test_reject_unfeatures_by_default_and_deletes_when_configured(tmp_path, wechat):
@@ -92,7 +96,9 @@ def test_timeout_after_the_server_applied_is_resent_harmlessly(wechat_setup, wec
     wechat.hang_after_apply = 3
     comment_store.decide(db, ids[(MSG_DATA_ID, 0, 9)], "approve", actor="mod")
     report = push_outbox.deliver(db, settings)
-    assert report.total("deferred") == 1 and "timed out" in report.stopped["wx"]
+    assert report.total("deferred") == 1 and report.stopped == {}  # one row: the channel goes on
+    [row] = rows(db, outbox.WAITING)
+    assert "timed out" in row["note"] and "其他推送照常" in row["note"]
     later = datetime.now(UTC) + timedelta(hours=2)
     assert push_outbox.deliver(db, settings, now=later).total("done") == 1
     markelects = [verb for verb, _ in wechat.verbs() if verb == "markelect"]

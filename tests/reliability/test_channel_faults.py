@@ -19,7 +19,7 @@ from datetime import date
 import pytest
 
 from moderation import pipeline
-from moderation.collectors import jsonfeed, wechat
+from moderation.collectors import jsonfeed, wechat, wechat_api
 from moderation.collectors.common import local_today
 from moderation.db import connect
 from tests.collectors.conftest import channel_settings
@@ -116,9 +116,9 @@ def channel_env(monkeypatch):
     monkeypatch.setenv("ZZRB_WEIBO_TOKEN", fakes.FakeWeibo.token)
     monkeypatch.setattr(wechat, "local_today", lambda: TODAY)
     monkeypatch.setattr(jsonfeed, "local_today", lambda: TODAY)
-    wechat._TOKENS.clear()
+    wechat_api.forget_tokens()
     yield
-    wechat._TOKENS.clear()
+    wechat_api.forget_tokens()
 
 
 def make_fake(channel_type: str) -> fakes.FakeChannel:

@@ -176,7 +176,12 @@ INT_IDS = {
     "row_id": "row_id",
 }
 # Converter values that are not a row id, per endpoint and argument.
-DEFAULT_VALUES = {("column.download", "fmt"): "csv", ("static", "filename"): "dashboard.css"}
+DEFAULT_VALUES = {
+    ("column.download", "fmt"): "csv",
+    ("static", "filename"): "dashboard.css",
+    ("duties.decide_appeal", "appeal_id"): 1,  # none filed: the page says so
+    ("intake.receive", "channel"): "demo",
+}
 
 
 def rule_urls(app, ids: dict, methods=("GET", "POST")) -> list[tuple[str, str, str]]:

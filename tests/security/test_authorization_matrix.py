@@ -12,12 +12,14 @@ from tests.security.conftest import login_as, logout, restore, rule_urls
 PUBLIC = "public"  # no login needed
 TOKEN = "token"  # no login: a bearer token of its own, and off (404) unless configured
 ANY = "any"  # every logged-in user
+SIGNED = "signed"  # no login: the site's HMAC signature is the credential (tests/duties)
 # endpoint -> who may use it (a role means: that role and every role above it).
 POLICY = {
     "static": PUBLIC,
     "auth.login": PUBLIC,
     "health.healthz": PUBLIC,
     "prometheus.metrics_text": TOKEN,
+    "intake.receive": SIGNED,
     "auth.logout": ANY,
     "auth.password": ANY,
     "queue.index": ANY,
@@ -52,6 +54,9 @@ POLICY = {
     "column.mark_printed": EDITOR,
     "column.download": EDITOR,
     "column.archived": EDITOR,
+    "column.override": EDITOR,
+    "column.withdraw_override": EDITOR,
+    "column.fix_quote": EDITOR,
     "metrics.index": EDITOR,
     "alerts.index": EDITOR,
     "alerts.retry": EDITOR,
@@ -79,6 +84,7 @@ POLICY = {
     "push.write_reply": EDITOR,
     "push.sign_off": CHIEF_EDITOR,
     "push.withdraw": EDITOR,
+    "push.edit_reply": EDITOR,
     "push.retry": MODERATOR,
     "push.switch": EDITOR,
     "push.emergency": ADMIN,
@@ -102,6 +108,10 @@ POLICY = {
     "reasons.index": ADMIN,
     "reasons.save": ADMIN,
     "reasons.switch": ADMIN,
+    "duties.report_queue": MODERATOR,
+    "duties.report_outcome": MODERATOR,
+    "duties.appeal_list": MODERATOR,
+    "duties.decide_appeal": MODERATOR,
 }
 
 
@@ -138,6 +148,7 @@ def form_for(endpoint: str, ids: dict) -> dict:
         "alerts.save": {"name": "负面", "kind": "negative_spike"},
         "reports.generate": {"kind": "daily", "date": "2024-01-25"},
         "push.write_reply": {"text": "感谢您的关注，我们已转交相关部门。"},
+        "push.edit_reply": {"text": "感谢关注，已转交相关部门处理。"},
         "review.undo": {"state": "pending", "force": "1"},
     }.get(endpoint, {})
 
@@ -151,6 +162,8 @@ def expected_status(method: str, endpoint: str, role: str | None) -> str:
         return "ok"
     if policy == TOKEN:
         return "404"  # tests/web/test_prometheus.py covers the token itself
+    if policy == SIGNED:
+        return "signature refused"  # whoever is logged in: a session is no credential here
     if endpoint == "auth.logout" and role is not None:
         return "login"  # logging out ends on the login page
     if role is None:
@@ -165,6 +178,8 @@ def outcome(response) -> str:
     status = response.status_code
     if status == 302 and "/login" in response.headers["Location"].split("?")[0]:
         return "login"
+    if status in (401, 404) and response.is_json and "error" in response.get_json():
+        return "signature refused"  # a JSON refusal: a bad signature or no such signed channel
     if status < 400:
         return "ok"
     return str(status)

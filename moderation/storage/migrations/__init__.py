@@ -13,13 +13,16 @@ from moderation.storage.migrations.alerts import alerts
 from moderation.storage.migrations.core import core
 from moderation.storage.migrations.desk import desk
 from moderation.storage.migrations.drafts import drafts
+from moderation.storage.migrations.duties import duties
 from moderation.storage.migrations.editions import editions
 from moderation.storage.migrations.hardening import hardening
 from moderation.storage.migrations.offensive import offensive_migrations
 from moderation.storage.migrations.ops import ops
 from moderation.storage.migrations.outbox import outbox_migrations
 from moderation.storage.migrations.replies import replies_migrations
+from moderation.storage.migrations.second_opinion import second_opinion_migrations
 from moderation.storage.migrations.switches import switches_migrations
+from moderation.storage.migrations.writeback import writeback
 
 MIGRATION_SETS = [
     core,
@@ -33,6 +36,9 @@ MIGRATION_SETS = [
     drafts,
     offensive_migrations,
     desk,
+    duties,
+    second_opinion_migrations,
+    writeback,
 ]  # applied in this order
 
 
