@@ -25,7 +25,6 @@ LAYERS = (
             "moderation.cli",
             "moderation.web",
             "moderation.scheduling",
-            "moderation.operations",
             "moderation.config_file",  # writes config.toml from the declarations
         ),
     ),

@@ -342,13 +342,13 @@ def _rescore(obj: Context, since: str | None, processes: int | None) -> int:
 @click.pass_obj
 def backup_command(obj: Context, target: Path) -> None:
     """Copy the database to TARGET with SQLite's online backup (safe while running)."""
-    from moderation import operations
+    from moderation.storage import backups
 
     try:
-        operations.check_backup_target(target)  # before the bar: an error is one clean line
+        backups.check_backup_target(target)  # before the bar: an error is one clean line
         with progress_bar("backup") as advance:
-            result = operations.backup(obj.settings.database_path, target, progress=advance)
-    except operations.OperationError as error:
+            result = backups.backup(obj.settings.database_path, target, progress=advance)
+    except backups.OperationError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"backup written to {target}: {_describe(result)}")
 
@@ -359,15 +359,15 @@ def backup_command(obj: Context, target: Path) -> None:
 @click.pass_obj
 def restore_command(obj: Context, source: Path, yes: bool) -> None:
     """Replace the database with the backup SOURCE (stop the service first)."""
-    from moderation import operations
+    from moderation.storage import backups
 
     target = obj.settings.database_path
     if not yes:
         click.confirm(f"replace {target} with {source}?", abort=True)
     try:
         with progress_bar("restore") as advance:
-            result = operations.restore(source, target, progress=advance)
-    except operations.OperationError as error:
+            result = backups.restore(source, target, progress=advance)
+    except backups.OperationError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"restored {target} from {source}: {_describe(result)}")
 
