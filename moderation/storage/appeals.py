@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from moderation.push.actions import APPEAL_OUTCOME
 from moderation.rules.model import MUTED
-from moderation.states import REJECTED
+from moderation.states import REJECTED, SYSTEM_ACTOR
 from moderation.storage import authors, comments, decisions, outbox
 from moderation.storage.reader_reports import (
     IntakeError,
@@ -94,7 +94,7 @@ def _rejected_comment(db, channel: str, native_id) -> dict:
     return {
         "comment_id": comment["id"],
         "author_key": comment["author_key"],
-        "first_decider": last["actor"] if last else "system",
+        "first_decider": last["actor"] if last else SYSTEM_ACTOR,
         "first_record_id": last["id"] if last else None,
     }
 
@@ -159,7 +159,7 @@ def _apply(db, appeal: dict, outcome: str, actor: str, note: str) -> int | None:
     if comment_id is None:
         return None
     if outcome == UPHELD:
-        result = comments.decide(db, comment_id, "approve", actor, "申诉成立")
+        result = decisions.decide_one(db, comment_id, "approve", actor, "申诉成立")
         if result["from"] != result["to"]:
             return decisions.last(db, comment_id)["id"]
     state = comments.get_status(db, comment_id)

@@ -268,7 +268,7 @@ def _record_outcome(db, comment_id, outcome, actor, reason, seen) -> int:
     """Upheld: the comment is rejected with the reason's code (or, rejected already, the
     outcome is recorded beside it); dismissed: recorded, the state kept."""
     if outcome == UPHELD:
-        result = comments.decide(db, comment_id, "reject", actor, REASONS[reason], seen)
+        result = decisions.decide_one(db, comment_id, "reject", actor, REASONS[reason], seen)
         if result["from"] != REJECTED:
             return decisions.last(db, comment_id)["id"]
     state = comments.get_status(db, comment_id)
