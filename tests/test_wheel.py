@@ -71,7 +71,7 @@ def venv(wheel, tmp_path_factory) -> Path:
     """A plain venv with the wheel and its dependencies installed from a local wheel cache
     packed from this environment (no index, no system site-packages)."""
     cache = tmp_path_factory.mktemp("wheels")
-    build_cache("moderation", cache)
+    build_cache(wheel, cache)
     folder = tmp_path_factory.mktemp("venv")
     subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True)
     python = folder / "bin" / "python"

@@ -2,10 +2,10 @@
 project's dependencies with ``pip install --no-index --find-links CACHE``: no index, no
 internet, and nothing taken from the base interpreter's site-packages.
 
-Each installed distribution the project needs (its requirements, followed recursively,
-markers evaluated, extras left out) is packed back into a wheel from the files its RECORD
-lists, with the tags its WHEEL file names. Console scripts come back from
-``entry_points.txt`` when pip installs the wheel.
+Each installed distribution the built wheel needs (its Requires-Dist, followed recursively
+through the installed distributions, markers evaluated, extras left out) is packed back
+into a wheel from the files its RECORD lists, with the tags its WHEEL file names. Console
+scripts come back from ``entry_points.txt`` when pip installs the wheel.
 """
 
 from __future__ import annotations
@@ -26,21 +26,32 @@ from packaging.utils import canonicalize_name
 INSTALL_ONLY = {"RECORD", "INSTALLER", "REQUESTED", "direct_url.json"}
 
 
-def requirements_of(name: str) -> list[str]:
-    """Every distribution `name` needs at run time in this environment, itself excluded:
-    its requirements and theirs, with markers evaluated and extras left out."""
+def wheel_requirements(wheel: Path) -> list[str]:
+    """The Requires-Dist lines of a built wheel's METADATA."""
+    with zipfile.ZipFile(wheel) as archive:
+        name = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
+        text = archive.read(name).decode("utf-8")
+    return [
+        line.split(":", 1)[1].strip()
+        for line in text.splitlines()
+        if line.startswith("Requires-Dist:")
+    ]
+
+
+def requirements_of(lines: list[str]) -> list[str]:
+    """Every distribution these requirement lines need at run time in this environment:
+    them and their requirements, followed recursively, markers evaluated, extras left out."""
     needed: dict[str, None] = {}
-    queue = [name]
+    queue = list(lines)
     while queue:
-        dist = metadata.distribution(queue.pop())
-        for line in dist.requires or ():
-            requirement = Requirement(line)
-            if requirement.marker and not requirement.marker.evaluate({"extra": ""}):
-                continue
-            key = canonicalize_name(requirement.name)
-            if key not in needed:
-                needed[key] = None
-                queue.append(requirement.name)
+        requirement = Requirement(queue.pop())
+        if requirement.marker and not requirement.marker.evaluate({"extra": ""}):
+            continue
+        key = canonicalize_name(requirement.name)
+        if key in needed:
+            continue
+        needed[key] = None
+        queue.extend(metadata.distribution(requirement.name).requires or ())
     return sorted(needed)
 
 
@@ -90,8 +101,8 @@ def repack(name: str, out: Path) -> Path:
     return target
 
 
-def build_cache(project: str, out: Path) -> list[Path]:
-    """Wheels of every distribution `project` needs, packed from this environment into
-    `out` (made if missing)."""
+def build_cache(wheel: Path, out: Path) -> list[Path]:
+    """Wheels of every distribution the built `wheel` needs, packed from this environment
+    into `out` (made if missing)."""
     out.mkdir(parents=True, exist_ok=True)
-    return [repack(name, out) for name in requirements_of(project)]
+    return [repack(name, out) for name in requirements_of(wheel_requirements(wheel))]
