@@ -385,6 +385,23 @@ class AlertSettings:
     report_targets: list[str] = setting(
         [], "Targets (by name) that receive the daily and weekly reports."
     )
+    report_unit: str = setting(
+        "株洲日报社融媒体中心",
+        "编制单位 printed in the report's red masthead beside its 期号 and date.",
+    )
+    incident_update_minutes: int = setting(
+        15,
+        "An open incident posts an update (count, rate, new samples) at most this often.",
+        min=1,
+        max=1440,
+    )
+    incident_quiet_minutes: int = setting(
+        60,
+        "An incident ends (one 解除 message) after its conditions have not held for this "
+        "long; a second wave on the same story within it continues the same incident.",
+        min=1,
+        max=1440,
+    )
     metrics_token_env: str = setting(
         "",
         "Environment variable holding the bearer token for the Prometheus endpoint "
@@ -513,6 +530,12 @@ class ChannelSettings:
         "actions wait as 已暂停.",
     )
     label: str = setting("", "Shown as the comment's origin, e.g. 掌上株洲 (empty: the name).")
+    official_authors: str = setting(
+        "",
+        "The channel's own account as comments name it. Its name or author id (several "
+        "separated by commas); its replies are marked 官方 in thread context.",
+        example="株洲日报",
+    )
     second_opinion: list[str] = setting(
         [],
         "Second-opinion providers asked about every comment. By name, from "

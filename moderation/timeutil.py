@@ -42,3 +42,15 @@ def day_bounds(first, last) -> tuple[str, str]:
     start = datetime.combine(first, datetime.min.time(), BEIJING)
     end = datetime.combine(last + timedelta(days=1), datetime.min.time(), BEIJING)
     return iso(start), iso(end)
+
+
+def dated(text: str | None, now: datetime | None = None) -> str:
+    """Stored time in Beijing time for messages and reports: `01-25 18:53` within the current
+    year, `2024-01-25 18:53` otherwise (a date never leaves the desk without its year when
+    the year is not obvious)."""
+    moment = parse_iso(text)
+    if moment is None:
+        return ""
+    local = moment.astimezone(BEIJING)
+    this_year = (now or datetime.now(UTC)).astimezone(BEIJING).year
+    return local.strftime("%m-%d %H:%M" if local.year == this_year else TIME_FORMAT)

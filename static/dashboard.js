@@ -120,8 +120,9 @@
   function pickReason(card, digit) {
     var form = card.querySelector("form.reject");
     var select = form && form.querySelector("select[name=reason]");
-    if (!select || digit < 1 || digit > select.options.length) { return; }
-    select.selectedIndex = digit - 1;
+    // option 0 is the "（选择原因）" placeholder; 1–7 are the reasons in order
+    if (!select || digit < 1 || digit >= select.options.length) { return; }
+    select.selectedIndex = digit;
     showPicker(card, false);
     submit(form);
   }
@@ -199,22 +200,112 @@
     if (reviewable(cards[index])) { focusCard(index); } else { step(1); }
   }
 
+  // A mouse press focuses what it lands on before the button is released; the card takes
+  // focus on the click (press and release), so nothing moves between the two.
+  var pointerDown = false;
+
+  function interactive(target) {
+    return /^(A|BUTTON|INPUT|SELECT|SUMMARY|OPTION|LABEL|TEXTAREA|KBD)$/.test(target.tagName) ||
+      !!(target.closest && target.closest("a, button, label, summary, select"));
+  }
+
+  function bindCard(card, index) {
+    card.addEventListener("click", function (event) {
+      if (current !== index) { markCard(index); }
+      if (!interactive(event.target)) { card.focus({ preventScroll: true }); }
+    });
+    var box = card.querySelector(".select-box");
+    if (box) { box.addEventListener("change", updateSelection); }
+    // A decision by mouse keeps the place too: the next comment takes focus after reload.
+    card.addEventListener("submit", function () { current = index; rememberFocus(); }, true);
+    card.addEventListener("focusin", function () {
+      if (!pointerDown && current !== index) { markCard(index); }  // tabbing into a card's buttons
+    });
+    // 拒绝 with no reason chosen: the browser keeps the form, the picker says what is missing.
+    var reason = card.querySelector("form.reject select[name=reason]");
+    if (reason) { reason.addEventListener("invalid", function () { markCard(index); showPicker(card, true); }); }
+  }
+
+  function guardBulkReject() {
+    var bulk = document.getElementById("bulk");
+    if (!bulk) { return; }
+    bulk.addEventListener("submit", function (event) {
+      var button = event.submitter;
+      var reason = bulk.querySelector("select[name=reason]");
+      if (button && button.value === "reject" && reason && !reason.value) {
+        event.preventDefault();
+        reason.focus();
+        var note = bulk.querySelector(".need-reason");
+        if (note) { note.hidden = false; }
+      }
+    });
+  }
+
+  document.addEventListener("mousedown", function () { pointerDown = true; }, true);
+  document.addEventListener("mouseup", function () { pointerDown = false; }, true);
+
   document.addEventListener("DOMContentLoaded", function () {
     cards = Array.prototype.slice.call(document.querySelectorAll("article.comment"));
-    cards.forEach(function (card, index) {
-      card.addEventListener("click", function (event) {
-        if (!/^(A|BUTTON|INPUT|SELECT|SUMMARY|OPTION)$/.test(event.target.tagName)) { focusCard(index); }
-      });
-      var box = card.querySelector(".select-box");
-      if (box) { box.addEventListener("change", updateSelection); }
-      // A decision by mouse keeps the place too: the next comment takes focus after reload.
-      card.addEventListener("submit", function () { current = index; rememberFocus(); }, true);
-      card.addEventListener("focusin", function () {
-        if (current !== index) { markCard(index); }  // tabbing into a card's buttons
-      });
-    });
+    cards.forEach(bindCard);
+    guardBulkReject();
     setUpToast();
     document.addEventListener("keydown", onKey);
     restoreFocus();
   });
 })();
+
+/* The rule editor: only the selected action's parameter shows (拒绝原因 for 拒绝, …). */
+document.addEventListener("DOMContentLoaded", function () {
+  "use strict";
+  var action = document.getElementById("rule-action");
+  if (!action) { return; }
+  function follow() {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-for-action]"), function (row) {
+      row.hidden = row.getAttribute("data-for-action") !== action.value;
+    });
+  }
+  action.addEventListener("change", follow);
+  follow();
+});
+
+/* The alert rule form: only the chosen kind's parameters show, and only they are sent
+   (several kinds share a parameter name such as window_minutes). */
+document.addEventListener("DOMContentLoaded", function () {
+  "use strict";
+  var kind = document.getElementById("alert-kind");
+  if (!kind) { return; }
+  function follow() {
+    Array.prototype.forEach.call(document.querySelectorAll("fieldset.params[data-kind]"), function (set) {
+      var on = set.getAttribute("data-kind") === kind.value;
+      set.hidden = !on;
+      set.disabled = !on;
+    });
+  }
+  kind.addEventListener("change", follow);
+  follow();
+});
+
+/* Every table cell learns its column's name, shown before it when a phone stacks the rows. */
+document.addEventListener("DOMContentLoaded", function () {
+  "use strict";
+  Array.prototype.forEach.call(document.querySelectorAll("main table"), function (table) {
+    var names = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+      return th.textContent.trim();
+    });
+    if (!names.length) { return; }
+    Array.prototype.forEach.call(table.querySelectorAll("tbody tr"), function (row) {
+      Array.prototype.forEach.call(row.children, function (cell, index) {
+        if (!cell.hasAttribute("data-label") && names[index] && !(cell.colSpan > 1)) { cell.setAttribute("data-label", names[index]); }
+      });
+    });
+  });
+});
+
+/* Touch screens have no keyboard shortcuts: the search box does not mention "/". */
+document.addEventListener("DOMContentLoaded", function () {
+  "use strict";
+  var box = document.getElementById("search-box");
+  if (box && window.matchMedia && window.matchMedia("(hover: none)").matches) {
+    box.setAttribute("placeholder", "搜索评论内容");
+  }
+});

@@ -207,3 +207,74 @@ def test_wheel_renders_each_page_kind(served, path, text):
     response = session.get(served["url"] + path, timeout=30)
     assert response.status_code == (404 if path == "/no-such-page" else 200)
     assert text in response.text
+
+
+def test_wheel_renders_reports_and_an_export_in_an_empty_folder(venv, tmp_path):
+    """From the installed wheel, in an empty folder on the packaged default: the demo week's
+    daily and weekly 舆情 reports (A4, East Asian fonts, page numbers, the chart, channel
+    labels) and the click ranking export, all templates found through `resources`."""
+    import docx
+    from docx.oxml.ns import qn
+
+    folder, out = tmp_path / "empty", tmp_path / "out"
+    folder.mkdir()
+    out.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "MODERATION_CONFIG"}
+    env.update(XDG_DATA_HOME=str(tmp_path / "xdg"), PYTHONPATH="")
+    command = str(venv / "bin" / "moderation")
+
+    def run(*args):
+        result = subprocess.run(
+            [command, *args], cwd=folder, env=env, capture_output=True, text=True, timeout=600
+        )
+        assert result.returncode == 0, result.stderr
+        return result
+
+    run("collect", "demo")
+    for kind in ("--daily", "--weekly"):
+        run("report", kind, "--date", "2024-01-25", "-o", str(out))
+    run("ranking", "--from", "2024-01-19", "--to", "2024-01-25", "--format", "docx",
+        "-o", str(out / "ranking.docx"))  # fmt: skip
+    assert list(folder.iterdir()) == []
+    for stem in ("舆情日报-2024-01-25", "舆情周报-2024-01-25"):
+        html = (out / f"{stem}.html").read_text(encoding="utf-8")
+        assert "舆情概述" in html and "<svg" in html
+        assert "演示数据（样例页面评论）" in html  # the packaged config's channel label
+        document = docx.Document(str(out / f"{stem}.docx"))
+        section = document.sections[0]
+        assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+        assert 'w:instr="PAGE"' in section.footer.paragraphs[0]._p.xml
+        assert len(document.inline_shapes) == 1
+        fonts = {
+            run.element.rPr.rFonts.get(qn("w:eastAsia"))
+            for paragraph in document.paragraphs
+            for run in paragraph.runs
+            if run.text
+        }
+        assert fonts == {"宋体", "黑体"}
+        text = "\n".join(cell.text for table in document.tables for row in table.rows
+                         for cell in row.cells)  # fmt: skip
+        assert "演示数据（样例页面评论）" in text and "\ndemo\n" not in text
+    ranking = docx.Document(str(out / "ranking.docx"))
+    assert "点击排行" in ranking.paragraphs[0].text
+
+
+def test_wheel_serves_alert_and_report_pages_and_a_report_inline(served):
+    """The alert, report and metrics pages from the wheel, and a report generated there
+    that opens in the browser (templates found through `resources` in the wheel)."""
+    session = logged_in(served)
+    for path, text in (("/alerts", "预警"), ("/admin/alerts", "预警规则"), ("/metrics", "待审")):
+        response = session.get(served["url"] + path, timeout=30)
+        assert response.status_code == 200 and text in response.text
+    page = session.get(served["url"] + "/reports", timeout=30).text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    made = session.post(
+        served["url"] + "/reports",
+        data={"kind": "weekly", "date": "2024-01-25", "csrf_token": token},
+        timeout=120,
+    )
+    assert made.status_code == 200 and "报告已生成并存档" in made.text
+    report_id = re.search(r'id="report-(\d+)"', made.text).group(1)
+    html = session.get(f"{served['url']}/reports/{report_id}.html", timeout=30)
+    assert html.headers["Content-Disposition"].startswith("inline")
+    assert "舆情概述" in html.text and "<svg" in html.text

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
-from moderation.timeutil import BEIJING, parse_iso
+from moderation.alerts.text import error_summary, reader_text
+from moderation.timeutil import BEIJING, dated, parse_iso
 
 KINDS = {
     "negative_spike": "负面评论激增",
@@ -81,37 +82,80 @@ def _rate(part: int | None, total: int | None) -> float:
     return (part or 0) / total if total else 0.0
 
 
+# A story needs this many earlier comments before its own share counts as its baseline;
+# a newer story is judged against its channel's usual share.
+MIN_STORY_BASELINE = 10
+
+
+def required_rate(baseline: float, factor: float, min_rate: float) -> float:
+    """The share a window must reach to be a spike: `factor` times the usual share, but
+    never more than halfway from it to 100% (a story whose readers are usually half
+    negative can still spike), and never under `min_rate`."""
+    return max(min_rate, min(baseline * factor, (1 + baseline) / 2))
+
+
+def _baseline(row: dict, story: dict, channel: dict, measure: str) -> tuple[float, str]:
+    """The usual share and where it comes from: the story's own earlier comments when it
+    has enough of them, else its channel's."""
+    if (story.get("total") or 0) >= MIN_STORY_BASELINE:
+        own = _rate(story.get(measure), story.get("total"))
+        return max(own, _rate(channel.get(measure), channel.get("total"))), "本稿此前"
+    return _rate(channel.get(measure), channel.get("total")), "该渠道平时"
+
+
 def spikes(
-    rule: dict, window: list[dict], story_base: dict, channel_base: dict, titles: dict
+    rule: dict,
+    window: list[dict],
+    story_base: dict,
+    channel_base: dict,
+    titles: dict,
+    ongoing: dict | None = None,
+    usual: dict | None = None,
 ) -> list[Condition]:
     """Stories whose share of negative (or offensive) comments in the window is far above
-    both the story's own earlier share and its channel's, with enough of them to matter."""
+    what is usual for them (their own earlier share, or their channel's for a new story),
+    with enough of them to matter.
+
+    `ongoing` maps a story with an open incident to the baseline it was judged on when the
+    incident began: its condition holds while the window stays above `min_count` and
+    `min_rate`, whatever has since slid into the story's history. `usual` maps a story that
+    had an incident within the baseline period to the baseline judged then (its history
+    now holds that earlier wave)."""
     params = params_for(rule)
+    ongoing, usual = ongoing or {}, usual or {}
     measure = "negative" if rule["kind"] == "negative_spike" else "offensive"
     word = "负面" if measure == "negative" else "冒犯"
     found = []
     for row in window:
         count = row[measure] or 0
         rate = _rate(count, row["total"])
-        story = story_base.get(row["story_id"], {})
-        channel = channel_base.get(row["channel"], {})
-        baseline = max(
-            _rate(story.get(measure), story.get("total")),
-            _rate(channel.get(measure), channel.get("total")),
-        )
         if count < params["min_count"] or rate < params["min_rate"]:
             continue
-        if rate < baseline * params["factor"]:
-            continue
+        if row["story_id"] in ongoing:
+            baseline, source = ongoing[row["story_id"]]
+        elif row["story_id"] in usual:
+            baseline, source = usual[row["story_id"]]
+            if rate < required_rate(baseline, params["factor"], params["min_rate"]):
+                continue
+        else:
+            baseline, source = _baseline(
+                row,
+                story_base.get(row["story_id"], {}),
+                channel_base.get(row["channel"], {}),
+                measure,
+            )
+            if rate < required_rate(baseline, params["factor"], params["min_rate"]):
+                continue
         line = (
-            f"近 {params['window_minutes']} 分钟 {count} 条{word}评论，"
-            f"占 {rate:.0%}（平时 {baseline:.0%}）"
+            f"近 {params['window_minutes']} 分钟 {count} 条{word}评论（共 {row['total']} 条），"
+            f"占 {rate:.0%}，{source} {baseline:.0%}"
         )
         detail = {
             "count": count,
             "total": row["total"],
             "rate": round(rate, 4),
             "baseline": round(baseline, 4),
+            "baseline_source": source,
         }
         found.append(_story_condition(row["story_id"], titles, f"{word}评论激增", line, detail))
     return found
@@ -119,27 +163,30 @@ def spikes(
 
 def _story_condition(story_id: int, titles: dict, what: str, line: str, detail: dict):
     """A condition about one story, linked to its page: 《title》what."""
-    title = titles.get(story_id, f"稿件 {story_id}")
+    title = reader_text(titles.get(story_id), 60) or f"稿件 {story_id}"
     return Condition(
         key=f"story:{story_id}",
         title=f"《{title}》{what}",
         lines=(line,),
         story_id=story_id,
         link_path=f"/stories/{story_id}",
-        detail=detail,
+        detail={**detail, "what": what},
     )
 
 
 def volume_spikes(
-    rule: dict, window: list[dict], story_base: dict, titles: dict
+    rule: dict, window: list[dict], story_base: dict, titles: dict, ongoing=()
 ) -> list[Condition]:
-    """Stories drawing many more comments in the window than they usually do per window."""
+    """Stories drawing many more comments in the window than they usually do per window;
+    a story with an open incident (in `ongoing`) holds while it keeps `min_count`."""
     params = params_for(rule)
     windows_in_baseline = params["baseline_days"] * 24 * 60 / params["window_minutes"]
     found = []
     for row in window:
         usual = (story_base.get(row["story_id"], {}).get("total") or 0) / windows_in_baseline
-        if row["total"] < params["min_count"] or row["total"] < usual * params["factor"]:
+        if row["total"] < params["min_count"]:
+            continue
+        if row["story_id"] not in ongoing and row["total"] < usual * params["factor"]:
             continue
         line = f"近 {params['window_minutes']} 分钟 {row['total']} 条评论（平时约 {usual:.1f} 条）"
         detail = {"total": row["total"], "usual": round(usual, 2)}
@@ -147,9 +194,12 @@ def volume_spikes(
     return found
 
 
+SAMPLES = 3
+
+
 def keyword_hits(rule: dict, comments: list[dict], find) -> list[Condition]:
     """Stories under which a subscribed word appeared in the window (`find(text)` -> words,
-    seeing through the evasions the word lists see through)."""
+    seeing through the evasions the word lists see through); samples masked."""
     by_story: dict[int | None, dict] = {}
     for comment in comments:
         words = find(comment["text"])
@@ -157,23 +207,30 @@ def keyword_hits(rule: dict, comments: list[dict], find) -> list[Condition]:
             continue
         hit = by_story.setdefault(
             comment["story_id"],
-            {"words": set(), "ids": [], "sample": "", "title": comment.get("story_title")},
+            {"words": set(), "ids": [], "samples": [], "title": comment.get("story_title")},
         )
         hit["words"].update(words)
         hit["ids"].append(comment["id"])
-        hit["sample"] = hit["sample"] or comment["text"][:80]
+        if len(hit["samples"]) < SAMPLES:
+            hit["samples"].append(reader_text(comment["text"], 80))
     found = []
     for story_id, hit in by_story.items():
         words = "、".join(sorted(hit["words"]))
-        title = hit["title"] or "未关联稿件"
+        title = reader_text(hit["title"], 60) if hit["title"] else "未关联稿件"
         found.append(
             Condition(
-                key=f"story:{story_id}",
+                key=f"story:{story_id}" if story_id else f"keyword:{rule['id']}",
                 title=f"关键词「{words}」出现在《{title}》下",
-                lines=(f"{len(hit['ids'])} 条评论提到：{words}", f"例：{hit['sample']}"),
+                lines=(f"{len(hit['ids'])} 条评论提到：{words}",),
                 story_id=story_id,
                 link_path=f"/stories/{story_id}" if story_id else "/search",
-                detail={"words": sorted(hit["words"]), "comment_ids": hit["ids"][:50]},
+                detail={
+                    "words": sorted(hit["words"]),
+                    "comment_ids": hit["ids"][:50],
+                    "count": len(hit["ids"]),
+                    "samples": hit["samples"],
+                    "what": f"出现关键词「{words}」",
+                },
             )
         )
     return found
@@ -188,8 +245,17 @@ def within_hours(now: datetime, from_hour: int, to_hour: int) -> bool:
     return start <= hour < end if start < end else hour >= start or hour < end
 
 
+def waited_text(minutes: int) -> str:
+    """3 小时 5 分钟, or 2 天 4 小时 past two days."""
+    if minutes >= 48 * 60:
+        return f"{minutes // 1440} 天 {minutes % 1440 // 60} 小时"
+    return f"{minutes // 60} 小时 {minutes % 60} 分钟"
+
+
 def queue_age(rule: dict, oldest_pending: str | None, now: datetime) -> list[Condition]:
-    """The oldest pending comment has waited too long, during the desk's hours."""
+    """The oldest pending comment has waited too long since it was collected (not since the
+    reader posted it: a first collection of old comments is not a backlog), during the
+    desk's hours."""
     params = params_for(rule)
     oldest = parse_iso(oldest_pending)
     if oldest is None or not within_hours(now, params["from_hour"], params["to_hour"]):
@@ -201,16 +267,20 @@ def queue_age(rule: dict, oldest_pending: str | None, now: datetime) -> list[Con
     return [
         Condition(
             key="queue",
-            title=f"待审评论已等待 {minutes // 60} 小时 {minutes % 60} 分钟",
-            lines=(f"最早一条待审评论发表于 {oldest.astimezone(BEIJING):%m-%d %H:%M}（北京时间）",),
+            title=f"待审评论已等待 {waited_text(minutes)}",
+            lines=(f"最早一条待审评论采集于 {dated(oldest_pending, now)}（北京时间）",),
             link_path="/?sort=oldest",
             detail={"oldest": oldest_pending, "minutes": minutes},
         )
     ]
 
 
-def failing_channels(rule: dict, health: list[dict], now: datetime) -> list[Condition]:
-    """Channels failing (or backing off) for longer than the rule allows."""
+def failing_channels(
+    rule: dict, health: list[dict], now: datetime, labels: dict | None = None
+) -> list[Condition]:
+    """Channels failing (or backing off) for longer than the rule allows, named by their
+    labels, the error summarised in Chinese."""
+    labels = labels or {}
     params = params_for(rule)
     found = []
     for channel in health:
@@ -223,8 +293,9 @@ def failing_channels(rule: dict, health: list[dict], now: datetime) -> list[Cond
         found.append(
             Condition(
                 key=f"channel:{channel['name']}",
-                title=f"渠道 {channel['name']} 已连续失败 {minutes} 分钟",
-                lines=(f"最近错误：{(channel['last_error'] or '')[:200]}",),
+                title=f"渠道“{labels.get(channel['name'], channel['name'])}”已连续失败"
+                f" {minutes} 分钟",
+                lines=(f"最近错误：{error_summary(channel['last_error'], 120)}",),
                 link_path="/channels",
                 detail={"failures": channel["failures"], "since": channel["failing_since"]},
             )
@@ -232,9 +303,12 @@ def failing_channels(rule: dict, health: list[dict], now: datetime) -> list[Cond
     return found
 
 
-def outbox_failing(rule: dict, trouble: list[dict], now: datetime) -> list[Condition]:
+def outbox_failing(
+    rule: dict, trouble: list[dict], now: datetime, labels: dict | None = None
+) -> list[Condition]:
     """Channels whose pushed actions failed (at least `min_count` in the window) or have
     waited longer than `minutes` to go out: decisions are not reaching readers."""
+    labels = labels or {}
     params = params_for(rule)
     found = []
     for channel in trouble:
@@ -247,14 +321,17 @@ def outbox_failing(rule: dict, trouble: list[dict], now: datetime) -> list[Condi
         if failed:
             lines.append(
                 f"近 {params['window_minutes']} 分钟 {failed} 条推送失败："
-                f"{(channel['last_note'] or '')[:150]}"
+                f"{error_summary(channel['last_note'], 120)}"
             )
         if waited >= params["minutes"]:
             lines.append(f"最早一条待推送已等待 {waited} 分钟")
         found.append(
             Condition(
                 key=f"outbox:{channel['channel']}",
-                title=f"渠道 {channel['channel']} 的推送{'失败' if failed else '积压'}",
+                title=(
+                    f"渠道“{labels.get(channel['channel'], channel['channel'])}”的推送"
+                    f"{'失败' if failed else '积压'}"
+                ),
                 lines=tuple(lines),
                 link_path="/channels",
                 detail={"failed": failed, "waited_minutes": waited},

@@ -45,7 +45,7 @@ class Attachment:
 def build_email(target: MailTarget, message: Message, attachments=()) -> EmailMessage:
     """The e-mail: UTF-8 subject and body, each attachment with its own MIME type."""
     email = EmailMessage()
-    email["Subject"] = message.title
+    email["Subject"] = message.safe_title()  # masked, one line: no header injection
     email["From"] = target.sender
     email["To"] = ", ".join(target.recipients)
     email["Date"] = formatdate(localtime=False)

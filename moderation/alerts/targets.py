@@ -34,8 +34,10 @@ import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from moderation.alerts.text import inert, safe_url
 from moderation.collectors.base import AuthFailed, BadPayload, CollectorError
 from moderation.collectors.http import HttpClient, HttpOptions, secret_from_env
+from moderation.scoring.personal_data import mask_personal_data
 
 DELIVERED, RETRY, FAILED = "delivered", "retry", "failed"
 WECOM_LIMIT_BYTES = 4096
@@ -52,24 +54,42 @@ ROBOT_TIMEOUTS = HttpOptions(
 
 @dataclass(frozen=True)
 class Message:
-    """An alert or report notice: a title, Markdown-ish lines, and a link to the desk."""
+    """An alert or report notice: a title, plain lines, a link to the desk and one to the
+    original article.
+
+    Everything in it is plain text: `markdown` and `plain` mask personal data, fold each
+    part onto one line and make Markdown inert, then add the links themselves, so neither a
+    reader's comment nor a story title can inject a link, a heading or a header line.
+    """
 
     title: str
     lines: tuple[str, ...] = ()
     link: str | None = None
+    article: str | None = None
+
+    def links(self) -> list[tuple[str, str]]:
+        """(label, address) of the desk and the article, the ones that are usable."""
+        pairs = [("在审核台打开", safe_url(self.link)), ("查看原文", safe_url(self.article))]
+        return [(label, url) for label, url in pairs if url]
+
+    def safe_title(self) -> str:
+        """The title masked and on one line (an e-mail subject, a robot's title field)."""
+        return mask_personal_data(inert(self.title))
+
+    def safe_lines(self) -> list[str]:
+        """Each line masked, on one line and inert."""
+        return [mask_personal_data(inert(line)) for line in self.lines]
 
     def markdown(self) -> str:
-        """Title as a heading, one line each, the link last (the subset all robots render)."""
-        parts = [f"### {self.title}", *self.lines]
-        if self.link:
-            parts.append(f"[在审核台打开]({self.link})")
+        """Title as a heading, one line each, the links last (the subset all robots render)."""
+        parts = [f"### {self.safe_title()}", *self.safe_lines()]
+        parts.extend(f"[{label}]({url})" for label, url in self.links())
         return "\n".join(parts)
 
     def plain(self) -> str:
         """The same content without Markdown, for e-mail bodies and 飞书 text runs."""
-        parts = [self.title, *self.lines]
-        if self.link:
-            parts.append(f"在审核台打开：{self.link}")
+        parts = [self.safe_title(), *self.safe_lines()]
+        parts.extend(f"{label}：{url}" for label, url in self.links())
         return "\n".join(parts)
 
 
@@ -134,7 +154,8 @@ def dingtalk_request(target: RobotTarget, message: Message, now: float) -> tuple
         timestamp = int(now * 1000)
         # sign is already URL-encoded, as the doc's examples append it
         url += f"&timestamp={timestamp}&sign={sign_dingtalk(secret, timestamp)}"
-    body = {"msgtype": "markdown", "markdown": {"title": message.title, "text": message.markdown()}}
+    markdown = {"title": message.safe_title(), "text": message.markdown()}
+    body = {"msgtype": "markdown", "markdown": markdown}
     return url, body
 
 
@@ -144,12 +165,12 @@ def feishu_request(target: RobotTarget, message: Message, now: float) -> tuple[s
     if target.key_env:
         token = secret_from_env(target.key_env, f"{target.name}'s 飞书 hook token")
         url = url.rstrip("/") + "/" + urllib.parse.quote(token, safe="")
-    runs = [[{"tag": "text", "text": line}] for line in message.lines]
-    if message.link:
-        runs.append([{"tag": "a", "text": "在审核台打开", "href": message.link}])
+    runs = [[{"tag": "text", "text": line}] for line in message.safe_lines()]
+    for label, href in message.links():
+        runs.append([{"tag": "a", "text": label, "href": href}])
     body: dict = {
         "msg_type": "post",
-        "content": {"post": {"zh_cn": {"title": message.title, "content": runs}}},
+        "content": {"post": {"zh_cn": {"title": message.safe_title(), "content": runs}}},
     }
     if target.secret_env:
         secret = secret_from_env(target.secret_env, f"{target.name}'s 飞书 signing secret")

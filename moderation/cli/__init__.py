@@ -253,7 +253,7 @@ def _first_admin(db, settings) -> None:
     if settings.server.production or users.list_users(db):
         return
     password = secrets.token_urlsafe(12)
-    users.add_user(db, "admin", "admin", password)
+    users.add_user(db, "admin", "admin", password, actor="首次启动")
     path = settings.data_path / "initial-admin-password"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(password + "\n", encoding="utf-8")

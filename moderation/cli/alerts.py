@@ -26,7 +26,7 @@ from moderation.timeutil import BEIJING
 def report_command(obj, kind: str | None, day: str | None, send: bool, output) -> None:
     """Generate the daily or weekly 舆情 report, archive it, optionally write and send it."""
     from moderation.export.report import filename_stem, keywords_for
-    from moderation.export.report_archive import generate_report
+    from moderation.export.report_archive import generate_report, report_options
     from moderation.storage import reports as store
 
     kind = kind or "daily"
@@ -43,7 +43,13 @@ def report_command(obj, kind: str | None, day: str | None, send: bool, output) -
     if send and not targets:
         raise click.ClickException("set [alerts] report_targets in the config to send reports")
     report_id = generate_report(
-        db, kind, last, "cli", targets=targets, keywords=keywords_for(settings.data_path)
+        db,
+        kind,
+        last,
+        "cli",
+        targets=targets,
+        keywords=keywords_for(settings.data_path),
+        **report_options(settings),
     )
     archived = store.get_report(db, report_id)
     click.echo(
@@ -69,11 +75,13 @@ def alerts_group() -> None:
 @click.pass_obj
 def run_alerts(obj) -> None:
     """Judge every alert rule now and send what is due."""
-    from moderation.sending.alert_evaluation import evaluate
+    from moderation.sending.alert_evaluation import evaluate_configured
 
-    settings = obj.settings
-    result = evaluate(obj.db(), datetime.now(UTC), settings.alerts.max_alerts_per_rule_per_hour)
-    click.echo(f"{len(result.fired)} fired, {result.kept} still open, {result.cleared} cleared")
+    result = evaluate_configured(obj.db(), obj.settings, datetime.now(UTC))
+    click.echo(
+        f"{len(result.fired)} fired, {result.updated} updated, {result.kept} still open, "
+        f"{result.cleared} cleared"
+    )
     _send_due(obj)
 
 
@@ -91,6 +99,7 @@ def _send_due(obj) -> None:
 @click.pass_obj
 def alerts_status(obj) -> None:
     """Open alerts and the deliveries that wait or failed, with why."""
+    from moderation.alerts.text import error_summary
     from moderation.storage import alerts as store
     from moderation.timeutil import local_time
 
@@ -105,7 +114,7 @@ def alerts_status(obj) -> None:
             if delivery["state"] != "delivered":
                 click.echo(
                     f"  #{alert['id']} → {delivery['target']}: {delivery['state']} "
-                    f"({delivery['attempts']} tries) {delivery['last_error'] or ''}"
+                    f"({delivery['attempts']} tries) {error_summary(delivery['last_error'])}"
                 )
 
 

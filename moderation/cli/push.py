@@ -111,4 +111,10 @@ def status_lines(rows: list[dict], policies: list[dict], only: str | None) -> li
         if row.get("waiting_because"):
             line += f"; waiting: {row['waiting_because']}"
         lines.append(line)
+    if not lines:  # say so rather than print nothing
+        where = f"channel {only} does not push" if only else "no channel pushes"
+        lines.append(
+            f'{where} decisions back: set push = "dry_run" or "on" in its [[channels]] '
+            "table (wechat, weibo or jsonfeed) to turn it on"
+        )
     return lines

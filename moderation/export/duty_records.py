@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from datetime import date
 
 from moderation.export.masking import mask
@@ -41,6 +42,15 @@ KIND_NAMES = {
 MASKED = ("text", "note")
 
 
+# The years an export may ask for (a date like 9999-12-31 would overflow the day bounds).
+YEARS = range(2000, 2101)
+
+
+def in_years(day: date) -> bool:
+    """Whether a day lies in the years an export may cover."""
+    return day.year in YEARS
+
+
 def records_csv(db, first: date, last: date, channel_labels: dict[str, str]) -> tuple[bytes, int]:
     """The CSV of every record on the Beijing days first..last, and how many rows it has."""
     start, end = day_bounds(first, last)
@@ -59,3 +69,33 @@ def records_csv(db, first: date, last: date, channel_labels: dict[str, str]) -> 
         }
         writer.writerow([neutralise(row[key]) for key, _ in COLUMNS])
     return out.getvalue().encode("utf-8-sig"), written
+
+
+def export_records(
+    db,
+    first: date,
+    last: date,
+    channel_labels: dict[str, str],
+    actor: str,
+    destination: str,
+    deliver: Callable[[bytes], object] | None = None,
+) -> tuple[bytes, int]:
+    """One export, from the command line or the dashboard: the CSV of the Beijing days
+    first..last, handed to `deliver` (the command writes its file; an error there leaves
+    no audit entry), then its own audit entry (who, which days, how many rows, where to).
+    Returns the CSV and its row count."""
+    if last < first:
+        raise ValueError(f"{last} is before {first}")
+    if not (in_years(first) and in_years(last)):
+        raise ValueError(f"dates must be in the years {YEARS.start} to {YEARS.stop - 1}")
+    data, rows = records_csv(db, first, last, channel_labels)
+    if deliver is not None:
+        deliver(data)
+    with db.atomic():
+        duty_records.audit_export(db, actor, first.isoformat(), last.isoformat(), rows, destination)
+    return data, rows
+
+
+def filename(first: date, last: date) -> str:
+    """The download's name: records-20261101-20261130.csv."""
+    return f"records-{first:%Y%m%d}-{last:%Y%m%d}.csv"

@@ -44,20 +44,19 @@ def records() -> None:
 @click.pass_obj
 def export_records(obj, date_from: str, date_to: str, output: Path) -> None:
     """Write every record of the days --from..--to to a CSV file, and audit the export."""
-    from moderation.export.duty_records import records_csv
-    from moderation.storage import duty_records
+    from moderation.export.duty_records import YEARS, export_records, in_years
 
     first, last = day(date_from, "--from"), day(date_to, "--to")
     if last < first:
         raise click.ClickException(f"--to {date_to} is before --from {date_from}")
+    if not (in_years(first) and in_years(last)):
+        raise click.ClickException(
+            f"--from/--to: dates must be in the years {YEARS.start} to {YEARS.stop - 1}"
+        )
     if not output.parent.is_dir():
         raise click.ClickException(f"{output.parent}: no such folder")
     labels = {channel.name: channel.label or channel.name for channel in obj.settings.channels}
-    db = obj.db()
-    data, rows = records_csv(db, first, last, labels)
-    output.write_bytes(data)
-    with db.atomic():
-        duty_records.audit_export(
-            db, f"cli:{_user()}", first.isoformat(), last.isoformat(), rows, str(output)
-        )
+    _data, rows = export_records(
+        obj.db(), first, last, labels, f"cli:{_user()}", str(output), output.write_bytes
+    )
     click.echo(f"wrote {output}: {rows} records from {first} to {last} (Beijing days)")

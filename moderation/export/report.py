@@ -1,28 +1,49 @@
-"""The 舆情 daily and weekly reports: what readers said in a period, for the chief editor.
+"""The 舆情 daily and weekly reports: a briefing for the chief editor on what readers said.
 
-`gather` reads everything once into a :class:`Report`; `report_docx` and `report_html`
-render it. Both are byte-for-byte reproducible for the same data (the DOCX pinned to the
-period's last day, the HTML without a generation time), so the archive can tell a real
-change from a regeneration. Quotes are masked like every other export.
+`gather` reads everything once into a :class:`Report`: the 舆情概述 in sentences (how much,
+compared with the period before, what rose, how readers felt), the daily 走势图, the
+情感分布, the most discussed stories (copies of a comment counted once, spam left out, a
+minimum of comments each) with their 典型言论 by viewpoint, the most negative stories
+among those with enough comments, the 预警事件 one line per incident, the click ranking and
+the desk's workload. Channels are named by their labels, reader text is masked.
+`report_docx` (see ``report_docx.py``) and `report_html` render it, byte for byte the same
+for the same data.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 import jinja2
 
+from moderation import resources
 from moderation.desk_metrics import DeskMetrics, desk_metrics
-from moderation.export import docx_export
+from moderation.drafting import terms
+from moderation.export import chart as charts
 from moderation.export.masking import mask
 from moderation.export.ranking import RankedStory, format_count, month_day, rank_stories
 from moderation.storage import alerts as alert_store
 from moderation.storage import reports as store
-from moderation.timeutil import BEIJING, day_bounds, local_time
+from moderation.timeutil import BEIJING, day_bounds, local_time, parse_iso
 
 KINDS = {"daily": "日报", "weekly": "周报"}
+DEFAULT_UNIT = "株洲日报社融媒体中心"
+TOP_STORIES = 8
+MIN_STORY_COMMENTS = 3  # a story with fewer comments is not a top story
+MIN_NEGATIVE_BASE = 10  # the negative ranking needs this many comments (no 1/1 = 100%)
+MIN_NEGATIVE = 3
+QUOTED_STORIES = 5
+QUOTES_PER_VIEW = 2
+QUOTE_MIN_CHARS = 12  # fewer visible characters carry too little to quote
+VIEWPOINTS = (("negative", "批评与质疑"), ("positive", "肯定与支持"), ("neutral", "建议与其他"))
+SENTIMENT_NAMES = {"positive": "正面", "neutral": "中性", "negative": "负面"}
+# flags that keep a comment out of the 典型言论 (a low sentiment is a viewpoint, not a defect)
+UNQUOTABLE_FLAGS = {
+    "banned", "suspect", "offensive", "spam_link", "spam_solicit", "spam_repeat",
+    "low_information", "personal_data",
+}  # fmt: skip
+QUOTE_MAX_CHARS = 120
 
 
 @dataclass
@@ -32,11 +53,17 @@ class Report:
     kind: str
     first: date
     last: date
-    volume: list[dict] = field(default_factory=list)  # {day, channel, comments}
-    stories: list[dict] = field(default_factory=list)  # most commented, with keywords
-    negative: list[dict] = field(default_factory=list)  # most negative (by share)
-    quotes: list[dict] = field(default_factory=list)  # approved, masked
-    alerts: list[dict] = field(default_factory=list)
+    unit: str = DEFAULT_UNIT
+    assessment: str = ""  # 研判与建议, written by the editor before sending
+    overview: list[str] = field(default_factory=list)  # 舆情概述, sentences
+    channels: list[dict] = field(default_factory=list)  # {label, comments, share, ...}
+    sentiment: dict = field(default_factory=dict)  # {positive, neutral, negative, total}
+    previous: dict = field(default_factory=dict)  # the period before: {comments, negative}
+    trend: list[dict] = field(default_factory=list)  # {day, label, by_channel, total}
+    trend_channels: list[str] = field(default_factory=list)
+    stories: list[dict] = field(default_factory=list)  # most discussed, with quotes
+    negative: list[dict] = field(default_factory=list)  # most negative (enough comments)
+    incidents: list[dict] = field(default_factory=list)
     ranking: list[RankedStory] = field(default_factory=list)
     metrics: DeskMetrics | None = None
 
@@ -44,6 +71,41 @@ class Report:
     def title(self) -> str:
         """株洲日报 评论舆情周报（2024-01-19 至 2024-01-25）."""
         return report_title(self.kind, self.first, self.last)
+
+    @property
+    def issue(self) -> str:
+        """期号: the day of the year (日报) or the ISO week (周报) of the period's last day."""
+        number = (
+            self.last.timetuple().tm_yday if self.kind == "daily" else self.last.isocalendar()[1]
+        )
+        return f"{self.last.year}年第{number}期"
+
+    @property
+    def dated(self) -> str:
+        """The issue's date as printed in the masthead: the day after the period."""
+        day = self.last + timedelta(days=1)
+        return f"{day.year}年{day.month}月{day.day}日"
+
+    @property
+    def span(self) -> str:
+        """1月19日至1月25日 (or one day)."""
+        first = f"{self.first.month}月{self.first.day}日"
+        last = f"{self.last.month}月{self.last.day}日"
+        if self.first.year != self.last.year:
+            first = f"{self.first.year}年{first}"
+        return first if self.first == self.last else f"{first}至{last}"
+
+    def chart(self) -> charts.Chart:
+        """The 走势图's geometry."""
+        series = [
+            (label, [day["by_channel"].get(label, 0) for day in self.trend])
+            for label in self.trend_channels
+        ]
+        return charts.layout([day["label"] for day in self.trend], series)
+
+    def chart_colors(self) -> dict[str, str]:
+        """Each channel's colour in the chart."""
+        return charts.colors(self.trend_channels)
 
 
 def report_title(kind: str, first: date, last: date) -> str:
@@ -73,133 +135,310 @@ def period_for(kind: str, day: date) -> tuple[date, date]:
     return (day, day) if kind == "daily" else (day - timedelta(days=6), day)
 
 
-def gather(db, kind: str, first: date, last: date, keywords=None) -> Report:
-    """Read a period's report from the database; `keywords(texts)` names a story's topics."""
+def gather(
+    db,
+    kind: str,
+    first: date,
+    last: date,
+    keywords=None,
+    labels: dict[str, str] | None = None,
+    unit: str = DEFAULT_UNIT,
+    assessment: str = "",
+) -> Report:
+    """Read a period's report from the database.
+
+    `keywords(texts)` names a story's topics; `labels` maps channel names to the labels
+    readers know them by; `assessment` is the editor's 研判与建议."""
+    labels = labels or {}
     since, until = day_bounds(first, last)
-    stories = store.story_reactions(db, since, until, limit=10)
-    for story in stories:
+    length = (last - first).days + 1
+    before = day_bounds(first - timedelta(days=length), first - timedelta(days=1))
+    report = Report(kind, first, last, unit=unit or DEFAULT_UNIT, assessment=assessment or "")
+    report.channels, report.sentiment = _channels(
+        store.sentiment_by_channel(db, since, until), labels
+    )
+    _, previous = _channels(store.sentiment_by_channel(db, *before), labels)
+    report.previous = previous
+    _trend(report, db, labels)
+    ranked = store.story_reactions(db, since, until, limit=50, minimum=MIN_STORY_COMMENTS)
+    earlier = {
+        row["story_id"]: row["comments"]
+        for row in store.story_reactions(db, *before, limit=200, minimum=1)
+    }
+    for story in ranked:
+        _story_facts(story, labels, earlier.get(story["story_id"], 0))
+    report.stories = ranked[:TOP_STORIES]
+    for story in report.stories:
         texts = store.story_texts(db, story["story_id"], since, until)
         story["keywords"] = [word for word, _ in keywords(texts)][:6] if keywords else []
-        story["negative"] = story["negative"] or 0
-        story["share"] = story["negative"] / story["comments"] if story["comments"] else 0.0
-    negative = sorted(
-        (s for s in stories if s["negative"]), key=lambda s: (-s["share"], -s["negative"])
+    for story in report.stories[:QUOTED_STORIES]:
+        candidates = store.quote_candidates(db, story["story_id"], since, until)
+        story["views"] = typical_quotes(candidates, labels)
+    report.negative = sorted(
+        (s for s in ranked if s["comments"] >= MIN_NEGATIVE_BASE and s["negative"] >= MIN_NEGATIVE),
+        key=lambda s: (-s["negative"], -s["share"], s["story_id"]),
     )[:5]
-    quotes = [
-        {**quote, "text": mask(quote["text"]), "author_name": quote["author_name"] or "网友"}
-        for quote in store.notable_quotes(db, since, until, limit=10)
-    ]
+    report.incidents = incidents(alert_store.alerts_between(db, since, until))
+    report.ranking = [replace(s, title=mask(s.title)) for s in rank_stories(db, first, last)]
     end_of_period = datetime.combine(last + timedelta(days=1), datetime.min.time(), BEIJING)
-    return Report(
-        kind=kind,
-        first=first,
-        last=last,
-        volume=store.volume_by_channel_day(db, since, until),
-        stories=stories,
-        negative=negative,
-        quotes=quotes,
-        alerts=alert_store.alerts_between(db, since, until),
-        ranking=rank_stories(db, first, last),
-        metrics=desk_metrics(db, first, last, "day", now=end_of_period),
+    report.metrics = desk_metrics(db, first, last, "day", now=end_of_period)
+    report.overview = overview(report, ranked)
+    return report
+
+
+def _channels(rows: list[dict], labels: dict) -> tuple[list[dict], dict]:
+    """Per channel label (channels sharing a label added up) and the overall sentiment."""
+    by_label: dict[str, dict] = {}
+    for row in rows:
+        label = labels.get(row["channel"], row["channel"])
+        entry = by_label.setdefault(
+            label, {"label": label, "comments": 0, "negative": 0, "neutral": 0, "positive": 0}
+        )
+        for key in ("comments", "negative", "neutral", "positive"):
+            entry[key] += row[key] or 0
+    total = sum(entry["comments"] for entry in by_label.values())
+    channels = sorted(by_label.values(), key=lambda e: (-e["comments"], e["label"]))
+    for entry in channels:
+        entry["share"] = entry["comments"] / total if total else 0.0
+    sentiment = {key: sum(e[key] for e in channels) for key in SENTIMENT_NAMES}
+    sentiment["total"] = total
+    sentiment["comments"] = total
+    return channels, sentiment
+
+
+def _trend(report: Report, db, labels: dict) -> None:
+    """Comments per day and channel for the 走势图: the period, at least its last 7 days."""
+    first = min(report.first, report.last - timedelta(days=6))
+    rows = store.volume_by_channel_day(db, *day_bounds(first, report.last))
+    days = [first + timedelta(days=n) for n in range((report.last - first).days + 1)]
+    by_day = {day.isoformat(): {} for day in days}
+    order: dict[str, int] = {}
+    for row in rows:
+        label = labels.get(row["channel"], row["channel"])
+        counts = by_day.setdefault(row["day"], {})
+        counts[label] = counts.get(label, 0) + row["comments"]
+        order[label] = order.get(label, 0) + row["comments"]
+    report.trend_channels = sorted(order, key=lambda label: (-order[label], label))
+    report.trend = [
+        {
+            "day": day.isoformat(),
+            "label": f"{day.month:02d}-{day.day:02d}",
+            "by_channel": by_day[day.isoformat()],
+            "total": sum(by_day[day.isoformat()].values()),
+        }
+        for day in days
+    ]
+
+
+def _story_facts(story: dict, labels: dict, earlier: int) -> None:
+    """A story row completed: outlets by label, negative share, the period before."""
+    names = sorted(set((story.get("channels") or "").split(",")) - {""})
+    story["outlets"] = sorted({labels.get(name, name) for name in names})
+    story["title"] = mask(story["title"]) or "（无标题）"
+    story["negative"] = story["negative"] or 0
+    story["share"] = story["negative"] / story["comments"] if story["comments"] else 0.0
+    story["earlier"] = earlier
+    story["views"] = []
+    story["keywords"] = []
+
+
+def quotable(candidate: dict) -> bool:
+    """Fit for the 典型言论: no spam, ad, abuse or low-information flag, not a reply, enough
+    concrete words (stock praise such as 顶顶顶 or 期待 is not a viewpoint), no personal data
+    (a phone number posted for contact is a notice, not a view)."""
+    codes = set((candidate.get("flag_codes") or "").split())
+    text = candidate["text"] or ""
+    return (
+        not codes & UNQUOTABLE_FLAGS
+        and terms.stands_alone(text)
+        and terms.visible_length(text) >= QUOTE_MIN_CHARS
+        and not terms.is_generic(text)
     )
 
 
-def summary_lines(report: Report) -> list[str]:
-    """The few lines a robot or an e-mail body carries."""
-    total = sum(row["comments"] for row in report.volume)
-    lines = [f"评论 {total} 条，涉及稿件 {len(report.stories)} 篇以上。"]
+def excerpt(text: str) -> str:
+    """A long comment cut after a sentence (as the column's trims), else at the limit."""
+    text = text.strip()
+    if len(text) <= QUOTE_MAX_CHARS:
+        return text
+    return terms.propose_trim(text, QUOTE_MAX_CHARS, QUOTE_MIN_CHARS) or (
+        text[: QUOTE_MAX_CHARS - 1] + "…"
+    )
+
+
+def typical_quotes(candidates: list[dict], labels: dict) -> list[dict]:
+    """A story's 典型言论 by viewpoint: [{view, quotes: [{text, author, outlet, likes}]}],
+    the most concrete and most liked first, one per author, masked."""
+    views = []
+    for label, name in VIEWPOINTS:
+        pool = [c for c in candidates if (c.get("label") or "neutral") == label and quotable(c)]
+        pool.sort(key=lambda c: (-terms.specificity(c["text"]), -c["likes"], c["id"]))
+        chosen, authors = [], set()
+        for candidate in pool:
+            if candidate["author_key"] in authors:
+                continue
+            authors.add(candidate["author_key"])
+            chosen.append(
+                {
+                    "text": mask(excerpt(candidate["text"])),
+                    "author": mask(candidate["author_name"] or "") or "网友",
+                    "outlet": labels.get(candidate["channel"], candidate["channel"]),
+                    "likes": candidate["likes"],
+                }
+            )
+            if len(chosen) == QUOTES_PER_VIEW:
+                break
+        if chosen:
+            views.append({"view": name, "quotes": chosen})
+    return views
+
+
+def incidents(alerts: list[dict]) -> list[dict]:
+    """The period's alerts, one row per incident: an incident's updates and the alerts of
+    several rules about one story while it lasted are one event."""
+    events: list[dict] = []
+    open_by_key: dict[str, dict] = {}
+    for alert in alerts:
+        key = f"story:{alert['story_id']}" if alert.get("story_id") else alert["condition"]
+        fired = parse_iso(alert["fired_at"])
+        ended = parse_iso(alert.get("cleared_at") or alert.get("last_seen_at")) or fired
+        event = open_by_key.get(key)
+        if event is not None and fired <= event["ended"] + timedelta(hours=1):
+            event["ended"] = max(event["ended"], ended)
+            event["rules"].append(alert["rule_name"])
+            event["cleared"] = event["cleared"] and bool(alert.get("cleared_at"))
+            event["peak"] = max(event["peak"], _peak(alert))
+            continue
+        event = {
+            "title": mask(alert["title"]),
+            "fired": fired,
+            "ended": ended,
+            "rules": [alert["rule_name"]],
+            "cleared": bool(alert.get("cleared_at")),
+            "peak": _peak(alert),
+            "updates": (alert.get("detail") or {}).get("updates", 0),
+        }
+        open_by_key[key] = event
+        events.append(event)
+    for event in events:
+        event["rules"] = list(dict.fromkeys(event["rules"]))
+        event["when"] = _span_text(event["fired"], event["ended"], event["cleared"])
+    return events
+
+
+def _peak(alert: dict) -> int:
+    detail = alert.get("detail") or {}
+    return int(detail.get("peak") or detail.get("count") or detail.get("total") or 0)
+
+
+def _span_text(fired: datetime, ended: datetime, cleared: bool) -> str:
+    start = fired.astimezone(BEIJING)
+    end = ended.astimezone(BEIJING)
+    if not cleared:
+        return f"{start:%m-%d %H:%M} 起，仍在持续"
+    if start.date() == end.date():
+        return f"{start:%m-%d %H:%M}–{end:%H:%M}"
+    return f"{start:%m-%d %H:%M} 至 {end:%m-%d %H:%M}"
+
+
+def _change(now: int, before: int) -> str:
+    """较上期增长 25%／减少 10%／持平 (上期无数据 when there was nothing to compare)."""
+    if not before:
+        return "上期无评论可比" if now else "与上期同为零"
+    ratio = (now - before) / before
+    if abs(ratio) < 0.005:
+        return f"与上期（{before} 条）持平"
+    word = "增长" if ratio > 0 else "减少"
+    return f"较上期（{before} 条）{word} {abs(ratio):.0%}"
+
+
+def overview(report: Report, ranked: list[dict]) -> list[str]:
+    """舆情概述 in sentences: how much, compared with before, where, what rose, how it felt,
+    what alarmed."""
+    total = report.sentiment.get("total", 0)
+    period = "本日" if report.kind == "daily" else "本周"
+    if not total:
+        return [f"{period}（{report.span}）各渠道未收到网友评论。"]
+    lines = [
+        f"{period}（{report.span}）各渠道共收到网友评论 {total} 条（重复内容只计一次，"
+        f"广告等垃圾评论不计），{_change(total, report.previous.get('total', 0))}。"
+    ]
+    if len(report.channels) == 1:
+        lines.append(f"评论全部来自{report.channels[0]['label']}。")
+    elif report.channels:
+        top = report.channels[0]
+        parts = "、".join(f"{c['label']} {c['comments']} 条" for c in report.channels[:4])
+        lines.append(f"分渠道看，{parts}；{top['label']}最多，占 {top['share']:.0%}。")
     if report.stories:
-        top = report.stories[0]
-        lines.append(f"评论最多：《{top['title']}》{top['comments']} 条。")
+        named = "、".join(f"《{s['title']}》（{s['comments']} 条）" for s in report.stories[:3])
+        lines.append(f"评论主要集中在{named}等 {len(ranked)} 篇稿件。")
+        rising = max(ranked, key=lambda s: (s["comments"] - s["earlier"], -s["story_id"]))
+        if report.kind == "weekly" or rising["earlier"]:
+            if rising["comments"] > rising["earlier"]:
+                lines.append(
+                    f"上升最快的是《{rising['title']}》：{period} {rising['comments']} 条，"
+                    f"上期 {rising['earlier']} 条。"
+                )
+    lines.append(_sentiment_sentence(report))
     if report.negative:
         worst = report.negative[0]
-        lines.append(f"负面占比最高：《{worst['title']}》{worst['share']:.0%}。")
-    lines.append(f"预警 {len(report.alerts)} 次。")
+        lines.append(
+            f"负面评论最多的是《{worst['title']}》：{worst['negative']} 条，"
+            f"占该稿评论的 {worst['share']:.0%}。"
+        )
+    if report.incidents:
+        going = sum(1 for event in report.incidents if not event["cleared"])
+        tail = f"，其中 {going} 起仍在持续" if going else "，均已解除"
+        lines.append(f"{period}触发预警事件 {len(report.incidents)} 起{tail}。")
+    else:
+        lines.append(f"{period}未触发预警。")
+    return lines
+
+
+def _sentiment_sentence(report: Report) -> str:
+    sentiment, total = report.sentiment, report.sentiment["total"]
+    shares = "、".join(
+        f"{name} {sentiment[key] / total:.0%}" for key, name in SENTIMENT_NAMES.items()
+    )
+    sentence = f"情感倾向上，{shares}"
+    before_total = report.previous.get("total", 0)
+    if before_total:
+        now = sentiment["negative"] / total
+        before = report.previous["negative"] / before_total
+        points = round((now - before) * 100)
+        if points:
+            word = "上升" if points > 0 else "下降"
+            sentence += f"，负面占比较上期{word} {abs(points)} 个百分点"
+        else:
+            sentence += "，负面占比与上期相当"
+    return sentence + "。"
+
+
+def summary_lines(report: Report) -> list[str]:
+    """The lines a robot or an e-mail body carries: the 舆情概述, and the editor's view."""
+    lines = list(report.overview)
+    if report.assessment:
+        lines.append(f"研判与建议：{report.assessment}")
     return lines
 
 
 def report_docx(report: Report) -> bytes:
-    """The report as DOCX: headings, tables and quotes, pinned to the period's last day."""
-    document = docx_export.new_document(
-        report.title, docx_export.stamp_for(report.last.isoformat())
-    )
-    document.add_heading(report.title, level=1)
-    for line in summary_lines(report):
-        document.add_paragraph(line)
-    _section(
-        document,
-        "一、各渠道评论量",
-        ["日期", "渠道", "评论数"],
-        [(r["day"], r["channel"], str(r["comments"])) for r in report.volume],
-    )
-    _section(
-        document,
-        "二、评论最多的稿件",
-        ["稿件", "评论数", "负面", "热词"],
-        [
-            (s["title"], str(s["comments"]), str(s["negative"]), "、".join(s["keywords"]))
-            for s in report.stories
-        ],
-    )
-    _section(
-        document,
-        "三、负面占比最高的稿件",
-        ["稿件", "负面", "占比"],
-        [(s["title"], str(s["negative"]), f"{s['share']:.0%}") for s in report.negative],
-    )
-    document.add_heading("四、网友观点摘录", level=2)
-    for quote in report.quotes:
-        document.add_paragraph(f"网友@{quote['author_name']}：{quote['text']}")
-    _section(
-        document,
-        "五、预警",
-        ["时间", "规则", "内容"],
-        [
-            (local_time(a["fired_at"], "%m-%d %H:%M"), a["rule_name"], a["title"])
-            for a in report.alerts
-        ],
-    )
-    _section(
-        document,
-        "六、新闻点击排行榜",
-        ["排名", "稿件", "阅读"],
-        [(str(n), s.title, format_count(s.reads)) for n, s in enumerate(report.ranking, 1)],
-    )
-    if report.metrics:
-        _section(
-            document,
-            "七、审核工作量",
-            ["日期", "审核员", "通过", "拒绝"],
-            [
-                (m["period"], m["actor"], str(m["approve"]), str(m["reject"]))
-                for m in report.metrics.by_moderator
-            ],
-        )
-    return docx_export.fixed_zip(document)
+    """The report as an A4 DOCX for the 总编室 (see ``report_docx.py``)."""
+    from moderation.export.report_docx import briefing_docx
 
-
-def _section(document, heading: str, columns: list[str], rows: list[tuple]) -> None:
-    document.add_heading(heading, level=2)
-    if not rows:
-        document.add_paragraph("（本期无）")
-        return
-    table = document.add_table(rows=1, cols=len(columns))
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, columns, strict=True):
-        cell.text = text
-    for row in rows:
-        for cell, text in zip(table.add_row().cells, row, strict=True):
-            cell.text = text
+    return briefing_docx(report)
 
 
 def report_html(report: Report) -> bytes:
     """The report as a standalone HTML page (autoescaped Jinja, no dashboard needed)."""
     html = (
-        _templates()
+        templates()
         .get_template("reports/report.html")
         .render(
             report=report,
-            summary=summary_lines(report),
+            chart=report.chart(),
+            colors=report.chart_colors(),
+            sentiment_names=SENTIMENT_NAMES,
             format_count=format_count,
             month_day=month_day,
             local_time=local_time,
@@ -208,10 +447,11 @@ def report_html(report: Report) -> bytes:
     return html.encode("utf-8")
 
 
-def _templates():
+def templates() -> jinja2.Environment:
+    """The shipped templates (the dashboard's folder, found through `resources` from any
+    install: a checkout, an editable install or a wheel)."""
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True, keep_trailing_newline=True
+        loader=jinja2.FileSystemLoader(str(resources.TEMPLATES)),
+        autoescape=True,
+        keep_trailing_newline=True,
     )
-
-
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"  # the dashboard's, at the top

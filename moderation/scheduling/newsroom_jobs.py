@@ -11,9 +11,9 @@ import logging
 from datetime import datetime, timedelta
 
 from moderation.export.report import keywords_for, period_for
-from moderation.export.report_archive import generate_report
+from moderation.export.report_archive import generate_report, report_options
 from moderation.sending.alert_delivery import send_due
-from moderation.sending.alert_evaluation import evaluate
+from moderation.sending.alert_evaluation import evaluate_configured
 from moderation.states import SYSTEM_ACTOR
 from moderation.timeutil import BEIJING, iso
 
@@ -24,11 +24,15 @@ SEND_EVERY_SECONDS = 15  # the job's interval: due deliveries go out within 15 s
 
 def watch(db, settings, now: datetime, judge: bool = True) -> None:
     """One alerts pass: judge every rule (when `judge`), then send what is due."""
-    config = settings.alerts
     if judge:
-        result = evaluate(db, now, max_per_hour=config.max_alerts_per_rule_per_hour)
-        if result.fired or result.cleared:
-            log.info("alerts: %s fired, %s cleared", len(result.fired), result.cleared)
+        result = evaluate_configured(db, settings, now)
+        if result.fired or result.cleared or result.updated:
+            log.info(
+                "alerts: %s opened, %s updated, %s ended",
+                len(result.fired),
+                result.updated,
+                result.cleared,
+            )
     tally = send_due(db, settings, now)
     if tally.failed or tally.retrying:
         log.warning("alert deliveries: %s failed, %s to retry", tally.failed, tally.retrying)
@@ -45,6 +49,7 @@ def make_report(db, settings, kind: str, now: datetime) -> int:
         targets=settings.alerts.report_targets,
         keywords=keywords_for(settings.data_path),
         now=iso(now),
+        **report_options(settings),
     )
     first, last = period_for(kind, yesterday)
     log.info("%s report %s..%s generated (id %s)", kind, first, last, report_id)

@@ -9,6 +9,7 @@ key or signature, a refused recipient) stops retrying and shows why, with a 重�
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -21,6 +22,7 @@ from moderation.storage import alerts as store
 from moderation.storage import reports as report_store
 from moderation.timeutil import iso
 
+log = logging.getLogger(__name__)
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 MAX_ATTEMPTS = 8  # 1, 2, 4 … 64 minutes between tries: about two hours in all
 BATCH = 50
@@ -51,7 +53,18 @@ def backoff(attempts: int, retry_after: float | None = None) -> timedelta:
 
 
 def message_for(delivery: dict, base_url: str) -> Message:
-    """An alert delivery's message: its title, the lines the condition wrote, its link."""
+    """An alert delivery's message: the incident's message as queued (the alert, an update
+    or the 解除: title, lines, the desk link and the article); for a delivery queued before
+    incidents, its alert's title and lines. `Message` masks and neutralises it."""
+    if delivery.get("message"):
+        stored = json.loads(delivery["message"])
+        link = stored.get("link")
+        return Message(
+            title=stored["title"],
+            lines=tuple(stored.get("lines", ())),
+            link=(base_url.rstrip("/") + link) if base_url and link else None,
+            article=stored.get("article"),
+        )
     detail = json.loads(delivery.get("detail") or "{}")
     link = delivery.get("link")
     return Message(
@@ -125,16 +138,26 @@ def dispatch(
             store.postpone(db, delivery["id"], iso(now + timedelta(minutes=5)))
             tally.postponed += 1
             continue
-        if delivery["report_id"] is not None:
-            if report is None:
-                continue
-            packed = report(delivery["report_id"])
-            outcome = send(target, packed.message, packed.attachments)
-        else:
-            outcome = send(target, message_for(delivery, base_url))
+        if delivery["report_id"] is not None and report is None:
+            continue
+        outcome = attempt(delivery, target, base_url, report)
         counter = _COUNTERS[_record(db, delivery, outcome, now)]
         setattr(tally, counter, getattr(tally, counter) + 1)
     return tally
+
+
+def attempt(delivery: dict, target, base_url: str, report) -> Outcome:
+    """Build and send one delivery. Whatever goes wrong on the way (a message that cannot
+    be built, a redirect loop, a bug) is this delivery's failed attempt, retried with
+    backoff: it never stops the deliveries behind it."""
+    try:
+        if delivery["report_id"] is not None:
+            packed = report(delivery["report_id"])
+            return send(target, packed.message, packed.attachments)
+        return send(target, message_for(delivery, base_url))
+    except Exception as error:  # noqa: BLE001 (one bad delivery must not block the queue)
+        log.warning("delivery %s to %s failed: %r", delivery["id"], delivery["target"], error)
+        return Outcome(RETRY, f"{type(error).__name__}: {error}"[:300])
 
 
 _COUNTERS = {DELIVERED: "delivered", FAILED: "failed", RETRY: "retrying"}

@@ -135,7 +135,7 @@ def due_deliveries(db, now: str, limit: int = 50) -> list[dict]:
     """Pending deliveries whose time has come, oldest first, with their alert's text."""
     return list(
         db.query(
-            "SELECT d.*, a.title, a.detail, a.link FROM alert_deliveries d"
+            "SELECT d.*, a.title, a.detail, a.link, a.story_id FROM alert_deliveries d"
             " LEFT JOIN alerts a ON a.id = d.alert_id"
             " WHERE d.state = ? AND d.next_attempt_at <= ? ORDER BY d.next_attempt_at, d.id"
             " LIMIT ?",
@@ -301,8 +301,9 @@ def texts_between(db, since: str, until: str, limit: int) -> list[dict]:
 
 
 def oldest_pending_at(db) -> str | None:
-    """When the oldest comment still waiting for a decision was collected."""
-    row = db.execute("SELECT min(created_at) FROM comments WHERE status = 'pending'").fetchone()
+    """When the oldest comment still waiting for a decision was collected (not posted: a
+    first collection of a year of comments is not a year-old backlog)."""
+    row = db.execute("SELECT min(collected_at) FROM comments WHERE status = 'pending'").fetchone()
     return row[0]
 
 
@@ -351,3 +352,146 @@ def outbox_trouble(db, failed_since: str) -> list[dict]:
             [failed_since],
         )
     )
+
+
+# --- incidents: one open alert per story (or channel, or the queue), several messages ---
+
+_SPAM = (
+    "(instr(' ' || coalesce(s.flag_codes, '') || ' ', ' spam_link ') > 0"
+    " OR instr(' ' || coalesce(s.flag_codes, '') || ' ', ' spam_solicit ') > 0"
+    " OR instr(' ' || coalesce(s.flag_codes, '') || ' ', ' spam_repeat ') > 0"
+    " OR instr(' ' || coalesce(s.flag_codes, '') || ' ', ' low_information ') > 0)"
+)
+
+
+def open_incidents(db) -> dict[str, dict]:
+    """Open alerts by condition key (one incident per story, channel or the queue)."""
+    rows = db.query("SELECT * FROM alerts WHERE cleared_at IS NULL ORDER BY id")
+    return {row["condition"]: {**row, "detail": json.loads(row["detail"])} for row in rows}
+
+
+def start_incident(db, alert: dict, targets: Iterable[str], message: dict, now: str) -> int:
+    """Record a new incident and its first message, one delivery per target, in one
+    transaction."""
+    with db.atomic():
+        alert_id = db.execute(
+            "INSERT INTO alerts (rule_id, condition, title, detail, link, story_id, fired_at,"
+            " last_seen_at, kinds, started_at, notified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?,"
+            " ?, ?, ?)",
+            [
+                alert["rule_id"],
+                alert["condition"],
+                alert["title"],
+                json.dumps(alert.get("detail", {}), ensure_ascii=False, sort_keys=True),
+                alert.get("link"),
+                alert.get("story_id"),
+                now,
+                now,
+                " ".join(alert.get("kinds", [])),
+                alert.get("started_at") or now,
+                now,
+            ],
+        ).lastrowid
+        _add_message(db, alert_id, targets, 0, message, now)
+        return alert_id
+
+
+def _add_message(db, alert_id: int, targets, seq: int, message: dict, now: str) -> None:
+    text = json.dumps(message, ensure_ascii=False, sort_keys=True)
+    for target in dict.fromkeys(targets):
+        db.execute(
+            "INSERT OR IGNORE INTO alert_deliveries (alert_id, target, state, next_attempt_at,"
+            " created_at, seq, message) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [alert_id, target, PENDING, now, now, seq, text],
+        )
+
+
+def incident_message(
+    db, alert_id: int, targets: Iterable[str], message: dict, now: str, changes: dict
+) -> None:
+    """Queue an update (or the 解除) of an incident to its targets and store what changed
+    (`changes`: columns of the alert such as detail, kinds, updates, cleared_at)."""
+    with db.atomic():
+        seq = db.execute(
+            "SELECT coalesce(max(seq), 0) + 1 FROM alert_deliveries WHERE alert_id = ?",
+            [alert_id],
+        ).fetchone()[0]
+        _add_message(db, alert_id, targets, seq, message, now)
+        update_incident(db, alert_id, {**changes, "notified_at": now})
+
+
+INCIDENT_COLUMNS = {
+    "title", "detail", "kinds", "updates", "notified_at", "last_seen_at", "quiet_since",
+    "cleared_at",
+}  # fmt: skip
+
+
+def update_incident(db, alert_id: int, changes: dict) -> None:
+    """Change an incident's columns (detail as a dict)."""
+    unknown = set(changes) - INCIDENT_COLUMNS
+    if unknown:
+        raise ValueError(f"not an incident column: {', '.join(sorted(unknown))}")
+    values = {
+        key: json.dumps(value, ensure_ascii=False, sort_keys=True) if key == "detail" else value
+        for key, value in changes.items()
+    }
+    assignments = ", ".join(f"{key} = ?" for key in values)
+    db.execute(f"UPDATE alerts SET {assignments} WHERE id = ?", [*values.values(), alert_id])
+
+
+def earlier_baseline(db, story_id: int, since: str) -> dict | None:
+    """The baseline a story's earliest incident since `since` was judged on: after a first
+    wave, the story's own history holds that wave, not what is usual for it."""
+    row = db.execute(
+        "SELECT detail FROM alerts WHERE story_id = ? AND fired_at >= ?"
+        " AND json_extract(detail, '$.baseline') IS NOT NULL ORDER BY fired_at LIMIT 1",
+        [story_id, since],
+    ).fetchone()
+    if row is None:
+        return None
+    detail = json.loads(row[0])
+    return {"baseline": detail["baseline"], "source": detail.get("baseline_source", "")}
+
+
+def story_facts(db, story_id: int, since: str, until: str, prefer: str | None = None) -> dict:
+    """What an alert about a story tells: its title, address and time, comments per
+    channel in [since, until), how many of its comments wait for a decision, and up to
+    three representative comments of the window (no spam, replies or later copies; the
+    `prefer`red sentiment label first, then the most liked and longest)."""
+    story = db.execute(
+        "SELECT title, url, published_at FROM stories WHERE id = ?", [story_id]
+    ).fetchone()
+    family = (
+        "SELECT id FROM stories WHERE id = :story OR canonical_id = :story"
+        " OR id = (SELECT canonical_id FROM stories WHERE id = :story)"
+    )
+    args = {"story": story_id, "since": since, "until": until, "prefer": prefer or ""}
+    channels = db.execute(
+        f"SELECT channel, count(*) FROM comments WHERE story_id IN ({family})"
+        " AND created_at >= :since AND created_at < :until GROUP BY channel"
+        " ORDER BY count(*) DESC, channel",
+        args,
+    ).fetchall()
+    pending = db.execute(
+        f"SELECT count(*) FROM comments WHERE story_id IN ({family}) AND status = 'pending'",
+        args,
+    ).fetchone()[0]
+    samples = db.execute(
+        "SELECT c.text FROM comments c LEFT JOIN scores s ON s.comment_id = c.id"
+        f" WHERE c.story_id IN ({family}) AND c.created_at >= :since AND c.created_at < :until"
+        f" AND c.status != 'rejected' AND c.reply_to IS NULL AND NOT {_SPAM}"
+        " AND (s.dup_group IS NULL OR c.id = (SELECT min(s2.comment_id) FROM scores s2"
+        "  WHERE s2.dup_group = s.dup_group))"
+        " AND length(trim(c.text)) >= 6"
+        " ORDER BY (coalesce(s.label, '') = :prefer) DESC, c.likes DESC,"
+        " min(length(c.text), 60) DESC, c.id LIMIT 3",
+        args,
+    ).fetchall()
+    return {
+        "title": story[0] if story else "",
+        "url": story[1] if story else None,
+        "published_at": story[2] if story else None,
+        "channels": channels,
+        "pending": pending,
+        "samples": [row[0] for row in samples],
+    }

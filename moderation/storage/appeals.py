@@ -9,14 +9,16 @@ import json
 from datetime import datetime, timedelta
 
 from moderation.push.actions import APPEAL_OUTCOME
-from moderation.rules.model import MUTED
+from moderation.rules.model import LEVELS, MUTED
 from moderation.states import REJECTED, SYSTEM_ACTOR
-from moderation.storage import authors, comments, decisions, outbox
+from moderation.storage import authors, decisions, outbox
+from moderation.storage.decisions import Seen
 from moderation.storage.reader_reports import (
     IntakeError,
     bounded_text,
     comment_by_native,
     filed_last_hour,
+    keep_as_seen,
     site_id,
 )
 from moderation.timeutil import iso, now_iso
@@ -31,6 +33,17 @@ MAX_AUTHOR_ID = 200
 
 class AppealError(ValueError):
     """An appeal decision that cannot be made as asked (message in Chinese)."""
+
+
+class SanctionChanged(AppealError):
+    """A mute appeal decided on a page out of date: the author's level changed after the
+    page was drawn (`change` is that level change)."""
+
+    def __init__(self, change: dict):
+        level = change["to_level"]
+        what = f"改为“{LEVELS.get(level, level)}”" if level else "解除"
+        super().__init__(f"您打开页面之后，该作者的级别已由 {change['actor']} {what}，申诉仍待复核")
+        self.change = change
 
 
 def file_appeal(
@@ -118,11 +131,25 @@ def _muted_author(db, channel: str, author_id) -> dict:
 
 
 def decide(
-    db, appeal_id: int, outcome: str, actor: str, note: str = "", lift: bool = False
+    db,
+    appeal_id: int,
+    outcome: str,
+    actor: str,
+    note: str = "",
+    lift: bool = False,
+    seen: Seen | str | None = None,
+    seen_level: int | None = None,
 ) -> dict:
     """Decide an open appeal. Refused for whoever decided first. Upheld restores a comment
     (approve) and, with `lift` or for a mute appeal, lifts the author's mute; the outcome
-    is recorded and queued for the site."""
+    is recorded and queued for the site.
+
+    `seen` is what the moderator was shown of the comment (a Seen, or its state): upheld
+    or denied, a comment decided by someone else since raises DecisionConflict and the
+    appeal stays open (`decisions.decide` checks it). `seen_level` is the author's newest
+    level change the page knew of: for a mute appeal, a newer one raises SanctionChanged."""
+    if isinstance(seen, str):
+        seen = Seen(states=seen)
     if outcome not in OUTCOMES:
         raise AppealError("结果须为“申诉成立”或“申诉驳回”")
     note = " ".join((note or "").split())
@@ -136,7 +163,11 @@ def decide(
             raise AppealError("这条申诉已处理")
         if actor == appeal["first_decider"]:
             raise AppealError("申诉须由首次处理人以外的人复核")
-        decision_id = _apply(db, appeal, outcome, actor, note)
+        if appeal["kind"] == MUTE and seen_level is not None:
+            newest = authors.level_changes(db, appeal["author_key"])
+            if newest and newest[0]["id"] != seen_level:
+                raise SanctionChanged(newest[0])
+        decision_id = _apply(db, appeal, outcome, actor, note, seen)
         wants_lift = outcome == UPHELD and (lift or appeal["kind"] == MUTE)
         lifted = wants_lift and _lift(db, appeal["author_key"], actor, appeal_id)
         db.execute(
@@ -152,17 +183,20 @@ def _exists(db, appeal_id: int) -> bool:
     return db.execute("SELECT 1 FROM appeals WHERE id = ?", [appeal_id]).fetchone() is not None
 
 
-def _apply(db, appeal: dict, outcome: str, actor: str, note: str) -> int | None:
+def _apply(db, appeal: dict, outcome: str, actor: str, note: str, seen) -> int | None:
     """A comment appeal upheld is an approve; otherwise the outcome is a row of the
-    comment's history. A mute appeal has no comment: the appeal row is its record."""
+    comment's history. Both go through `decisions.decide` with what the moderator saw. A
+    mute appeal has no comment: the appeal row is its record."""
     comment_id = appeal["comment_id"]
     if comment_id is None:
         return None
     if outcome == UPHELD:
-        result = decisions.decide_one(db, comment_id, "approve", actor, "申诉成立")
-        if result["from"] != result["to"]:
-            return decisions.last(db, comment_id)["id"]
-    state = comments.get_status(db, comment_id)
+        [result] = decisions.decide(db, [comment_id], "approve", actor, "申诉成立", seen)
+        if result["decision_id"] is not None:
+            return result["decision_id"]
+        state = result["to"]
+    else:
+        state = keep_as_seen(db, comment_id, actor, seen)
     action = "appeal_upheld" if outcome == UPHELD else "appeal_denied"
     return decisions.record(db, comment_id, actor, action, state, state, note or None)
 
@@ -204,7 +238,9 @@ def _queue_outcome(db, appeal, outcome, note, decision_id, actor) -> int | None:
 
 
 def listing(db, state: str | None = OPEN, limit: int = 200) -> list[dict]:
-    """Appeals (open ones oldest first; decided ones newest first) with their comment."""
+    """Appeals (open ones oldest first; decided ones newest first) with their comment and,
+    for a comment, the reason code of the decision appealed against (for a mute, the
+    reason the mute was given)."""
     order = "a.received_at ASC" if state == OPEN else "a.decided_at DESC"
     where, params = ("WHERE a.state = ?", [state]) if state else ("WHERE a.state != 'open'", [])
     return list(
@@ -212,7 +248,14 @@ def listing(db, state: str | None = OPEN, limit: int = 200) -> list[dict]:
             "SELECT a.id, a.kind, a.comment_id, a.author_key, a.channel, a.text, "
             "a.first_decider, a.received_at, a.due_at, a.state, a.decided_by, a.decided_at, "
             "a.note, a.lifted, c.text AS comment_text, c.status AS comment_status, "
-            "c.author_name FROM appeals a LEFT JOIN comments c ON c.id = a.comment_id "
+            "COALESCE(c.author_name, (SELECT n.author_name FROM comments n WHERE "
+            "n.author_key = a.author_key ORDER BY n.id DESC LIMIT 1)) AS author_name, "
+            "d.reason AS first_reason, m.reason AS mute_reason, (SELECT MAX(l.id) FROM "
+            "author_level_changes l WHERE l.author_key = a.author_key) AS level_change "
+            "FROM appeals a "
+            "LEFT JOIN comments c ON c.id = a.comment_id "
+            "LEFT JOIN decisions d ON a.kind = 'comment' AND d.id = a.first_record_id "
+            "LEFT JOIN author_level_changes m ON a.kind = 'mute' AND m.id = a.first_record_id "
             f"{where} ORDER BY {order}, a.id LIMIT ?",
             [*params, limit],
         )

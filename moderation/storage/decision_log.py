@@ -73,3 +73,17 @@ def changes_after(db, comment_ids, decision_id: int) -> dict[int, dict]:
         comment_ids,
     )
     return {comment_id: rows[-1] for comment_id, rows in found.items() if rows}
+
+
+def recorded_by(db, actor: str, after_id: int, upto_id: int) -> list[dict]:
+    """The decisions `actor` recorded with ids in (after_id, upto_id], oldest first, each with
+    the reason its comment had before it (`reason_before`: what an undo restores)."""
+    return list(
+        db.query(
+            "SELECT d.id, d.comment_id, d.action, d.from_state, d.to_state, d.reason, "
+            "(SELECT p.reason FROM decisions p WHERE p.comment_id = d.comment_id AND p.id < d.id "
+            " ORDER BY p.id DESC LIMIT 1) AS reason_before "
+            "FROM decisions d WHERE d.actor = ? AND d.id > ? AND d.id <= ? ORDER BY d.id",
+            [actor, after_id, upto_id],
+        )
+    )

@@ -195,6 +195,17 @@ def group_members(db, group_id: int) -> list[int]:
     ]
 
 
+def earliest_member(db, group_id: int) -> int | None:
+    """The id of a duplicate group's earliest comment (by the time it was posted; the lower
+    id on a tie): the original that "keep the earliest" keeps."""
+    row = db.execute(
+        "SELECT c.id FROM scores s JOIN comments c ON c.id = s.comment_id WHERE s.dup_group = ? "
+        "ORDER BY c.created_at, c.id LIMIT 1",
+        [group_id],
+    ).fetchone()
+    return row[0] if row else None
+
+
 def authors_in_group(db, group_id: int) -> int:
     """How many distinct authors posted into a duplicate group."""
     return db.execute(

@@ -241,9 +241,10 @@ def flag_counts(db, cap: int = COUNT_CAP) -> dict[str, int]:
 
 
 def dup_group_members(db, group_id: int, limit: int = -1) -> list[dict]:
-    """The comments of a duplicate group, oldest first (the first `limit`, if given)."""
+    """The comments of a duplicate group, earliest posted first (the first `limit`, if given)."""
     rows = db.query(
-        COMMENT_SELECT + " WHERE sc.dup_group = ? ORDER BY c.id LIMIT ?", [group_id, limit]
+        COMMENT_SELECT + " WHERE sc.dup_group = ? ORDER BY c.created_at, c.id LIMIT ?",
+        [group_id, limit],
     )
     return [decode_comment(row) for row in rows]
 

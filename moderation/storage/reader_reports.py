@@ -12,8 +12,9 @@ import json
 from datetime import datetime, timedelta
 
 from moderation.push.actions import REPORT_OUTCOME
-from moderation.states import REJECTED
+from moderation.states import ACTIONS
 from moderation.storage import by_comment, comments, decisions, in_chunks, outbox
+from moderation.storage.decisions import Seen
 from moderation.timeutil import iso, now_iso, parse_iso
 
 # The fixed list readers choose from, and the rejection reason an upheld report records.
@@ -42,6 +43,15 @@ class IntakeError(ValueError):
 
 class OutcomeError(ValueError):
     """An outcome that cannot be applied as asked (message in Chinese)."""
+
+
+class NewReports(OutcomeError):
+    """Reports arrived after the moderator's page was drawn: a dismissal would answer
+    readers whose reasons nobody looked at. `count` says how many."""
+
+    def __init__(self, count: int):
+        super().__init__(f"您打开页面之后，这条评论又收到 {count} 条举报；请看过后再定")
+        self.count = count
 
 
 def comment_by_native(db, channel: str, native_id: str) -> dict:
@@ -178,7 +188,7 @@ def queue(db, limit: int = QUEUE_LIMIT) -> list[dict]:
     rows = list(db.query(_QUEUE, [limit]))
     details = by_comment(
         db,
-        "SELECT comment_id, reason, text FROM reader_reports "
+        "SELECT comment_id, id, reason, text FROM reader_reports "
         "WHERE state = 'open' AND comment_id IN ({marks}) ORDER BY id",
         [row["id"] for row in rows],
     )
@@ -188,6 +198,7 @@ def queue(db, limit: int = QUEUE_LIMIT) -> list[dict]:
             reasons[report["reason"]] = reasons.get(report["reason"], 0) + 1
         row["reasons"] = dict(sorted(reasons.items(), key=lambda item: -item[1]))
         row["notes"] = [report["text"] for report in details[row["id"]] if report["text"]][:10]
+        row["newest_report"] = max((report["id"] for report in details[row["id"]]), default=0)
     return rows
 
 
@@ -228,15 +239,29 @@ def _grouped(db, sql: str, ids: list) -> list[tuple]:
 
 
 def close_reports(
-    db, comment_id: int, outcome: str, actor: str, reason: str | None = None, seen=None
+    db,
+    comment_id: int,
+    outcome: str,
+    actor: str,
+    reason: str | None = None,
+    seen=None,
+    seen_report: int | None = None,
 ) -> dict:
     """The moderator's outcome on a reported comment: upheld rejects it with the matching
     reason (a recorded decision), dismissed leaves it; either closes every open report on
-    it, is recorded, and is queued for the site. {"decision_id", "closed", "pushed"}."""
+    it, is recorded, and is queued for the site. {"decision_id", "closed", "pushed"}.
+
+    `seen` is what the moderator was shown (a Seen, or the comment's state as a string):
+    a comment decided by someone else since raises DecisionConflict and nothing is closed,
+    whichever the outcome (`decisions.decide` checks it). `seen_report` is the newest report
+    the page showed: a dismissal with reports newer than it raises NewReports (an upheld
+    report closes them too: the comment is rejected, every reporter was right)."""
     if outcome not in OUTCOMES:
         raise OutcomeError("处理结果须为“举报成立”或“举报不成立”")
     if outcome == UPHELD and reason not in REASONS:
         raise OutcomeError(f"举报成立须选择原因：{'、'.join(REASONS)}")
+    if isinstance(seen, str):
+        seen = Seen(states=seen)
     with db.atomic():
         open_ids = [
             row[0]
@@ -249,7 +274,12 @@ def close_reports(
             "SELECT count - handled FROM feed_report_counts WHERE comment_id = ?", [comment_id]
         ).fetchone()
         if not open_ids and not (feed and feed[0] > 0):
+            comments.get_status(db, comment_id)  # DecisionError for no such comment
             raise OutcomeError("这条评论没有待处理的举报（可能已由他人处理）")
+        if outcome == DISMISSED and seen_report is not None:
+            unseen = sum(1 for report_id in open_ids if report_id > seen_report)
+            if unseen:
+                raise NewReports(unseen)
         decision_id = _record_outcome(db, comment_id, outcome, actor, reason, seen)
         now = now_iso()
         db.execute(
@@ -264,14 +294,32 @@ def close_reports(
     return {"decision_id": decision_id, "closed": len(open_ids), "pushed": pushed is not None}
 
 
+# The action that leaves a comment in a state (a no-op through `decisions.decide`).
+KEEP = {state: action for action, state in ACTIONS.items()}
+
+
+def keep_as_seen(db, comment_id: int, actor: str, seen: Seen | None) -> str:
+    """An outcome that changes nothing (report dismissed, appeal denied) still stands on
+    what the moderator saw: `decisions.decide` with the action that keeps the comment in the
+    state they were shown, a no-op that refuses (DecisionConflict) when it was decided
+    since. Returns the comment's state."""
+    state = seen.expected(comment_id) if seen else None
+    state = state if state in KEEP else comments.get_status(db, comment_id)
+    decisions.decide(db, [comment_id], KEEP[state], actor, None, seen)
+    return state
+
+
 def _record_outcome(db, comment_id, outcome, actor, reason, seen) -> int:
     """Upheld: the comment is rejected with the reason's code (or, rejected already, the
-    outcome is recorded beside it); dismissed: recorded, the state kept."""
+    outcome is recorded beside it); dismissed: recorded, the state kept. Both through
+    `decisions.decide` with what the moderator saw."""
     if outcome == UPHELD:
-        result = decisions.decide_one(db, comment_id, "reject", actor, REASONS[reason], seen)
-        if result["from"] != REJECTED:
-            return decisions.last(db, comment_id)["id"]
-    state = comments.get_status(db, comment_id)
+        [result] = decisions.decide(db, [comment_id], "reject", actor, REASONS[reason], seen)
+        if result["decision_id"] is not None:
+            return result["decision_id"]
+        state = result["to"]
+    else:
+        state = keep_as_seen(db, comment_id, actor, seen)
     action = "report_upheld" if outcome == UPHELD else "report_dismissed"
     note = REASONS[reason] if outcome == UPHELD else None
     return decisions.record(db, comment_id, actor, action, state, state, note)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from moderation.storage import corrections
 from moderation.timeutil import now_iso
 
 
@@ -45,6 +46,7 @@ def save_scores(db, rows: list[dict]) -> None:
             for row in rows
         ],
     )
+    corrections.reapply(db, [row["comment_id"] for row in rows])  # a moderator's word wins
 
 
 def stale_pending(db, rules: str, below_id: int, limit: int) -> list[dict]:
@@ -80,6 +82,7 @@ def refresh_text_scores(db, rows: list[dict], rules: str) -> None:
             for row in rows
         ],
     )
+    corrections.reapply(db, [row["comment_id"] for row in rows])
 
 
 def refresh_state(db) -> dict | None:

@@ -68,14 +68,18 @@ def check_password(password: str) -> None:
         )
 
 
-def add_user(db, name: str, role: str, password: str) -> int:
-    """Create an account; UserError explains a bad name, role, password or a duplicate."""
+CLI_ACTOR = "命令行"  # who created an account from `moderation user add` or the first start
+
+
+def add_user(db, name: str, role: str, password: str, actor: str = CLI_ACTOR) -> int:
+    """Create an account (recorded in the account changes with who created it); UserError
+    explains a bad name, role, password or a duplicate."""
     if role not in ROLES:
         raise UserError(f"unknown role {role!r} (roles: {', '.join(ROLES)})")
     check_password(password)
     with db.atomic():
         name = check_name(db, name)
-        return (
+        user_id = (
             db.table("users")
             .insert(
                 {
@@ -87,6 +91,8 @@ def add_user(db, name: str, role: str, password: str) -> int:
             )
             .last_pk
         )
+        _changed(db, user_id, actor, "created", role)
+        return user_id
 
 
 def get_user(db, name: str) -> dict | None:

@@ -33,7 +33,11 @@ def add_user():
     form = request.form
     try:
         users.add_user(
-            get_db(), form.get("name", ""), form.get("role", ""), form.get("password", "")
+            get_db(),
+            form.get("name", ""),
+            form.get("role", ""),
+            form.get("password", ""),
+            actor=g.user["name"],
         )
     except users.UserError as error:
         flash(f"无法创建用户：{error}")

@@ -16,6 +16,7 @@ from flask import (
 
 from moderation.alerts import conditions
 from moderation.alerts.config import build_targets
+from moderation.alerts.param_names import in_words, param_name
 from moderation.alerts.rules_toml import check_rule, dump_rules, load_rules
 from moderation.roles import ADMIN, EDITOR
 from moderation.storage import alerts as store
@@ -64,13 +65,18 @@ def retry(delivery_id: int):
 @bp.get("/admin/alerts")
 @role_required(ADMIN)
 def rules():
-    """Every alert rule with its params, and a form for a new one."""
+    """Every alert rule with its params, and a form for a new one (?edit=ID fills it with
+    that rule)."""
+    editing = request.args.get("edit", type=int)
+    rule = store.get_rule(get_db(), editing) if editing else None
     return render_template(
         "alerts/rules.html",
         rules=store.list_rules(get_db()),
         kinds=conditions.KINDS,
         defaults=conditions.DEFAULT_PARAMS,
         targets=sorted(configured_targets()),
+        param_name=param_name,
+        editing=rule,
     )
 
 
@@ -89,7 +95,7 @@ def save():
     try:
         rule = check_rule(table, configured_targets())
     except ValueError as error:
-        flash(f"未保存：{error}", "error")
+        flash(f"未保存：{in_words(table['kind'], str(error))}", "error")
         return redirect(url_for("alerts.rules"))
     store.save_rule(get_db(), rule, current_actor())
     flash(f"已保存规则“{rule['name']}”。")

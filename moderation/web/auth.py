@@ -35,6 +35,7 @@ bp = Blueprint("auth", __name__)
 # /metrics.txt checks its own bearer token instead of a login
 PUBLIC_ENDPOINTS = {
     "auth.login",
+    "auth.favicon",
     "static",
     "health.healthz",
     "prometheus.metrics_text",
@@ -55,6 +56,12 @@ def safe_next(target: str | None) -> str:
     return target
 
 
+@bp.get("/favicon.ico")
+def favicon():
+    """The desk's icon for browsers that ask for /favicon.ico (pages link the SVG)."""
+    return redirect(url_for("static", filename="favicon.svg"), 301)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Show the login form; on POST check the password, slowing repeated failures."""
@@ -66,14 +73,15 @@ def login():
     address = request.remote_addr or "unknown"
     wait = _admit(db, name, address)
     if wait:
-        flash(f"登录失败次数过多，请 {math.ceil(wait)} 秒后再试。")
-        page = render_template("auth/login.html", next=request.form.get("next", ""))
+        flash(f"登录失败次数过多，请 {math.ceil(wait)} 秒后再试。", "error")
+        page = render_template("auth/login.html", next=request.form.get("next", ""), name=name)
         return page, 429, {"Retry-After": str(math.ceil(wait))}
     user = users.authenticate(db, name, password)
     users.record_attempt(db, name, address, ok=user is not None)
     if user is None:
-        flash("用户名或密码错误。")
-        return render_template("auth/login.html", next=request.form.get("next", "")), 401
+        flash("用户名或密码错误。", "error")  # the name stays filled in: retype the password
+        page = render_template("auth/login.html", next=request.form.get("next", ""), name=name)
+        return page, 401
     login_throttle.succeeded(db, name, address)
     sessions.start(session, user)
     return redirect(safe_next(request.form.get("next")))

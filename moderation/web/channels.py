@@ -86,7 +86,15 @@ def lease_view(lease: dict | None) -> dict | None:
     """Which scheduler holds the lease, if any is alive."""
     if not lease or not lease["active"]:
         return None
-    return {"holder": lease["holder"], "since": local_time(lease["acquired_at"])}
+    return {"holder": holder_words(lease["holder"]), "since": local_time(lease["acquired_at"])}
+
+
+def holder_words(holder: str) -> str:
+    """A scheduler's lease holder (`host:pid:random`) as people read it:
+    服务器 vm 上的进程 10831."""
+    host, _, rest = holder.partition(":")
+    pid = rest.partition(":")[0]
+    return f"服务器 {host} 上的进程 {pid}" if pid.isdigit() else holder
 
 
 @bp.post("/channels/<name>/<any(run, pause, resume):action>")
@@ -101,7 +109,7 @@ def act(name: str, action: str):
     channel_store.ensure_channel(db, channel.name, channel.type)
     if action == "run":
         if not channel.enabled:
-            abort(400, "channel is disabled in config.toml")
+            abort(400, "该渠道已在 config.toml 中停用，不能采集。")
         channel_store.request_run(db, channel.name)
     else:
         channel_store.set_paused(db, channel.name, action == "pause")

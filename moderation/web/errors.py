@@ -6,9 +6,12 @@ JSON.
 
 from __future__ import annotations
 
+import re
+
 from flask import g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
 PAGES = {
     400: ("请求有误", "提交的内容不完整或格式不对，请返回上一页检查后重试。"),
     401: ("需要登录", "登录已过期，请重新登录后再操作。"),
@@ -36,6 +39,10 @@ def http_error(error: HTTPException):
     if error.code not in PAGES:
         return error
     detail = error.description if error.code == 400 else None
+    if detail and "CSRF" in detail and not CHINESE.search(detail):
+        detail = "页面已过期（CSRF 令牌缺失或无效）：请刷新页面后再提交。"
+    elif detail and not CHINESE.search(detail):
+        detail = None  # Werkzeug's own English description: the Chinese message says it all
     return render_error(error.code, detail)
 
 

@@ -1,5 +1,6 @@
 """Deciding a whole duplicate group from the dashboard: in short transactions, with the
-progress told to the moderator, and a busy database stopping it cleanly part way."""
+progress told to the moderator, a busy database stopping it cleanly part way, and one undo
+toast for the whole batch."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ from flask import flash
 
 from moderation.storage import decisions
 from moderation.storage.retry import is_busy
+from moderation.web.review import flash_batch
 from moderation.web.templating import ACTION_NAMES
+
+KEEP_EARLIEST_REASON = "duplicate"
 
 
 def decide_group(db, ids: list[int], action: str, actor: str, reason: str | None, seen=None) -> int:
@@ -26,6 +30,7 @@ def decide_group(db, ids: list[int], action: str, actor: str, reason: str | None
     def advance(done: int, _total: int) -> None:
         progress["done"] = done
 
+    after_id = decisions.newest_id(db)
     try:
         changed = decisions.decide_in_batches(
             db, ids, action, actor, reason, progress=advance, seen=seen
@@ -46,5 +51,37 @@ def decide_group(db, ids: list[int], action: str, actor: str, reason: str | None
             "其余尚未处理，请稍后再次提交。"
         )
         return progress["done"]
-    flash(f"整组 {len(ids)} 条已{ACTION_NAMES[action]}（其中 {changed} 条状态有变化）。")
+    flash_batch(
+        f"整组 {len(ids)} 条：已{ACTION_NAMES[action]} {changed} 条",
+        after_id,
+        decisions.newest_id(db),
+    )
+    return len(ids)
+
+
+def keep_earliest(db, earliest: int, ids: list[int], actor: str, seen=None) -> int:
+    """Keep the group's earliest comment (approved) and reject every copy as 重复; one undo
+    toast covers both. Returns how many comments were processed. A member decided by
+    someone else since the page was shown (`seen`) stops it before anything is applied
+    (DecisionConflict)."""
+    if seen is not None:
+        decisions.check_seen(db, ids, seen)
+    after_id = decisions.newest_id(db)
+    kept = decisions.decide_one(db, earliest, "approve", actor, seen=seen)
+    copies = [comment_id for comment_id in ids if comment_id != earliest]
+    try:
+        rejected = decisions.decide_in_batches(
+            db, copies, "reject", actor, KEEP_EARLIEST_REASON, seen=seen
+        )
+    except sqlite3.OperationalError as error:
+        if not is_busy(error):
+            raise
+        flash("数据库正忙，部分副本尚未拒绝，请稍后再次提交。")
+        return 1
+    approved = "保留并通过最早一条" if kept["from"] != kept["to"] else "最早一条已是通过"
+    flash_batch(
+        f"{approved}（#{earliest}），按“重复”拒绝副本 {rejected} 条",
+        after_id,
+        decisions.newest_id(db),
+    )
     return len(ids)

@@ -17,6 +17,7 @@ from moderation.timeutil import BEIJING
 from moderation.web import charts
 from moderation.web.auth import role_required
 from moderation.web.context import get_db
+from moderation.web.templating import channel_labels
 
 bp = Blueprint("metrics", __name__)
 PERIODS = {"day": "按日", "week": "按周", "month": "按月"}
@@ -112,11 +113,13 @@ def export_csv(name: str):
     first, last, period = _range()
     attribute, columns = CSV_TABLES[name]
     rows = getattr(desk_metrics(get_db(), first, last, period), attribute)
+    labels = channel_labels(current_app.config["SETTINGS"])
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([neutralise(row[column]) for column in columns])
+        values = {**row, "channel": labels.get(row.get("channel"), row.get("channel"))}
+        writer.writerow([neutralise(values[column]) for column in columns])
     filename = f"metrics-{name}-{first.isoformat()}-{last.isoformat()}.csv"
     return Response(
         out.getvalue().encode("utf-8-sig"),

@@ -10,6 +10,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    flash,
     g,
     jsonify,
     redirect,
@@ -31,7 +32,9 @@ from moderation.web import duties as duties_view
 from moderation.web import push as push_view
 from moderation.web.auth import current_actor, role_required, safe_next
 from moderation.web.context import COUNTS_CACHE, forget_counts, get_db, sqlite_int
-from moderation.web.review import claims_for, flash_decision
+from moderation.web.review import claims_for, flash_batch, flash_decision
+from moderation.web.templating import ACTION_NAMES
+from moderation.web.threads import annotate_threads
 
 bp = Blueprint("queue", __name__)
 PAGE_SIZE = 20
@@ -146,6 +149,7 @@ def annotate(db, comments: list[dict], claim: bool) -> list[dict]:
     push_view.annotate(db, comments)
     duties_view.annotate(db, comments)
     desk_cards.annotate_cards(db, comments)  # rule behind each automatic decision, levels
+    annotate_threads(db, comments)  # the comment each reply answers, the replies under it
     return sorted(comments, key=lambda comment: comment["claimed_by"] is not None)
 
 
@@ -156,10 +160,13 @@ def _back(default: str = "queue.index"):
     return redirect(safe_next(target) if target else url_for(default))
 
 
-def _reason() -> str | None:
+def _reason(action: str) -> str | None:
+    """The form's reject reason: one of the configured reasons, and required for a reject."""
     reason = request.form.get("reason") or None
     if reason is not None and reason not in reason_store.labels(get_db(), active_only=False):
-        abort(400, "unknown reason")
+        abort(400, "没有这个拒绝原因，请从列表中选择。")
+    if action == "reject" and reason is None:
+        abort(400, "拒绝需要选择原因：按 1–7 或在“拒绝原因”中选择后再提交。")
     return reason
 
 
@@ -167,7 +174,7 @@ def _reason() -> str | None:
 @role_required(MODERATOR)
 def decide(comment_id: int, action: str):
     """Approve, reject (with a reason) or reopen one comment, then go back."""
-    reason = _reason()
+    reason = _reason(action)
     db = get_db()
     seen = conflicts.seen_one()  # the state the moderator was shown
     try:
@@ -187,9 +194,12 @@ def bulk():
     """Approve or reject the selected comments in one transaction, one decision each."""
     action = request.form.get("action")
     if action not in ("approve", "reject"):
-        abort(400, "unknown action")
+        abort(400, "未知的操作：只能批量通过或批量拒绝。")
     ids = _ids(request.form.getlist("ids"))
-    return _decide_all(ids, action, _reason())
+    if not ids:
+        flash("没有选中评论：先勾选评论（或按 x）再批量操作。", "warning")
+        return _back()
+    return _decide_all(ids, action, _reason(action))
 
 
 @bp.post("/groups/<int:group_id>/<any(approve, reject):action>")
@@ -197,7 +207,7 @@ def bulk():
 def decide_group(group_id: int, action: str):
     """Approve or reject a whole duplicate group, one decision per comment, in short
     transactions (a group can hold thousands of comments)."""
-    reason = _reason()
+    reason = _reason(action)
     db = get_db()
     ids = duplicates.group_members(db, group_id)
     if not ids:
@@ -212,6 +222,25 @@ def decide_group(group_id: int, action: str):
     return _back()
 
 
+@bp.post("/groups/<int:group_id>/keep_earliest")
+@role_required(MODERATOR)
+def keep_earliest(group_id: int):
+    """Keep a duplicate group's earliest comment (approve it) and reject the copies as 重复."""
+    db = get_db()
+    ids = duplicates.group_members(db, group_id)
+    if not ids:
+        abort(404)
+    earliest = duplicates.earliest_member(db, group_id)
+    seen = conflicts.seen_many(ids)  # the page's newest decision (seen_decision)
+    try:
+        done = group_decisions.keep_earliest(db, earliest, ids, current_actor(), seen)
+    except decisions.DecisionConflict as conflict:
+        target = url_for("queue.keep_earliest", group_id=group_id)
+        return conflicts.respond_many(conflict, ids, "keep_earliest", None, url=target, group=True)
+    claim_store.release(db, ids[:done], current_actor())
+    return _back()
+
+
 def _ids(values: list[str]) -> list[int]:
     limit = current_app.config["SETTINGS"].limits.ids_per_request
     if len(values) > limit:
@@ -219,14 +248,14 @@ def _ids(values: list[str]) -> list[int]:
     try:
         return sorted({sqlite_int(value) for value in values})
     except ValueError:
-        abort(400, "bad comment id")
+        abort(400, "评论编号不对。")
 
 
 def _decide_all(ids: list[int], action: str, reason: str | None):
     db = get_db()
     seen = conflicts.seen_many(ids)  # each selected comment's state as the page showed it
     try:
-        decisions.decide(db, ids, action, current_actor(), reason, seen)
+        done = decisions.decide(db, ids, action, current_actor(), reason, seen)
     except decisions.DecisionError:
         abort(404)
     except decisions.DecisionConflict as conflict:
@@ -235,6 +264,9 @@ def _decide_all(ids: list[int], action: str, reason: str | None):
             conflict, ids, action, reason, url=url_for("queue.bulk"), shown=shown
         )
     claim_store.release(db, ids, current_actor())
+    made = [result["decision_id"] for result in done if result["decision_id"] is not None]
+    after_id = min(made) - 1 if made else 0
+    flash_batch(f"已{ACTION_NAMES[action]} {len(made)} 条", after_id, max(made, default=0))
     return _back()
 
 
@@ -286,7 +318,7 @@ def _correct(store, comment_id: int):
     """Store a moderator's 0/1 correction with `store.add_correction`, then go back."""
     label = request.form.get("label", type=int)
     if label not in (0, 1):
-        abort(400, "label must be 0 or 1")
+        abort(400, "纠正的标签只能是 0 或 1。")
     try:
         store.add_correction(get_db(), comment_id, label, current_actor())
     except ValueError:

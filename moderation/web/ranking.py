@@ -28,11 +28,11 @@ def _range() -> tuple[Date, Date]:
             request.args.get("from") or (end - timedelta(days=6)).isoformat()
         )
     except (ValueError, OverflowError):
-        abort(400, "expected dates like 2024-01-25")
+        abort(400, "日期格式应为 2024-01-25")
     if not (Date.min < start and end < Date.max):  # the query widens the range by a day
-        abort(400, "expected dates like 2024-01-25")
+        abort(400, "日期格式应为 2024-01-25")
     if end < start or (end - start).days > 366:
-        abort(400, "the range must run forwards and span at most a year")
+        abort(400, "结束日期须不早于开始日期，且范围不超过一年（日期如 2024-01-25）")
     return start, end
 
 

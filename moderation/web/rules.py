@@ -1,5 +1,6 @@
-"""Moderation rules in the dashboard: admins write, dry-run ("试运行"), save, order, switch
-off, delete, import and export the rule set as TOML."""
+"""Moderation rules in the dashboard: admins fill in a form (every condition and action with
+its Chinese label; TOML stays for power users), dry-run ("试运行"), save, order, switch off,
+delete, import and export the rule set as TOML."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from flask import (
 )
 
 from moderation.roles import ADMIN
+from moderation.rules import form as rule_form
 from moderation.rules.engine import check_rule
 from moderation.rules.model import ACTIONS, CONDITIONS, LEVELS, RuleError
 from moderation.rules.toml_io import rule_from_toml, rule_to_toml, rules_from_toml, rules_to_toml
@@ -24,6 +26,7 @@ from moderation.storage import authors, rule_apply
 from moderation.storage import rules as rule_store
 from moderation.web.auth import current_actor, role_required
 from moderation.web.context import get_db
+from moderation.web.templating import FLAG_NAMES, channel_labels
 from moderation.web.toml_files import toml_response
 
 bp = Blueprint("rules", __name__, url_prefix="/admin/rules")
@@ -40,24 +43,54 @@ has_link = true
 """
 
 
+def choices() -> dict[str, dict[str, str]]:
+    """Every choice list the rule form offers: flags, channels (by label), reasons, levels."""
+    return {
+        **rule_form.static_choices(),
+        "flags": FLAG_NAMES,
+        "channels": channel_labels(current_app.config["SETTINGS"]),
+        "reasons": rule_store.reason_codes(get_db()),
+    }
+
+
 def _page(
-    source: str = EXAMPLE, rule_id: int | None = None, position=None, report=None, error=None
+    source: str = EXAMPLE,
+    rule_id: int | None = None,
+    position=None,
+    report=None,
+    error=None,
+    values=None,
 ):
     db = get_db()
+    lists = choices()
+    rules = rule_store.list_rules(db)
+    if values is None:
+        values = {}
+        if source != EXAMPLE:
+            try:
+                values = rule_form.form_values(rule_from_toml(source))
+            except RuleError:
+                pass  # TOML the form cannot show: the TOML box keeps it, with the error
     return render_template(
         "admin/rules.html",
-        rules=rule_store.list_rules(db),
+        rules=rules,
+        described={rule.id: rule_form.describe(rule, lists) for rule in rules},
         source=source,
         rule_id=rule_id,
         position=position,
         report=report,
         error=error,
+        values=values,
+        fields=rule_form.condition_fields(),
+        action_fields=rule_form.ACTION_FIELDS,
+        choices=lists,
         conditions=CONDITIONS,
         actions=ACTIONS,
         levels=LEVELS,
-        reasons=rule_store.reason_codes(get_db()),
+        reasons=lists["reasons"],
         held=rule_apply.held_queues(db),
         limit=request.form.get("limit", DRY_RUN_DEFAULT, type=int),
+        toml_open=_from_toml(),
     ), (400 if error else 200)
 
 
@@ -81,6 +114,24 @@ def _editor() -> tuple[str, int | None, int | None]:
     )
 
 
+def _from_toml() -> bool:
+    """Whether the rule came from the TOML box (power users, scripts) rather than the form."""
+    return (request.form.get("editor") or ("toml" if "source" in request.form else "")) == "toml"
+
+
+def _submitted_rule(source: str):
+    """The rule as submitted: from the form's fields, or from the TOML box (power users)."""
+    if _from_toml():
+        return rule_from_toml(source)
+    return rule_form.rule_from_form(request.form)
+
+
+def _again(source, rule_id, position, **extra):
+    """The page again with what was submitted (form fields or TOML) kept."""
+    values = None if _from_toml() else rule_form.submitted_values(request.form)
+    return _page(source, rule_id, position, values=values, **extra)
+
+
 @bp.post("/dry-run")
 @role_required(ADMIN)
 def dry_run():
@@ -88,15 +139,15 @@ def dry_run():
     is saved)."""
     source, rule_id, position = _editor()
     try:
-        rule = check_rule(rule_from_toml(source), rule_store.reason_codes(get_db()))
+        rule = check_rule(_submitted_rule(source), rule_store.reason_codes(get_db()))
     except RuleError as error:
-        return _page(source, rule_id, position, error=str(error))
+        return _again(source, rule_id, position, error=str(error))
     limit = min(max(request.form.get("limit", DRY_RUN_DEFAULT, type=int) or 1, 1), DRY_RUN_MAX)
     current = rule_store.get_rule(get_db(), rule_id) if rule_id else None
     at = position or (current.position if current else 0)
     thresholds = authors.thresholds_from(current_app.config["SETTINGS"].authors)
     report = rule_apply.dry_run(get_db(), replace(rule, id=rule_id, position=at), limit, thresholds)
-    return _page(source, rule_id, position, report=report)
+    return _again(source, rule_id, position, report=report)
 
 
 @bp.post("")
@@ -106,13 +157,13 @@ def save():
     source, rule_id, position = _editor()
     db = get_db()
     try:
-        rule = rule_from_toml(source)
+        rule = _submitted_rule(source)
         if rule_id:
             rule_store.update_rule(db, rule_id, rule, current_actor())
         else:
             rule_id = rule_store.add_rule(db, rule, current_actor(), position)
     except RuleError as error:
-        return _page(source, rule_id, position, error=str(error))
+        return _again(source, rule_id, position, error=str(error))
     flash(f"规则 {rule_id}“{rule.name}”已保存，从下一批评分起生效。")
     return redirect(url_for("rules.index"))
 

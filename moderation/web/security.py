@@ -37,7 +37,7 @@ def check_query_string() -> None:
     try:
         request.query_string.decode()
     except UnicodeDecodeError:
-        abort(400, "the address is not valid UTF-8: percent-encode it")
+        abort(400, "网址中有无法识别的字符（不是 UTF-8 编码），请检查链接。")
 
 
 MAX_PENDING_FLASHES = 5

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from moderation.alerts.text import error_summary
+from moderation.scoring.personal_data import mask_personal_data
 from moderation.second_opinion.model import LABELS as OPINION_LABELS
 from moderation.second_opinion.model import LEVELS as OPINION_LEVELS
 from moderation.states import REJECT_REASONS
@@ -45,8 +47,10 @@ ACTION_NAMES = {
     "report_dismissed": "举报不成立",
     "appeal_upheld": "申诉成立",
     "appeal_denied": "申诉驳回",
+    "keep_earliest": "保留最早一条、其余按重复拒绝",  # a group action (the conflict page names it)
 }
 ACCOUNT_ACTIONS = {
+    "created": "创建账户，角色",
     "role": "角色改为",
     "disable": "停用",
     "enable": "启用",
@@ -136,6 +140,22 @@ def channel_labels(settings) -> dict[str, str]:
     return {channel.name: channel.label or channel.name for channel in settings.channels}
 
 
+CHANNEL_TYPE_NAMES = {
+    "demo": "演示数据",
+    "file": "文件导入",
+    "jsonfeed": "JSON 接口",
+    "wechat": "微信公众号",
+    "weibo": "微博",
+}
+
+
+def author_label(key: str, labels: dict[str, str]) -> str:
+    """An author key as people read it: `demo:暴躁老爸` -> `演示数据 · 暴躁老爸` (the channel's
+    label, never its internal name)."""
+    channel, sep, rest = (key or "").partition(":")
+    return f"{labels[channel]} · {rest}" if sep and channel in labels else key
+
+
 def init_app(app) -> None:
     """Register the filters and the code -> name tables."""
     labels = channel_labels(app.config["SETTINGS"])
@@ -145,6 +165,7 @@ def init_app(app) -> None:
         count_label=count_label,
         schedule_label=schedule_label,
         opinion_label=lambda code: OPINION_LABELS.get(code, code),
+        masked=mask_personal_data,  # what may be shown of text that also leaves the desk
     )
     app.jinja_env.globals.update(
         flag_names=FLAG_NAMES,
@@ -159,6 +180,9 @@ def init_app(app) -> None:
         opinion_levels=OPINION_LEVELS,
         opinion_failures=OPINION_FAILURES,
         channel_label=lambda name: labels.get(name, name),
+        author_label=lambda key: author_label(key, labels),
+        channel_type_names=CHANNEL_TYPE_NAMES,
+        error_summary=error_summary,
     )
 
     @app.context_processor

@@ -26,7 +26,7 @@ def test_weekly_report_written_to_a_folder(config_file, tmp_path):
     assert result.exit_code == 0, result.output
     assert "weekly report 2024-01-19..2024-01-25 archived" in result.output
     document = docx.Document(io.BytesIO((out / "舆情周报-2024-01-25.docx").read_bytes()))
-    assert document.paragraphs[0].text == "株洲日报 评论舆情周报（2024-01-19 至 2024-01-25）"
+    assert document.paragraphs[2].text == "株洲日报 评论舆情周报（2024-01-19 至 2024-01-25）"
     assert (out / "舆情周报-2024-01-25.html").read_text(encoding="utf-8").startswith("<!doctype")
 
 

@@ -72,7 +72,9 @@ def test_flood_fires_one_alert_clears_and_fires_again(newsroom):
     assert again.fired == [] and again.kept == 1
 
     calm = evaluate(db, START + timedelta(minutes=45))  # the window has moved past it
-    assert calm.cleared == 1 and calm.fired == []
+    assert calm.cleared == 0 and calm.fired == [] and calm.kept == 1  # quiet, not yet over
+    ended = evaluate(db, START + timedelta(minutes=105))  # an hour quiet: one 解除
+    assert ended.cleared == 1 and ended.fired == []
 
     flood(db, loud, START + timedelta(hours=2), 12)
     second = evaluate(db, START + timedelta(hours=2))
@@ -119,12 +121,15 @@ def test_keyword_subscription_sees_through_separators(db):
     result = evaluate(db, START)
     [alert] = store.recent_alerts(db)
     assert result.fired == [alert["id"]]
-    assert alert["detail"]["comment_ids"] == [comment] and "事故" in alert["title"]
+    [found] = alert["detail"]["conditions"]
+    assert found["comment_ids"] == [comment] and "事故" in alert["title"]
 
 
 def test_queue_age_fires_only_during_desk_hours(db):
     stories.placeholder_story(db, "demo", "s")
-    add_comment(db, "等了很久的评论", created_at=iso(START - timedelta(hours=5)))
+    waiting = add_comment(db, "等了很久的评论", created_at=iso(START - timedelta(days=300)))
+    collected = iso(START - timedelta(hours=5))  # posted long ago, collected five hours ago
+    db.execute("UPDATE comments SET collected_at = ? WHERE id = ?", [collected, waiting])
     store.save_rule(
         db,
         {
@@ -136,6 +141,9 @@ def test_queue_age_fires_only_during_desk_hours(db):
     )
     assert evaluate(db, START).fired == []  # 23:00 Beijing: outside the desk's hours
     assert len(evaluate(db, START + timedelta(hours=10)).fired) == 1  # 09:00 next morning
+    [alert] = store.recent_alerts(db)
+    assert alert["title"] == "待审评论已等待 15 小时 0 分钟"  # since collection, not posting
+    assert "采集于 01-23 18:00" in alert["detail"]["lines"][0]  # the year only when not this one
 
 
 def test_rule_fires_at_most_its_hourly_budget(db):
@@ -182,4 +190,5 @@ def test_outbox_failing_fires_on_failures_and_on_a_stuck_backlog(db):
     later = evaluate(db, START + timedelta(minutes=61))
     assert later.fired == [] and later.kept == 1
     db.execute("UPDATE outbox SET state = 'done' WHERE key = 'new'")
-    assert evaluate(db, START + timedelta(minutes=62)).cleared == 1
+    assert evaluate(db, START + timedelta(minutes=62)).cleared == 0  # quiet from now
+    assert evaluate(db, START + timedelta(minutes=123)).cleared == 1

@@ -4,6 +4,8 @@ endpoint's protocol (signature checked there)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from moderation.sending import push_outbox as sender
@@ -144,3 +146,162 @@ def test_mute_appeal_denied_keeps_the_mute(pushing_desk):
     assert authors.explicit_levels(db, ["site:u-c-4"]) == {"site:u-c-4": "muted"}
     with pytest.raises(appeals.AppealError, match="已处理"):
         appeals.decide(db, filed.json()["id"], "upheld", "赵审核")
+
+
+def page_fields(client, path: str, marker: str) -> dict:
+    """The hidden seen* fields of the row at `marker` on a page, as the browser would send
+    them (what the moderator saw)."""
+    page = client.get(path).get_data(as_text=True)
+    form = page[page.index(marker) :]
+    form = form[: form.index("</tr>")]
+    return dict(re.findall(r'<input type="hidden" name="(seen[a-z_]*)" value="([^"]*)"', form))
+
+
+def test_upheld_report_on_a_page_out_of_date_is_refused(pushing_desk):
+    _settings, db, ids, app, site, _fake = pushing_desk
+    site.report("c-1", "reader-1", "广告")
+    client = login(app, db, "王审核")
+    seen = page_fields(client, "/reader-reports", f'data-comment="{ids["c-1"]}"')
+    assert seen["seen"] == "pending" and seen["seen_decision"].isdigit()
+    decisions.decide_one(db, ids["c-1"], "approve", "李审核")  # decided meanwhile
+    answer = client.post(
+        f"/reader-reports/{ids['c-1']}/outcome",
+        data={"outcome": "upheld", "reason": "广告", **seen},
+    )
+    assert answer.status_code == 409
+    text = answer.get_data(as_text=True)
+    assert "已由 李审核" in text and "“举报成立”没有生效" in text and "举报仍待处理" in text
+    assert comment_store.get_status(db, ids["c-1"]) == "approved"
+    assert [row["state"] for row in db.query("SELECT state FROM reader_reports")] == ["open"]
+    # Fields a browser never sends (non-ASCII digits, a huge number) check nothing, and
+    # break nothing: the outcome applies as to a script.
+    odd = client.post(
+        f"/reader-reports/{ids['c-1']}/outcome",
+        data={"outcome": "dismissed", "seen_decision": "²", "seen_report": "9" * 40},
+    )
+    assert odd.status_code == 302
+    assert [row["state"] for row in db.query("SELECT state FROM reader_reports")] == ["dismissed"]
+
+
+def test_dismissal_is_refused_when_the_comment_changed_and_came_back(pushing_desk):
+    """Rejected and reopened meanwhile: the state is what the page showed, yet it changed
+    since; the newest decision the page knew of tells."""
+    _settings, db, ids, app, site, _fake = pushing_desk
+    site.report("c-2", "reader-1", "谣言")
+    client = login(app, db, "王审核")
+    seen = page_fields(client, "/reader-reports", f'data-comment="{ids["c-2"]}"')
+    decisions.decide_one(db, ids["c-2"], "reject", "李审核", "rumor")
+    decisions.decide_one(db, ids["c-2"], "reopen", "李审核")
+    answer = client.post(
+        f"/reader-reports/{ids['c-2']}/outcome", data={"outcome": "dismissed", **seen}
+    )
+    assert answer.status_code == 409 and "“举报不成立”没有生效" in answer.get_data(as_text=True)
+    assert reader_reports.queue(db)[0]["id"] == ids["c-2"]
+    # In the storage layer the same check, with a plain state too.
+    with pytest.raises(decisions.DecisionConflict):
+        reader_reports.close_reports(db, ids["c-2"], "dismissed", "王审核", seen="approved")
+    # Seen afresh, the dismissal goes through.
+    fresh = page_fields(client, "/reader-reports", f'data-comment="{ids["c-2"]}"')
+    answer = client.post(
+        f"/reader-reports/{ids['c-2']}/outcome", data={"outcome": "dismissed", **fresh}
+    )
+    assert answer.status_code == 302 and reader_reports.queue(db) == []
+
+
+def test_appeal_decided_on_a_page_out_of_date_is_refused(pushing_desk):
+    _settings, db, ids, app, site, _fake = pushing_desk
+    decisions.decide_one(db, ids["c-3"], "reject", "王审核", "abuse")
+    filed = site.post({"type": "appeal", "kind": "comment", "comment_id": "c-3", "appellant": "t"})
+    appeal_id = filed.json()["id"]
+    second = login(app, db, "李审核")
+    seen = page_fields(second, "/appeals", f'data-appeal="{appeal_id}"')
+    assert seen["seen"] == "rejected"
+    decisions.decide_one(db, ids["c-3"], "approve", "赵主任")  # restored on the desk meanwhile
+    for outcome, label in (("upheld", "申诉成立"), ("denied", "申诉驳回")):
+        answer = second.post(f"/appeals/{appeal_id}/decide", data={"outcome": outcome, **seen})
+        text = answer.get_data(as_text=True)
+        assert answer.status_code == 409
+        assert "已由 赵主任" in text and f"“{label}”没有生效" in text and "申诉仍待复核" in text
+    [row] = db.query("SELECT state, decided_by FROM appeals")
+    assert row == {"state": "open", "decided_by": None}
+    assert decisions.last(db, ids["c-3"])["actor"] == "赵主任"
+    with pytest.raises(decisions.DecisionConflict):
+        appeals.decide(db, appeal_id, "denied", "李审核", seen="rejected")
+
+
+def test_dismissal_with_reports_newer_than_the_page_is_refused_upheld_closes_them(pushing_desk):
+    """Dismissing answers every reporter 'not upheld': a report that arrived after the page
+    was drawn, its reason unseen, must not be dismissed with it. Upholding closes it too."""
+    _settings, db, ids, app, site, _fake = pushing_desk
+    site.report("c-1", "reader-1", "广告")
+    site.report("c-2", "reader-1", "广告")
+    client = login(app, db, "王审核")
+    seen_1 = page_fields(client, "/reader-reports", f'data-comment="{ids["c-1"]}"')
+    seen_2 = page_fields(client, "/reader-reports", f'data-comment="{ids["c-2"]}"')
+    assert seen_1["seen_report"].isdigit()
+    site.report("c-1", "reader-2", "违法违规", text="涉嫌违法")
+    site.report("c-2", "reader-2", "违法违规")
+    answer = client.post(
+        f"/reader-reports/{ids['c-1']}/outcome", data={"outcome": "dismissed", **seen_1}
+    )
+    text = answer.get_data(as_text=True)
+    assert answer.status_code == 409 and "又收到 1 条举报" in text and "举报仍待处理" in text
+    assert db.execute(
+        "SELECT COUNT(*) FROM reader_reports WHERE comment_id = ? AND state = 'open'",
+        [ids["c-1"]],
+    ).fetchone() == (2,)
+    upheld = client.post(
+        f"/reader-reports/{ids['c-2']}/outcome",
+        data={"outcome": "upheld", "reason": "违法违规", **seen_2},
+    )
+    assert upheld.status_code == 302
+    assert comment_store.get_status(db, ids["c-2"]) == "rejected"
+    states = [row[0] for row in db.execute(
+        "SELECT state FROM reader_reports WHERE comment_id = ?", [ids["c-2"]]
+    )]  # fmt: skip
+    assert states == ["upheld", "upheld"]
+
+
+def test_report_upheld_on_a_comment_rejected_before_the_page_is_recorded_beside_it(
+    pushing_desk,
+):
+    _settings, db, ids, app, site, _fake = pushing_desk
+    decisions.decide_one(db, ids["c-3"], "reject", "李审核", "abuse")
+    site.report("c-3", "reader-1", "辱骂攻击")
+    client = login(app, db, "王审核")
+    seen = page_fields(client, "/reader-reports", f'data-comment="{ids["c-3"]}"')
+    assert seen["seen"] == "rejected"
+    answer = client.post(
+        f"/reader-reports/{ids['c-3']}/outcome",
+        data={"outcome": "upheld", "reason": "辱骂攻击", **seen},
+    )
+    assert answer.status_code == 302
+    last = decisions.last(db, ids["c-3"])
+    assert (last["action"], last["actor"], last["from_state"], last["to_state"]) == (
+        "report_upheld",
+        "王审核",
+        "rejected",
+        "rejected",
+    )
+    [report] = db.query("SELECT state, decision_id FROM reader_reports")
+    assert report == {"state": "upheld", "decision_id": last["id"]}
+
+
+def test_mute_appeal_on_a_page_out_of_date_is_refused(pushing_desk):
+    _settings, db, _ids, app, site, _fake = pushing_desk
+    authors.set_level(db, "site:u-c-4", "muted", "王审核", "广告刷屏")
+    filed = site.post({"type": "appeal", "kind": "mute", "author_id": "u-c-4", "appellant": "t"})
+    appeal_id = filed.json()["id"]
+    second = login(app, db, "李审核")
+    seen = page_fields(second, "/appeals", f'data-appeal="{appeal_id}"')
+    assert seen["seen_level"].isdigit() and "seen" not in seen
+    authors.set_level(db, "site:u-c-4", None, "赵主任", "误判，解除")  # lifted meanwhile
+    answer = second.post(f"/appeals/{appeal_id}/decide", data={"outcome": "denied", **seen})
+    text = answer.get_data(as_text=True)
+    assert answer.status_code == 409
+    assert "已由 赵主任 解除" in text and "“申诉驳回”没有生效" in text
+    assert db.execute("SELECT state FROM appeals").fetchone() == ("open",)
+    fresh = page_fields(second, "/appeals", f'data-appeal="{appeal_id}"')
+    answer = second.post(f"/appeals/{appeal_id}/decide", data={"outcome": "upheld", **fresh})
+    assert answer.status_code == 302
+    assert db.execute("SELECT state, lifted FROM appeals").fetchone() == ("upheld", 0)

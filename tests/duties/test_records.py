@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from click.testing import CliRunner
 
+from moderation import create_app
 from moderation.cli import main
 from moderation.collectors.base import CollectedComment
 from moderation.db import open_db
@@ -23,7 +24,7 @@ from moderation.storage import authors, duty_records, reader_reports, regions
 from moderation.storage import comments as comment_store
 from moderation.timeutil import iso
 from tests.duties.conftest import site_channel, store_site_comments
-from tests.helpers import ROOT, write_config
+from tests.helpers import ROOT, Auth, write_config
 
 
 @pytest.fixture
@@ -183,3 +184,71 @@ def test_records_export_refuses_a_reversed_range(site_db, tmp_path):
     )
     assert result.exit_code == 2 and "before" in result.output
     assert not (tmp_path / "x.csv").exists()
+    far = CliRunner().invoke(
+        main,
+        ["--config", str(config), "records", "export", "--from", "9999-12-30", "--to",
+         "9999-12-31", "-o", str(tmp_path / "x.csv")],
+    )  # fmt: skip
+    assert far.exit_code == 2 and "years 2000 to 2100" in far.output
+
+
+def test_dashboard_export_downloads_the_same_csv_and_audits_it(tmp_path, site_env):
+    """An admin's export from /records: the CSV the command writes for the same days (the
+    channel by its label), with an audit entry of its own naming the admin; refused for a
+    moderator and for a reversed range (in Chinese, nothing audited)."""
+    channel = site_channel().replace(
+        'type = "jsonfeed"', 'label = "株洲日报网站"\ntype = "jsonfeed"'
+    )
+    config = write_config(tmp_path, channels=channel)
+    settings = load_settings(config)
+    db = open_db(settings)
+    ids = store_site_comments(db)
+    comment_store.decide(db, ids["c-1"], "reject", "王审核", "abuse")
+    app = create_app(settings, TESTING=True, WTF_CSRF_ENABLED=False, SECRET_KEY="test")
+    today = datetime.now(UTC).date()
+    days = {"from": str(today - timedelta(days=1)), "to": str(today + timedelta(days=1))}
+
+    moderator = app.test_client()
+    Auth(moderator, db).login("moderator", "王审核")
+    assert moderator.get("/records").status_code == 403
+    assert moderator.post("/records/export", data=days).status_code == 403
+
+    admin = app.test_client()
+    Auth(admin, db).login("admin", "张管理")
+    form = admin.get("/records").get_data(as_text=True)
+    assert 'name="from"' in form and "尚无导出" in form and "记录导出" in form
+    reversed_range = admin.post("/records/export", data={"from": days["to"], "to": days["from"]})
+    assert reversed_range.status_code == 400
+    assert "早于起始日期" in reversed_range.get_data(as_text=True)
+    too_long = admin.post("/records/export", data={"from": "2025-01-01", "to": "2026-01-02"})
+    assert too_long.status_code == 400 and "一次最多导出 366 天" in too_long.get_data(as_text=True)
+    far = admin.post("/records/export", data={"from": "9999-12-30", "to": "9999-12-31"})
+    assert far.status_code == 400 and "日期须在 2000 年至 2100 年之间" in far.get_data(as_text=True)
+    bad = admin.post("/records/export", data={"from": "昨天", "to": days["to"]})
+    assert bad.status_code == 400 and "请填写起止日期" in bad.get_data(as_text=True)
+    assert duty_records.exports(db) == []
+
+    answer = admin.post("/records/export", data=days)
+    assert answer.status_code == 200 and answer.mimetype == "text/csv"
+    name = f"records-{days['from'].replace('-', '')}-{days['to'].replace('-', '')}.csv"
+    assert name in answer.headers["Content-Disposition"]
+    data = answer.get_data()
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    [decided] = [row for row in rows if row["动作"] == "reject"]
+    assert decided["渠道"] == "株洲日报网站" and decided["操作人"] == "王审核"
+    [audit] = duty_records.exports(db)
+    assert (audit["actor"], audit["rows"]) == ("张管理", len(rows))
+    assert audit["file"] == f"网页下载 {name}"
+    assert (audit["date_from"], audit["date_to"]) == (days["from"], days["to"])
+    assert "张管理" in admin.get("/records").get_data(as_text=True)
+
+    output = tmp_path / "cli.csv"
+    cli = CliRunner().invoke(
+        main,
+        ["--config", str(config), "records", "export", "--from", days["from"], "--to",
+         days["to"], "-o", str(output)],
+    )  # fmt: skip
+    assert cli.exit_code == 0, cli.output
+    assert output.read_bytes() == data
+    assert len(duty_records.exports(db)) == 2
+    db.close()

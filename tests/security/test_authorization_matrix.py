@@ -17,6 +17,7 @@ SIGNED = "signed"  # no login: the site's HMAC signature is the credential (test
 POLICY = {
     "static": PUBLIC,
     "auth.login": PUBLIC,
+    "auth.favicon": PUBLIC,
     "health.healthz": PUBLIC,
     "prometheus.metrics_text": TOKEN,
     "intake.receive": SIGNED,
@@ -33,12 +34,14 @@ POLICY = {
     "queue.decide": MODERATOR,
     "queue.bulk": MODERATOR,
     "queue.decide_group": MODERATOR,
+    "queue.keep_earliest": MODERATOR,
     "queue.flag_editor": MODERATOR,
     "queue.correct_sentiment": MODERATOR,
     "queue.correct_offensive": MODERATOR,
     "queue.claim": MODERATOR,
     "review.panel": ANY,
     "review.undo": MODERATOR,
+    "review.undo_batch": MODERATOR,
     "column.index": EDITOR,
     "column.create": EDITOR,
     "column.builder": EDITOR,
@@ -67,6 +70,8 @@ POLICY = {
     "reports.index": EDITOR,
     "reports.generate": EDITOR,
     "reports.download": EDITOR,
+    "reports.assess": EDITOR,
+    "reports.send": EDITOR,
     "metrics.export_csv": EDITOR,
     **{f"drafts.{view}": EDITOR for view in ("new", "create", "show", "swap", "drop", "add")},
     "drafts.accept": EDITOR,
@@ -112,6 +117,8 @@ POLICY = {
     "duties.report_outcome": MODERATOR,
     "duties.appeal_list": MODERATOR,
     "duties.decide_appeal": MODERATOR,
+    "duties.records": ADMIN,
+    "duties.records_export": ADMIN,
 }
 
 
@@ -119,8 +126,9 @@ def form_for(endpoint: str, ids: dict) -> dict:
     """Form data that makes a permitted POST succeed (or fail softly with a message)."""
     return {
         "queue.bulk": {"action": "approve", "ids": str(ids["comment_id"]), "force": "1"},
-        "queue.decide": {"force": "1"},
-        "queue.decide_group": {"force": "1"},
+        "queue.decide": {"reason": "ad", "force": "1"},
+        "queue.decide_group": {"reason": "ad", "force": "1"},
+        "queue.keep_earliest": {"force": "1"},
         "queue.correct_sentiment": {"label": "1"},
         "queue.correct_offensive": {"label": "1"},
         "queue.flag_editor": {"note": "请看看"},
@@ -150,6 +158,8 @@ def form_for(endpoint: str, ids: dict) -> dict:
         "push.write_reply": {"text": "感谢您的关注，我们已转交相关部门。"},
         "push.edit_reply": {"text": "感谢关注，已转交相关部门处理。"},
         "review.undo": {"state": "pending", "force": "1"},
+        "duties.records_export": {"from": "2024-01-19", "to": "2024-01-25"},
+        "review.undo_batch": {"after": "0", "upto": "1"},
     }.get(endpoint, {})
 
 

@@ -141,3 +141,35 @@ def test_a_script_must_say_what_it_saw_or_force(db, story, mods, path, form):
     assert forced.status_code == 302
     assert status(db, x) != "rejected"
     assert decisions.history(db, x)[-1]["actor"] == "小王"
+
+
+def test_keep_earliest_from_a_stale_group_page_applies_nothing(db, story, mods):
+    first, second = mods
+    ids = [add_comment(db, "同一条刷屏内容，加微信领红包") for _ in range(3)]
+    for comment_id in ids:
+        add_score(db, comment_id, dup_group=ids[0])
+    page = second.get(f"/groups/{ids[0]}").get_data(as_text=True)
+    form = re.search(r'class="inline keep-earliest">(.*?)</form>', page, re.S).group(1)
+    seen_decision = re.search(r'name="seen_decision" value="(\d+)"', form).group(1)
+    first.post(f"/comments/{ids[0]}/reject", data={"seen": "pending", "reason": "ad"})
+    late = second.post(f"/groups/{ids[0]}/keep_earliest", data={"seen_decision": seen_decision})
+    assert late.status_code == 409
+    assert [status(db, i) for i in ids] == ["rejected", "pending", "pending"]
+
+
+def test_batch_undo_leaves_a_comment_a_colleague_decided_since_even_in_the_same_state(
+    db, story, mods
+):
+    first, second = mods
+    x, y = add_comment(db, "批量通过甲"), add_comment(db, "批量通过乙")
+    form = {"action": "approve", "ids": [str(x), str(y)], "seen": [f"{x}:pending", f"{y}:pending"]}
+    page = first.post("/comments/bulk", data=form, follow_redirects=True).get_data(as_text=True)
+    undo = re.search(r'action="/batches/undo"(.*?)</form>', page, re.S).group(1)
+    fields = dict(re.findall(r'name="(after|upto)" value="(\d+)"', undo))
+    # mod2 rejects X, then approves it again: the state is what mod1's batch left, but the
+    # last word on X is mod2's
+    second.post(f"/comments/{x}/reject", data={"seen": "approved", "reason": "ad"})
+    second.post(f"/comments/{x}/approve", data={"seen": "rejected"})
+    first.post("/batches/undo", data=fields)
+    assert (status(db, x), status(db, y)) == ("approved", "pending")
+    assert decisions.history(db, x)[-1]["actor"] == "小李"

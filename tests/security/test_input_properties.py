@@ -388,6 +388,8 @@ def test_login_with_lengths_around_the_caps_is_a_clear_answer(
 def test_bulk_decisions_around_the_id_cap(client, world, count):
     login_as(client, world["users"]["moderator"])
     ids = [str(world["comment_id"])] * count
-    response = client.post("/comments/bulk", data={"force": "1", "action": "reject", "ids": ids})
+    response = client.post(
+        "/comments/bulk", data={"force": "1", "action": "reject", "reason": "ad", "ids": ids}
+    )
     assert_clear(response)
     assert response.status_code == (400 if count > 200 else 302)

@@ -33,8 +33,8 @@ def test_admin_writes_a_rule_from_the_form(client, auth, db):
     "form, message",
     [
         ({"name": "x", "kind": "keyword"}, "至少需要一个词语"),
-        ({"name": "x", "kind": "negative_spike", "param_min_count": "abc"}, "min_count 应为数字"),
-        ({"name": "x", "kind": "negative_spike", "param_min_rate": "3"}, "min_rate 应在"),
+        ({"name": "x", "kind": "negative_spike", "param_min_count": "abc"}, "“最少条数” 应为数字"),
+        ({"name": "x", "kind": "negative_spike", "param_min_rate": "3"}, "“最低占比” 应在"),
         (
             {"name": "x", "kind": "keyword", "param_words": "事故", "targets": "nowhere"},
             "未在配置中定义",
@@ -121,7 +121,7 @@ def test_failed_delivery_can_be_retried(client, auth, db):
     )
     db.execute("UPDATE alert_deliveries SET state = 'failed', last_error = '310000 sign not match'")
     page = client.get("/alerts").get_data(as_text=True)
-    assert "失败：310000 sign not match" in page
+    assert "失败：认证失败（密钥、令牌或签名不对）（310000 sign not match）" in page
     client.post("/alerts/deliveries/1/retry")
     assert db.execute("SELECT state FROM alert_deliveries").fetchone()[0] == "pending"
 

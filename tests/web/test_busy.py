@@ -104,6 +104,6 @@ def test_group_decision_over_http_covers_every_member_and_reports(client, auth, 
     page = client.get(f"/groups/{ids[0]}").get_data(as_text=True)
     assert "重复组" in page and "450 条" in page and "最早的 200 条" in page
     response = client.post(f"/groups/{ids[0]}/approve", data={"force": "1"}, follow_redirects=True)
-    assert "整组 450 条已通过" in response.get_data(as_text=True)
+    assert "整组 450 条：已通过 450 条" in response.get_data(as_text=True)
     approved = db.execute("SELECT COUNT(*) FROM comments WHERE status = 'approved'").fetchone()[0]
     assert approved == 450

@@ -45,11 +45,25 @@ def test_duplicate_group_preselects_duplicate(client, auth, db, settings):
     assert preselected(page, first) == preselected(page, second) == "duplicate"
 
 
-def test_reject_without_choosing_records_no_reason(client, auth, db, settings):
+@pytest.mark.parametrize(
+    "path, data",
+    [
+        ("/comments/{id}/reject", {"reason": ""}),
+        ("/comments/{id}/reject", {}),
+        ("/comments/bulk", {"action": "reject", "ids": "{id}", "reason": ""}),
+    ],
+)
+def test_reject_without_a_reason_is_refused_in_chinese(client, auth, db, path, data):
     comment_id = add(db, "web", "1", "株洲的雪景真美")
     auth.login("moderator")
-    client.post(f"/comments/{comment_id}/reject", data={"force": "1", "reason": ""})
-    assert decisions.history(db, comment_id)[-1]["reason"] is None
+    data = {key: value.format(id=comment_id) for key, value in data.items()}
+    response = client.post(path.format(id=comment_id), data=data)
+    assert response.status_code == 400
+    assert "拒绝需要选择原因" in response.get_data(as_text=True)
+    assert decisions.history(db, comment_id) == []  # nothing recorded
+    assert db.execute("SELECT status FROM comments WHERE id = ?", [comment_id]).fetchone()[0] == (
+        "pending"
+    )
 
 
 def test_admin_manages_reasons_and_everything_reads_them(client, auth, db):

@@ -24,12 +24,32 @@ def test_editor_generates_and_downloads_a_weekly_report(client, auth):
         in download.headers["Content-Disposition"]
     )
     document = docx.Document(io.BytesIO(download.get_data()))
-    assert document.paragraphs[0].text == "株洲日报 评论舆情周报（2024-01-19 至 2024-01-25）"
+    assert document.paragraphs[0].text == "评论舆情周报"  # the red masthead
+    assert document.paragraphs[2].text == "株洲日报 评论舆情周报（2024-01-19 至 2024-01-25）"
     html = client.get("/reports/1.html")
     assert (
         html.mimetype == "text/html"
         and "default-src 'none'" in html.headers["Content-Security-Policy"]
     )
+    assert html.headers["Content-Disposition"].startswith("inline;")  # opens in the browser
+
+
+@pytest.mark.usefixtures("seeded")
+def test_editor_writes_assessment_before_sending_and_it_is_in_both_files(client, auth, db):
+    auth.login("editor")
+    client.post("/reports", data={"kind": "daily", "date": "2024-01-22"})
+    advice = "建议关注停电小区的后续报道。\n夜班交通可约请交警回应。"
+    response = client.post("/reports/1/assessment", data={"assessment": advice})
+    assert response.status_code == 302
+    html = client.get("/reports/1.html").get_data(as_text=True)
+    assert "研判与建议" in html and "夜班交通可约请交警回应。" in html
+    document = docx.Document(io.BytesIO(client.get("/reports/1.docx").get_data()))
+    texts = [paragraph.text for paragraph in document.paragraphs]
+    assert "二、研判与建议" in texts and "建议关注停电小区的后续报道。" in texts
+    client.post("/reports", data={"kind": "daily", "date": "2024-01-22"})  # regenerated
+    assert "夜班交通可约请交警回应。" in client.get("/reports/1.html").get_data(as_text=True)
+    page = client.get("/reports").get_data(as_text=True)
+    assert "建议关注停电小区的后续报道。" in page  # shown in its form to edit again
 
 
 @pytest.mark.usefixtures("seeded")

@@ -59,21 +59,39 @@ def log_in(browser, site, name: str, path: str):
     return page
 
 
+def fill_rule_form(admin) -> None:
+    """The short-comment rule, written in the form's Chinese fields (no TOML)."""
+    form = admin.locator("#rule-form")
+    form.locator("input[name=name]").fill("短评")
+    form.get_by_label("正文字数少于").fill("6")
+    form.get_by_label("条件满足时").select_option(label="待审")
+    form.get_by_label("放入的待审队列").fill("短评")
+    form.get_by_label("说明").fill("太短的评论单独审")
+    form.locator("input[name=position]").fill("1")
+
+
 def test_admin_writes_dry_runs_saves_and_moderator_sees_the_effect(browser, site):
     admin = log_in(browser, site, "管理员", "/admin/rules")
-    admin.fill("textarea[name=source]", RULE)
-    admin.fill("input[name=position]", "1")
+    assert admin.locator("[data-for-action=reject]").is_hidden()  # only the action's parameter
+    fill_rule_form(admin)
     with admin.expect_navigation():
-        admin.click("button.dry-run")
+        admin.click("#rule-form button.dry-run")
     report = admin.locator(".dry-run-report")
     assert report.locator("strong.checked").inner_text() == "190"
     assert int(report.locator("strong.candidate").inner_text()) >= 1
     assert "顶" in report.locator("ul.examples").inner_text()
-    assert admin.input_value("textarea[name=source]") == RULE  # kept for saving
+    form = admin.locator("#rule-form")  # kept for saving
+    assert form.get_by_label("正文字数少于").input_value() == "6"
+    assert form.get_by_label("放入的待审队列").input_value() == "短评"
     with admin.expect_navigation():
-        admin.click("button.save")
+        admin.click("#rule-form button.save")
     assert "已保存" in admin.inner_text("p.flash")
-    assert admin.locator("tr[data-rule] >> text=短评").count() >= 1
+    row = admin.locator("tr[data-rule]", has_text="短评").first
+    assert "正文字数少于 6字" in row.inner_text() and "待审（短评）" in row.inner_text()
+    with admin.expect_navigation():
+        row.get_by_text("编辑").click()
+    assert admin.locator("#rule-form").get_by_label("正文字数少于").input_value() == "6"
+    assert admin.input_value("textarea[name=source]") == RULE  # the TOML view of the same rule
 
     db, settings = site["db"], site["settings"]
     fresh = add(db, "web", "new-short", "赞赞")
@@ -83,5 +101,5 @@ def test_admin_writes_dry_runs_saves_and_moderator_sees_the_effect(browser, site
     card = moderator.locator(f"#comment-{fresh}")
     assert card.locator(".rule-note").inner_text().startswith("规则 5：短评 → 待审（短评）")
     card.hover()  # a card's history shows on hover, focus or keyboard
-    card.locator("summary").click()
+    card.locator("details.history summary").click()
     assert "规则 5：短评" in card.locator("tr.decision").inner_text()

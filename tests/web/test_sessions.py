@@ -72,7 +72,7 @@ def test_own_password_change_ends_other_sessions_and_is_audited(app, client, db,
     assert other_device.get("/").status_code == 302
     assert login(app.test_client(), password=PASSWORD).status_code == 401
     assert login(app.test_client(), password=NEW_PASSWORD).status_code == 302
-    assert [e["action"] for e in users.account_events(db, mod)] == ["password_change"]
+    assert [e["action"] for e in users.account_events(db, mod)] == ["password_change", "created"]
 
 
 @pytest.mark.parametrize(

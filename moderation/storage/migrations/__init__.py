@@ -10,6 +10,7 @@ add a new one.
 from __future__ import annotations
 
 from moderation.storage.migrations.alerts import alerts
+from moderation.storage.migrations.briefing import briefing
 from moderation.storage.migrations.core import core
 from moderation.storage.migrations.desk import desk
 from moderation.storage.migrations.drafts import drafts
@@ -22,6 +23,7 @@ from moderation.storage.migrations.outbox import outbox_migrations
 from moderation.storage.migrations.replies import replies_migrations
 from moderation.storage.migrations.second_opinion import second_opinion_migrations
 from moderation.storage.migrations.switches import switches_migrations
+from moderation.storage.migrations.threads import threads
 from moderation.storage.migrations.writeback import writeback
 
 MIGRATION_SETS = [
@@ -39,6 +41,8 @@ MIGRATION_SETS = [
     duties,
     second_opinion_migrations,
     writeback,
+    briefing,
+    threads,
 ]  # applied in this order
 
 
