@@ -10,6 +10,15 @@ big duplicate group holds the write lock.
    (POST /groups/<id>/approve): prints each write transaction's longest hold of the lock
    and the longest wait of another writer trying to commit meanwhile, beside the same
    group decided the old way (one transaction).
+
+Issue 24's figures (run alone with `--only-issue24`):
+
+3. `--campaign` comments (100,000 by default) posted by as many authors: 70% one text, 30%
+   that text with a number after it; scored by `score_pending` into an empty database.
+   Prints seconds, comments per second and the process's peak memory (target: 60 s, 1 GB).
+4. `--crafted` comments (1,000 by default) of crafted patterns (the link pattern's worst
+   case "a。" and its relatives), scored by the Scorer at 1,000, 10,000 and 20,000
+   characters: time per comment side by side (linear cost: per character it stays flat).
 """
 
 from __future__ import annotations
@@ -17,8 +26,10 @@ from __future__ import annotations
 import argparse
 import html
 import math
+import os
 import random
 import re
+import resource
 import sqlite3
 import statistics
 import sys
@@ -186,13 +197,101 @@ def group_decision(path: Path, client, db, size: int) -> None:
           f"writer's longest wait {1000 * max(watch.waits):.1f} ms")  # fmt: skip
 
 
+CAMPAIGN = "大家快去投票支持这个项目，链接在我主页，一起来吧！"
+CRAFTED = ("a。", "1-。", "x.", "。ab", "http://", "a@", "微信a", "qq1", "aa-", "8。")
+
+
+def peak_mb() -> float:
+    """The process's peak resident memory so far, in MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def campaign(folder: Path, size: int) -> None:
+    """Score `size` campaign comments from distinct authors; print time and peak memory."""
+    from moderation import pipeline
+    from moderation.storage import duplicate_index
+
+    settings = settings_from_mapping(
+        {"database": {"path": str(folder / "campaign.db")}, "data_dir": str(folder)},
+        base_dir=folder,
+    )
+    db = connect(settings.database_path)
+    with db.atomic():
+        db.conn.executemany(
+            "INSERT INTO comments (id, channel, native_id, story_id, author_key, text, "
+            "created_at, collected_at, status) VALUES (?, 'web', ?, NULL, ?, ?, "
+            "'2024-01-02T00:00:00+00:00', '2024-01-02', 'pending')",
+            [
+                (i, f"n{i}", f"author{i}", CAMPAIGN if i % 10 < 7 else f"{CAMPAIGN}{i}")
+                for i in range(1, size + 1)
+            ],
+        )
+    pipeline.current_scorer(db, settings)  # the model loads before the clock starts
+    before = peak_mb()
+    started = time.perf_counter()
+    scored = pipeline.score_pending(db, settings)
+    seconds = time.perf_counter() - started
+    groups, flagged = db.execute(
+        "SELECT COUNT(DISTINCT dup_group), SUM(instr(flag_codes, 'mass_posting') > 0) FROM scores"
+    ).fetchone()
+    print(f"campaign: {scored:,} comments from {size:,} authors scored in {seconds:.1f} s "
+          f"({scored / seconds:,.0f}/s); {groups} duplicate group(s), {flagged:,} flagged "
+          f"mass_posting; peak memory {peak_mb():,.0f} MB (before scoring {before:,.0f} MB, "
+          f"index {len(duplicate_index._HELD)} held)")  # fmt: skip
+    db.close()
+
+
+def crafted(folder: Path, count: int) -> None:
+    """Score `count` crafted comments at each length; print ms per comment side by side."""
+    from moderation import pipeline
+
+    settings = settings_from_mapping(
+        {"database": {"path": str(folder / "crafted.db")}, "data_dir": str(folder)},
+        base_dir=folder,
+    )
+    db = connect(settings.database_path)
+    scorer = pipeline.current_scorer(db, settings)
+    sizes = (1_000, 10_000, 20_000)
+    rows = {}
+    for unit in CRAFTED:
+        for length in sizes:
+            text = (unit * length)[:length]
+            runs = max(1, count // len(CRAFTED))
+            started = time.perf_counter()
+            for _ in range(runs):
+                result = scorer.score(text)
+            rows[unit, length] = (1000 * (time.perf_counter() - started) / runs, result)
+    print(f"crafted: {count:,} comments a length, time per comment (ms) and per 1,000 characters")
+    print("  pattern    " + "".join(f"{n:>10,} ch" for n in sizes) + "   ms/1k ch at 1k / 20k")
+    for unit in CRAFTED:
+        cells = "".join(f"{rows[unit, n][0]:>13.2f}" for n in sizes)
+        per_k = [rows[unit, n][0] / (n / 1000) for n in (sizes[0], sizes[-1])]
+        timeouts = sum("scoring_timeout" in str(rows[unit, n][1].flags) for n in sizes)
+        print(f"  {unit!r:10} {cells}   {per_k[0]:.2f} / {per_k[1]:.2f}"
+              + (f"  ({timeouts} timed out)" if timeouts else ""))  # fmt: skip
+    db.close()
+
+
 def main() -> None:
     """Build a database in a temporary folder, measure, print."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--comments", type=int, default=1000)
     parser.add_argument("--group", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--campaign", type=int, default=100_000)
+    parser.add_argument("--crafted", type=int, default=1000)
+    parser.add_argument("--only-issue24", action="store_true", help="only sections 3 and 4")
     args = parser.parse_args()
+    from moderation.scoring.fast_segment import CACHE_DIR_ENV, default_cache_dir
+
+    os.environ.setdefault(CACHE_DIR_ENV, default_cache_dir())  # the model tables, built once
+    with tempfile.TemporaryDirectory() as name:
+        if args.campaign:
+            campaign(Path(name), args.campaign)
+        if args.crafted:
+            crafted(Path(name), args.crafted)
+    if args.only_issue24:
+        return
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         path = folder / "bench.db"

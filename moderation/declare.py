@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import math
+import tomllib
 import types
 import typing
 from collections.abc import Callable
@@ -32,6 +34,35 @@ class Declared:
     max: float | None = None
     example: Any = None  # written to the generated config.toml instead of the default
     check: Callable[[Any], None] | None = None  # raises ValueError saying what is wrong
+
+
+MAX_TOML_DEPTH = 32  # tables and arrays within each other; a real config has 3
+
+
+def read_toml(text: str) -> dict:
+    """TOML text as plain data, refusing what would break the code that reads it: nesting
+    deeper than MAX_TOML_DEPTH (5,000 levels raised RecursionError, a 500 on five admin
+    pages) and the floats nan and inf (no bound holds them: nan < 0 and nan > 1 are both
+    false). Raises tomllib.TOMLDecodeError, as for any other bad TOML."""
+    try:
+        data = tomllib.loads(text, parse_float=_finite_float)
+    except RecursionError:
+        raise tomllib.TOMLDecodeError(f"nested deeper than {MAX_TOML_DEPTH} levels") from None
+    pending = [(data, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if depth > MAX_TOML_DEPTH:
+            raise tomllib.TOMLDecodeError(f"nested deeper than {MAX_TOML_DEPTH} levels")
+        children = value.values() if isinstance(value, dict) else value
+        pending.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return data
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise tomllib.TOMLDecodeError(f"{text} is not allowed: a setting needs a finite number")
+    return value
 
 
 NOT_DECLARED = Declared()
@@ -138,6 +169,8 @@ def _check_type(item: Any, hint: Any, where: str) -> Any:
         return item
     if hint is float and isinstance(item, int) and not isinstance(item, bool):
         return float(item)
+    if isinstance(item, float) and not math.isfinite(item):
+        raise SettingsError(f"{where}: must be a finite number, got {item}")
     if hint is int and isinstance(item, bool):
         raise SettingsError(f"{where}: expected int, got bool")
     if not isinstance(item, hint):

@@ -1,8 +1,9 @@
-"""Is a session signing key strong enough for production?
+"""Is a session signing key strong enough?
 
 Anyone who guesses the key can forge an admin session offline from one anonymous cookie, so
-production refuses a key that is short, made of a guessable word, repetitive or sequential,
-or whose characters cannot carry 32 random bytes (256 bits).
+a key that is short, made of a guessable word, repetitive or sequential, or whose characters
+cannot carry 32 random bytes (256 bits) is refused whenever it is given, in production or
+not (unset, a random key is generated and kept instead).
 """
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ def _sequential(key: str) -> bool:
 
 
 def refusal(env_name: str, key: str | None) -> str | None:
-    """The one-line error production gives for a missing or weak key, or None if it is fine."""
+    """The one-line error for a weak key (or a missing one, in production), or None."""
     if not key:
         return (
             f"set {env_name} to a long random value: production refuses to start without a "
@@ -84,7 +85,7 @@ def refusal(env_name: str, key: str | None) -> str | None:
     problem = weakness(key)
     if problem:
         return (
-            f"{env_name} is too weak for production: {problem} "
-            f"(generate one with: {HOW_TO_GENERATE})"
+            f"{env_name} is too weak to sign sessions: {problem} (generate one with: "
+            f"{HOW_TO_GENERATE}, or unset it to have a random key generated and kept)"
         )
     return None

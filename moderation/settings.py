@@ -27,6 +27,7 @@ from moderation.declare import (
     channel_types,
     check_value,
     declared,
+    read_toml,
     registered,
     registered_sections,
     section_default,
@@ -69,14 +70,16 @@ class ServerSettings:
     port: int = setting(5000, "Port of the dashboard.", min=1, max=65535)
     secret_key_env: str = setting(
         "MODERATION_SECRET_KEY",
-        "Environment variable holding the session signing key. In production it must hold at "
-        "least 32 random bytes, e.g. the output of "
-        '`python -c "import secrets; print(secrets.token_hex(32))"`.',
+        "Environment variable holding the session signing key. A key given there must hold "
+        "at least 32 random bytes (a weak one is refused, in production or not), e.g. the "
+        'output of `python -c "import secrets; print(secrets.token_hex(32))"`; unset, a random '
+        "key is generated once and kept in the data folder.",
         check=_env_name,
     )
     production: bool = setting(
         False,
-        "true refuses to start without a strong secret key and marks cookies Secure (HTTPS only).",
+        "true refuses to start without a configured secret key and marks cookies Secure "
+        "(HTTPS only).",
     )
     session_minutes: int = setting(
         480, "Minutes of inactivity after which a moderator must log in again.", min=1, max=43200
@@ -179,6 +182,15 @@ class ScoringSettings:
     )
     processes: int = setting(
         1, "Worker processes for rescoring and backfills (1 = in process).", min=1, max=64
+    )
+    seconds_per_comment: float = setting(
+        2.0,
+        "Time budget for scoring one comment's text. Past it, the checks not yet run are "
+        'skipped and the comment is flagged "scoring_timeout" for a moderator, so one '
+        "crafted comment cannot hold up the scoring pass (a 20,000-character comment scores "
+        "in well under 0.1 s).",
+        min=0.001,
+        max=600,
     )
 
     def __post_init__(self):
@@ -502,6 +514,13 @@ class LimitsSettings:
     login_free_failures: int = setting(
         3, "Failed logins per (name, address) before growing delays start.", min=1, max=100
     )
+    login_account_free_failures: int = setting(
+        10,
+        "Failed logins to one account, from every address together, before its growing "
+        "delays start (beside the per-address count: a guesser with many addresses).",
+        min=1,
+        max=1000,
+    )
     login_max_delay_seconds: int = setting(
         900,
         "The longest wait the growing login delay reaches, in seconds.",
@@ -644,7 +663,7 @@ def load_settings(path: str | os.PathLike | None = None) -> Settings:
     base_dir = user_data_dir() if uses_packaged_default(path) else None
     path = config_path(path).resolve()
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = read_toml(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise SettingsError(
             f"{path}: config file not found (set {CONFIG_ENV} or pass --config)"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from moderation.alerts.mail import MailTarget
 from moderation.alerts.targets import KINDS, RobotTarget
+from moderation.collectors.http import check_url
 
 DEFAULT_URLS = {
     "wecom": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send",
@@ -37,6 +38,10 @@ def build_target(entry: dict) -> RobotTarget | MailTarget:
     url = entry.get("url", DEFAULT_URLS[kind])
     if not str(url).startswith(("https://", "http://")):
         raise ValueError(f"url: must start with https:// (got {url!r})")
+    try:
+        check_url(str(url))
+    except ValueError as error:
+        raise ValueError(f"url: {error}") from None
     return RobotTarget(
         name=name,
         kind=kind,

@@ -11,6 +11,7 @@ import json
 import tomllib
 
 from moderation.alerts.conditions import validate_params
+from moderation.declare import read_toml
 
 MAX_RULES = 200
 NAME_LENGTH = 60
@@ -47,7 +48,7 @@ def dump_rules(rules: list[dict]) -> str:
 def load_rules(text: str, known_targets) -> list[dict]:
     """Rules read from TOML and checked; ValueError in Chinese names the rule and the key."""
     try:
-        data = tomllib.loads(text)
+        data = read_toml(text)
     except tomllib.TOMLDecodeError as error:
         raise ValueError(f"不是有效的 TOML：{error}") from None
     tables = data.get("rules", [])

@@ -215,7 +215,7 @@ def serve(obj: Context, host: str | None, port: int | None, no_scheduler: bool) 
     """Serve the dashboard and run scheduled collection of enabled channels."""
     import threading
 
-    from waitress import serve as waitress_serve
+    from waitress.server import create_server
 
     from moderation import create_app
     from moderation.scheduling.service import SchedulerService, handle_signals
@@ -228,17 +228,24 @@ def serve(obj: Context, host: str | None, port: int | None, no_scheduler: bool) 
         app = create_app(settings)
     except RuntimeError as error:  # production without a secret key, for one
         raise click.ClickException(str(error)) from None
+    host = host or settings.server.host
+    port = port or settings.server.port
+    try:  # bound before anything starts: a busy port is one line, not a traceback
+        server = create_server(app, host=host, port=port, threads=8)
+    except OSError as error:
+        raise click.ClickException(
+            f"cannot listen on {host}:{port}: {error.strerror or error} "
+            "(another program may be using it: stop it or choose another with --port)"
+        ) from None
     stop = threading.Event()
     handle_signals(stop, interrupt=True)  # SIGTERM/SIGINT end waitress's loop, then we stop
     service = None
     if not no_scheduler:
         service = SchedulerService(settings, stop)
         service.start()
-    host = host or settings.server.host
-    port = port or settings.server.port
     click.echo(f"dashboard: http://{host}:{port}/", err=True)
     try:
-        waitress_serve(app, host=host, port=port, threads=8)
+        server.run()
     finally:
         if service is not None:
             service.shutdown()

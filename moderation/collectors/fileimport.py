@@ -24,7 +24,9 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
+import itertools
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -313,39 +315,122 @@ def bounded_lines(stream, too_long: list[int]) -> Iterator[str]:
 
 
 TOO_LONG = f"line longer than {MAX_LINE_CHARS} characters"
+NEVER_CLOSED = "a quote opened in this row is never closed"
+# Where a CSV reader is within a record: the csv module's own states for the excel dialects.
+START, FIELD, QUOTED, QUOTE_IN_QUOTED = range(4)
+_AFTER_QUOTE = {START: QUOTED, FIELD: FIELD, QUOTED: QUOTE_IN_QUOTED, QUOTE_IN_QUOTED: QUOTED}
+
+
+class RecordScanner:
+    """Follows a CSV text as the csv module reads it (excel dialects: quotes doubled inside
+    a quoted field, a quote inside an unquoted field kept as it is), to tell where a record
+    ends: a line break outside a quoted field. Only quotes and delimiters are looked at."""
+
+    def __init__(self, delimiter: str):
+        self.special = re.compile(f'["{re.escape(delimiter)}]')
+        self.state = START
+
+    def feed(self, content: str) -> None:
+        """Advance over text that holds no line break."""
+        state, position = self.state, 0
+        for match in self.special.finditer(content):
+            if match.start() > position and state in (START, QUOTE_IN_QUOTED):
+                state = FIELD  # ordinary characters: the field has begun, or the quote ended
+            if match.group() == '"':
+                state = _AFTER_QUOTE[state]
+            elif state != QUOTED:
+                state = START  # a delimiter
+            position = match.end()
+        if position < len(content) and state in (START, QUOTE_IN_QUOTED):
+            state = FIELD
+        self.state = state
+
+    def line_end(self) -> bool:
+        """A line break: tell whether it ends the record (it is text inside a quoted field)."""
+        if self.state == QUOTED:
+            return False
+        self.state = START
+        return True
+
+
+def csv_records(pieces: Iterator[str], delimiter: str) -> Iterator[tuple[int, list[str] | str]]:
+    """(first line number, [the record's text]) for each CSV record (what csv.reader reads as
+    one row); for a record longer than MAX_LINE_CHARS, or one whose quote never closes, the
+    reason it is bad.
+
+    A record over the cap is read past to its own end, however many lines its quoted field
+    spans: resynchronising at the next line instead would read the rest of the field as
+    rows (a crafted field could replace a stored comment's text or invent comments).
+    `pieces` are lines read in bounded pieces (a piece without a line break continues).
+    """
+    scanner = RecordScanner(delimiter)
+    number, start, lines, size = 0, 1, [], 0
+    after_cr = False
+    for piece in pieces:
+        if after_cr and piece == "\n":  # the "\r\n" of the last line, cut by the piece size
+            after_cr = False
+            if lines:
+                lines.append(piece)
+                size += 1
+            continue
+        after_cr = piece.endswith("\r")
+        content = piece.rstrip("\r\n")
+        scanner.feed(content)
+        size += len(piece)
+        if size <= MAX_LINE_CHARS:
+            lines.append(piece)
+        if len(content) == len(piece):
+            continue  # the line goes on in the next piece
+        number += 1
+        if scanner.line_end():
+            yield (
+                start,
+                ["".join(lines)] if size <= MAX_LINE_CHARS else _too_long(number - start + 1),
+            )
+            start, lines, size = number + 1, [], 0
+    if size:
+        ended = scanner.state != QUOTED
+        record = ["".join(lines)] if size <= MAX_LINE_CHARS else _too_long(0)
+        yield start, record if ended else NEVER_CLOSED
+
+
+def _too_long(lines: int) -> str:
+    if lines <= 1:
+        return TOO_LONG
+    return f"row of {lines} lines longer than {MAX_LINE_CHARS} characters"
 
 
 def csv_rows(path: Path) -> Iterator[tuple[int, Any]]:
     """CSV rows, UTF-8 (with or without BOM), UTF-16, or GB18030 as Excel saves it in China."""
     encoding = text_encoding(path, fallback="gb18030")
     csv.field_size_limit(max(csv.field_size_limit(), MAX_LINE_CHARS))
-    too_long: list[int] = []
     with path.open(encoding=encoding, errors="replace", newline="") as stream:
-        lines = bounded_lines(stream, too_long)
-        first = next(lines, None)
-        if first is None or too_long:
-            raise FileProblem("empty file" if first is None else f"header {TOO_LONG}")
+        first = stream.readline(MAX_LINE_CHARS + 1)
+        if not first or len(first) > MAX_LINE_CHARS:
+            raise FileProblem("empty file" if not first else f"header {TOO_LONG}")
         dialect = "excel-tab" if "\t" in first and "," not in first else "excel"
-        columns = header(next(csv.reader([first], dialect)))
-        reader = csv.reader(lines, dialect)
-        line = 2
-        while True:
-            try:
-                cells = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as error:
-                yield line, f"not valid CSV ({error})"
-                line = reader.line_num + 2
-                continue
-            if too_long:
-                yield too_long[0], TOO_LONG
-                too_long.clear()
-            elif len(cells) > len(columns):
-                yield line, f"{len(cells)} cells for {len(columns)} columns"
-            elif any(cell.strip() for cell in cells):
-                yield line, dict(zip(columns, cells, strict=False))
-            line = reader.line_num + 2
+        pieces = itertools.chain([first], iter(lambda: stream.readline(MAX_LINE_CHARS + 1), ""))
+        records = csv_records(pieces, "\t" if dialect == "excel-tab" else ",")
+        _, lines = next(records)
+        if isinstance(lines, str):
+            raise FileProblem(f"header: {lines}")
+        columns = header(next(csv.reader(lines, dialect), []))
+        for line, record in records:
+            row = record if isinstance(record, str) else _row(record, dialect, columns)
+            if row is not None:  # a blank line
+                yield line, row
+
+
+def _row(lines: list[str], dialect: str, columns: list[str]) -> dict | str | None:
+    """One record's cells by column, or why it is a bad row."""
+    try:
+        rows = list(csv.reader(lines, dialect))
+    except csv.Error as error:
+        return f"not valid CSV ({error})"
+    cells = [cell for row in rows for cell in row]
+    if len(cells) > len(columns):
+        return f"{len(cells)} cells for {len(columns)} columns"
+    return dict(zip(columns, cells, strict=False)) if any(c.strip() for c in cells) else None
 
 
 def jsonl_rows(path: Path) -> Iterator[tuple[int, Any]]:

@@ -6,15 +6,24 @@ timeouts (a Retry-After longer than the wait left ends them at once); a cap on t
 size; JSON decoding that turns invalid JSON or a wrong shape into :class:`BadPayload` with
 a short excerpt. Channel-specific error codes (WeChat's errcode, Weibo's error_code) stay
 with each collector.
+
+Only a GET follows redirects: a call that sends a body (a robot's POST, a push action)
+returns the 3xx as its answer, so a 307 never re-sends the body to wherever it points;
+a redirect loop ends the call at once. A URL whose host is an IP address in an odd form
+(http://0x7f000001, http://2130706433, http://127.1) is refused before any connection:
+such forms slip past a reader of the config and past checks that look for 127.0.0.1.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
+import re
 import socket
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,6 +38,26 @@ from moderation.declare import setting
 
 USER_AGENT = "zzrb-moderation/0.1 (+comment moderation collector)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+MAX_REDIRECTS = 5  # for a GET; any other method follows none
+_NUMERIC_HOST = re.compile(r"(?:0x[0-9a-f]*|[0-9]+)(?:\.(?:0x[0-9a-f]*|[0-9]+))*\.?", re.I)
+
+
+def check_url(url: str) -> None:
+    """ValueError unless `url` is http(s) with a host, and an IPv4 host is written as four
+    decimal numbers (0x7f000001, 2130706433, 0177.0.0.1 and 127.1 all reach 127.0.0.1)."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"must be an http:// or https:// URL with a host (got {url[:80]!r})")
+    parts.port  # noqa: B018 - raises ValueError for a port that is not one
+    host = parts.hostname
+    if _NUMERIC_HOST.fullmatch(host):
+        try:
+            ipaddress.IPv4Address(host)  # four decimal numbers, no leading zeros
+        except ValueError:
+            raise ValueError(
+                f"host {host!r} is an IP address in an unusual form (hex, octal or shortened): "
+                "write it as four decimal numbers"
+            ) from None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -133,6 +162,7 @@ class HttpClient:
         self.rate_limited = rate_limited
         self.session = requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT
+        self.session.max_redirects = MAX_REDIRECTS
         for prefix in ("http://", "https://"):
             self.session.mount(prefix, _WatchedAdapter())
 
@@ -159,6 +189,10 @@ class HttpClient:
         `data` sends exact bytes (a body a signature was computed over) with `headers`.
         Retries exhausted -> ChannelUnavailable (or RateLimited after repeated 429s).
         """
+        try:
+            check_url(url)
+        except ValueError as error:
+            raise ChannelUnavailable(f"{self.label}: {method}: refused URL: {error}") from None
         waited = 0.0
         attempt = 0
         while True:
@@ -176,6 +210,11 @@ class HttpClient:
                         f"{self.label}: {method} {_path(url)}: HTTP {reply.status}, rate limited "
                         f"({quota}); backing off until the next run"
                     )
+            except requests.TooManyRedirects:
+                raise ChannelUnavailable(
+                    f"{self.label}: {method} {_path(url)}: more than {MAX_REDIRECTS} redirects "
+                    "(a loop?)"
+                ) from None
             except requests.Timeout:
                 problem = "timed out"
                 reply = None
@@ -240,6 +279,7 @@ class HttpClient:
                 headers=headers,
                 timeout=(options.connect_timeout, options.read_timeout),
                 stream=True,
+                allow_redirects=method == "GET",  # a body is never sent on to a 307's target
             ) as response:
                 body = self._read(response, started)
                 return Reply(

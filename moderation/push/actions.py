@@ -13,6 +13,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+from moderation.collectors.http import check_url
 from moderation.declare import ChannelKeys, register_channel_keys, register_section, setting
 
 FEATURE = "feature"  # WeChat 精选
@@ -167,6 +168,10 @@ class PushOptions:
         if channel_type == "jsonfeed" and self.push != "off":
             if not self.moderation_url.startswith(("http://", "https://")):
                 raise PushSettingsError("moderation_url: the site's moderation endpoint (http…)")
+            try:
+                check_url(self.moderation_url)
+            except ValueError as error:
+                raise PushSettingsError(f"moderation_url: {error}") from None
             if not self.moderation_secret_env:
                 raise PushSettingsError("moderation_secret_env: name the HMAC secret's env var")
         if self.destroy_biz and channel_type != "weibo":

@@ -9,10 +9,12 @@ as a plain text field holding its TOML value, so nothing is ever uneditable.
 from __future__ import annotations
 
 import json
+import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from moderation.declare import read_toml
 from moderation.rules.model import (
     ACTIONS,
     ASK_SECOND_OPINION,
@@ -138,6 +140,8 @@ def _number(field: Field, text: str, whole: bool):
         value = int(text) if whole else float(text)
     except ValueError:
         raise RuleError(f"“{field.label}”须填{'整数' if whole else '数字'}") from None
+    if not math.isfinite(value):  # nan passes every bound below
+        raise RuleError(f"“{field.label}”须填有限的数字")
     if (field.low is not None and value < field.low) or (
         field.high is not None and value > field.high
     ):
@@ -175,7 +179,7 @@ def _read(field: Field, form) -> object | None:
             raise RuleError(f"“{field.label}”须为用逗号分隔的编号") from None
     if field.kind == TEXT:
         try:
-            return tomllib.loads(f"value = {text}")["value"]
+            return read_toml(f"value = {text}")["value"]
         except tomllib.TOMLDecodeError:
             return text  # a bare word is a string
     return text

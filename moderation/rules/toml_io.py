@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import tomllib
 
+from moderation.declare import read_toml
 from moderation.rules.model import Rule, RuleError
 
 FIELDS = ("name", "action", "reason", "queue", "level", "provider", "why", "enabled")
@@ -56,7 +57,7 @@ def _rule_from(table, where: str) -> Rule:
 
 def _parse(text: str) -> dict:
     try:
-        return tomllib.loads(text)
+        return read_toml(text)
     except tomllib.TOMLDecodeError as error:
         raise RuleError(f"不是有效的 TOML：{error}") from None
 
@@ -71,4 +72,10 @@ def rules_from_toml(text: str) -> list[Rule]:
     tables = _parse(text).get("rules")
     if not isinstance(tables, list) or not tables:
         raise RuleError("没有找到 [[rules]] 规则表")
-    return [_rule_from(table, f"第 {n} 条规则") for n, table in enumerate(tables, 1)]
+    rules = [_rule_from(table, f"第 {n} 条规则") for n, table in enumerate(tables, 1)]
+    seen: dict[str, int] = {}
+    for number, rule in enumerate(rules, 1):
+        if rule.name in seen:  # the desk and the decisions name a rule: two alike confuse
+            raise RuleError(f"第 {number} 条规则：名称“{rule.name}”与第 {seen[rule.name]} 条重复")
+        seen[rule.name] = number
+    return rules

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from moderation.scoring import offensive
-from moderation.scoring.flags import FlagRules, build_checker
+from moderation.scoring.flags import SCORING_TIMEOUT, FlagRules, build_checker, timeout_flag
 from moderation.scoring.textnorm import simplified
 
 MASS_POSTING = "mass_posting"
@@ -83,20 +84,30 @@ class Scorer:
         ).hexdigest()
 
     def score(self, text: str) -> TextScore:
-        """Sentiment, label and flags of one text."""
+        """Sentiment, label and flags of one text.
+
+        Past the comment's time budget (``seconds_per_comment``) the checks not yet run are
+        skipped and the comment is flagged ``scoring_timeout`` instead.
+        """
+        deadline = time.monotonic() + self.scoring.seconds_per_comment
         # snownlp knows simplified words only: 質量很好 would score 0.37, 质量很好 0.97.
         probability = self.classify(simplified(text)) if text.strip() else 0.5
-        flags = [dataclasses.asdict(flag) for flag in self.checker.check(text, probability)]
+        later = ("冒犯模型",) if self.offensive_model is not None else ()
+        checked = self.checker.check(text, probability, deadline, later)
+        flags = [dataclasses.asdict(flag) for flag in checked]
         offensive_score = None
-        if self.offensive_model is not None:
-            offensive_score = self.offensive_model.score(text)
-            flag = offensive_flag(
-                offensive_score,
-                self.scoring.offensive_review_above,
-                self.scoring.offensive_reject_above,
-            )
-            if flag:
-                flags.append(flag)
+        if later and not any(flag.code == SCORING_TIMEOUT for flag in checked):
+            if time.monotonic() > deadline:
+                flags.append(dataclasses.asdict(timeout_flag(list(later))))
+            else:
+                offensive_score = self.offensive_model.score(text)
+                flag = offensive_flag(
+                    offensive_score,
+                    self.scoring.offensive_review_above,
+                    self.scoring.offensive_reject_above,
+                )
+                if flag:
+                    flags.append(flag)
         return TextScore(
             sentiment=probability,
             label=label(probability, self.scoring.negative_below, self.scoring.positive_above),

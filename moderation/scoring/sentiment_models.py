@@ -97,7 +97,7 @@ def read_labelled_csv(path) -> list[tuple[int, str]]:
     opener = lzma.open if path.suffix == ".xz" else open
     try:
         with opener(path, "rt", encoding="utf-8-sig", newline="") as fh:
-            reader = csv.reader(fh)
+            reader = csv.reader(fh, strict=True)  # an unclosed quote is an error, not one row
             header_seen = False
             while True:
                 line = reader.line_num + 1
@@ -106,6 +106,8 @@ def read_labelled_csv(path) -> list[tuple[int, str]]:
                 except StopIteration:
                     break
                 except csv.Error as exc:
+                    if "unexpected end of data" in str(exc):
+                        exc = "a quote opened on this line is never closed"
                     raise ValueError(f"{path}, line {line}: malformed CSV ({exc})") from None
                 if not record or all(not cell.strip() for cell in record):
                     continue

@@ -30,6 +30,12 @@ EDITS_PER_TEXT = 3
 _ENTRY = np.dtype([("key", "<i8"), ("slot", "<i8"), ("bits", "<u8")])
 _PROBE = np.dtype([("position", "<i8"), ("key", "<i8"), ("bits", "<u8")])
 MERGE_AT = 50_000  # recent keys kept in dicts before they are sorted into the arrays
+# Entries handed back per probe key, the newest first: a posting campaign files thousands of
+# comments under one key, and every probe meeting all of them made a batch cost batch ×
+# campaign (16,000 copies: 4 GB). Any live twin will do for an exact key; near keys keep
+# enough for the ~15 chance band collisions a million stored comments give each band value.
+TWIN_CANDIDATES = 4
+NEAR_CANDIDATES = 32
 
 
 class KeyTable:
@@ -37,7 +43,7 @@ class KeyTable:
     dict of the keys added since they were sorted."""
 
     def __init__(self, keys: np.ndarray, slots: np.ndarray, extra: np.ndarray | None = None):
-        order = np.argsort(keys)
+        order = np.argsort(keys, kind="stable")  # a key's entries stay oldest to newest
         self.keys = keys[order]
         self.slots = slots[order].astype(np.int32)  # 2**31 comments: far beyond one newsroom
         self.extra = None if extra is None else extra[order]
@@ -58,10 +64,14 @@ class KeyTable:
             held.append(entry)
         self.recent_count += 1
 
-    def find(self, probes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-        """(probe number, slot, extra) for every entry filed under each probe key."""
-        low = np.searchsorted(self.keys, probes, "left")
-        counts = np.searchsorted(self.keys, probes, "right") - low
+    def find(
+        self, probes: np.ndarray, limit: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """(probe number, slot, extra) for the entries filed under each probe key: the newest
+        `limit` of the sorted arrays and the newest `limit` of the recent ones."""
+        high = np.searchsorted(self.keys, probes, "right")
+        low = np.maximum(np.searchsorted(self.keys, probes, "left"), high - limit)
+        counts = high - low
         owner = np.repeat(np.arange(len(probes)), counts)
         first = np.repeat(low - (np.cumsum(counts) - counts), counts)
         positions = first + np.arange(len(owner))
@@ -72,7 +82,7 @@ class KeyTable:
                 (number, entry & 0xFFFF_FFFF, entry >> 32)
                 for number, probe in enumerate(probes.tolist())
                 if (held := self.recent.get(probe)) is not None
-                for entry in _entries(held)
+                for entry in _entries(held)[-limit:]
             ]
             if found:
                 more = np.array(found, dtype=_ENTRY)  # (probe number, slot, bits)
@@ -167,7 +177,7 @@ class DuplicateIndex:
 
     def twins(self, exact: list[int]) -> dict[int, int]:
         """{batch position: a live stored comment with that exact key} (to be confirmed)."""
-        owner, slots, _ = self.exact.find(np.array(exact, dtype=np.int64))
+        owner, slots, _ = self.exact.find(np.array(exact, dtype=np.int64), TWIN_CANDIDATES)
         owner, ids = self._live(owner, slots)
         positions, first = np.unique(owner, return_index=True)
         return dict(zip(positions.tolist(), ids[first].tolist(), strict=True))
@@ -175,7 +185,7 @@ class DuplicateIndex:
     def near(self, sims: list[int], max_distance: int) -> list[tuple[int, int]]:
         """(batch position, stored comment) for hashes within ``max_distance`` bits."""
         probes = np.array([key for value in sims for key in band_keys(value)], dtype=np.int64)
-        owner, slots, _ = self.bands.find(probes)
+        owner, slots, _ = self.bands.find(probes, NEAR_CANDIDATES)
         owner //= len(BAND_SHIFTS)
         wanted = np.array(sims, dtype=np.uint64)[owner]
         stored = np.frombuffer(self.sims, dtype=np.uint64)[slots]
@@ -190,7 +200,7 @@ class DuplicateIndex:
         miss; the survivors are checked against the texts.
         """
         wanted = np.array(probes, dtype=_PROBE)
-        number, slots, stored_bits = self.edits.find(wanted["key"])
+        number, slots, stored_bits = self.edits.find(wanted["key"], NEAR_CANDIDATES)
         close = np.bitwise_count(stored_bits ^ wanted["bits"][number]) <= 2
         owner, ids = self._live(wanted["position"][number], slots, close)
         return list(zip(owner.tolist(), ids.tolist(), strict=True))

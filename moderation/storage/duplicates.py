@@ -13,6 +13,11 @@ A batch is matched against the stored keys through this process's in-memory inde
 (storage.duplicate_index), all at once, and against its own earlier members in memory; its
 keys are then appended to dup_keys with one statement. The result equals adding the
 comments one by one (tests compare it with the in-memory ``duplicate_groups``).
+
+A posting campaign costs a bounded amount per comment: a probe gets at most the newest few
+entries under one key (``duplicate_index.TWIN_CANDIDATES``, ``NEAR_CANDIDATES``), and a
+candidate whose group is already linked is not checked again; only a link to an old variant
+no longer among the newest under any of a comment's keys can be missed.
 """
 
 from __future__ import annotations
@@ -80,10 +85,22 @@ def _stored_links(
         for position, other in index.one_edit_candidates(probes)
         if other not in links[rest[position].comment_id]
     ]
-    norms = _by_comment(db, "dup_keys", "norm", sorted({other for _, other in unseen}))
+    candidates = sorted({other for _, other in unseen})
+    norms = _by_comment(db, "dup_keys", "norm", candidates)
+    group_of = _by_comment(
+        db, "scores", "dup_group", sorted(set(candidates).union(*links.values()))
+    )
+    joined = {
+        comment_id: {group_of.get(other) or other for other in found}
+        for comment_id, found in links.items()
+    }
     for keys, other in unseen:
+        group = group_of.get(other) or other
+        if group in joined[keys.comment_id]:
+            continue  # linked to that group already: in a campaign, most candidates are
         if one_edit_apart(keys.norm, norms[other]):
             links[keys.comment_id].add(other)
+            joined[keys.comment_id].add(group)
     return links
 
 

@@ -33,19 +33,42 @@ def normalize_name(name: str) -> str:
     return unicodedata.normalize("NFKC", name).strip()
 
 
+# Cyrillic and Greek letters drawn like Latin ones: "аdmin" (Cyrillic а) reads as admin.
+_LOOK_ALIKE = str.maketrans(
+    "аеорсухіјѕԁһӏкмнтвАВЕКМНОРСТХЅІЈαεικνορτυχβζηΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
+    "aeopcyxijsdhlkmhtbABEKMHOPCTXSIJaeikvoptuxbznABEZHIKMNOPTYX",
+)
+_SCRIPTS = ("LATIN", "CYRILLIC", "GREEK")
+
+
 def name_key(name: str) -> str:
-    """What two names must not share: the same name up to case and width."""
-    return normalize_name(name).casefold()
+    """What two names must not share: the same name up to case, width and letters that
+    look alike across scripts."""
+    return normalize_name(name).translate(_LOOK_ALIKE).casefold()
+
+
+def _scripts(name: str) -> set[str]:
+    """The alphabetic scripts (Latin, Cyrillic, Greek) a name's letters come from."""
+    found = set()
+    for char in name:
+        if char.isalpha():
+            script = unicodedata.name(char, "").split(" ")[0]
+            if script in _SCRIPTS:
+                found.add(script)
+    return found
 
 
 def check_name(db, name: str) -> str:
     """The normalised name; UserError if it is empty, too long, has spaces or control or
-    invisible characters, or differs from an existing name only by case or width."""
+    invisible characters, mixes Latin, Cyrillic or Greek letters, or differs from an
+    existing name only by case, width or letters that look alike."""
     name = normalize_name(name)
     if not name or len(name) > MAX_NAME_LENGTH:
         raise UserError(f"user name must be 1-{MAX_NAME_LENGTH} characters")
     if any(ch.isspace() or unicodedata.category(ch).startswith(("C", "Z")) for ch in name):
         raise UserError("user name must not contain spaces, control or invisible characters")
+    if len(_scripts(name)) > 1:  # wаng (Cyrillic а) passes for wang on every screen
+        raise UserError(f"user name {name!r} mixes Latin, Cyrillic or Greek letters")
     key = name_key(name)
     for (existing,) in db.execute("SELECT name FROM users"):
         if name_key(existing) == key:

@@ -17,15 +17,15 @@ csrf = CSRFProtect()
 def secret_key(settings) -> str:
     """The session signing key from the environment.
 
-    Outside production a random key is generated once and kept in the data folder, so that
-    logins survive a restart; production refuses to start without a strong configured key.
+    A key that is given must be strong, in production or not: a weak one is guessed offline
+    from one cookie. With none given a random key is generated once and kept in the data
+    folder (logins survive a restart); production refuses to start without a configured one.
     """
     key = os.environ.get(settings.server.secret_key_env)
-    if settings.server.production:
+    if key or settings.server.production:
         problem = secret_keys.refusal(settings.server.secret_key_env, key)
         if problem:
             raise RuntimeError(problem)
-    if key:
         return key
     path = settings.data_path / "dev-secret-key"
     if not path.exists():

@@ -88,10 +88,16 @@ def login():
 
 
 def _admit(db, name: str, address: str) -> float:
-    """Count a password check for (name, address); seconds to wait if it may not run yet."""
+    """Count a password check for (name, address) and for the account; seconds to wait if
+    it may not run yet."""
     limits = current_app.config["SETTINGS"].limits
     return login_throttle.admit(
-        db, name, address, limits.login_free_failures, limits.login_max_delay_seconds
+        db,
+        name,
+        address,
+        limits.login_free_failures,
+        limits.login_max_delay_seconds,
+        limits.login_account_free_failures,
     )
 
 

@@ -46,7 +46,14 @@ def http_error(error: HTTPException):
     return render_error(error.code, detail)
 
 
+def number_too_large(error: OverflowError):
+    """A number from the request beyond what SQLite stores (?before=1e20): the request's
+    fault, a 400, wherever the number was read."""
+    return render_error(400, "请求中的数字超出范围，请返回上一页检查后重试。")
+
+
 def init_app(app) -> None:
     """Register the handlers."""
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(500, lambda error: render_error(500))
+    app.register_error_handler(OverflowError, number_too_large)

@@ -21,21 +21,27 @@ class _BatchIndex:
     bands: dict[int, list[DupKeys]] = field(default_factory=lambda: defaultdict(list))
     edits: dict[int, list[DupKeys]] = field(default_factory=lambda: defaultdict(list))
 
-    def matches(self, keys: DupKeys, max_distance: int) -> set[int]:
-        found = set()
+    def link(self, keys: DupKeys, max_distance: int, sets: UnionFind) -> None:
+        """Unite `keys` with the earlier members it duplicates. A candidate already in its
+        set is not checked again: in a campaign of variants nearly every candidate is."""
+        me = keys.comment_id
         if keys.exact_key in self.exact:
-            found.add(self.exact[keys.exact_key])
+            sets.union(me, self.exact[keys.exact_key])
         if keys.short:
-            return found
+            return
+        root = sets.find(me)
         for band in band_keys(keys.simhash):
             for other in self.bands.get(band, ())[-CANDIDATE_LIMIT:]:
-                if hamming(keys.simhash, other.simhash) <= max_distance:
-                    found.add(other.comment_id)
+                if sets.find(other.comment_id) != root and (
+                    hamming(keys.simhash, other.simhash) <= max_distance
+                ):
+                    sets.union(me, other.comment_id)
+                    root = sets.find(me)
         for key, _ in keys.probes:
             for other in self.edits.get(key, ())[-CANDIDATE_LIMIT:]:
-                if other.comment_id not in found and one_edit_apart(keys.norm, other.norm):
-                    found.add(other.comment_id)
-        return found
+                if sets.find(other.comment_id) != root and one_edit_apart(keys.norm, other.norm):
+                    sets.union(me, other.comment_id)
+                    root = sets.find(me)
 
     def add(self, keys: DupKeys) -> None:
         self.exact.setdefault(keys.exact_key, keys.comment_id)
@@ -56,7 +62,6 @@ def link_within_batch(batch: list[DupKeys], max_distance: int) -> UnionFind:
         if twin is not None:  # an earlier twin in the batch has the same links
             sets.union(keys.comment_id, twin)
         else:
-            for other in local.matches(keys, max_distance):
-                sets.union(keys.comment_id, other)
+            local.link(keys, max_distance, sets)
         local.add(keys)
     return sets
