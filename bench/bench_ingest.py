@@ -161,9 +161,9 @@ def run(args, folder: Path) -> None:
         add_extra_rules(db)
     elif args.rules == "none":
         rule_store.replace_rules(db, [], "bench")
-    from moderation.scoring import sentiment
+    from moderation.scoring import scorer as text_scorer
 
-    sentiment.scorer_for(settings)  # model load is not ingest
+    text_scorer.scorer_for(settings)  # model load is not ingest
     started = time.perf_counter()
     duplicate_index.warm(db)  # nor is loading the stored duplicate keys, once per process
     load_seconds = time.perf_counter() - started

@@ -56,9 +56,9 @@ def main() -> None:
     args = parser.parse_args()
     before = rss_mb()
     started = time.perf_counter()
-    from moderation.scoring import offensive
+    from moderation.scoring import hashed_model, offensive
 
-    model = offensive.load(offensive.SHIPPED_MODEL, offensive.SHIPPED_VERSION)
+    model = hashed_model.load(offensive.SHIPPED_MODEL, offensive.SHIPPED_VERSION)
     print(
         f"import + load: {time.perf_counter() - started:.3f} s, "
         f"file {offensive.SHIPPED_MODEL.stat().st_size / 1e6:.2f} MB, "

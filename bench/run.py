@@ -63,6 +63,9 @@ def main() -> None:
     weibo = BENCH.parent.parent / "shared" / "data" / "sentiment" / "weibo_smp2020_eval.csv"
     if weibo.exists():  # the ratio on real Weibo posts, not only on synthetic comments
         run("bench_scorer.py", "--n", str(args.scorer), "--no-cold", "--texts", str(weibo))
+    # the shipped sentiment model (hashed n-grams) beside the exact snownlp scorer
+    shared = ["--data", str(weibo.parent)] if weibo.exists() else []
+    run("bench_sentiment_models.py", "--n", str(args.scorer), *shared)
     run("bench_ingest.py", "--n", str(args.ingest))
     run("bench_ingest.py", "--n", str(args.ingest), "--stored", str(args.n))
     run("bench_dashboard.py", "--n", str(args.n), "--requests", str(args.requests))

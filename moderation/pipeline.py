@@ -15,7 +15,7 @@ from moderation import opinion_pass
 from moderation.collectors import make_collector
 from moderation.collectors.base import CollectorError
 from moderation.collectors.limits import bound_page
-from moderation.scoring import sentiment
+from moderation.scoring import scorer as text_scorer
 from moderation.settings import LimitsSettings
 from moderation.storage import (
     authors,
@@ -179,19 +179,20 @@ def score_pending(
 
 def current_scorer(db, settings):
     """The scorer for the settings, the active model and the dashboard's word lists now."""
-    return sentiment.scorer_for(settings, wordlists.words(db))
+    return text_scorer.scorer_for(settings, wordlists.words(db))
 
 
 def score_batch(db, settings, batch: list[dict], pool=None) -> None:
     """Score one batch: sentiment and flags, then duplicate groups, campaigns, auto-rejects.
 
     Everything is stored in one transaction, so a batch is scored wholly or not at all.
-    `pool` (from :func:`scoring_pool`) spreads the text scoring over several processes.
+    `pool` (from :func:`scoring_pool`) spreads the text scoring over several processes; its
+    workers score with the pool's scorer, so that scorer's model versions are the ones stored.
     """
-    scorer = current_scorer(db, settings)
+    scorer = pool.scorer if pool is not None else current_scorer(db, settings)
     texts = [comment["text"] for comment in batch]
     if pool is not None and len(texts) >= 2 * POOL_CHUNK:
-        scored = pool.map(_score_in_worker, texts, chunksize=POOL_CHUNK)
+        scored = pool.workers.map(_score_in_worker, texts, chunksize=POOL_CHUNK)
     else:
         scored = [scorer.score(text) for text in texts]
     # Second opinions are asked before the write lock is taken: at most their timeout.
@@ -304,6 +305,14 @@ def refresh_pending(db, settings, batch_size: int | None = None) -> int:
 _pool_scorer = None
 
 
+@dataclass(frozen=True)
+class ScoringPool:
+    """Forked worker processes and the one scorer they all inherited."""
+
+    workers: object  # multiprocessing.pool.Pool
+    scorer: object  # scoring.scorer.Scorer
+
+
 def _score_in_worker(text: str):
     """Score one text in a pool worker, with the scorer it inherited when forked."""
     return _pool_scorer.score(text)
@@ -322,8 +331,8 @@ def scoring_pool(db, settings, processes: int):
         yield None
         return
     _pool_scorer = current_scorer(db, settings)
-    with multiprocessing.get_context("fork").Pool(processes) as pool:
-        yield pool
+    with multiprocessing.get_context("fork").Pool(processes) as workers:
+        yield ScoringPool(workers, _pool_scorer)
 
 
 def rescore(

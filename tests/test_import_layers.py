@@ -48,10 +48,11 @@ LAYERS = (
         "channel actions, alert delivery and second opinions",
         ("moderation.push", "moderation.alerts", "moderation.second_opinion"),
     ),
+    # typed settings from config.toml: the subsystems register what it checks (it imports
+    # none of them); below it only data it reads defaults from (scoring.lexicon)
+    ("settings", ("moderation.settings",)),
     # scored comments, rules over them (pure) and the channels' readers
     ("scoring and collectors", ("moderation.scoring", "moderation.rules", "moderation.collectors")),
-    # typed settings from config.toml; what they check comes registered from above
-    ("settings", ("moderation.settings",)),
     (
         "shared names",
         (

@@ -85,7 +85,7 @@ def test_score_pending_scores_everything_with_model_version(db, settings):
     assert scored == db.table("comments").count
     rows = list(db.query("SELECT sentiment, model_version FROM scores"))
     assert all(0.0 <= r["sentiment"] <= 1.0 for r in rows)
-    assert all(r["model_version"].startswith("snownlp-default@snownlp-") for r in rows)
+    assert all(r["model_version"].startswith("weibo-default@") for r in rows)
 
 
 def test_decisions_are_append_only(db, settings):

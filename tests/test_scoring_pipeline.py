@@ -159,17 +159,17 @@ def test_the_refresh_keeps_campaign_flags(db, settings):
 def test_rules_version_follows_what_decides_a_score(settings):
     import dataclasses
 
-    from moderation.scoring import sentiment
+    from moderation.scoring import scorer as text_scorer
 
     def scoring(**changes):
         return dataclasses.replace(
             settings, scoring=dataclasses.replace(settings.scoring, **changes)
         )
 
-    base = sentiment.scorer_for(settings).rules_version
-    assert sentiment.scorer_for(scoring(batch_size=7, duplicate_distance=1)).rules_version == base
-    with_word = sentiment.scorer_for(settings, {"suspect": ("下雪",)}).rules_version
-    stricter = sentiment.scorer_for(scoring(negative_below=0.2)).rules_version
+    base = text_scorer.scorer_for(settings).rules_version
+    assert text_scorer.scorer_for(scoring(batch_size=7, duplicate_distance=1)).rules_version == base
+    with_word = text_scorer.scorer_for(settings, {"suspect": ("下雪",)}).rules_version
+    stricter = text_scorer.scorer_for(scoring(negative_below=0.2)).rules_version
     assert len({base, with_word, stricter}) == 3
 
 

@@ -33,7 +33,7 @@ def test_default_config_comments_every_key():
         ("[scoring]\nduplicate_distance = 5\n", "scoring.duplicate_distance: must be 0 to 3, got"),
         ("[scoring]\nnegative_below = 0.95\n", "scoring: negative_below and positive_above"),
         (
-            "[scoring]\noffensive_review_above = 0.9\n",
+            "[scoring]\noffensive_review_above = 0.97\n",
             "scoring: offensive_review_above and offensive_reject_above",
         ),
         ("[scoring]\nnegative_below = -0.1\n", "scoring.negative_below: must be 0 to 1, got -0.1"),

@@ -1,27 +1,15 @@
-"""A story's topic groups for viewpoint spread, from words of the exact snownlp segmenter."""
+"""A story's topic groups for viewpoint spread, from ``scoring.keywords`` (the extraction the
+story page and the reports use)."""
 
 from __future__ import annotations
 
-import functools
-
-from moderation.scoring.groups import STOP_WORDS, topic_groups
-
-
-@functools.cache
-def _segmenter():
-    from moderation.scoring.fast_segment import load_segmenter
-
-    return load_segmenter()
+from moderation.scoring.groups import topic_groups
+from moderation.scoring.keywords import words_of
 
 
 def words(text: str) -> list[str]:
-    """The words of a text a reader would recognise as topics (no stop words, no single
-    characters)."""
-    return [
-        word
-        for word in _segmenter().seg(text)
-        if len(word) > 1 and word not in STOP_WORDS and not word.isdigit()
-    ]
+    """The words of a text a reader would recognise as topics (``scoring.keywords``)."""
+    return words_of()(text)
 
 
 def topics_of(comments: list[dict], max_topics: int = 6) -> dict[int, tuple[str, str]]:

@@ -121,12 +121,13 @@ def filename_stem(kind: str, last: date | str) -> str:
 
 
 def keywords_for(data_path):
-    """The story page's keyword extraction (exact snownlp words, one TF-IDF), for reports:
+    """The story page's keyword extraction (``scoring.keywords``, one TF-IDF), for reports:
     `keywords(texts)` -> [(word, weight)]."""
-    from moderation.scoring.fast_segment import cache_dir_for, load_segmenter
+    from moderation.scoring.fast_segment import cache_dir_for
     from moderation.scoring.groups import top_terms
+    from moderation.scoring.keywords import words_of
 
-    segment = load_segmenter(cache_dir=cache_dir_for(data_path)).seg
+    segment = words_of(cache_dir_for(data_path))
     return lambda texts, limit=12: top_terms(texts, segment, limit)
 
 

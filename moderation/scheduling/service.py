@@ -178,9 +178,9 @@ class SchedulerService:
         keeps the lease job from renewing in time. The jobs are scheduled after it, so on a
         busy machine a slow load cannot make the first runs miss their misfire grace time.
         """
-        from moderation.scoring import sentiment
+        from moderation.scoring import scorer as text_scorer
 
-        sentiment.scorer_for(self.runner.settings)
+        text_scorer.scorer_for(self.runner.settings)
         with closing(open_db(self.runner.settings)) as db:
             duplicate_index.warm(db)  # a million comments: ~3 s, not inside the first batch
             if alert_store.seed_rules(db, DEFAULT_RULES):

@@ -5,6 +5,12 @@ inside Chinese sentences (no word boundaries) and see through full-width/half-wi
 traditional/simplified, case and inserted separators (``垃 圾``, ``垃*圾``, ``ＳＢ``, ``發票``).
 Every span points into the ORIGINAL text; a split word's span runs from its first to its
 last character. Only ``banned`` rejects automatically; every other flag asks for review.
+
+机器标记 (the flagged queue) holds comments with a reason a moderator must act on: every flag
+code except the ``FACET_CODES``. Those (``low_information``, ``mass_posting``) are shown on
+the card, filter and sort, but alone do not put a comment into the queue. Negative sentiment
+is no flag at all: it is the sentiment label, a facet that sorts, filters, charts, alerts and
+reports (``negative`` is kept below only to read flags stored before this change).
 """
 
 from __future__ import annotations
@@ -22,24 +28,30 @@ from .textnorm import NormalizedText, normalize, normalize_text
 
 BANNED = "banned"
 SUSPECT = "suspect"
+INSULT = "insult"
 PERSONAL_DATA = "personal_data"
 SPAM_LINK = "spam_link"
 SPAM_SOLICIT = "spam_solicit"
 SPAM_REPEAT = "spam_repeat"
 LOW_INFORMATION = "low_information"
-NEGATIVE = "negative"
+MASS_POSTING = "mass_posting"
+NEGATIVE = "negative"  # no longer raised: stored by older versions
 SCORING_TIMEOUT = "scoring_timeout"
 CODES = (
     BANNED,
     SUSPECT,
+    INSULT,
     PERSONAL_DATA,
     SPAM_LINK,
     SPAM_SOLICIT,
     SPAM_REPEAT,
     LOW_INFORMATION,
+    MASS_POSTING,
     NEGATIVE,
     SCORING_TIMEOUT,
 )
+# Shown on the card and filterable, but on their own no reason for 机器标记.
+FACET_CODES = frozenset({LOW_INFORMATION, MASS_POSTING, NEGATIVE})
 
 REJECT = "reject"
 REVIEW = "review"
@@ -99,9 +111,12 @@ class FlagRules:
     banned_words: tuple[str, ...] = ()
     suspect_words: tuple[str, ...] = ()
     min_length: int = 4
-    negative_threshold: float = 0.3
     max_repeat: int = 6
     solicit_words: tuple[str, ...] = DEFAULT_SOLICIT_WORDS
+    # Identity and personal insults (lexicon.py): a flag, and evidence for the offensive level.
+    insult_words: tuple[str, ...] = ()
+    # Phrases of a crime or scam report: the offensive model alone does not flag them.
+    report_words: tuple[str, ...] = ()
     # Compounds that contain a listed word but are harmless, e.g. 滚动 for 滚.
     allowed_words: tuple[str, ...] = field(default=())
 
@@ -162,6 +177,8 @@ class FlagChecker:
         self._suspect = _WordMatcher(rules.suspect_words)
         self._solicit = _WordMatcher(rules.solicit_words)
         self._allowed = _WordMatcher(rules.allowed_words)
+        self._insult = _WordMatcher(rules.insult_words)
+        self._report = _WordMatcher(rules.report_words)
         self._repeat = re.compile(
             rf"([^{_NOT_FLOOD}][{_MODIFIERS}]?)(?:[ \u3000]?\1){{{max(rules.max_repeat, 1)},}}"
         )
@@ -169,11 +186,10 @@ class FlagChecker:
     def check(
         self,
         text: str,
-        sentiment: float | None = None,
         deadline: float | None = None,
         later: tuple[str, ...] = (),
     ) -> list[Flag]:
-        """Return every flag raised by ``text`` (and its sentiment score, if known).
+        """Return every flag raised by ``text``.
 
         Past ``deadline`` (a ``time.monotonic()`` value) the checks not yet run are skipped
         and a ``scoring_timeout`` flag names them, and the caller's ``later`` steps; the word
@@ -193,8 +209,6 @@ class FlagChecker:
                 flags.append(timeout_flag([name for name, _ in steps[number:]] + [*later]))
                 break
             flags += step()
-        if sentiment is not None and sentiment < self.rules.negative_threshold:
-            flags.append(Flag(NEGATIVE, f"情绪偏负面（{sentiment:.2f}）", (), REVIEW))
         return flags
 
     def _word_flags(self, text: str, normalized: NormalizedText) -> list[Flag]:
@@ -207,12 +221,17 @@ class FlagChecker:
         for code, matcher, label, action in (
             (BANNED, self._banned, "含禁用词", REJECT),
             (SUSPECT, self._suspect, "含可疑词", REVIEW),
+            (INSULT, self._insult, "含侮辱性称呼", REVIEW),
         ):
             found = matcher.matches(normalized, text)
             hits = list(islice((h for h in found if not _excused(h, allowed, longest)), MAX_SPANS))
             if hits:
                 flags.append(_word_flag(code, label, hits, text, normalized, action))
         return flags
+
+    def is_report(self, text: str) -> bool:
+        """Whether the text has a phrase of a crime or scam report (``report_words``)."""
+        return next(self._report.matches(normalize(text), text), None) is not None
 
     def _solicit_flags(self, text: str, normalized: NormalizedText) -> list[Flag]:
         """Flag phrases that pull readers to private channels or sell something."""

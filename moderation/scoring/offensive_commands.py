@@ -1,9 +1,9 @@
-"""Click commands for the offensive model, the sentiment model's family of commands.
+"""Click commands for the offensive model, added to the ``moderation`` CLI group.
 
-``evaluate-offensive``, ``train-offensive``, ``offensive-models``, ``activate-offensive``,
-``restore-offensive``, and ``activate-sentiment`` (the sentiment model's missing verb). Same
-context protocol as ``sentiment_commands``, plus ``settings`` (the configured thresholds) and
-``load_offensive_labels()`` (the newsroom's labels as ``(label, text)``, 1 = offensive).
+``evaluate-offensive`` and ``train-offensive`` here; ``activate-offensive``,
+``restore-offensive`` and ``offensive-models`` come from the store's shared verbs
+(``model_commands.store_commands``). Context protocol: see ``model_commands``; the object's
+``load_offensive_labels()`` returns the newsroom's labels as ``(label, text)``, 1 = offensive.
 The model modules (numpy, scikit-learn) are imported inside the commands, so ``--help`` stays
 instant.
 """
@@ -14,49 +14,74 @@ from pathlib import Path
 
 import click
 
-from moderation.scoring import sentiment_models as sm
-from moderation.scoring.sentiment_commands import (
-    _check_files,
-    _fmt,
-    _metrics_lines,
-    _progress_printer,
-    _restore,
-    _UserError,
-    echo_switch,
-    echo_training,
-    training_options,
-)
+from moderation.scoring import model_commands as mc
+from moderation.scoring import model_store as ms
 
 
-def threshold_lines(labels, scores, title: str, flagged) -> list[str]:
-    """The confusion table of what the service flags (``flagged(score)``), positive = 1."""
-    table = sm.confusion(labels, [1 if flagged(score) else 0 for score in scores])
-    n = len(labels)
-    accuracy = (table["tp"] + table["tn"]) / n
-    return [
-        f"{title}: accuracy={_fmt(accuracy)}",
-        "                 flagged      not flagged",
-        f"  actual + (1)   {table['tp']:>11}  {table['fn']:>11}",
-        f"  actual - (0)   {table['fp']:>11}  {table['tn']:>11}",
-    ]
+def _store(data_dir: Path):
+    """The offensive store (imported when a command runs: it loads numpy)."""
+    from moderation.scoring import offensive_models as om
+
+    return om.OffensiveStore(data_dir)
 
 
 def scored_rows(classify, csv_file) -> tuple[list[int], list[float]]:
     """Labels and scores of a labelled CSV (one clear line on a bad file)."""
-    (path,) = _check_files([csv_file])
-    try:
-        rows = sm.read_labelled_csv(path)
-        if not rows:
-            raise ValueError(f"{path}: no rows")
-    except ValueError as exc:
-        raise _UserError(str(exc)) from None
-    progress = _progress_printer()
-    scores = []
-    for done, (_, text) in enumerate(rows, 1):
-        scores.append(float(classify(text)))
-        if done % 500 == 0 or done == len(rows):
-            progress(done, len(rows), "scoring")
+    rows = mc.read_rows(mc.check_files([csv_file]))
+    scores = ms.score_rows(classify, rows, mc.progress_printer())
     return [label for label, _ in rows], scores
+
+
+def threshold_report(labels, scores, review: float, reject: float) -> list[str]:
+    """The confusion at the review and at the reject threshold."""
+    lines = []
+    for title, cut in (("review", review), ("reject", reject)):
+        lines += mc.threshold_lines(labels, scores, f"at {title} >= {cut}", lambda s, c=cut: s >= c)
+    return lines
+
+
+def service_levels(scoring, texts, scores) -> list[str]:
+    """The offensive level the service gives each text: model, insult words, report phrases."""
+    from moderation.scoring import offensive
+    from moderation.scoring.flags import INSULT, build_checker
+    from moderation.scoring.scorer import rules_from
+
+    checker = build_checker(rules_from(scoring))
+    review, reject = scoring.offensive_review_above, scoring.offensive_reject_above
+    levels = []
+    for text, score in zip(texts, scores, strict=True):
+        insult = any(flag.code == INSULT for flag in checker.check(text))
+        levels.append(offensive.judge(score, insult, checker.is_report(text), review, reject))
+    return levels
+
+
+def service_report(labels, levels, review: float, reject: float) -> list[str]:
+    """The confusion of what the service flags at review (or above) and at reject."""
+    lines = ["with the word lists (insult words, crime and scam report phrases):"]
+    for title, flagged in (("review", ("review", "reject")), ("reject", ("reject",))):
+        cut = review if title == "review" else reject
+        lines += mc.threshold_lines(
+            labels,
+            [1.0 if level in flagged else 0.0 for level in levels],
+            f"  flagged at {title} (>= {cut})",
+            lambda s: s >= 1.0,
+        )
+    return lines
+
+
+def rate_lines(title: str, labels, flagged) -> str:
+    """One line: the share of civil and of offensive rows flagged."""
+    civil = [f for y, f in zip(labels, flagged, strict=True) if y == 0]
+    rude = [f for y, f in zip(labels, flagged, strict=True) if y == 1]
+    return (
+        f"{title}: {sum(civil)}/{len(civil)} civil ({_share(civil)}), "
+        f"{sum(rude)}/{len(rude)} offensive ({_share(rude)})"
+    )
+
+
+def _share(flags) -> str:
+    """A share as a percentage, n/a for none."""
+    return f"{sum(flags) / len(flags):.1%}" if flags else "n/a"
 
 
 @click.command("evaluate-offensive")
@@ -64,24 +89,26 @@ def scored_rows(classify, csv_file) -> tuple[list[int], list[float]]:
 @click.pass_obj
 def evaluate_offensive(obj, csv_file):
     """Report the active offensive model's accuracy, ROC AUC and flags on a labelled CSV."""
-    from moderation.scoring import offensive_models as om
-
-    store = om.OffensiveStore(Path(obj.data_dir))
+    store = _store(Path(obj.data_dir))
     scoring = obj.settings.scoring
-    labels, scores = scored_rows(store.active_model().score, csv_file)
-    click.echo(f"model: {store.active_version()}  (label 1 = offensive)")
-    for line in _metrics_lines(sm.metrics_from_scores(labels, scores)):
-        click.echo(line)
+    rows = mc.read_rows(mc.check_files([csv_file]))
+    scores = ms.score_rows(store.active_model().score, rows, mc.progress_printer())
+    labels = [label for label, _ in rows]
     review, reject = scoring.offensive_review_above, scoring.offensive_reject_above
-    for title, cut in (("review", review), ("reject", reject)):
-        lines = threshold_lines(labels, scores, f"at {title} >= {cut}", lambda s, c=cut: s >= c)
-        for line in lines:
-            click.echo(line)
+    click.echo(f"model: {store.active_version()}  (label 1 = offensive)")
+    for line in mc.metrics_lines(ms.metrics_from_scores(labels, scores)):
+        click.echo(line)
+    click.echo("the model alone:")
+    for line in threshold_report(labels, scores, review, reject):
+        click.echo(line)
+    levels = service_levels(scoring, [text for _, text in rows], scores)
+    for line in service_report(labels, levels, review, reject):
+        click.echo(line)
 
 
 @click.command("train-offensive")
-@training_options(
-    "Labelled label,text CSV (1 = offensive); part is held out. Repeatable.",
+@mc.training_options(
+    "Labelled label,text CSV (1 = offensive), or a folder of them; part is held out. Repeatable.",
     "Fraction of the newsroom and CSV rows held out to compare the models.",
 )
 @click.option(
@@ -94,85 +121,50 @@ def train_offensive(obj, data_files, holdout, without_shipped_data):
     """Retrain the offensive model on COLD + newsroom decisions + CSVs; activate if no worse."""
     from moderation.scoring import offensive_models as om
 
-    files = _check_files(data_files)
+    files = mc.check_files(data_files)
     try:
         result = om.train(
             Path(obj.data_dir),
             list(obj.load_offensive_labels()),
             files,
             holdout_fraction=holdout,
-            progress=_progress_printer(),
+            progress=mc.progress_printer(),
             base=[] if without_shipped_data else None,
         )
     except ValueError as exc:
-        raise _UserError(str(exc)) from None
+        raise mc.UserError(str(exc)) from None
     click.echo(f"trained on {result.counts['shipped']} shipped + {result.counts['train']} rows")
-    echo_training(result)
-    if result.version == result.current_version:
-        click.echo(f"switched: no, the candidate is {result.version} itself (nothing changed)")
-    else:
-        echo_switch(result, f"moderation activate-offensive {result.version} to use it anyway")
+    mc.echo_training(result)
+    echo_dev_tables(obj.settings.scoring, result.path)
+    mc.echo_switch(result, "offensive")
 
 
-def _activate(store: sm.ModelStore, version: str) -> None:
-    """Activate a stored version with one clear line on an unknown one."""
-    try:
-        store.activate(version)
-    except (KeyError, FileNotFoundError) as exc:
-        raise _UserError(str(exc).strip("'\"")) from None
-    click.echo(f"active {store.kind} model: {store.active_version()}")
-
-
-@click.command("activate-offensive")
-@click.argument("version")
-@click.pass_obj
-def activate_offensive(obj, version):
-    """Make a stored offensive model (or cold-default) the active one."""
+def echo_dev_tables(scoring, model_path: str) -> None:
+    """The candidate on both halves of COLD dev (it never trained on either) at the
+    configured thresholds, and the thresholds the choosing half would pick."""
+    from moderation.scoring import hashed_model
     from moderation.scoring import offensive_models as om
 
-    _activate(om.OffensiveStore(Path(obj.data_dir)), version)
-
-
-@click.command("activate-sentiment")
-@click.argument("version")
-@click.pass_obj
-def activate_sentiment(obj, version):
-    """Make a stored sentiment model (or snownlp-default) the active one."""
-    _activate(sm.ModelStore(Path(obj.data_dir)), version)
-
-
-@click.command("restore-offensive")
-@click.pass_obj
-def restore_offensive(obj):
-    """Roll the offensive model back one step and say which version is now active."""
-    from moderation.scoring import offensive_models as om
-
-    _restore(om.OffensiveStore(Path(obj.data_dir)))
-
-
-@click.command("offensive-models")
-@click.pass_obj
-def offensive_models(obj):
-    """List stored offensive models, marking the active one with '*'."""
-    from moderation.scoring import offensive
-    from moderation.scoring import offensive_models as om
-
-    for entry in om.OffensiveStore(Path(obj.data_dir)).list_versions():
-        candidate = (entry.get("metrics") or {}).get("candidate") or {}
-        extra = ""
-        if candidate:
-            auc = candidate["roc_auc"]
-            extra = f"  held-out roc_auc={_fmt(float('nan') if auc is None else auc)}"
-            extra += f" (n={candidate['n']})"
-        created = entry.get("created") or f"shipped ({offensive.SHIPPED_MODEL.name})"
-        click.echo(f"{'*' if entry['active'] else ' '} {entry['version']}  {created}{extra}")
+    model = hashed_model.load(model_path, "candidate")
+    choose, report = om.dev_halves()
+    review, reject = scoring.offensive_review_above, scoring.offensive_reject_above
+    for title, rows in (("COLD dev, choosing half", choose), ("COLD dev, held-out half", report)):
+        labels = [label for label, _ in rows]
+        scores = [model.score(text) for _, text in rows]
+        if title.endswith("choosing half"):
+            picked = om.choose_thresholds(labels, scores)
+            click.echo(
+                f"thresholds this candidate's choosing half would pick: review {picked[0]:.2f}, "
+                f"reject {picked[1]:.2f} (configured: {review}, {reject})"
+            )
+        metrics = ms.metrics_from_scores(labels, scores)
+        click.echo(f"{title}: n={metrics.n} roc_auc={mc.fmt(metrics.roc_auc)}")
+        for cut, name in ((review, "review"), (reject, "reject")):
+            click.echo(rate_lines(f"  at {name} >= {cut}", labels, [s >= cut for s in scores]))
 
 
 COMMANDS = [
     evaluate_offensive,
     train_offensive,
-    activate_offensive,
-    restore_offensive,
-    offensive_models,
-    activate_sentiment,
+    *mc.store_commands("offensive", _store, "shipped (offensive_data/cold-default.npz)"),
 ]

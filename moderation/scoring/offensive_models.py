@@ -21,15 +21,13 @@ ROC AUC 0.956, 7 s; scikit-learn's own char 1-3-gram ``TfidfVectorizer`` 0.896 /
 
 from __future__ import annotations
 
-import hashlib
+import math
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
-
-from moderation.scoring import offensive
-from moderation.scoring import sentiment_models as sm
+from moderation.scoring import hashed_model, offensive
+from moderation.scoring import model_store as ms
 
 BITS = 18  # 262,144 buckets: 2 MB of weights; 2**17 and 2**20 measured the same on COLD dev
 REGULARISATION_C = 4.0  # C=1 lost a point of accuracy on COLD dev; C=10 gained nothing
@@ -39,39 +37,35 @@ SEED_FILE = "newsroom_seed.csv"
 # 32,157. Training on COLD train, scoring COLD dev: weight 0 -> accuracy 0.897, AUC 0.956;
 # 1 -> 0.898 / 0.956; 5 -> 0.899 / 0.956; 10 -> 0.902 / 0.957; 20 -> 0.900 / 0.957.
 NEWSROOM_WEIGHT = 10.0
+THRESHOLD_SEED = "offensive-thresholds"
+REVIEW_CIVIL_SHARE = 0.10  # review may flag at most this share of civil comments
+REJECT_CIVIL_SHARE = 0.01  # reject at most this share
 
 
-class OffensiveStore(sm.ModelStore):
+class OffensiveStore(ms.ModelStore):
     """Versioned offensive models under ``<data_dir>/models/offensive/`` with rollback."""
 
     kind = "offensive"
-    default_version = offensive.SHIPPED_VERSION
-    file_suffix = ""
+    builtins = {
+        offensive.SHIPPED_VERSION: ms.Entry(
+            offensive.SHIPPED_VERSION, hashed_model.FAMILY, str(offensive.SHIPPED_MODEL)
+        )
+    }
 
-    def _path_of(self, version: str) -> str:
-        """The .npz file of a stored version."""
-        return str(self.root / f"{version}.npz")
+    def load(self, entry: ms.Entry) -> hashed_model.HashedModel:
+        """A version's model, loaded once per process."""
+        return hashed_model.load_cached(entry.path, entry.version)
 
-    def _payload_digest(self, model_file: str) -> str:
-        """SHA-256 of the weights (a zip's own bytes may change with the writer)."""
-        model = offensive.load(model_file, "digest")
-        digest = hashlib.sha256()
-        for part in (model.idf, model.coef, np.float64(model.intercept), np.int64(model.bits)):
-            digest.update(np.ascontiguousarray(part).tobytes())
-        return digest.hexdigest()
-
-    def active_model(self) -> offensive.OffensiveModel:
+    def active_model(self) -> hashed_model.HashedModel:
         """The model the service scores with (the shipped one until a newsroom model wins)."""
-        version = self.active_version()
-        path = self.active_path() or str(offensive.SHIPPED_MODEL)
-        return offensive.load_cached(path, version)
+        return self.load_active()
 
 
 def cold_rows() -> list[tuple[int, str]]:
     """COLD's train and dev rows, as shipped inside the package."""
     rows: list[tuple[int, str]] = []
     for name in COLD_FILES:
-        rows.extend(sm.read_labelled_csv(offensive.SHIPPED_DIR / name))
+        rows.extend(ms.read_labelled_csv(offensive.SHIPPED_DIR / name))
     return rows
 
 
@@ -81,57 +75,67 @@ def seed_rows() -> list[tuple[int, str]]:
     Written for this project (COLD has few insults aimed at reporters or officials, and
     reads 骗子/小偷 as regional slurs); none of it is in the city-news test set.
     """
-    return sm.read_labelled_csv(offensive.SHIPPED_DIR / SEED_FILE)
+    return ms.read_labelled_csv(offensive.SHIPPED_DIR / SEED_FILE)
 
 
 def shipped_rows() -> tuple[list[tuple[int, str]], list[float]]:
-    """COLD train+dev and the seed, with their training weights."""
-    cold, seed = cold_rows(), seed_rows()
+    """COLD train and the seed, with their training weights: what the shipped model saw.
+
+    COLD dev is left out: half of it chooses the thresholds, the other half reports them.
+    """
+    cold = ms.read_labelled_csv(offensive.SHIPPED_DIR / COLD_FILES[0])
+    seed = seed_rows()
     return cold + seed, [1.0] * len(cold) + [NEWSROOM_WEIGHT] * len(seed)
+
+
+def dev_halves() -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """COLD dev split by hash into the half that chooses thresholds and the half that reports.
+
+    A row is in the reporting half when ``model_store.is_held_out(text, 0.5,
+    THRESHOLD_SEED)``. Texts COLD also has in its train split (a few dozen) are left out, so
+    neither half holds a text the shipped model trained on.
+    """
+    trained = {text for _, text in shipped_rows()[0]}
+    choose, report = [], []
+    for row in ms.read_labelled_csv(offensive.SHIPPED_DIR / COLD_FILES[1]):
+        if row[1] not in trained:
+            (report if ms.is_held_out(row[1], 0.5, THRESHOLD_SEED) else choose).append(row)
+    return choose, report
+
+
+def choose_thresholds(
+    labels: Sequence[int],
+    scores: Sequence[float],
+    review_civil_share: float = REVIEW_CIVIL_SHARE,
+    reject_civil_share: float = REJECT_CIVIL_SHARE,
+) -> tuple[float, float]:
+    """(review, reject): the lowest cuts (two decimals) flagging at most these civil shares."""
+    civil = sorted((s for y, s in zip(labels, scores, strict=True) if y == 0), reverse=True)
+
+    def lowest(share: float) -> float:
+        allowed = int(share * len(civil))  # civil rows that may score at or above the cut
+        above = civil[allowed] if allowed < len(civil) else 0.0  # the first one that may not
+        return min(1.0, math.floor(above * 100) / 100 + 0.01)
+
+    return lowest(review_civil_share), lowest(reject_civil_share)
 
 
 def count_matrix(texts: Sequence[str]):
     """Sparse n-gram bucket counts of texts, one row each: what TF-IDF is fitted on."""
-    import scipy.sparse
-
-    row_ids, columns = [], []
-    for index, text in enumerate(texts):
-        ids = offensive.feature_ids(offensive.prepare(text), BITS).astype(np.int64)
-        row_ids.append(np.full(len(ids), index))
-        columns.append(ids)
-    counts = scipy.sparse.csr_matrix(
-        (np.ones(sum(map(len, columns))), (np.concatenate(row_ids), np.concatenate(columns))),
-        shape=(len(texts), 1 << BITS),
-    )
-    counts.sum_duplicates()
-    return counts
+    return hashed_model.count_matrix(texts, BITS)
 
 
 def fit(
-    rows: sm.Rows, weights: Sequence[float] | None = None, version: str = "unsaved"
-) -> offensive.OffensiveModel:
+    rows: ms.Rows, weights: Sequence[float] | None = None, version: str = "unsaved"
+) -> hashed_model.HashedModel:
     """Fit TF-IDF + logistic regression on (label, text) rows with the scorer's features."""
-    from sklearn.feature_extraction.text import TfidfTransformer
-    from sklearn.linear_model import LogisticRegression
-
-    labels = np.array([label for label, _ in rows])
-    counts = count_matrix([text for _, text in rows])
-    tfidf = TfidfTransformer(sublinear_tf=True)
-    features = tfidf.fit_transform(counts)
-    regression = LogisticRegression(C=REGULARISATION_C, max_iter=3000).fit(
-        features, labels, sample_weight=None if weights is None else np.asarray(weights, float)
-    )
-    return offensive.OffensiveModel(
-        idf=tfidf.idf_.astype(np.float64),
-        coef=regression.coef_[0].astype(np.float64),
-        intercept=float(regression.intercept_[0]),
-        bits=BITS,
-        version=version,
+    return hashed_model.fit(
+        rows, weights, bits=BITS, regularisation=REGULARISATION_C, version=version
     )
 
 
-def build_shipped(target: Path = offensive.SHIPPED_MODEL) -> offensive.OffensiveModel:
-    """Train the default model on the shipped rows (COLD train+dev, seed); write ``target``."""
+def build_shipped(target: Path = offensive.SHIPPED_MODEL) -> hashed_model.HashedModel:
+    """Train the default model on the shipped rows (COLD train, seed); write ``target``."""
     rows, weights = shipped_rows()
     model = fit(rows, weights, offensive.SHIPPED_VERSION)
     model.save(target)
@@ -140,14 +144,14 @@ def build_shipped(target: Path = offensive.SHIPPED_MODEL) -> offensive.Offensive
 
 def train(
     data_dir,
-    newsroom: sm.Rows,
+    newsroom: ms.Rows,
     csv_files: Sequence[Path],
     holdout_fraction: float = 0.2,
     seed: int = 0,
-    progress: sm.Progress | None = None,
+    progress: ms.Progress | None = None,
     *,
-    base: sm.Rows | None = None,
-) -> sm.TrainResult:
+    base: ms.Rows | None = None,
+) -> ms.TrainResult:
     """Retrain on COLD + seed + newsroom labels + CSVs; switch only if held-out AUC holds up.
 
     ``base`` replaces the shipped rows (COLD and the seed); ``[]`` trains on the CSVs alone.
@@ -156,7 +160,7 @@ def train(
     started = time.monotonic()
     labelled = [(row, NEWSROOM_WEIGHT) for row in newsroom]
     for path in csv_files:
-        labelled.extend((row, 1.0) for row in sm.read_labelled_csv(path))
+        labelled.extend((row, 1.0) for row in ms.read_labelled_csv(path))
     train_part, held_out = _split(labelled, holdout_fraction, seed)
     shipped, shipped_weights = shipped_rows()
     base_rows, base_weights = (shipped, shipped_weights) if base is None else (list(base), [])
@@ -164,7 +168,7 @@ def train(
     # The shipped model trained on COLD and the seed: a row from them cannot judge it.
     seen = {text for _, text in shipped}
     unseen = [row for row in held_out if row[1] not in seen]
-    check = sm.balanced(unseen, seed)
+    check = ms.balanced(unseen, seed)
     if unseen and not check:
         raise ValueError(
             "the held-out newsroom/CSV rows need both offensive and civil texts; "
@@ -177,10 +181,11 @@ def train(
     current_version = store.active_version()
     current = store.active_model()
     version, path = store.save_model(
-        model,  # the store calls model.save(path): OffensiveModel writes exactly that path
+        model,
         {
             "trained_on": {
                 "shipped": len(base_rows),
+                "newsroom": len(newsroom),
                 "newsroom_and_csv": len(train_part),
                 "csv_files": [str(f) for f in csv_files],
             },
@@ -188,33 +193,27 @@ def train(
         },
     )
     candidate_metrics, current_metrics = (
-        sm.evaluate(scorer.score, check, progress) if check else sm.UNCOMPARED
-        for scorer in (offensive.load(path, version), current)
+        ms.evaluate(scorer.score, check, progress) if check else ms.UNCOMPARED
+        for scorer in (hashed_model.load(path, version), current)
     )
-    store.record_metrics(
+    compared = ms.Compared(
+        candidate_metrics,
+        current_metrics,
+        current_version,
+        "newsroom/CSV rows, class-balanced, in neither model's training data"
+        if check
+        else "none: every held-out row is in the shipped data, so nothing was compared",
+    )
+    return store.train_result(
         version,
-        {
-            "candidate": sm._metrics_dict(candidate_metrics),
-            "baseline": {"version": current_version, **sm._metrics_dict(current_metrics)},
+        path,
+        compared,
+        counts={
+            "shipped": len(base_rows),
+            "desk_labels": len(newsroom),
+            "train": len(train_part),
+            "holdout": len(check),
         },
-    )
-    switched = version != current_version and (candidate_metrics.roc_auc >= current_metrics.roc_auc)
-    if switched:
-        store.activate(version)
-    return sm.TrainResult(
-        version=version,
-        path=path,
-        candidate=candidate_metrics,
-        current=current_metrics,
-        current_version=current_version,
-        switched=switched,
-        active_version=store.active_version(),
-        holdout_source=(
-            "newsroom/CSV rows, class-balanced, in neither model's training data"
-            if check
-            else "none: every held-out row is in the shipped data, so nothing was compared"
-        ),
-        counts={"shipped": len(base_rows), "train": len(train_part), "holdout": len(check)},
         seconds={"total": round(time.monotonic() - started, 2)},
     )
 
@@ -225,7 +224,7 @@ def _split(labelled: list, holdout_fraction: float, seed: int) -> tuple[list, li
         raise ValueError("nothing new to learn from: no newsroom decisions and no --data CSV")
     train_part, held_out = [], []
     for row, weight in labelled:
-        if sm._is_held_out(row[1], holdout_fraction, seed):
+        if ms.is_held_out(row[1], holdout_fraction, seed):
             held_out.append(row)
         else:
             train_part.append((row, weight))

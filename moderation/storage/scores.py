@@ -112,7 +112,8 @@ def flag_campaign(
     A group flagged before that only gained `new_members` passes its flag on to them, without
     counting its authors again (groups only grow, and the count is the costly part at scale).
     """
-    from moderation.scoring.scorer import MASS_POSTING, mass_posting_flag
+    from moderation.scoring.flags import MASS_POSTING
+    from moderation.scoring.scorer import mass_posting_flag
     from moderation.storage.duplicates import authors_in_group
 
     long_only = (

@@ -1,34 +1,21 @@
-"""A story's keywords and topic groups, from words cut by the project's exact segmenter.
+"""A story's keywords and topic groups, from ``scoring.keywords``: words, never pieces.
 
-snownlp's own segmenter (re-implemented exactly in ``fast_segment``) gives the words a reader
-recognises (下雪, 人才, 湿地公园), where character pairs cut across them (造名, 迎你). Its
-tables load from the data folder's cache in a fraction of a second once the scorer built
-them; the one TF-IDF lives in ``scoring.groups``.
+The same extraction names the topics of reports and of the draft; the one TF-IDF lives in
+``scoring.groups``.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 
 from moderation.scoring.groups import top_terms
 from moderation.scoring.groups import topic_groups as scorer_topics
-
-_segmenters: list = []
-_lock = threading.Lock()
+from moderation.scoring.keywords import words_of
 
 
 def segmenter(cache_dir: str) -> Callable[[str], list[str]]:
-    """snownlp's words of a text; tables cached in ``cache_dir``, loaded once per process.
-
-    The segmenter model is snownlp's bundled one whatever the folder, so the first load wins.
-    """
-    with _lock:
-        if not _segmenters:
-            from moderation.scoring.fast_segment import load_segmenter
-
-            _segmenters.append(load_segmenter(cache_dir=cache_dir).seg)
-        return _segmenters[0]
+    """The keyword words of a text (``scoring.keywords.words_of``), loaded once per process."""
+    return words_of(cache_dir)
 
 
 def top_keywords(

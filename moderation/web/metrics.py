@@ -12,7 +12,7 @@ from moderation.desk_metrics import desk_metrics
 from moderation.export.records import neutralise
 from moderation.opinion_metrics import Thresholds, opinion_table
 from moderation.roles import EDITOR
-from moderation.storage import reader_reports
+from moderation.storage import reader_reports, signal_agreement
 from moderation.timeutil import BEIJING
 from moderation.web import charts
 from moderation.web.auth import role_required
@@ -91,6 +91,7 @@ def index():
         charts=shown,
         period=period,
         periods=PERIODS,
+        agreement=signal_agreement.report(get_db()),
         report_figures=reader_reports.metrics(get_db(), datetime.now(UTC)),
         opinions=_opinions(first, last),
     )

@@ -22,6 +22,7 @@ FLAG_NAMES = {
     "negative": "负面",
     "mass_posting": "批量发帖",
     "offensive": "冒犯",
+    "insult": "侮辱性称呼",
     "scoring_timeout": "评分超时",
     "second_opinion": "第二意见",
 }

@@ -19,6 +19,8 @@ KIND_NAMES = {
     "banned": "禁用词（自动拒绝）",
     "suspect": "可疑词（标记待审）",
     "allowed": "例外词（含禁用词或可疑词但无害的组合，如“垃圾分类”“SB-2024”）",
+    "insult": "侮辱性称呼（地域、身材、职业等；标记待审，冒犯分达 0.2 时建议拒绝）",
+    "report": "案情与防骗提醒用语（如“骗子电话”“被抓”；不因冒犯模型单独标记）",
 }
 
 
@@ -34,6 +36,8 @@ def index():
             "banned": scoring.banned_words,
             "suspect": scoring.suspect_words,
             "allowed": scoring.allowed_words,
+            "insult": scoring.insult_words,
+            "report": scoring.report_words,
         },
         entries=wordlists.entries(get_db()),
     )
@@ -56,7 +60,7 @@ def add():
     return redirect(url_for("wordlists.index"))
 
 
-@bp.post("/words/<any(banned, suspect, allowed):kind>/remove")
+@bp.post("/words/<any(banned, suspect, allowed, insult, report):kind>/remove")
 @role_required(ADMIN)
 def remove(kind: str):
     """Remove a dashboard word from a list."""

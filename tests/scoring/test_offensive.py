@@ -3,19 +3,19 @@
 import numpy as np
 import pytest
 
-from moderation.scoring import offensive
+from moderation.scoring import hashed_model, offensive
 from moderation.scoring import offensive_models as om
 
 
 @pytest.fixture(scope="module")
 def shipped():
     """The model shipped inside the package."""
-    return offensive.load(offensive.SHIPPED_MODEL, offensive.SHIPPED_VERSION)
+    return hashed_model.load(offensive.SHIPPED_MODEL, offensive.SHIPPED_VERSION)
 
 
 @pytest.mark.parametrize(
     "insult",
-    ["你这个傻逼记者滚出株洲", "湖南人都是骗子", "女人就是头发长见识短", "残废就别出来丢人现眼了"],
+    ["你这个傻逼记者滚出株洲", "湖南人都是骗子", "女人都是拜金的贱货", "残废就别出来丢人现眼了"],
 )
 def test_shipped_model_scores_insults_high(shipped, insult):
     assert shipped.score(insult) > 0.5
@@ -52,10 +52,10 @@ def test_text_without_letters_scores_zero(shipped, text):
 
 @pytest.mark.parametrize("text", ["a", "ab", "骗子骗子骗子", "哈哈哈哈哈哈哈哈", "x" * 300])
 def test_bucket_counts_match_numpy_unique(text):
-    ids = offensive.feature_ids(text, 18)
+    ids = hashed_model.feature_ids(text, 18)
     assert len(ids) == max(1, 3 * len(text) - 3)
     want_buckets, want_counts = np.unique(ids, return_counts=True)
-    buckets, counts = offensive.bucket_counts(ids.copy())
+    buckets, counts = hashed_model.bucket_counts(ids.copy())
     assert list(buckets) == list(want_buckets)
     assert list(counts if counts is not None else np.ones(len(buckets))) == list(want_counts)
 
@@ -79,7 +79,7 @@ def test_score_equals_scikit_learn_on_the_fitted_pipeline():
 def test_saved_model_loads_with_the_same_scores(tmp_path):
     model = om.fit(om.cold_rows()[:800])
     model.save(tmp_path / "m.npz")
-    loaded = offensive.load(tmp_path / "m.npz", "v1")
+    loaded = hashed_model.load(tmp_path / "m.npz", "v1")
     probe = ["你这个骗子", "天气不错"]
     # saved as float32: equal to single precision
     assert [loaded.score(t) for t in probe] == pytest.approx([model.score(t) for t in probe], 1e-5)
@@ -120,7 +120,7 @@ def test_civil_city_news_is_never_flagged_at_the_reject_threshold(shipped, kind)
 
 
 def test_city_news_set_is_separated(shipped):
-    from moderation.scoring.sentiment_models import roc_auc
+    from moderation.scoring.model_store import roc_auc
 
     rows = city_news_rows()
     assert len(rows) >= 100 and {row["label"] for row in rows} == {"0", "1"}

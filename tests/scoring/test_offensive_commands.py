@@ -61,8 +61,9 @@ def test_evaluate_offensive_prints_metrics_at_the_configured_thresholds(tmp_path
     assert result.exit_code == 0, result.output
     assert "model: cold-default" in result.stdout
     assert "n=120  accuracy=" in result.stdout and "roc_auc=" in result.stdout
-    assert "at review >= 0.3" in result.stdout and "at reject >= 0.8" in result.stdout
-    assert result.stdout.count("actual + (1)") == 3
+    assert "at review >= 0.3" in result.stdout and "at reject >= 0.94" in result.stdout
+    assert "with the word lists" in result.stdout and "flagged at reject (>= 0.94)" in result.stdout
+    assert result.stdout.count("actual + (1)") == 5
 
 
 @pytest.mark.parametrize(
@@ -109,6 +110,11 @@ def test_train_list_activate_restore_cycle(tmp_path, small_shipped):
     assert result.exit_code == 0, result.output
     assert "trained on 1500 shipped + " in result.stdout
     assert "current   cold-default" in result.stdout and "switched:" in result.stdout
+    assert f"desk labels used (rejected as 辱骂, approved, corrected): {len(INSULTS + CIVIL)}" in (
+        result.stdout
+    )
+    assert "COLD dev, choosing half: n=" in result.stdout
+    assert "COLD dev, held-out half: n=" in result.stdout and "civil (" in result.stdout
     version = result.stdout.split("candidate ")[1].split(":")[0]
 
     again = run(config, "train-offensive", "--holdout", "0.4")

@@ -2,9 +2,9 @@
 
 import pytest
 
+from moderation.scoring import model_store as sm
 from moderation.scoring import offensive
 from moderation.scoring import offensive_models as om
-from moderation.scoring import sentiment_models as sm
 
 INSULTS = [
     f"{who}是个{what}"
@@ -48,7 +48,7 @@ def test_train_switches_when_held_out_auc_holds_up(tmp_path, small_base):
 
 def test_check_set_is_class_balanced_and_unseen(tmp_path, small_base):
     result = om.train(tmp_path, NEWSROOM, [], holdout_fraction=0.3, base=small_base)
-    check = sm.balanced([row for row in NEWSROOM if sm._is_held_out(row[1], 0.3, 0)])
+    check = sm.balanced([row for row in NEWSROOM if sm.is_held_out(row[1], 0.3, 0)])
     assert result.candidate.n == len(check) > 0
     assert sum(label for label, _ in check) * 2 == len(check)
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from moderation.scoring import offensive
+from moderation.scoring import hashed_model, offensive
 from moderation.scoring.scorer import OFFENSIVE, Scorer, offensive_flag
 from moderation.settings import ScoringSettings
 
@@ -13,7 +13,7 @@ def scorer(built_segmenter_cache):
     from moderation.scoring import fast_sentiment
 
     model = fast_sentiment.load(cache_dir=str(built_segmenter_cache))
-    shipped = offensive.load(offensive.SHIPPED_MODEL, offensive.SHIPPED_VERSION)
+    shipped = hashed_model.load(offensive.SHIPPED_MODEL, offensive.SHIPPED_VERSION)
     return Scorer(ScoringSettings(), model.classify, "snownlp-default", shipped)
 
 

@@ -6,14 +6,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from moderation.scoring import sentiment_bayes as bayes
 from moderation.scoring import sentiment_models as sm
-from moderation.scoring.sentiment_commands import (
-    COMMANDS,
-    evaluate_sentiment,
-    restore_sentiment,
-    sentiment_models,
-    train_sentiment,
-)
+from moderation.scoring.sentiment_commands import COMMANDS, evaluate_sentiment, train_sentiment
 from moderation.settings import Settings
 
 
@@ -38,7 +33,9 @@ def tiny_corpus(tmp_path, monkeypatch):
     pos = ["质量很好，很满意", "服务热情周到", "价格实惠，好吃", "物流很快，包装完好", "还会再来"]
     (folder / "neg.txt").write_text("\n".join(neg), encoding="utf-8")
     (folder / "pos.txt").write_text("\n".join(pos), encoding="utf-8")
-    monkeypatch.setattr(sm, "_base_corpus_files", lambda: (folder / "neg.txt", folder / "pos.txt"))
+    monkeypatch.setattr(
+        bayes, "base_corpus_files", lambda: (folder / "neg.txt", folder / "pos.txt")
+    )
 
 
 @pytest.fixture
@@ -50,6 +47,8 @@ def csv_file(tmp_path):
 
 
 def run(command, obj, *args):
+    if isinstance(command, str):
+        command = {c.name: c for c in COMMANDS}[command]
     return CliRunner().invoke(command, list(args), obj=obj)
 
 
@@ -57,21 +56,24 @@ def test_train_list_restore_cycle(tmp_path, tiny_corpus, csv_file):
     obj = Obj(tmp_path, [(0, "物业真贴心，电梯坏了一个月也不修")])
     result = run(train_sentiment, obj, "--data", str(csv_file), "--holdout", "0.3")
     assert result.exit_code == 0, result.output
-    assert "candidate newsroom-" in result.stdout and "current   snownlp-default" in result.stdout
+    assert "candidate newsroom-" in result.stdout and "current   weibo-default" in result.stdout
     assert "switched:" in result.stdout and "accuracy=" in result.stdout
+    assert "corrections used: 1" in result.stdout
     assert "%" in result.stderr  # progress on stderr
-    store = sm.ModelStore(tmp_path)
-    version = store.list_versions()[1]["version"]
-    store.activate(version)
+    store = sm.SentimentStore(tmp_path)
+    version = store.list_versions()[2]["version"]
+    activated = run("activate-sentiment", obj, version)
+    assert activated.stdout.strip() == f"active sentiment model: {version}"
 
-    listing = run(sentiment_models, obj)
+    listing = run("sentiment-models", obj)
     assert listing.exit_code == 0
     assert f"* {version}" in listing.stdout and "  snownlp-default" in listing.stdout
+    assert "[hashed-lr]" in listing.stdout and "[snownlp-bayes]" in listing.stdout
 
-    restored = run(restore_sentiment, obj)
+    restored = run("restore-sentiment", obj)
     assert restored.exit_code == 0
-    assert restored.stdout.strip() == "active sentiment model: snownlp-default"
-    again = run(restore_sentiment, obj)
+    assert restored.stdout.strip() == "active sentiment model: weibo-default"
+    again = run("restore-sentiment", obj)
     assert again.exit_code == 2
     assert again.stderr.strip() == "Error: no previous sentiment model to restore"
 
@@ -80,10 +82,11 @@ def test_evaluate_prints_metrics_and_confusion(tmp_path, csv_file):
     result = run(evaluate_sentiment, Obj(tmp_path), str(csv_file))
     assert result.exit_code == 0, result.output
     out = result.stdout
-    assert "model: snownlp-default" in out and "n=30" in out and "roc_auc=" in out
+    assert "model: weibo-default" in out and "n=30" in out and "roc_auc=" in out
+    assert "* weibo-default" in out and "  snownlp-default" in out  # both compared
     assert "actual + (1)" in out and "predicted -" in out
-    assert "at negative_below=0.5 positive_above=0.9:" in out
-    table = out.split("positive_above=0.9:")[1].splitlines()[2:4]
+    assert "at negative_below=0.3 positive_above=0.65:" in out
+    table = out.split("positive_above=0.65:")[1].splitlines()[2:4]
     assert sum(int(cell) for line in table for cell in line.split()[3:]) == 30
 
 
@@ -105,6 +108,7 @@ def test_commands_exported():
     assert {c.name for c in COMMANDS} == {
         "train-sentiment",
         "evaluate-sentiment",
+        "activate-sentiment",
         "restore-sentiment",
         "sentiment-models",
     }

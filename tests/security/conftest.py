@@ -55,7 +55,7 @@ def build_world(db, settings) -> dict:
     edition_exports.store_export(db, edition, "txt", "utf-8", b"column", "editor")
     export_id = edition_exports.list_exports(db, edition)[0]["id"]
     other_story = db.execute("SELECT id FROM stories WHERE id != ? LIMIT 1", [story_id]).fetchone()
-    for kind in (*wordlists.KINDS, wordlists.ALLOWED):
+    for kind in (*wordlists.KINDS, wordlists.ALLOWED, *wordlists.SIGNAL_KINDS):
         wordlists.add_word(db, kind, "坑爹", "admin")
     report_id = reports.save_report(db, "daily", "2024-01-25", "2024-01-25", "editor", b"d", b"h")
     rule_id = alerts.save_rule(db, {"name": "事故", "kind": "keyword"}, "admin")

@@ -10,7 +10,7 @@ import pytest
 
 from moderation import pipeline
 from moderation.collectors.base import CollectedComment
-from moderation.scoring import offensive
+from moderation.scoring import hashed_model, offensive
 from moderation.scoring.flags import SCORING_TIMEOUT, SPAM_LINK, FlagChecker, FlagRules
 from moderation.scoring.scorer import Scorer
 from moderation.settings import ScoringSettings
@@ -28,7 +28,7 @@ def scorer(built_segmenter_cache):
     from moderation.scoring import fast_sentiment
 
     model = fast_sentiment.load(cache_dir=str(built_segmenter_cache))
-    shipped = offensive.load(offensive.SHIPPED_MODEL, offensive.SHIPPED_VERSION)
+    shipped = hashed_model.load(offensive.SHIPPED_MODEL, offensive.SHIPPED_VERSION)
     return Scorer(ScoringSettings(), model.classify, "snownlp-default", shipped)
 
 
@@ -71,7 +71,7 @@ def test_a_comment_past_its_budget_is_flagged_with_what_was_skipped():
     settings = dataclasses.replace(
         ScoringSettings(), seconds_per_comment=0.01, banned_words=["代开发票"]
     )
-    shipped = offensive.load(offensive.SHIPPED_MODEL, offensive.SHIPPED_VERSION)
+    shipped = hashed_model.load(offensive.SHIPPED_MODEL, offensive.SHIPPED_VERSION)
     result = Scorer(settings, slow_classify, "slow", shipped).score("代开发票 www.fapiao.com")
     by_code = {flag["code"]: flag for flag in result.flags}
     assert set(by_code) == {"banned", SCORING_TIMEOUT}  # the word lists always run

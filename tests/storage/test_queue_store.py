@@ -122,3 +122,72 @@ def test_queue_pages_walk_an_index_without_sorting(filled, queue_filter, order, 
     assert index in plan
     assert "TEMP B-TREE" not in plan
     assert "SCAN c " not in plan.replace("SCAN c USING INDEX", "")
+
+
+def facet(code):
+    return {"code": code, "reason": code, "action": "review", "spans": []}
+
+
+def test_flagged_queue_holds_only_reasons_to_act(db):
+    """机器标记: act-on flags count; negative, low information and campaigns alone do not."""
+    from moderation.storage import stories
+
+    stories.placeholder_story(db, "demo", "story-1")
+    cases = {
+        "negative only": ([facet("negative")], False),
+        "low information only": ([facet("low_information")], False),
+        "campaign only": ([facet("mass_posting")], False),
+        "all three facets": (
+            [facet(c) for c in ("negative", "low_information", "mass_posting")],
+            False,
+        ),
+        "personal data": ([facet("personal_data")], True),
+        "campaign + link": ([facet("mass_posting"), facet("spam_link")], True),
+        "offensive": ([facet("offensive")], True),
+        "suspect + low information": ([facet("suspect"), facet("low_information")], True),
+        "nothing": ([], False),
+    }
+    ids = {}
+    for name, (flags, _) in cases.items():
+        ids[name] = add_comment(db, name)
+        add_score(db, ids[name], sentiment=0.05, flags=flags)
+    rows, _ = queue_store.list_queue(db, QueueFilter(queue="flagged"), limit=50)
+    assert {row["text"] for row in rows} == {name for name, (_, act) in cases.items() if act}
+    assert queue_store.count(db, QueueFilter(queue="flagged")) == 4
+    # the facets still filter the pending queue
+    low = queue_store.count(db, QueueFilter(queue="pending", flag="low_information"))
+    assert low == 3
+
+
+def test_a_rule_can_hold_a_comment_in_the_flagged_queue(db):
+    from moderation.storage import stories
+
+    stories.placeholder_story(db, "demo", "story-1")
+    comment_id = add_comment(db, "湿地公园夏天蚊子多得要命")
+    add_score(db, comment_id, sentiment=0.02, flags=[])
+    assert queue_store.count(db, QueueFilter(queue="flagged")) == 0
+    db.execute(
+        "INSERT INTO rule_holds (comment_id, queue, rule_id, at) VALUES (?, ?, 1, ?)",
+        [comment_id, queue_store.FLAGGED_QUEUE_NAME, "2024-01-01T00:00:00+00:00"],
+    )
+    assert queue_store.count(db, QueueFilter(queue="flagged")) == 1
+
+
+def test_stored_act_follows_the_facet_codes(db):
+    """The signals migration's triggers and scoring.flags.FACET_CODES say the same thing."""
+    from moderation.scoring.flags import CODES, FACET_CODES
+    from moderation.storage import stories
+
+    stories.placeholder_story(db, "demo", "story-1")
+    for code in (*CODES, "offensive", "some_future_code"):
+        comment_id = add_comment(db, code)
+        add_score(db, comment_id, flags=[facet(code)])
+        act = db.execute("SELECT act FROM scores WHERE comment_id = ?", [comment_id]).fetchone()
+        assert act[0] == (code not in FACET_CODES), code
+        db.execute(  # a campaign flag appended later (a facet) leaves it as it was
+            "UPDATE scores SET flag_codes = trim(flag_codes || ' mass_posting') "
+            "WHERE comment_id = ? AND instr(flag_codes, 'mass_posting') = 0",  # as flag_campaign
+            [comment_id],
+        )
+        again = db.execute("SELECT act FROM scores WHERE comment_id = ?", [comment_id]).fetchone()
+        assert again[0] == act[0], code

@@ -79,7 +79,7 @@ def test_hold_action_puts_the_comment_in_a_named_queue(db, settings):
 
 
 def test_flag_editor_action_shows_in_the_editor_queue(db, settings):
-    rule_store.add_rule(db, Rule("积极评论", "flag_editor", {"sentiment_above": 0.9},
+    rule_store.add_rule(db, Rule("积极评论", "flag_editor", {"sentiment_above": 0.6},
                                  why="可选入专栏"), "admin")  # fmt: skip
     praise = add(db, "web", "1", "感谢环卫工人，雪夜坚守太辛苦了，为你们点赞，真好！")
     pipeline.score_pending(db, settings)

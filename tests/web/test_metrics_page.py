@@ -41,6 +41,8 @@ def test_metrics_page_shows_the_same_figures(client, auth):
     page = client.get("/metrics", query_string=RANGE).get_data(as_text=True)
     assert "审核指标" in page and "王编辑" in page and "李审核" in page
     assert page.count("<svg") >= 4
+    assert "信号是否可信" in page and "最近 7 天" in page and "最近 30 天" in page
+    assert "未进机器标记" in page
 
 
 def test_moderators_may_not_see_metrics(client, auth):

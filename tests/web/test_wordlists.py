@@ -63,3 +63,18 @@ def test_only_admins_edit_word_lists(client, auth):
     auth.login("chief_editor")
     assert client.get("/admin/words").status_code == 403
     assert client.post("/admin/words", data={"kind": "banned", "word": "x"}).status_code == 403
+
+
+def test_admin_edits_the_insult_lexicon_and_report_phrases(client, auth, db, settings):
+    auth.login("admin")
+    page = client.get("/admin/words").get_data(as_text=True)
+    assert "侮辱性称呼" in page and "乡巴佬" in page and "骗子电话" in page  # shipped entries
+    assert client.post("/admin/words", data={"kind": "insult", "word": "憨包"}).status_code == 302
+    insult = add_comment(db, "1", "这个憨包司机又闯红灯")
+    pipeline.score_pending(db, settings)
+    codes = db.execute("SELECT flag_codes FROM scores WHERE comment_id = ?", [insult]).fetchone()
+    assert "insult" in codes[0].split()
+    response = client.post("/admin/words/insult/remove", data={"word": "憨包"})
+    assert response.status_code == 302
+    assert client.post("/admin/words", data={"kind": "report", "word": "已立案"}).status_code == 302
+    assert "已立案" in client.get("/admin/words").get_data(as_text=True)

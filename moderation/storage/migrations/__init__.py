@@ -22,6 +22,7 @@ from moderation.storage.migrations.ops import ops
 from moderation.storage.migrations.outbox import outbox_migrations
 from moderation.storage.migrations.replies import replies_migrations
 from moderation.storage.migrations.second_opinion import second_opinion_migrations
+from moderation.storage.migrations.signals import signals_migrations
 from moderation.storage.migrations.switches import switches_migrations
 from moderation.storage.migrations.threads import threads
 from moderation.storage.migrations.writeback import writeback
@@ -43,6 +44,7 @@ MIGRATION_SETS = [
     writeback,
     briefing,
     threads,
+    signals_migrations,
 ]  # applied in this order
 
 
