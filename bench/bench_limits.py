@@ -177,7 +177,7 @@ def group_decision(path: Path, client, db, size: int) -> None:
     try:
         with LockWatch(path) as watch:
             started = time.perf_counter()
-            response = client.post(f"/groups/{ids[0]}/approve")
+            response = client.post(f"/groups/{ids[0]}/approve", data={"force": "1"})
             total = time.perf_counter() - started
     finally:
         decisions.decide = original

@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+# The subsystems that register what the settings check with `moderation.declare` (channel
+# types and their keys, the [push] and [second_opinion] sections, the schedule and
+# alert-target checks): imported with the package, so settings loaded anywhere know them and
+# `moderation.settings` imports none of them.
+import moderation.alerts  # noqa: F401
+import moderation.collectors  # noqa: F401
+import moderation.push.actions  # noqa: F401
+import moderation.scheduling.spec  # noqa: F401
+import moderation.second_opinion.config  # noqa: F401
 from moderation.resources import STATIC, TEMPLATES
 
 

@@ -4,7 +4,8 @@
 checking every key's type, bounds and own check, so an error names the file and the key in
 one line. The commented `config.toml` is written from the same declarations
 (`moderation.config_file`). This module imports nothing of the package, so the collectors
-can declare their channel keys with it too.
+can declare their channel keys with it too, and the subsystems register here what the
+settings loader needs of them (see "the registry" below).
 """
 
 from __future__ import annotations
@@ -198,3 +199,88 @@ def click_type(cls: type, key: str) -> Any:
     rules = declared(keys(cls)[key])
     kind = click.IntRange if typing.get_type_hints(cls)[key] is int else click.FloatRange
     return kind(rules.min, rules.max)
+
+
+# -- the registry: what the configured subsystems tell the settings ---------------------
+#
+# `moderation.settings` sits below the things it configures, so it imports none of them:
+# each registers here what the loader needs (a check by name, its channel types, the
+# extra keys a channel table may carry), when the package is imported
+# (`moderation/__init__.py` imports the registering modules).
+
+
+@dataclass(frozen=True)
+class ChannelKeys:
+    """A group of keys every `[[channels]]` table may carry (e.g. the push keys): the
+    dataclass declaring them and a check of the built value against the channel's type."""
+
+    name: str
+    cls: type
+    check: Callable[[Any, str], None]  # (built value, channel type); raises ValueError
+
+
+_CHECKS: dict[str, Callable[[Any], Any]] = {}
+_CHANNEL_TYPES: dict[str, Callable[[], Any]] = {}
+_CHANNEL_KEYS: dict[str, ChannelKeys] = {}
+
+
+def register_check(name: str, check: Callable[[Any], Any]) -> None:
+    """Register a named check that settings declarations refer to (`registered`)."""
+    _CHECKS[name] = check
+
+
+def registered(name: str) -> Callable[[Any], Any]:
+    """The check registered as `name`, looked up when it runs (declarations are made before
+    the subsystems register)."""
+
+    def run(value: Any) -> Any:
+        if name not in _CHECKS:
+            raise LookupError(f"no check {name!r} registered (is its subsystem imported?)")
+        return _CHECKS[name](value)
+
+    run.__doc__ = f"The registered check {name!r}."
+    return run
+
+
+def register_channel_types(known: Callable[[], list[str]], options: Callable[[str], type]) -> None:
+    """Register the channel types a config may name and the Options dataclass of each."""
+    _CHANNEL_TYPES["known"], _CHANNEL_TYPES["options"] = known, options
+
+
+def channel_types() -> list[str]:
+    """The channel types registered (by the collectors)."""
+    return list(_CHANNEL_TYPES["known"]()) if "known" in _CHANNEL_TYPES else []
+
+
+def channel_options_class(channel_type: str) -> type:
+    """The dataclass that validates a channel type's own keys."""
+    return _CHANNEL_TYPES["options"](channel_type)
+
+
+def register_channel_keys(group: ChannelKeys) -> None:
+    """Register a group of keys every channel table may carry."""
+    _CHANNEL_KEYS[group.name] = group
+
+
+def channel_key_groups() -> list[ChannelKeys]:
+    """The registered groups of channel keys, in registration order."""
+    return list(_CHANNEL_KEYS.values())
+
+
+_SECTIONS: dict[str, type] = {}
+
+
+def register_section(name: str, cls: type) -> None:
+    """Register a table of config.toml (`[name]`) declared by the subsystem it configures;
+    the settings list it after their own sections, in registration order."""
+    _SECTIONS[name] = cls
+
+
+def registered_sections() -> dict[str, type]:
+    """{table name: its dataclass} of the registered sections."""
+    return dict(_SECTIONS)
+
+
+def section_default(name: str) -> Callable[[], Any]:
+    """A default factory for a registered section's field: its dataclass with defaults."""
+    return lambda: _SECTIONS[name]()

@@ -33,6 +33,8 @@ from moderation.storage import scores as score_store
 from moderation.storage import second_opinions as second_opinion_store
 from moderation.storage import stories as story_store
 
+POOL_CHUNK = 250  # texts a scoring-pool worker takes at a time (a batch needs two to use it)
+
 
 @dataclass
 class RunSummary:
@@ -300,7 +302,6 @@ def refresh_pending(db, settings, batch_size: int | None = None) -> int:
     return len(batch)
 
 
-POOL_CHUNK = 250
 _pool_scorer = None
 
 

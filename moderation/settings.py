@@ -18,20 +18,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from moderation import collectors
 from moderation.declare import (
     NOT_A_KEY,
     SettingsError,
     build,
+    channel_key_groups,
+    channel_options_class,
+    channel_types,
     check_value,
     declared,
     read_toml,
+    registered,
+    registered_sections,
+    section_default,
     setting,
 )
-from moderation.push.actions import PUSH_KEYS, PushOptions, PushSettings, PushSettingsError
 from moderation.resources import DEFAULT_CONFIG, user_data_dir
 from moderation.scoring.lexicon import DEFAULT_INSULT_WORDS, DEFAULT_REPORT_WORDS
-from moderation.second_opinion.config import SecondOpinionSettings
 from moderation.states import RECORDS_MIN_DAYS
 
 CONFIG_ENV = "MODERATION_CONFIG"
@@ -46,16 +49,15 @@ def _env_name(name: str) -> None:
 
 def _known_channel_type(channel_type: str) -> None:
     """A channel type the collector registry knows."""
-    if channel_type not in collectors.known_types():
-        known = ", ".join(collectors.known_types())
+    if channel_type not in channel_types():
+        known = ", ".join(channel_types())
         raise ValueError(f"unknown channel type {channel_type!r} (known: {known})")
 
 
 def _valid_schedule(text: str) -> None:
-    """An interval or five cron fields (parse_schedule says what is accepted)."""
-    from moderation.scheduling.spec import parse_schedule
-
-    parse_schedule(text)
+    """An interval or five cron fields (the scheduler's registered parser says what is
+    accepted)."""
+    registered("schedule")(text)
 
 
 @dataclass(frozen=True)
@@ -358,9 +360,7 @@ class PrivacySettings:
 
 def _valid_targets(entries: list) -> None:
     """Alert targets that build: known types, secrets named by environment variables."""
-    from moderation.alerts.config import build_targets
-
-    build_targets(entries)
+    registered("alert_targets")(entries)
 
 
 def _clock_time(text: str) -> None:
@@ -440,9 +440,7 @@ class AlertSettings:
     )
 
     def __post_init__(self):
-        from moderation.alerts.config import build_targets
-
-        names = build_targets(self.targets)
+        names = registered("alert_targets")(self.targets)
         unknown = [name for name in self.report_targets if name not in names]
         if unknown:
             raise ValueError(f"report_targets: not a configured target: {', '.join(unknown)}")
@@ -583,7 +581,8 @@ class ChannelSettings:
     )
     # The collector's Options dataclass, built from the entry's other keys by the loader.
     options: Any = field(default=None, metadata={NOT_A_KEY: True})
-    # The channel's push keys (moderation.push.actions.PushOptions), built by the loader.
+    # The channel's push keys (moderation.push.actions.PushOptions, registered with
+    # `declare`), built by the loader.
     push: Any = field(default=None, metadata={NOT_A_KEY: True})
 
 
@@ -606,8 +605,10 @@ class Settings:
     alerts: AlertSettings = field(default_factory=AlertSettings)
     draft: DraftSettings = field(default_factory=DraftSettings)
     limits: LimitsSettings = field(default_factory=LimitsSettings)
-    second_opinion: SecondOpinionSettings = field(default_factory=SecondOpinionSettings)
-    push: PushSettings = field(default_factory=PushSettings)
+    # Sections declared by the subsystems they configure and registered with `declare`:
+    # [second_opinion] (moderation.second_opinion.config), [push] (moderation.push.actions).
+    second_opinion: Any = field(default_factory=section_default("second_opinion"))
+    push: Any = field(default_factory=section_default("push"))
     channels: tuple[ChannelSettings, ...] = ()
     source: str = field(default="<defaults>", metadata={NOT_A_KEY: True})
 
@@ -650,8 +651,8 @@ SECTIONS: dict[str, type] = {
     "alerts": AlertSettings,
     "draft": DraftSettings,
     "limits": LimitsSettings,
-    "second_opinion": SecondOpinionSettings,
-    "push": PushSettings,
+    # then the sections the subsystems registered ([second_opinion], [push], ...)
+    **registered_sections(),
 }
 TOP_LEVEL_KEYS = ("data_dir",)
 
@@ -748,12 +749,19 @@ def channel_settings(entry: Any, where: str = "<mapping>: channels[0]") -> Chann
     common_keys = {f.name for f in dataclasses.fields(ChannelSettings)} - {"options", "push"}
     common = {key: value for key, value in entry.items() if key in common_keys}
     channel = build(ChannelSettings, common, where)
-    pushing = {key: value for key, value in entry.items() if key in PUSH_KEYS}
-    own = {key: value for key, value in entry.items() if key not in common_keys | PUSH_KEYS}
-    options = build(collectors.collector_settings_class(channel.type), own, where)
-    push = build(PushOptions, pushing, where)
-    try:
-        push.check(channel.type)
-    except PushSettingsError as error:
-        raise SettingsError(f"{where}.{error}") from None
-    return dataclasses.replace(channel, options=options, push=push)
+    # Key groups every channel may carry (e.g. the push keys, registered by moderation.push);
+    # the rest of the table is the channel type's own keys.
+    groups = {
+        g.name: (g, {f.name for f in dataclasses.fields(g.cls)}) for g in channel_key_groups()
+    }
+    taken = set(common_keys).union(*(names for _, names in groups.values()))
+    own = {key: value for key, value in entry.items() if key not in taken}
+    options = build(channel_options_class(channel.type), own, where)
+    built = {}
+    for name, (group, names) in groups.items():
+        built[name] = build(group.cls, {k: v for k, v in entry.items() if k in names}, where)
+        try:
+            group.check(built[name], channel.type)
+        except ValueError as error:
+            raise SettingsError(f"{where}.{error}") from None
+    return dataclasses.replace(channel, options=options, **built)

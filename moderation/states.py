@@ -8,10 +8,10 @@ STATES = (PENDING, APPROVED, REJECTED)
 
 # The moderation actions and the state each leads to.
 ACTIONS = {"approve": APPROVED, "reject": REJECTED, "reopen": PENDING}
-# Decision-log actions that are moderation (a person or a rule judging a comment); the rest
-# of the log (editors' column work: select, draft_accept, sign_off, print; replies; holds
-# and flags) is not.
-MODERATION_ACTIONS = tuple(ACTIONS)
+# What counts as a moderation decision in every figure (the overview, /metrics, reports):
+# an approve or a reject. The rest of the decision log is not: a reopen puts a comment back,
+# editors' column work (select, draft_accept, sign_off, print), replies, holds and flags.
+DECIDING_ACTIONS = ("approve", "reject")
 
 # Automatic actors: the system itself (a reader's edit reopens a comment), a rule
 # (``rule:12``) and a story mode (``mode:post``). Every other actor is a person.
@@ -24,12 +24,6 @@ AUTOMATIC_PREFIXES = (RULE_ACTOR, MODE_ACTOR)
 def is_automatic(actor: str | None) -> bool:
     """Whether a decision's actor is the system, a rule or a story mode (not a person)."""
     return actor == SYSTEM_ACTOR or str(actor or "").startswith(AUTOMATIC_PREFIXES)
-
-
-def automatic_sql(column: str = "actor") -> str:
-    """An SQL condition, true when `column` names an automatic actor (see `is_automatic`)."""
-    prefixes = " OR ".join(f"{column} LIKE '{prefix}%'" for prefix in AUTOMATIC_PREFIXES)
-    return f"({column} = '{SYSTEM_ACTOR}' OR {prefixes})"
 
 
 REJECT_REASONS = {

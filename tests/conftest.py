@@ -89,3 +89,17 @@ def built_segmenter_cache():
     from pathlib import Path
 
     return Path(os.environ[CACHE_DIR_ENV])
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless chromium per test module (Debian's binary, nothing downloaded); pages
+    open their own context on it. Module scope: a module that starts Playwright itself
+    never meets one still running from another module."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    from tests.browser_support import launch
+
+    with sync_api.sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()

@@ -8,91 +8,64 @@ import nothing of the rest. The modules are read with ``ast``, so imports inside
 from __future__ import annotations
 
 import ast
-from fnmatch import fnmatch
 from pathlib import Path
 
 import moderation
 
 PACKAGE_DIR = Path(moderation.__file__).parent
 
-# Top to bottom: a module may import its own layer and the layers below it. Names are
-# fnmatch patterns over module names; the first layer that matches wins.
+# Top to bottom: a module may import its own layer and the layers below it. A layer is a
+# set of folders (a package and everything in it) and top-level modules: no file is placed
+# apart from its folder. A module in no layer fails the test.
 LAYERS = (
     (
         "entry points",
         (
-            "moderation",
+            "moderation",  # create_app; imports the subsystems that register their settings
             "moderation.cli",
-            "moderation.cli.*",
             "moderation.web",
-            "moderation.web.*",
             "moderation.scheduling",
-            "moderation.scheduling.*",
-            "moderation.operations",
             "moderation.config_file",  # writes config.toml from the declarations
-            "moderation.*.commands",  # a command group kept beside its area
-            "moderation.*.*_commands",
         ),
     ),
     (
-        "pipeline and export",
+        "pipeline, export and senders",
         (
             "moderation.pipeline",
             "moderation.opinion_pass",  # second opinions asked between scoring and rules
             "moderation.opinion_metrics",  # providers' figures and agreement for /metrics
             "moderation.export",
-            "moderation.export.*",
             "moderation.drafting",
-            "moderation.drafting.*",
             "moderation.sending",  # the outbox, alerts and reports taken from storage and sent
-            "moderation.sending.*",
             "moderation.desk_metrics",
         ),
     ),
-    ("storage", ("moderation.db", "moderation.storage", "moderation.storage.*")),
-    ("settings", ("moderation.settings",)),
+    ("storage", ("moderation.db", "moderation.storage")),
     # each channel's actions, robots, mail and alert conditions: pure or network, on the
-    # collectors' HTTP layer (what settings declare and check)
+    # collectors' HTTP layer
+    # and the content-safety services asked for a second opinion (network and parsing)
     (
-        "channel actions and alert delivery",
-        (
-            "moderation.push",
-            "moderation.push.*",
-            "moderation.alerts",
-            "moderation.alerts.*",
-            "moderation.second_opinion",  # content-safety services asked: network + parsing
-            "moderation.second_opinion.*",
-        ),
+        "channel actions, alert delivery and second opinions",
+        ("moderation.push", "moderation.alerts", "moderation.second_opinion"),
     ),
-    (
-        "scoring and collectors",
-        (
-            "moderation.scoring",
-            "moderation.scoring.*",
-            "moderation.rules",  # conditions and actions over a scored comment: pure
-            "moderation.rules.*",
-            "moderation.collectors",
-            "moderation.collectors.*",
-            "moderation.scheduling.spec",  # parses a schedule: settings checks it at start
-        ),
-    ),
+    # typed settings from config.toml: the subsystems register what it checks (it imports
+    # none of them); below it only data it reads defaults from (scoring.lexicon)
+    ("settings", ("moderation.settings",)),
+    # scored comments, rules over them (pure) and the channels' readers
+    ("scoring and collectors", ("moderation.scoring", "moderation.rules", "moderation.collectors")),
     (
         "shared names",
         (
             "moderation.states",
             "moderation.timeutil",
             "moderation.roles",
-            "moderation.declare",
+            "moderation.declare",  # settings' declarations and the registry subsystems fill
             "moderation.secret_keys",
             "moderation.resources",  # where the shipped templates/static/config.toml are
         ),
     ),
     ("logging", ("moderation.logs",)),
 )
-
-# Imports that other branches of issue 19 are taking out: each closes a circle (or points
-# up) that is theirs to break. Drop an entry once its branch is merged.
-ALLOWED: dict[tuple[str, str], str] = {}
 
 
 def module_names(package_dir: Path) -> dict[str, Path]:
@@ -167,20 +140,14 @@ def circles(graph: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
-def allowed(importer: str, imported: str) -> bool:
-    """Whether an import is one another branch is taking out (see ``ALLOWED``)."""
-    return any(fnmatch(importer, a) and fnmatch(imported, b) for a, b in ALLOWED)
-
-
 def layer_of(module: str) -> int:
-    """The layer's position, top first: a module named exactly wins over a pattern."""
-    for position, (_, patterns) in enumerate(LAYERS):
-        if module in patterns:
+    """The layer's position, top first: the layer holding the module's top folder (or the
+    top-level module itself)."""
+    top = ".".join(module.split(".")[:2])
+    for position, (_, names) in enumerate(LAYERS):
+        if top in names:
             return position
-    for position, (_, patterns) in enumerate(LAYERS):
-        if any(fnmatch(module, pattern) for pattern in patterns):
-            return position
-    raise AssertionError(f"{module} is in no layer: add it to LAYERS in this test")
+    raise AssertionError(f"{module} is in no layer: add {top} to LAYERS in this test")
 
 
 def _area(module: str) -> str:
@@ -188,11 +155,19 @@ def _area(module: str) -> str:
 
 
 def package_graph() -> dict[str, set[str]]:
-    """The package's import graph without the imports other branches are taking out."""
-    graph = import_graph(PACKAGE_DIR)
-    return {
-        module: {o for o in others if not allowed(module, o)} for module, others in graph.items()
-    }
+    """The package's import graph."""
+    return import_graph(PACKAGE_DIR)
+
+
+def test_layers_are_folders_with_no_file_placed_apart():
+    """Every name in LAYERS is a folder of the package or a top-level module: no pattern,
+    no file of one folder put in another layer."""
+    for _, names in LAYERS:
+        for name in names:
+            parts = name.split(".")
+            assert len(parts) <= 2 and "*" not in name, name
+            path = PACKAGE_DIR.joinpath(*parts[1:])
+            assert name == "moderation" or path.is_dir() or path.with_suffix(".py").is_file()
 
 
 def test_the_package_has_no_import_circles():

@@ -8,11 +8,11 @@ import threading
 
 import pytest
 
-from moderation import operations, pipeline
+from moderation import pipeline
 from moderation.collectors import demo
 from moderation.db import connect
 from moderation.settings import channel_settings
-from moderation.storage import raw_payloads
+from moderation.storage import backups, raw_payloads
 from tests.processes import HANG_GUARD
 from tests.scheduling_helpers import wait_for
 
@@ -51,13 +51,13 @@ def test_backup_during_collection_restores_everything_committed_before(
     try:
         wait_for(lambda: db.table("comments").count == HELD_AFTER)
         committed = {row[0] for row in db.execute("SELECT native_id FROM comments")}
-        result = operations.backup(settings.database_path, tmp_path / "snap.db")
+        result = backups.backup(settings.database_path, tmp_path / "snap.db")
     finally:
         held_demo.set()
         worker.join()
     assert result["integrity"] == "ok"
     restored_path = tmp_path / "restored" / "moderation.db"
-    operations.restore(tmp_path / "snap.db", restored_path)
+    backups.restore(tmp_path / "snap.db", restored_path)
     restored = sqlite3.connect(restored_path)
     assert restored.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     in_restore = {row[0] for row in restored.execute("SELECT native_id FROM comments")}
@@ -68,15 +68,15 @@ def test_backup_during_collection_restores_everything_committed_before(
 def test_backup_refuses_to_overwrite(settings, db, tmp_path):
     target = tmp_path / "exists.db"
     target.write_text("x")
-    with pytest.raises(operations.OperationError, match="exists already"):
-        operations.backup(settings.database_path, target)
+    with pytest.raises(backups.OperationError, match="exists already"):
+        backups.backup(settings.database_path, target)
 
 
 def test_restore_refuses_a_corrupt_backup(tmp_path):
     broken = tmp_path / "broken.db"
     broken.write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)
-    with pytest.raises((operations.OperationError, sqlite3.DatabaseError)):
-        operations.restore(broken, tmp_path / "target.db")
+    with pytest.raises((backups.OperationError, sqlite3.DatabaseError)):
+        backups.restore(broken, tmp_path / "target.db")
 
 
 def one_old_one_new_payload(db) -> None:

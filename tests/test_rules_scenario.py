@@ -105,9 +105,9 @@ def test_two_hundred_comments_end_where_the_rules_say(db, settings, client, auth
     by_rule = next(r["id"] for r in rows if expected(r)[1] == "禁言作者")
     by_person = next(r["id"] for r in rows if expected(r)[1] is None)
     auth.login("moderator", "王编辑")
-    client.post(f"/comments/{by_person}/reject", data={"reason": "off_topic"})
+    client.post(f"/comments/{by_person}/reject", data={"force": "1", "reason": "off_topic"})
     for comment_id in (by_rule, by_person):
-        assert client.post(f"/comments/{comment_id}/reopen").status_code == 302
+        assert client.post(f"/comments/{comment_id}/reopen", data={"force": "1"}).status_code == 302
         assert comment_store.get_status(db, comment_id) == PENDING
         undo = decisions.history(db, comment_id)[-1]
         assert (undo["actor"], undo["action"], undo["to_state"]) == ("王编辑", "reopen", PENDING)

@@ -1,7 +1,10 @@
 """The built wheel runs: installed into a fresh venv and started from an empty folder.
 
-The wheel is built by pip exactly as `pip install .` would build it (isolated build), then
-installed without its dependencies into a venv that sees this environment's site-packages.
+The venv is plain (no system site-packages: the base interpreter may have none of the
+dependencies). The wheel and its dependencies are installed with ``--no-index`` from a local
+wheel cache packed from the environment running the tests (`tests/wheel_cache.py`), so no
+index or internet is needed. The wheel is built by pip; without build isolation when this
+environment has the build backend the project asks for, else as `pip install .` would.
 """
 
 from __future__ import annotations
@@ -13,11 +16,17 @@ import socket
 import subprocess
 import sys
 import time
+import tomllib
 import zipfile
+from importlib import metadata
 from pathlib import Path
 
 import pytest
 import requests
+from packaging.requirements import Requirement
+from packaging.version import Version
+
+from tests.wheel_cache import build_cache
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
@@ -30,12 +39,28 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def build_backend_here() -> bool:
+    """Whether this environment has the build backend pyproject.toml requires (then the
+    wheel builds offline, without build isolation)."""
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    requires = tomllib.loads(text)["build-system"]["requires"]
+    try:
+        return all(
+            Version(metadata.version(Requirement(r).name)) in Requirement(r).specifier
+            for r in requires
+        )
+    except metadata.PackageNotFoundError:
+        return False
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
     """The project's wheel, built by pip."""
     out = tmp_path_factory.mktemp("wheel")
+    offline = ["--no-build-isolation"] if build_backend_here() else []
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", *offline, "-q", "-w", str(out)]
+        + [str(ROOT)],
         check=True,
     )
     return next(out.glob("moderation-*.whl"))
@@ -43,14 +68,21 @@ def wheel(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def venv(wheel, tmp_path_factory) -> Path:
-    """A fresh venv with the wheel installed (dependencies come from this environment)."""
+    """A plain venv with the wheel and its dependencies installed from a local wheel cache
+    packed from this environment (no index, no system site-packages)."""
+    cache = tmp_path_factory.mktemp("wheels")
+    build_cache(wheel, cache)
     folder = tmp_path_factory.mktemp("venv")
-    venv_command = [sys.executable, "-m", "venv", "--system-site-packages", str(folder)]
-    subprocess.run(venv_command, check=True)
+    subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True)
     python = folder / "bin" / "python"
+    # PYTHONPATH off: a source tree on it (with the egg-info a build leaves) would look
+    # installed already
+    env = {**os.environ, "PYTHONPATH": "", "PIP_NO_INDEX": "1"}
     subprocess.run(
-        [str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)],
+        [str(python), "-m", "pip", "install", "-q", "--no-index", "--find-links", str(cache)]
+        + [str(wheel)],
         check=True,
+        env=env,
     )
     return folder
 
@@ -106,9 +138,26 @@ def test_wheel_ships_templates_static_and_default_config(wheel):
     assert "moderation/_bundled/static/dashboard.css" in names
 
 
+def test_the_venv_sees_nothing_of_the_base_interpreter(venv):
+    """The venv is plain: its packages are the wheel and what the cache gave it."""
+    probe = (
+        "import sys; print([p for p in sys.path if 'site-packages' in p"
+        " and p.startswith(sys.base_prefix)])"
+    )
+    config = (venv / "pyvenv.cfg").read_text(encoding="utf-8")
+    assert "include-system-site-packages = false" in config
+    result = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"  # no site-packages of the base interpreter
+
+
 def test_wheel_version_answers(venv):
     result = subprocess.run(
-        [str(venv / "bin" / "moderation"), "--version"], capture_output=True, text=True
+        [str(venv / "bin" / "moderation"), "--version"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": ""},
     )
     assert result.returncode == 0
     assert result.stdout.strip() == "moderation 0.1.0"

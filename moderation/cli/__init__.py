@@ -1,7 +1,8 @@
 """The `moderation` command: init, collect, serve, export and friends.
 
-The group lives here; commands that belong with one area live beside it (`import_files`
-here, `export/commands.py`, `scheduling/commands.py`, `scoring/sentiment_commands.py`) and
+The group lives here with the commands that drive several layers (`import_files`, `alerts`,
+`push`); commands that use only their own area and what is below it live beside it
+(`export/commands.py`, `scheduling/commands.py`, `scoring/sentiment_commands.py`). All
 report user errors by raising `click.ClickException`, never by importing this module.
 
 Commands import their heavy dependencies inside the function, so `moderation --help`
@@ -16,13 +17,13 @@ from pathlib import Path
 
 import click
 
-from moderation.alerts.commands import COMMANDS as ALERT_COMMANDS
+from moderation.cli.alerts import COMMANDS as ALERT_COMMANDS
 from moderation.cli.import_files import import_command
+from moderation.cli.push import push_command
 from moderation.declare import click_type
 from moderation.drafting.commands import draft
 from moderation.export.commands import export, ranking
 from moderation.export.records_commands import records
-from moderation.push.commands import push_command
 from moderation.roles import ROLES
 from moderation.scheduling.commands import scheduler_command
 from moderation.scoring.offensive_commands import COMMANDS as MODEL_COMMANDS
@@ -348,13 +349,13 @@ def _rescore(obj: Context, since: str | None, processes: int | None) -> int:
 @click.pass_obj
 def backup_command(obj: Context, target: Path) -> None:
     """Copy the database to TARGET with SQLite's online backup (safe while running)."""
-    from moderation import operations
+    from moderation.storage import backups
 
     try:
-        operations.check_backup_target(target)  # before the bar: an error is one clean line
+        backups.check_backup_target(target)  # before the bar: an error is one clean line
         with progress_bar("backup") as advance:
-            result = operations.backup(obj.settings.database_path, target, progress=advance)
-    except operations.OperationError as error:
+            result = backups.backup(obj.settings.database_path, target, progress=advance)
+    except backups.OperationError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"backup written to {target}: {_describe(result)}")
 
@@ -365,15 +366,15 @@ def backup_command(obj: Context, target: Path) -> None:
 @click.pass_obj
 def restore_command(obj: Context, source: Path, yes: bool) -> None:
     """Replace the database with the backup SOURCE (stop the service first)."""
-    from moderation import operations
+    from moderation.storage import backups
 
     target = obj.settings.database_path
     if not yes:
         click.confirm(f"replace {target} with {source}?", abort=True)
     try:
         with progress_bar("restore") as advance:
-            result = operations.restore(source, target, progress=advance)
-    except operations.OperationError as error:
+            result = backups.restore(source, target, progress=advance)
+    except backups.OperationError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"restored {target} from {source}: {_describe(result)}")
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import importlib
 
+from moderation.declare import register_channel_types
+
 REGISTRY: dict[str, str] = {
     "demo": "moderation.collectors.demo",
     "file": "moderation.collectors.fileimport",
@@ -44,6 +46,9 @@ def _module(channel_type: str):
 def collector_settings_class(channel_type: str) -> type:
     """The dataclass that validates a channel type's own config keys."""
     return _module(channel_type).Options
+
+
+register_channel_types(known_types, collector_settings_class)
 
 
 def make_collector(channel, settings=None):

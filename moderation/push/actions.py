@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from moderation.collectors.http import check_url
-from moderation.declare import setting
+from moderation.declare import ChannelKeys, register_channel_keys, register_section, setting
 
 FEATURE = "feature"  # WeChat 精选
 UNFEATURE = "unfeature"
@@ -244,3 +244,9 @@ class Outcome:
     note: str = ""  # why it failed, or what "already" means
     request: dict[str, Any] = field(default_factory=dict)
     answer: str = ""
+
+
+register_section("push", PushSettings)  # [push] in config.toml
+register_channel_keys(
+    ChannelKeys("push", PushOptions, lambda options, channel_type: options.check(channel_type))
+)

@@ -22,6 +22,7 @@ from moderation.rules.model import (
     REJECT,
     SANCTION_LEVELS,
     SET_LEVEL,
+    AuthorFacts,
     Facts,
     Rule,
     RuleError,
@@ -118,8 +119,18 @@ class CompiledRules:
                 if rule.action not in NON_TERMINAL:
                     break
                 if rule.action == SET_LEVEL:
-                    facts.author.level = rule.level
+                    # the rules after it see the new level: on a copy, `facts` stays as given
+                    facts = replace(facts, author=replace(facts.author, level=rule.level))
         return fired
+
+
+def author_after(fired: list[Firing], author: AuthorFacts) -> AuthorFacts:
+    """The author as the firings leave them: with the last set_level's level (a new value;
+    `author` is unchanged)."""
+    for firing in reversed(fired):
+        if firing.rule.action == SET_LEVEL:
+            return replace(author, level=firing.rule.level)
+    return author
 
 
 def _firing(rule: Rule, facts: Facts) -> Firing:

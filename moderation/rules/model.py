@@ -103,9 +103,10 @@ class Rule:
         return ACTIONS[self.action]
 
 
-@dataclass
+@dataclass(frozen=True)
 class AuthorFacts:
-    """What is known of a comment's author; shared by the author's comments in one batch."""
+    """What is known of a comment's author (a rule's set_level gives a new one, see
+    `engine.author_after`)."""
 
     key: str
     level: str = ""

@@ -14,6 +14,7 @@ from moderation.export.report import keywords_for, period_for
 from moderation.export.report_archive import generate_report, report_options
 from moderation.sending.alert_delivery import send_due
 from moderation.sending.alert_evaluation import evaluate_configured
+from moderation.states import SYSTEM_ACTOR
 from moderation.timeutil import BEIJING, iso
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ def make_report(db, settings, kind: str, now: datetime) -> int:
         db,
         kind,
         yesterday,
-        "system",
+        SYSTEM_ACTOR,
         targets=settings.alerts.report_targets,
         keywords=keywords_for(settings.data_path),
         now=iso(now),

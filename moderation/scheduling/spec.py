@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from moderation.declare import register_check
+
 INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)\s*$")
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -32,3 +34,6 @@ def parse_schedule(text: str) -> Schedule:
         f"{text!r} is neither an interval like '5m', '90s', '2h' nor five cron fields "
         "like '*/10 6-23 * * *'"
     )
+
+
+register_check("schedule", parse_schedule)  # a channel's `schedule` key is checked with it

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from moderation.declare import SettingsError, build, setting
+from moderation.declare import SettingsError, build, register_section, setting
 
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 NAME = re.compile(r"[A-Za-z0-9_\-]{1,40}")
@@ -179,3 +179,6 @@ class SecondOpinionSettings:
     def provider_settings(self) -> dict[str, ProviderSettings]:
         """{name: ProviderSettings} of the configured providers."""
         return build_providers(self.providers)
+
+
+register_section("second_opinion", SecondOpinionSettings)  # [second_opinion] in config.toml

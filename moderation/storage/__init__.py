@@ -3,7 +3,26 @@ plain dicts."""
 
 from collections.abc import Iterator, Sequence
 
+from moderation.states import AUTOMATIC_PREFIXES, DECIDING_ACTIONS, SYSTEM_ACTOR
+
 IN_CHUNK = 500  # values per "IN (...)": well under SQLite's limit on bound parameters
+
+
+def beijing_day(column: str) -> str:
+    """SQL for the Beijing date (YYYY-MM-DD) of an ISO timestamp column: every per-day figure
+    is grouped by the day the newsroom lives in, not the UTC date."""
+    return f"date({column}, '+8 hours')"
+
+
+def automatic_sql(column: str = "actor") -> str:
+    """SQL true when `column` names an automatic actor (`states.is_automatic`)."""
+    prefixes = " OR ".join(f"{column} LIKE '{prefix}%'" for prefix in AUTOMATIC_PREFIXES)
+    return f"({column} = '{SYSTEM_ACTOR}' OR {prefixes})"
+
+
+def deciding_sql(column: str = "action") -> str:
+    """SQL true when a decision-log `column` is a moderation decision (`DECIDING_ACTIONS`)."""
+    return f"{column} IN ({', '.join(repr(action) for action in DECIDING_ACTIONS)})"
 
 
 def check_readable(db) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
+from moderation.states import SYSTEM_ACTOR
 from moderation.storage import in_chunks
 from moderation.timeutil import now_iso
 
@@ -68,7 +69,7 @@ def seed_rules(db, rules: Iterable[dict]) -> int:
         return 0
     added = 0
     for rule in rules:
-        save_rule(db, rule, "system")
+        save_rule(db, rule, SYSTEM_ACTOR)
         added += 1
     return added
 

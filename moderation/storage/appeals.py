@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from moderation.push.actions import APPEAL_OUTCOME
 from moderation.rules.model import LEVELS, MUTED
 from moderation.scoring.personal_data import mask_personal_data
-from moderation.states import REJECTED
+from moderation.states import REJECTED, SYSTEM_ACTOR
 from moderation.storage import authors, decisions, outbox
 from moderation.storage.decisions import Seen
 from moderation.storage.reader_reports import (
@@ -108,7 +108,7 @@ def _rejected_comment(db, channel: str, native_id) -> dict:
     return {
         "comment_id": comment["id"],
         "author_key": comment["author_key"],
-        "first_decider": last["actor"] if last else "system",
+        "first_decider": last["actor"] if last else SYSTEM_ACTOR,
         "first_record_id": last["id"] if last else None,
     }
 

@@ -172,7 +172,7 @@ def abandon_dead_local_runs(db, channel: str) -> int:
         if len(parts) < 2 or parts[0] != host or not parts[1].isdigit():
             continue
         pid = int(parts[1])
-        if pid == os.getpid() or _alive(pid):
+        if pid == os.getpid() or process_alive(pid):
             continue
         db.execute(
             "UPDATE runs SET status = ?, finished_at = ?, errors = ? WHERE id = ? AND status = ?",
@@ -188,7 +188,8 @@ def abandon_dead_local_runs(db, channel: str) -> int:
     return closed
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process of this machine with id `pid` is still running."""
     import os
 
     try:

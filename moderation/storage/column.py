@@ -6,11 +6,12 @@ from moderation.states import APPROVED
 
 
 def approved_by_story(db, until: str | None = None) -> list[dict]:
-    """Approved comments (created up to `until`, a date) grouped by story, in approval order."""
+    """Approved comments (created up to `until`, a Beijing date) grouped by story, in
+    approval order."""
     params: list = [APPROVED]
     where = "c.status = ?"
     if until:
-        where += " AND substr(c.created_at, 1, 10) <= ?"
+        where += " AND date(c.created_at, '+8 hours') <= ?"
         params.append(until)
     rows = db.query(
         "SELECT c.id, c.text, c.author_name, c.author_key, c.created_at, c.story_id, "

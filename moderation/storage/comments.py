@@ -185,7 +185,8 @@ LEFT JOIN scores sc ON sc.comment_id = c.id
 """
 
 
-def _decode(row: dict) -> dict:
+def decode_comment(row: dict) -> dict:
+    """A row of COMMENT_SELECT with its flags decoded from JSON (a list, empty when none)."""
     row["flags"] = json.loads(row["flags"]) if row.get("flags") else []
     return row
 
@@ -218,4 +219,4 @@ def texts_after(db, last_id: int, limit: int, since: str | None = None) -> list[
 def get_comment(db, comment_id: int) -> dict | None:
     """One comment with its story title and score, or None."""
     rows = list(db.query(f"{COMMENT_SELECT} WHERE c.id = ?", [comment_id]))
-    return _decode(rows[0]) if rows else None
+    return decode_comment(rows[0]) if rows else None

@@ -23,6 +23,7 @@ __all__ = [
     "DecisionConflict",
     "DecisionError",
     "Seen",
+    "check_seen",
     "decide",
     "decide_in_batches",
     "decide_one",
@@ -152,9 +153,7 @@ def decide_in_batches(
     is called after each batch (a batch is applied wholly or not at all). With `seen`, the
     whole group is checked first (nothing applied on a conflict), then each batch again."""
     if seen is not None:
-        with db.atomic():
-            ids = list(dict.fromkeys(comment_ids))
-            _check(db, ids, statuses(db, ids), seen)
+        check_seen(db, comment_ids, seen)
     changed = 0
     for start in range(0, len(comment_ids), DECISION_BATCH):
         batch = comment_ids[start : start + DECISION_BATCH]
@@ -163,6 +162,14 @@ def decide_in_batches(
         if progress:
             progress(start + len(batch), len(comment_ids))
     return changed
+
+
+def check_seen(db, comment_ids, seen: Seen) -> None:
+    """DecisionConflict when any of the comments changed since the moderator saw them
+    (nothing is written); a first check before work that spans several transactions."""
+    ids = list(dict.fromkeys(comment_ids))
+    with db.atomic():
+        _check(db, ids, statuses(db, ids), seen)
 
 
 def note_pending(db, notes) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
-from moderation.states import RECORDS_MIN_DAYS
+from moderation.states import RECORDS_MIN_DAYS, SYSTEM_ACTOR
 from moderation.timeutil import iso, now_iso
 
 
@@ -47,7 +47,7 @@ _TEXT_AT = """COALESCE(
     (SELECT e.old_text FROM comment_edits e WHERE e.comment_id = c.id AND (e.detected_at > {at}
      OR (e.detected_at = {at} AND NOT {caused}))
      ORDER BY e.id LIMIT 1), c.text)"""
-_BY_EDIT = "(d.actor = 'system' AND d.action = 'reopen')"
+_BY_EDIT = f"(d.actor = '{SYSTEM_ACTOR}' AND d.action = 'reopen')"
 _AT_DECISION = _TEXT_AT.format(at="d.at", caused=_BY_EDIT)
 _AT_REPORT = _TEXT_AT.format(at="p.received_at", caused="0")
 _AT_REPORT_CLOSED = _TEXT_AT.format(at="p.closed_at", caused="0")

@@ -1,8 +1,9 @@
 """Desk metrics from the decision log: who decided how much, how fast, and how long readers
 waited. Days and weeks are Beijing days and ISO weeks (Monday first), as the desk counts them.
 
-People's decisions are those whose actor is not the system or a rule (`system`, `rule:…`);
-only approve and reject count as decisions here (flags for an editor and edition steps do
+People's decisions are those whose actor is not automatic (`states.is_automatic`: the
+system, a rule, a story mode); only approve and reject count as decisions
+(`states.DECIDING_ACTIONS`, as on the overview: flags for an editor and column steps do
 not). A correction is a person's decision that reverses an earlier approve or reject.
 """
 
@@ -10,12 +11,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from moderation.states import automatic_sql
+from moderation.storage import automatic_sql, beijing_day, deciding_sql
 from moderation.timeutil import BEIJING, parse_iso
 
-DECIDING = ("approve", "reject")
-_BEIJING_DAY = "date(at, '+8 hours')"
+_BEIJING_DAY = beijing_day("at")
 _AUTOMATIC = automatic_sql()
+_DECIDING = deciding_sql()
+_DECIDING_D = deciding_sql("d.action")
 
 
 def period_of(day: str, period: str) -> str:
@@ -32,7 +34,7 @@ def decisions_by_moderator(db, since: str, until: str, period: str = "day") -> l
     """[{period, actor, approve, reject, total}] of people's decisions in [since, until)."""
     rows = db.execute(
         f"SELECT {_BEIJING_DAY} AS day, actor, action, count(*) FROM decisions"
-        f" WHERE at >= ? AND at < ? AND action IN ('approve', 'reject') AND NOT {_AUTOMATIC}"
+        f" WHERE at >= ? AND at < ? AND {_DECIDING} AND NOT {_AUTOMATIC}"
         " GROUP BY day, actor, action",
         [since, until],
     ).fetchall()
@@ -51,7 +53,7 @@ def automatic_share(db, since: str, until: str, period: str = "week") -> list[di
     """[{period, automatic, people, share}]: approve/reject decided by rules vs by people."""
     rows = db.execute(
         f"SELECT {_BEIJING_DAY} AS day, {_AUTOMATIC} AS automatic, count(*) FROM decisions"
-        " WHERE at >= ? AND at < ? AND action IN ('approve', 'reject') GROUP BY day, automatic",
+        f" WHERE at >= ? AND at < ? AND {_DECIDING} GROUP BY day, automatic",
         [since, until],
     ).fetchall()
     totals: dict[str, dict] = {}
@@ -76,7 +78,7 @@ def corrections(db, since: str, until: str, period: str = "week") -> list[dict]:
 
     for day, count in db.execute(
         f"SELECT {_BEIJING_DAY} AS day, count(*) FROM decisions WHERE at >= ? AND at < ?"
-        f" AND action IN ('approve', 'reject') AND NOT {_AUTOMATIC}"
+        f" AND {_DECIDING} AND NOT {_AUTOMATIC}"
         " AND from_state IN ('approved', 'rejected') GROUP BY day",
         [since, until],
     ):
@@ -95,10 +97,10 @@ def decision_delays(db, since: str, until: str) -> list[tuple[str, float]]:
     in [since, until)."""
     rows = db.execute(
         "SELECT first.at, c.collected_at FROM (SELECT comment_id, min(at) AS at FROM decisions"
-        " WHERE action IN ('approve', 'reject') AND at >= ? AND at < ? GROUP BY comment_id) first"
+        f" WHERE {_DECIDING} AND at >= ? AND at < ? GROUP BY comment_id) first"
         " JOIN comments c ON c.id = first.comment_id"
         " WHERE NOT EXISTS (SELECT 1 FROM decisions d WHERE d.comment_id = first.comment_id"
-        " AND d.action IN ('approve', 'reject') AND d.at < ?)",
+        f" AND {_DECIDING_D} AND d.at < ?)",
         [since, until, since],
     ).fetchall()
     delays = []
@@ -121,10 +123,10 @@ def pending_spans(db, since: str, until: str) -> list[tuple[datetime, datetime |
     ]
     for decided, collected in db.execute(
         "SELECT first.at, c.collected_at FROM (SELECT comment_id, min(at) AS at FROM decisions"
-        " WHERE action IN ('approve', 'reject') AND at >= ? GROUP BY comment_id) first"
+        f" WHERE {_DECIDING} AND at >= ? GROUP BY comment_id) first"
         " JOIN comments c ON c.id = first.comment_id WHERE c.collected_at < ?"
         " AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.comment_id = first.comment_id"
-        " AND d.action IN ('approve', 'reject') AND d.at < ?)",
+        f" AND {_DECIDING_D} AND d.at < ?)",
         [since, until, since],
     ):
         spans.append((parse_iso(collected), parse_iso(decided)))

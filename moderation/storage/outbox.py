@@ -20,8 +20,11 @@ from datetime import datetime, timedelta
 from moderation.push.actions import DELETE, FEATURE, INVERSE, NONE, UNFEATURE
 from moderation.states import APPROVED, PENDING, REJECTED, SYSTEM_ACTOR
 from moderation.storage import by_comment, decision_log
-from moderation.storage.channels import _alive as process_alive
+from moderation.storage.channels import process_alive
 from moderation.timeutil import iso, now_iso
+
+# The actions that set where a comment stands on its channel (精选 or gone), as SQL.
+_STANDING = f"('{FEATURE}', '{UNFEATURE}', '{DELETE}')"
 
 WAITING = "pending"
 SENDING = "sending"
@@ -182,7 +185,7 @@ def _pushed(db, comment_id: int, mode: str) -> list[dict]:
     return list(
         db.query(
             "SELECT id, action, state FROM outbox WHERE comment_id = ? AND mode = ? "
-            "AND action IN ('feature', 'unfeature', 'delete') "
+            f"AND action IN {_STANDING} "
             "AND state NOT IN ('superseded', 'failed') ORDER BY id",
             [comment_id, mode],
         )
@@ -491,9 +494,9 @@ def featured_counts(db, story_ids) -> dict[int, int]:
         f"""
         SELECT c.story_id, COUNT(*) FROM comments c
         WHERE c.story_id IN ({marks}) AND COALESCE(
-            (SELECT o.action = 'feature' FROM outbox o WHERE o.comment_id = c.id
+            (SELECT o.action = '{FEATURE}' FROM outbox o WHERE o.comment_id = c.id
              AND o.mode = 'on' AND o.state IN ('pending', 'sending', 'done')
-             AND o.action IN ('feature', 'unfeature', 'delete') ORDER BY o.id DESC LIMIT 1),
+             AND o.action IN {_STANDING} ORDER BY o.id DESC LIMIT 1),
             c.featured) = 1
         GROUP BY c.story_id
         """,

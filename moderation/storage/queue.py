@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 
 from moderation.states import APPROVED, PENDING, REJECTED
-from moderation.storage.comments import COMMENT_SELECT, _decode
+from moderation.storage.comments import COMMENT_SELECT, decode_comment
 
 COLUMNS = """SELECT c.*, s.title AS story_title, s.canonical_id AS story_canonical_id,
        sc.sentiment, sc.label AS sentiment_label, sc.model_version, sc.flags,
@@ -208,7 +208,7 @@ def list_queue(
     if order not in ORDERS:
         raise ValueError(f"unknown order {order!r}")
     sql, params = _query(filters, order, decode_cursor(after), limit + 1)
-    rows = [_decode(row) for row in db.query(sql, params)]
+    rows = [decode_comment(row) for row in db.query(sql, params)]
     more = len(rows) > limit
     rows = rows[:limit]
     return rows, encode_cursor(rows[-1], order) if more and rows else None
@@ -275,7 +275,7 @@ def dup_group_members(db, group_id: int, limit: int = -1) -> list[dict]:
         COMMENT_SELECT + " WHERE sc.dup_group = ? ORDER BY c.created_at, c.id LIMIT ?",
         [group_id, limit],
     )
-    return [_decode(row) for row in rows]
+    return [decode_comment(row) for row in rows]
 
 
 def dup_group_sizes(db, group_ids) -> dict[int, int]:

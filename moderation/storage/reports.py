@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from moderation.storage import beijing_day
 from moderation.timeutil import now_iso
 
-_BEIJING_DAY = "date(c.created_at, '+8 hours')"
+_BEIJING_DAY = beijing_day("c.created_at")
 
 
 def volume_by_channel_day(db, since: str, until: str) -> list[dict]:

@@ -7,7 +7,13 @@ import json
 from collections import Counter
 from dataclasses import replace
 
-from moderation.rules.engine import CompiledRules, Firing, compile_rules, describe
+from moderation.rules.engine import (
+    CompiledRules,
+    Firing,
+    author_after,
+    compile_rules,
+    describe,
+)
 from moderation.rules.model import (
     APPROVE,
     ASK_SECOND_OPINION,
@@ -22,8 +28,8 @@ from moderation.rules.model import (
     Facts,
     Rule,
 )
-from moderation.states import MODE_ACTOR, PENDING, RULE_ACTOR, automatic_sql
-from moderation.storage import authors, decisions, in_chunks, story_modes
+from moderation.states import MODE_ACTOR, PENDING, RULE_ACTOR
+from moderation.storage import authors, automatic_sql, decisions, in_chunks, story_modes
 from moderation.storage import rules as rule_store
 from moderation.timeutil import BEIJING, now_iso, parse_iso
 
@@ -143,8 +149,9 @@ def opinion_requests(db, comment_ids: list[int], scored, thresholds, modes=None)
         return {}  # no rule asks: the batch's facts are not read twice
     compiled, judged = _batch(db, comment_ids, scored, thresholds, modes)
     wanted: dict[int, list[str]] = {}
+    people: dict = {}
     for facts, _ in judged:
-        for firing in compiled.evaluate(facts):
+        for firing in _evaluate(compiled, facts, people)[0]:
             if firing.rule.action == ASK_SECOND_OPINION:
                 wanted.setdefault(facts.comment_id, []).append(firing.rule.provider)
     return wanted
@@ -160,13 +167,25 @@ def apply_rules(
     Only pending comments no person has decided are touched, so a moderator's undo stands.
     """
     compiled, judged = _batch(db, comment_ids, scored, thresholds, modes, opinions)
-    fired = []
+    fired, people = [], {}
     for facts, mode in judged:
-        fired.extend(with_mode(compiled.evaluate(facts), mode, facts))
+        firings, facts = _evaluate(compiled, facts, people)
+        fired.extend(with_mode(firings, mode, facts))
     decided = _decided_by_people(db, sorted({f.comment_id for f in fired}))
     applied = [f for f in fired if f.comment_id not in decided]
     _apply_all(db, applied, now_iso())
     return applied
+
+
+def _evaluate(compiled: CompiledRules, facts: Facts, people: dict) -> tuple[list, Facts]:
+    """The rules' firings on one comment, and its facts as they leave them. `people` holds
+    each author as the batch's earlier firings left them (a set_level holds for the
+    author's later comments in the batch too); it is updated."""
+    facts = replace(facts, author=people.get(facts.author.key, facts.author))
+    fired = compiled.evaluate(facts)
+    author = author_after(fired, facts.author)
+    people[author.key] = author
+    return fired, replace(facts, author=author)
 
 
 def _open(context: dict, comment_id: int) -> bool:
@@ -350,7 +369,7 @@ def _summarise(db, compiled: CompiledRules, rows: list[dict], thresholds) -> dic
             row.get("offensive"),
             people[row["author_key"]],
         )
-        fired = compiled.evaluate(facts)
+        fired, _ = _evaluate(compiled, facts, people)
         final = fired[-1].rule if fired else None
         by_rule[final.name if final else "（无规则命中：待审）"] += 1
         if any(f.rule.id is None for f in fired):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import heapq
 
-from moderation.storage.comments import COMMENT_SELECT, _decode
+from moderation.storage.comments import COMMENT_SELECT, decode_comment
 
 MAX_TERMS = 5
 # A two-character term starting more trigrams than this is common: the scan finds a page of
@@ -90,7 +90,7 @@ def _scan(db, words: list[str], limit: int, before_id: int | None) -> list[dict]
         clauses.append("c.id < ?")
         params.append(before_id)
     sql = f"{COMMENT_SELECT} WHERE {' AND '.join(clauses)} ORDER BY c.id DESC LIMIT ?"
-    return [_decode(row) for row in db.query(sql, [*params, limit])]
+    return [decode_comment(row) for row in db.query(sql, [*params, limit])]
 
 
 def _driver(db, words: list[str]) -> tuple[str | None, str]:
@@ -194,7 +194,7 @@ def _filter(db, ids: list[int], others: list[str], limit: int) -> list[dict]:
         clauses.append(clause)
         params.extend(values)
     sql = f"{COMMENT_SELECT} WHERE {' AND '.join(clauses)} ORDER BY c.id DESC LIMIT ?"
-    return [_decode(row) for row in db.query(sql, [*params, limit])]
+    return [decode_comment(row) for row in db.query(sql, [*params, limit])]
 
 
 # ---- The search page: one scope at a time, ranked, counted, filtered ----------------------
@@ -263,7 +263,7 @@ def search_comments(
         f"SELECT {_RESULT_COLUMNS} FROM {source} {_JOINS} {where} "
         f"ORDER BY {ranked}c.created_at DESC, c.id DESC LIMIT ? OFFSET ?"
     )
-    rows = [_decode(row) for row in db.query(sql, [*params, limit, offset])]
+    rows = [decode_comment(row) for row in db.query(sql, [*params, limit, offset])]
     count_sql = f"SELECT COUNT(*) FROM (SELECT 1 FROM {source} {_JOINS} {where} LIMIT ?)"
     total = db.execute(count_sql, [*params, SEARCH_COUNT_CAP]).fetchone()[0]
     return rows, total

@@ -18,10 +18,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from moderation.scoring.flags import FACET_CODES
-from moderation.states import automatic_sql
+from moderation.storage import automatic_sql, deciding_sql
 
 WINDOWS = (7, 30)  # days
-_PEOPLE = f"NOT {automatic_sql()} AND action IN ('approve', 'reject')"
+_PEOPLE = f"NOT {automatic_sql()} AND {deciding_sql()}"  # people's moderation decisions
 _LATEST = (
     "SELECT d.comment_id, d.action FROM decisions d WHERE d.id IN "
     f"(SELECT max(id) FROM decisions WHERE at >= ? AND {_PEOPLE} GROUP BY comment_id)"

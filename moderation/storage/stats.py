@@ -1,20 +1,24 @@
-"""Aggregates for the overview and story pages: per day, per channel, per moderator."""
+"""Aggregates for the overview and story pages: per day, per channel, per moderator.
+
+Every day is a Beijing day (`storage.beijing_day`); a moderator's decisions are approves and
+rejects by a person, as /metrics counts them (`states.DECIDING_ACTIONS`, `is_automatic`)."""
 
 from __future__ import annotations
 
-from moderation.states import PENDING, automatic_sql
-from moderation.storage.comments import COMMENT_SELECT, _decode
+from moderation.states import PENDING
+from moderation.storage import automatic_sql, beijing_day, deciding_sql
+from moderation.storage.comments import COMMENT_SELECT, decode_comment
 
 BUCKETS = 10
 
 
 def comments_per_channel_day(db, days: int = 14) -> list[dict]:
-    """[{day, channel, comments}] for the last `days` days that have comments."""
+    """[{day, channel, comments}] for the last `days` Beijing days that have comments."""
+    day = beijing_day("created_at")
     return list(
         db.query(
-            "SELECT substr(created_at, 1, 10) AS day, channel, COUNT(*) AS comments "
-            "FROM comments WHERE substr(created_at, 1, 10) IN (SELECT DISTINCT "
-            "substr(created_at, 1, 10) FROM comments ORDER BY 1 DESC LIMIT ?) "
+            f"SELECT {day} AS day, channel, COUNT(*) AS comments FROM comments "
+            f"WHERE {day} IN (SELECT DISTINCT {day} FROM comments ORDER BY 1 DESC LIMIT ?) "
             "GROUP BY day, channel ORDER BY day, channel",
             [days],
         )
@@ -22,10 +26,11 @@ def comments_per_channel_day(db, days: int = 14) -> list[dict]:
 
 
 def sentiment_per_day(db, days: int = 14) -> list[dict]:
-    """[{day, mean, negative_share}] of scored comments, last `days` days with comments."""
+    """[{day, mean, negative_share}] of scored comments, last `days` Beijing days with
+    comments."""
     return list(
         db.query(
-            "SELECT substr(c.created_at, 1, 10) AS day, AVG(sc.sentiment) AS mean, "
+            f"SELECT {beijing_day('c.created_at')} AS day, AVG(sc.sentiment) AS mean, "
             "AVG(sc.label = 'negative') AS negative_share FROM comments c "
             "JOIN scores sc ON sc.comment_id = c.id GROUP BY day ORDER BY day DESC LIMIT ?",
             [days],
@@ -34,13 +39,15 @@ def sentiment_per_day(db, days: int = 14) -> list[dict]:
 
 
 def decisions_per_moderator_day(db, days: int = 14) -> list[dict]:
-    """[{day, actor, decisions}] of people's decisions (not the system's), recent days."""
+    """[{day, actor, decisions}]: people's moderation decisions (approve and reject, as
+    /metrics counts them) per Beijing day, the last `days` days that have any."""
+    day = beijing_day("at")
+    deciding = f"{deciding_sql()} AND NOT {automatic_sql()}"
     return list(
         db.query(
-            "SELECT substr(at, 1, 10) AS day, actor, COUNT(*) AS decisions FROM decisions "
-            f"WHERE NOT {automatic_sql()} "
-            "AND substr(at, 1, 10) IN (SELECT DISTINCT substr(at, 1, 10) "
-            "FROM decisions ORDER BY 1 DESC LIMIT ?) GROUP BY day, actor ORDER BY day, actor",
+            f"SELECT {day} AS day, actor, COUNT(*) AS decisions FROM decisions "
+            f"WHERE {deciding} AND {day} IN (SELECT DISTINCT {day} FROM decisions "
+            f"WHERE {deciding} ORDER BY 1 DESC LIMIT ?) GROUP BY day, actor ORDER BY day, actor",
             [days],
         )
     )
@@ -52,7 +59,7 @@ def corrections_per_week(db, weeks: int = 12) -> list[dict]:
     ``week`` is the Monday (Beijing time) the week starts on; the last ``weeks`` weeks that
     have corrections.
     """
-    week = "date(at, '+8 hours', '-6 days', 'weekday 1')"
+    week = f"date({beijing_day('at')}, '-6 days', 'weekday 1')"
     return list(
         db.query(
             f"SELECT {week} AS week, kind, COUNT(*) AS corrections FROM ("
@@ -67,14 +74,15 @@ def corrections_per_week(db, weeks: int = 12) -> list[dict]:
 
 
 def queue_size_per_day(db, days: int = 14) -> list[dict]:
-    """[{day, pending}]: comments collected so far minus those that left pending, per day."""
+    """[{day, pending}]: comments collected so far minus those that left pending, per
+    Beijing day."""
     changes: dict[str, int] = {}
     for day, number in db.execute(
-        "SELECT substr(collected_at, 1, 10), COUNT(*) FROM comments GROUP BY 1"
+        f"SELECT {beijing_day('collected_at')}, COUNT(*) FROM comments GROUP BY 1"
     ):
         changes[day] = changes.get(day, 0) + number
     for day, delta in db.execute(
-        "SELECT substr(at, 1, 10), SUM(CASE WHEN to_state = ? THEN 1 ELSE -1 END) "
+        f"SELECT {beijing_day('at')}, SUM(CASE WHEN to_state = ? THEN 1 ELSE -1 END) "
         "FROM decisions WHERE (from_state = ?) != (to_state = ?) GROUP BY 1",
         [PENDING, PENDING, PENDING],
     ):
@@ -107,7 +115,7 @@ def story_comments(db, story_ids: list[int], limit: int = 500) -> list[dict]:
         "LIMIT ?",
         [*story_ids, limit],
     )
-    return [_decode(row) for row in rows]
+    return [decode_comment(row) for row in rows]
 
 
 def sentiment_histogram(comments: list[dict], buckets: int = BUCKETS) -> list[int]:

@@ -176,7 +176,7 @@ def decide(comment_id: int, action: str):
     """Approve, reject (with a reason) or reopen one comment, then go back."""
     reason = _reason(action)
     db = get_db()
-    seen = request.form.get("seen") or None  # the state the moderator was shown
+    seen = conflicts.seen_one()  # the state the moderator was shown
     try:
         result = decisions.decide_one(db, comment_id, action, current_actor(), reason, seen)
     except decisions.DecisionError:
@@ -212,7 +212,12 @@ def decide_group(group_id: int, action: str):
     ids = duplicates.group_members(db, group_id)
     if not ids:
         abort(404)
-    done = group_decisions.decide_group(db, ids, action, current_actor(), reason)
+    seen = conflicts.seen_many(ids)  # the page's newest decision (seen_decision)
+    try:
+        done = group_decisions.decide_group(db, ids, action, current_actor(), reason, seen)
+    except decisions.DecisionConflict as conflict:
+        target = url_for("queue.decide_group", group_id=group_id, action=action)
+        return conflicts.respond_many(conflict, ids, action, reason, url=target, group=True)
     claim_store.release(db, ids[:done], current_actor())
     return _back()
 
@@ -226,7 +231,12 @@ def keep_earliest(group_id: int):
     if not ids:
         abort(404)
     earliest = duplicates.earliest_member(db, group_id)
-    done = group_decisions.keep_earliest(db, earliest, ids, current_actor())
+    seen = conflicts.seen_many(ids)  # the page's newest decision (seen_decision)
+    try:
+        done = group_decisions.keep_earliest(db, earliest, ids, current_actor(), seen)
+    except decisions.DecisionConflict as conflict:
+        target = url_for("queue.keep_earliest", group_id=group_id)
+        return conflicts.respond_many(conflict, ids, "keep_earliest", None, url=target, group=True)
     claim_store.release(db, ids[:done], current_actor())
     return _back()
 
@@ -243,10 +253,16 @@ def _ids(values: list[str]) -> list[int]:
 
 def _decide_all(ids: list[int], action: str, reason: str | None):
     db = get_db()
+    seen = conflicts.seen_many(ids)  # each selected comment's state as the page showed it
     try:
-        done = decisions.decide(db, ids, action, current_actor(), reason)
+        done = decisions.decide(db, ids, action, current_actor(), reason, seen)
     except decisions.DecisionError:
         abort(404)
+    except decisions.DecisionConflict as conflict:
+        shown = seen.states if seen else {}
+        return conflicts.respond_many(
+            conflict, ids, action, reason, url=url_for("queue.bulk"), shown=shown
+        )
     claim_store.release(db, ids, current_actor())
     made = [result["decision_id"] for result in done if result["decision_id"] is not None]
     after_id = min(made) - 1 if made else 0
@@ -265,6 +281,8 @@ def group(group_id: int):
         "queue/group.html",
         group_id=group_id,
         group_size=queue_store.dup_group_sizes(db, [group_id]).get(group_id, len(members)),
+        # group actions say what the page showed: the newest decision on the group's members
+        seen_decision=decisions.newest_id(db, duplicates.group_members(db, group_id)),
         comments=annotate(db, members, claim=False),
         here=request.full_path.rstrip("?"),
     )

@@ -21,6 +21,7 @@ from moderation.storage import claims as claim_store
 from moderation.storage import comments as comment_store
 from moderation.storage import decision_log, decisions
 from moderation.storage import queue as queue_store
+from moderation.web import conflicts
 from moderation.web.auth import current_actor, role_required, safe_next
 from moderation.web.context import forget_counts, get_db
 from moderation.web.threads import annotate_threads
@@ -34,7 +35,8 @@ RECENT_BY_AUTHOR = 8
 def flash_decision(result: dict, action: str) -> None:
     """Queue the "done, 撤销?" toast for a decision that changed a comment's state."""
     if result["from"] != result["to"]:
-        flash(f"{result['id']}|{action}|{result['from']}", "decision")
+        parts = (result["id"], action, result["from"], result["to"], result["decision_id"])
+        flash("|".join(str(part) for part in parts), "decision")
 
 
 def flash_batch(words: str, after_id: int, upto_id: int) -> None:
@@ -58,20 +60,29 @@ def undo(comment_id: int):
     action = RESTORING_ACTIONS.get(request.form.get("state", ""))
     if action is None:
         abort(400, "撤销的状态不对，请从提示条上的“撤销”按钮操作。")
+    # what the toast showed: the state after the decision and the decision itself; a
+    # colleague's decision since then stops the undo (it never reopens their work)
+    seen = conflicts.seen_one()
     db = get_db()
     reason = None
     if action == "reject":  # back to rejected, for the reason it had
         earlier = decisions.history(db, comment_id)
         reason = earlier[-2]["reason"] if len(earlier) >= 2 else None
     try:
-        decisions.decide_one(db, comment_id, action, actor=current_actor(), reason=reason)
+        decisions.decide_one(db, comment_id, action, current_actor(), reason, seen)
     except decisions.DecisionError:
         abort(404)
+    except decisions.DecisionConflict as conflict:
+        return conflicts.respond(conflict, comment_id, action, None, _back)
     from moderation.web.templating import STATE_NAMES
 
-    forget_counts()  # the counts changed
     state = STATE_NAMES[decisions.ACTIONS[action]]
     flash(f"已撤销：评论 #{comment_id} 恢复为“{state}”。", "info")
+    return _back()
+
+
+def _back():
+    forget_counts()  # the counts changed
     target = request.form.get("next")
     return redirect(safe_next(target) if target else url_for("queue.index"))
 
@@ -88,16 +99,20 @@ def undo_batch():
         abort(400, "撤销的范围不对，请从提示条上的“撤销”按钮操作。")
     db = get_db()
     recorded = decision_log.recorded_by(db, current_actor(), after_id, upto_id)
-    now = decisions.statuses(db, [row["comment_id"] for row in recorded])
+    ids = [row["comment_id"] for row in recorded]
+    now = decisions.statuses(db, ids)
+    later = decision_log.changes_after(db, ids, upto_id)  # anyone's decision since the batch
     restore: dict[tuple[str, str | None], list[int]] = {}
     for row in recorded:
-        if now.get(row["comment_id"]) != row["to_state"]:
+        if now.get(row["comment_id"]) != row["to_state"] or row["comment_id"] in later:
             continue  # decided again since (or undone already): not ours to put back
         action = RESTORING_ACTIONS.get(row["from_state"])
         reason = row["reason_before"] if action == "reject" else None
         restore.setdefault((action, reason), []).append(row["comment_id"])
     undone = 0
-    shown = decisions.Seen(states={row["comment_id"]: row["to_state"] for row in recorded})
+    shown = decisions.Seen(
+        states={row["comment_id"]: row["to_state"] for row in recorded}, decision=upto_id
+    )
     try:
         for (action, reason), ids in restore.items():
             undone += decisions.decide_in_batches(

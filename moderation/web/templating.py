@@ -49,6 +49,7 @@ ACTION_NAMES = {
     "report_dismissed": "举报不成立",
     "appeal_upheld": "申诉成立",
     "appeal_denied": "申诉驳回",
+    "keep_earliest": "保留最早一条、其余按重复拒绝",  # a group action (the conflict page names it)
 }
 ACCOUNT_ACTIONS = {
     "created": "创建账户，角色",

@@ -16,7 +16,7 @@ from moderation import create_app, pipeline
 from moderation.db import connect
 from moderation.settings import load_settings
 from moderation.storage import comments, users
-from tests.browser_support import CHROMIUM, SCREENSHOTS, launch, live_server
+from tests.browser_support import CHROMIUM, SCREENSHOTS, live_server
 from tests.export.conftest import build_seed_edition
 from tests.helpers import PASSWORD, write_config
 from tests.seed import comment_id_for, seed_quote_lines
@@ -53,15 +53,6 @@ def site(tmp_path_factory):
     db.close()
     with live_server(create_app(settings, SECRET_KEY="desk-browser-key")) as url:
         yield {"url": url, "settings": settings}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """One headless chromium for the module."""
-    with sync_api.sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -9,11 +9,9 @@ from datetime import datetime
 import pytest
 from click.testing import CliRunner
 
-from moderation import pipeline
 from moderation.cli import main
 from moderation.collectors import fileimport
-from moderation.db import connect
-from tests.collectors.conftest import FIXTURES, channel_settings
+from tests.collectors.conftest import FIXTURES, channel_settings, collect
 
 CHANNEL = (
     '[[channels]]\nname = "exports"\ntype = "file"\nlabel = "掌上株洲导出"\nfolder = "inbox"\n'
@@ -27,22 +25,13 @@ def inbox(tmp_path):
     return folder
 
 
-def setup(tmp_path, extra: str = ""):
-    settings = channel_settings(tmp_path, CHANNEL + extra)
-    return settings, connect(settings.database_path)
-
-
-def collect(db, settings):
-    return pipeline.collect_channel(db, settings, settings.channel("exports"))
-
-
 def drop(inbox, name: str, target: str | None = None):
     shutil.copy(FIXTURES / "file" / name, inbox / (target or name))
 
 
-def test_file_csv_keeps_good_rows_and_reports_bad_lines(tmp_path, inbox):
+def test_file_csv_keeps_good_rows_and_reports_bad_lines(inbox, open_channel):
     drop(inbox, "comments.csv")
-    settings, db = setup(tmp_path)
+    settings, db = open_channel(CHANNEL)
     summary = collect(db, settings)
     assert summary.status == "ok"
     assert (summary.new, summary.skipped) == (3, 2)
@@ -64,9 +53,9 @@ def test_file_csv_keeps_good_rows_and_reports_bad_lines(tmp_path, inbox):
     )
 
 
-def test_file_same_file_twice_adds_nothing_even_renamed(tmp_path, inbox):
+def test_file_same_file_twice_adds_nothing_even_renamed(inbox, open_channel):
     drop(inbox, "comments.csv")
-    settings, db = setup(tmp_path)
+    settings, db = open_channel(CHANNEL)
     collect(db, settings)
     drop(inbox, "comments.csv", "copy-of-comments.csv")
     second = collect(db, settings)
@@ -74,9 +63,9 @@ def test_file_same_file_twice_adds_nothing_even_renamed(tmp_path, inbox):
     assert db.table("comments").count == 3
 
 
-def test_file_jsonl_bad_lines_are_numbered(tmp_path, inbox):
+def test_file_jsonl_bad_lines_are_numbered(inbox, open_channel):
     drop(inbox, "comments.jsonl")
-    settings, db = setup(tmp_path)
+    settings, db = open_channel(CHANNEL)
     summary = collect(db, settings)
     assert summary.new == 2
     assert [note.split(": ")[0] for note in summary.notes] == [
@@ -87,7 +76,7 @@ def test_file_jsonl_bad_lines_are_numbered(tmp_path, inbox):
     assert "invalid JSON" in summary.notes[1] and "expected an object" in summary.notes[2]
 
 
-def test_file_xlsx_rows_with_excel_types(tmp_path, inbox):
+def test_file_xlsx_rows_with_excel_types(inbox, open_channel):
     from openpyxl import Workbook
 
     book = Workbook()
@@ -100,7 +89,7 @@ def test_file_xlsx_rows_with_excel_types(tmp_path, inbox):
     sheet.append([None, None, None, None, None, None, None])
     sheet.append([1003, 88, None, "读者戊", "人太多了", "2024-01-24 22:00", None])
     book.save(inbox / "wechat-export.xlsx")
-    settings, db = setup(tmp_path)
+    settings, db = open_channel(CHANNEL)
     summary = collect(db, settings)
     assert summary.new == 2
     assert summary.notes == ["wechat-export.xlsx:3: missing content"]
@@ -111,22 +100,22 @@ def test_file_xlsx_rows_with_excel_types(tmp_path, inbox):
     assert db.execute("SELECT native_id FROM stories").fetchone()[0] == "88"
 
 
-def test_file_rows_without_id_get_stable_ids(tmp_path, inbox):
+def test_file_rows_without_id_get_stable_ids(inbox, open_channel):
     head = "story_id,author,content,created\n"
     second = "s1,乙,第二条,2024-01-24 09:00\n"
     (inbox / "a.csv").write_text(head + "s1,甲,第一条,2024-01-24 08:00\n" + second, "utf-8")
     (inbox / "b.csv").write_text(head + second + "s1,丙,第三条,2024-01-24 10:00\n", "utf-8")
-    settings, db = setup(tmp_path)
+    settings, db = open_channel(CHANNEL)
     summary = collect(db, settings)
     assert summary.new == 3  # the overlapping row is one comment
     assert all(r[0].startswith("h:") for r in db.execute("SELECT native_id FROM comments"))
 
 
-def test_file_gb18030_csv_from_excel(tmp_path, inbox):
+def test_file_gb18030_csv_from_excel(inbox, open_channel):
     (inbox / "gbk.csv").write_bytes(
         "稿件ID,评论内容,评论时间\ns1,醴陵瓷器真好看,2024-01-24 08:00\n".encode("gb18030")
     )
-    settings, db = setup(tmp_path)
+    settings, db = open_channel(CHANNEL)
     assert collect(db, settings).new == 1
     assert db.execute("SELECT text FROM comments").fetchone()[0] == "醴陵瓷器真好看"
 
@@ -139,19 +128,19 @@ def test_file_gb18030_csv_from_excel(tmp_path, inbox):
         ("empty.csv", b"", "empty file"),
     ],
 )
-def test_file_unreadable_file_is_reported(tmp_path, inbox, name, content, message):
+def test_file_unreadable_file_is_reported(inbox, name, content, message, open_channel):
     (inbox / name).write_bytes(content)
     drop(inbox, "comments.csv")
-    settings, db = setup(tmp_path)
+    settings, db = open_channel(CHANNEL)
     summary = collect(db, settings)
     assert summary.status == "partial" and summary.new == 3  # the other file was imported
     assert any(error.startswith(f"{name}: ") and message in error for error in summary.errors)
 
 
-def test_file_killed_import_resumes_after_the_stored_rows(tmp_path, inbox, monkeypatch):
+def test_file_killed_import_resumes_after_the_stored_rows(inbox, monkeypatch, open_channel):
     rows = "\n".join(f"s1,评论{n},2024-01-24 08:{n:02d}" for n in range(10))
     (inbox / "big.csv").write_text("story_id,content,created\n" + rows + "\n", encoding="utf-8")
-    settings, db = setup(tmp_path, "batch_rows = 3\n")
+    settings, db = open_channel(CHANNEL + "batch_rows = 3\n")
     original = fileimport.Collector.comment
     calls = []
 
@@ -177,8 +166,8 @@ def run_cli(config, *args):
     return CliRunner().invoke(main, ["--config", str(config), *args])
 
 
-def test_import_command_reports_rows_and_bad_lines(tmp_path):
-    settings, _db = setup(tmp_path)
+def test_import_command_reports_rows_and_bad_lines(open_channel):
+    settings, _db = open_channel(CHANNEL)
     source = FIXTURES / "file" / "comments.csv"
     result = run_cli(settings.source, "import", str(source), "--channel", "exports")
     assert result.exit_code == 0, result.output
@@ -221,47 +210,47 @@ CSV_HEADER = "story_id,content,created\n"
     ],
     ids=["bytes", "png", "nul-after-text"],
 )
-def test_file_binary_file_fails_the_import(tmp_path, inbox, content):
+def test_file_binary_file_fails_the_import(inbox, content, open_channel):
     (inbox / "photo.csv").write_bytes(content)
-    settings, db = setup(tmp_path)
+    settings, db = open_channel(CHANNEL)
     summary = collect(db, settings)
     assert summary.status == "failed" and db.table("comments").count == 0
     assert summary.errors == ["photo.csv: a binary file, not a text export: save it as CSV (UTF-8)"]
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
-def test_file_utf16_csv_is_decoded(tmp_path, inbox, encoding):
+def test_file_utf16_csv_is_decoded(inbox, encoding, open_channel):
     (inbox / "unicode.csv").write_bytes(
         (CSV_HEADER + "s1,炎帝陵祭典很隆重,2024-01-24 08:00\n").encode(encoding)
     )
-    settings, db = setup(tmp_path)
+    settings, db = open_channel(CHANNEL)
     assert collect(db, settings).status == "ok"
     assert db.execute("SELECT text FROM comments").fetchone()[0] == "炎帝陵祭典很隆重"
 
 
-def test_file_utf16_tab_separated_text_from_excel(tmp_path, inbox):
+def test_file_utf16_tab_separated_text_from_excel(inbox, open_channel):
     rows = "稿件ID\t评论内容\t评论时间\r\ns1\t神农公园\t2024-01-24 08:00\r\n"
     (inbox / "unicode.csv").write_bytes(rows.encode("utf-16"))
-    settings, db = setup(tmp_path)
+    settings, db = open_channel(CHANNEL)
     assert collect(db, settings).new == 1
 
 
-def test_file_huge_single_line_is_a_bad_row_read_in_bounded_pieces(tmp_path, inbox):
+def test_file_huge_single_line_is_a_bad_row_read_in_bounded_pieces(inbox, open_channel):
     line = "s1," + "长" * (fileimport.MAX_LINE_CHARS + 10) + ",2024-01-24 08:00\n"
     good = "s1,正常的评论,2024-01-24 09:00\n"
     (inbox / "long.csv").write_text(CSV_HEADER + good + line + good, encoding="utf-8")
-    settings, db = setup(tmp_path)
+    settings, db = open_channel(CHANNEL)
     summary = collect(db, settings)
     assert summary.new == 1 and summary.status == "ok"
     assert summary.notes == [f"long.csv:3: line longer than {fileimport.MAX_LINE_CHARS} characters"]
 
 
-def test_file_jsonl_huge_line_is_a_bad_row(tmp_path, inbox):
+def test_file_jsonl_huge_line_is_a_bad_row(inbox, open_channel):
     row = {"story_id": "s1", "content": "好", "created": "2024-01-24 08:00"}
     huge = {**row, "content": "长" * fileimport.MAX_LINE_CHARS}
     lines = [json.dumps(r, ensure_ascii=False) for r in (huge, row)]
     (inbox / "c.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    settings, db = setup(tmp_path)
+    settings, db = open_channel(CHANNEL)
     summary = collect(db, settings)
     assert summary.new == 1 and summary.notes == [f"c.jsonl:1: {fileimport.TOO_LONG}"]
 
@@ -323,9 +312,9 @@ def huge_cell_xlsx(path, cell_chars: int) -> None:
     )
 
 
-def test_file_xlsx_huge_cell_is_cut_while_streaming(tmp_path, inbox):
+def test_file_xlsx_huge_cell_is_cut_while_streaming(inbox, open_channel):
     huge_cell_xlsx(inbox / "big.xlsx", 3_000_000)
-    settings, db = setup(tmp_path, extra="")
+    settings, db = open_channel(CHANNEL)
     rows = list(fileimport.xlsx_rows(inbox / "big.xlsx", cell_chars=1000))
     assert [len(row["content"]) for _, row in rows] == [1000, 2]
     summary = collect(db, settings)
@@ -349,8 +338,8 @@ def test_file_xlsx_formulas_and_dates(tmp_path):
                          "likes": None})]  # fmt: skip
 
 
-def test_import_command_exit_status_tells_partial_from_failed(tmp_path):
-    settings, _db = setup(tmp_path)
+def test_import_command_exit_status_tells_partial_from_failed(tmp_path, open_channel):
+    settings, _db = open_channel(CHANNEL)
     binary = tmp_path / "photo.csv"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
     good = FIXTURES / "file" / "comments.csv"

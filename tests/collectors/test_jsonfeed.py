@@ -8,12 +8,11 @@ from datetime import date
 import pytest
 from werkzeug import Response
 
-from moderation import pipeline
 from moderation.collectors import jsonfeed
 from moderation.db import connect
 from moderation.settings import SettingsError
 from moderation.storage import comments as comment_store
-from tests.collectors.conftest import FAST, channel_settings, fixture
+from tests.collectors.conftest import FAST, channel_settings, collect, fixture
 
 TODAY = date(2024, 1, 26)
 
@@ -115,17 +114,8 @@ def site(httpserver):
     return FakeSite(httpserver)
 
 
-def setup(tmp_path, site, **extra):
-    settings = channel_settings(tmp_path, channel_toml(site.url, **extra))
-    return settings, connect(settings.database_path)
-
-
-def collect(db, settings, name: str = "zznews"):
-    return pipeline.collect_channel(db, settings, settings.channel(name))
-
-
-def test_jsonfeed_collects_stories_across_pages_and_every_comment(tmp_path, site):
-    settings, db = setup(tmp_path, site)
+def test_jsonfeed_collects_stories_across_pages_and_every_comment(site, open_channel):
+    settings, db = open_channel(channel_toml(site.url))
     summary = collect(db, settings)
     assert summary.status == "ok", summary.errors
     assert summary.new == site.total() == 75
@@ -143,8 +133,8 @@ def test_jsonfeed_collects_stories_across_pages_and_every_comment(tmp_path, site
     assert comment == ("zznews:u-2", "读者2", 2)
 
 
-def test_jsonfeed_second_run_asks_from_the_cursor_and_adds_nothing(tmp_path, site):
-    settings, db = setup(tmp_path, site)
+def test_jsonfeed_second_run_asks_from_the_cursor_and_adds_nothing(site, open_channel):
+    settings, db = open_channel(channel_toml(site.url))
     collect(db, settings)
     site.requests.clear()
     second = collect(db, settings)
@@ -153,8 +143,8 @@ def test_jsonfeed_second_run_asks_from_the_cursor_and_adds_nothing(tmp_path, sit
     assert len(site.requests) == 3  # one call per story
 
 
-def test_jsonfeed_new_and_edited_comments_come_after_the_cursor(tmp_path, site):
-    settings, db = setup(tmp_path, site)
+def test_jsonfeed_new_and_edited_comments_come_after_the_cursor(site, open_channel):
+    settings, db = open_channel(channel_toml(site.url))
     collect(db, settings)
     comment_store.decide(db, 1, "approve", actor="mod")
     first_id = db.table("comments").get(1)["native_id"]
@@ -166,23 +156,23 @@ def test_jsonfeed_new_and_edited_comments_come_after_the_cursor(tmp_path, site):
     assert comment_store.get_status(db, 1) == "pending"
 
 
-def test_jsonfeed_content_is_stored_as_given(tmp_path, site):
+def test_jsonfeed_content_is_stored_as_given(site, open_channel):
     site.comments["zzxw-20240124-0012"] = []
     for item in fixture("jsonfeed", "comments")["comments"]:
         site.add("zzxw-20240124-0012", item["content"], reply_to=item["reply_to"])
-    settings, db = setup(tmp_path, site)
+    settings, db = open_channel(channel_toml(site.url))
     collect(db, settings)
     texts = {r[0] for r in db.execute("SELECT text FROM comments WHERE reply_to IS NOT NULL")}
     assert texts == {"回复老周：生僻字 𠀀 𪚥 龘 也能显示。a &lt; b 原样保存"}
 
 
-def test_jsonfeed_killed_run_resumes_with_every_comment_once(tmp_path, site):
+def test_jsonfeed_killed_run_resumes_with_every_comment_once(site, open_channel):
     def crash(args, number):
         if number > 4:
             raise RuntimeError("comments backend died")
 
     site.before_comments = crash
-    settings, db = setup(tmp_path, site)
+    settings, db = open_channel(channel_toml(site.url))
     first = collect(db, settings)
     assert first.status == "partial"
     assert 0 < db.table("comments").count < 75
@@ -194,10 +184,10 @@ def test_jsonfeed_killed_run_resumes_with_every_comment_once(tmp_path, site):
     assert first.new + second.new == 75
 
 
-def test_jsonfeed_old_stories_stop_the_walk(tmp_path, site, monkeypatch):
+def test_jsonfeed_old_stories_stop_the_walk(site, monkeypatch, open_channel):
     monkeypatch.setattr(jsonfeed, "local_today", lambda: date(2024, 2, 4))
     site.feeds["/feed-2.json"]["next_url"] = "BASE/feed-3.json"  # not served: never asked for
-    settings, db = setup(tmp_path, site, story_days=10)  # horizon 2024-01-25
+    settings, db = open_channel(channel_toml(site.url, story_days=10))  # horizon 2024-01-25
     summary = collect(db, settings)
     assert summary.status == "ok", summary.errors
     assert db.table("stories").count == 3  # feed-2 is all older: the walk ends there
@@ -214,19 +204,19 @@ def test_jsonfeed_old_stories_stop_the_walk(tmp_path, site, monkeypatch):
         (["not", "a", "story"], "expected an object"),
     ],
 )
-def test_jsonfeed_bad_feed_item_is_skipped_with_reason(tmp_path, site, item, message):
+def test_jsonfeed_bad_feed_item_is_skipped_with_reason(site, item, message, open_channel):
     site.feeds["/feed.json"]["items"].append(item)
-    settings, db = setup(tmp_path, site)
+    settings, db = open_channel(channel_toml(site.url))
     summary = collect(db, settings)
     assert summary.status == "ok"
     assert db.table("stories").count == 3
     assert message in summary.notes[0]
 
 
-def test_jsonfeed_bad_comment_is_skipped_others_kept(tmp_path, site):
+def test_jsonfeed_bad_comment_is_skipped_others_kept(site, open_channel):
     site.add("zzxw-20240122-0007", "ok", likes="lots")
     site.add("zzxw-20240122-0007", "ok", created="2024-13-45")
-    settings, db = setup(tmp_path, site)
+    settings, db = open_channel(channel_toml(site.url))
     summary = collect(db, settings)
     assert summary.new == 75 and summary.skipped == 2
     assert any("'likes' should be int" in note for note in summary.notes)
@@ -240,23 +230,23 @@ def test_jsonfeed_bad_comment_is_skipped_others_kept(tmp_path, site):
         ('{"items": {"a": 1}}', "field 'items' should be list"),
     ],
 )
-def test_jsonfeed_broken_feed_is_a_recorded_bad_payload(tmp_path, httpserver, body, message):
+def test_jsonfeed_broken_feed_is_a_recorded_bad_payload(httpserver, body, message, open_channel):
     httpserver.expect_request("/feed.json").respond_with_data(body)
-    settings, db = setup(tmp_path, type("S", (), {"url": httpserver.url_for("").rstrip("/")}))
+    settings, db = open_channel(channel_toml(httpserver.url_for("").rstrip("/")))
     summary = collect(db, settings)
     assert summary.status == "failed"
     assert "BadPayload" in summary.errors[0] and message in summary.errors[0]
 
 
-def test_jsonfeed_http_500_then_success(tmp_path, site):
+def test_jsonfeed_http_500_then_success(site, open_channel):
     site.before_comments = lambda args, number: Response("busy", 503) if number == 1 else None
-    settings, db = setup(tmp_path, site)
+    settings, db = open_channel(channel_toml(site.url))
     assert collect(db, settings).new == 75
 
 
-def test_jsonfeed_missing_token_env_names_the_variable(tmp_path, site, monkeypatch):
+def test_jsonfeed_missing_token_env_names_the_variable(site, monkeypatch, open_channel):
     monkeypatch.delenv("ZZNEWS_API_TOKEN", raising=False)
-    settings, db = setup(tmp_path, site, token_env="ZZNEWS_API_TOKEN")
+    settings, db = open_channel(channel_toml(site.url, token_env="ZZNEWS_API_TOKEN"))
     summary = collect(db, settings)
     assert summary.status == "failed" and "ZZNEWS_API_TOKEN" in summary.errors[0]
 

@@ -9,13 +9,11 @@ from datetime import date
 import pytest
 from werkzeug import Response
 
-from moderation import pipeline
 from moderation.collectors import wechat, wechat_api
 from moderation.collectors.base import BadPayload
-from moderation.db import connect
 from moderation.settings import SettingsError
 from moderation.storage import comments as comment_store
-from tests.collectors.conftest import FAST, channel_settings, fixture
+from tests.collectors.conftest import FAST, channel_settings, collect, fixture
 
 TODAY = date(2024, 1, 26)
 
@@ -144,18 +142,8 @@ def server(httpserver):
     return FakeWeChat(httpserver)
 
 
-def setup(tmp_path, server, **extra):
-    """Settings with one wechat channel on the fake server, and a fresh database."""
-    settings = channel_settings(tmp_path, channel_toml(server.url, **extra))
-    return settings, connect(settings.database_path)
-
-
-def collect(db, settings):
-    return pipeline.collect_channel(db, settings, settings.channel("zzrb-wechat"))
-
-
-def test_wechat_collects_articles_reads_and_every_comment(tmp_path, server):
-    settings, db = setup(tmp_path, server)
+def test_wechat_collects_articles_reads_and_every_comment(server, open_channel):
+    settings, db = open_channel(channel_toml(server.url))
     summary = collect(db, settings)
     assert summary.status == "ok", summary.errors
     assert summary.new == server.total() == 180
@@ -178,8 +166,8 @@ def test_wechat_collects_articles_reads_and_every_comment(tmp_path, server):
     assert [body["begin"] for kind, body in server.calls if kind == "comments"] == [0, 49] * 3
 
 
-def test_wechat_author_key_is_keyed_hash_and_openid_is_never_stored(tmp_path, server):
-    settings, db = setup(tmp_path, server)
+def test_wechat_author_key_is_keyed_hash_and_openid_is_never_stored(server, open_channel):
+    settings, db = open_channel(channel_toml(server.url))
     collect(db, settings)
     keys = {row[0] for row in db.execute("SELECT DISTINCT author_key FROM comments")}
     assert len(keys) == 7 * 3
@@ -189,8 +177,8 @@ def test_wechat_author_key_is_keyed_hash_and_openid_is_never_stored(tmp_path, se
     assert db.execute("SELECT COUNT(*) FROM comments WHERE featured = 1").fetchone()[0] == 3
 
 
-def test_wechat_collect_twice_stores_nothing_twice(tmp_path, server):
-    settings, db = setup(tmp_path, server)
+def test_wechat_collect_twice_stores_nothing_twice(server, open_channel):
+    settings, db = open_channel(channel_toml(server.url))
     collect(db, settings)
     second = collect(db, settings)
     assert second.status == "ok"
@@ -199,16 +187,16 @@ def test_wechat_collect_twice_stores_nothing_twice(tmp_path, server):
     assert server.tokens_issued == 1  # the token is cached across runs
 
 
-def test_wechat_new_comments_are_found_on_the_next_run(tmp_path, server):
-    settings, db = setup(tmp_path, server)
+def test_wechat_new_comments_are_found_on_the_next_run(server, open_channel):
+    settings, db = open_channel(channel_toml(server.url))
     collect(db, settings)
     server.comments["2247483655_1"].insert(0, {**make_comments("x", 1)[0], "user_comment_id": 999})
     summary = collect(db, settings)
     assert summary.new == 1
 
 
-def test_wechat_edited_comment_is_an_edit_and_leaves_approved(tmp_path, server):
-    settings, db = setup(tmp_path, server)
+def test_wechat_edited_comment_is_an_edit_and_leaves_approved(server, open_channel):
+    settings, db = open_channel(channel_toml(server.url))
     collect(db, settings)
     comment_id = db.execute(
         "SELECT id FROM comments WHERE native_id = '2247483650_1:5'"
@@ -222,37 +210,37 @@ def test_wechat_edited_comment_is_an_edit_and_leaves_approved(tmp_path, server):
     assert comment_store.edits(db, comment_id)[0]["old_text"] == "评论5：公交线路很方便"
 
 
-def test_wechat_token_expiring_mid_paging_is_refreshed_once(tmp_path, server):
+def test_wechat_token_expiring_mid_paging_is_refreshed_once(server, open_channel):
     def expire_token(body, number):
         if number == 3:
             server.valid_tokens.clear()  # WeChat expired TOKEN_1 between two pages
 
     server.before_comments = expire_token
-    settings, db = setup(tmp_path, server)
+    settings, db = open_channel(channel_toml(server.url))
     summary = collect(db, settings)
     assert summary.status == "ok", summary.errors
     assert server.tokens_issued == 2
     assert db.table("comments").count == 180
 
 
-def test_wechat_token_refused_twice_is_auth_failed(tmp_path, server):
+def test_wechat_token_refused_twice_is_auth_failed(server, open_channel):
     server.before_comments = lambda body, number: json_response(
         fixture("wechat", "error_token_expired")
     )
-    settings, db = setup(tmp_path, server)
+    settings, db = open_channel(channel_toml(server.url))
     summary = collect(db, settings)
     assert summary.status == "partial"  # the article pages were stored
     assert "AuthFailed" in summary.errors[0] and "42001" in summary.errors[0]
 
 
-def test_wechat_repeated_page_from_shifted_offsets_is_stored_once(tmp_path, server):
+def test_wechat_repeated_page_from_shifted_offsets_is_stored_once(server, open_channel):
     def new_comment_arrives(body, number):
         if number == 2:  # after the first page: a new comment on top shifts every offset
             items = server.comments["2247483650_1"]
             items.insert(0, {**items[0], "user_comment_id": 61, "content": "刚发的新评论"})
 
     server.before_comments = new_comment_arrives
-    settings, db = setup(tmp_path, server)
+    settings, db = open_channel(channel_toml(server.url))
     summary = collect(db, settings)
     assert summary.status == "ok"
     assert summary.fetched == 180  # comment 12 came twice (end of page 1, start of page 2)
@@ -261,11 +249,11 @@ def test_wechat_repeated_page_from_shifted_offsets_is_stored_once(tmp_path, serv
     assert collect(db, settings).new == 1  # the new one, at offset 0, on the next pass
 
 
-def test_wechat_quota_45009_stops_the_run_and_is_recorded(tmp_path, server):
+def test_wechat_quota_45009_stops_the_run_and_is_recorded(server, open_channel):
     server.before_comments = lambda body, number: (
         json_response(fixture("wechat", "error_quota")) if number == 3 else None
     )
-    settings, db = setup(tmp_path, server)
+    settings, db = open_channel(channel_toml(server.url))
     summary = collect(db, settings)
     assert summary.status == "partial"
     assert summary.retry_later
@@ -276,14 +264,14 @@ def test_wechat_quota_45009_stops_the_run_and_is_recorded(tmp_path, server):
 
 
 @pytest.mark.parametrize("code", [88000, 88001, 88002])
-def test_wechat_article_errors_skip_only_that_article(tmp_path, server, code):
+def test_wechat_article_errors_skip_only_that_article(server, code, open_channel):
     def refuse(body, number):
         if body["msg_data_id"] == 2247483650 and body["index"] == 2:
             return json_response({"errcode": code, "errmsg": "refused"})
         return None
 
     server.before_comments = refuse
-    settings, db = setup(tmp_path, server)
+    settings, db = open_channel(channel_toml(server.url))
     summary = collect(db, settings)
     assert summary.status == "ok"
     assert db.table("comments").count == 120
@@ -293,61 +281,61 @@ def test_wechat_article_errors_skip_only_that_article(tmp_path, server, code):
     assert run[0] == 1 and str(code) in run[1]
 
 
-def test_wechat_http_500_then_success_is_retried(tmp_path, server):
+def test_wechat_http_500_then_success_is_retried(server, open_channel):
     server.before_comments = lambda body, number: (
         Response("Internal Server Error", 500) if number in (2, 3) else None
     )
-    settings, db = setup(tmp_path, server)
+    settings, db = open_channel(channel_toml(server.url))
     summary = collect(db, settings)
     assert summary.status == "ok"
     assert db.table("comments").count == 180
 
 
-def test_wechat_timeout_then_success_is_retried(tmp_path, server):
+def test_wechat_timeout_then_success_is_retried(server, open_channel):
     def slow_once(body, number):
         if number == 1:
             time.sleep(0.7)  # longer than the 0.5 s read timeout
         return None
 
     server.before_comments = slow_once
-    settings, db = setup(tmp_path, server)
+    settings, db = open_channel(channel_toml(server.url))
     summary = collect(db, settings)
     assert summary.status == "ok", summary.errors
     assert db.table("comments").count == 180
 
 
-def test_wechat_invalid_json_is_a_recorded_bad_payload(tmp_path, server):
+def test_wechat_invalid_json_is_a_recorded_bad_payload(server, open_channel):
     server.before_comments = lambda body, number: Response('{"errcode": 0, "total": 6', 200)
-    settings, db = setup(tmp_path, server)
+    settings, db = open_channel(channel_toml(server.url))
     summary = collect(db, settings)
     assert summary.status == "partial"
     assert "BadPayload" in summary.errors[0] and "invalid JSON" in summary.errors[0]
 
 
-def test_wechat_five_megabyte_comment_page_is_read(tmp_path, server):
+def test_wechat_five_megabyte_comment_page_is_read(server, open_channel):
     for number, item in enumerate(server.comments["2247483650_1"]):
         item["content"] = f"{number}" + "长评论龘" * 9_000  # 49 x 108 kB: a 5.3 MB page
-    settings, db = setup(tmp_path, server)
+    settings, db = open_channel(channel_toml(server.url))
     summary = collect(db, settings)
     assert summary.status == "ok", summary.errors
     assert db.table("comments").count == 180
 
 
-def test_wechat_missing_secret_fails_with_the_variable_name(tmp_path, server, monkeypatch):
+def test_wechat_missing_secret_fails_with_the_variable_name(server, monkeypatch, open_channel):
     monkeypatch.delenv("ZZRB_WECHAT_SECRET")
-    settings, db = setup(tmp_path, server)
+    settings, db = open_channel(channel_toml(server.url))
     summary = collect(db, settings)
     assert summary.status == "failed"
     assert "set the environment variable ZZRB_WECHAT_SECRET" in summary.errors[0]
 
 
-def test_wechat_killed_run_resumes_with_every_comment_once(tmp_path, server):
+def test_wechat_killed_run_resumes_with_every_comment_once(server, open_channel):
     def crash_after_three_pages(body, number):
         if number > 3:
             raise RuntimeError("server fell over")  # the test server answers 500
 
     server.before_comments = crash_after_three_pages
-    settings, db = setup(tmp_path, server)
+    settings, db = open_channel(channel_toml(server.url))
     first = collect(db, settings)
     assert first.status == "partial"
     assert 0 < db.table("comments").count < 180
@@ -407,17 +395,17 @@ def test_wechat_malformed_comment_is_skipped_with_reason(item, message):
     assert message in page.skipped[0]
 
 
-def test_wechat_wrong_envelope_is_bad_payload(tmp_path, server):
+def test_wechat_wrong_envelope_is_bad_payload(server, open_channel):
     server.before_comments = lambda body, number: json_response({"errcode": 0, "total": "many"})
-    settings, db = setup(tmp_path, server)
+    settings, db = open_channel(channel_toml(server.url))
     summary = collect(db, settings)
     assert "field 'total' should be int" in summary.errors[0]
 
 
-def test_wechat_malformed_article_is_skipped_others_kept(tmp_path, server):
+def test_wechat_malformed_article_is_skipped_others_kept(server, open_channel):
     server.articles[1] = {**server.articles[1], "title": None}
     server.articles.append({"ref_date": "2024-01-25", "msgid": 7, "title": "x"})
-    settings, db = setup(tmp_path, server)
+    settings, db = open_channel(channel_toml(server.url))
     summary = collect(db, settings)
     assert summary.status == "ok"
     assert db.table("stories").count == 2

@@ -7,11 +7,9 @@ import json
 import pytest
 from werkzeug import Response
 
-from moderation import pipeline
 from moderation.collectors import weibo
-from moderation.db import connect
 from moderation.settings import SettingsError
-from tests.collectors.conftest import FAST, channel_settings, fixture
+from tests.collectors.conftest import FAST, channel_settings, collect, fixture
 
 STATUS_A = "4990000000000001"
 STATUS_B = "4990000000000002"
@@ -104,21 +102,12 @@ def server(httpserver):
     return FakeWeibo(httpserver)
 
 
-def setup(tmp_path, server, **extra):
-    settings = channel_settings(tmp_path, channel_toml(server.url, **extra))
-    return settings, connect(settings.database_path)
-
-
-def collect(db, settings):
-    return pipeline.collect_channel(db, settings, settings.channel("weibo"))
-
-
 def saved_cursor(db) -> dict:
     return json.loads(db.execute("SELECT cursor FROM channels").fetchone()[0])
 
 
-def test_weibo_collects_every_comment_paging_down(tmp_path, server):
-    settings, db = setup(tmp_path, server)
+def test_weibo_collects_every_comment_paging_down(server, open_channel):
+    settings, db = open_channel(channel_toml(server.url))
     summary = collect(db, settings)
     assert summary.status == "ok", summary.errors
     assert summary.new == server.total() == 46
@@ -138,8 +127,8 @@ def test_weibo_collects_every_comment_paging_down(tmp_path, server):
     )
 
 
-def test_weibo_next_run_asks_since_id_and_finds_only_new(tmp_path, server):
-    settings, db = setup(tmp_path, server)
+def test_weibo_next_run_asks_since_id_and_finds_only_new(server, open_channel):
+    settings, db = open_channel(channel_toml(server.url))
     collect(db, settings)
     server.add(STATUS_A, "新评论")
     server.requests.clear()
@@ -149,11 +138,11 @@ def test_weibo_next_run_asks_since_id_and_finds_only_new(tmp_path, server):
     assert len(server.requests) == 2  # one short page per status
 
 
-def test_weibo_comment_fields_from_documented_payload(tmp_path, httpserver):
+def test_weibo_comment_fields_from_documented_payload(httpserver, open_channel):
     httpserver.expect_request("/2/comments/show.json").respond_with_json(
         fixture("weibo", "comments_show")
     )
-    settings, db = setup(tmp_path, type("S", (), {"url": httpserver.url_for("").rstrip("/")}))
+    settings, db = open_channel(channel_toml(httpserver.url_for("").rstrip("/")))
     assert collect(db, settings).new == 3
     rows = {
         row["native_id"]: row
@@ -170,14 +159,14 @@ def test_weibo_comment_fields_from_documented_payload(tmp_path, httpserver):
 
 
 @pytest.mark.parametrize("code", [10022, 10023, 10024])
-def test_weibo_rate_limit_stops_until_next_run(tmp_path, server, code):
+def test_weibo_rate_limit_stops_until_next_run(server, code, open_channel):
     def limited(args, number):
         if number == 2:
             return Response(json.dumps({"error_code": code, "error": "out of rate limit"}), 403)
         return None
 
     server.before = limited
-    settings, db = setup(tmp_path, server)
+    settings, db = open_channel(channel_toml(server.url))
     summary = collect(db, settings)
     assert summary.status == "partial" and summary.retry_later
     assert f"error_code {code}" in summary.errors[0] and "next run" in summary.errors[0]
@@ -188,7 +177,7 @@ def test_weibo_rate_limit_stops_until_next_run(tmp_path, server, code):
 
 
 @pytest.mark.parametrize("status", [403, 503, 500])
-def test_weibo_rate_limit_in_any_status_is_a_rate_limit_not_an_outage(tmp_path, server, status):
+def test_weibo_rate_limit_in_any_status_is_a_rate_limit_not_an_outage(server, status, open_channel):
     def limited(args, number):
         if number == 2:
             body = {"error_code": 10023, "error": "User requests out of rate limit!"}
@@ -196,7 +185,7 @@ def test_weibo_rate_limit_in_any_status_is_a_rate_limit_not_an_outage(tmp_path, 
         return None
 
     server.before = limited
-    settings, db = setup(tmp_path, server)
+    settings, db = open_channel(channel_toml(server.url))
     summary = collect(db, settings)
     assert summary.status == "partial" and summary.retry_later
     assert "RateLimited" in summary.errors[0] and "10023" in summary.errors[0]
@@ -206,23 +195,23 @@ def test_weibo_rate_limit_in_any_status_is_a_rate_limit_not_an_outage(tmp_path, 
     assert db.table("comments").count == 46
 
 
-def test_weibo_plain_503_is_retried_then_an_outage(tmp_path, server):
+def test_weibo_plain_503_is_retried_then_an_outage(server, open_channel):
     server.before = lambda args, number: Response("Service Unavailable", 503)
-    settings, db = setup(tmp_path, server)
+    settings, db = open_channel(channel_toml(server.url))
     summary = collect(db, settings)
     assert summary.status == "failed" and "ChannelUnavailable" in summary.errors[0]
     assert len(server.requests) > 1
 
 
-def test_weibo_expired_token_is_auth_failed(tmp_path, server):
+def test_weibo_expired_token_is_auth_failed(server, open_channel):
     server.before = lambda args, number: error("error_token_expired")
-    settings, db = setup(tmp_path, server)
+    settings, db = open_channel(channel_toml(server.url))
     summary = collect(db, settings)
     assert summary.status == "failed"
     assert "AuthFailed" in summary.errors[0] and "21327" in summary.errors[0]
 
 
-def test_weibo_deleted_post_is_skipped_with_reason(tmp_path, server):
+def test_weibo_deleted_post_is_skipped_with_reason(server, open_channel):
     def deleted(args, number):
         if args["id"] == STATUS_A:
             return Response(
@@ -231,20 +220,20 @@ def test_weibo_deleted_post_is_skipped_with_reason(tmp_path, server):
         return None
 
     server.before = deleted
-    settings, db = setup(tmp_path, server)
+    settings, db = open_channel(channel_toml(server.url))
     summary = collect(db, settings)
     assert summary.status == "ok"
     assert summary.new == 23 and summary.skipped == 1
     assert "20101" in summary.notes[0]
 
 
-def test_weibo_killed_run_resumes_at_max_id_with_every_comment_once(tmp_path, server):
+def test_weibo_killed_run_resumes_at_max_id_with_every_comment_once(server, open_channel):
     def crash(args, number):
         if number >= 2:
             raise RuntimeError("weibo gateway crashed")
 
     server.before = crash
-    settings, db = setup(tmp_path, server)
+    settings, db = open_channel(channel_toml(server.url))
     first = collect(db, settings)
     assert first.status == "partial" and db.table("comments").count == 10
     entry = saved_cursor(db)["statuses"][STATUS_A]
@@ -259,7 +248,7 @@ def test_weibo_killed_run_resumes_at_max_id_with_every_comment_once(tmp_path, se
     assert third.new == 1
 
 
-def test_weibo_timeout_and_500_are_retried(tmp_path, server):
+def test_weibo_timeout_and_500_are_retried(server, open_channel):
     import time
 
     def flaky(args, number):
@@ -270,23 +259,23 @@ def test_weibo_timeout_and_500_are_retried(tmp_path, server):
         return None
 
     server.before = flaky
-    settings, db = setup(tmp_path, server)
+    settings, db = open_channel(channel_toml(server.url))
     assert collect(db, settings).new == 46
 
 
-def test_weibo_bad_comment_is_skipped_paging_goes_on(tmp_path, server):
+def test_weibo_bad_comment_is_skipped_paging_goes_on(server, open_channel):
     server.comments[STATUS_A][5]["created_at"] = "yesterday"
     server.comments[STATUS_A][6]["user"] = "someone"
-    settings, db = setup(tmp_path, server)
+    settings, db = open_channel(channel_toml(server.url))
     summary = collect(db, settings)
     assert summary.new == 44 and summary.skipped == 2
     assert any("'user' should be dict" in note for note in summary.notes)
     assert any("does not match format" in note for note in summary.notes)
 
 
-def test_weibo_invalid_json_is_bad_payload(tmp_path, server):
+def test_weibo_invalid_json_is_bad_payload(server, open_channel):
     server.before = lambda args, number: Response("<html>upstream error</html>", 200)
-    settings, db = setup(tmp_path, server)
+    settings, db = open_channel(channel_toml(server.url))
     summary = collect(db, settings)
     assert summary.status == "failed" and "invalid JSON" in summary.errors[0]
 
@@ -305,9 +294,9 @@ def test_weibo_bad_statuses_are_rejected_at_load(tmp_path, statuses, message):
         channel_settings(tmp_path, channels)
 
 
-def test_weibo_missing_token_env(tmp_path, server, monkeypatch):
+def test_weibo_missing_token_env(server, monkeypatch, open_channel):
     monkeypatch.delenv("ZZRB_WEIBO_TOKEN")
-    settings, db = setup(tmp_path, server)
+    settings, db = open_channel(channel_toml(server.url))
     summary = collect(db, settings)
     assert "set the environment variable ZZRB_WEIBO_TOKEN" in summary.errors[0]
     assert weibo.Options.__dataclass_fields__["access_token_env"].default == "ZZRB_WEIBO_TOKEN"
@@ -317,12 +306,12 @@ def test_weibo_missing_token_env(tmp_path, server, monkeypatch):
 
 
 @pytest.mark.parametrize("cursors", [True, False], ids=["next_cursor", "no-cursor"])
-def test_weibo_short_pages_do_not_end_the_pass(tmp_path, server, cursors):
+def test_weibo_short_pages_do_not_end_the_pass(server, cursors, open_channel):
     """Weibo filters hidden comments out of a page: a page shorter than `count` is not the
     end (against such a stand-in 11 of 191 comments were never stored)."""
     server.cursors = cursors
     server.hidden = {FIRST_ID + 20, FIRST_ID + 21, FIRST_ID + 8}  # on pages 1 and 2 of A
-    settings, db = setup(tmp_path, server)
+    settings, db = open_channel(channel_toml(server.url))
     summary = collect(db, settings)
     assert summary.status == "ok"
     assert summary.new == server.total() - 3 == 43
@@ -331,8 +320,8 @@ def test_weibo_short_pages_do_not_end_the_pass(tmp_path, server, cursors):
     assert again.new == 0
 
 
-def test_weibo_pass_ends_at_since_id_without_an_extra_call(tmp_path, server):
-    settings, db = setup(tmp_path, server)
+def test_weibo_pass_ends_at_since_id_without_an_extra_call(server, open_channel):
+    settings, db = open_channel(channel_toml(server.url))
     collect(db, settings)
     for _ in range(12):
         server.add(STATUS_A, "新评论")
@@ -345,30 +334,30 @@ def test_weibo_pass_ends_at_since_id_without_an_extra_call(tmp_path, server):
     "code, expected",
     [("10023", "RateLimited"), ("21327", "AuthFailed"), (" 10022 ", "RateLimited")],
 )
-def test_weibo_error_code_given_as_a_string(tmp_path, server, code, expected):
+def test_weibo_error_code_given_as_a_string(server, code, expected, open_channel):
     server.before = lambda args, number: Response(
         json.dumps({"error_code": code, "error": "..."}), 403
     )
-    settings, db = setup(tmp_path, server)
+    settings, db = open_channel(channel_toml(server.url))
     summary = collect(db, settings)
     assert summary.errors and summary.errors[0].startswith(expected), summary.errors
 
 
-def test_weibo_deleted_post_given_as_a_string_code_is_skipped(tmp_path, server):
+def test_weibo_deleted_post_given_as_a_string_code_is_skipped(server, open_channel):
     def deleted(args, number):
         if args["id"] == STATUS_A:
             return Response(json.dumps({"error_code": "20101", "error": "deleted"}), 400)
         return None
 
     server.before = deleted
-    settings, db = setup(tmp_path, server)
+    settings, db = open_channel(channel_toml(server.url))
     summary = collect(db, settings)
     assert summary.status == "ok" and summary.new == 23 and "20101" in summary.notes[0]
 
 
-def test_weibo_comment_of_a_deleted_account_is_kept_with_a_placeholder(tmp_path, server):
+def test_weibo_comment_of_a_deleted_account_is_kept_with_a_placeholder(server, open_channel):
     server.comments[STATUS_A][5]["user"] = None
-    settings, db = setup(tmp_path, server)
+    settings, db = open_channel(channel_toml(server.url))
     summary = collect(db, settings)
     assert summary.new == 46 and summary.skipped == 0
     row = db.execute(

@@ -11,7 +11,7 @@ import pytest
 from moderation import create_app
 from moderation.sending import push_outbox
 from moderation.storage import users
-from tests.browser_support import CHROMIUM, launch
+from tests.browser_support import CHROMIUM
 from tests.helpers import PASSWORD
 from tests.push.conftest import MSG_DATA_ID
 
@@ -39,14 +39,13 @@ def served(wechat_setup):
 
 
 @pytest.fixture
-def page(served):
-    """A headless chromium tab."""
-    with sync_api.sync_playwright() as playwright:
-        browser = launch(playwright)
-        tab = browser.new_page(locale="zh-CN")
-        tab.set_default_timeout(10_000)
-        yield tab
-        browser.close()
+def page(served, browser):
+    """A headless chromium tab in a fresh context."""
+    context = browser.new_context(locale="zh-CN")
+    tab = context.new_page()
+    tab.set_default_timeout(10_000)
+    yield tab
+    context.close()
 
 
 def log_in(page, url: str, name: str) -> None:

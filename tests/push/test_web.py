@@ -33,7 +33,7 @@ def test_card_shows_pending_synced_and_failed_with_retry(site, wechat):
     client, auth, settings, db, ids = site
     auth.login("moderator")
     comment = ids[(MSG_DATA_ID, 0, 60)]
-    assert client.post(f"/comments/{comment}/approve").status_code == 302
+    assert client.post(f"/comments/{comment}/approve", data={"force": "1"}).status_code == 302
     assert "精选：待推送" in card(client, comment)
     push_outbox.deliver(db, settings)
     assert "精选：已同步" in card(client, comment)
@@ -41,7 +41,7 @@ def test_card_shows_pending_synced_and_failed_with_retry(site, wechat):
 
     other = ids[(MSG_DATA_ID, 0, 59)]
     wechat.comment(MSG_DATA_ID, 0, 59).deleted_by_user = True
-    client.post(f"/comments/{other}/approve")
+    client.post(f"/comments/{other}/approve", data={"force": "1"})
     push_outbox.deliver(db, settings)
     html = card(client, other)
     assert "精选：失败：读者已删除该评论（errcode 88004）" in html and "重试" in html
@@ -56,7 +56,9 @@ def test_bulk_approve_of_a_group_queues_one_action_each(site):
     client, auth, _settings, db, ids = site
     auth.login("moderator")
     chosen = [ids[(MSG_DATA_ID, 0, n)] for n in range(1, 41)]
-    response = client.post("/comments/bulk", data={"action": "approve", "ids": chosen})
+    response = client.post(
+        "/comments/bulk", data={"force": "1", "action": "approve", "ids": chosen}
+    )
     assert response.status_code == 302
     keys = [row["key"] for row in db.query("SELECT key FROM outbox")]
     assert len(keys) == 40 == len(set(keys))
@@ -135,7 +137,7 @@ def test_dashboard_decides_while_a_group_is_being_pushed(site, wechat):
     client, auth, settings, db, ids = site
     auth.login("moderator")
     group = [ids[(MSG_DATA_ID, 0, n)] for n in range(1, 41)]
-    client.post("/comments/bulk", data={"action": "approve", "ids": group})
+    client.post("/comments/bulk", data={"force": "1", "action": "approve", "ids": group})
     wechat.gate_at = 21  # the sender stops mid-batch, waiting for WeChat's answer
 
     def deliver():
@@ -147,7 +149,12 @@ def test_dashboard_decides_while_a_group_is_being_pushed(site, wechat):
     try:
         assert wechat.at_gate.wait(30)
         for n in (41, 42, 43):  # decisions go through while the sender waits on the channel
-            assert client.post(f"/comments/{ids[(MSG_DATA_ID, 0, n)]}/approve").status_code == 302
+            assert (
+                client.post(
+                    f"/comments/{ids[(MSG_DATA_ID, 0, n)]}/approve", data={"force": "1"}
+                ).status_code
+                == 302
+            )
         assert worker.is_alive()
     finally:
         wechat.gate.set()

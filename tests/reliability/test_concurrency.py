@@ -28,7 +28,7 @@ def test_decisions_and_collection_run_together(tmp_path):
         client = app.test_client()
         client.post("/login", data={"name": f"mod{number}", "password": PASSWORD})
         for comment_id in demo_ids[number::4]:
-            response = client.post(f"/comments/{comment_id}/approve")
+            response = client.post(f"/comments/{comment_id}/approve", data={"force": "1"})
             if response.status_code != 302:
                 errors.append(response.status_code)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from moderation.rules.engine import check_rule, compile_rules, describe
+from moderation.rules.engine import author_after, check_rule, compile_rules, describe
 from moderation.rules.model import AuthorFacts, Facts, Rule, RuleError
 from moderation.rules.toml_io import rule_from_toml, rules_from_toml, rules_to_toml
 
@@ -15,9 +15,12 @@ REASONS = {"abuse": "辱骂", "banned": "禁用词"}
 
 def facts(**changes) -> Facts:
     """A plain comment: no flags, neutral, on demo, by a regular author at 10:00 Beijing."""
-    author = AuthorFacts(changes.pop("author_key", "reader"), changes.pop("level", "regular"))
-    author.approved = changes.pop("approved", 5)
-    author.rejected = changes.pop("rejected", 0)
+    author = AuthorFacts(
+        changes.pop("author_key", "reader"),
+        changes.pop("level", "regular"),
+        changes.pop("approved", 5),
+        changes.pop("rejected", 0),
+    )
     values = dict(
         comment_id=1, text="这是一条普通的评论", flags=[], sentiment=0.5, channel="demo",
         story_id=7, story_age_days=1.0, beijing_hour=10, author=author,
@@ -93,8 +96,12 @@ def test_set_level_applies_to_the_rules_after_it():
         ),
         Rule("muted", "reject", {"author_levels": ["muted"]}, reason="abuse", id=2, position=2),
     ]
-    fired = compile_rules(rules).evaluate(facts(flags=[LINK]))
+    given = facts(flags=[LINK])
+    fired = compile_rules(rules).evaluate(given)
     assert [f.rule.id for f in fired] == [1, 2]
+    assert given.author.level == "regular"  # evaluate changes nothing it is given
+    assert author_after(fired, given.author).level == "muted"
+    assert author_after(fired[1:], given.author) is given.author
 
 
 def test_reject_names_the_flagged_words():

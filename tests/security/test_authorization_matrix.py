@@ -125,7 +125,10 @@ POLICY = {
 def form_for(endpoint: str, ids: dict) -> dict:
     """Form data that makes a permitted POST succeed (or fail softly with a message)."""
     return {
-        "queue.bulk": {"action": "approve", "ids": str(ids["comment_id"])},
+        "queue.bulk": {"action": "approve", "ids": str(ids["comment_id"]), "force": "1"},
+        "queue.decide": {"reason": "ad", "force": "1"},
+        "queue.decide_group": {"reason": "ad", "force": "1"},
+        "queue.keep_earliest": {"force": "1"},
         "queue.correct_sentiment": {"label": "1"},
         "queue.correct_offensive": {"label": "1"},
         "queue.flag_editor": {"note": "请看看"},
@@ -154,11 +157,9 @@ def form_for(endpoint: str, ids: dict) -> dict:
         "reports.generate": {"kind": "daily", "date": "2024-01-25"},
         "push.write_reply": {"text": "感谢您的关注，我们已转交相关部门。"},
         "push.edit_reply": {"text": "感谢关注，已转交相关部门处理。"},
-        "review.undo": {"state": "pending"},
+        "review.undo": {"state": "pending", "force": "1"},
         "duties.records_export": {"from": "2024-01-19", "to": "2024-01-25"},
         "review.undo_batch": {"after": "0", "upto": "1"},
-        "queue.decide": {"reason": "ad"},
-        "queue.decide_group": {"reason": "ad"},
     }.get(endpoint, {})
 
 

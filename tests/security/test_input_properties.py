@@ -156,7 +156,9 @@ def test_one_megabyte_field_is_accepted_and_cut(client, world):
 @pytest.mark.parametrize("field", ["ids", "note", "intro"])
 def test_oversized_request_is_a_clear_413(client, world, field):
     login_as(client, world["users"]["admin"])
-    response = client.post("/comments/bulk", data={"action": "approve", field: "x" * 3_000_000})
+    response = client.post(
+        "/comments/bulk", data={"force": "1", "action": "approve", field: "x" * 3_000_000}
+    )
     assert response.status_code == 413
     assert "2 MB" in response.get_data(as_text=True)
 
@@ -203,10 +205,10 @@ GET_PARAMS = {
 # POST URL -> the form fields its view reads (plus the builder's q/story/channel filters).
 POST_FIELDS = {
     "/login": ["name", "password", "next"],
-    "/comments/{comment_id}/approve": ["reason", "next"],
-    "/comments/{comment_id}/reject": ["reason", "next"],
-    "/comments/bulk": ["action", "ids", "reason", "next"],
-    "/groups/{group_id}/reject": ["reason", "next"],
+    "/comments/{comment_id}/approve": ["reason", "next", "seen", "seen_decision", "force"],
+    "/comments/{comment_id}/reject": ["reason", "next", "seen", "force"],
+    "/comments/bulk": ["action", "ids", "reason", "next", "seen", "force"],
+    "/groups/{group_id}/reject": ["reason", "next", "seen_decision", "force"],
     "/comments/{comment_id}/flag_editor": ["note", "next"],
     "/comments/{comment_id}/sentiment": ["label", "next"],
     "/editions/": ["date", "title", "from_approved"],
@@ -385,6 +387,8 @@ def test_login_with_lengths_around_the_caps_is_a_clear_answer(
 def test_bulk_decisions_around_the_id_cap(client, world, count):
     login_as(client, world["users"]["moderator"])
     ids = [str(world["comment_id"])] * count
-    response = client.post("/comments/bulk", data={"action": "reject", "reason": "ad", "ids": ids})
+    response = client.post(
+        "/comments/bulk", data={"force": "1", "action": "reject", "reason": "ad", "ids": ids}
+    )
     assert_clear(response)
     assert response.status_code == (400 if count > 200 else 302)

@@ -176,5 +176,5 @@ def test_next_keeps_a_local_path(client, admin):
 def test_decision_next_never_leaves_the_site(client, world):
     login_as(client, world["users"]["admin"])
     url = f"/comments/{world['comment_id']}/approve"
-    response = client.post(url, data={"next": "//evil.example/"})
+    response = client.post(url, data={"next": "//evil.example/", "force": "1"})
     assert response.headers["Location"] == "/"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from moderation.states import APPROVED, PENDING, REJECTED, automatic_sql, is_automatic
-from moderation.storage import decisions
+from moderation.states import APPROVED, PENDING, REJECTED, is_automatic
+from moderation.storage import automatic_sql, decisions
 from tests.test_scoring_pipeline import add
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,7 +11,7 @@ from moderation import create_app, pipeline
 from moderation.db import connect
 from moderation.settings import load_settings
 from moderation.storage import users
-from tests.browser_support import CHROMIUM, SCREENSHOTS, launch, live_server
+from tests.browser_support import CHROMIUM, SCREENSHOTS, live_server
 from tests.helpers import PASSWORD, write_config
 from tests.web.conftest import XSS, add_comment
 
@@ -39,15 +39,6 @@ def site(tmp_path_factory):
     db.close()
     with live_server(create_app(settings, SECRET_KEY="browser-test-key")) as url:
         yield {"url": url, "settings": settings, "xss_id": xss_id, "phone_id": phone_id}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """One headless chromium for the whole module."""
-    with sync_api.sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

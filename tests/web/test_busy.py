@@ -47,7 +47,7 @@ def test_busy_database_is_a_503_asking_to_retry(db, impatient_settings):
     Auth(client, db).login("moderator")
     holder = hold_write_lock(impatient_settings)
     try:
-        response = client.post(f"/comments/{comment_id}/approve")
+        response = client.post(f"/comments/{comment_id}/approve", data={"force": "1"})
     finally:
         holder.rollback()
         holder.close()
@@ -56,7 +56,9 @@ def test_busy_database_is_a_503_asking_to_retry(db, impatient_settings):
     assert "稍后重试" in body and "locked" not in body
     assert response.headers["Retry-After"] == "5"
     assert comment_store.get_status(db, comment_id) == "pending"
-    assert client.post(f"/comments/{comment_id}/approve").status_code == 302  # lock gone
+    assert (
+        client.post(f"/comments/{comment_id}/approve", data={"force": "1"}).status_code == 302
+    )  # lock gone
 
 
 def test_bulk_request_naming_too_many_ids_is_refused(client, auth, db, settings):
@@ -64,11 +66,13 @@ def test_bulk_request_naming_too_many_ids_is_refused(client, auth, db, settings)
     auth.login("moderator")
     limit = settings.limits.ids_per_request
     many = [str(n) for n in range(1, limit + 2)]
-    response = client.post("/comments/bulk", data={"action": "approve", "ids": many})
+    response = client.post("/comments/bulk", data={"force": "1", "action": "approve", "ids": many})
     assert response.status_code == 400
     assert f"一次最多处理 {limit} 条" in response.get_data(as_text=True)
     assert db.execute("SELECT COUNT(*) FROM decisions").fetchone()[0] == 0
-    ok = client.post("/comments/bulk", data={"action": "approve", "ids": [str(i) for i in ids]})
+    ok = client.post(
+        "/comments/bulk", data={"force": "1", "action": "approve", "ids": [str(i) for i in ids]}
+    )
     assert ok.status_code == 302
     assert {comment_store.get_status(db, i) for i in ids} == {"approved"}
 
@@ -99,7 +103,7 @@ def test_group_decision_over_http_covers_every_member_and_reports(client, auth, 
     auth.login("moderator")
     page = client.get(f"/groups/{ids[0]}").get_data(as_text=True)
     assert "重复组" in page and "450 条" in page and "最早的 200 条" in page
-    response = client.post(f"/groups/{ids[0]}/approve", follow_redirects=True)
+    response = client.post(f"/groups/{ids[0]}/approve", data={"force": "1"}, follow_redirects=True)
     assert "整组 450 条：已通过 450 条" in response.get_data(as_text=True)
     approved = db.execute("SELECT COUNT(*) FROM comments WHERE status = 'approved'").fetchone()[0]
     assert approved == 450

@@ -57,7 +57,13 @@ def test_bulk_decisions_record_each_comment(client, collected, login):
     login("moderator", name="王编辑")
     response = client.post(
         "/comments/bulk",
-        data={"action": "reject", "reason": "ad", "ids": ["3", "4", "5"], "next": "/?queue=all"},
+        data={
+            "action": "reject",
+            "reason": "ad",
+            "ids": ["3", "4", "5"],
+            "seen": ["3:pending", "4:pending", "5:pending"],
+            "next": "/?queue=all",
+        },
     )
     assert response.status_code == 302 and response.headers["Location"] == "/?queue=all"
     for comment_id in (3, 4, 5):
@@ -68,7 +74,9 @@ def test_bulk_decisions_record_each_comment(client, collected, login):
 
 def test_bulk_refuses_unknown_ids_all_or_nothing(client, collected, login):
     login()
-    response = client.post("/comments/bulk", data={"action": "approve", "ids": ["1", "99999"]})
+    response = client.post(
+        "/comments/bulk", data={"force": "1", "action": "approve", "ids": ["1", "99999"]}
+    )
     assert response.status_code == 404
     assert comment_store.get_status(collected, 1) == "pending"
 
@@ -79,7 +87,7 @@ def test_group_page_and_group_approve(client, collected, login):
     page = client.get(f"/groups/{group_id}").get_data(as_text=True)
     assert page.count('class="comment ') == len(members)
     assert f"重复 {len(members)} 条" in page
-    client.post(f"/groups/{group_id}/approve")
+    client.post(f"/groups/{group_id}/approve", data={"force": "1"})
     assert {comment_store.get_status(collected, i) for i in members} == {"approved"}
     assert client.get("/groups/99999").status_code == 404
 
@@ -102,7 +110,7 @@ def test_history_drawer_lists_decisions_and_earlier_texts(client, collected, log
         }
     )
     login("moderator", name="李编辑")
-    client.post("/comments/9/reject", data={"reason": "abuse"})
+    client.post("/comments/9/reject", data={"force": "1", "reason": "abuse"})
     html = client.get("/?queue=rejected").get_data(as_text=True)
     card = html[html.index('id="comment-9"') :]
     assert "李编辑" in card and "拒绝" in card and "辱骂" in card
@@ -128,7 +136,7 @@ def test_deciding_releases_the_claim(client, collected, login):
     assert claims.active_claims(collected, range(1, 300)) == {}  # opening a queue claims nothing
     client.post("/comments/3/claim")
     assert claims.active_claims(collected, [3]) == {3: "王编辑"}
-    client.post("/comments/3/approve")
+    client.post("/comments/3/approve", data={"force": "1"})
     assert 3 not in claims.active_claims(collected, [3])
 
 

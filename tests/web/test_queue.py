@@ -40,7 +40,9 @@ def test_approve_seed_snow_comments_and_export_them_byte_for_byte(client, collec
     lines = seed_snow_lines()
     assert len(lines) == 6
     for line in lines:
-        response = client.post(f"/comments/{comment_id_for(collected, line)}/approve")
+        response = client.post(
+            f"/comments/{comment_id_for(collected, line)}/approve", data={"force": "1"}
+        )
         assert response.status_code == 302
     exported = export_approved(client)
     assert exported.headers["Content-Type"] == "text/plain; charset=utf-8"
@@ -54,7 +56,7 @@ def test_approve_seed_snow_comments_and_export_them_byte_for_byte(client, collec
 
 def test_reject_records_reason_and_leaves_queue(client, collected):
     comment_id = comment_id_for(collected, seed_snow_lines()[0])
-    client.post(f"/comments/{comment_id}/reject", data={"reason": "off_topic"})
+    client.post(f"/comments/{comment_id}/reject", data={"force": "1", "reason": "off_topic"})
     assert comment_store.get_status(collected, comment_id) == REJECTED
     decision = decisions.history(collected, comment_id)[-1]
     assert (decision["from_state"], decision["to_state"], decision["reason"]) == (
@@ -65,13 +67,15 @@ def test_reject_records_reason_and_leaves_queue(client, collected):
 
 
 def test_unknown_comment_and_reason_are_refused(client, collected):
-    assert client.post("/comments/999999/approve").status_code == 404
-    assert client.post("/comments/1/reject", data={"reason": "bogus"}).status_code == 400
+    assert client.post("/comments/999999/approve", data={"force": "1"}).status_code == 404
+    assert (
+        client.post("/comments/1/reject", data={"force": "1", "reason": "bogus"}).status_code == 400
+    )
 
 
 def test_approve_is_idempotent(client, collected):
-    client.post("/comments/1/approve")
-    client.post("/comments/1/approve")
+    client.post("/comments/1/approve", data={"force": "1"})
+    client.post("/comments/1/approve", data={"force": "1"})
     assert comment_store.get_status(collected, 1) == APPROVED
     assert len(decisions.history(collected, 1)) == 1
 
@@ -94,7 +98,7 @@ def test_approved_column_download_masks_personal_data(client, collected):
         "SELECT id, text FROM comments WHERE text LIKE '%139%' OR text LIKE '%QQ%' LIMIT 1"
     ).fetchone()
     assert row, "the demo channel carries comments with personal data"
-    client.post(f"/comments/{row[0]}/approve")
+    client.post(f"/comments/{row[0]}/approve", data={"force": "1"})
     body = export_approved(client).get_data(as_text=True)
     from moderation.scoring.personal_data import mask_personal_data
 

@@ -76,7 +76,10 @@ def test_admin_manages_reasons_and_everything_reads_them(client, auth, db):
     comment_id = add(db, "web", "1", "听说明天全市停水")
     assert "谣言" in client.get("/").get_data(as_text=True)
     assert (
-        client.post(f"/comments/{comment_id}/reject", data={"reason": "rumor"}).status_code == 302
+        client.post(
+            f"/comments/{comment_id}/reject", data={"force": "1", "reason": "rumor"}
+        ).status_code
+        == 302
     )
     assert decisions.history(db, comment_id)[-1]["reason"] == "rumor"
     rule_store.add_rule(db, Rule("谣言词", "reject", {"length_below": 3}, reason="rumor"), "admin")
@@ -91,4 +94,9 @@ def test_admin_manages_reasons_and_everything_reads_them(client, auth, db):
 def test_unknown_reason_is_refused(client, auth, db):
     comment_id = add(db, "web", "1", "评论")
     auth.login("moderator")
-    assert client.post(f"/comments/{comment_id}/reject", data={"reason": "nope"}).status_code == 400
+    assert (
+        client.post(
+            f"/comments/{comment_id}/reject", data={"force": "1", "reason": "nope"}
+        ).status_code
+        == 400
+    )

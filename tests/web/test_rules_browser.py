@@ -11,7 +11,7 @@ from moderation import create_app, pipeline
 from moderation.db import connect
 from moderation.settings import load_settings
 from moderation.storage import users
-from tests.browser_support import CHROMIUM, launch, live_server
+from tests.browser_support import CHROMIUM, live_server
 from tests.helpers import PASSWORD, write_config
 from tests.test_scoring_pipeline import add
 
@@ -44,15 +44,6 @@ def site(tmp_path):
     with live_server(create_app(settings, SECRET_KEY="browser-test-key")) as url:
         yield {"url": url, "settings": settings, "db": db}
     db.close()
-
-
-@pytest.fixture
-def browser():
-    """A headless chromium."""
-    with sync_api.sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
 
 
 def log_in(browser, site, name: str, path: str):

@@ -1,4 +1,4 @@
-"""Operators' tools: online backup and restore of the SQLite file, health of the service."""
+"""Online backup and restore of the SQLite file (operators' `moderation backup` and `restore`)."""
 
 from __future__ import annotations
 
