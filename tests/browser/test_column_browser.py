@@ -155,7 +155,7 @@ def test_builder_lists_problems_fixes_them_and_records_an_override(server, page,
     assert "雪落无声" not in page.locator("ol.sections").inner_text()
     same_author = panel.locator("li.problem", has_text="同一位网友")
     same_author.locator("input[name=note]").fill("两条分别回应雪景和供暖，保留")
-    same_author.locator("button[type=submit]", has_text="确认签发").click()
+    same_author.locator("button[type=submit]", has_text="确认可以见报").click()
     page.wait_for_load_state()
     assert "可以签发" in panel.inner_text()
     assert "chief 于" in panel.inner_text() and "两条分别回应雪景和供暖" in panel.inner_text()
