@@ -5,6 +5,7 @@ PENDING = "pending"
 APPROVED = "approved"
 REJECTED = "rejected"
 STATES = (PENDING, APPROVED, REJECTED)
+STATE_NAMES = {PENDING: "待审", APPROVED: "已通过", REJECTED: "已拒绝"}
 
 # The moderation actions and the state each leads to.
 ACTIONS = {"approve": APPROVED, "reject": REJECTED, "reopen": PENDING}
@@ -39,3 +40,21 @@ REJECT_REASONS = {
 # Decisions, reports, appeals, account events and the texts decided are kept at least this
 # long (网络安全法: network logs six months); no setting or command deletes them sooner.
 RECORDS_MIN_DAYS = 180
+
+
+# Every flag a comment can carry, by the name the desk, the exports and the records use.
+FLAG_NAMES = {
+    "banned": "违禁词",
+    "suspect": "可疑词",
+    "personal_data": "个人信息",
+    "spam_link": "广告链接",
+    "spam_solicit": "招揽广告",
+    "spam_repeat": "刷屏",
+    "low_information": "信息量低",
+    "negative": "负面",
+    "mass_posting": "批量发帖",
+    "offensive": "冒犯",
+    "insult": "侮辱性称呼",
+    "scoring_timeout": "评分超时",
+    "second_opinion": "第二意见",
+}

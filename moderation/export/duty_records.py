@@ -13,7 +13,14 @@ from datetime import date
 from moderation.export.masking import mask
 from moderation.export.records import neutralise
 from moderation.rules.model import LEVELS
-from moderation.states import MODE_ACTOR, REJECT_REASONS, RULE_ACTOR, SYSTEM_ACTOR
+from moderation.states import (
+    FLAG_NAMES,
+    MODE_ACTOR,
+    REJECT_REASONS,
+    RULE_ACTOR,
+    STATE_NAMES,
+    SYSTEM_ACTOR,
+)
 from moderation.storage import duty_records
 from moderation.storage import reasons as reason_store
 from moderation.timeutil import day_bounds, local_time
@@ -81,20 +88,7 @@ ACTION_NAMES = {
     "password_change": "本人修改密码",
     "password_reset": "管理员重置密码",
 }
-STATE_NAMES = {"pending": "待审", "approved": "已通过", "rejected": "已拒绝", **LEVELS}
-FLAG_NAMES = {
-    "banned": "违禁词",
-    "suspect": "可疑词",
-    "personal_data": "个人信息",
-    "spam_link": "广告链接",
-    "spam_solicit": "招揽广告",
-    "spam_repeat": "刷屏",
-    "low_information": "信息量低",
-    "negative": "负面",
-    "mass_posting": "批量发帖",
-    "offensive": "冒犯",
-    "second_opinion": "第二意见",
-}
+RECORD_STATE_NAMES = {**STATE_NAMES, **LEVELS}  # a level change records levels as states
 
 
 def reason_name(reason: str | None, names: dict[str, str]) -> str | None:
@@ -164,8 +158,8 @@ def records_csv(db, first: date, last: date, channel_labels: dict[str, str]) -> 
             "channel": channel_labels.get(row["channel"], row["channel"]),
             "actor": actor_name(row["actor"]),
             "action": ACTION_NAMES.get(row["action"], row["action"]),
-            "from_state": STATE_NAMES.get(row["from_state"], row["from_state"]),
-            "to_state": STATE_NAMES.get(row["to_state"], row["to_state"]),
+            "from_state": RECORD_STATE_NAMES.get(row["from_state"], row["from_state"]),
+            "to_state": RECORD_STATE_NAMES.get(row["to_state"], row["to_state"]),
             "reason": reason_name(row["reason"], reasons),
             "author_key": author_name(row["author_key"], channel_labels),
             **{key: mask(row[key]) for key in MASKED},

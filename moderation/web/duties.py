@@ -22,14 +22,14 @@ from flask import (
 
 from moderation.export.duty_records import YEARS, export_records, filename, in_years
 from moderation.roles import ADMIN, MODERATOR
-from moderation.states import MODE_ACTOR, RULE_ACTOR, STATES, SYSTEM_ACTOR
+from moderation.states import MODE_ACTOR, RULE_ACTOR, STATE_NAMES, STATES, SYSTEM_ACTOR
 from moderation.storage import appeals, decisions, duty_records, reader_reports, regions
 from moderation.storage import reasons as reason_store
 from moderation.timeutil import BEIJING
 from moderation.web.auth import current_actor, role_required
 from moderation.web.conflicts import describe
 from moderation.web.context import forget_counts, get_db
-from moderation.web.templating import STATE_NAMES, channel_labels
+from moderation.web.templating import channel_labels
 
 bp = Blueprint("duties", __name__)
 

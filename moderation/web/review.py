@@ -74,7 +74,7 @@ def undo(comment_id: int):
         abort(404)
     except decisions.DecisionConflict as conflict:
         return conflicts.respond(conflict, comment_id, action, None, _back)
-    from moderation.web.templating import STATE_NAMES
+    from moderation.states import STATE_NAMES
 
     state = STATE_NAMES[decisions.ACTIONS[action]]
     flash(f"已撤销：评论 #{comment_id} 恢复为“{state}”。", "info")

@@ -22,11 +22,12 @@ from moderation.rules import form as rule_form
 from moderation.rules.engine import check_rule
 from moderation.rules.model import ACTIONS, CONDITIONS, LEVELS, RuleError
 from moderation.rules.toml_io import rule_from_toml, rule_to_toml, rules_from_toml, rules_to_toml
+from moderation.states import FLAG_NAMES
 from moderation.storage import authors, rule_apply
 from moderation.storage import rules as rule_store
 from moderation.web.auth import current_actor, role_required
 from moderation.web.context import get_db
-from moderation.web.templating import FLAG_NAMES, channel_labels
+from moderation.web.templating import channel_labels
 from moderation.web.toml_files import toml_response
 
 bp = Blueprint("rules", __name__, url_prefix="/admin/rules")

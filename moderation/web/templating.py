@@ -8,24 +8,9 @@ from moderation.alerts.text import error_summary
 from moderation.scoring.personal_data import mask_personal_data
 from moderation.second_opinion.model import LABELS as OPINION_LABELS
 from moderation.second_opinion.model import LEVELS as OPINION_LEVELS
-from moderation.states import REJECT_REASONS
+from moderation.states import FLAG_NAMES, REJECT_REASONS, STATE_NAMES
 from moderation.timeutil import BEIJING, TIME_FORMAT
 
-FLAG_NAMES = {
-    "banned": "违禁词",
-    "suspect": "可疑词",
-    "personal_data": "个人信息",
-    "spam_link": "广告链接",
-    "spam_solicit": "招揽广告",
-    "spam_repeat": "刷屏",
-    "low_information": "信息量低",
-    "negative": "负面",
-    "mass_posting": "批量发帖",
-    "offensive": "冒犯",
-    "insult": "侮辱性称呼",
-    "scoring_timeout": "评分超时",
-    "second_opinion": "第二意见",
-}
 # Why a second opinion gave no answer, as the card says it.
 OPINION_FAILURES = {
     "failed": "调用失败",
@@ -59,7 +44,6 @@ ACCOUNT_ACTIONS = {
     "password_change": "本人修改密码",
     "password_reset": "管理员重置密码",
 }
-STATE_NAMES = {"pending": "待审", "approved": "已通过", "rejected": "已拒绝"}
 LABEL_NAMES = {"negative": "负面", "neutral": "中性", "positive": "正面"}
 QUOTE_STATE_NAMES = {"selected": "已选入", "signed_off": "已签发", "printed": "已付印"}
 RUN_STATUS_NAMES = {"running": "采集中", "ok": "成功", "partial": "部分成功", "failed": "失败"}

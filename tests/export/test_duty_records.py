@@ -2,12 +2,11 @@
 
 from moderation.export.duty_records import (
     ACTION_NAMES,
-    FLAG_NAMES,
     actor_name,
     author_name,
     reason_name,
 )
-from moderation.states import REJECT_REASONS
+from moderation.states import FLAG_NAMES, REJECT_REASONS
 
 
 def test_a_rules_reason_names_the_flag_and_keeps_the_words():
