@@ -58,3 +58,27 @@ FLAG_NAMES = {
     "scoring_timeout": "评分超时",
     "second_opinion": "第二意见",
 }
+
+# Every action of the decision log, by the name the desk's history, the conflict page and the
+# records export use (an unknown code is shown as it is).
+ACTION_NAMES = {
+    "approve": "通过",
+    "reject": "拒绝",
+    "reopen": "重新待审",
+    "hold": "暂缓推送",
+    "flag_editor": "提请编辑关注",
+    "select": "选入专栏",
+    "draft_accept": "采用专栏草稿",
+    "sign_off": "签发",
+    "print": "付印",
+    "reply_written": "撰写官方回复",
+    "reply_signed_off": "签发官方回复",
+    "reply_sent": "官方回复已发出",
+    "reply_withdrawn": "撤回官方回复",
+    "reply_deleted": "官方回复已从渠道删除",
+    "report_upheld": "举报成立",
+    "report_dismissed": "举报不成立",
+    "appeal_upheld": "申诉成立",
+    "appeal_denied": "申诉驳回",
+    "keep_earliest": "保留最早一条、其余按重复拒绝",  # a group action (the conflict page names it)
+}

@@ -14,6 +14,7 @@ from moderation.export.masking import mask
 from moderation.export.records import neutralise
 from moderation.rules.model import LEVELS
 from moderation.states import (
+    ACTION_NAMES,
     FLAG_NAMES,
     MODE_ACTOR,
     REJECT_REASONS,
@@ -52,25 +53,8 @@ KIND_NAMES = {
 MASKED = ("text", "note")
 # An inspector reads Chinese: actions, states, reasons and actors by their names, not the
 # codes the database keeps (an unknown code is written as it is).
-ACTION_NAMES = {
-    "approve": "通过",
-    "reject": "拒绝",
-    "reopen": "重新待审",
-    "hold": "暂缓推送",
-    "flag_editor": "提请编辑关注",
-    "select": "选入专栏",
-    "draft_accept": "采用专栏草稿",
-    "sign_off": "签发",
-    "print": "付印",
-    "reply_written": "撰写官方回复",
-    "reply_signed_off": "签发官方回复",
-    "reply_sent": "官方回复已发出",
-    "reply_withdrawn": "撤回官方回复",
-    "reply_deleted": "官方回复已从渠道删除",
-    "report_upheld": "举报成立",
-    "report_dismissed": "举报不成立",
-    "appeal_upheld": "申诉成立",
-    "appeal_denied": "申诉驳回",
+RECORD_ACTION_NAMES = {
+    **ACTION_NAMES,
     "report:open": "待处理",
     "report:upheld": "举报成立",
     "report:dismissed": "举报不成立",
@@ -157,7 +141,7 @@ def records_csv(db, first: date, last: date, channel_labels: dict[str, str]) -> 
             "at": local_time(row["at"], "%Y-%m-%d %H:%M:%S"),
             "channel": channel_labels.get(row["channel"], row["channel"]),
             "actor": actor_name(row["actor"]),
-            "action": ACTION_NAMES.get(row["action"], row["action"]),
+            "action": RECORD_ACTION_NAMES.get(row["action"], row["action"]),
             "from_state": RECORD_STATE_NAMES.get(row["from_state"], row["from_state"]),
             "to_state": RECORD_STATE_NAMES.get(row["to_state"], row["to_state"]),
             "reason": reason_name(row["reason"], reasons),

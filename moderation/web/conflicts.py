@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from flask import abort, flash, render_template, request
 
-from moderation.states import STATE_NAMES, STATES
+from moderation.states import ACTION_NAMES, STATE_NAMES, STATES
 from moderation.storage.decisions import ACTIONS, DecisionConflict, Seen
 from moderation.web.context import sqlite_int
-from moderation.web.templating import ACTION_NAMES, localtime
+from moderation.web.templating import localtime
 
 MISSING_SEEN = (
     "请求缺少“所见状态”：请从审核页面操作；脚本须带上 seen（单条为状态，批量为 编号:状态），"

@@ -8,10 +8,10 @@ import sqlite3
 
 from flask import flash
 
+from moderation.states import ACTION_NAMES
 from moderation.storage import decisions
 from moderation.storage.retry import is_busy
 from moderation.web.review import flash_batch
-from moderation.web.templating import ACTION_NAMES
 
 KEEP_EARLIEST_REASON = "duplicate"
 

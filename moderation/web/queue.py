@@ -20,6 +20,7 @@ from flask import (
 )
 
 from moderation.roles import MODERATOR
+from moderation.states import ACTION_NAMES
 from moderation.storage import channels as channel_store
 from moderation.storage import claims as claim_store
 from moderation.storage import corrections, decisions, duplicates
@@ -33,7 +34,6 @@ from moderation.web import push as push_view
 from moderation.web.auth import current_actor, role_required, safe_next
 from moderation.web.context import COUNTS_CACHE, forget_counts, get_db, sqlite_int
 from moderation.web.review import claims_for, flash_batch, flash_decision
-from moderation.web.templating import ACTION_NAMES
 from moderation.web.threads import annotate_threads
 
 bp = Blueprint("queue", __name__)

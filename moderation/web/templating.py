@@ -8,7 +8,7 @@ from moderation.alerts.text import error_summary
 from moderation.scoring.personal_data import mask_personal_data
 from moderation.second_opinion.model import LABELS as OPINION_LABELS
 from moderation.second_opinion.model import LEVELS as OPINION_LEVELS
-from moderation.states import FLAG_NAMES, REJECT_REASONS, STATE_NAMES
+from moderation.states import ACTION_NAMES, FLAG_NAMES, REJECT_REASONS, STATE_NAMES
 from moderation.timeutil import BEIJING, TIME_FORMAT
 
 # Why a second opinion gave no answer, as the card says it.
@@ -19,22 +19,6 @@ OPINION_FAILURES = {
     "bad_answer": "答复无法识别",
     "over_budget": "超出调用预算，未发送",
     "not_sent": "本批时限内未轮到，未发送",
-}
-ACTION_NAMES = {
-    "approve": "通过",
-    "reject": "拒绝",
-    "reopen": "重新待审",
-    "flag_editor": "提请编辑关注",
-    "reply_written": "撰写官方回复",
-    "reply_signed_off": "签发官方回复",
-    "reply_sent": "官方回复已发出",
-    "reply_withdrawn": "撤回官方回复",
-    "reply_deleted": "官方回复已从渠道删除",
-    "report_upheld": "举报成立",
-    "report_dismissed": "举报不成立",
-    "appeal_upheld": "申诉成立",
-    "appeal_denied": "申诉驳回",
-    "keep_earliest": "保留最早一条、其余按重复拒绝",  # a group action (the conflict page names it)
 }
 ACCOUNT_ACTIONS = {
     "created": "创建账户，角色",

@@ -1,7 +1,7 @@
 """The records export speaks Chinese: actors, actions, reasons and authors by name."""
 
 from moderation.export.duty_records import (
-    ACTION_NAMES,
+    RECORD_ACTION_NAMES,
     actor_name,
     author_name,
     reason_name,
@@ -34,6 +34,6 @@ def test_author_keys_name_their_channel_by_label():
 
 def test_every_report_and_appeal_state_has_a_name():
     for state in ("open", "upheld", "dismissed"):
-        assert f"report:{state}" in ACTION_NAMES
+        assert f"report:{state}" in RECORD_ACTION_NAMES
     for state in ("comment", "mute", "open", "upheld", "denied"):
-        assert f"appeal:{state}" in ACTION_NAMES
+        assert f"appeal:{state}" in RECORD_ACTION_NAMES
