@@ -131,4 +131,4 @@ class AliyunProvider(HttpProvider):
             "Host": urlsplit(url).netloc,
         }
         answer = parse(self.decode(self.post(url, body, headers)), params["Action"])
-        return Answer(answer.level, answer.labels, answer.provider_labels, settings.cost_per_call)
+        return self.priced(answer)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from typing import Any
 
 from moderation.collectors.base import CollectorError, RateLimited
 from moderation.collectors.http import HttpClient, HttpOptions, Reply, excerpt
 from moderation.second_opinion.config import ProviderSettings
 from moderation.second_opinion.model import (
+    Answer,
     BadAnswer,
     ProviderError,
     ProviderRateLimited,
@@ -65,6 +67,10 @@ class HttpProvider:
         if not isinstance(payload, dict):
             raise BadAnswer(f"HTTP {reply.status}，不是 JSON 对象：{reply.excerpt()}")
         return payload
+
+    def priced(self, answer: Answer) -> Answer:
+        """The parsed answer with what one call costs this provider's account."""
+        return replace(answer, cost_units=self.settings.cost_per_call)
 
     def close(self) -> None:
         """Release the connection pool."""

@@ -86,4 +86,4 @@ class GuardProvider(HttpProvider):
         if reply.status >= 400:
             raise BadAnswer(f"守卫模型 HTTP {reply.status}：{reply.excerpt()}")
         answer = parse(payload)
-        return Answer(answer.level, answer.labels, answer.provider_labels, settings.cost_per_call)
+        return self.priced(answer)

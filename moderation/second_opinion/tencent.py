@@ -98,4 +98,4 @@ class TencentProvider(HttpProvider):
             int(time.time()),
         )
         answer = parse(self.decode(self.post(settings.endpoint.rstrip("/") + "/", body, headers)))
-        return Answer(answer.level, answer.labels, answer.provider_labels, settings.cost_per_call)
+        return self.priced(answer)

@@ -83,4 +83,4 @@ class WebhookProvider(HttpProvider):
         if reply.status >= 400:
             raise BadAnswer(f"webhook HTTP {reply.status}：{reply.excerpt()}")
         answer = parse(payload)
-        return Answer(answer.level, answer.labels, answer.provider_labels, settings.cost_per_call)
+        return self.priced(answer)

@@ -95,4 +95,4 @@ class YidunProvider(HttpProvider):
         body = urlencode(params).encode("utf-8")
         headers = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
         answer = parse(self.decode(self.post(settings.endpoint, body, headers)))
-        return Answer(answer.level, answer.labels, answer.provider_labels, settings.cost_per_call)
+        return self.priced(answer)
