@@ -74,12 +74,6 @@ def seed_rules(db, rules: Iterable[dict]) -> int:
     return added
 
 
-def open_alerts(db) -> dict[tuple[int, str], dict]:
-    """Alerts whose condition has not cleared, keyed by (rule id, condition)."""
-    rows = db.query("SELECT * FROM alerts WHERE cleared_at IS NULL")
-    return {(row["rule_id"], row["condition"]): row for row in rows}
-
-
 def fire_alert(db, alert: dict, targets: Iterable[str], now: str) -> int:
     """Record a new alert and a pending delivery per target, in one transaction."""
     with db.atomic():
@@ -114,12 +108,6 @@ def _add_deliveries(db, targets, now, alert_id=None, report_id=None) -> None:
             " next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?)",
             [alert_id, report_id, target, PENDING, now, now],
         )
-
-
-def still_firing(db, alert_ids: Iterable[int], now: str) -> None:
-    """Note that these open alerts' conditions still hold."""
-    for chunk, marks in in_chunks(list(alert_ids)):
-        db.execute(f"UPDATE alerts SET last_seen_at = ? WHERE id IN ({marks})", [now, *chunk])
 
 
 def clear_alerts(db, alert_ids: Iterable[int], now: str) -> None:
