@@ -36,10 +36,13 @@ class Review:
     blocking: list[checks.Problem]
 
 
-def review(db, edition: dict, thresholds: Thresholds) -> Review:
-    """The edition's problems as they stand now."""
+def review(db, edition: dict, thresholds: Thresholds, sections: list | None = None) -> Review:
+    """The edition's problems as they stand now (`sections`: the edition's stored sections,
+    when the caller has just read them)."""
+    if sections is None:
+        sections = store.sections(db, edition)
     problems = checks.edition_problems(
-        store.sections(db, edition), thresholds.require_consent, thresholds.offensive_review
+        sections, thresholds.require_consent, thresholds.offensive_review
     )
     on_record = overrides_store.overrides(db, edition["id"])
     current = {p.key: on_record[p.key] for p in problems if p.overridable and p.key in on_record}

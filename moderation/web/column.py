@@ -128,7 +128,7 @@ def builder(date: str):
             quote["diff"] = diff_segments(quote["original"], quote["excerpt"])
             quote["printed_in"] = [d for d in printed.get(quote["comment_id"], []) if d != date]
     filters = _filters()
-    found = edition_review.review(db, edition, _thresholds())
+    found = edition_review.review(db, edition, _thresholds(), sections)
     candidates = picks.candidates(
         db,
         edition,
