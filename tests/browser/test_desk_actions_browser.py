@@ -17,7 +17,7 @@ from moderation.db import connect
 from moderation.settings import load_settings
 from moderation.storage import users
 from tests.browser.test_desk_browser import DESKTOP, PHONE, active_comment_id, log_in
-from tests.browser_support import CHROMIUM, SCREENSHOTS, launch, live_server
+from tests.browser_support import CHROMIUM, SCREENSHOTS, live_server
 from tests.helpers import PASSWORD, write_config
 
 pytestmark = [
@@ -45,15 +45,6 @@ def site(tmp_path_factory):
     db.close()
     with live_server(create_app(settings, SECRET_KEY="actions-browser-key")) as url:
         yield {"url": url, "settings": settings}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """One headless chromium for the module."""
-    with sync_api.sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
