@@ -77,22 +77,30 @@ def seed_rules(db, rules: Iterable[dict]) -> int:
 def fire_alert(db, alert: dict, targets: Iterable[str], now: str) -> int:
     """Record a new alert and a pending delivery per target, in one transaction."""
     with db.atomic():
-        alert_id = db.execute(
-            "INSERT INTO alerts (rule_id, condition, title, detail, link, story_id, fired_at,"
-            " last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                alert["rule_id"],
-                alert["condition"],
-                alert["title"],
-                json.dumps(alert.get("detail", {}), ensure_ascii=False, sort_keys=True),
-                alert.get("link"),
-                alert.get("story_id"),
-                now,
-                now,
-            ],
-        ).lastrowid
+        alert_id = _insert_alert(db, alert, now)
         _add_deliveries(db, targets, now, alert_id=alert_id)
         return alert_id
+
+
+def _insert_alert(db, alert: dict, now: str, **incident) -> int:
+    """Insert an alert row fired and last seen `now`; `incident` adds the incident columns
+    (kinds, started_at, notified_at)."""
+    row = {
+        "rule_id": alert["rule_id"],
+        "condition": alert["condition"],
+        "title": alert["title"],
+        "detail": json.dumps(alert.get("detail", {}), ensure_ascii=False, sort_keys=True),
+        "link": alert.get("link"),
+        "story_id": alert.get("story_id"),
+        "fired_at": now,
+        "last_seen_at": now,
+        **incident,
+    }
+    columns = ", ".join(row)
+    marks = ", ".join("?" for _ in row)
+    return db.execute(
+        f"INSERT INTO alerts ({columns}) VALUES ({marks})", list(row.values())
+    ).lastrowid
 
 
 def queue_report_deliveries(db, report_id: int, targets: Iterable[str], now: str) -> None:
@@ -362,24 +370,14 @@ def start_incident(db, alert: dict, targets: Iterable[str], message: dict, now: 
     """Record a new incident and its first message, one delivery per target, in one
     transaction."""
     with db.atomic():
-        alert_id = db.execute(
-            "INSERT INTO alerts (rule_id, condition, title, detail, link, story_id, fired_at,"
-            " last_seen_at, kinds, started_at, notified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?,"
-            " ?, ?, ?)",
-            [
-                alert["rule_id"],
-                alert["condition"],
-                alert["title"],
-                json.dumps(alert.get("detail", {}), ensure_ascii=False, sort_keys=True),
-                alert.get("link"),
-                alert.get("story_id"),
-                now,
-                now,
-                " ".join(alert.get("kinds", [])),
-                alert.get("started_at") or now,
-                now,
-            ],
-        ).lastrowid
+        alert_id = _insert_alert(
+            db,
+            alert,
+            now,
+            kinds=" ".join(alert.get("kinds", [])),
+            started_at=alert.get("started_at") or now,
+            notified_at=now,
+        )
         _add_message(db, alert_id, targets, 0, message, now)
         return alert_id
 
