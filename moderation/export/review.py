@@ -89,7 +89,9 @@ def apply_fix(db, edition: dict, quote_id: int, fix: str, actor: str) -> None:
         (q for s in store.sections(db, edition) for q in s["quotes"] if q["id"] == quote_id), None
     )
     if quote is None:
-        raise store.EditionError(f"{edition['date']} 这期专栏里没有编号为 {quote_id} 的评论，请刷新后再看")
+        raise store.EditionError(
+            f"{edition['date']} 这期专栏里没有编号为 {quote_id} 的评论，请刷新后再看"
+        )
     excerpt = rewrite(quote["excerpt"])
     if not excerpt.strip():
         raise store.EditionError("按规则处理后这条评论没有文字了，请移出")
