@@ -6,6 +6,9 @@ Without the networking flags chromium keeps trying to reach hosts that do not ex
 import contextlib
 import threading
 from pathlib import Path
+from urllib.parse import quote
+
+from tests.helpers import PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-output" / "screenshots"
@@ -18,6 +21,19 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+def log_in(page, base_url: str, name: str, path: str = "/") -> None:
+    """Log in as `name` through the login form and wait until `path` has loaded.
+
+    The form's own button is clicked: a page still showing an old session's header also has
+    a submit button (退出), and clicking the first one logged the test out instead.
+    """
+    page.goto(f"{base_url}/login?next={quote(path)}")
+    page.fill(".login-card input[name=name]", name)
+    page.fill(".login-card input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.click(".login-card button[type=submit]")
 
 
 def launch(playwright):

@@ -9,6 +9,7 @@ import pytest
 from moderation import create_app, pipeline
 from moderation.storage import comments, users
 from moderation.storage import editions as store
+from tests import browser_support
 from tests.browser_support import CHROMIUM, SCREENSHOTS, live_server
 from tests.seed import (
     comment_id_for,
@@ -40,10 +41,7 @@ def server(settings, db):
 
 def login(page, base: str, name: str) -> None:
     """Log in through the form."""
-    page.goto(f"{base}/login")
-    page.fill("input[name=name]", name)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    browser_support.log_in(page, base, name)
     page.wait_for_load_state()
 
 

@@ -8,14 +8,13 @@ database with the demo channel collected and really scored.
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 import pytest
 
 from moderation import create_app, pipeline
 from moderation.db import connect
 from moderation.settings import load_settings
 from moderation.storage import comments, users
+from tests import browser_support
 from tests.browser_support import CHROMIUM, SCREENSHOTS, live_server
 from tests.export.conftest import build_seed_edition
 from tests.helpers import PASSWORD, write_config
@@ -73,11 +72,7 @@ def open_page(browser, viewport=DESKTOP):
 
 def log_in(page, site, name: str, path: str = "/") -> None:
     """Log in through the form and land on `path`."""
-    page.goto(f"{site['url']}/login?next={quote(path)}")
-    page.fill("input[name=name]", name)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.click("button[type=submit]")
+    browser_support.log_in(page, site["url"], name, path)
 
 
 def active_comment_id(page) -> int | None:

@@ -9,6 +9,7 @@ import pytest
 
 from moderation import create_app
 from moderation.storage import decisions, users
+from tests import browser_support
 from tests.browser_support import CHROMIUM, SCREENSHOTS, live_server
 from tests.drafting.conftest import demo_db, scored_demo_file  # noqa: F401  (fixtures)
 
@@ -33,10 +34,7 @@ def shown_quote_lines(page) -> list[str]:
 
 
 def test_editor_swaps_with_the_keyboard_and_accepts_into_an_edition(server, page, demo_db):  # noqa: F811
-    page.goto(f"{server}/login")
-    page.fill("input[name=name]", "lin")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    browser_support.log_in(page, server, "lin")
     page.goto(f"{server}/editions/new?draft=1&from=2024-01-19&to=2024-01-25")
     assert "下雪啦" in page.content()
     page.click("button.start-draft-button")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from urllib.parse import quote
 
 import pytest
 
@@ -22,6 +21,7 @@ from moderation.sending import push_outbox as sender
 from moderation.settings import load_settings
 from moderation.storage import authors, decisions, reader_reports, users
 from moderation.timeutil import iso
+from tests import browser_support
 from tests.browser_support import CHROMIUM, SCREENSHOTS, live_server
 from tests.duties.conftest import SECRET, Site, site_channel, store_site_comments
 from tests.helpers import PASSWORD, write_config
@@ -71,11 +71,7 @@ def open_page(browser, desk, name: str, path: str, viewport=DESKTOP):
     context = browser.new_context(viewport=viewport, locale="zh-CN", accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(15_000)
-    page.goto(f"{desk['url']}/login?next={quote(path)}")
-    page.fill("input[name=name]", name)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.click("button[type=submit]")
+    browser_support.log_in(page, desk["url"], name, path)
     return page
 
 

@@ -9,8 +9,6 @@ collected and scored.
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 import pytest
 
 from moderation import create_app, pipeline
@@ -18,6 +16,7 @@ from moderation.db import open_db
 from moderation.settings import load_settings
 from moderation.storage import alerts as alert_store
 from moderation.storage import decisions, users
+from tests import browser_support
 from tests.browser_support import CHROMIUM, SCREENSHOTS, launch, live_server
 from tests.helpers import PASSWORD, write_config
 
@@ -84,11 +83,7 @@ def test_no_newsroom_page_scrolls_sideways_on_a_phone(server, user):
             context = browser.new_context(viewport=PHONE, locale="zh-CN")
             page = context.new_page()
             page.set_default_timeout(15_000)
-            page.goto(f"{server}/login?next={quote(PAGES[user][0])}")
-            page.fill("input[name=name]", user)
-            page.fill("input[name=password]", PASSWORD)
-            with page.expect_navigation():
-                page.click("button[type=submit]")
+            browser_support.log_in(page, server, user, PAGES[user][0])
             for path in PAGES[user]:
                 response = page.goto(server + path)
                 assert response.status == 200, path
@@ -109,11 +104,7 @@ def test_alerts_read_as_cards_on_a_phone(server):
         browser = launch(playwright)
         try:
             page = browser.new_context(viewport=PHONE, locale="zh-CN").new_page()
-            page.goto(f"{server}/login?next=/alerts")
-            page.fill("input[name=name]", "chief")
-            page.fill("input[name=password]", PASSWORD)
-            with page.expect_navigation():
-                page.click("button[type=submit]")
+            browser_support.log_in(page, server, "chief", "/alerts")
             state = page.locator("tr[data-alert] td[data-label='状态']")
             label = state.evaluate("e => getComputedStyle(e, '::before').content")
             assert label == '"状态"' and state.inner_text() == "进行中"  # labelled, one line

@@ -4,13 +4,13 @@ says 已同步; a reply typed on the card is signed off and shown under the comm
 from __future__ import annotations
 
 import threading
-from urllib.parse import quote
 
 import pytest
 
 from moderation import create_app
 from moderation.sending import push_outbox
 from moderation.storage import users
+from tests import browser_support
 from tests.browser_support import CHROMIUM
 from tests.helpers import PASSWORD
 from tests.push.conftest import MSG_DATA_ID
@@ -50,11 +50,7 @@ def page(served, browser):
 
 def log_in(page, url: str, name: str) -> None:
     """Log in as `name` and land on the all-comments queue."""
-    page.goto(f"{url}/login?next={quote('/?queue=all')}")
-    page.fill("input[name=name]", name)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.click("button[type=submit]")
+    browser_support.log_in(page, url, name, "/?queue=all")
 
 
 def test_card_approve_reply_and_sign_off_in_the_browser(served, page, wechat):
@@ -77,7 +73,8 @@ def test_card_approve_reply_and_sign_off_in_the_browser(served, page, wechat):
     with page.expect_navigation():  # the author may not sign their own reply off
         card.locator("form.sign-off button").click()
     assert "不能签发自己撰写的回复" in page.content()
-    page.context.clear_cookies()
+    with page.expect_navigation():  # 退出 ends the session on the server: a panel fetch
+        page.click("form.logout button")  # still in flight cannot bring the cookie back
     log_in(page, url, "总编老张")
     card.hover()
     with page.expect_navigation():

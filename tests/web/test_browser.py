@@ -11,6 +11,7 @@ from moderation import create_app, pipeline
 from moderation.db import connect
 from moderation.settings import load_settings
 from moderation.storage import users
+from tests import browser_support
 from tests.browser_support import CHROMIUM, SCREENSHOTS, live_server
 from tests.helpers import PASSWORD, write_config
 from tests.web.conftest import XSS, add_comment
@@ -68,13 +69,10 @@ def db(site):
 
 def log_in(page, site, name="王编辑", path="/"):
     """Log in through the form."""
-    page.goto(f"{site['url']}/login?next={quote(path)}")
-    page.fill("input[name=name]", name)
-    page.fill("input[name=password]", PASSWORD)
     # until the page's "load" the deferred dashboard.js may not have bound its keys yet: a
-    # "/" pressed as soon as a card is in the DOM was lost under load
-    with page.expect_navigation():
-        page.click("button[type=submit]")
+    # "/" pressed as soon as a card is in the DOM was lost under load; the shared helper
+    # waits for the navigation
+    browser_support.log_in(page, site["url"], name, path)
     page.wait_for_selector("article.comment")
 
 

@@ -3,14 +3,13 @@ sees its effect in the queue (new comments held by it, the card naming the rule)
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 import pytest
 
 from moderation import create_app, pipeline
 from moderation.db import connect
 from moderation.settings import load_settings
 from moderation.storage import users
+from tests import browser_support
 from tests.browser_support import CHROMIUM, live_server
 from tests.helpers import PASSWORD, write_config
 from tests.test_scoring_pipeline import add
@@ -51,11 +50,7 @@ def log_in(browser, site, name: str, path: str):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(10_000)
-    page.goto(f"{site['url']}/login?next={quote(path)}")
-    page.fill("input[name=name]", name)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.click("button[type=submit]")
+    browser_support.log_in(page, site["url"], name, path)
     return page
 
 
