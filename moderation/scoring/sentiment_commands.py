@@ -72,23 +72,49 @@ def evaluate_sentiment(obj, csv_files, held_out, versions):
     store = sm.SentimentStore(Path(obj.data_dir))
     active = store.active_version()
     names = list(dict.fromkeys(versions or [*store.builtins, active]))
+    shown = active if active in names else names[0]
     try:
         classifiers = {name: store.load(store.entry(name)) for name in names}
     except (KeyError, FileNotFoundError) as exc:
         raise mc.UserError(str(exc).strip("'\"")) from None
+    choosing: list[tuple[int, str]] = []
     for path in mc.check_files(csv_files):
         rows = mc.read_rows([path])
-        if held_out:
-            rows = [r for r in rows if ms.is_held_out(r[1], sm.HOLDOUT_FRACTION, sm.HOLDOUT_SEED)]
-        _report_file(obj, path, rows, classifiers, active if active in names else names[0])
+        if not held_out:
+            _report_file(obj, path.name, rows, classifiers, shown)
+            continue
+        rows = [r for r in rows if ms.is_held_out(r[1], sm.HOLDOUT_FRACTION, sm.HOLDOUT_SEED)]
+        choose, report = sm.threshold_halves(rows)
+        choosing += choose
+        _report_file(obj, f"{path.name}, choosing half", choose, classifiers, shown)
+        _report_file(obj, f"{path.name}, held-out half", report, classifiers, shown)
+    if choosing:
+        _echo_chosen_thresholds(obj.settings.scoring, classifiers[shown], choosing)
 
 
-def _report_file(obj, path, rows, classifiers, shown) -> None:
-    """One file: every model's n, accuracy and AUC, then the shown model's tables."""
+def _echo_chosen_thresholds(scoring, classifier, rows) -> None:
+    """The thresholds the choosing halves of all files, pooled, would pick for the model."""
+    labels = [label for label, _ in rows]
+    scores = ms.score_rows(classifier.classify, rows, progress=mc.progress_printer())
+    try:
+        negative, positive = sm.choose_thresholds(labels, scores)
+    except ValueError as exc:
+        raise mc.UserError(str(exc)) from None
+    click.echo(
+        f"thresholds the choosing halves ({len(rows)} rows) would pick: negative_below "
+        f"{negative:.2f} (at most {sm.NEGATIVE_LABEL_POSITIVE_SHARE:.0%} of positive posts "
+        f"labelled negative), positive_above {positive:.2f} (at most "
+        f"{sm.POSITIVE_LABEL_NEGATIVE_SHARE:.0%} of negative posts labelled positive); "
+        f"configured: {scoring.negative_below}, {scoring.positive_above}"
+    )
+
+
+def _report_file(obj, title, rows, classifiers, shown) -> None:
+    """One file (or half): every model's n, accuracy and AUC, then the shown model's tables."""
     labels = [label for label, _ in rows]
     positives = positive_count(labels)
     click.echo(
-        f"{path.name}: {len(rows)} rows ({positives} positive, {len(rows) - positives} negative)"
+        f"{title}: {len(rows)} rows ({positives} positive, {len(rows) - positives} negative)"
     )
     click.echo(f"  {'model':<34}{'accuracy':>9}{'roc_auc':>9}")
     scores_of = {}

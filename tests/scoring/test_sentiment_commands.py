@@ -85,9 +85,41 @@ def test_evaluate_prints_metrics_and_confusion(tmp_path, csv_file):
     assert "model: weibo-default" in out and "n=30" in out and "roc_auc=" in out
     assert "* weibo-default" in out and "  snownlp-default" in out  # both compared
     assert "actual + (1)" in out and "predicted -" in out
-    assert "at negative_below=0.3 positive_above=0.65:" in out
-    table = out.split("positive_above=0.65:")[1].splitlines()[2:4]
+    assert "at negative_below=0.29 positive_above=0.68:" in out
+    table = out.split("positive_above=0.68:")[1].splitlines()[2:4]
     assert sum(int(cell) for line in table for cell in line.split()[3:]) == 30
+
+
+def test_held_out_evaluation_prints_both_halves_and_the_thresholds_they_pick(tmp_path):
+    texts = [f"第{i}条：{'今天真开心' if i % 2 else '太让人失望了'}{i * 7}" for i in range(400)]
+    path = tmp_path / "posts.csv"
+    path.write_text(
+        "label,text\n" + "".join(f"{i % 2},{t}\n" for i, t in enumerate(texts)), encoding="utf-8"
+    )
+    held = [t for t in texts if sm.ms.is_held_out(t, sm.HOLDOUT_FRACTION, sm.HOLDOUT_SEED)]
+    choose, report = sm.threshold_halves([(1, t) for t in held])
+    assert choose and report and len(choose) + len(report) == len(held)
+
+    result = run(evaluate_sentiment, Obj(tmp_path), "--held-out", str(path))
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert f"posts.csv, choosing half: {len(choose)} rows" in out
+    assert f"posts.csv, held-out half: {len(report)} rows" in out
+    picked = out.split("would pick: ")[1]
+    assert "negative_below" in picked and "configured: 0.29, 0.68" in picked
+
+
+def test_chosen_thresholds_mislabel_at_most_the_stated_shares():
+    positive_scores = [i / 100 for i in range(100)]
+    negative_scores = [i / 200 for i in range(100)]
+    negative, positive = sm.choose_thresholds(
+        [1] * 100 + [0] * 100, positive_scores + negative_scores, 0.2, 0.03
+    )
+    assert sum(s < negative for s in positive_scores) == 20 and negative == 0.2  # widest within
+    assert sum(s > positive for s in negative_scores) == 3 and positive == 0.48  # lowest within
+    assert sum(s > positive - 0.01 for s in negative_scores) > 3
+    with pytest.raises(ValueError, match="both labels"):
+        sm.choose_thresholds([1, 1], [0.2, 0.9])
 
 
 @pytest.mark.parametrize("command", [train_sentiment, evaluate_sentiment])
