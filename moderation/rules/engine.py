@@ -56,6 +56,28 @@ def check_rule(rule: Rule, reasons) -> Rule:
     return replace(rule, name=name, when=when, queue=rule.queue.strip(), provider=provider)
 
 
+def check_providers(rules, configured) -> None:
+    """RuleError when a rule asks a second opinion config.toml cannot give.
+
+    Checked when a rule is saved or imported, where the admin can still fix it; before this
+    a missing provider was only found when the rule fired.
+    """
+    names = list(configured)
+    for rule in rules:
+        if rule.action != ASK_SECOND_OPINION:
+            continue
+        if not names:
+            raise RuleError(
+                f"规则“{rule.name}”要征求第二意见，但 config.toml 的 [second_opinion] 还没有配置"
+                "任何服务：请先配置服务并重启，或改用其他动作"
+            )
+        if rule.provider and rule.provider not in names:
+            raise RuleError(
+                f"规则“{rule.name}”的第二意见服务“{rule.provider}”未在 config.toml 的 "
+                f"[second_opinion] 中配置；已配置：{'、'.join(names)}"
+            )
+
+
 def _check_condition(key: str, value):
     if key not in CONDITIONS:
         raise RuleError(f"未知条件“{key}”，可用：{'、'.join(CONDITIONS)}")

@@ -19,7 +19,7 @@ from flask import (
 
 from moderation.roles import ADMIN
 from moderation.rules import form as rule_form
-from moderation.rules.engine import check_rule
+from moderation.rules.engine import check_providers, check_rule
 from moderation.rules.model import ACTIONS, CONDITIONS, LEVELS, RuleError
 from moderation.rules.toml_io import rule_from_toml, rule_to_toml, rules_from_toml, rules_to_toml
 from moderation.states import FLAG_NAMES
@@ -127,6 +127,12 @@ def _submitted_rule(source: str):
     return rule_form.rule_from_form(request.form)
 
 
+def _check_providers(rules) -> None:
+    """The providers the rules ask are the ones this install's config.toml configures."""
+    configured = current_app.config["SETTINGS"].second_opinion.provider_settings()
+    check_providers(rules, configured)
+
+
 def _again(source, rule_id, position, **extra):
     """The page again with what was submitted (form fields or TOML) kept."""
     values = None if _from_toml() else rule_form.submitted_values(request.form)
@@ -141,6 +147,7 @@ def dry_run():
     source, rule_id, position = _editor()
     try:
         rule = check_rule(_submitted_rule(source), rule_store.reason_codes(get_db()))
+        _check_providers([rule])
     except RuleError as error:
         return _again(source, rule_id, position, error=str(error))
     limit = min(max(request.form.get("limit", DRY_RUN_DEFAULT, type=int) or 1, 1), DRY_RUN_MAX)
@@ -159,6 +166,7 @@ def save():
     db = get_db()
     try:
         rule = _submitted_rule(source)
+        _check_providers([rule])
         if rule_id:
             rule_store.update_rule(db, rule_id, rule, current_actor())
         else:
@@ -215,9 +223,9 @@ def import_rules():
     try:
         if len(raw) > MAX_TOML:
             raise RuleError(f"文件太大（上限 {MAX_TOML // 1000} KB）")
-        count = rule_store.replace_rules(
-            get_db(), rules_from_toml(raw.decode("utf-8")), current_actor()
-        )
+        rules = rules_from_toml(raw.decode("utf-8"))
+        _check_providers(rules)
+        count = rule_store.replace_rules(get_db(), rules, current_actor())
     except UnicodeDecodeError:
         flash("导入失败：文件不是 UTF-8 编码，请另存为 UTF-8 后重试。")
     except RuleError as error:

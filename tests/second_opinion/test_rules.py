@@ -69,3 +69,27 @@ def test_rule_with_provider_round_trips_through_toml_and_storage(db):
     assert rule_from_toml(text).provider == "aliyun"
     rule_id = rule_store.add_rule(db, rule, "admin")
     assert rule_store.get_rule(db, rule_id).provider == "aliyun"
+
+
+def test_a_rule_asking_an_unconfigured_provider_is_refused_when_saved():
+    from moderation.rules.engine import check_providers
+
+    asking = Rule("问阿里", "ask_second_opinion", provider="aliyun")
+    first = Rule("问第一个", "ask_second_opinion")
+    with pytest.raises(RuleError, match="“aliyun”未在 config.toml.*已配置：tencent"):
+        check_providers([first, asking], ["tencent"])
+    with pytest.raises(RuleError, match="还没有配置任何服务"):
+        check_providers([first], [])
+    check_providers([first, asking, Rule("拒", "reject", reason="abuse")], ["aliyun"])
+    check_providers([Rule("拒", "reject", reason="abuse")], [])  # no asking, nothing needed
+
+
+def test_the_rules_page_refuses_an_unconfigured_provider_and_keeps_the_rules(client, auth, db):
+    auth.login("admin")
+    source = 'name = "问阿里"\naction = "ask_second_opinion"\nprovider = "aliyun"\n'
+    response = client.post("/admin/rules", data={"source": source})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "[second_opinion] 还没有配置任何服务" in page
+    before = rule_store.list_rules(db)
+    client.post("/admin/rules/import", data={"toml": f"[[rules]]\n{source}"})
+    assert rule_store.list_rules(db) == before  # the import is refused as a whole
