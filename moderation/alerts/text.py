@@ -62,9 +62,10 @@ def shorten(text: str, limit: int) -> str:
 
 
 def reader_text(text: str | None, limit: int = 80) -> str:
-    """A reader's comment (or a title) as it may leave the desk: one line, inert, masked
-    (the mask's own ``*`` stay half-width, as in the column), at most `limit` characters."""
-    return shorten(mask_personal_data(inert(text)), limit)
+    """A reader's comment (or a title) as an alert stores it: one line, masked, at most
+    `limit` characters, its punctuation as written (/alerts shows it so). What leaves the
+    desk goes through ``targets.Message``, which makes it inert on the way out."""
+    return shorten(mask_personal_data(one_line(text)), limit)
 
 
 _URL_UNSAFE = re.compile(r"[\s()\[\]<>\"'`\\|^{}]")

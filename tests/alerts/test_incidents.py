@@ -149,6 +149,8 @@ def test_markdown_and_line_breaks_from_readers_and_titles_are_inert(db, secrets)
             "targets": ["wecom", "dingtalk", "feishu", "mail"]}  # fmt: skip
     store.save_rule(db, rule, "admin")
     evaluate(db, START, labels=LABELS)
+    [stored] = store.recent_alerts(db)
+    assert "[点我](http" in stored["title"] and "\n" not in stored["title"]  # /alerts: as written
     tally, bodies, mails = deliver_everywhere(db, secrets, START)
     assert tally.delivered == 4
     for body in bodies:
