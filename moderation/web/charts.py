@@ -33,6 +33,13 @@ def whole_intervals(y_max: float) -> int:
     return 1
 
 
+def day_labels(days: list[str], suffix: str = "") -> list[str]:
+    """Axis labels for ISO days: 12-07 while they share a year, 2026-12-28 once they span two
+    (a chart over new year would otherwise put 01-02 right after 12-31 with no year)."""
+    full = len({day[:4] for day in days}) > 1
+    return [(day if full else day[5:]) + suffix for day in days]
+
+
 def _frame(title: str, labels: list[str], y_max: float, y_label: str, percent=False) -> dict:
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     shapes = [

@@ -54,7 +54,7 @@ def index():
     """Queue age, time to decision, workload per moderator, rules vs people, corrections."""
     first, last, period = _range()
     figures = desk_metrics(get_db(), first, last, period)
-    days = [row["day"][5:] for row in figures.queue_age]
+    days = charts.day_labels([row["day"] for row in figures.queue_age])
     periods, per_moderator = charts.pivot(figures.by_moderator, "period", "actor", "total")
     shown = [
         charts.line_chart(
@@ -67,7 +67,7 @@ def index():
             "分钟",
         ),
         charts.line_chart(
-            [row["day"][5:] for row in figures.decision_delay],
+            charts.day_labels([row["day"] for row in figures.decision_delay]),
             {
                 "中位数": [r["p50_minutes"] for r in figures.decision_delay],
                 "P95": [r["p95_minutes"] for r in figures.decision_delay],

@@ -37,9 +37,9 @@ def index():
     return render_template(
         "overview/index.html",
         charts=[
-            charts.stacked_bars([d[5:] for d in days], per_channel, "每日评论数（按渠道）", "条"),
+            charts.stacked_bars(charts.day_labels(days), per_channel, "每日评论数（按渠道）", "条"),
             charts.line_chart(
-                [row["day"][5:] for row in sentiment],
+                charts.day_labels([row["day"] for row in sentiment]),
                 {
                     "平均情感": [row["mean"] for row in sentiment],
                     "负面占比": [row["negative_share"] for row in sentiment],
@@ -50,16 +50,16 @@ def index():
                 percent=True,
             ),
             charts.line_chart(
-                [row["day"][5:] for row in queue],
+                charts.day_labels([row["day"] for row in queue]),
                 {"待审": [row["pending"] for row in queue]},
                 "待审队列规模",
                 "条",
             ),
             charts.stacked_bars(
-                [d[5:] for d in decision_days], per_moderator, "每日审核量（按审核员）", "次"
+                charts.day_labels(decision_days), per_moderator, "每日审核量（按审核员）", "次"
             ),
             charts.stacked_bars(
-                [f"{w[5:]}起" for w in weeks], per_kind, "每周人工纠正（情感 / 冒犯）", "次"
+                charts.day_labels(weeks, "起"), per_kind, "每周人工纠正（情感 / 冒犯）", "次"
             ),
         ],
     )

@@ -47,3 +47,8 @@ def test_chart_labels_are_escaped_in_the_page(client, collected, login):
 def test_pivot_fills_missing_cells():
     rows = [{"day": "d1", "who": "a", "n": 2}, {"day": "d2", "who": "b", "n": 5}]
     assert charts.pivot(rows, "day", "who", "n") == (["d1", "d2"], {"a": [2, 0], "b": [0, 5]})
+
+
+def test_day_labels_carry_the_year_only_when_the_days_span_two():
+    assert charts.day_labels(["2026-12-06", "2026-12-07"]) == ["12-06", "12-07"]
+    assert charts.day_labels(["2026-12-31", "2027-01-01"], "起") == ["2026-12-31起", "2027-01-01起"]
