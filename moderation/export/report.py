@@ -12,6 +12,7 @@ for the same data.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
@@ -258,6 +259,29 @@ def quotable(candidate: dict) -> bool:
     )
 
 
+# a question or a suggestion the model reads as negative, unless it scores lower than this or
+# asks rhetorically (为什么还…？): a reader asking when the road reopens is not criticising
+ASKING_FLOOR = 0.1
+QUESTION = re.compile(r"[？?][”」』）)]*\s*$|^(?:请问|想问|问一下)")
+RHETORICAL = re.compile(r"为什么还|怎么还|凭什么|难道|到底|究竟|何时才|还要等多久|有没有人管")
+
+
+def viewpoint(candidate: dict) -> str:
+    """The 典型言论 group of a comment: its sentiment label, except that a plain question or
+    a suggestion labelled negative goes to 建议与其他 (a moderator's correction is kept)."""
+    label = candidate.get("label") or "neutral"
+    text = (candidate.get("text") or "").strip()
+    if (
+        label == "negative"
+        and not candidate.get("corrected")
+        and (candidate.get("sentiment") or 0.0) >= ASKING_FLOOR
+        and (QUESTION.search(text) or terms.is_constructive(text))
+        and not RHETORICAL.search(text)
+    ):
+        return "neutral"
+    return label
+
+
 def excerpt(text: str) -> str:
     """A long comment cut after a sentence (as the column's trims), else at the limit."""
     text = text.strip()
@@ -273,7 +297,7 @@ def typical_quotes(candidates: list[dict], labels: dict) -> list[dict]:
     the most concrete and most liked first, one per author, masked."""
     views = []
     for label, name in VIEWPOINTS:
-        pool = [c for c in candidates if (c.get("label") or "neutral") == label and quotable(c)]
+        pool = [c for c in candidates if viewpoint(c) == label and quotable(c)]
         pool.sort(key=lambda c: (-terms.specificity(c["text"]), -c["likes"], c["id"]))
         chosen, authors = [], set()
         for candidate in pool:

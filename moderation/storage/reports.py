@@ -93,11 +93,14 @@ def story_texts(db, story_id: int, since: str, until: str, limit: int = 500) -> 
 
 def quote_candidates(db, story_id: int, since: str, until: str, limit: int = 400) -> list[dict]:
     """A story's comments of the period that a report may quote: not rejected, not a reply,
-    the earliest of a duplicate group only; with their flags, sentiment label and likes."""
+    the earliest of a duplicate group only; with their flags, sentiment (score, label, and
+    whether a moderator corrected it) and likes."""
     return list(
         db.query(
             "SELECT c.id, c.text, c.author_name, c.author_key, c.channel, c.likes,"
-            " c.created_at, sc.label, sc.flag_codes, sc.dup_group"
+            " c.created_at, sc.label, sc.sentiment, sc.flag_codes, sc.dup_group,"
+            " EXISTS (SELECT 1 FROM sentiment_corrections sx WHERE sx.comment_id = c.id)"
+            "  AS corrected"
             " FROM comments c JOIN stories st ON st.id = c.story_id"
             " LEFT JOIN scores sc ON sc.comment_id = c.id"
             " WHERE coalesce(st.canonical_id, st.id) = ? AND c.created_at >= ?"

@@ -22,6 +22,7 @@ from moderation.export.report import (
     quotable,
     report_docx,
     report_html,
+    viewpoint,
 )
 from moderation.export.report_docx import column_widths
 from moderation.storage import alerts as alert_store
@@ -277,3 +278,22 @@ def test_the_chart_counts_a_day_as_the_overview_does(scored, settings):
         report = gather(scored, "daily", day, day, labels=LABELS)
         assert report.trend[-1]["day"] == day.isoformat()
         assert report.trend[-1]["total"] == report.sentiment["total"]
+
+
+@pytest.mark.parametrize(
+    "text, sentiment, corrected, expected",
+    [
+        ("请问京港澳高速株洲段什么时候恢复通行？", 0.2, False, "neutral"),
+        ("建议在湘江边多设几个除冰点，方便早上出门的人。", 0.25, False, "neutral"),
+        ("路面结冰一个星期了，为什么还没有人来处理？", 0.2, False, "negative"),  # rhetorical
+        ("什么时候通车？等得人都要疯了，太差劲了！", 0.03, False, "negative"),  # strongly negative
+        ("请问什么时候恢复供水？", 0.2, True, "negative"),  # a moderator said negative
+        ("物业一个月都不修电梯，太不像话了。", 0.2, False, "negative"),  # no question
+    ],
+)
+def test_a_plain_question_or_suggestion_is_not_filed_as_criticism(
+    text, sentiment, corrected, expected
+):
+    candidate = {"text": text, "label": "negative", "sentiment": sentiment, "corrected": corrected}
+    assert viewpoint(candidate) == expected
+    assert viewpoint({**candidate, "label": "positive"}) == "positive"
