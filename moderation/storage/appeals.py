@@ -222,17 +222,15 @@ def _queue_outcome(db, appeal, outcome, note, decision_id, actor) -> int | None:
         "author_id": appeal["author_key"].split(":", 1)[1],
         "note": mask_personal_data(note) if note else None,  # shown to the reader: masked
     }
-    return outbox.enqueue(
+    return outbox.enqueue_about(
         db,
+        appeal["comment_id"],
+        target,
         key=f"{APPEAL_OUTCOME}:{appeal['id']}",
         channel=appeal["channel"],
         action=APPEAL_OUTCOME,
         mode=policy["mode"],
-        comment_id=appeal["comment_id"],
-        story_id=target["story_id"] if target else None,
         decision_id=decision_id,
-        comment_native_id=target["native_id"] if target else None,
-        story_native_id=target["story_native_id"] if target else None,
         text=json.dumps(body, ensure_ascii=False, sort_keys=True),
         actor=actor,
     )

@@ -142,17 +142,15 @@ def on_decision(db, decision_id: int, comment_id: int, to_state: str, actor: str
         _supersede(db, last["id"])  # not sent yet: the newer decision replaces it
         if INVERSE.get(last["action"]) == want:
             return None
-    return enqueue(
+    return enqueue_about(
         db,
+        comment_id,
+        comment,
         key=f"decision:{decision_id}",
         channel=comment["channel"],
         action=want,
         mode=rules["mode"],
-        comment_id=comment_id,
-        story_id=comment["story_id"],
         decision_id=decision_id,
-        comment_native_id=comment["native_id"],
-        story_native_id=comment["story_native_id"],
         actor=actor,
     )
 
@@ -165,6 +163,23 @@ def _wanted(rules: dict, to_state: str, featured: bool) -> str:
     if to_state in (REJECTED, PENDING) and featured:
         return UNFEATURE  # undoing an approve takes the 精选 back
     return NONE
+
+
+def enqueue_about(
+    db, comment_id: int | None, target: dict | None, *, channel: str, **fields
+) -> int | None:
+    """Queue an action about a comment: its story and native ids come from `target`
+    (``comment_target``; None when the comment is gone, as an appeal's may be)."""
+    ids = (
+        {
+            "story_id": target["story_id"],
+            "comment_native_id": target["native_id"],
+            "story_native_id": target["story_native_id"],
+        }
+        if target
+        else {}
+    )
+    return enqueue(db, channel=channel, comment_id=comment_id, **ids, **fields)
 
 
 def comment_target(db, comment_id: int) -> dict | None:

@@ -346,17 +346,15 @@ def _queue_outcome(db, comment_id, outcome, reason, decision_id, actor, report_i
     )
     body = {"outcome": outcome, "reason": reason if outcome == UPHELD else None,
             "report_ids": site_ids}  # fmt: skip
-    return outbox.enqueue(
+    return outbox.enqueue_about(
         db,
+        comment_id,
+        target,
         key=f"{REPORT_OUTCOME}:{decision_id}",
         channel=target["channel"],
         action=REPORT_OUTCOME,
         mode=rules["mode"],
-        comment_id=comment_id,
-        story_id=target["story_id"],
         decision_id=decision_id,
-        comment_native_id=target["native_id"],
-        story_native_id=target["story_native_id"],
         text=json.dumps(body, ensure_ascii=False, sort_keys=True),
         actor=actor,
     )

@@ -138,17 +138,15 @@ def edit(db, reply_id: int, text: str, editor: str) -> dict:
 def _enqueue(db, reply: dict, target: dict, rules: dict, action: str, actor: str) -> int | None:
     """Queue a reply (keyed by the reply) or its deletion for the comment's channel."""
     suffix = "" if action == "reply" else ":delete"
-    return outbox.enqueue(
+    return outbox.enqueue_about(
         db,
+        reply["comment_id"],
+        target,
         key=f"reply:{reply['id']}{suffix}",
         channel=target["channel"],
         action=action,
         mode=rules["mode"],
-        comment_id=reply["comment_id"],
-        story_id=target["story_id"],
         reply_id=reply["id"],
-        comment_native_id=target["native_id"],
-        story_native_id=target["story_native_id"],
         text=reply["text"] if action == "reply" else None,
         actor=actor,
     )
