@@ -13,7 +13,8 @@ import click
     "--check",
     "check_channel",
     metavar="CHANNEL",
-    help="Ask a WeChat channel (a harmless read) whether it may use the comment API.",
+    help="Check a channel's setup with a harmless read: WeChat whether it may use the comment "
+    "API, Weibo and the site whether they answer and the push secret is set.",
 )
 @click.pass_obj
 def push_command(
@@ -55,17 +56,24 @@ def push_command(
 
 
 def check_line(db, settings, name: str) -> bool:
-    """Print one line: may the channel's account use the comment API, and what it will do."""
-    from moderation.push import wechat
+    """Print one line: may the channel's account be used as configured, and what it will do."""
+    from moderation.push import read_check, wechat
     from moderation.push.actions import push_options
     from moderation.storage import outbox
 
     channel = settings.channel(name)
-    if channel.type != "wechat":
-        raise click.UsageError(f"--check: {name} is a {channel.type} channel; it checks WeChat")
-    allowed, why = wechat.check(channel, channel.options, outbox.latest_story(db, name))
+    push = push_options(channel)
+    if channel.type == "wechat":
+        allowed, why = wechat.check(channel, channel.options, outbox.latest_story(db, name))
+    elif channel.type in ("jsonfeed", "weibo"):
+        allowed, why = read_check.check(channel, push)
+    else:
+        raise click.UsageError(
+            f"--check: {name} is a {channel.type} channel, which nothing is pushed to; "
+            "it checks wechat, jsonfeed and weibo channels"
+        )
     label = f"{name}（{channel.label}）" if channel.label else name
-    can = abilities(push_options(channel), channel.type) if allowed else ""
+    can = abilities(push, channel.type) if allowed else ""
     click.echo(f"{label}：{why}" + (f"；{can}" if can else ""))
     return allowed
 

@@ -255,7 +255,9 @@ class FakeSite(Fake):
         self.state: dict[str, str] = {}  # comment id -> last action applied
 
     def route(self, call: Call) -> tuple[int, Any]:
-        """Verify, dedupe, apply."""
+        """Verify, dedupe, apply; the feed (read with no signature) is empty."""
+        if call.path == "/feed.json":
+            return 200, {"items": [], "next_url": None}
         expected = "sha256=" + hmac.new(self.secret, call.raw, hashlib.sha256).hexdigest()
         if not hmac.compare_digest(call.headers.get("x-zzrb-signature", ""), expected):
             return 401, {"error": "bad signature"}
@@ -284,6 +286,8 @@ class FakeWeibo(Fake):
         """Reply or delete, as the documented form calls."""
         if call.args.get("access_token") != self.token:
             return 400, {"error": "expired_token", "error_code": 21327}
+        if call.path == "/2/comments/show.json":  # the collector's read
+            return 200, {"comments": [], "total_number": 0}
         form = call.form()
         cid = form.get("cid", "")
         if cid not in self.comments:
@@ -330,6 +334,8 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
         except OSError:
             self.close_connection = True
+
+    do_GET = do_POST  # noqa: N815 - the collectors' reads (no body)
 
     def log_message(self, format, *args):  # noqa: A002 - the http.server signature
         """Quiet."""

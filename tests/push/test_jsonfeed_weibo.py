@@ -164,3 +164,36 @@ def test_weibo_reply_after_sign_off_is_a_comments_reply_call(tmp_path):
             "comment": "感谢关注，已转交相关部门。",
         }
         assert call.args == {"access_token": "weibo-token"}
+
+
+def run_check(settings, channel: str):
+    """`moderation push --check CHANNEL`: (exit code, its one line)."""
+    from click.testing import CliRunner
+
+    from moderation.cli import main
+
+    result = CliRunner().invoke(main, ["--config", settings.source, "push", "--check", channel])
+    return result.exit_code, result.output.strip()
+
+
+def test_push_check_reads_the_site_and_says_whether_pushes_can_be_signed(tmp_path, monkeypatch):
+    with serving(FakeSite("site-secret", {"c-1"})) as site:
+        settings, _db, _ids = site_setup(tmp_path, site.url)
+        code, line = run_check(settings, "site")
+        assert code == 0 and line.startswith("site：可以读取评论（第一页 0 篇稿件、0 条评论）")
+        assert "推送已开启：通过→" in line
+        monkeypatch.delenv("ZZRB_SITE_SECRET")
+        code, line = run_check(settings, "site")
+        assert code == 1 and "不能推送：环境变量 ZZRB_SITE_SECRET 未设置" in line
+        assert sum(site.effects.values()) == 0  # reads only
+
+
+def test_push_check_reads_weibo_with_the_token(tmp_path, monkeypatch):
+    with serving(FakeWeibo("weibo-token", {"5001"})) as weibo:
+        settings, _db, _ids = weibo_setup(tmp_path, weibo.url)
+        code, line = run_check(settings, "wb")
+        assert code == 0 and "可以读取评论（第一页 1 篇稿件、0 条评论）" in line
+        monkeypatch.setenv("ZZRB_WEIBO_TOKEN", "expired")
+        code, line = run_check(settings, "wb")
+        assert code == 1 and line.startswith("wb：凭证被拒") and "21327" in line
+        assert sum(weibo.effects.values()) == 0
