@@ -195,15 +195,9 @@ def score_batch(db, settings, batch: list[dict], pool=None) -> None:
         scored = pool.workers.map(_score_in_worker, texts, chunksize=POOL_CHUNK)
     else:
         scored = [scorer.score(text) for text in texts]
+    thresholds, modes = _rule_settings(settings)
     # Second opinions are asked before the write lock is taken: at most their timeout.
-    opinions = opinion_pass.gather(
-        db,
-        settings,
-        batch,
-        scored,
-        authors.thresholds_from(settings.authors),
-        story_modes.settings_from(settings.modes),
-    )
+    opinions = opinion_pass.gather(db, settings, batch, scored, thresholds, modes)
     scored = opinion_pass.with_flags(scored, batch, opinions)
     with db.atomic():
         opinion_pass.store_gathered(db, opinions)
@@ -236,23 +230,18 @@ def score_batch(db, settings, batch: list[dict], pool=None) -> None:
                 settings.scoring.mass_posting_authors,
                 None if group in grouping.merged else members.get(group),
             )
-        _decide_by_rules(
-            db, settings, [comment["id"] for comment in batch], scored, opinions.levels
+        rule_apply.apply_rules(
+            db, [c["id"] for c in batch], scored, thresholds, modes, opinions.levels
         )
 
 
-def _decide_by_rules(db, settings, comment_ids: list[int], scored, opinions=None) -> None:
-    """Apply the rule set (moderation.rules), then the story modes, to pending comments just
-    scored: the default set rejects a banned word as before; each decision names its rule
-    (actor rule:N) or mode (mode:post). `opinions`: {comment id: second-opinion level}."""
-    rule_apply.apply_rules(
-        db,
-        comment_ids,
-        scored,
-        authors.thresholds_from(settings.authors),
-        story_modes.settings_from(settings.modes),
-        opinions,
-    )
+def _rule_settings(settings):
+    """(author thresholds, story modes): what the rule set and the second-opinion pass read.
+
+    Applying the rules to pending comments just scored: the default set rejects a banned
+    word; each decision names its rule (actor rule:N) or mode (mode:post).
+    """
+    return authors.thresholds_from(settings.authors), story_modes.settings_from(settings.modes)
 
 
 # Flags not decided by a comment's own text: its group's, and its second opinion's.
@@ -297,7 +286,7 @@ def refresh_pending(db, settings, batch_size: int | None = None) -> int:
         )
         ids = [row["id"] for row in batch]
         opinions = second_opinion_store.worst_levels(db, ids) if batch else {}
-        _decide_by_rules(db, settings, ids, scored, opinions)
+        rule_apply.apply_rules(db, ids, scored, *_rule_settings(settings), opinions)
         score_store.save_refresh_state(db, rules, batch[-1]["id"] if batch else None, not batch)
     return len(batch)
 
