@@ -150,6 +150,16 @@ def is_held_out(text: str, fraction: float, seed: int | str = 0) -> bool:
     return int.from_bytes(digest[:8], "big") / 2**64 < fraction
 
 
+def hash_halves(rows: Rows, seed: int | str) -> tuple[list, list]:
+    """(choosing, reporting) halves of labelled rows, by hash: a row reports when
+    ``is_held_out(text, 0.5, seed)``. Thresholds are read off one half and quoted for the other."""
+    choose: list[tuple[int, str]] = []
+    report: list[tuple[int, str]] = []
+    for row in rows:
+        (report if is_held_out(row[1], 0.5, seed) else choose).append(row)
+    return choose, report
+
+
 def balanced(rows: Rows, seed: int | str = 0) -> list[tuple[int, str]]:
     """As many label-0 as label-1 rows, the kept ones chosen by hash (deterministic)."""
     by_label: dict[int, list] = {0: [], 1: []}

@@ -96,11 +96,8 @@ def dev_halves() -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
     neither half holds a text the shipped model trained on.
     """
     trained = {text for _, text in shipped_rows()[0]}
-    choose, report = [], []
-    for row in ms.read_labelled_csv(offensive.SHIPPED_DIR / COLD_FILES[1]):
-        if row[1] not in trained:
-            (report if ms.is_held_out(row[1], 0.5, THRESHOLD_SEED) else choose).append(row)
-    return choose, report
+    dev = ms.read_labelled_csv(offensive.SHIPPED_DIR / COLD_FILES[1])
+    return ms.hash_halves([row for row in dev if row[1] not in trained], THRESHOLD_SEED)
 
 
 def choose_thresholds(

@@ -125,16 +125,10 @@ def split_holdout(
 
 
 def threshold_halves(held_out_rows: ms.Rows) -> tuple[list, list]:
-    """Held-out rows split into the half that chooses thresholds and the half that reports.
-
-    A row reports when ``model_store.is_held_out(text, 0.5, THRESHOLD_SEED)``: figures
-    quoted for the configured thresholds come from rows that neither trained the model nor
-    chose the cut.
-    """
-    choose, report = [], []
-    for row in held_out_rows:
-        (report if ms.is_held_out(row[1], 0.5, THRESHOLD_SEED) else choose).append(row)
-    return choose, report
+    """Held-out rows split into the half that chooses thresholds and the half that reports:
+    figures quoted for the configured thresholds come from rows that neither trained the
+    model nor chose the cut."""
+    return ms.hash_halves(held_out_rows, THRESHOLD_SEED)
 
 
 def choose_thresholds(
