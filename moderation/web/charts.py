@@ -72,6 +72,7 @@ def _frame(title: str, labels: list[str], y_max: float, y_label: str, percent=Fa
         "title": title,
         "shapes": shapes,
         "legend": [],
+        "empty": not labels,  # nothing to plot: the page says so instead of empty axes
         "slot": slot,
         "plot_h": plot_h,
     }

@@ -228,7 +228,10 @@ def test_claimed_comment_shows_who_is_reviewing(browser, page, site):
 def test_overview_and_story_pages_draw_svg_charts(page, site):
     log_in(page, site)
     page.goto(f"{site['url']}/overview")
-    assert page.locator("figure.chart svg").count() == 5  # with corrections per week
+    assert page.locator("figure.chart").count() == 5  # with corrections per week
+    drawn, empty = page.locator("figure.chart svg").count(), page.locator("figure.chart-empty")
+    assert drawn >= 3 and drawn + empty.count() == 5  # nothing to plot: said in words
+    assert all("暂无数据" in text for text in empty.all_inner_texts())
     shot(page, "09-overview")
     page.goto(f"{site['url']}/stories/2")
     assert page.locator("figure.chart svg rect").count() > 0

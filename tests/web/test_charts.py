@@ -37,7 +37,8 @@ def test_chart_labels_are_escaped_in_the_page(client, collected, login):
     collected.execute("UPDATE comments SET channel = '<b>渠道</b>' WHERE id = 1")
     login()
     html = client.get("/overview").get_data(as_text=True)
-    assert html.count("<svg") == 5
+    # comments: drawn; no decisions or corrections yet: said in words
+    assert html.count("<svg") == 3 and html.count("暂无数据") == 2
     assert "&lt;b&gt;渠道&lt;/b&gt;" in html and "<b>渠道</b>" not in html
     titles = ("每日评论数（按渠道）", "情感趋势", "待审队列规模", "每日审核量（按审核员）")
     for title in (*titles, "每周人工纠正（情感 / 冒犯）"):
@@ -52,3 +53,11 @@ def test_pivot_fills_missing_cells():
 def test_day_labels_carry_the_year_only_when_the_days_span_two():
     assert charts.day_labels(["2026-12-06", "2026-12-07"]) == ["12-06", "12-07"]
     assert charts.day_labels(["2026-12-31", "2027-01-01"], "起") == ["2026-12-31起", "2027-01-01起"]
+
+
+def test_a_chart_with_nothing_to_plot_says_so_instead_of_drawing_empty_axes(client, db, login):
+    login()
+    html = client.get("/overview").get_data(as_text=True)
+    assert html.count("暂无数据：这段时间还没有记录。") == 5 and "<svg" not in html
+    assert charts.stacked_bars([], {}, "每日审核量")["empty"]
+    assert not charts.stacked_bars(["12-07"], {"王编辑": [0]}, "每日审核量")["empty"]
