@@ -115,6 +115,15 @@ def quote_candidates(db, story_id: int, since: str, until: str, limit: int = 400
     )
 
 
+def last_comment_day(db, before: str) -> str | None:
+    """The Beijing day of the newest comment created before `before` (ISO), or None: the day
+    a report form offers when nothing was written yesterday (a new desk, the demo's week)."""
+    row = db.execute(
+        f"SELECT {beijing_day('MAX(created_at)')} FROM comments WHERE created_at < ?", [before]
+    ).fetchone()
+    return row[0] if row else None
+
+
 def save_report(
     db,
     kind: str,

@@ -22,7 +22,7 @@ from moderation.export.report_archive import ASSESSMENT_LIMIT, generate_report, 
 from moderation.roles import EDITOR
 from moderation.storage import alerts as alert_store
 from moderation.storage import reports as store
-from moderation.timeutil import BEIJING, now_iso
+from moderation.timeutil import BEIJING, iso, now_iso
 from moderation.web.auth import current_actor, role_required
 from moderation.web.context import get_db
 
@@ -36,12 +36,16 @@ MEDIA = {
 @bp.get("/reports")
 @role_required(EDITOR)
 def index():
-    """Every archived report, newest period first, and a form to make one."""
-    yesterday = datetime.now(BEIJING).date() - timedelta(days=1)
+    """Every archived report, newest period first, and a form to make one (offered for
+    yesterday, or the last day with comments when yesterday had none)."""
+    today = datetime.now(BEIJING).date()
+    start_of_today = datetime.combine(today, datetime.min.time(), BEIJING)
+    last = store.last_comment_day(get_db(), iso(start_of_today))
+    yesterday = today - timedelta(days=1)
     return render_template(
         "reports/index.html",
         reports=store.list_reports(get_db()),
-        yesterday=yesterday,
+        yesterday=min(date.fromisoformat(last), yesterday) if last else yesterday,
         targets=current_app.config["SETTINGS"].alerts.report_targets,
         assessment_limit=ASSESSMENT_LIMIT,
     )

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import io
+from datetime import datetime, timedelta
 
 import docx
 import pytest
 
+from moderation.storage import stories
+from moderation.timeutil import BEIJING
 from tests.export.conftest import seeded  # noqa: F401  (the seed page collected, approved)
+from tests.web.conftest import add_comment
 
 
 @pytest.mark.usefixtures("seeded")
@@ -100,3 +104,13 @@ def test_who_generated_a_report_is_said_in_chinese(client, auth, db, actor, show
     auth.login("editor")
     page = client.get("/reports").get_data(as_text=True)
     assert f"<td>{shown}</td>" in page and f"<td>{actor}</td>" not in page
+
+
+def test_the_form_offers_yesterday_or_the_last_day_with_comments(client, auth, db):
+    auth.login("editor")
+    yesterday = (datetime.now(BEIJING) - timedelta(days=1)).date().isoformat()
+    assert f'name="date" value="{yesterday}"' in client.get("/reports").get_data(as_text=True)
+    story = stories.placeholder_story(db, "demo", "snow")
+    add_comment(db, "雪天路滑", story, created_at="2024-01-24T17:30:00+00:00")  # 01-25, Beijing
+    page = client.get("/reports").get_data(as_text=True)
+    assert 'name="date" value="2024-01-25"' in page  # the demo's week, not an empty day
