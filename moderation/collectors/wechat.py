@@ -46,7 +46,7 @@ from moderation.collectors.common import (
     unix_to_utc,
 )
 from moderation.collectors.http import HttpOptions, field, secret_from_env
-from moderation.collectors.wechat_api import Api, describe, errcode
+from moderation.collectors.wechat_api import Api, article_ids, describe, errcode
 from moderation.declare import setting
 
 SKIP_ERRORS = {
@@ -230,7 +230,7 @@ class Collector:
         self, state: _State, msgid: str, offset: int, after: str | None
     ) -> Iterator[Page]:
         """One page per comment/list call for one article, from `offset` to the end."""
-        msg_data_id, _, index = msgid.rpartition("_")
+        msg_data_id, index = article_ids(msgid)
         title = state.articles[msgid]["title"]
         next_article = {"article": after, "offset": 0} if after else None
         seen: set[str] = set()
@@ -239,8 +239,8 @@ class Collector:
             payload = self.call(
                 "/cgi-bin/comment/list",
                 {
-                    "msg_data_id": _number(msg_data_id),
-                    "index": _number(index),
+                    "msg_data_id": msg_data_id,
+                    "index": index,
                     "begin": begin,
                     "count": self.options.comment_page_size,
                     "type": 0,
@@ -329,7 +329,3 @@ class _State:
             "articles": {msgid: dict(article) for msgid, article in self.articles.items()},
             "resume": dict(self.resume) if self.resume else None,
         }
-
-
-def _number(text: str) -> int | str:
-    return int(text) if text.isdigit() else text

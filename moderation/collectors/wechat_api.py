@@ -153,6 +153,27 @@ class Api:
         return code
 
 
+def article_ids(msgid: str) -> tuple[int | str, int | str]:
+    """The comment API's (msg_data_id, index) of an article stored under its datacube msgid.
+
+    The datacube names an article "<msg_data_id>_<n>" with n counted from 1 (its page:
+    "3表示5个中的第3个"), while every comment call counts `index` from 0 (its pages: "从0开始").
+    Sent as stored, the first article's index 1 would read, feature and delete on the second
+    article, and a single-article send would answer 88001. An id without "_n" (or with n = 0,
+    which the datacube never gives) is the first article.
+    """
+    msg_data_id, _, number = msgid.rpartition("_")
+    if not msg_data_id:
+        return _number(msgid), 0
+    index = _number(number)
+    return _number(msg_data_id), index - 1 if isinstance(index, int) and index > 0 else index
+
+
+def _number(text: str) -> int | str:
+    """Digits as the number the API's fields are; anything else as given (the API refuses it)."""
+    return int(text) if text.isdigit() else text
+
+
 def errcode(payload: dict, where: str = "answer") -> int:
     """A payload's errcode (0 when absent); BadPayload when it is not a number."""
     return field(payload, "errcode", int, where, default=0)

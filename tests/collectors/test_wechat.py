@@ -84,7 +84,8 @@ class FakeWeChat:
         if problem:
             return problem
         assert body["type"] == 0 and body["count"] <= 49
-        items = self.comments[f"{body['msg_data_id']}_{body['index']}"]
+        # the datacube counts an article's n from 1, the comment API's index from 0
+        items = self.comments[f"{body['msg_data_id']}_{body['index'] + 1}"]
         page = items[body["begin"] : body["begin"] + body["count"]]
         return json_response({"errcode": 0, "total": len(items), "comment": page})
 
@@ -164,6 +165,33 @@ def test_wechat_collects_articles_reads_and_every_comment(server, open_channel):
     assert "神农城灯会今晚亮灯 & 交通管制提示" in titles
     # 60 comments per article in pages of 49: two calls each
     assert [body["begin"] for kind, body in server.calls if kind == "comments"] == [0, 49] * 3
+
+
+def test_wechat_comment_index_counts_from_0_while_the_datacube_counts_from_1(server, open_channel):
+    """getarticletotaldetail names a send's first article "<msg_data_id>_1"; comment/list
+    wants index 0 for it (its page: 从0开始), so each article's own comments are read."""
+    settings, db = open_channel(channel_toml(server.url))
+    assert collect(db, settings).status == "ok"
+    calls = [body for kind, body in server.calls if kind == "comments"]
+    asked = {(body["msg_data_id"], body["index"]) for body in calls}
+    assert asked == {(2247483650, 0), (2247483650, 1), (2247483655, 0)}
+    rows = db.execute(
+        "SELECT s.native_id, c.native_id FROM comments c JOIN stories s ON s.id = c.story_id"
+    )
+    assert all(comment.startswith(story + ":") for story, comment in rows)
+
+
+@pytest.mark.parametrize(
+    "msgid, ids",
+    [
+        ("2247483650_1", (2247483650, 0)),
+        ("2247483650_3", (2247483650, 2)),
+        ("2247483650", (2247483650, 0)),
+        ("2247483650_0", (2247483650, 0)),
+    ],
+)
+def test_wechat_article_ids_from_a_datacube_msgid(msgid, ids):
+    assert wechat_api.article_ids(msgid) == ids
 
 
 def test_wechat_author_key_is_keyed_hash_and_openid_is_never_stored(server, open_channel):
@@ -266,7 +294,7 @@ def test_wechat_quota_45009_stops_the_run_and_is_recorded(server, open_channel):
 @pytest.mark.parametrize("code", [88000, 88001, 88002])
 def test_wechat_article_errors_skip_only_that_article(server, code, open_channel):
     def refuse(body, number):
-        if body["msg_data_id"] == 2247483650 and body["index"] == 2:
+        if body["msg_data_id"] == 2247483650 and body["index"] == 1:  # 2247483650_2
             return json_response({"errcode": code, "errmsg": "refused"})
         return None
 
@@ -350,7 +378,7 @@ def test_wechat_killed_run_resumes_with_every_comment_once(server, open_channel)
     resumed = [body for kind, body in server.calls if kind == "comments"]
     assert (resumed[0]["msg_data_id"], resumed[0]["index"], resumed[0]["begin"]) == (
         2247483650,
-        2,
+        1,  # 2247483650_2: the send's second article
         49,
     )
 
