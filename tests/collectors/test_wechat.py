@@ -402,7 +402,10 @@ def test_wechat_comment_parsing_from_documented_payload():
 @pytest.mark.parametrize(
     "item, message",
     [
-        ({"user_comment_id": 1, "create_time": 1706133600, "content": "x"}, "'openid' is missing"),
+        (
+            {"user_comment_id": 1, "openid": 5, "create_time": 1706133600, "content": "x"},
+            "'openid' should be str",
+        ),
         (
             {"user_comment_id": 1, "openid": "o", "create_time": "soon", "content": "x"},
             "could not convert",
@@ -421,6 +424,23 @@ def test_wechat_malformed_comment_is_skipped_with_reason(item, message):
     collector.add_comment(page, "1_1", item, set())
     assert page.comments == []
     assert message in page.skipped[0]
+
+
+def test_wechat_comment_without_openid_is_kept_under_an_author_of_its_own(server, open_channel):
+    """comment/list omits openid for a reader commenting under a non-WeChat identity (its
+    page: 不返回openid); such a comment is stored, each one its own pseudonymous author."""
+    for item in server.comments["2247483650_1"][:2]:
+        del item["openid"]
+    settings, db = open_channel(channel_toml(server.url))
+    summary = collect(db, settings)
+    assert summary.status == "ok" and summary.skipped == 0, summary.notes
+    assert summary.new == server.total() == 180
+    rows = db.execute(
+        "SELECT author_key FROM comments WHERE native_id IN (?, ?)",
+        ["2247483650_1:60", "2247483650_1:59"],
+    ).fetchall()
+    keys = {row[0] for row in rows}
+    assert len(keys) == 2 and all(key.startswith("wx:") for key in keys)
 
 
 def test_wechat_wrong_envelope_is_bad_payload(server, open_channel):
