@@ -443,6 +443,31 @@ def test_wechat_comment_without_openid_is_kept_under_an_author_of_its_own(server
     assert len(keys) == 2 and all(key.startswith("wx:") for key in keys)
 
 
+def test_wechat_raw_control_characters_and_a_bad_byte_in_a_page_keep_the_comments(
+    server, open_channel
+):
+    """WeChat is known to send a reader's line break raw inside a JSON string (and now and
+    then a byte that is not UTF-8): the page is read, not refused on every run."""
+
+    def sloppy(body, number):
+        if body["index"] != 0 or body["begin"] != 0 or body["msg_data_id"] != 2247483650:
+            return None
+        page = server.comments["2247483650_1"][: body["count"]]
+        page[0] = {**page[0], "content": "第一行\n第二行\t完"}
+        data = json.dumps({"errcode": 0, "total": 60, "comment": page}, ensure_ascii=False)
+        data = data.encode().replace(b"\\n", b"\n").replace(b"\\t", b"\t")
+        data = data.replace("完".encode(), b"\xff")
+        return Response(data, 200, content_type="text/plain")
+
+    server.before_comments = sloppy
+    settings, db = open_channel(channel_toml(server.url))
+    summary = collect(db, settings)
+    assert summary.status == "ok", summary.errors
+    assert summary.new == 180
+    text = db.execute("SELECT text FROM comments WHERE native_id = '2247483650_1:60'").fetchone()
+    assert text[0] == "第一行\n第二行\t\ufffd"
+
+
 def test_wechat_wrong_envelope_is_bad_payload(server, open_channel):
     server.before_comments = lambda body, number: json_response({"errcode": 0, "total": "many"})
     settings, db = open_channel(channel_toml(server.url))
