@@ -73,6 +73,11 @@ class Options(HttpOptions):
         "ZZRB_WEIBO_TOKEN", "Environment variable holding the access token."
     )
     base_url: str = setting("https://api.weibo.com", "The API's address.")
+    biz_base_url: str = setting(
+        "",
+        "The commercial API's address (comments/destroy/biz); empty: https://c.api.weibo.com "
+        "with the default base_url, else base_url.",
+    )
     count: int = setting(50, "Comments per call (the API allows up to 200).", min=1, max=200)
 
     def __post_init__(self):
@@ -87,6 +92,20 @@ class Options(HttpOptions):
                 raise ValueError(f"{where}.id: expected the status id (digits)")
             if not isinstance(status.get("title"), str) or not status["title"].strip():
                 raise ValueError(f"{where}.title: missing (the story this post belongs to)")
+
+
+OPEN_API = "https://api.weibo.com"
+COMMERCIAL_API = "https://c.api.weibo.com"
+
+
+def biz_base(options: Options) -> str:
+    """Where the commercial (…/biz) calls go: Weibo serves them on c.api.weibo.com, not on
+    the open API's host (open.weibo.com/wiki/C/2/comments/destroy/biz). A base_url of one's
+    own (a proxy, a stand-in) serves both unless biz_base_url says otherwise."""
+    if options.biz_base_url:
+        return options.biz_base_url.rstrip("/")
+    base = options.base_url.rstrip("/")
+    return COMMERCIAL_API if base == OPEN_API else base
 
 
 def _last_page(payload: dict) -> bool:
