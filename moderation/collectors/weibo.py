@@ -227,7 +227,7 @@ class Collector:
         """One Weibo comment, normalised; the screen name is the display name."""
         if not isinstance(item, dict):
             raise BadPayload(f"comment item is a {type(item).__name__}, expected an object")
-        comment_id = str(item.get("idstr") or http.field(item, "id", int, "comment"))
+        comment_id = str(item.get("idstr") or http.field(item, "id", (int, str), "comment"))
         if not comment_id.isdigit():
             raise BadPayload(f"comment id {comment_id!r} is not a number")
         where = f"comment {comment_id}"
@@ -246,8 +246,18 @@ class Collector:
             created_at=utc_iso(created),
             author_key=f"wb:{user_id}",
             author_name=http.field(user, "screen_name", str, where, default=None),
-            likes=http.field(item, "like_count", int, where, default=0),
+            likes=_count(item.get("like_count")),
             reply_to=str(reply_to) if reply_to else None,
             origin=self.origin,
             raw=item,
         )
+
+
+def _count(value: Any) -> int:
+    """A counter such as like_count, which the documented comment does not always carry:
+    a number (or digits), else 0. A likes figure is not worth losing the comment over."""
+    if isinstance(value, bool):
+        return 0
+    if isinstance(value, int):
+        return max(value, 0)
+    return int(value) if isinstance(value, str) and value.strip().isdigit() else 0
