@@ -21,7 +21,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from moderation.collectors.base import AuthFailed, RateLimited
+from moderation.collectors.base import AuthFailed, ChannelUnavailable, RateLimited
 from moderation.collectors.http import Attempt, HttpClient, field, secret_from_env
 
 TOKEN_ERRORS = frozenset({40001, 40014, 42001})  # invalid / bad / expired access_token
@@ -101,16 +101,7 @@ class Api:
         if cached and not refresh and cached[1] > time.monotonic():
             return cached[0]
         _TOKENS.pop(key, None)
-        payload = self.http.json(
-            "POST",
-            f"{self.base}/cgi-bin/stable_token",
-            json_body={
-                "grant_type": "client_credential",
-                "appid": self.options.appid,
-                "secret": self.secret,
-                "force_refresh": False,
-            },
-        )
+        payload = self._token_answer()
         code = self._noted(payload)
         if code in QUOTA_ERRORS:
             raise RateLimited(f"stable_token: {describe(payload)}")
@@ -123,6 +114,38 @@ class Api:
         margin = min(300, expires_in // 10)  # refresh shortly before WeChat expires it
         _TOKENS[key] = (token, time.monotonic() + expires_in - margin)
         return token
+
+    def _token_answer(self) -> dict:
+        """The answer of /cgi-bin/stable_token, or of the classic GET /cgi-bin/token where
+        stable_token is not served (HTTP 404/405: an older gateway or a stand-in built to the
+        classic page). stable_token comes first: the classic call ends the token every other
+        service of the account holds."""
+        reply = self.http.send(
+            "POST",
+            f"{self.base}/cgi-bin/stable_token",
+            json_body={
+                "grant_type": "client_credential",
+                "appid": self.options.appid,
+                "secret": self.secret,
+                "force_refresh": False,
+            },
+        )
+        if reply.status in (404, 405):
+            return self.http.json(
+                "GET",
+                f"{self.base}/cgi-bin/token",
+                params={
+                    "grant_type": "client_credential",
+                    "appid": self.options.appid,
+                    "secret": self.secret,
+                },
+            )
+        if reply.status >= 400:
+            status_error = AuthFailed if reply.status in (401, 403) else ChannelUnavailable
+            raise status_error(
+                f"{self.label}: HTTP {reply.status} from /cgi-bin/stable_token: {reply.excerpt()}"
+            )
+        return self.http.decode(reply)
 
     def call(self, path: str, body: dict) -> dict[str, Any]:
         """POST `body` to an API path with the token and return the payload.

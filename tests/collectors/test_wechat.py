@@ -251,6 +251,28 @@ def test_wechat_token_expiring_mid_paging_is_refreshed_once(server, open_channel
     assert db.table("comments").count == 180
 
 
+def test_wechat_without_stable_token_gets_the_classic_token(httpserver, open_channel):
+    """A server of the classic page only (GET /cgi-bin/token, no stable_token): the
+    collector asks for the token there and reads everything."""
+    httpserver.expect_request("/cgi-bin/stable_token").respond_with_data("", status=404)
+    asked = []
+
+    def classic(request):
+        asked.append(dict(request.args))
+        return json_response({"access_token": "TOKEN_1", "expires_in": 7200})
+
+    httpserver.expect_request("/cgi-bin/token", method="GET").respond_with_handler(classic)
+    server = FakeWeChat(httpserver)
+    server.valid_tokens.add("TOKEN_1")
+    settings, db = open_channel(channel_toml(server.url))
+    summary = collect(db, settings)
+    assert summary.status == "ok", summary.errors
+    assert summary.new == 180 and server.tokens_issued == 0
+    assert asked == [
+        {"grant_type": "client_credential", "appid": "wx5f1e2d3c4b5a6978", "secret": "app-secret"}
+    ]
+
+
 def test_wechat_token_refused_twice_is_auth_failed(server, open_channel):
     server.before_comments = lambda body, number: json_response(
         fixture("wechat", "error_token_expired")
