@@ -330,10 +330,17 @@ class HttpClient:
         return self.decode(reply, expect)
 
     def decode(self, reply: Reply, expect: type = dict) -> Any:
-        """The reply's body as JSON of type `expect`, or BadPayload with an excerpt."""
+        """The reply's body as JSON of type `expect`, or BadPayload with an excerpt.
+
+        Lenient where the platforms are known to be sloppy with what readers typed: WeChat
+        sends a raw line break or other control character inside a string (a comment, a
+        nickname) and now and then a byte that is not UTF-8. Strict JSON refuses the whole
+        page, and since that comment is listed again on every run the channel would stall
+        for as long as it is tracked; the comment is kept instead (a bad byte as U+FFFD).
+        """
         try:
-            payload = json.loads(reply.body)
-        except (ValueError, UnicodeDecodeError) as error:
+            payload = json.loads(_body_text(reply.body), strict=False)
+        except ValueError as error:
             raise BadPayload(
                 f"{self.label}: {_path(reply.url)} answered invalid JSON ({_reason(error)}): "
                 f"{reply.excerpt()!r}"
@@ -344,6 +351,11 @@ class HttpClient:
                 f"expected {expect.__name__}: {reply.excerpt()!r}"
             )
         return payload
+
+
+def _body_text(body: bytes) -> str:
+    """A JSON body as text: UTF-8 (a leading BOM dropped), a byte that is not as U+FFFD."""
+    return body.decode("utf-8-sig", errors="replace")
 
 
 _WATCHES = threading.local()  # the current thread's call watch, seen by its connection

@@ -20,8 +20,9 @@ published in the last `track_days` days (dedupe is on the comment id); a run kil
 mid-pass resumes at the saved article and offset.
 
 Bad data: an article or comment item missing a field (or with a field of the wrong type)
-is skipped with the reason recorded; a response whose envelope is wrong (no ``list``,
-``total`` not a number) is a BadPayload that stops the run.
+is skipped with the reason recorded (a comment without ``openid`` is not: WeChat leaves it
+out for a reader commenting under a non-WeChat identity); a response whose envelope is
+wrong (no ``list``, ``total`` not a number) is a BadPayload that stops the run.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ from moderation.collectors.common import (
     unix_to_utc,
 )
 from moderation.collectors.http import HttpOptions, field, secret_from_env
-from moderation.collectors.wechat_api import Api, describe, errcode
+from moderation.collectors.wechat_api import Api, article_ids, describe, errcode
 from moderation.declare import setting
 
 SKIP_ERRORS = {
@@ -230,7 +231,7 @@ class Collector:
         self, state: _State, msgid: str, offset: int, after: str | None
     ) -> Iterator[Page]:
         """One page per comment/list call for one article, from `offset` to the end."""
-        msg_data_id, _, index = msgid.rpartition("_")
+        msg_data_id, index = article_ids(msgid)
         title = state.articles[msgid]["title"]
         next_article = {"article": after, "offset": 0} if after else None
         seen: set[str] = set()
@@ -239,8 +240,8 @@ class Collector:
             payload = self.call(
                 "/cgi-bin/comment/list",
                 {
-                    "msg_data_id": _number(msg_data_id),
-                    "index": _number(index),
+                    "msg_data_id": msg_data_id,
+                    "index": index,
                     "begin": begin,
                     "count": self.options.comment_page_size,
                     "type": 0,
@@ -284,8 +285,8 @@ class Collector:
             raise BadPayload(f"comment item is a {type(item).__name__}, expected an object")
         comment_id = field(item, "user_comment_id", (int, str), f"comment on {msgid}")
         where = f"comment {comment_id} on {msgid}"
-        openid = field(item, "openid", str, where)
-        author_key = pseudonym("wx", self.author_hash_key, openid)
+        author_key = self.author_key(item, f"{msgid}:{comment_id}", where)
+        raw = {**item, "openid": author_key} if "openid" in item else dict(item)
         return CollectedComment(
             native_id=f"{msgid}:{comment_id}",
             story_native_id=msgid,
@@ -294,8 +295,20 @@ class Collector:
             author_key=author_key,
             origin=self.origin,
             featured=item.get("comment_type") == 1,
-            raw={**item, "openid": author_key},  # the raw openid is never kept
+            raw=raw,  # the raw openid is never kept
         )
+
+    def author_key(self, item: dict, native_id: str, where: str) -> str:
+        """The keyed hash of the comment's openid; without one, a key of its own.
+
+        comment/list leaves openid out for a reader who commented under a non-WeChat
+        identity (its page: 用户如果用非微信身份评论,不返回openid): the comment is kept, and
+        since nothing says two such comments share a reader, each is its own author.
+        """
+        openid = field(item, "openid", str, where, default="")
+        if openid:
+            return pseudonym("wx", self.author_hash_key, openid)
+        return pseudonym("wx", self.author_hash_key, f"no-openid:{native_id}")
 
 
 @dataclass
@@ -329,7 +342,3 @@ class _State:
             "articles": {msgid: dict(article) for msgid, article in self.articles.items()},
             "resume": dict(self.resume) if self.resume else None,
         }
-
-
-def _number(text: str) -> int | str:
-    return int(text) if text.isdigit() else text

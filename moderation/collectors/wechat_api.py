@@ -21,7 +21,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from moderation.collectors.base import AuthFailed, RateLimited
+from moderation.collectors.base import AuthFailed, ChannelUnavailable, RateLimited
 from moderation.collectors.http import Attempt, HttpClient, field, secret_from_env
 
 TOKEN_ERRORS = frozenset({40001, 40014, 42001})  # invalid / bad / expired access_token
@@ -101,16 +101,7 @@ class Api:
         if cached and not refresh and cached[1] > time.monotonic():
             return cached[0]
         _TOKENS.pop(key, None)
-        payload = self.http.json(
-            "POST",
-            f"{self.base}/cgi-bin/stable_token",
-            json_body={
-                "grant_type": "client_credential",
-                "appid": self.options.appid,
-                "secret": self.secret,
-                "force_refresh": False,
-            },
-        )
+        payload = self._token_answer()
         code = self._noted(payload)
         if code in QUOTA_ERRORS:
             raise RateLimited(f"stable_token: {describe(payload)}")
@@ -123,6 +114,38 @@ class Api:
         margin = min(300, expires_in // 10)  # refresh shortly before WeChat expires it
         _TOKENS[key] = (token, time.monotonic() + expires_in - margin)
         return token
+
+    def _token_answer(self) -> dict:
+        """The answer of /cgi-bin/stable_token, or of the classic GET /cgi-bin/token where
+        stable_token is not served (HTTP 404/405: an older gateway or a stand-in built to the
+        classic page). stable_token comes first: the classic call ends the token every other
+        service of the account holds."""
+        reply = self.http.send(
+            "POST",
+            f"{self.base}/cgi-bin/stable_token",
+            json_body={
+                "grant_type": "client_credential",
+                "appid": self.options.appid,
+                "secret": self.secret,
+                "force_refresh": False,
+            },
+        )
+        if reply.status in (404, 405):
+            return self.http.json(
+                "GET",
+                f"{self.base}/cgi-bin/token",
+                params={
+                    "grant_type": "client_credential",
+                    "appid": self.options.appid,
+                    "secret": self.secret,
+                },
+            )
+        if reply.status >= 400:
+            status_error = AuthFailed if reply.status in (401, 403) else ChannelUnavailable
+            raise status_error(
+                f"{self.label}: HTTP {reply.status} from /cgi-bin/stable_token: {reply.excerpt()}"
+            )
+        return self.http.decode(reply)
 
     def call(self, path: str, body: dict) -> dict[str, Any]:
         """POST `body` to an API path with the token and return the payload.
@@ -151,6 +174,27 @@ class Api:
         if self.http.attempts:
             self.http.attempts[-1].errcode = code
         return code
+
+
+def article_ids(msgid: str) -> tuple[int | str, int | str]:
+    """The comment API's (msg_data_id, index) of an article stored under its datacube msgid.
+
+    The datacube names an article "<msg_data_id>_<n>" with n counted from 1 (its page:
+    "3表示5个中的第3个"), while every comment call counts `index` from 0 (its pages: "从0开始").
+    Sent as stored, the first article's index 1 would read, feature and delete on the second
+    article, and a single-article send would answer 88001. An id without "_n" (or with n = 0,
+    which the datacube never gives) is the first article.
+    """
+    msg_data_id, _, number = msgid.rpartition("_")
+    if not msg_data_id:
+        return _number(msgid), 0
+    index = _number(number)
+    return _number(msg_data_id), index - 1 if isinstance(index, int) and index > 0 else index
+
+
+def _number(text: str) -> int | str:
+    """Digits as the number the API's fields are; anything else as given (the API refuses it)."""
+    return int(text) if text.isdigit() else text
 
 
 def errcode(payload: dict, where: str = "answer") -> int:

@@ -73,6 +73,11 @@ class Options(HttpOptions):
         "ZZRB_WEIBO_TOKEN", "Environment variable holding the access token."
     )
     base_url: str = setting("https://api.weibo.com", "The API's address.")
+    biz_base_url: str = setting(
+        "",
+        "The commercial API's address (comments/destroy/biz); empty: https://c.api.weibo.com "
+        "with the default base_url, else base_url.",
+    )
     count: int = setting(50, "Comments per call (the API allows up to 200).", min=1, max=200)
 
     def __post_init__(self):
@@ -87,6 +92,20 @@ class Options(HttpOptions):
                 raise ValueError(f"{where}.id: expected the status id (digits)")
             if not isinstance(status.get("title"), str) or not status["title"].strip():
                 raise ValueError(f"{where}.title: missing (the story this post belongs to)")
+
+
+OPEN_API = "https://api.weibo.com"
+COMMERCIAL_API = "https://c.api.weibo.com"
+
+
+def biz_base(options: Options) -> str:
+    """Where the commercial (…/biz) calls go: Weibo serves them on c.api.weibo.com, not on
+    the open API's host (open.weibo.com/wiki/C/2/comments/destroy/biz). A base_url of one's
+    own (a proxy, a stand-in) serves both unless biz_base_url says otherwise."""
+    if options.biz_base_url:
+        return options.biz_base_url.rstrip("/")
+    base = options.base_url.rstrip("/")
+    return COMMERCIAL_API if base == OPEN_API else base
 
 
 def _last_page(payload: dict) -> bool:
@@ -208,7 +227,7 @@ class Collector:
         """One Weibo comment, normalised; the screen name is the display name."""
         if not isinstance(item, dict):
             raise BadPayload(f"comment item is a {type(item).__name__}, expected an object")
-        comment_id = str(item.get("idstr") or http.field(item, "id", int, "comment"))
+        comment_id = str(item.get("idstr") or http.field(item, "id", (int, str), "comment"))
         if not comment_id.isdigit():
             raise BadPayload(f"comment id {comment_id!r} is not a number")
         where = f"comment {comment_id}"
@@ -227,8 +246,18 @@ class Collector:
             created_at=utc_iso(created),
             author_key=f"wb:{user_id}",
             author_name=http.field(user, "screen_name", str, where, default=None),
-            likes=http.field(item, "like_count", int, where, default=0),
+            likes=_count(item.get("like_count")),
             reply_to=str(reply_to) if reply_to else None,
             origin=self.origin,
             raw=item,
         )
+
+
+def _count(value: Any) -> int:
+    """A counter such as like_count, which the documented comment does not always carry:
+    a number (or digits), else 0. A likes figure is not worth losing the comment over."""
+    if isinstance(value, bool):
+        return 0
+    if isinstance(value, int):
+        return max(value, 0)
+    return int(value) if isinstance(value, str) and value.strip().isdigit() else 0

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from moderation.collectors import wechat as collector
 from moderation.collectors.base import AuthFailed, CollectorError, RowUnavailable
-from moderation.collectors.wechat_api import Api, describe, errcode, meaning
+from moderation.collectors.wechat_api import Api, article_ids, describe, errcode, meaning
 from moderation.push.actions import (
     CLOSE_COMMENTS,
     DELETE,
@@ -76,14 +76,6 @@ def classify(action_name: str, code: int) -> str:
     return RETRY  # -1 system busy, or a code the documentation does not list
 
 
-def article_ids(story_native_id: str) -> tuple[int | str, int | str]:
-    """A story's native id "<msg_data_id>_<index>" as the API's two numbers."""
-    msg_data_id, _, index = story_native_id.rpartition("_")
-    if not msg_data_id:  # an id without an index: the first article of the send
-        msg_data_id, index = story_native_id, "0"
-    return _number(msg_data_id), _number(index)
-
-
 def comment_id(comment_native_id: str) -> int | str:
     """The user_comment_id of a comment stored as "<msgid>:<user_comment_id>"."""
     return _number(comment_native_id.rpartition(":")[2])
@@ -125,7 +117,7 @@ def check(channel, options: collector.Options, story_native_id: str | None) -> t
     """A harmless read (one comment of a stored article, or of none) that says whether the
     account may use the comment API: (allowed, why in Chinese)."""
     api = Api(options, f"wechat {channel.name}")
-    msg_data_id, index = article_ids(story_native_id or "1_0")
+    msg_data_id, index = article_ids(story_native_id or "1_1")
     body = {"msg_data_id": msg_data_id, "index": index, "begin": 0, "count": 1, "type": 0}
     try:
         payload = api.call("/cgi-bin/comment/list", body)

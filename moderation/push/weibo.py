@@ -6,9 +6,11 @@
   cid``), the commercial API that deletes a comment under the account's own post --
   open.weibo.com/wiki/C/2/comments/destroy/biz. Used only with ``destroy_biz = true``.
 
-Errors come as ``{"error", "error_code", "request"}``: 10022-10024 are rate limits (the
-batch stops), the auth codes stop the batch for an operator, 20101/20132 (post gone) and
-20201 (comment gone) end a removal as done and anything else as failed.
+Errors come as ``{"error", "error_code", "request"}``, the code a number or a string (the
+wiki's own examples quote it), usually with HTTP 400/403 and at times with 200: the code
+decides, not the status. 10022-10024 are rate limits (the channel pauses), the auth codes
+stop the batch for an operator, 20101/20132 (post gone) and 20201 (comment gone) end a
+removal as done and anything else as failed; a 5xx without one of these is retried.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import json
 from urllib.parse import urlencode
 
 from moderation.collectors import weibo as collector
-from moderation.collectors.base import AuthFailed, ChannelUnavailable
+from moderation.collectors.base import AuthFailed, ChannelUnavailable, RateLimited
 from moderation.collectors.http import HttpClient, excerpt, secret_from_env
 from moderation.push.actions import DELETE, REPLY, Action, Outcome
 
@@ -35,6 +37,7 @@ class Client:
             options, f"weibo {channel.name}", rate_limited=collector.quota_answer, record=True
         )
         self.base = options.base_url.rstrip("/")
+        self.biz_base = collector.biz_base(options)
 
     def close(self) -> None:
         """Release the connection pool."""
@@ -47,36 +50,47 @@ class Client:
     def apply(self, action: Action) -> Outcome:
         """Send one action; typed errors for what should be retried, an Outcome otherwise."""
         call = request(action)
+        base = self.biz_base if call["path"].endswith("/biz.json") else self.base
         reply = self.http.send(
             "POST",
-            f"{self.base}{call['path']}",
+            f"{base}{call['path']}",
             params={"access_token": self.token},
             data=urlencode(call["form"]).encode("ascii"),
             headers={"Content-Type": "application/x-www-form-urlencoded"},
         )
         answer = f"HTTP {reply.status}: {excerpt(reply.body, 200)}"
         outcome = Outcome(done=True, request=call, answer=answer)
-        if reply.status < 300:
-            return outcome
         code = _error_code(reply.body)
-        if code in collector.AUTH_ERRORS or reply.status == 401:
-            raise AuthFailed(f"weibo {self.channel.name}: token refused: {answer}")
+        if reply.status < 300 and code is None:
+            return outcome
+        return self.refused(action, reply.status, code, outcome)
+
+    def refused(self, action: Action, status: int, code, outcome: Outcome) -> Outcome:
+        """What an error answer means for the action. The error_code decides whatever the
+        HTTP status: Weibo sends it as a number or a string, with 4xx (a spent quota with
+        403) and at times with 200."""
+        where = f"weibo {self.channel.name}: {outcome.answer}"
+        if code in collector.RATE_LIMITS:
+            raise RateLimited(f"{where}: rate limited; the channel waits")
+        if code in collector.AUTH_ERRORS or status == 401:
+            raise AuthFailed(f"{where}: token refused")
         gone = code in COMMENT_GONE or code in collector.STATUS_GONE
         if gone and action.name == DELETE:
             outcome.note = "已不在微博上"
-        elif reply.status < 500:
-            outcome.done, outcome.note = False, f"微博拒绝（error_code {code}）"
+        elif status >= 500:
+            raise ChannelUnavailable(where)
         else:
-            raise ChannelUnavailable(f"weibo {self.channel.name}: {answer}")
+            outcome.done, outcome.note = False, f"微博拒绝（error_code {code}）"
         return outcome
 
 
-def _error_code(body: bytes) -> int | None:
+def _error_code(body: bytes) -> int | str | None:
+    """The answer's error_code (a number, also when sent as a string), None without one."""
     try:
         payload = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         return None
-    return payload.get("error_code") if isinstance(payload, dict) else None
+    return collector.error_code(payload)
 
 
 def request(action: Action) -> dict:

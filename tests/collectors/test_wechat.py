@@ -84,7 +84,8 @@ class FakeWeChat:
         if problem:
             return problem
         assert body["type"] == 0 and body["count"] <= 49
-        items = self.comments[f"{body['msg_data_id']}_{body['index']}"]
+        # the datacube counts an article's n from 1, the comment API's index from 0
+        items = self.comments[f"{body['msg_data_id']}_{body['index'] + 1}"]
         page = items[body["begin"] : body["begin"] + body["count"]]
         return json_response({"errcode": 0, "total": len(items), "comment": page})
 
@@ -166,6 +167,33 @@ def test_wechat_collects_articles_reads_and_every_comment(server, open_channel):
     assert [body["begin"] for kind, body in server.calls if kind == "comments"] == [0, 49] * 3
 
 
+def test_wechat_comment_index_counts_from_0_while_the_datacube_counts_from_1(server, open_channel):
+    """getarticletotaldetail names a send's first article "<msg_data_id>_1"; comment/list
+    wants index 0 for it (its page: 从0开始), so each article's own comments are read."""
+    settings, db = open_channel(channel_toml(server.url))
+    assert collect(db, settings).status == "ok"
+    calls = [body for kind, body in server.calls if kind == "comments"]
+    asked = {(body["msg_data_id"], body["index"]) for body in calls}
+    assert asked == {(2247483650, 0), (2247483650, 1), (2247483655, 0)}
+    rows = db.execute(
+        "SELECT s.native_id, c.native_id FROM comments c JOIN stories s ON s.id = c.story_id"
+    )
+    assert all(comment.startswith(story + ":") for story, comment in rows)
+
+
+@pytest.mark.parametrize(
+    "msgid, ids",
+    [
+        ("2247483650_1", (2247483650, 0)),
+        ("2247483650_3", (2247483650, 2)),
+        ("2247483650", (2247483650, 0)),
+        ("2247483650_0", (2247483650, 0)),
+    ],
+)
+def test_wechat_article_ids_from_a_datacube_msgid(msgid, ids):
+    assert wechat_api.article_ids(msgid) == ids
+
+
 def test_wechat_author_key_is_keyed_hash_and_openid_is_never_stored(server, open_channel):
     settings, db = open_channel(channel_toml(server.url))
     collect(db, settings)
@@ -223,6 +251,28 @@ def test_wechat_token_expiring_mid_paging_is_refreshed_once(server, open_channel
     assert db.table("comments").count == 180
 
 
+def test_wechat_without_stable_token_gets_the_classic_token(httpserver, open_channel):
+    """A server of the classic page only (GET /cgi-bin/token, no stable_token): the
+    collector asks for the token there and reads everything."""
+    httpserver.expect_request("/cgi-bin/stable_token").respond_with_data("", status=404)
+    asked = []
+
+    def classic(request):
+        asked.append(dict(request.args))
+        return json_response({"access_token": "TOKEN_1", "expires_in": 7200})
+
+    httpserver.expect_request("/cgi-bin/token", method="GET").respond_with_handler(classic)
+    server = FakeWeChat(httpserver)
+    server.valid_tokens.add("TOKEN_1")
+    settings, db = open_channel(channel_toml(server.url))
+    summary = collect(db, settings)
+    assert summary.status == "ok", summary.errors
+    assert summary.new == 180 and server.tokens_issued == 0
+    assert asked == [
+        {"grant_type": "client_credential", "appid": "wx5f1e2d3c4b5a6978", "secret": "app-secret"}
+    ]
+
+
 def test_wechat_token_refused_twice_is_auth_failed(server, open_channel):
     server.before_comments = lambda body, number: json_response(
         fixture("wechat", "error_token_expired")
@@ -266,7 +316,7 @@ def test_wechat_quota_45009_stops_the_run_and_is_recorded(server, open_channel):
 @pytest.mark.parametrize("code", [88000, 88001, 88002])
 def test_wechat_article_errors_skip_only_that_article(server, code, open_channel):
     def refuse(body, number):
-        if body["msg_data_id"] == 2247483650 and body["index"] == 2:
+        if body["msg_data_id"] == 2247483650 and body["index"] == 1:  # 2247483650_2
             return json_response({"errcode": code, "errmsg": "refused"})
         return None
 
@@ -350,7 +400,7 @@ def test_wechat_killed_run_resumes_with_every_comment_once(server, open_channel)
     resumed = [body for kind, body in server.calls if kind == "comments"]
     assert (resumed[0]["msg_data_id"], resumed[0]["index"], resumed[0]["begin"]) == (
         2247483650,
-        2,
+        1,  # 2247483650_2: the send's second article
         49,
     )
 
@@ -374,7 +424,10 @@ def test_wechat_comment_parsing_from_documented_payload():
 @pytest.mark.parametrize(
     "item, message",
     [
-        ({"user_comment_id": 1, "create_time": 1706133600, "content": "x"}, "'openid' is missing"),
+        (
+            {"user_comment_id": 1, "openid": 5, "create_time": 1706133600, "content": "x"},
+            "'openid' should be str",
+        ),
         (
             {"user_comment_id": 1, "openid": "o", "create_time": "soon", "content": "x"},
             "could not convert",
@@ -393,6 +446,48 @@ def test_wechat_malformed_comment_is_skipped_with_reason(item, message):
     collector.add_comment(page, "1_1", item, set())
     assert page.comments == []
     assert message in page.skipped[0]
+
+
+def test_wechat_comment_without_openid_is_kept_under_an_author_of_its_own(server, open_channel):
+    """comment/list omits openid for a reader commenting under a non-WeChat identity (its
+    page: 不返回openid); such a comment is stored, each one its own pseudonymous author."""
+    for item in server.comments["2247483650_1"][:2]:
+        del item["openid"]
+    settings, db = open_channel(channel_toml(server.url))
+    summary = collect(db, settings)
+    assert summary.status == "ok" and summary.skipped == 0, summary.notes
+    assert summary.new == server.total() == 180
+    rows = db.execute(
+        "SELECT author_key FROM comments WHERE native_id IN (?, ?)",
+        ["2247483650_1:60", "2247483650_1:59"],
+    ).fetchall()
+    keys = {row[0] for row in rows}
+    assert len(keys) == 2 and all(key.startswith("wx:") for key in keys)
+
+
+def test_wechat_raw_control_characters_and_a_bad_byte_in_a_page_keep_the_comments(
+    server, open_channel
+):
+    """WeChat is known to send a reader's line break raw inside a JSON string (and now and
+    then a byte that is not UTF-8): the page is read, not refused on every run."""
+
+    def sloppy(body, number):
+        if body["index"] != 0 or body["begin"] != 0 or body["msg_data_id"] != 2247483650:
+            return None
+        page = server.comments["2247483650_1"][: body["count"]]
+        page[0] = {**page[0], "content": "第一行\n第二行\t完"}
+        data = json.dumps({"errcode": 0, "total": 60, "comment": page}, ensure_ascii=False)
+        data = data.encode().replace(b"\\n", b"\n").replace(b"\\t", b"\t")
+        data = data.replace("完".encode(), b"\xff")
+        return Response(data, 200, content_type="text/plain")
+
+    server.before_comments = sloppy
+    settings, db = open_channel(channel_toml(server.url))
+    summary = collect(db, settings)
+    assert summary.status == "ok", summary.errors
+    assert summary.new == 180
+    text = db.execute("SELECT text FROM comments WHERE native_id = '2247483650_1:60'").fetchone()
+    assert text[0] == "第一行\n第二行\t\ufffd"
 
 
 def test_wechat_wrong_envelope_is_bad_payload(server, open_channel):

@@ -158,6 +158,22 @@ def test_weibo_comment_fields_from_documented_payload(httpserver, open_channel):
     assert rows["5000000000000002"]["text"] == "𠀀 𪚥 龘 这几个字都能显示吗"
 
 
+def test_weibo_ids_and_counts_given_as_strings_keep_the_comment(httpserver, open_channel):
+    """An id sent as digits in a string (without idstr) and a like_count as a string or of
+    an odd type: the comment is stored, not skipped."""
+    payload = fixture("weibo", "comments_show")
+    first, second, third = payload["comments"]
+    first["like_count"] = "4"
+    second["like_count"] = {"total": 9}
+    third["id"] = str(third["id"])
+    httpserver.expect_request("/2/comments/show.json").respond_with_json(payload)
+    settings, db = open_channel(channel_toml(httpserver.url_for("").rstrip("/")))
+    summary = collect(db, settings)
+    assert summary.new == 3 and summary.skipped == 0, summary.notes
+    likes = dict(db.execute("SELECT native_id, likes FROM comments").fetchall())
+    assert likes == {"5000000000000003": 4, "5000000000000002": 0, "5000000000000001": 0}
+
+
 @pytest.mark.parametrize("code", [10022, 10023, 10024])
 def test_weibo_rate_limit_stops_until_next_run(server, code, open_channel):
     def limited(args, number):

@@ -34,12 +34,15 @@ def wechat_channel(url: str, push: str = "on", extra: str = "") -> str:
 
 
 def store_wechat(db, articles=ARTICLES) -> dict[tuple[int, int, int], int]:
-    """The fake's articles and comments stored as the collector would; key -> comment id."""
+    """The fake's articles and comments stored as the collector would; key -> comment id.
+
+    Keys are the comment API's (msg_data_id, index from 0, user_comment_id); the stories
+    are stored under the datacube's msgid, whose n counts from 1."""
     channel_store.ensure_channel(db, "wx", "wechat")
     ids = {}
     with db.atomic():
         for (msg_data_id, index), comment_ids in articles.items():
-            msgid = f"{msg_data_id}_{index}"
+            msgid = f"{msg_data_id}_{index + 1}"  # as the datacube names it: n counts from 1
             story = CollectedStory(native_id=msgid, title=f"第{index}篇", published_at=None)
             story_ids = story_store.upsert_stories(db, "wx", [story])
             comments = [
@@ -55,8 +58,8 @@ def store_wechat(db, articles=ARTICLES) -> dict[tuple[int, int, int], int]:
             comment_store.save_comments(db, "wx", comments, story_ids)
     for row in db.query("SELECT id, native_id FROM comments WHERE channel = 'wx'"):
         msgid, _, cid = row["native_id"].partition(":")
-        msg_data_id, _, index = msgid.partition("_")
-        ids[(int(msg_data_id), int(index), int(cid))] = row["id"]
+        msg_data_id, _, number = msgid.partition("_")
+        ids[(int(msg_data_id), int(number) - 1, int(cid))] = row["id"]
     return ids
 
 

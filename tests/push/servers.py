@@ -281,9 +281,12 @@ class FakeWeibo(Fake):
         self.token = token
         self.comments = set(comments)
         self.replies: dict[str, str] = {}
+        self.answers: list[tuple[int, Any]] = []  # (status, payload) for the next calls
 
     def route(self, call: Call) -> tuple[int, Any]:
-        """Reply or delete, as the documented form calls."""
+        """Reply or delete, as the documented form calls (or the next scripted answer)."""
+        if self.answers:
+            return self.answers.pop(0)
         if call.args.get("access_token") != self.token:
             return 400, {"error": "expired_token", "error_code": 21327}
         if call.path == "/2/comments/show.json":  # the collector's read

@@ -166,6 +166,62 @@ def test_weibo_reply_after_sign_off_is_a_comments_reply_call(tmp_path):
         assert call.args == {"access_token": "weibo-token"}
 
 
+@pytest.mark.parametrize(
+    "status, code, state, note",
+    [
+        (400, "20201", outbox.DONE, "已不在微博上"),  # the comment is gone: the delete is done
+        (403, "10023", outbox.WAITING, "配额用尽"),  # a spent quota pauses the channel
+        (200, "10024", outbox.WAITING, "配额用尽"),  # an error is an error even with HTTP 200
+        (400, "21327", outbox.WAITING, "凭证被拒"),  # an expired token waits for an operator
+        (200, 20003, outbox.FAILED, "error_code 20003"),
+    ],
+)
+def test_weibo_error_code_decides_whatever_its_type_and_the_http_status(
+    tmp_path, status, code, state, note
+):
+    """The wiki's error examples quote error_code as a string ("20502"); a rate limit comes
+    with HTTP 403. Read as a number, each ends the delete as Weibo meant it."""
+    with serving(FakeWeibo("weibo-token", {"5001", "5002"})) as weibo:
+        settings, db, ids = weibo_setup(tmp_path, weibo.url, "destroy_biz = true")
+        weibo.answers.append(
+            (status, {"request": "/2/comments/destroy/biz.json", "error_code": code, "error": "x"})
+        )
+        comment_store.decide(db, ids["5001"], "reject", actor="mod")
+        push_outbox.deliver(db, settings)
+        [row] = db.query("SELECT state, note FROM outbox")
+        assert row["state"] == state and note in row["note"]
+
+
+def test_weibo_destroy_biz_goes_to_the_commercial_host(tmp_path):
+    """comments/destroy/biz is served on c.api.weibo.com, not on the open API's host."""
+    open_api = FakeWeibo("weibo-token", {"5001"})
+    commercial = FakeWeibo("weibo-token", {"5001"})
+    with serving(open_api), serving(commercial):
+        extra = f'destroy_biz = true\nbiz_base_url = "{commercial.url}"'
+        settings, db, ids = weibo_setup(tmp_path, open_api.url, extra)
+        comment_store.decide(db, ids["5001"], "reject", actor="mod")
+        assert push_outbox.deliver(db, settings).total("done") == 1
+        assert open_api.calls == [] and [c.path for c in commercial.calls] == [
+            "/2/comments/destroy/biz.json"
+        ]
+
+
+@pytest.mark.parametrize(
+    "base_url, biz_base_url, expected",
+    [
+        ("https://api.weibo.com", "", "https://c.api.weibo.com"),
+        ("https://api.weibo.com/", "", "https://c.api.weibo.com"),
+        ("http://127.0.0.1:8080", "", "http://127.0.0.1:8080"),
+        ("https://api.weibo.com", "https://biz.example/", "https://biz.example"),
+    ],
+)
+def test_weibo_commercial_address(base_url, biz_base_url, expected):
+    from moderation.collectors import weibo
+
+    options = weibo.Options(base_url=base_url, biz_base_url=biz_base_url)
+    assert weibo.biz_base(options) == expected
+
+
 def run_check(settings, channel: str):
     """`moderation push --check CHANNEL`: (exit code, its one line)."""
     from click.testing import CliRunner

@@ -38,6 +38,25 @@ def test_approve_sends_markelect_with_the_comment_ids(wechat_setup, wechat):
     assert ending["outcome"] == outbox.DONE
 
 
+def test_first_article_of_a_send_is_index_0_though_the_datacube_calls_it_1(wechat_setup, wechat):
+    """The story of the send's first article is stored as the datacube names it,
+    "<msg_data_id>_1"; the comment API counts index from 0, so its 精选 goes to index 0."""
+    settings, db, ids = wechat_setup
+    comment = ids[(MSG_DATA_ID, 0, 5)]
+    story = db.execute(
+        "SELECT s.native_id FROM comments c JOIN stories s ON s.id = c.story_id WHERE c.id = ?",
+        [comment],
+    ).fetchone()[0]
+    assert story == f"{MSG_DATA_ID}_1"
+    comment_store.decide(db, comment, "approve", actor="mod")
+    assert push_outbox.deliver(db, settings).total("done") == 1
+    assert wechat.verbs() == [
+        ("markelect", {"msg_data_id": MSG_DATA_ID, "index": 0, "user_comment_id": 5})
+    ]
+    assert wechat.comment(MSG_DATA_ID, 0, 5).elected
+    assert not wechat.comment(MSG_DATA_ID, 1, 2).elected
+
+
 def test_reject_unfeatures_by_default_and_deletes_when_configured(tmp_path, wechat):
     settings, db, ids = setup_wechat(tmp_path, wechat.url)
     comment = ids[(MSG_DATA_ID, 0, 5)]

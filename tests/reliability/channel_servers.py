@@ -224,7 +224,7 @@ class FakeWeChat(FakeChannel):
 
     def page(self, request: Request) -> tuple[Answer, set[str]]:
         body = request.body
-        msgid = f"{body['msg_data_id']}_{body['index']}"
+        msgid = f"{body['msg_data_id']}_{body['index'] + 1}"  # datacube n counts from 1
         items = self.data[msgid][body["begin"] : body["begin"] + body["count"]]
         payload = {"errcode": 0, "errmsg": "ok", "total": PER_STORY, "comment": items}
         return Answer(payload=payload), {f"{msgid}:{i['user_comment_id']}" for i in items}
