@@ -89,9 +89,11 @@ class TrainResult:
 
 
 def read_labelled_csv(path) -> list[tuple[int, str]]:
-    """Read a ``label,text`` CSV strictly, so a bad row is reported instead of silently mis-used.
+    """Read a labelled CSV strictly, so a bad row is reported instead of silently mis-used.
 
-    Further columns (COLD's ``topic``) are allowed and ignored; a ``.xz`` file is decompressed.
+    The header names a ``label`` and a ``text`` column (any case, any order, as COLD's own
+    release writes ``split,topic,label,TEXT``); further columns (COLD's ``topic``) are
+    ignored; a ``.xz`` file is decompressed.
     """
     path = Path(path)
     opener = lzma.open if path.suffix == ".xz" else open
@@ -106,7 +108,7 @@ def read_labelled_csv(path) -> list[tuple[int, str]]:
 def _labelled_rows(path: Path, reader) -> list[tuple[int, str]]:
     """The rows of an open CSV reader, header checked, every row checked."""
     rows: list[tuple[int, str]] = []
-    width = None
+    columns = None  # (width, label column, text column), from the header
     while True:
         line = reader.line_num + 1
         try:
@@ -119,26 +121,32 @@ def _labelled_rows(path: Path, reader) -> list[tuple[int, str]]:
             raise ValueError(f"{path}, line {line}: malformed CSV ({exc})") from None
         if not record or all(not cell.strip() for cell in record):
             continue
-        if width is None:
-            width = len(record)  # columns after label,text (COLD's topic) are ignored
-            if [c.strip().lower() for c in record[:2]] == ["label", "text"]:
-                continue
-            raise ValueError(
-                f"{path}, line {line}: expected the header 'label,text', got {record!r}"
-            )
+        if columns is None:
+            columns = _label_text_columns(path, line, record)
+            continue
+        width, label_at, text_at = columns
         if len(record) != width:
-            raise ValueError(
-                f"{path}, line {line}: expected {width} columns (label,text), got {len(record)}"
-            )
-        label, text = record[0].strip(), record[1].strip()
+            raise ValueError(f"{path}, line {line}: expected {width} columns, got {len(record)}")
+        label, text = record[label_at].strip(), record[text_at].strip()
         if label not in ("0", "1"):
             raise ValueError(f"{path}, line {line}: label must be 0 or 1, got {label!r}")
         if not text:
             raise ValueError(f"{path}, line {line}: missing text")
         rows.append((int(label), text))
-    if width is None:
-        raise ValueError(f"{path}: empty file, expected the header 'label,text'")
+    if columns is None:
+        raise ValueError(f"{path}: empty file, expected a header with label and text columns")
     return rows
+
+
+def _label_text_columns(path: Path, line: int, header: list[str]) -> tuple[int, int, int]:
+    """(width, label column, text column) of a header; ValueError naming what is missing."""
+    names = [cell.strip().lower() for cell in header]
+    if "label" not in names or "text" not in names:
+        raise ValueError(
+            f"{path}, line {line}: expected a header with label and text columns "
+            f"(e.g. 'label,text'), got {header!r}"
+        )
+    return len(header), names.index("label"), names.index("text")
 
 
 def is_held_out(text: str, fraction: float, seed: int | str = 0) -> bool:

@@ -21,6 +21,12 @@ def test_csv_reads_bom_crlf_and_skips_blank_lines(tmp_path):
     assert read_labelled_csv(path) == [(1, "路修好了"), (0, "又堵车，烦")]
 
 
+def test_csv_columns_are_found_by_name_as_cold_releases_them(tmp_path):
+    cold = ",split,topic,label,TEXT\n0,test,race,1,滚回去\n1,test,region,0,欢迎来株洲\n"
+    path = write(tmp_path, cold)
+    assert read_labelled_csv(path) == [(1, "滚回去"), (0, "欢迎来株洲")]
+
+
 @pytest.mark.parametrize(
     ("content", "line", "words"),
     [
@@ -28,7 +34,7 @@ def test_csv_reads_bom_crlf_and_skips_blank_lines(tmp_path):
         ("label,text\n1,好\n0,   \n", 3, "missing text"),
         ("label,text\n1,好\n0\n", 3, "2 columns"),
         ("label,text\n1,好,多了一列\n", 2, "2 columns"),
-        ("text,label\n1,好\n", 1, "header"),
+        ("content,label\n好,1\n", 1, "header with label and text"),
     ],
 )
 def test_csv_errors_name_file_and_line(tmp_path, content, line, words):

@@ -68,7 +68,7 @@ def test_evaluate_offensive_prints_metrics_at_the_configured_thresholds(tmp_path
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [(None, "no such file"), ("text\n你好\n", "expected the header 'label,text'")],
+    [(None, "no such file"), ("text\n你好\n", "expected a header with label and text columns")],
 )
 def test_evaluate_offensive_bad_file_is_one_line_and_status_2(tmp_path, content, message):
     path = tmp_path / "bad.csv"
