@@ -92,8 +92,9 @@ def read_labelled_csv(path) -> list[tuple[int, str]]:
     """Read a labelled CSV strictly, so a bad row is reported instead of silently mis-used.
 
     The header names a ``label`` and a ``text`` column (any case, any order, as COLD's own
-    release writes ``split,topic,label,TEXT``); further columns (COLD's ``topic``) are
-    ignored; a ``.xz`` file is decompressed.
+    release writes ``split,topic,label,TEXT``; ``review`` as the public review corpora
+    write it); further columns (COLD's ``topic``) are ignored; a ``.xz`` file is
+    decompressed.
     """
     path = Path(path)
     opener = lzma.open if path.suffix == ".xz" else open
@@ -138,15 +139,23 @@ def _labelled_rows(path: Path, reader) -> list[tuple[int, str]]:
     return rows
 
 
+# header names read as the label and the text column: the shared files' own, COLD's release
+# (TEXT) and the public Chinese corpora's (weibo_senti_100k and waimai_10k write label,review)
+LABEL_NAMES = ("label", "labels", "标签")
+TEXT_NAMES = ("text", "review", "content", "sentence", "comment", "文本", "内容", "评论")
+
+
 def _label_text_columns(path: Path, line: int, header: list[str]) -> tuple[int, int, int]:
     """(width, label column, text column) of a header; ValueError naming what is missing."""
     names = [cell.strip().lower() for cell in header]
-    if "label" not in names or "text" not in names:
+    label = next((names.index(name) for name in LABEL_NAMES if name in names), None)
+    text = next((names.index(name) for name in TEXT_NAMES if name in names), None)
+    if label is None or text is None:
         raise ValueError(
             f"{path}, line {line}: expected a header with label and text columns "
-            f"(e.g. 'label,text'), got {header!r}"
+            f"(e.g. 'label,text' or 'label,review'), got {header!r}"
         )
-    return len(header), names.index("label"), names.index("text")
+    return len(header), label, text
 
 
 def is_held_out(text: str, fraction: float, seed: int | str = 0) -> bool:

@@ -25,6 +25,8 @@ def test_csv_columns_are_found_by_name_as_cold_releases_them(tmp_path):
     cold = ",split,topic,label,TEXT\n0,test,race,1,滚回去\n1,test,region,0,欢迎来株洲\n"
     path = write(tmp_path, cold)
     assert read_labelled_csv(path) == [(1, "滚回去"), (0, "欢迎来株洲")]
+    reviews = write(tmp_path, "label,review\n1,送餐很快，味道不错\n0,等了两个小时\n", "waimai.csv")
+    assert read_labelled_csv(reviews) == [(1, "送餐很快，味道不错"), (0, "等了两个小时")]
 
 
 @pytest.mark.parametrize(
@@ -34,7 +36,7 @@ def test_csv_columns_are_found_by_name_as_cold_releases_them(tmp_path):
         ("label,text\n1,好\n0,   \n", 3, "missing text"),
         ("label,text\n1,好\n0\n", 3, "2 columns"),
         ("label,text\n1,好,多了一列\n", 2, "2 columns"),
-        ("content,label\n好,1\n", 1, "header with label and text"),
+        ("words,label\n好,1\n", 1, "header with label and text"),
     ],
 )
 def test_csv_errors_name_file_and_line(tmp_path, content, line, words):
