@@ -80,11 +80,15 @@ class Message:
         """Each line masked, on one line and inert."""
         return [mask_personal_data(inert(line)) for line in self.lines]
 
-    def markdown(self) -> str:
-        """Title as a heading, one line each, the links last (the subset all robots render)."""
+    def markdown(self, line_break: str = "\n") -> str:
+        """Title as a heading, one line each, the links last (the subset all robots render).
+
+        `line_break` joins the lines: 企业微信 breaks at a bare newline; 钉钉 folds one into
+        the paragraph and documents a newline with two spaces on each side.
+        """
         parts = [f"### {self.safe_title()}", *self.safe_lines()]
         parts.extend(f"[{label}]({url})" for label, url in self.links())
-        return "\n".join(parts)
+        return line_break.join(parts)
 
     def plain(self) -> str:
         """The same content without Markdown, for e-mail bodies and 飞书 text runs."""
@@ -145,6 +149,9 @@ def wecom_request(target: RobotTarget, message: Message, now: float) -> tuple[st
     return url, {"msgtype": "markdown", "markdown": {"content": content}}
 
 
+DINGTALK_BREAK = "  \n  "  # open.dingtalk.com, 消息类型 markdown: 换行 "  \n  "
+
+
 def dingtalk_request(target: RobotTarget, message: Message, now: float) -> tuple[str, dict]:
     """URL (token, and timestamp + sign when a secret is set) and body for a 钉钉 robot."""
     query = {"access_token": secret_from_env(target.key_env, f"{target.name}'s 钉钉 token")}
@@ -154,7 +161,7 @@ def dingtalk_request(target: RobotTarget, message: Message, now: float) -> tuple
         timestamp = int(now * 1000)
         # sign is already URL-encoded, as the doc's examples append it
         url += f"&timestamp={timestamp}&sign={sign_dingtalk(secret, timestamp)}"
-    markdown = {"title": message.safe_title(), "text": message.markdown()}
+    markdown = {"title": message.safe_title(), "text": message.markdown(DINGTALK_BREAK)}
     body = {"msgtype": "markdown", "markdown": markdown}
     return url, body
 

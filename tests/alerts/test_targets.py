@@ -191,3 +191,16 @@ def test_email_temporary_refusal_is_retried_later(test_ca, mail_target):
 def test_email_server_down_is_retried_later(mail_target):
     outcome = send_mail(mail_target(9), MESSAGE)  # nothing listens on port 9 here
     assert outcome.state == RETRY
+
+
+def test_each_line_is_its_own_line_on_each_robot(secrets_env):
+    received = {}
+    for kind in ("wecom", "dingtalk"):
+        with robot_server(kind) as robot:
+            assert send_robot(target(kind, robot.url), MESSAGE).state == DELIVERED
+        received[kind] = robot.received[0]["markdown"]
+    # 企业微信 breaks at a newline; 钉钉 folds a bare one into the paragraph and documents
+    # "  \n  " as its line break
+    assert "\n30 分钟内" in received["wecom"]["content"]
+    assert received["dingtalk"]["text"].count("  \n  ") == 3  # heading, two lines, the link
+    assert "（基线 5%，现 60%）  \n  网友@郭英" in received["dingtalk"]["text"]
