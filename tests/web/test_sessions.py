@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -160,18 +161,19 @@ def test_failed_logins_slow_only_that_name_at_that_address(app, client, db, mod)
 def test_the_delay_grows_with_each_failure(db, mod):
     from moderation.storage import login_throttle
 
+    # Attempts a tenth of a second apart, on a fixed clock: a loaded machine that paused 2 s
+    # between two calls had used up the whole wait (0 < waits[3] failed).
+    start = datetime(2026, 12, 8, 3, 0, tzinfo=UTC)
     waits = []
-    for _ in range(6):
-        wait = login_throttle.admit(db, "mod", "10.0.0.1", 3, 900)
-        waits.append(wait)
-    assert waits[:3] == [0.0, 0.0, 0.0] and 0 < waits[3] <= 2
+    for n in range(6):
+        moment = start + timedelta(seconds=n / 10)
+        waits.append(login_throttle.admit(db, "mod", "10.0.0.1", 3, 900, now=moment))
+    assert waits[:3] == [0.0, 0.0, 0.0] and waits[3:] == pytest.approx([1.9, 1.8, 1.7])
     assert login_throttle.delay_seconds(5, 3, 900) == 8
     assert login_throttle.delay_seconds(30, 3, 900) == 900
 
 
 def _seconds_ago(seconds: float) -> str:
-    from datetime import UTC, datetime, timedelta
-
     return (datetime.now(UTC) - timedelta(seconds=seconds)).isoformat()
 
 
