@@ -149,7 +149,7 @@ def test_healthz_names_no_host_or_process(client, db):
 # The throttle (item 4)
 
 
-def test_failed_logins_slow_only_that_name_at_that_address(app, client, db, mod):
+def test_failed_logins_slow_only_that_name_at_that_address(app, client, db, mod, throttle_clock):
     users.add_user(db, "colleague", "moderator", PASSWORD)
     for _ in range(5):
         login(client, password="wrong")
@@ -177,7 +177,9 @@ def _seconds_ago(seconds: float) -> str:
     return (datetime.now(UTC) - timedelta(seconds=seconds)).isoformat()
 
 
-def test_a_burst_of_parallel_attempts_checks_no_more_passwords_than_allowed(app, db, mod):
+def test_a_burst_of_parallel_attempts_checks_no_more_passwords_than_allowed(
+    app, db, mod, throttle_clock
+):
     """30 attempts at once: each is counted before its password is checked, so only the
     free ones reach the password check (the attack got 9 checks against a limit of 5)."""
     start = threading.Barrier(30)
@@ -200,7 +202,7 @@ def test_a_burst_of_parallel_attempts_checks_no_more_passwords_than_allowed(app,
 
 @pytest.mark.parametrize("proxies, separate", [(0, False), (1, True)])
 def test_forwarded_addresses_count_only_behind_trusted_proxies(
-    settings, db, mod, proxies, separate
+    settings, db, mod, proxies, separate, throttle_clock
 ):
     limits = dataclasses.replace(settings.limits, trusted_proxies=proxies)
     app = create_app(
