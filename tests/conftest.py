@@ -4,6 +4,7 @@ processes that always end; one model cache and one hypothesis profile for the wh
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import settings as hypothesis_settings
@@ -12,7 +13,7 @@ from moderation import create_app
 from moderation.db import connect
 from moderation.scoring.fast_segment import CACHE_DIR_ENV, default_cache_dir
 from moderation.settings import load_settings
-from tests.helpers import Auth, write_config
+from tests.helpers import Auth, stopped_clock, write_config
 from tests.processes import Processes
 from tests.scheduling_channel import ChannelServer
 
@@ -65,6 +66,18 @@ def client(app):
 def auth(client, db):
     """Logs the client in: `auth.login("moderator")`."""
     return Auth(client, db)
+
+
+@pytest.fixture
+def throttle_clock(monkeypatch):
+    """The login throttle's clock stopped at the test's start. Its first wait is 2 s from the
+    last counted failure: on a loaded machine the attempts of a test took longer than that,
+    the wait ran out, and one more password was checked than the test expected."""
+    from moderation.storage import login_throttle
+
+    start = datetime.now(UTC)
+    monkeypatch.setattr(login_throttle, "datetime", stopped_clock(start))
+    return start
 
 
 @pytest.fixture

@@ -1,8 +1,10 @@
-"""Helpers shared by the tests: config files on a temp folder, logging in with a password."""
+"""Helpers shared by the tests: config files on a temp folder, logging in with a password,
+a stopped clock."""
 
 from __future__ import annotations
 
 import textwrap
+from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +35,19 @@ def write_config(folder: Path, extra: str = "", channels: str | None = None) -> 
         encoding="utf-8",
     )
     return path
+
+
+def stopped_clock(moment: datetime) -> type[datetime]:
+    """A `datetime` whose now() is always `moment` (in the zone asked for), to put in place
+    of a module's `datetime` with monkeypatch: what that module reads as "now" stays put
+    however long the test takes, or is any instant the test names."""
+
+    class Stopped(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return moment.astimezone(tz)
+
+    return Stopped
 
 
 class Auth:

@@ -34,12 +34,14 @@ def admit(
     free_failures: int,
     max_delay: int,
     account_free_failures: int | None = None,
+    now: datetime | None = None,
 ) -> float:
     """Count an attempt for (name, address) and for the account, and return 0; or return how
     many seconds it must still wait (then it is not counted and no password may be
     checked). `account_free_failures` (None: no per-account count) applies to the
-    account's failures from every address together."""
-    now = datetime.now(UTC)
+    account's failures from every address together. `now` (default: the clock) lets a
+    test say when each attempt is made."""
+    now = now or datetime.now(UTC)
     counts = [(address, free_failures)]
     if account_free_failures is not None:
         counts.append((ANY_ADDRESS, account_free_failures))

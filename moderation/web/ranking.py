@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date as Date
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
 from moderation.export import ranking as board
 from moderation.roles import EDITOR
 from moderation.storage import ranking as ranking_store
+from moderation.timeutil import BEIJING
 from moderation.web.auth import role_required
 from moderation.web.context import get_db
 
@@ -37,10 +38,17 @@ def _range() -> tuple[Date, Date]:
     return start, end
 
 
+def local_today() -> Date:
+    """Today in Beijing time. Not `Date.today()`: that is the server's own zone (UTC on the
+    machines here), a day behind the newsroom from 00:00 to 08:00 Beijing time, when this
+    morning's stories fell outside the default week."""
+    return datetime.now(BEIJING).date()
+
+
 def _default_end() -> Date:
     """Today, unless the newest stored story is older than a week: then its day."""
     newest = ranking_store.newest_publication(get_db())
-    today = Date.today()
+    today = local_today()
     if not newest:
         return today
     try:

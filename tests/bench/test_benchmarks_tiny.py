@@ -15,8 +15,12 @@ import pytest
 
 from moderation.db import connect
 from tests.helpers import ROOT
+from tests.processes import HANG_GUARD
 
 pytestmark = pytest.mark.slow
+# run.py starts ten benchmark processes one after the other (about 20 s of CPU at the tiny
+# size): one hang guard for each, not one for all ten, which a loaded 2-core machine exceeded.
+RUN_ALL_GUARD = 10 * HANG_GUARD
 
 
 @pytest.fixture
@@ -24,9 +28,9 @@ def bench(processes, tmp_path):
     """Run `python bench/<script> ARGS` with its databases under tmp_path; return stdout."""
     env = {**os.environ, "MODERATION_BENCH_OUT": str(tmp_path / "out")}
 
-    def run(script: str, *args: str, status: int = 0) -> str:
+    def run(script: str, *args: str, status: int = 0, timeout: float = HANG_GUARD) -> str:
         command = [sys.executable, str(ROOT / "bench" / script), *args]
-        result = processes.run(command, cwd=ROOT, env=env)
+        result = processes.run(command, timeout=timeout, cwd=ROOT, env=env)
         assert result.returncode == status, result.stdout + result.stderr
         return result.stdout + result.stderr
 
@@ -38,6 +42,7 @@ def test_run_py_runs_every_benchmark_on_a_fresh_database(bench, tmp_path):
         "run.py",
         *("--n", "150", "--ingest", "40", "--scorer", "20", "--requests", "2"),
         *("--seconds", "1", "--no-cold"),
+        timeout=RUN_ALL_GUARD,
     )
     assert "max |Δp| vs snownlp" in out  # the scorer benchmark
     assert "dashboard-150.db: 150 comments stored" in out
@@ -46,6 +51,7 @@ def test_run_py_runs_every_benchmark_on_a_fresh_database(bench, tmp_path):
     assert "queue (pending, newest)" in out and "column export" in out
     assert "steady pass : median" in out  # the alert evaluation benchmark
     assert "draft of a week (" in out
+    assert "group of 150 approved" in out  # bench_limits at --n too, not at its full size
     if shutil.which("wrk"):
         assert "load test: waitress, 150 comments" in out
     assert [path.name for path in (tmp_path / "out").glob("dashboard-*")] == ["dashboard-150.db"]

@@ -3,7 +3,7 @@ p95 latency, cost units and agreement with the moderators, beside the built-in m
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from moderation.opinion_metrics import Thresholds, agreement_rows, opinion_table
 from moderation.states import APPROVED, REJECTED
@@ -86,8 +86,12 @@ def fixed_decisions(db) -> None:
 
 def test_metrics_table_on_fixed_decisions(db):
     fixed_decisions(db)
+    # The rows were written a moment ago: on today's Beijing date or, when midnight passed
+    # since, yesterday's (today alone missed them all on a run across midnight).
     today = datetime.now(BEIJING).date()
-    table = opinion_table(db, {"aliyun": "阿里云", "guard": "本地守卫"}, THRESHOLDS, today, today)
+    yesterday = today - timedelta(days=1)
+    providers = {"aliyun": "阿里云", "guard": "本地守卫"}
+    table = opinion_table(db, providers, THRESHOLDS, yesterday, today)
     rows = {row["shown"]: row for row in table}
     aliyun = rows["阿里云"]
     # 7 answers + 1 timeout are calls; the over-budget one was never sent

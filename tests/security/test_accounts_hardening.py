@@ -17,7 +17,9 @@ def attempt(client, address: str, password: str = "wrong"):
     )
 
 
-def test_many_addresses_cannot_share_out_the_guesses_for_one_account(client, db, settings):
+def test_many_addresses_cannot_share_out_the_guesses_for_one_account(
+    client, db, settings, throttle_clock
+):
     users.add_user(db, "chief", "admin", PASSWORD)
     free = settings.limits.login_account_free_failures
     checked = 0

@@ -111,7 +111,7 @@ def test_disabled_account_is_logged_out(client, db, world):
     assert client.get("/").status_code == 302
 
 
-def test_login_throttled_by_name_and_address(client, admin):
+def test_login_throttled_by_name_and_address(client, admin, throttle_clock):
     for _ in range(3):  # [limits] login_free_failures
         assert password_login(client, password="wrong").status_code == 401
     response = password_login(client)  # even the right password must wait now

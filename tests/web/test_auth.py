@@ -28,7 +28,7 @@ def test_wrong_password_is_refused(client, db):
     assert "用户名或密码错误" in response.get_data(as_text=True)
 
 
-def test_login_is_throttled_after_repeated_failures(client, db):
+def test_login_is_throttled_after_repeated_failures(client, db, throttle_clock):
     users.add_user(db, "mod", "moderator", PASSWORD)
     for _ in range(3):  # [limits] login_free_failures
         client.post("/login", data={"name": "mod", "password": "wrong"})

@@ -1,12 +1,16 @@
 """The click ranking page and its downloads."""
 
+from datetime import UTC, datetime
+
 import pytest
 
 from moderation import pipeline
-from tests.helpers import write_config
+from moderation.web import ranking as ranking_view
+from tests.helpers import stopped_clock, write_config
 from tests.seed import seed_ranking_block
 
 RANGE = "from=2024-01-19&to=2024-01-25"
+NIGHT = datetime(2026, 12, 8, 16, 30, tzinfo=UTC)  # 00:30 Beijing time, 12-09
 
 
 @pytest.fixture
@@ -49,15 +53,14 @@ def test_default_range_ends_at_the_newest_story_when_this_week_is_empty(client, 
     assert page.count('<rect class="bar"') == 10
 
 
-def test_default_range_is_this_week_when_stories_are_recent(client, collected, db):
-    from datetime import date
-
-    db.execute(
-        "UPDATE stories SET published_at = ?", [date.today().isoformat() + "T08:00:00+08:00"]
-    )
-    today = date.today()
+def test_default_range_is_this_week_when_stories_are_recent(client, collected, db, monkeypatch):
+    """At 00:30 Beijing time (16:30 UTC the day before) the week ends today in Beijing: a
+    story published ten minutes ago is in it (the server's UTC date said yesterday)."""
+    monkeypatch.setattr(ranking_view, "datetime", stopped_clock(NIGHT))
+    db.execute("UPDATE stories SET published_at = '2026-12-09T00:20:00+08:00'")
     page = client.get("/ranking/").get_data(as_text=True)
-    assert f"{today.month}月{today.day}日)" in page
+    assert "新闻点击排行榜(12月3日-12月9日)" in page
+    assert page.count('<rect class="bar"') == 10
 
 
 def test_ranking_names_channels_by_their_labels(client, collected):

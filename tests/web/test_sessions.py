@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -148,7 +149,7 @@ def test_healthz_names_no_host_or_process(client, db):
 # The throttle (item 4)
 
 
-def test_failed_logins_slow_only_that_name_at_that_address(app, client, db, mod):
+def test_failed_logins_slow_only_that_name_at_that_address(app, client, db, mod, throttle_clock):
     users.add_user(db, "colleague", "moderator", PASSWORD)
     for _ in range(5):
         login(client, password="wrong")
@@ -160,22 +161,25 @@ def test_failed_logins_slow_only_that_name_at_that_address(app, client, db, mod)
 def test_the_delay_grows_with_each_failure(db, mod):
     from moderation.storage import login_throttle
 
+    # Attempts a tenth of a second apart, on a fixed clock: a loaded machine that paused 2 s
+    # between two calls had used up the whole wait (0 < waits[3] failed).
+    start = datetime(2026, 12, 8, 3, 0, tzinfo=UTC)
     waits = []
-    for _ in range(6):
-        wait = login_throttle.admit(db, "mod", "10.0.0.1", 3, 900)
-        waits.append(wait)
-    assert waits[:3] == [0.0, 0.0, 0.0] and 0 < waits[3] <= 2
+    for n in range(6):
+        moment = start + timedelta(seconds=n / 10)
+        waits.append(login_throttle.admit(db, "mod", "10.0.0.1", 3, 900, now=moment))
+    assert waits[:3] == [0.0, 0.0, 0.0] and waits[3:] == pytest.approx([1.9, 1.8, 1.7])
     assert login_throttle.delay_seconds(5, 3, 900) == 8
     assert login_throttle.delay_seconds(30, 3, 900) == 900
 
 
 def _seconds_ago(seconds: float) -> str:
-    from datetime import UTC, datetime, timedelta
-
     return (datetime.now(UTC) - timedelta(seconds=seconds)).isoformat()
 
 
-def test_a_burst_of_parallel_attempts_checks_no_more_passwords_than_allowed(app, db, mod):
+def test_a_burst_of_parallel_attempts_checks_no_more_passwords_than_allowed(
+    app, db, mod, throttle_clock
+):
     """30 attempts at once: each is counted before its password is checked, so only the
     free ones reach the password check (the attack got 9 checks against a limit of 5)."""
     start = threading.Barrier(30)
@@ -198,7 +202,7 @@ def test_a_burst_of_parallel_attempts_checks_no_more_passwords_than_allowed(app,
 
 @pytest.mark.parametrize("proxies, separate", [(0, False), (1, True)])
 def test_forwarded_addresses_count_only_behind_trusted_proxies(
-    settings, db, mod, proxies, separate
+    settings, db, mod, proxies, separate, throttle_clock
 ):
     limits = dataclasses.replace(settings.limits, trusted_proxies=proxies)
     app = create_app(
