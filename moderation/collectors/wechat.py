@@ -140,15 +140,15 @@ class Collector:
     def pages(self, cursor: dict | None) -> Iterator[Page]:
         """Article windows first (stories + reads), then a comment pass over tracked articles."""
         state = _State.load(cursor)
+        today = local_today()  # once: a run that crosses midnight lists and prunes alike
         try:
-            yield from self.article_pages(state)
-            yield from self.comment_pages(state)
+            yield from self.article_pages(state, today)
+            yield from self.comment_pages(state, today)
         finally:
             self.http.close()
 
-    def article_pages(self, state: _State) -> Iterator[Page]:
+    def article_pages(self, state: _State, today: date) -> Iterator[Page]:
         """One page per date window: the articles of those days, as stories."""
-        today = local_today()
         last = today - timedelta(days=1)  # the datacube has no figures for today yet
         start = (
             date.fromisoformat(self.options.start_date)
@@ -211,9 +211,9 @@ class Collector:
             daily_reads=tuple(reads),
         )
 
-    def comment_pages(self, state: _State) -> Iterator[Page]:
+    def comment_pages(self, state: _State, today: date) -> Iterator[Page]:
         """Page through the comments of every tracked article, resuming a killed pass."""
-        horizon = (local_today() - timedelta(days=self.options.track_days)).isoformat()
+        horizon = (today - timedelta(days=self.options.track_days)).isoformat()
         state.articles = {m: a for m, a in state.articles.items() if a["date"] >= horizon}
         order = sorted(state.articles, key=lambda msgid: (state.articles[msgid]["date"], msgid))
         start, offset = 0, 0
