@@ -25,7 +25,7 @@
     fetch(url, {
       method: "POST",
       credentials: "same-origin",
-      headers: { "X-CSRFToken": csrfToken() }
+      headers: { "X-CSRFToken": csrfToken(), "X-Desk-Background": "1" }
     }).then(function (response) {
       return response.ok ? response.json() : null;
     }).then(function (answer) {
@@ -63,7 +63,7 @@
     var url = card.getAttribute("data-panel-url");
     if (!panel || !url || !window.fetch || (WIDE && !WIDE.matches)) { return; }
     panel.setAttribute("data-for", card.id);
-    fetch(url, { credentials: "same-origin" }).then(function (response) {
+    fetch(url, { credentials: "same-origin", headers: { "X-Desk-Background": "1" } }).then(function (response) {
       return response.ok ? response.text() : "";
     }).then(function (html) {
       // Server-rendered and autoescaped by the same templates as the page itself.

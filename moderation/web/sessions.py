@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import time
 
-from flask import g
+from flask import g, request
+from flask.sessions import SecureCookieSessionInterface
 
 VERSION_KEY = "v"
+# sent by the desk's own background fetches (claims, the side panel, the column's order)
+BACKGROUND_HEADER = "X-Desk-Background"
 LOGIN_TIME_KEY = "born"
 
 
@@ -42,6 +45,23 @@ def no_store(response):
     return response
 
 
+class DeskSessions(SecureCookieSessionInterface):
+    """Signed-cookie sessions whose background fetches leave the cookie alone.
+
+    Every answer refreshes the cookie (the idle limit slides), and each carries the whole
+    session. A claim fetched when a card takes focus could answer after the decision the
+    moderator posted meanwhile, and its cookie, read before the decision, replaced the one
+    carrying the decision's flash: the undo toast never showed. A background fetch now
+    writes the cookie only when it changed the session.
+    """
+
+    def should_set_cookie(self, app, session) -> bool:
+        if request.headers.get(BACKGROUND_HEADER) and not session.modified:
+            return False
+        return super().should_set_cookie(app, session)
+
+
 def init_app(app) -> None:
-    """Install the no-store header."""
+    """Install the session interface and the no-store header."""
+    app.session_interface = DeskSessions()
     app.after_request(no_store)

@@ -222,3 +222,18 @@ def test_stories_list_counts_the_places_readers_commented(client, collected, log
     ).fetchone()[0]
     assert origins > 1  # one demo channel, several platforms
     assert f'<td class="num channels">{origins}</td>' in row.split("</tr>")[0]
+
+
+def test_a_late_background_answer_keeps_the_decision_toast(app, client, collected, login):
+    """A claim sent when a card took focus can answer after the decision posted meanwhile;
+    its cookie, read before the decision, must not replace the one carrying the toast."""
+    login("moderator", name="王编辑")
+    client.get("/")
+    before = client.get_cookie("session").value  # what the claim in flight carried
+    client.post("/comments/3/approve", data={"force": "1"})
+    late = app.test_client()
+    late.set_cookie("session", before)
+    quiet = late.post("/comments/4/claim", headers={"X-Desk-Background": "1"})
+    assert quiet.status_code == 200 and "Set-Cookie" not in quiet.headers
+    assert "Set-Cookie" in late.post("/comments/5/claim").headers  # a page's own answer does
+    assert "已通过评论 #3" in client.get("/").get_data(as_text=True)
