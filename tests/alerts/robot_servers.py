@@ -26,6 +26,17 @@ HOOK = "feishu-hook-0001"
 SIGN_FAILED = "sign match fail or timestamp is not within one hour from current time"
 
 
+def fast_robots(monkeypatch, **changes) -> None:
+    """Robot calls with second-scale timeouts and no long backoff (a test's `changes` on
+    top: attempts, read or call timeout), so a hang or a retry costs the suite little."""
+    from moderation.alerts import targets
+    from moderation.collectors.http import HttpOptions
+
+    options = {"connect_timeout": 1, "read_timeout": 1, "call_timeout": 3, "max_attempts": 1,
+               "backoff_seconds": 0.01, "max_wait_seconds": 0.1}  # fmt: skip
+    monkeypatch.setattr(targets, "ROBOT_TIMEOUTS", HttpOptions(**{**options, **changes}))
+
+
 class RobotServer:
     """One robot of `kind`; `received` holds every accepted message body."""
 

@@ -6,13 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from moderation.alerts import targets
 from moderation.alerts.targets import RobotTarget
-from moderation.collectors.http import HttpOptions
 from moderation.sending.alert_delivery import MAX_ATTEMPTS, dispatch
 from moderation.storage import alerts as store
 from moderation.timeutil import iso
-from tests.alerts.robot_servers import KEY, SECRET, TOKEN, robot_server
+from tests.alerts.robot_servers import KEY, SECRET, TOKEN, fast_robots, robot_server
 
 NOW = datetime(2024, 1, 23, 15, 0, tzinfo=UTC)
 
@@ -23,15 +21,7 @@ def fired(db, monkeypatch):
     monkeypatch.setenv("T_DING_TOKEN", TOKEN)
     monkeypatch.setenv("T_SECRET", SECRET)
     monkeypatch.setenv("T_WECOM_KEY", KEY)
-    fast = HttpOptions(
-        connect_timeout=1,
-        read_timeout=1,
-        call_timeout=2,
-        max_attempts=2,
-        backoff_seconds=0.01,
-        max_wait_seconds=0.1,
-    )
-    monkeypatch.setattr(targets, "ROBOT_TIMEOUTS", fast)
+    fast_robots(monkeypatch, call_timeout=2, max_attempts=2)
     rule_id = store.save_rule(db, {"name": "事故", "kind": "keyword"}, "admin")
     alert = {
         "rule_id": rule_id,

@@ -11,16 +11,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import trustme
 
-from moderation.alerts import targets
 from moderation.alerts.mail import MailTarget
 from moderation.alerts.targets import RobotTarget
-from moderation.collectors.http import HttpOptions
 from moderation.sending.alert_delivery import dispatch
 from moderation.sending.alert_evaluation import evaluate
 from moderation.storage import alerts as store
 from moderation.storage import stories
 from moderation.timeutil import iso
-from tests.alerts.robot_servers import HOOK, KEY, SECRET, TOKEN, robot_server
+from tests.alerts.robot_servers import HOOK, KEY, SECRET, TOKEN, fast_robots, robot_server
 from tests.alerts.smtp_server import PASSWORD, USER, smtp_server
 from tests.web.conftest import add_comment, add_score
 
@@ -42,15 +40,7 @@ def secrets(monkeypatch, tmp_path):
         ("T_SECRET", SECRET), ("T_SMTP_USER", USER), ("T_SMTP_PASSWORD", PASSWORD),
     ):  # fmt: skip
         monkeypatch.setenv(name, value)
-    fast = HttpOptions(
-        connect_timeout=1,
-        read_timeout=2,
-        call_timeout=3,
-        max_attempts=1,
-        backoff_seconds=0.01,
-        max_wait_seconds=0.1,
-    )
-    monkeypatch.setattr(targets, "ROBOT_TIMEOUTS", fast)
+    fast_robots(monkeypatch, read_timeout=2)
     ca = trustme.CA()
     cafile = tmp_path / "ca.pem"
     ca.cert_pem.write_to_path(str(cafile))

@@ -16,7 +16,7 @@ from moderation.alerts.targets import (
     sign_dingtalk,
     sign_feishu,
 )
-from tests.alerts.robot_servers import HOOK, KEY, SECRET, TOKEN, robot_server
+from tests.alerts.robot_servers import HOOK, KEY, SECRET, TOKEN, fast_robots, robot_server
 from tests.alerts.smtp_server import PASSWORD, USER, smtp_server
 
 MESSAGE = Message(
@@ -99,12 +99,7 @@ def test_server_error_then_success_delivers_once(secrets_env):
 
 
 def test_timeout_is_retried_later(secrets_env, monkeypatch):
-    from moderation.alerts import targets
-
-    fast = targets.HttpOptions(
-        connect_timeout=1, read_timeout=0.2, call_timeout=1, max_attempts=1, max_wait_seconds=0
-    )
-    monkeypatch.setattr(targets, "ROBOT_TIMEOUTS", fast)
+    fast_robots(monkeypatch, read_timeout=0.2, call_timeout=1, max_wait_seconds=0)
     with robot_server("wecom") as robot:
         robot.faults.append(("hang", 1.0))
         outcome = send_robot(target("wecom", robot.url), MESSAGE)

@@ -16,14 +16,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import trustme
 
-from moderation.alerts import targets
 from moderation.alerts.mail import MailTarget
 from moderation.alerts.targets import RobotTarget
-from moderation.collectors.http import HttpOptions
 from moderation.sending.alert_delivery import MAX_ATTEMPTS, dispatch, report_message
 from moderation.storage import alerts as store
 from moderation.timeutil import iso
-from tests.alerts.robot_servers import KEY, robot_server
+from tests.alerts.robot_servers import KEY, fast_robots, robot_server
 from tests.alerts.smtp_server import PASSWORD, USER, smtp_server
 
 NOW = datetime(2024, 1, 23, 15, 0, tzinfo=UTC)
@@ -35,15 +33,7 @@ def queue(db, monkeypatch):
     monkeypatch.setenv("T_WECOM_KEY", KEY)
     monkeypatch.setenv("T_SMTP_USER", USER)
     monkeypatch.setenv("T_SMTP_PASSWORD", PASSWORD)
-    fast = HttpOptions(
-        connect_timeout=1,
-        read_timeout=1,
-        call_timeout=3,
-        max_attempts=1,
-        backoff_seconds=0.01,
-        max_wait_seconds=0.1,
-    )
-    monkeypatch.setattr(targets, "ROBOT_TIMEOUTS", fast)
+    fast_robots(monkeypatch)
     rule_id = store.save_rule(db, {"name": "事故", "kind": "keyword"}, "admin")
     return db, rule_id
 
