@@ -11,6 +11,8 @@ from urllib.parse import quote
 from tests.helpers import PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
+DESKTOP = {"width": 1366, "height": 768}  # the newsroom's desk screens
+PHONE = {"width": 390, "height": 844}  # a moderator on a phone
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-output" / "screenshots"
 ARGS = [
     "--no-sandbox",

@@ -10,7 +10,7 @@ from moderation import create_app, pipeline
 from moderation.storage import comments, users
 from moderation.storage import editions as store
 from tests import browser_support
-from tests.browser_support import CHROMIUM, SCREENSHOTS, live_server
+from tests.browser_support import CHROMIUM, DESKTOP, SCREENSHOTS, live_server
 from tests.seed import (
     comment_id_for,
     seed_quote_lines,
@@ -142,7 +142,7 @@ def test_builder_lists_problems_fixes_them_and_records_an_override(server, page,
         page.set_viewport_size({"width": width, "height": height})
         shot(page, f"column-builder-problems-{width}")
         assert page.evaluate("document.documentElement.scrollWidth") <= width
-    page.set_viewport_size({"width": 1366, "height": 768})
+    page.set_viewport_size(DESKTOP)
 
     panel.locator("button.fix-print_rule").click()
     page.wait_for_load_state()

@@ -16,8 +16,8 @@ from moderation import create_app, pipeline
 from moderation.db import connect
 from moderation.settings import load_settings
 from moderation.storage import users
-from tests.browser.test_desk_browser import DESKTOP, PHONE, active_comment_id, log_in
-from tests.browser_support import CHROMIUM, SCREENSHOTS, live_server
+from tests.browser.test_desk_browser import active_comment_id, log_in
+from tests.browser_support import CHROMIUM, DESKTOP, PHONE, SCREENSHOTS, live_server
 from tests.helpers import PASSWORD, write_config
 
 pytestmark = [

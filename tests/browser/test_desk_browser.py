@@ -15,7 +15,7 @@ from moderation.db import connect
 from moderation.settings import load_settings
 from moderation.storage import comments, users
 from tests import browser_support
-from tests.browser_support import CHROMIUM, SCREENSHOTS, live_server
+from tests.browser_support import CHROMIUM, DESKTOP, PHONE, SCREENSHOTS, live_server
 from tests.export.conftest import build_seed_edition
 from tests.helpers import PASSWORD, write_config
 from tests.seed import comment_id_for, seed_quote_lines
@@ -27,8 +27,6 @@ pytestmark = [
     ),
 ]
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-DESKTOP = {"width": 1366, "height": 768}
-PHONE = {"width": 390, "height": 844}
 DATE = "2024-01-26"
 
 

@@ -22,7 +22,7 @@ from moderation.settings import load_settings
 from moderation.storage import authors, decisions, reader_reports, users
 from moderation.timeutil import iso
 from tests import browser_support
-from tests.browser_support import CHROMIUM, SCREENSHOTS, live_server
+from tests.browser_support import CHROMIUM, DESKTOP, PHONE, SCREENSHOTS, live_server
 from tests.duties.conftest import SECRET, Site, site_channel, store_site_comments
 from tests.helpers import PASSWORD, write_config
 from tests.push.servers import FakeSite, serving
@@ -34,8 +34,6 @@ pytestmark = [
     ),
 ]
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-DESKTOP = {"width": 1366, "height": 768}
-PHONE = {"width": 390, "height": 844}
 LABEL = "株洲日报网站"
 TOKENS = ("reader-甲", "reader-乙", "reader-丙", "reader-丁", "appellant-戊")
 

@@ -17,7 +17,7 @@ from moderation.settings import load_settings
 from moderation.storage import alerts as alert_store
 from moderation.storage import decisions, users
 from tests import browser_support
-from tests.browser_support import CHROMIUM, SCREENSHOTS, launch, live_server
+from tests.browser_support import CHROMIUM, PHONE, SCREENSHOTS, launch, live_server
 from tests.helpers import PASSWORD, write_config
 
 pytestmark = [
@@ -27,7 +27,6 @@ pytestmark = [
     ),
 ]
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-PHONE = {"width": 390, "height": 844}
 PAGES = {
     "chief": [
         "/metrics",
