@@ -78,11 +78,17 @@ def test_bulk_approve_of_a_page_does_not_approve_what_a_colleague_rejected(db, s
     assert decisions.history(db, x)[-1]["actor"] == "小王"
 
 
-def test_group_approve_stops_at_a_member_a_colleague_rejected_after_the_page(db, story, mods):
-    first, second = mods
+def flood_group(db) -> list[int]:
+    """Three copies of one flood, scored as one duplicate group led by the first."""
     ids = [add_comment(db, "同一条刷屏内容，加微信领红包") for _ in range(3)]
     for comment_id in ids:
         add_score(db, comment_id, dup_group=ids[0])
+    return ids
+
+
+def test_group_approve_stops_at_a_member_a_colleague_rejected_after_the_page(db, story, mods):
+    first, second = mods
+    ids = flood_group(db)
     page = second.get(f"/groups/{ids[0]}").get_data(as_text=True)
     seen_decision = re.search(r'name="seen_decision" value="(\d+)"', page).group(1)
     first.post(f"/comments/{ids[1]}/reject", data={"seen": "pending", "reason": "personal_data"})
@@ -145,9 +151,7 @@ def test_a_script_must_say_what_it_saw_or_force(db, story, mods, path, form):
 
 def test_keep_earliest_from_a_stale_group_page_applies_nothing(db, story, mods):
     first, second = mods
-    ids = [add_comment(db, "同一条刷屏内容，加微信领红包") for _ in range(3)]
-    for comment_id in ids:
-        add_score(db, comment_id, dup_group=ids[0])
+    ids = flood_group(db)
     page = second.get(f"/groups/{ids[0]}").get_data(as_text=True)
     form = re.search(r'class="inline keep-earliest">(.*?)</form>', page, re.S).group(1)
     seen_decision = re.search(r'name="seen_decision" value="(\d+)"', form).group(1)
