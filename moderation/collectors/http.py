@@ -323,9 +323,15 @@ class HttpClient:
         expect: type = dict,
     ) -> Any:
         """A call whose answer must be JSON of type `expect` with a 2xx status."""
-        reply = self.send(method, url, params=params, json_body=json_body)
+        return self.checked(self.send(method, url, params=params, json_body=json_body), expect)
+
+    def checked(self, reply: Reply, expect: type = dict) -> Any:
+        """A reply that must be JSON of type `expect` with a 2xx status: AuthFailed for
+        401/403, ChannelUnavailable for another error status."""
         if reply.status >= 400:
-            problem = f"{self.label}: HTTP {reply.status} from {_path(url)}: {reply.excerpt()}"
+            problem = (
+                f"{self.label}: HTTP {reply.status} from {_path(reply.url)}: {reply.excerpt()}"
+            )
             raise (AuthFailed if reply.status in (401, 403) else ChannelUnavailable)(problem)
         return self.decode(reply, expect)
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from moderation.collectors.base import AuthFailed, ChannelUnavailable, RateLimited
+from moderation.collectors.base import AuthFailed, RateLimited
 from moderation.collectors.http import Attempt, HttpClient, field, secret_from_env
 
 TOKEN_ERRORS = frozenset({40001, 40014, 42001})  # invalid / bad / expired access_token
@@ -140,12 +140,7 @@ class Api:
                     "secret": self.secret,
                 },
             )
-        if reply.status >= 400:
-            status_error = AuthFailed if reply.status in (401, 403) else ChannelUnavailable
-            raise status_error(
-                f"{self.label}: HTTP {reply.status} from /cgi-bin/stable_token: {reply.excerpt()}"
-            )
-        return self.http.decode(reply)
+        return self.http.checked(reply)
 
     def call(self, path: str, body: dict) -> dict[str, Any]:
         """POST `body` to an API path with the token and return the payload.
