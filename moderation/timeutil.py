@@ -1,6 +1,6 @@
 """Timestamps are ISO-8601 UTC text everywhere in storage."""
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 
 def now_iso() -> str:
@@ -25,6 +25,13 @@ def parse_iso(text: str | None) -> datetime | None:
 # cron schedules, naive channel times. China has no daylight saving, so a fixed offset is
 # exact (and needs no tzdata).
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+
+def local_today() -> date:
+    """Today's date in Beijing time, the newsroom's and the channels' calendar. Not
+    `date.today()`: that is the server's zone (UTC on many machines), a day behind the
+    newsroom from 00:00 to 08:00 Beijing time."""
+    return datetime.now(BEIJING).date()
 
 
 # The one format the dashboard shows times in (Beijing time, to the minute).

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from moderation.timeutil import BEIJING
+from moderation.timeutil import local_today
 
 
 @click.command("report")
@@ -31,7 +31,7 @@ def report_command(obj, kind: str | None, day: str | None, send: bool, output) -
 
     kind = kind or "daily"
     try:
-        last = date.fromisoformat(day) if day else datetime.now(BEIJING).date() - timedelta(1)
+        last = date.fromisoformat(day) if day else local_today() - timedelta(1)
     except ValueError:
         message = f"{day!r}: expected a date like 2024-01-25"
         raise click.BadParameter(message, param_hint="--date") from None

@@ -10,11 +10,6 @@ from datetime import UTC, date, datetime
 from moderation.timeutil import BEIJING
 
 
-def local_today() -> date:
-    """Today's date in Beijing time (the newsroom's and the channels' calendar)."""
-    return datetime.now(BEIJING).date()
-
-
 def story_time(value: str | date) -> str:
     """A publication date or time as ISO-8601 with +08:00, so its date part is the local one.
 

@@ -29,7 +29,6 @@ from typing import Any
 
 from moderation.collectors.base import BadPayload, CollectedComment, CollectedStory, Page
 from moderation.collectors.common import (
-    local_today,
     parse_time,
     plain_text,
     story_time,
@@ -37,6 +36,7 @@ from moderation.collectors.common import (
 )
 from moderation.collectors.http import HttpClient, HttpOptions, field, secret_from_env
 from moderation.declare import setting
+from moderation.timeutil import local_today
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -40,7 +40,6 @@ from moderation.collectors.base import (
     Page,
 )
 from moderation.collectors.common import (
-    local_today,
     plain_text,
     pseudonym,
     story_time,
@@ -49,6 +48,7 @@ from moderation.collectors.common import (
 from moderation.collectors.http import HttpOptions, field, secret_from_env
 from moderation.collectors.wechat_api import Api, article_ids, describe, errcode
 from moderation.declare import setting
+from moderation.timeutil import local_today
 
 SKIP_ERRORS = {
     88000: "comments are not open for this article",

@@ -8,14 +8,14 @@ the editor changes with POSTs (PRG, CSRF, editor role); accepting opens the new 
 from __future__ import annotations
 
 from datetime import date as Date
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from moderation.drafting import desk
 from moderation.drafting.draft import build_draft, story_rows
 from moderation.roles import EDITOR
-from moderation.timeutil import BEIJING
+from moderation.timeutil import local_today
 from moderation.web.auth import current_actor, role_required
 from moderation.web.context import get_db, sqlite_int
 
@@ -49,7 +49,7 @@ def new():
     """The proposed column for a week (with ?draft=1), or the way to an empty edition."""
     if not request.args.get("draft"):
         return redirect(url_for("column.index"))
-    default = last_week(datetime.now(BEIJING).date())
+    default = last_week(local_today())
     span = _range(request.args)
     body = None
     if span:

@@ -25,7 +25,7 @@ from moderation.roles import ADMIN, MODERATOR
 from moderation.states import MODE_ACTOR, RULE_ACTOR, STATE_NAMES, STATES, SYSTEM_ACTOR
 from moderation.storage import appeals, decisions, duty_records, reader_reports, regions
 from moderation.storage import reasons as reason_store
-from moderation.timeutil import BEIJING
+from moderation.timeutil import local_today
 from moderation.web.auth import current_actor, role_required
 from moderation.web.conflicts import describe
 from moderation.web.context import forget_counts, get_db
@@ -187,7 +187,7 @@ RECORDS_MAX_DAYS = 366  # one download at most (built in memory); the command ha
 @role_required(ADMIN)
 def records():
     """The records export for an inspection (a date range -> CSV) and the past exports."""
-    today = datetime.now(BEIJING).date()
+    today = local_today()
     return _records_page(today - timedelta(days=RECORDS_DAYS - 1), today)
 
 

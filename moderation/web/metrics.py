@@ -13,7 +13,7 @@ from moderation.export.records import neutralise
 from moderation.opinion_metrics import Thresholds, opinion_table
 from moderation.roles import EDITOR
 from moderation.storage import reader_reports, signal_agreement
-from moderation.timeutil import BEIJING
+from moderation.timeutil import local_today
 from moderation.web import charts
 from moderation.web.auth import role_required
 from moderation.web.context import get_db
@@ -34,7 +34,7 @@ CSV_TABLES = {
 
 def _range() -> tuple[date, date, str]:
     """The requested Beijing days (default: the last 14) and period; 400 when nonsense."""
-    today = datetime.now(BEIJING).date()
+    today = local_today()
     try:
         last = date.fromisoformat(request.args.get("to") or today.isoformat())
         first = date.fromisoformat(

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import date as Date
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
 from moderation.export import ranking as board
 from moderation.roles import EDITOR
 from moderation.storage import ranking as ranking_store
-from moderation.timeutil import BEIJING
+from moderation.timeutil import local_today
 from moderation.web.auth import role_required
 from moderation.web.context import get_db
 
@@ -36,13 +36,6 @@ def _range() -> tuple[Date, Date]:
     if end < start or (end - start).days > 366:
         abort(400, "截止日期不能早于起始日期，跨度最多一年。")
     return start, end
-
-
-def local_today() -> Date:
-    """Today in Beijing time. Not `Date.today()`: that is the server's own zone (UTC on the
-    machines here), a day behind the newsroom from 00:00 to 08:00 Beijing time, when this
-    morning's stories fell outside the default week."""
-    return datetime.now(BEIJING).date()
 
 
 def _default_end() -> Date:

@@ -22,7 +22,7 @@ from moderation.export.report_archive import ASSESSMENT_LIMIT, generate_report, 
 from moderation.roles import EDITOR
 from moderation.storage import alerts as alert_store
 from moderation.storage import reports as store
-from moderation.timeutil import BEIJING, iso, now_iso
+from moderation.timeutil import BEIJING, iso, local_today, now_iso
 from moderation.web.auth import current_actor, role_required
 from moderation.web.context import get_db
 
@@ -38,7 +38,7 @@ MEDIA = {
 def index():
     """Every archived report, newest period first, and a form to make one (offered for
     yesterday, or the last day with comments when yesterday had none)."""
-    today = datetime.now(BEIJING).date()
+    today = local_today()
     start_of_today = datetime.combine(today, datetime.min.time(), BEIJING)
     last = store.last_comment_day(get_db(), iso(start_of_today))
     yesterday = today - timedelta(days=1)

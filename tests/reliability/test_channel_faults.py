@@ -20,8 +20,8 @@ import pytest
 
 from moderation import pipeline
 from moderation.collectors import jsonfeed, wechat, wechat_api
-from moderation.collectors.common import local_today
 from moderation.db import connect
+from moderation.timeutil import local_today
 from tests.collectors.conftest import channel_settings
 from tests.helpers import write_config
 from tests.reliability import channel_servers as fakes

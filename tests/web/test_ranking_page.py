@@ -4,8 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from moderation import pipeline
-from moderation.web import ranking as ranking_view
+from moderation import pipeline, timeutil
 from tests.helpers import stopped_clock, write_config
 from tests.seed import seed_ranking_block
 
@@ -56,7 +55,7 @@ def test_default_range_ends_at_the_newest_story_when_this_week_is_empty(client, 
 def test_default_range_is_this_week_when_stories_are_recent(client, collected, db, monkeypatch):
     """At 00:30 Beijing time (16:30 UTC the day before) the week ends today in Beijing: a
     story published ten minutes ago is in it (the server's UTC date said yesterday)."""
-    monkeypatch.setattr(ranking_view, "datetime", stopped_clock(NIGHT))
+    monkeypatch.setattr(timeutil, "datetime", stopped_clock(NIGHT))  # the app's one clock
     db.execute("UPDATE stories SET published_at = '2026-12-09T00:20:00+08:00'")
     page = client.get("/ranking/").get_data(as_text=True)
     assert "新闻点击排行榜(12月3日-12月9日)" in page
