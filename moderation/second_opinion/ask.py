@@ -30,9 +30,15 @@ class Asked:
     error: str = ""
 
 
-def _call(provider, text: str) -> tuple[Answer | None, str, str, float, float]:
-    """(answer, status, error, the monotonic moments the call began and ended)."""
+def _call(provider, text: str, deadline: float) -> tuple[Answer | None, str, str, float, float]:
+    """(answer, status, error, the monotonic moments the call began and ended).
+
+    A job a thread picks up at or past its deadline is not sent: the batch cancels queued
+    jobs at the deadline, but under load a thread freed by an early failure can get there
+    first."""
     began = time.monotonic()
+    if began >= deadline:
+        return None, NOT_SENT, "", began, began
     try:
         return provider.ask(text), OK, "", began, time.monotonic()
     except ProviderError as error:
@@ -50,8 +56,11 @@ def ask_all(jobs: list[tuple[object, str, str]]) -> list[Asked]:
         return []
     started = time.monotonic()
     pool = ThreadPoolExecutor(max_workers=min(len(jobs), MAX_THREADS))
-    futures = [pool.submit(_call, provider, text) for provider, _, text in jobs]
     deadlines = [started + provider.settings.timeout_seconds for provider, _, _ in jobs]
+    futures = [
+        pool.submit(_call, provider, text, deadline)
+        for (provider, _, text), deadline in zip(jobs, deadlines, strict=True)
+    ]
     deadline_of = dict(zip(futures, deadlines, strict=True))
     pending = set(futures)
     while pending:
@@ -70,10 +79,13 @@ def ask_all(jobs: list[tuple[object, str, str]]) -> list[Asked]:
 def _outcome(provider, digest, future, deadline, started) -> Asked:
     """A call that ended after its deadline counts as a timeout, whatever it answered."""
     name = provider.settings.name
+    unsent = Asked(name, digest, NOT_SENT, 0, error="本批时限内未轮到，未发送")
     if future.cancelled():  # still queued at the deadline: never sent
-        return Asked(name, digest, NOT_SENT, 0, error="本批时限内未轮到，未发送")
+        return unsent
     if future.done():
         answer, status, error, began, ended = future.result()
+        if status == NOT_SENT:
+            return unsent
         if ended <= deadline:
             return Asked(name, digest, status, round((ended - began) * 1000), answer, error)
     return Asked(name, digest, TIMEOUT, round((deadline - started) * 1000), error="超时未答复")
