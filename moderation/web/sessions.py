@@ -46,17 +46,19 @@ def no_store(response):
 
 
 class DeskSessions(SecureCookieSessionInterface):
-    """Signed-cookie sessions whose background fetches leave the cookie alone.
+    """Signed-cookie sessions whose background answers leave the cookie alone.
 
     Every answer refreshes the cookie (the idle limit slides), and each carries the whole
-    session. A claim fetched when a card takes focus could answer after the decision the
-    moderator posted meanwhile, and its cookie, read before the decision, replaced the one
-    carrying the decision's flash: the undo toast never showed. A background fetch now
-    writes the cookie only when it changed the session.
+    session. A claim fetched when a card takes focus, or the favicon or a stylesheet the
+    browser asked for late, could answer after the decision the moderator posted meanwhile,
+    and its cookie, read before the decision, replaced the one carrying the decision's
+    flash: the undo toast never showed. Background fetches and static files now write the
+    cookie only when they changed the session; pages the moderator opens keep sliding it.
     """
 
     def should_set_cookie(self, app, session) -> bool:
-        if request.headers.get(BACKGROUND_HEADER) and not session.modified:
+        background = request.headers.get(BACKGROUND_HEADER) or request.endpoint == "static"
+        if background and not session.modified:
             return False
         return super().should_set_cookie(app, session)
 

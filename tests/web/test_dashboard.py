@@ -225,8 +225,9 @@ def test_stories_list_counts_the_places_readers_commented(client, collected, log
 
 
 def test_a_late_background_answer_keeps_the_decision_toast(app, client, collected, login):
-    """A claim sent when a card took focus can answer after the decision posted meanwhile;
-    its cookie, read before the decision, must not replace the one carrying the toast."""
+    """A claim sent when a card took focus, or the favicon the browser asked for late, can
+    answer after the decision posted meanwhile; its cookie, read before the decision, must
+    not replace the one carrying the toast."""
     login("moderator", name="王编辑")
     client.get("/")
     before = client.get_cookie("session").value  # what the claim in flight carried
@@ -235,5 +236,8 @@ def test_a_late_background_answer_keeps_the_decision_toast(app, client, collecte
     late.set_cookie("session", before)
     quiet = late.post("/comments/4/claim", headers={"X-Desk-Background": "1"})
     assert quiet.status_code == 200 and "Set-Cookie" not in quiet.headers
+    for path in ("/static/favicon.svg", "/static/dashboard.css"):
+        static = late.get(path)
+        assert static.status_code == 200 and "Set-Cookie" not in static.headers
     assert "Set-Cookie" in late.post("/comments/5/claim").headers  # a page's own answer does
     assert "已通过评论 #3" in client.get("/").get_data(as_text=True)
