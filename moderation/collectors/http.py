@@ -476,6 +476,16 @@ def field(item: Mapping, key: str, kind: type | tuple[type, ...], where: str, de
     return value
 
 
+def integer(item: Mapping, key: str, where: str, default=...) -> int:
+    """item[key] as an int, also when a gateway sent the digits as a string ("0", "-1",
+    "180"): the documented type is a number, but a string of digits means the same and
+    is not worth stopping a run over. Anything else is a BadPayload naming the field."""
+    value = item.get(key)
+    if isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,18}\s*", value):
+        return int(value)
+    return field(item, key, int, where, default)
+
+
 def _tuple(kind) -> tuple:
     return kind if isinstance(kind, tuple) else (kind,)
 

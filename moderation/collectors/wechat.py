@@ -22,7 +22,8 @@ mid-pass resumes at the saved article and offset.
 Bad data: an article or comment item missing a field (or with a field of the wrong type)
 is skipped with the reason recorded (a comment without ``openid`` is not: WeChat leaves it
 out for a reader commenting under a non-WeChat identity); a response whose envelope is
-wrong (no ``list``, ``total`` not a number) is a BadPayload that stops the run.
+wrong (no ``list``, ``total`` not a number; digits sent as a string are taken) is a
+BadPayload that stops the run.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ from moderation.collectors.common import (
     story_time,
     unix_to_utc,
 )
-from moderation.collectors.http import HttpOptions, field, secret_from_env
+from moderation.collectors.http import HttpOptions, field, integer, secret_from_env
 from moderation.collectors.wechat_api import Api, article_ids, describe, errcode
 from moderation.declare import setting
 from moderation.timeutil import local_today
@@ -254,7 +255,7 @@ class Collector:
                 yield Page(cursor=state.dump(), skipped=[f"《{title}》 {msgid} skipped: {reason}"])
                 return
             where = f"comment/list {msgid}"
-            total = field(payload, "total", int, where)
+            total = integer(payload, "total", where)
             items = field(payload, "comment", list, where, default=[])
             page = Page()
             for item in items:

@@ -22,7 +22,7 @@ import time
 from typing import Any
 
 from moderation.collectors.base import AuthFailed, RateLimited
-from moderation.collectors.http import Attempt, HttpClient, field, secret_from_env
+from moderation.collectors.http import Attempt, HttpClient, field, integer, secret_from_env
 
 TOKEN_ERRORS = frozenset({40001, 40014, 42001})  # invalid / bad / expired access_token
 QUOTA_ERRORS = frozenset({45009, 45011})  # the API's daily / per-minute quota is spent
@@ -193,8 +193,9 @@ def _number(text: str) -> int | str:
 
 
 def errcode(payload: dict, where: str = "answer") -> int:
-    """A payload's errcode (0 when absent); BadPayload when it is not a number."""
-    return field(payload, "errcode", int, where, default=0)
+    """A payload's errcode (0 when absent, digits sent as a string taken as the number);
+    BadPayload when it is not a number."""
+    return integer(payload, "errcode", where, default=0)
 
 
 def describe(payload: dict) -> str:

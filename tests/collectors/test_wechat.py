@@ -497,6 +497,22 @@ def test_wechat_wrong_envelope_is_bad_payload(server, open_channel):
     assert "field 'total' should be int" in summary.errors[0]
 
 
+def test_wechat_numbers_sent_as_strings_are_read(server, open_channel):
+    """A gateway that quotes errcode and total ("0", "60") loses nothing; only a value that
+    is not a number stops the run (above)."""
+
+    def quoted(body, number):
+        items = server.comments[f"{body['msg_data_id']}_{body['index'] + 1}"]
+        page = items[body["begin"] : body["begin"] + body["count"]]
+        return json_response({"errcode": "0", "total": str(len(items)), "comment": page})
+
+    server.before_comments = quoted
+    settings, db = open_channel(channel_toml(server.url))
+    summary = collect(db, settings)
+    assert summary.status == "ok", summary.errors
+    assert summary.new == server.total() == 180
+
+
 def test_wechat_malformed_article_is_skipped_others_kept(server, open_channel):
     server.articles[1] = {**server.articles[1], "title": None}
     server.articles.append({"ref_date": "2024-01-25", "msgid": 7, "title": "x"})

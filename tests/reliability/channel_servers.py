@@ -233,7 +233,8 @@ class FakeWeChat(FakeChannel):
     id_keys = ("user_comment_id",)
 
     def type_changed(self, payload: dict) -> dict:
-        return {**payload, "total": str(payload["total"])}
+        # (a quoted total is read as the number: the list turning into a map is not)
+        return {**payload, "comment": {str(c["user_comment_id"]): c for c in payload["comment"]}}
 
     def quota(self) -> Answer:
         return Answer(payload={"errcode": 45009, "errmsg": "reach max api daily quota limit"})
