@@ -75,7 +75,10 @@ def seed_rules(db, rules: Iterable[dict]) -> int:
 
 
 def fire_alert(db, alert: dict, targets: Iterable[str], now: str) -> int:
-    """Record a new alert and a pending delivery per target, in one transaction."""
+    """Record an alert as versions before incidents did: no incident columns, deliveries
+    without a stored message (sending builds one from the alert's title and lines). The
+    evaluator opens incidents (`start_incident`); this shape stays readable after an
+    upgrade, and is what the delivery and page tests queue directly."""
     with db.atomic():
         alert_id = _insert_alert(db, alert, now)
         _add_deliveries(db, targets, now, alert_id=alert_id)
