@@ -374,12 +374,13 @@ class _CallWatch:
         self.connection = None
         self.expired = False  # the deadline passed (perhaps before a connection was known)
         self.cut = False
-        self.timer = threading.Timer(seconds, self._cut)
+        self.timer = threading.Timer(seconds, self.interrupt)
         self.timer.daemon = True
         _WATCHES.current = self
         self.timer.start()
 
-    def _cut(self) -> None:
+    def interrupt(self) -> None:
+        """The call's time is up: mark it, and shut the socket a read is blocked on."""
         self.expired = True
         sock = getattr(self.connection, "sock", None)
         if sock is not None:
@@ -404,7 +405,7 @@ class _Watched:
         if watch is not None:
             watch.connection = self
             if watch.expired:  # connecting and sending already used up the call's time
-                watch._cut()
+                watch.interrupt()
         return super().getresponse(*args, **kwargs)
 
 
