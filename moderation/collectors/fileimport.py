@@ -37,6 +37,7 @@ from moderation.collectors.base import CollectedComment, CollectedStory, Page
 from moderation.collectors.common import BEIJING, parse_time, story_time, utc_iso
 from moderation.collectors.xlsx_stream import XlsxProblem, sheet_rows
 from moderation.declare import setting
+from moderation.digits import whole_number
 
 SUFFIXES = (".csv", ".jsonl", ".xlsx")
 REQUIRED = ("story_id", "content", "created")
@@ -173,9 +174,9 @@ class Collector:
         if missing:
             raise ValueError(f"missing {', '.join(missing)}")
         created = utc_iso(to_time(row["created"], "created"))
-        likes = values.get("likes") or "0"
-        if not likes.isdigit():
-            raise ValueError(f"likes: {likes!r} is not a whole number")
+        likes = whole_number(values.get("likes") or "0")
+        if likes is None:
+            raise ValueError(f"likes: {values['likes']!r} is not a whole number")
         author = values.get("author") or None
         native_id = (
             values.get("id")

@@ -35,6 +35,7 @@ import urllib3
 
 from moderation.collectors.base import AuthFailed, BadPayload, ChannelUnavailable, RateLimited
 from moderation.declare import setting
+from moderation.digits import whole_number
 
 USER_AGENT = "zzrb-moderation/0.1 (+comment moderation collector)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -297,8 +298,8 @@ class HttpClient:
 
     def _read(self, response, started: float) -> bytes:
         limit = int(self.options.max_body_mb * 1024 * 1024)
-        declared = response.headers.get("Content-Length", "")
-        if declared.isdigit() and int(declared) > limit:
+        declared = whole_number(response.headers.get("Content-Length", ""))
+        if declared is not None and declared > limit:
             raise BadPayload(self._too_big(response.url))
         chunks = []
         size = 0
@@ -481,10 +482,8 @@ def integer(item: Mapping, key: str, where: str, default=...) -> int:
     """item[key] as an int, also when a gateway sent the digits as a string ("0", "-1",
     "180"): the documented type is a number, but a string of digits means the same and
     is not worth stopping a run over. Anything else is a BadPayload naming the field."""
-    value = item.get(key)
-    if isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,18}\s*", value):
-        return int(value)
-    return field(item, key, int, where, default)
+    number = whole_number(item.get(key), signed=True)
+    return number if number is not None else field(item, key, int, where, default)
 
 
 def _tuple(kind) -> tuple:

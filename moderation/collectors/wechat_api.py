@@ -23,6 +23,7 @@ from typing import Any
 
 from moderation.collectors.base import AuthFailed, RateLimited
 from moderation.collectors.http import Attempt, HttpClient, field, integer, secret_from_env
+from moderation.digits import number_or_text
 
 TOKEN_ERRORS = frozenset({40001, 40014, 42001})  # invalid / bad / expired access_token
 QUOTA_ERRORS = frozenset({45009, 45011})  # the API's daily / per-minute quota is spent
@@ -182,14 +183,9 @@ def article_ids(msgid: str) -> tuple[int | str, int | str]:
     """
     msg_data_id, _, number = msgid.rpartition("_")
     if not msg_data_id:
-        return _number(msgid), 0
-    index = _number(number)
-    return _number(msg_data_id), index - 1 if isinstance(index, int) and index > 0 else index
-
-
-def _number(text: str) -> int | str:
-    """Digits as the number the API's fields are; anything else as given (the API refuses it)."""
-    return int(text) if text.isdigit() else text
+        return number_or_text(msgid), 0
+    index = number_or_text(number)
+    return number_or_text(msg_data_id), index - 1 if isinstance(index, int) and index > 0 else index
 
 
 def errcode(payload: dict, where: str = "answer") -> int:

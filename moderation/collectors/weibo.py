@@ -46,6 +46,7 @@ from moderation.collectors.base import (
 from moderation.collectors.common import plain_text, story_time, utc_iso
 from moderation.collectors.http import HttpClient, HttpOptions, secret_from_env
 from moderation.declare import setting
+from moderation.digits import whole_number
 
 RATE_LIMITS = frozenset({10022, 10023, 10024})
 AUTH_ERRORS = frozenset({10006, 21301, 21314, 21315, 21316, 21317, 21319, 21327, 21332})
@@ -57,9 +58,8 @@ DELETED_USER_NAME = "已注销用户"
 def error_code(payload: Any) -> int | str | None:
     """A Weibo answer's error_code as an integer (it may come as "10023"), else as given."""
     code = payload.get("error_code") if isinstance(payload, dict) else None
-    if isinstance(code, str) and code.strip().isdigit():
-        return int(code)
-    return code
+    number = whole_number(code) if isinstance(code, str) else None
+    return code if number is None else number
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -88,7 +88,7 @@ class Options(HttpOptions):
             unknown = set(status) - {"id", "title", "published", "url"}
             if unknown:
                 raise ValueError(f"{where}.{sorted(unknown)[0]}: unknown key")
-            if not str(status.get("id", "")).isdigit():
+            if whole_number(str(status.get("id", ""))) is None:
                 raise ValueError(f"{where}.id: expected the status id (digits)")
             if not isinstance(status.get("title"), str) or not status["title"].strip():
                 raise ValueError(f"{where}.title: missing (the story this post belongs to)")
@@ -219,7 +219,7 @@ class Collector:
         except (BadPayload, ValueError) as error:
             page.skipped.append(f"comment on {status_id} skipped: {error}")
             number = item.get("idstr") or item.get("id") if isinstance(item, dict) else None
-            return int(number) if str(number).isdigit() else None
+            return whole_number(str(number))
         page.comments.append(comment)
         return int(comment.native_id)
 
@@ -228,7 +228,7 @@ class Collector:
         if not isinstance(item, dict):
             raise BadPayload(f"comment item is a {type(item).__name__}, expected an object")
         comment_id = str(item.get("idstr") or http.field(item, "id", (int, str), "comment"))
-        if not comment_id.isdigit():
+        if whole_number(comment_id) is None:
             raise BadPayload(f"comment id {comment_id!r} is not a number")
         where = f"comment {comment_id}"
         user = item.get("user")
@@ -256,8 +256,4 @@ class Collector:
 def _count(value: Any) -> int:
     """A counter such as like_count, which the documented comment does not always carry:
     a number (or digits), else 0. A likes figure is not worth losing the comment over."""
-    if isinstance(value, bool):
-        return 0
-    if isinstance(value, int):
-        return max(value, 0)
-    return int(value) if isinstance(value, str) and value.strip().isdigit() else 0
+    return whole_number(value) or 0

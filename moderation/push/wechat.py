@@ -30,6 +30,7 @@ from __future__ import annotations
 from moderation.collectors import wechat as collector
 from moderation.collectors.base import AuthFailed, CollectorError, RowUnavailable
 from moderation.collectors.wechat_api import Api, article_ids, describe, errcode, meaning
+from moderation.digits import number_or_text
 from moderation.push.actions import (
     CLOSE_COMMENTS,
     DELETE,
@@ -78,7 +79,7 @@ def classify(action_name: str, code: int) -> str:
 
 def comment_id(comment_native_id: str) -> int | str:
     """The user_comment_id of a comment stored as "<msgid>:<user_comment_id>"."""
-    return _number(comment_native_id.rpartition(":")[2])
+    return number_or_text(comment_native_id.rpartition(":")[2])
 
 
 class Client:
@@ -146,10 +147,6 @@ def note(action_name: str, code: int, ending: str) -> str:
     if code == REPLY_GONE:
         return f"{meaning(code)}（errcode {code}）"
     return f"已不在渠道上（{meaning(code)}）"
-
-
-def _number(text: str) -> int | str:
-    return int(text) if text.isdigit() else text
 
 
 def request(action: Action) -> dict:

@@ -20,6 +20,7 @@ from flask import (
     url_for,
 )
 
+from moderation.digits import whole_number
 from moderation.export.duty_records import YEARS, export_records, filename, in_years
 from moderation.roles import ADMIN, MODERATOR
 from moderation.states import MODE_ACTOR, RULE_ACTOR, STATE_NAMES, STATES, SYSTEM_ACTOR
@@ -237,8 +238,7 @@ def _records_page(first, last, status: int = 200):
 
 def _number(field: str) -> int | None:
     """A non-negative whole number from the form, or None (missing or malformed)."""
-    value = request.form.get(field, "")
-    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
+    return whole_number(request.form.get(field, ""))
 
 
 def _seen() -> decisions.Seen:

@@ -380,3 +380,15 @@ def test_weibo_comment_of_a_deleted_account_is_kept_with_a_placeholder(server, o
         "SELECT author_key, author_name FROM comments WHERE native_id = ?", [str(FIRST_ID + 6)]
     ).fetchone()
     assert row == (f"wb:deleted:{FIRST_ID + 6}", weibo.DELETED_USER_NAME)
+
+
+def test_weibo_digits_int_cannot_read_are_not_numbers(server, open_channel):
+    """str.isdigit() says yes to ① and ², which int() refuses: such an id skips its comment
+    and such a like count reads as 0, and the rest of the pass is kept."""
+    server.comments[STATUS_A][5]["idstr"] = "①"
+    server.comments[STATUS_A][6]["like_count"] = "²"
+    settings, db = open_channel(channel_toml(server.url))
+    summary = collect(db, settings)
+    assert summary.status == "ok", summary.errors
+    assert summary.new == 45 and summary.skipped == 1
+    assert any("'①' is not a number" in note for note in summary.notes)
