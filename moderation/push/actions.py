@@ -15,6 +15,7 @@ from typing import Any
 
 from moderation.collectors.http import check_url
 from moderation.declare import ChannelKeys, register_channel_keys, register_section, setting
+from moderation.digits import whole_number
 
 FEATURE = "feature"  # WeChat 精选
 UNFEATURE = "unfeature"
@@ -216,11 +217,10 @@ def policies(settings) -> dict[str, dict]:
 def parse_clock(text: str) -> tuple[int, int] | None:
     """ "23:00" -> (23, 0); None when it is not a time of day."""
     hours, _, minutes = text.partition(":")
-    if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
+    hour, minute = whole_number(hours), whole_number(minutes)
+    if hour is None or minute is None or len(minutes) != 2 or hour > 23 or minute > 59:
         return None
-    if int(hours) > 23 or int(minutes) > 59:
-        return None
-    return int(hours), int(minutes)
+    return hour, minute
 
 
 @dataclass(frozen=True)

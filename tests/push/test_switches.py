@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from moderation.push.actions import parse_clock
 from moderation.sending import push_outbox
 from moderation.storage import stories as story_store
 from moderation.storage import switches
@@ -101,3 +102,14 @@ def test_close_n_days_after_publication(tmp_path, wechat):
     assert switches.queue_scheduled(db, at("2026-11-30 12:01")) == 0
     push_outbox.deliver(db, settings)
     assert wechat.verbs() == [("close", {"msg_data_id": MSG_DATA_ID, "index": 0})]
+
+
+@pytest.mark.parametrize("text", ["23:00", "7:05"])
+def test_a_time_of_day_is_read(text):
+    hours, minutes = text.split(":")
+    assert parse_clock(text) == (int(hours), int(minutes))
+
+
+@pytest.mark.parametrize("text", ["24:00", "23:60", "23:0", "²3:00", "２３:００", "23", "下午3点"])
+def test_what_is_not_a_time_of_day_is_refused_not_raised(text):
+    assert parse_clock(text) is None
