@@ -5,6 +5,7 @@ Without the networking flags chromium keeps trying to reach hosts that do not ex
 
 import contextlib
 import threading
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
@@ -36,6 +37,23 @@ def log_in(page, base_url: str, name: str, path: str = "/") -> None:
     page.fill(".login-card input[name=password]", PASSWORD)
     with page.expect_navigation():
         page.click(".login-card button[type=submit]")
+
+
+# The page clock of the desk tests: installed before the first page, stopped one second on.
+PAGE_CLOCK = datetime(2026, 12, 8, 9, 0, tzinfo=UTC)
+
+
+def stop_page_clock(page) -> None:
+    """Stop the clock of `page`'s pages (every one it opens later, too): their timers fire
+    only when a test runs the clock on (`page.clock.run_for(ms)`).
+
+    The undo toast hides itself 8 s after its page loaded (static/dashboard.js, the desk's
+    one timer). On a loaded machine, the page load, the test's checks and a screenshot
+    between a decision and its 撤销 could take longer than that: the toast was gone, "u"
+    found no undo form, and the test failed waiting for a navigation that never came.
+    """
+    page.clock.install(time=PAGE_CLOCK)
+    page.clock.pause_at(PAGE_CLOCK + timedelta(seconds=1))
 
 
 def launch(playwright):

@@ -17,7 +17,14 @@ from moderation.db import connect
 from moderation.settings import load_settings
 from moderation.storage import users
 from tests.browser.test_desk_browser import active_comment_id, log_in
-from tests.browser_support import CHROMIUM, DESKTOP, PHONE, SCREENSHOTS, live_server
+from tests.browser_support import (
+    CHROMIUM,
+    DESKTOP,
+    PHONE,
+    SCREENSHOTS,
+    live_server,
+    stop_page_clock,
+)
 from tests.helpers import PASSWORD, write_config
 
 pytestmark = [
@@ -64,6 +71,7 @@ def open_page(browser, viewport=DESKTOP):
     )
     tab = context.new_page()
     tab.set_default_timeout(15_000)
+    stop_page_clock(tab)  # the undo toast stays until a test runs the clock on
     return tab
 
 
@@ -249,6 +257,10 @@ def test_toast_never_covers_the_next_cards_buttons_on_a_phone(browser, site, db)
     assert "/" not in page.get_attribute("#search-box", "placeholder")
     assert page.locator(".hint.keys").count() == 0 or page.locator(".hint.keys").is_hidden()
     shoot(page, "desk-toast-390.png")
+    page.clock.run_for(8_000)  # the toast's time is up: it fades, then is gone
+    assert "leaving" in page.locator("[data-toast]").get_attribute("class").split()
+    page.clock.run_for(400)
+    assert page.locator("[data-toast]").is_hidden()
     page.context.close()
 
 

@@ -61,10 +61,12 @@ def db(site):
 
 
 def open_page(browser, viewport=DESKTOP):
-    """A fresh context (own cookies) and its tab."""
+    """A fresh context (own cookies) and its tab, its clock stopped (the undo toast stays
+    until a test runs the clock on)."""
     context = browser.new_context(viewport=viewport, locale="zh-CN")
     tab = context.new_page()
     tab.set_default_timeout(15_000)
+    browser_support.stop_page_clock(tab)
     return tab
 
 

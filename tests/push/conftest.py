@@ -23,13 +23,18 @@ FAST_HTTP = (
     "connect_timeout = 2\nread_timeout = 2.5\ncall_timeout = 4\nmax_attempts = 3\n"
     "backoff_seconds = 0.01\nmax_wait_seconds = 1\n"
 )
+# For a test that holds WeChat's answer (a `gate`) while it works: the sender waits as long
+# as the test holds it, not a read timeout that a loaded machine could run out first.
+PATIENT_HTTP = FAST_HTTP.replace("read_timeout = 2.5", "read_timeout = 120").replace(
+    "call_timeout = 4", "call_timeout = 120"
+)
 
 
-def wechat_channel(url: str, push: str = "on", extra: str = "") -> str:
+def wechat_channel(url: str, push: str = "on", extra: str = "", http: str = FAST_HTTP) -> str:
     """A [[channels]] table for a WeChat account served at `url`."""
     return (
         f'[[channels]]\nname = "wx"\ntype = "wechat"\nappid = "wx123"\nbase_url = "{url}"\n'
-        f'push = "{push}"\n{FAST_HTTP}{extra}\n'
+        f'push = "{push}"\n{http}{extra}\n'
     )
 
 
@@ -87,8 +92,9 @@ def wechat_setup(tmp_path, wechat):
     return setup_wechat(tmp_path, wechat.url)
 
 
-def setup_wechat(folder, url: str, push: str = "on", extra: str = ""):
+def setup_wechat(folder, url: str, push: str = "on", extra: str = "", http: str = FAST_HTTP):
     """Settings, an open database with the fake's comments stored, and their ids."""
-    settings = load_settings(write_config(folder, channels=wechat_channel(url, push, extra)))
+    channel = wechat_channel(url, push, extra, http)
+    settings = load_settings(write_config(folder, channels=channel))
     db = open_db(settings)
     return settings, db, store_wechat(db)

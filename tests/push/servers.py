@@ -31,6 +31,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from tests.processes import HANG_GUARD
 from tests.reliability import channel_servers
 
 HANG_SECONDS = 5.0  # far beyond the tests' read_timeout
@@ -66,7 +67,9 @@ class Fake:
     applied: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
-    gate_at: int = 0  # the call that waits for `gate` before it is answered (0 = none)
+    # the call that waits for `gate` (0 = none): as long as the test holds it (a hang guard
+    # bounds it; the test, or serving()'s teardown, opens it)
+    gate_at: int = 0
     at_gate: threading.Event = field(default_factory=threading.Event)
     gate: threading.Event = field(default_factory=threading.Event)
 
@@ -74,7 +77,7 @@ class Fake:
         """(status, payload, hang) for one call."""
         if self.gate_at and len(self.calls) + 1 == self.gate_at:
             self.at_gate.set()
-            self.gate.wait(HANG_SECONDS)
+            self.gate.wait(HANG_GUARD)
         with self.lock:
             self.calls.append(call)
             if self.fail_next:

@@ -10,7 +10,7 @@ from moderation.db import open_db
 from moderation.sending import push_outbox
 from moderation.storage import outbox, replies
 from tests.helpers import Auth
-from tests.push.conftest import MSG_DATA_ID
+from tests.push.conftest import MSG_DATA_ID, PATIENT_HTTP, setup_wechat
 
 
 @pytest.fixture
@@ -130,12 +130,18 @@ def test_emergency_close_is_for_admins_and_reversible(site, wechat):
     assert all(article["open"] for article in wechat.articles.values())
 
 
-def test_dashboard_decides_while_a_group_is_being_pushed(site, wechat):
+def test_dashboard_decides_while_a_group_is_being_pushed(tmp_path, wechat):
+    """WeChat holds the 21st answer until the test's decisions are in. The sender once gave
+    up on it after its 2.5 s read timeout (a loaded machine could take that long), sent it
+    again and met the gate again: it must wait as long as the answer is held."""
     import threading
     from contextlib import closing
 
-    client, auth, settings, db, ids = site
-    auth.login("moderator")
+    settings, db, ids = setup_wechat(tmp_path, wechat.url, http=PATIENT_HTTP)
+    client = create_app(
+        settings, TESTING=True, WTF_CSRF_ENABLED=False, SECRET_KEY="t"
+    ).test_client()
+    Auth(client, db).login("moderator")
     group = [ids[(MSG_DATA_ID, 0, n)] for n in range(1, 41)]
     client.post("/comments/bulk", data={"force": "1", "action": "approve", "ids": group})
     wechat.gate_at = 21  # the sender stops mid-batch, waiting for WeChat's answer

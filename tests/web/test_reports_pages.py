@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime, timedelta
+from datetime import UTC, datetime
 
 import docx
 import pytest
 
+from moderation import timeutil
 from moderation.storage import stories
-from moderation.timeutil import BEIJING
 from tests.export.conftest import seeded  # noqa: F401  (the seed page collected, approved)
+from tests.helpers import stopped_clock
 from tests.web.conftest import add_comment
 
 
@@ -106,10 +107,14 @@ def test_who_generated_a_report_is_said_in_chinese(client, auth, db, actor, show
     assert f"<td>{shown}</td>" in page and f"<td>{actor}</td>" not in page
 
 
-def test_the_form_offers_yesterday_or_the_last_day_with_comments(client, auth, db):
+def test_the_form_offers_yesterday_or_the_last_day_with_comments(client, auth, db, monkeypatch):
+    """Yesterday is the newsroom's (Beijing) yesterday, read from the app's one clock, here
+    stopped just after Beijing midnight (the test once read its own clock: a run straddling
+    midnight compared its yesterday with the page's, a day apart)."""
     auth.login("editor")
-    yesterday = (datetime.now(BEIJING) - timedelta(days=1)).date().isoformat()
-    assert f'name="date" value="{yesterday}"' in client.get("/reports").get_data(as_text=True)
+    night = datetime(2026, 12, 8, 16, 0, 1, tzinfo=UTC)  # 00:00:01 on the 9th in Beijing
+    monkeypatch.setattr(timeutil, "datetime", stopped_clock(night))
+    assert 'name="date" value="2026-12-08"' in client.get("/reports").get_data(as_text=True)
     story = stories.placeholder_story(db, "demo", "snow")
     add_comment(db, "雪天路滑", story, created_at="2024-01-24T17:30:00+00:00")  # 01-25, Beijing
     page = client.get("/reports").get_data(as_text=True)
