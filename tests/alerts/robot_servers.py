@@ -27,12 +27,14 @@ SIGN_FAILED = "sign match fail or timestamp is not within one hour from current 
 
 
 def fast_robots(monkeypatch, **changes) -> None:
-    """Robot calls with second-scale timeouts and no long backoff (a test's `changes` on
-    top: attempts, read or call timeout), so a hang or a retry costs the suite little."""
+    """Robot calls with one attempt and no long backoff (a test's `changes` on top:
+    attempts, read or call timeout), so a retry costs the suite little. The timeouts are
+    hang guards a loaded machine never reaches on a call meant to answer; a test of a hang
+    sets its own short ones."""
     from moderation.alerts import targets
     from moderation.collectors.http import HttpOptions
 
-    options = {"connect_timeout": 1, "read_timeout": 1, "call_timeout": 3, "max_attempts": 1,
+    options = {"connect_timeout": 5, "read_timeout": 5, "call_timeout": 10, "max_attempts": 1,
                "backoff_seconds": 0.01, "max_wait_seconds": 0.1}  # fmt: skip
     monkeypatch.setattr(targets, "ROBOT_TIMEOUTS", HttpOptions(**{**options, **changes}))
 

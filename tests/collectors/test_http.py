@@ -14,7 +14,7 @@ from tests.processes import HANG_GUARD
 
 FAST = HttpOptions(
     connect_timeout=1.0,
-    read_timeout=0.3,
+    read_timeout=5.0,  # a hang guard: a loaded machine can be slow to answer a fast call
     call_timeout=5.0,
     max_attempts=3,
     backoff_seconds=0.01,
@@ -22,8 +22,11 @@ FAST = HttpOptions(
 )
 
 
+SHORT_READ = 0.3  # for the tests of a timeout: the server takes longer on purpose
+
+
 def client(**changes) -> HttpClient:
-    """A client with tiny timeouts, recording its waits instead of sleeping long."""
+    """A client with tiny backoffs, recording its waits instead of sleeping long."""
     options = HttpOptions(**{**FAST.__dict__, **changes})
     http = HttpClient(options, "test")
     http.waits = []
@@ -74,7 +77,7 @@ def test_http_429_exhausted_is_rate_limited(httpserver):
 
 
 def test_http_timeout_then_success(httpserver):
-    http = client()
+    http = client(read_timeout=SHORT_READ)
     gave_up = threading.Event()
     http.sleep = lambda seconds: (http.waits.append(seconds), gave_up.set())
 
@@ -89,12 +92,12 @@ def test_http_timeout_then_success(httpserver):
 
 def test_http_timeout_forever_is_channel_unavailable(httpserver):
     def slow(request):
-        time.sleep(0.4)
+        time.sleep(SHORT_READ + 0.1)
         return Response("{}")
 
     httpserver.expect_request("/x").respond_with_handler(slow)
     with pytest.raises(ChannelUnavailable, match="timed out"):
-        client(max_attempts=2).json("GET", httpserver.url_for("/x"))
+        client(max_attempts=2, read_timeout=SHORT_READ).json("GET", httpserver.url_for("/x"))
 
 
 def test_http_connection_refused_is_channel_unavailable():
