@@ -58,6 +58,7 @@ LAYERS = (
         (
             "moderation.states",
             "moderation.timeutil",
+            "moderation.digits",  # ids and counts sent as text
             "moderation.roles",
             "moderation.declare",  # settings' declarations and the registry subsystems fill
             "moderation.secret_keys",
