@@ -192,7 +192,7 @@ class Collector:
             created_at=created,
             author_key=f"{self.channel.name}:{values.get('author_id') or author or '匿名'}",
             author_name=author,
-            likes=int(likes),
+            likes=likes,
             reply_to=values.get("reply_to") or None,
             origin=self.origin,
             raw={key: values[key] for key in values if key in COLUMNS},

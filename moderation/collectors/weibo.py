@@ -58,7 +58,7 @@ DELETED_USER_NAME = "已注销用户"
 def error_code(payload: Any) -> int | str | None:
     """A Weibo answer's error_code as an integer (it may come as "10023"), else as given."""
     code = payload.get("error_code") if isinstance(payload, dict) else None
-    number = whole_number(code) if isinstance(code, str) else None
+    number = whole_number(code)
     return code if number is None else number
 
 

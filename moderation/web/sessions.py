@@ -15,7 +15,7 @@ from flask import g, request
 from flask.sessions import SecureCookieSessionInterface
 
 VERSION_KEY = "v"
-# sent by the desk's own background fetches (claims, the side panel, the column's order)
+# sent by the desk's own background fetches (claims, the side panel)
 BACKGROUND_HEADER = "X-Desk-Background"
 LOGIN_TIME_KEY = "born"
 
